@@ -1,0 +1,69 @@
+"""lhotse_lite: speech data preparation with Lhotse's manifests and fast Kaldi-compatible features.
+
+Importing the package is cheap and has no side effects: the everyday names below are re-exported
+lazily, so ``import lhotse_lite`` (and everything manifest-related) never imports torch. Feature
+layers, extractors and models import torch when first used.
+
+Example:
+    >>> import sys, lhotse_lite
+    >>> lhotse_lite.__version__ == lhotse_lite.version.__version__
+    True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Dict, List
+
+from lhotse_lite import version
+from lhotse_lite.version import __version__
+
+# public name -> module that defines it
+_EXPORTS: Dict[str, str] = {
+    # manifests
+    "AlignmentItem": "lhotse_lite.supervision",
+    "SupervisionSegment": "lhotse_lite.supervision",
+    "SupervisionSet": "lhotse_lite.supervision",
+    "AudioSource": "lhotse_lite.audio",
+    "Recording": "lhotse_lite.audio",
+    "RecordingSet": "lhotse_lite.audio",
+    "set_audio_duration_mismatch_tolerance": "lhotse_lite.audio",
+    "load_manifest": "lhotse_lite.manifest",
+    "load_manifest_lazy": "lhotse_lite.manifest",
+    "open_writer": "lhotse_lite.manifest",
+    # features
+    "Features": "lhotse_lite.features",
+    "FeatureSet": "lhotse_lite.features",
+    "FeatureExtractor": "lhotse_lite.features",
+    "FeatureSetBuilder": "lhotse_lite.features",
+    "Fbank": "lhotse_lite.features",
+    "FbankConfig": "lhotse_lite.features",
+    "Mfcc": "lhotse_lite.features",
+    "MfccConfig": "lhotse_lite.features",
+    "Spectrogram": "lhotse_lite.features",
+    "SpectrogramConfig": "lhotse_lite.features",
+    "LogSpectrogram": "lhotse_lite.features",
+    "LogSpectrogramConfig": "lhotse_lite.features",
+    "create_default_feature_extractor": "lhotse_lite.features",
+    "compute_global_stats": "lhotse_lite.features",
+    "get_extractor_type": "lhotse_lite.features",
+    "register_extractor": "lhotse_lite.features",
+    "store_feature_array": "lhotse_lite.features",
+    # errors
+    "LhotseLiteError": "lhotse_lite.errors",
+}
+
+__all__: List[str] = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'lhotse_lite' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,108 @@
+"""The exception tree of lhotse_lite.
+
+Every error the library raises on purpose derives from :class:`LhotseLiteError`. Each subclass also
+derives from the builtin exception a caller would naturally catch (``ValueError``, ``KeyError``,
+``FileNotFoundError``, ...), so ``except ValueError`` keeps working for code written against Lhotse.
+
+A message states what was expected, the actual value, where (``file:line`` or an id) and, when there
+is one, the fix.
+
+Example:
+    >>> from lhotse_lite.errors import DuplicateIdError, LhotseLiteError
+    >>> try:
+    ...     raise DuplicateIdError("duplicate id 'utt1' in supervisions.jsonl:3")
+    ... except ValueError as err:
+    ...     isinstance(err, LhotseLiteError)
+    True
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "LhotseLiteError",
+    "ManifestError",
+    "ManifestFormatError",
+    "ManifestFieldError",
+    "UnknownFormatError",
+    "DuplicateIdError",
+    "UnknownIdError",
+    "AudioError",
+    "AudioNotFoundError",
+    "AudioLoadError",
+    "DurationMismatchError",
+    "ConfigError",
+    "UnknownNameError",
+    "DuplicateRegistrationError",
+    "StorageError",
+    "ShapeError",
+]
+
+
+class LhotseLiteError(Exception):
+    """Root of every error raised on purpose by lhotse_lite."""
+
+
+class ManifestError(LhotseLiteError, ValueError):
+    """A manifest (file or object) is not valid."""
+
+
+class ManifestFormatError(ManifestError):
+    """A manifest file cannot be parsed: malformed JSON/YAML, a truncated gzip stream, ..."""
+
+
+class ManifestFieldError(ManifestError):
+    """A manifest item has a missing, unexpected or wrongly typed field, or an invalid value."""
+
+
+class UnknownFormatError(LhotseLiteError, ValueError):
+    """A file extension (or format name) that lhotse_lite does not know how to read or write."""
+
+
+class DuplicateIdError(LhotseLiteError, ValueError):
+    """Two items of one manifest share an id."""
+
+
+class UnknownIdError(LhotseLiteError, KeyError):
+    """An id was looked up that the manifest does not contain."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable.
+        return str(self.args[0]) if self.args else ""
+
+
+class AudioError(LhotseLiteError, OSError):
+    """Audio could not be read or does not match its manifest."""
+
+
+class AudioNotFoundError(AudioError, FileNotFoundError):
+    """An audio file (or a command's program) referenced by a manifest does not exist."""
+
+
+class AudioLoadError(AudioError):
+    """An audio source exists but cannot be decoded or read."""
+
+
+class DurationMismatchError(AudioError, ValueError):
+    """The audio on disk is longer or shorter than the manifest declares, beyond the tolerance."""
+
+
+class ConfigError(LhotseLiteError, ValueError):
+    """An option value is invalid or does not fit the other options (e.g. ``high_freq`` above Nyquist)."""
+
+
+class UnknownNameError(LhotseLiteError, KeyError):
+    """A name was looked up in a registry (extractors, storage, manifest types) that is not registered."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class DuplicateRegistrationError(LhotseLiteError, ValueError):
+    """A registry name was registered twice."""
+
+
+class StorageError(LhotseLiteError, OSError):
+    """Stored features (or other arrays) cannot be written or read."""
+
+
+class ShapeError(LhotseLiteError, ValueError):
+    """A tensor or array has the wrong shape, dtype or length for the operation."""

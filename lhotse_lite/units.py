@@ -1,0 +1,155 @@
+"""Seconds, samples and frames: the one place where lhotse_lite converts between them.
+
+Rounding policy:
+
+* A duration in seconds becomes a sample count by rounding half up (``0.5`` sample rounds up), after
+  first rounding the product to 8 decimals so that float noise such as ``0.1 * 16000 ==
+  1600.0000000000002`` cannot move a boundary. This is the policy of Lhotse 1.x, so sample counts
+  agree with manifests written there.
+* A sample count becomes seconds by plain division (``num_samples / sampling_rate``); nothing else is
+  rounded, so ``seconds -> samples -> seconds`` round-trips exactly for sample-aligned times.
+* Frame counts of Kaldi-style features follow Kaldi's ``snip_edges`` rule (:func:`kaldi_num_frames`);
+  frame counts of stored feature manifests follow Lhotse's :func:`compute_num_frames`.
+
+The frame-count functions are plain integer arithmetic with type hints, so TorchScript can call them.
+
+Example:
+    >>> from lhotse_lite.units import compute_num_samples, kaldi_num_frames
+    >>> compute_num_samples(0.1, 16000)
+    1600
+    >>> kaldi_num_frames(16000, 400, 160, snip_edges=False)
+    100
+    >>> kaldi_num_frames(16000, 400, 160, snip_edges=True)
+    98
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = [
+    "compute_num_samples",
+    "samples_to_seconds",
+    "compute_num_frames",
+    "kaldi_num_frames",
+    "seconds_to_frame_index",
+    "perturb_num_samples",
+    "to_hours",
+]
+
+_DECIMALS = 8
+
+
+def _round_half_up(value: float) -> int:
+    return int(math.floor(round(value, _DECIMALS) + 0.5))
+
+
+def compute_num_samples(duration: float, sampling_rate: int) -> int:
+    """The number of samples covering ``duration`` seconds, rounded half up.
+
+    Args:
+        duration: Time in seconds (may be 0; negative values give negative counts).
+        sampling_rate: Samples per second.
+
+    Returns:
+        The sample count.
+
+    Example:
+        >>> compute_num_samples(1.5, 8000)
+        12000
+        >>> compute_num_samples(0.00003125, 16000)  # exactly half a sample rounds up
+        1
+    """
+    return _round_half_up(duration * sampling_rate)
+
+
+def samples_to_seconds(num_samples: int, sampling_rate: int) -> float:
+    """The duration in seconds of ``num_samples`` samples.
+
+    Example:
+        >>> samples_to_seconds(24000, 16000)
+        1.5
+    """
+    return num_samples / sampling_rate
+
+
+def compute_num_frames(duration: float, frame_shift: float, sampling_rate: int) -> int:
+    """The number of feature frames Lhotse stores for ``duration`` seconds of audio.
+
+    This is the ``snip_edges=False`` rule expressed in samples: ``round_half_up(num_samples /
+    hop)``, with ``num_samples`` and ``hop`` computed by :func:`compute_num_samples`.
+
+    Args:
+        duration: Audio duration in seconds.
+        frame_shift: Frame shift in seconds.
+        sampling_rate: Samples per second.
+
+    Example:
+        >>> compute_num_frames(1.0, 0.01, 16000)
+        100
+        >>> compute_num_frames(1.005, 0.01, 16000)
+        101
+    """
+    num_samples = compute_num_samples(duration, sampling_rate)
+    hop = compute_num_samples(frame_shift, sampling_rate)
+    return int((num_samples + hop // 2) // hop)
+
+
+def kaldi_num_frames(num_samples: int, window_length: int, window_shift: int, snip_edges: bool) -> int:
+    """The number of frames Kaldi's feature extractors produce for ``num_samples`` samples.
+
+    With ``snip_edges=True`` only frames that fit entirely in the signal are kept:
+    ``1 + (num_samples - window_length) // window_shift`` (0 when the signal is shorter than one
+    window). With ``snip_edges=False`` the signal is reflected at the edges and frames are centred
+    every ``window_shift`` samples: ``(num_samples + window_shift // 2) // window_shift``.
+
+    Args:
+        num_samples: Signal length in samples.
+        window_length: Window length in samples.
+        window_shift: Hop in samples.
+        snip_edges: Kaldi's ``--snip-edges`` option.
+
+    Example:
+        >>> kaldi_num_frames(399, 400, 160, True), kaldi_num_frames(399, 400, 160, False)
+        (0, 2)
+    """
+    if snip_edges:
+        if num_samples < window_length:
+            return 0
+        return 1 + (num_samples - window_length) // window_shift
+    return (num_samples + window_shift // 2) // window_shift
+
+
+def seconds_to_frame_index(seconds: float, frame_shift: float) -> int:
+    """The index of the frame that starts at (or just before) ``seconds``, rounded half up.
+
+    Example:
+        >>> seconds_to_frame_index(0.255, 0.01)
+        26
+    """
+    return _round_half_up(seconds / frame_shift)
+
+
+def perturb_num_samples(num_samples: int, factor: float) -> int:
+    """The length in samples after speed perturbation by ``factor`` (``factor > 1`` is faster).
+
+    This is the length SoX's ``speed`` effect (as used by Kaldi and Lhotse) produces:
+    ``round_half_up(num_samples / factor)``.
+
+    Example:
+        >>> perturb_num_samples(16000, 1.1)
+        14545
+        >>> perturb_num_samples(16000, 0.9)
+        17778
+    """
+    return _round_half_up(num_samples / factor)
+
+
+def to_hours(seconds: float) -> float:
+    """Seconds to hours, for progress reports.
+
+    Example:
+        >>> to_hours(5400.0)
+        1.5
+    """
+    return seconds / 3600.0

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets everything up from nothing (virtual environment, pinned torch, the package with its test and
+# docs extras) and runs the whole test suite, doctests included, then builds the docs with warnings
+# treated as errors. Idempotent: re-running reuses the environment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv="${LITE_VENV:-.venv}"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+py="$venv/bin/python"
+# torch is pinned here (the package itself only asks for torch>=2.1): 2.13.0 has a local CPU wheel.
+"$py" -m pip install --quiet "torch==2.13.0"
+"$py" -m pip install --quiet -e ".[test,docs]"
+
+"$py" -m pytest -q "$@"
+if [ -f docs/conf.py ]; then
+  "$py" -m sphinx -W --keep-going -q -b html docs docs/_build/html
+fi
