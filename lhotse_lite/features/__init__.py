@@ -1,0 +1,48 @@
+"""Feature extraction: Kaldi-compatible layers, registered extractors, storage and feature manifests.
+
+Names are re-exported lazily so that ``import lhotse_lite.features`` for manifests (``Features``,
+``FeatureSet``) does not import torch; the layers and extractors import it when first used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Dict, List
+
+_EXPORTS: Dict[str, str] = {
+    "Features": "lhotse_lite.features.manifest",
+    "FeatureSet": "lhotse_lite.features.manifest",
+    "FeatureExtractor": "lhotse_lite.features.base",
+    "FeatureSetBuilder": "lhotse_lite.features.base",
+    "register_extractor": "lhotse_lite.features.base",
+    "get_extractor_type": "lhotse_lite.features.base",
+    "create_default_feature_extractor": "lhotse_lite.features.base",
+    "store_feature_array": "lhotse_lite.features.base",
+    "compute_global_stats": "lhotse_lite.features.base",
+    "StatsAccumulator": "lhotse_lite.features.base",
+    "Fbank": "lhotse_lite.features.kaldi.extractors",
+    "FbankConfig": "lhotse_lite.features.kaldi.extractors",
+    "Mfcc": "lhotse_lite.features.kaldi.extractors",
+    "MfccConfig": "lhotse_lite.features.kaldi.extractors",
+    "Spectrogram": "lhotse_lite.features.kaldi.extractors",
+    "SpectrogramConfig": "lhotse_lite.features.kaldi.extractors",
+    "LogSpectrogram": "lhotse_lite.features.kaldi.extractors",
+    "LogSpectrogramConfig": "lhotse_lite.features.kaldi.extractors",
+    "get_reader": "lhotse_lite.features.io",
+    "get_writer": "lhotse_lite.features.io",
+}
+
+__all__: List[str] = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'lhotse_lite.features' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,34 @@
+"""Models that consume lhotse_lite features: MatchboxNet, ConvEmformer and wav2vec 2.0 pieces.
+
+Submodules: :mod:`lhotse_lite.models.matchbox`, :mod:`lhotse_lite.models.conv_emformer`,
+:mod:`lhotse_lite.models.wav2vec`. The most used names are re-exported lazily here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Dict, List
+
+_EXPORTS: Dict[str, str] = {
+    "ConvEmformer": "lhotse_lite.models.conv_emformer",
+    "ConvASREncoder": "lhotse_lite.models.matchbox",
+    "ConvASRDecoderClassification": "lhotse_lite.models.matchbox",
+    "W2VLatentExtractor": "lhotse_lite.models.wav2vec",
+    "W2VTargetQuantiser": "lhotse_lite.models.wav2vec",
+    "EncoderWrapper": "lhotse_lite.models.wav2vec",
+}
+
+__all__: List[str] = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'lhotse_lite.models' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,13 @@
+"""Shared test fixtures: paths to the data shipped with the tests."""
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def lhotse_compat_dir() -> Path:
+    """Files written by the real Lhotse 1.33 (manifests, configs, stored features, audio)."""
+    return FIXTURES / "lhotse-1.33"
