@@ -35,6 +35,7 @@ __all__ = [
     "DuplicateRegistrationError",
     "StorageError",
     "ShapeError",
+    "AudioSpanError",
 ]
 
 
@@ -106,3 +107,7 @@ class StorageError(LhotseLiteError, OSError):
 
 class ShapeError(LhotseLiteError, ValueError):
     """A tensor or array has the wrong shape, dtype or length for the operation."""
+
+
+class AudioSpanError(AudioError, ValueError):
+    """``load_audio`` was asked for an offset, duration or channel that the recording does not have."""
