@@ -1,0 +1,110 @@
+"""Load a manifest file without knowing its type: the type is detected from the first item's fields.
+
+Detection table (first matching row wins; classes are imported by module path on first use, so this
+package never imports the concrete manifest packages at import time):
+
+=====================================  ===============================================
+fields of the first item               set type
+=====================================  ===============================================
+``sources``                            ``lhotse_lite.audio:RecordingSet``
+``storage_type``                       ``lhotse_lite.features.manifest:FeatureSet``
+``recording_id``, ``start``,           ``lhotse_lite.supervision:SupervisionSet``
+``duration``
+=====================================  ===============================================
+
+Example:
+    >>> import os, tempfile
+    >>> from lhotse_lite.manifest import load_manifest
+    >>> path = os.path.join(tempfile.mkdtemp(), "sups.jsonl")
+    >>> _ = open(path, "w").write(
+    ...     '{"id": "s1", "recording_id": "r1", "start": 0.0, "duration": 1.5, "channel": 0}\\n')
+    >>> sups = load_manifest(path)
+    >>> type(sups).__name__, sups["s1"].duration
+    ('SupervisionSet', 1.5)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Dict, List, Tuple
+
+from lhotse_lite.errors import ManifestFormatError, UnknownFormatError
+from lhotse_lite.manifest import formats
+
+__all__ = ["MANIFEST_TYPES", "resolve_manifest_type", "load_manifest", "load_manifest_lazy"]
+
+#: (required fields, "module:ClassName") in detection order.
+MANIFEST_TYPES: List[Tuple[Tuple[str, ...], str]] = [
+    (("sources",), "lhotse_lite.audio:RecordingSet"),
+    (("storage_type",), "lhotse_lite.features.manifest:FeatureSet"),
+    (("recording_id", "start", "duration"), "lhotse_lite.supervision:SupervisionSet"),
+]
+
+
+def resolve_manifest_type(item: Dict[str, Any], where: str = "") -> type:
+    """The set class for a manifest item dict, by :data:`MANIFEST_TYPES`.
+
+    Args:
+        item: The first item of a manifest, as a dict.
+        where: Location for the error message (e.g. ``"file.jsonl:1"``).
+
+    Raises:
+        ManifestFormatError: No row of the table matches the item's fields.
+    """
+    for fields, target in MANIFEST_TYPES:
+        if all(f in item for f in fields):
+            module, name = target.split(":")
+            return getattr(importlib.import_module(module), name)
+    known = "; ".join(f"{'+'.join(f)} -> {t}" for f, t in MANIFEST_TYPES)
+    raise ManifestFormatError(
+        f"{where or 'item'}: cannot tell the manifest type from the fields {sorted(item)}; "
+        f"known types: {known}")
+
+
+def _first_item(path: formats.Pathlike) -> Dict[str, Any]:
+    if formats.detect_format(path) == "jsonl":
+        for lineno, d in formats.iter_jsonl_dicts(path):
+            return d
+        return {}
+    items = formats.read_list_file(path)
+    if items and not isinstance(items[0], dict):
+        raise ManifestFormatError(f"{path}[item 0]: expected a mapping, got {type(items[0]).__name__}")
+    return items[0] if items else {}
+
+
+def load_manifest(path: formats.Pathlike) -> Any:
+    """Load an eager manifest set of the type detected from its first item.
+
+    Args:
+        path: A ``.jsonl``, ``.jsonl.gz``, ``.json``, ``.json.gz`` or ``.yaml`` file.
+
+    Returns:
+        A ``SupervisionSet``, ``RecordingSet`` or ``FeatureSet``.
+
+    Raises:
+        ManifestFormatError: The file is empty, malformed, or of an unknown type.
+        UnknownFormatError: The extension is not supported.
+    """
+    first = _first_item(path)
+    if not first:
+        raise ManifestFormatError(f"{path}: the manifest is empty; its type cannot be detected")
+    return resolve_manifest_type(first, f"{path}:1").from_file(path)
+
+
+def load_manifest_lazy(path: formats.Pathlike) -> Any:
+    """Open a JSONL(.gz) manifest as a lazy set of the type detected from its first item.
+
+    Args:
+        path: A ``.jsonl`` or ``.jsonl.gz`` file.
+
+    Raises:
+        UnknownFormatError: The file is not JSONL (JSON and YAML cannot be streamed).
+        ManifestFormatError: The file is empty or of an unknown type.
+    """
+    if formats.detect_format(path) != "jsonl":
+        raise UnknownFormatError(
+            f"{str(path)!r}: only .jsonl and .jsonl.gz files can be opened lazily; use load_manifest()")
+    first = _first_item(path)
+    if not first:
+        raise ManifestFormatError(f"{path}: the manifest is empty; its type cannot be detected")
+    return resolve_manifest_type(first, f"{path}:1").from_jsonl_lazy(path)

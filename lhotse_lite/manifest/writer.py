@@ -1,0 +1,314 @@
+"""Incremental manifest writers: write items one by one, survive interruptions, resume.
+
+:func:`open_writer` returns a context manager with ``write(item)``. Items are manifest objects
+(anything with ``to_dict()``) or plain dicts.
+
+How a file writer stays safe:
+
+* Lines go to ``<path>.partial`` (same directory), never to ``<path>`` itself.
+* On a normal exit of the ``with`` block the partial file is flushed, ``fsync``-ed and renamed to
+  ``<path>`` with :func:`os.replace` (atomic). Until then a previous ``<path>`` is left intact.
+* If the block raises (or the process dies), ``<path>.partial`` stays behind and ``<path>`` is
+  unchanged. Opening the writer again with ``overwrite=False`` resumes: it keeps every complete
+  line of the partial file (or of ``<path>`` when there is no partial file), drops a torn last
+  line or an unfinished gzip block, and :meth:`JsonlWriter.contains` answers ``True`` for the ids
+  already written, so a loop can skip them.
+* ``overwrite=True`` (the default) starts from nothing and discards an old partial file.
+
+Example:
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "items.jsonl.gz")
+    >>> with open_writer(path) as writer:
+    ...     writer.write({"id": "a", "x": 1})
+    >>> with open_writer(path, overwrite=False) as writer:  # resume: "a" is kept
+    ...     if not writer.contains("a"):
+    ...         writer.write({"id": "a", "x": 1})
+    ...     writer.write({"id": "b", "x": 2})
+    >>> from lhotse_lite.manifest.formats import iter_jsonl_dicts
+    >>> [d["id"] for _, d in iter_jsonl_dicts(path)]
+    ['a', 'b']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import logging
+import os
+import zlib
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Set, Union
+
+import orjson
+
+from lhotse_lite.errors import ManifestError, UnknownFormatError
+from lhotse_lite.manifest import formats
+
+__all__ = ["open_writer", "JsonlWriter", "InMemoryWriter"]
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 1 << 20
+
+
+def open_writer(path: Optional[formats.Pathlike], overwrite: bool = True) -> Union["JsonlWriter", "InMemoryWriter"]:
+    """A writer for ``path`` (``.jsonl`` or ``.jsonl.gz``), or an in-memory writer for ``None``.
+
+    Args:
+        path: Destination JSONL(.gz) file, or ``None`` to collect items in memory.
+        overwrite: Start a new file (``True``) or resume an interrupted one (``False``).
+
+    Returns:
+        A :class:`JsonlWriter` or :class:`InMemoryWriter`, to be used as a context manager.
+
+    Raises:
+        UnknownFormatError: ``path`` is not a JSONL(.gz) file name.
+
+    Example:
+        >>> with open_writer(None) as w:
+        ...     w.write({"id": "x"})
+        >>> w.items
+        [{'id': 'x'}]
+    """
+    if path is None:
+        return InMemoryWriter()
+    return JsonlWriter(path, overwrite=overwrite)
+
+
+def _id_of(item: Any) -> Optional[Any]:
+    if isinstance(item, dict):
+        return item.get("id")
+    return getattr(item, "id", None)
+
+
+def _as_dict(item: Any) -> Dict[str, Any]:
+    return item if isinstance(item, dict) else item.to_dict()
+
+
+class JsonlWriter:
+    """Writes manifest items to a JSONL(.gz) file through ``<path>.partial`` (see the module doc).
+
+    Args:
+        path: Destination ``.jsonl`` or ``.jsonl.gz`` file.
+        overwrite: Start a new file, or resume (keep the complete lines of an interrupted one).
+
+    Raises:
+        UnknownFormatError: ``path`` does not end in ``.jsonl`` or ``.jsonl.gz``.
+    """
+
+    def __init__(self, path: formats.Pathlike, overwrite: bool = True) -> None:
+        if formats.detect_format(path) != "jsonl":
+            raise UnknownFormatError(f"open_writer writes .jsonl or .jsonl.gz files, got {str(path)!r}")
+        self.path = Path(path)
+        self.partial_path = self.path.with_name(self.path.name + ".partial")
+        self.overwrite = overwrite
+        self.ignore_ids: Set[Any] = set()
+        self.num_written = 0
+        self._raw = None
+        self._out = None
+
+    # ---- lifecycle ----------------------------------------------------------------------------
+
+    def __enter__(self) -> "JsonlWriter":
+        self.open()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._abandon()
+
+    def open(self) -> None:
+        """Open the partial file (recovering from an earlier run when ``overwrite=False``)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.overwrite:
+            source = self.partial_path if self.partial_path.exists() else self.path
+            if source.exists():
+                self._recover(source)
+            elif self.partial_path.exists():
+                self.partial_path.unlink()
+        elif self.partial_path.exists():
+            self.partial_path.unlink()
+        mode = "ab" if self.partial_path.exists() else "wb"
+        self._raw = open(self.partial_path, mode)
+        if formats.is_gzip(self.path):
+            self._out = gzip.GzipFile(fileobj=self._raw, mode="wb", compresslevel=formats.GZIP_LEVEL, mtime=0)
+        else:
+            self._out = self._raw
+
+    def close(self) -> None:
+        """Finish the file: flush, ``fsync`` and rename ``<path>.partial`` to ``<path>``."""
+        if self._raw is None:
+            return
+        if self._out is not self._raw:
+            self._out.close()
+        self._raw.flush()
+        os.fsync(self._raw.fileno())
+        self._raw.close()
+        self._raw = self._out = None
+        os.replace(self.partial_path, self.path)
+
+    def _abandon(self) -> None:
+        # Leave <path> untouched and keep what was written in <path>.partial for a resume.
+        if self._raw is None:
+            return
+        with contextlib.suppress(OSError):
+            if self._out is not self._raw:
+                self._out.close()
+            self._raw.close()
+        self._raw = self._out = None
+        logger.warning("writer of %s interrupted; %d new items kept in %s (resume with overwrite=False)",
+                       self.path, self.num_written, self.partial_path)
+
+    # ---- writing ------------------------------------------------------------------------------
+
+    def write(self, item: Any, flush: bool = False) -> None:
+        """Append one item (a manifest object or a dict).
+
+        Args:
+            item: The item.
+            flush: Flush it to the operating system now (slower; useful for long-running jobs).
+
+        Raises:
+            ManifestError: The writer is not open (use it in a ``with`` block).
+        """
+        if self._out is None:
+            raise ManifestError(f"writer of {self.path} is not open; use `with open_writer(...) as w:`")
+        self._out.write(formats.dumps_line(_as_dict(item)))
+        item_id = _id_of(item)
+        if item_id is not None:
+            self.ignore_ids.add(item_id)
+        self.num_written += 1
+        if flush:
+            self._out.flush()
+            if self._out is not self._raw:
+                self._raw.flush()
+
+    def contains(self, item: Any) -> bool:
+        """Whether an item (or an id) is already in the file, written now or kept by a resume."""
+        key = item if isinstance(item, (str, int, tuple)) else _id_of(item)
+        return key in self.ignore_ids
+
+    def open_manifest(self) -> Any:
+        """The written file as a lazy set of the detected type (after the writer is closed)."""
+        from lhotse_lite.manifest.detect import load_manifest_lazy
+
+        if self._raw is not None:
+            raise ManifestError(f"close the writer of {self.path} before opening it as a manifest")
+        return load_manifest_lazy(self.path)
+
+    # ---- resume -------------------------------------------------------------------------------
+
+    def _recover(self, source: Path) -> None:
+        """Copy the complete, valid lines of ``source`` into a fresh partial file."""
+        kept = 0
+        tmp = self.partial_path.with_name(self.partial_path.name + ".recover")
+        with open(tmp, "wb") as raw:
+            out = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=formats.GZIP_LEVEL, mtime=0) \
+                if formats.is_gzip(self.path) else raw
+            for line in _complete_lines(source):
+                try:
+                    d = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    logger.warning("%s: dropping an invalid line while resuming", source)
+                    break
+                out.write(line)
+                item_id = d.get("id") if isinstance(d, dict) else None
+                if item_id is not None:
+                    self.ignore_ids.add(item_id)
+                kept += 1
+            if out is not raw:
+                out.close()
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, self.partial_path)
+        logger.info("resuming %s: kept %d complete items from %s", self.path, kept, source)
+
+
+def _complete_lines(path: Path) -> Iterator[bytes]:
+    """Newline-terminated lines of a (possibly truncated) JSONL or JSONL.gz file, in constant memory."""
+    gz = formats.is_gzip(path)
+    rest = b""
+    with open(path, "rb") as f:
+        decomp = zlib.decompressobj(wbits=47) if gz else None
+        while True:
+            chunk = f.read(_CHUNK)
+            if not chunk:
+                break
+            if decomp is not None:
+                data: List[bytes] = []
+                try:
+                    while chunk:
+                        data.append(decomp.decompress(chunk))
+                        if decomp.eof:  # a new gzip member may follow
+                            chunk = decomp.unused_data
+                            decomp = zlib.decompressobj(wbits=47)
+                        else:
+                            chunk = b""
+                except zlib.error:
+                    logger.warning("%s: corrupt gzip data; keeping what precedes it", path)
+                    rest += b"".join(data)
+                    break
+                chunk = b"".join(data)
+            rest += chunk
+            lines = rest.split(b"\n")
+            rest = lines.pop()
+            for line in lines:
+                if line.strip():
+                    yield line + b"\n"
+    for line in rest.split(b"\n")[:-1]:
+        if line.strip():
+            yield line + b"\n"
+    if rest.strip():
+        logger.warning("%s: dropping a torn last line of %d bytes", path, len(rest))
+
+
+class InMemoryWriter:
+    """Collects written items in a list (``open_writer(None)``); same interface as :class:`JsonlWriter`.
+
+    Example:
+        >>> with InMemoryWriter() as w:
+        ...     w.write({"id": "a"})
+        >>> w.contains("a"), len(w.items)
+        (True, 1)
+    """
+
+    def __init__(self) -> None:
+        self.items: List[Any] = []
+        self.ignore_ids: Set[Any] = set()
+
+    def __enter__(self) -> "InMemoryWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        return None
+
+    def open(self) -> None:
+        """Nothing to open."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+    def write(self, item: Any, flush: bool = False) -> None:
+        """Keep ``item`` (``flush`` is accepted for interface compatibility)."""
+        self.items.append(item)
+        item_id = _id_of(item)
+        if item_id is not None:
+            self.ignore_ids.add(item_id)
+
+    def contains(self, item: Any) -> bool:
+        """Whether an item (or an id) was written."""
+        key = item if isinstance(item, (str, int, tuple)) else _id_of(item)
+        return key in self.ignore_ids
+
+    def open_manifest(self) -> Any:
+        """The written items as an eager set of the detected type (``None`` if nothing was written)."""
+        from lhotse_lite.manifest.detect import resolve_manifest_type
+
+        if not self.items:
+            return None
+        cls = resolve_manifest_type(_as_dict(self.items[0]))
+        if isinstance(self.items[0], dict):
+            return cls.from_dicts(self.items)
+        return cls.from_items(self.items)
