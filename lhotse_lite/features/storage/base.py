@@ -1,0 +1,213 @@
+"""The storage interface for feature matrices: writers, readers and their registries.
+
+A *writer* stores a numpy array and returns a ``storage_key``; the ``Features`` manifest records the
+writer's ``name`` (``storage_type``), its ``storage_path`` and that key, so the manifest alone is enough
+to rebuild the matching *reader* with :func:`get_reader`. The names and on-disk layouts are Lhotse's,
+so features stored by Lhotse load here and ours load in Lhotse.
+
+Writing is split in two steps so that the expensive part can run in worker processes:
+:meth:`FeaturesWriter.encode` turns an array into a picklable payload (e.g. lilcom bytes) without
+touching the storage, and :meth:`FeaturesWriter.write_encoded` puts a payload into the storage.
+:meth:`FeaturesWriter.write` does both. Writers never modify the arrays they are given.
+
+Example:
+    >>> import numpy as np
+    >>> from lhotse_lite.features.storage.base import get_reader, get_writer
+    >>> writer = get_writer("memory_npy")()
+    >>> key = writer.write("any", np.ones((3, 2), dtype=np.float32))
+    >>> get_reader("memory_npy")(None).read(key, 1, 3).shape
+    (2, 2)
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Optional, Type, TypeVar, Union
+
+import numpy as np
+
+from lhotse_lite.errors import ShapeError, StorageError
+from lhotse_lite.registry import Registry
+
+__all__ = [
+    "FeaturesWriter",
+    "FeaturesReader",
+    "READERS",
+    "WRITERS",
+    "register_reader",
+    "register_writer",
+    "get_reader",
+    "get_writer",
+    "check_float_matrix",
+]
+
+StorageKey = Union[str, bytes]
+
+READERS: Registry = Registry("feature storage reader")
+WRITERS: Registry = Registry("feature storage writer")
+
+C = TypeVar("C", bound=type)
+
+
+class FeaturesWriter(ABC):
+    """Stores numpy arrays in one storage backend (a folder of files, one archive, memory, ...).
+
+    Subclasses set the class attribute ``name`` (the ``storage_type`` written into manifests) and
+    implement :meth:`encode`, :meth:`write_encoded` and the ``storage_path`` property. A writer is a
+    context manager; leaving the ``with`` block closes it (a no-op for most backends).
+    """
+
+    name: str = ""
+
+    @property
+    @abstractmethod
+    def storage_path(self) -> Optional[str]:
+        """Where the data goes (a folder or an archive file); ``None`` for in-memory storage."""
+
+    @abstractmethod
+    def encode(self, value: np.ndarray) -> Any:
+        """Serialises ``value`` into a picklable payload without touching the storage.
+
+        Pure: ``value`` is never modified. Safe to call in a worker process.
+        """
+
+    @abstractmethod
+    def write_encoded(self, key: str, payload: Any) -> StorageKey:
+        """Puts a payload made by :meth:`encode` into the storage under (a key derived from) ``key``.
+
+        Returns:
+            The ``storage_key`` to record in the manifest.
+        """
+
+    def write(self, key: str, value: np.ndarray) -> StorageKey:
+        """Stores ``value`` (time along axis 0) and returns its ``storage_key``.
+
+        Args:
+            key: A unique name for the array (e.g. a uuid); backends may add a suffix or a folder.
+            value: The array; it is not modified.
+
+        Returns:
+            The ``storage_key`` to record in the manifest.
+        """
+        return self.write_encoded(key, self.encode(value))
+
+    def flush(self) -> None:
+        """Makes everything written so far durable enough to survive a crash of this process."""
+
+    def close(self) -> None:
+        """Releases open files; further writes are an error for archive backends."""
+
+    def __enter__(self) -> "FeaturesWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class FeaturesReader(ABC):
+    """Reads arrays stored by the writer of the same ``name``.
+
+    Args:
+        storage_path: The ``storage_path`` recorded in the manifest.
+    """
+
+    name: str = ""
+
+    def __init__(self, storage_path: Optional[str] = None, *args: Any, **kwargs: Any) -> None:
+        self.storage_path = None if storage_path is None else str(storage_path)
+
+    @abstractmethod
+    def read(
+        self, key: StorageKey, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None
+    ) -> np.ndarray:
+        """Returns frames ``[left_offset_frames, right_offset_frames)`` of the stored array.
+
+        Args:
+            key: The ``storage_key`` from the manifest.
+            left_offset_frames: First frame to return.
+            right_offset_frames: One past the last frame to return; ``None`` means the end.
+
+        Returns:
+            A float32 (or the stored dtype) array, time along axis 0.
+        """
+
+
+def register_writer(cls: C) -> C:
+    """Class decorator registering a :class:`FeaturesWriter` under its ``name``.
+
+    Raises:
+        DuplicateRegistrationError: The name is taken.
+    """
+    WRITERS.register(cls.name, cls)
+    return cls
+
+
+def register_reader(cls: C) -> C:
+    """Class decorator registering a :class:`FeaturesReader` under its ``name``.
+
+    Raises:
+        DuplicateRegistrationError: The name is taken.
+    """
+    READERS.register(cls.name, cls)
+    return cls
+
+
+def get_writer(name: str) -> Type[FeaturesWriter]:
+    """The writer class registered as ``name`` (e.g. ``"lilcom_chunky"``).
+
+    Raises:
+        UnknownNameError: ``name`` is not registered; the message lists the available backends.
+
+    Example:
+        >>> from lhotse_lite.features.io import get_writer
+        >>> get_writer("numpy_files").__name__
+        'NumpyFilesWriter'
+    """
+    _load_backends()
+    return WRITERS.get(name)
+
+
+def get_reader(name: str) -> Type[FeaturesReader]:
+    """The reader class registered as ``name`` (the ``storage_type`` of a manifest).
+
+    Raises:
+        UnknownNameError: ``name`` is not registered; the message lists the available backends.
+
+    Example:
+        >>> from lhotse_lite.features.io import get_reader
+        >>> get_reader("lilcom_chunky").__name__
+        'LilcomChunkyReader'
+    """
+    _load_backends()
+    return READERS.get(name)
+
+
+def check_float_matrix(value: Any, backend: str) -> np.ndarray:
+    """Checks that ``value`` is a floating-point numpy array with at least one axis.
+
+    Raises:
+        ShapeError: It is not.
+    """
+    if not isinstance(value, np.ndarray):
+        raise ShapeError(
+            f"{backend} stores numpy arrays, got {type(value).__name__}; convert with .numpy() first"
+        )
+    if value.ndim < 1 or not np.issubdtype(value.dtype, np.floating):
+        raise ShapeError(
+            f"{backend} stores floating-point arrays with time on axis 0, got dtype {value.dtype} "
+            f"and shape {value.shape}"
+        )
+    return value
+
+
+def _load_backends() -> None:
+    # The built-in backends register themselves when their modules are imported.
+    import lhotse_lite.features.storage.files  # noqa: F401
+    import lhotse_lite.features.storage.lilcom_chunky  # noqa: F401
+    import lhotse_lite.features.storage.memory  # noqa: F401
+
+
+def storage_error(path: str, key: Any, err: BaseException) -> StorageError:
+    """A :class:`StorageError` naming the storage and key that could not be read."""
+    shown = key if isinstance(key, str) else f"<{len(key)} bytes>"
+    return StorageError(f"cannot read stored features {shown!r} from {path!r}: {err}")

@@ -1,0 +1,146 @@
+"""``lilcom_files`` and ``numpy_files``: one file per matrix in a folder.
+
+Lhotse's layout: the file for key ``K`` is ``<storage_path>/<K[:3]>/<K><suffix>`` (the three-letter
+sub-folder keeps folders small) and the ``storage_key`` is the relative path ``"<K[:3]>/<K><suffix>"``.
+``lilcom_files`` files (``.llc``) hold one lilcom blob; ``numpy_files`` files (``.npy``) are plain
+``np.save`` output. Files are written under a temporary name and renamed into place, so a crash never
+leaves a half-written file under a name a manifest could point to.
+
+Example:
+    >>> import numpy as np, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> key = NumpyFilesWriter(folder).write("abcdef", np.eye(3, dtype=np.float32))
+    >>> key
+    'abc/abcdef.npy'
+    >>> NumpyFilesReader(folder).read(key, 1).tolist()
+    [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Optional, Union
+
+import numpy as np
+
+from lhotse_lite.features.storage.base import (
+    FeaturesReader,
+    FeaturesWriter,
+    check_float_matrix,
+    register_reader,
+    register_writer,
+    storage_error,
+)
+from lhotse_lite.features.storage.codec import (
+    DEFAULT_TICK_POWER,
+    lilcom_decode,
+    lilcom_encode,
+    npy_decode,
+    npy_encode,
+)
+
+__all__ = ["LilcomFilesWriter", "LilcomFilesReader", "NumpyFilesWriter", "NumpyFilesReader"]
+
+
+class _FolderWriter(FeaturesWriter):
+    suffix = ""
+
+    def __init__(self, storage_path: Union[str, Path], *args: Any, **kwargs: Any) -> None:
+        self._folder = Path(storage_path)
+
+    @property
+    def storage_path(self) -> str:
+        return str(self._folder)
+
+    def write_encoded(self, key: str, payload: bytes) -> str:
+        name = key if key.endswith(self.suffix) else key + self.suffix
+        subdir = self._folder / name[:3]
+        subdir.mkdir(parents=True, exist_ok=True)
+        target = subdir / name
+        partial = subdir / f".{name}.partial-{os.getpid()}"
+        with open(partial, "wb") as file:
+            file.write(payload)
+        os.replace(partial, target)
+        return f"{name[:3]}/{name}"
+
+
+class _FolderReader(FeaturesReader):
+    def _load(self, key: str) -> bytes:
+        path = os.path.join(self.storage_path or "", key.lstrip("/") if self.storage_path else key)
+        try:
+            with open(path, "rb") as file:
+                return file.read()
+        except OSError as err:
+            raise storage_error(str(self.storage_path), key, err) from err
+
+
+@register_writer
+class LilcomFilesWriter(_FolderWriter):
+    """Writes each matrix as a lilcom-compressed ``.llc`` file under ``storage_path``.
+
+    Args:
+        storage_path: The folder (created when needed).
+        tick_power: Lilcom precision (values stored as multiples of ``2**tick_power``).
+    """
+
+    name = "lilcom_files"
+    suffix = ".llc"
+
+    def __init__(
+        self, storage_path: Union[str, Path], tick_power: int = DEFAULT_TICK_POWER, *args: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(storage_path)
+        self.tick_power = tick_power
+
+    def encode(self, value: np.ndarray) -> bytes:
+        check_float_matrix(value, self.name)
+        return lilcom_encode(value, self.tick_power)
+
+
+@register_reader
+class LilcomFilesReader(_FolderReader):
+    """Reads ``.llc`` files written by :class:`LilcomFilesWriter` (or Lhotse's)."""
+
+    name = "lilcom_files"
+
+    def read(self, key: str, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None) -> np.ndarray:
+        data = self._load(key)
+        try:
+            array = lilcom_decode(data)
+        except ValueError as err:
+            raise storage_error(str(self.storage_path), key, err) from err
+        return array[left_offset_frames:right_offset_frames]
+
+
+@register_writer
+class NumpyFilesWriter(_FolderWriter):
+    """Writes each matrix uncompressed as a ``.npy`` file under ``storage_path``.
+
+    Args:
+        storage_path: The folder (created when needed).
+    """
+
+    name = "numpy_files"
+    suffix = ".npy"
+
+    def encode(self, value: np.ndarray) -> bytes:
+        if not isinstance(value, np.ndarray):
+            check_float_matrix(value, self.name)
+        return npy_encode(value)
+
+
+@register_reader
+class NumpyFilesReader(_FolderReader):
+    """Reads ``.npy`` files written by :class:`NumpyFilesWriter` (or Lhotse's); never unpickles."""
+
+    name = "numpy_files"
+
+    def read(self, key: str, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None) -> np.ndarray:
+        path = os.path.join(self.storage_path or "", key.lstrip("/") if self.storage_path else key)
+        try:
+            # A memory map reads only the requested rows from disk.
+            array = np.load(path, mmap_mode="r", allow_pickle=False)
+            return np.array(array[left_offset_frames:right_offset_frames])
+        except (OSError, ValueError) as err:
+            raise storage_error(str(self.storage_path), key, err) from err

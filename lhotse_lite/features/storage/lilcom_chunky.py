@@ -1,0 +1,206 @@
+"""``lilcom_chunky``: all matrices in one archive file, each cut into lilcom-compressed chunks.
+
+Layout (Lhotse's "lilcom chunky archive", ``.lca``): every matrix is split along time into chunks of
+:data:`~lhotse_lite.features.storage.codec.CHUNK_FRAMES` (500) frames, each chunk is lilcom-compressed,
+and the chunks are appended to the file back to back. The ``storage_key`` is a comma-separated list:
+the byte offset of the first chunk, then the byte length of every chunk (``"14601,31,23,42"``). A
+reader therefore knows where each chunk starts without reading anything else, and a slice of frames
+costs one ``pread`` of just the chunks that overlap it.
+
+Example:
+    >>> import numpy as np, tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> feats = np.arange(1200 * 2, dtype=np.float32).reshape(1200, 2) / 64
+    >>> with LilcomChunkyWriter(os.path.join(folder, "feats")) as writer:
+    ...     key = writer.write("utt1", feats)
+    >>> writer.storage_path.endswith("feats.lca"), len(key.split(","))
+    (True, 4)
+    >>> part = LilcomChunkyReader(writer.storage_path).read(key, 510, 520)
+    >>> bool(np.allclose(part, feats[510:520], atol=2 ** -6))
+    True
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any, BinaryIO, Dict, List, Optional, Tuple, Union
+
+import numpy as np
+
+from lhotse_lite.errors import ConfigError, StorageError
+from lhotse_lite.features.storage.base import (
+    FeaturesReader,
+    FeaturesWriter,
+    check_float_matrix,
+    register_reader,
+    register_writer,
+    storage_error,
+)
+from lhotse_lite.features.storage.codec import (
+    CHUNK_FRAMES,
+    DEFAULT_TICK_POWER,
+    lilcom_decode,
+    lilcom_encode_chunks,
+)
+
+__all__ = ["LilcomChunkyWriter", "LilcomChunkyReader"]
+
+_SUFFIX = ".lca"
+
+
+def archive_path(storage_path: Union[str, Path]) -> Path:
+    """Lhotse's naming rule: add ``.lca`` unless the path already ends with it."""
+    path = Path(storage_path)
+    return path if path.suffix == _SUFFIX else path.with_suffix(path.suffix + _SUFFIX)
+
+
+@register_writer
+class LilcomChunkyWriter(FeaturesWriter):
+    """Appends lilcom-compressed chunks of each matrix to one ``.lca`` archive.
+
+    The file is opened on the first write (so constructing a writer never truncates an archive) and
+    every write is flushed, so a crash cannot leave a returned key pointing at unwritten bytes.
+
+    Args:
+        storage_path: The archive path; ``.lca`` is appended unless present.
+        tick_power: Lilcom precision (values stored as multiples of ``2**tick_power``).
+        mode: ``"w"``/``"wb"`` starts a new archive, ``"a"``/``"ab"`` appends to an existing one.
+
+    Raises:
+        ConfigError: ``mode`` is not a write or append mode.
+    """
+
+    name = "lilcom_chunky"
+    CHUNK_SIZE = CHUNK_FRAMES
+
+    def __init__(
+        self,
+        storage_path: Union[str, Path],
+        tick_power: int = DEFAULT_TICK_POWER,
+        mode: str = "wb",
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        mode = mode if "b" in mode else mode + "b"
+        if mode not in ("wb", "ab"):
+            raise ConfigError(f"LilcomChunkyWriter mode must be 'w' or 'a' (binary implied), got {mode!r}")
+        self._path = archive_path(storage_path)
+        self.tick_power = tick_power
+        self.mode = mode
+        self._file: Optional[BinaryIO] = None
+        self._offset = 0
+
+    @property
+    def storage_path(self) -> str:
+        return str(self._path)
+
+    def encode(self, value: np.ndarray) -> List[bytes]:
+        check_float_matrix(value, self.name)
+        return lilcom_encode_chunks(value, self.tick_power, CHUNK_FRAMES)
+
+    def write_encoded(self, key: str, payload: List[bytes]) -> str:
+        file = self._open()
+        start = self._offset
+        file.write(b"".join(payload))
+        file.flush()
+        lengths = [len(chunk) for chunk in payload]
+        self._offset = start + sum(lengths)
+        return ",".join(map(str, [start, *lengths]))
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+            self.mode = "ab"  # reopening after close must not truncate what was written
+
+    def _open(self) -> BinaryIO:
+        if self._file is None:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self._path, self.mode)
+            self._file.seek(0, os.SEEK_END)
+            self._offset = self._file.tell()
+        return self._file
+
+    def __getstate__(self) -> Dict[str, Any]:
+        # Picklable for worker processes, which only call encode(); the open file stays here.
+        state = dict(self.__dict__)
+        state["_file"] = None
+        return state
+
+
+@register_reader
+class LilcomChunkyReader(FeaturesReader):
+    """Reads slices of matrices from a ``.lca`` archive, touching only the chunks that overlap them.
+
+    Args:
+        storage_path: The archive path recorded in the manifest.
+    """
+
+    name = "lilcom_chunky"
+    CHUNK_SIZE = CHUNK_FRAMES
+
+    def read(
+        self, key: str, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None
+    ) -> np.ndarray:
+        fields = [int(field) for field in str(key).split(",")]
+        start, lengths = fields[0], fields[1:]
+        first = max(left_offset_frames, 0) // CHUNK_FRAMES
+        if right_offset_frames is None:
+            last = len(lengths)
+        else:
+            last = min(len(lengths), -(-right_offset_frames // CHUNK_FRAMES))
+        if first >= last:
+            return np.empty((0,), dtype=np.float32)
+        begin = start + sum(lengths[:first])
+        size = sum(lengths[first:last])
+        data = _pread(str(self.storage_path), begin, size, key)
+        chunks = []
+        position = 0
+        try:
+            for length in lengths[first:last]:
+                chunks.append(lilcom_decode(data[position : position + length]))
+                position += length
+        except ValueError as err:
+            raise storage_error(str(self.storage_path), key, err) from err
+        array = chunks[0] if len(chunks) == 1 else np.concatenate(chunks, axis=0)
+        shift = first * CHUNK_FRAMES
+        right = None if right_offset_frames is None else right_offset_frames - shift
+        return array[left_offset_frames - shift : right]
+
+
+_FDS: Dict[str, Tuple[int, int, int]] = {}
+_FDS_LOCK = threading.Lock()
+_MAX_OPEN = 64
+
+
+def _pread(path: str, offset: int, size: int, key: str) -> bytes:
+    """Reads ``size`` bytes at ``offset`` through a cached descriptor (reopened if the file changed)."""
+    try:
+        stat = os.stat(path)
+        with _FDS_LOCK:
+            cached = _FDS.get(path)
+            if cached is None or cached[1:] != (stat.st_ino, stat.st_dev):
+                if cached is not None:
+                    os.close(cached[0])
+                elif len(_FDS) >= _MAX_OPEN:
+                    os.close(_FDS.pop(next(iter(_FDS)))[0])
+                cached = (os.open(path, os.O_RDONLY), stat.st_ino, stat.st_dev)
+                _FDS[path] = cached
+            fd = cached[0]
+        data = os.pread(fd, size, offset)
+    except OSError as err:
+        raise storage_error(path, key, err) from err
+    if len(data) != size:
+        raise StorageError(
+            f"stored features {key!r} in {path!r} end at byte {offset + size} but the file has only "
+            f"{offset + len(data)} bytes there; the archive is truncated or the manifest belongs to "
+            f"another archive"
+        )
+    return data

@@ -1,0 +1,185 @@
+"""Storage backends: round trips, slices, Lhotse 1.33 interchange in both directions."""
+
+import gzip
+import json
+import os
+
+import numpy as np
+import pytest
+
+from lhotse_lite.errors import ShapeError, StorageError, UnknownNameError
+from lhotse_lite.features import io as storage_io
+from lhotse_lite.features.io import available_storage_backends, get_reader, get_writer
+
+BACKENDS = ["lilcom_chunky", "lilcom_files", "numpy_files", "memory_lilcom", "memory_npy"]
+LOSSY = {"lilcom_chunky", "lilcom_files", "memory_lilcom"}
+
+
+def _feats(num_frames=1234, dim=80, seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((num_frames, dim)) * 3 - 5).astype(np.float32)
+
+
+def _writer(name, tmp_path):
+    cls = get_writer(name)
+    if name.startswith("memory"):
+        return cls()
+    return cls(tmp_path / ("feats" if name == "lilcom_chunky" else name))
+
+
+def _reader(name, writer):
+    return get_reader(name)(writer.storage_path)
+
+
+def test_registered_names_are_lhotses():
+    assert available_storage_backends() == sorted(BACKENDS)
+
+
+def test_unknown_backend_lists_available():
+    with pytest.raises(UnknownNameError, match="lilcom_chunky"):
+        get_reader("lilcom_chunk")
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_round_trip_and_slices(name, tmp_path):
+    feats = _feats()
+    with _writer(name, tmp_path) as writer:
+        key = writer.write("0123456789", feats)
+    reader = _reader(name, writer)
+    tol = 2.0**-6 + 1e-6 if name in LOSSY else 0.0
+    full = reader.read(key)
+    assert full.shape == feats.shape and full.dtype == np.float32
+    np.testing.assert_allclose(full, feats, atol=tol, rtol=0)
+    for left, right in [(0, 100), (450, 550), (499, 500), (500, 1000), (1200, None), (1000, 5000)]:
+        np.testing.assert_array_equal(reader.read(key, left, right), full[left:right])
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_writers_do_not_modify_their_input(name, tmp_path):
+    feats = _feats(700)
+    before = feats.copy()
+    with _writer(name, tmp_path) as writer:
+        writer.write("abcdef", feats)
+    np.testing.assert_array_equal(feats, before)
+
+
+@pytest.mark.parametrize("name", ["lilcom_chunky", "lilcom_files", "memory_lilcom"])
+def test_lilcom_writers_reject_integer_arrays(name, tmp_path):
+    with pytest.raises(ShapeError, match="floating-point"):
+        _writer(name, tmp_path).write("abc", np.ones((3, 2), dtype=np.int64))
+
+
+def test_chunky_reads_only_the_needed_chunks(tmp_path, monkeypatch):
+    feats = _feats(2100)
+    with get_writer("lilcom_chunky")(tmp_path / "a.lca") as writer:
+        key = writer.write("x", feats)
+    lengths = [int(v) for v in key.split(",")[1:]]
+    assert len(lengths) == 5  # 500-frame chunks
+    calls = []
+    real = os.pread
+
+    def spy(fd, size, offset):
+        calls.append((size, offset))
+        return real(fd, size, offset)
+
+    monkeypatch.setattr(os, "pread", spy)
+    reader = get_reader("lilcom_chunky")(writer.storage_path)
+    reader.read(key, 1100, 1200)
+    assert calls == [(lengths[2], sum(lengths[:2]))]
+    calls.clear()
+    reader.read(key, 990, 1010)
+    assert calls == [(lengths[1] + lengths[2], lengths[0])]
+
+
+def test_chunky_writer_appends_and_keeps_offsets(tmp_path):
+    a, b = _feats(600, seed=1), _feats(300, seed=2)
+    with get_writer("lilcom_chunky")(tmp_path / "x") as writer:
+        key_a = writer.write("a", a)
+    assert writer.storage_path == str(tmp_path / "x.lca")
+    with get_writer("lilcom_chunky")(tmp_path / "x.lca", mode="a") as writer:
+        key_b = writer.write("b", b)
+    reader = get_reader("lilcom_chunky")(str(tmp_path / "x.lca"))
+    np.testing.assert_allclose(reader.read(key_a), a, atol=2.0**-6 + 1e-6)
+    np.testing.assert_allclose(reader.read(key_b), b, atol=2.0**-6 + 1e-6)
+
+
+def test_chunky_constructor_does_not_truncate(tmp_path):
+    with get_writer("lilcom_chunky")(tmp_path / "x.lca") as writer:
+        key = writer.write("a", _feats(10))
+    get_writer("lilcom_chunky")(tmp_path / "x.lca")  # never written to
+    assert get_reader("lilcom_chunky")(str(tmp_path / "x.lca")).read(key).shape == (10, 80)
+
+
+def test_truncated_archive_is_a_clear_error(tmp_path):
+    with get_writer("lilcom_chunky")(tmp_path / "x.lca") as writer:
+        key = writer.write("a", _feats(1000))
+    path = tmp_path / "x.lca"
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(StorageError, match="truncated"):
+        get_reader("lilcom_chunky")(str(path)).read(key)
+
+
+def test_missing_file_is_a_storage_error(tmp_path):
+    with pytest.raises(StorageError, match="abc/abc.npy"):
+        get_reader("numpy_files")(str(tmp_path)).read("abc/abc.npy")
+
+
+# ---- Lhotse 1.33 interchange -------------------------------------------------------------------
+
+STORED = ["lilcom_chunky", "lilcom_files", "numpy_files"]
+
+
+def _fixture_manifests(folder, name):
+    with gzip.open(folder / f"feats_{name}.jsonl.gz", "rt") as file:
+        return [json.loads(line) for line in file]
+
+
+@pytest.mark.parametrize("name", STORED)
+def test_lhotse_written_features_load_identically(name, lhotse_compat_dir):
+    expected = np.load(lhotse_compat_dir / "expected_features.npz")
+    manifests = _fixture_manifests(lhotse_compat_dir, name)
+    assert manifests
+    for item in manifests:
+        reader = get_reader(item["storage_type"])(str(lhotse_compat_dir / item["storage_path"]))
+        ours = reader.read(item["storage_key"])
+        np.testing.assert_array_equal(ours, expected[f"feats_{name}/{item['recording_id']}"])
+        part = reader.read(item["storage_key"], 37, 137)
+        np.testing.assert_array_equal(part, ours[37:137])
+
+
+@pytest.mark.parametrize("name", STORED)
+def test_our_storage_loads_in_lhotse(name, tmp_path):
+    lhotse_io = pytest.importorskip("lhotse.features.io")
+    feats = [_feats(n, seed=n) for n in (1, 499, 500, 501, 1234)]
+    target = tmp_path / ("feats.lca" if name == "lilcom_chunky" else name)
+    with get_writer(name)(target) as writer:
+        keys = [writer.write(f"key{i:03d}", f) for i, f in enumerate(feats)]
+    reader = lhotse_io.get_reader(name)(writer.storage_path)
+    ours = get_reader(name)(writer.storage_path)
+    for key, f in zip(keys, feats):
+        theirs = reader.read(key)
+        np.testing.assert_array_equal(theirs, ours.read(key))
+        np.testing.assert_array_equal(reader.read(key, 3, 250), ours.read(key, 3, 250))
+
+
+@pytest.mark.parametrize("name", ["lilcom_chunky", "lilcom_files"])
+def test_same_bytes_per_frame_as_lhotse(name, tmp_path, lhotse_compat_dir):
+    lhotse_io = pytest.importorskip("lhotse.features.io")
+    fbank = np.load(lhotse_compat_dir / "expected_features.npz")["float32/rec-mono"]
+    feats = np.concatenate([fbank] * 5)
+    ours_dir, theirs_dir = tmp_path / "ours", tmp_path / "theirs"
+    theirs_dir.mkdir()
+    with get_writer(name)(ours_dir / "f") as ours:
+        ours_key = ours.write("abcdef", feats)
+    with lhotse_io.get_writer(name)(str(theirs_dir / "f")) as theirs:
+        theirs_key = theirs.write("abcdef", feats.copy())
+    if name == "lilcom_chunky":
+        assert os.path.getsize(ours.storage_path) <= os.path.getsize(theirs.storage_path)
+    else:
+        assert os.path.getsize(ours_dir / "f" / ours_key) <= os.path.getsize(theirs_dir / "f" / theirs_key)
+
+
+def test_io_module_exports_lhotse_class_names():
+    for name in ["LilcomChunkyWriter", "LilcomChunkyReader", "LilcomFilesWriter", "NumpyFilesWriter",
+                 "MemoryLilcomWriter", "MemoryNpyReader"]:
+        assert hasattr(storage_io, name)
