@@ -35,6 +35,8 @@ __all__ = [
     "seconds_to_frame_index",
     "perturb_num_samples",
     "to_hours",
+    "add_durations",
+    "round_seconds",
 ]
 
 _DECIMALS = 8
@@ -153,3 +155,26 @@ def to_hours(seconds: float) -> float:
         1.5
     """
     return seconds / 3600.0
+
+
+def add_durations(*durations: float, sampling_rate: int) -> float:
+    """The sum of ``durations`` (seconds) computed in whole samples, free of float drift.
+
+    Each duration becomes a sample count (:func:`compute_num_samples`), the counts are added and the
+    total is divided by ``sampling_rate``; Lhotse uses 48 kHz for supervision arithmetic.
+
+    Example:
+        >>> add_durations(0.1, 0.2, sampling_rate=48000)
+        0.3
+    """
+    return sum(compute_num_samples(d, sampling_rate) for d in durations) / sampling_rate
+
+
+def round_seconds(seconds: float) -> float:
+    """Round a time in seconds to 8 decimals (Lhotse's rule for segment ends and offsets).
+
+    Example:
+        >>> round_seconds(0.1 + 0.2)
+        0.3
+    """
+    return round(seconds, _DECIMALS)
