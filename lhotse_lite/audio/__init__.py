@@ -1,0 +1,32 @@
+"""Audio: where samples come from (:class:`AudioSource`), recordings and their sets, loading, transforms.
+
+Nothing here imports torch. Resampling and speed perturbation use soxr; tempo perturbation is a
+numpy WSOLA (:mod:`lhotse_lite.audio.wsola`).
+
+Example:
+    >>> from lhotse_lite.audio import AudioSource, Recording
+    >>> rec = Recording(id="r1", sources=[AudioSource(type="file", channels=[0], source="r1.wav")],
+    ...                 sampling_rate=16000, num_samples=16000, duration=1.0)
+    >>> rec.perturb_tempo(0.9).to_dict()["transforms"]
+    [{'name': 'Tempo', 'kwargs': {'factor': 0.9}}]
+"""
+
+from lhotse_lite.audio.recording import Recording
+from lhotse_lite.audio.source import AudioSource
+from lhotse_lite.audio.tolerance import (
+    get_audio_duration_mismatch_tolerance,
+    set_audio_duration_mismatch_tolerance,
+)
+from lhotse_lite.audio.transforms import AudioTransform, Resample, Speed, Tempo, Volume
+
+__all__ = [
+    "AudioSource",
+    "Recording",
+    "AudioTransform",
+    "Resample",
+    "Speed",
+    "Tempo",
+    "Volume",
+    "get_audio_duration_mismatch_tolerance",
+    "set_audio_duration_mismatch_tolerance",
+]

@@ -1,0 +1,470 @@
+"""The Recording manifest: one recording session, its audio sources, length and lazy transforms.
+
+Field names, defaults and the dict/JSON layout are Lhotse 1.x's, so manifests move both ways.
+Transforms (resampling, speed/tempo/volume perturbation) are recorded, not applied: the manifest's
+``sampling_rate``, ``num_samples`` and ``duration`` describe the audio *after* the transforms and
+:meth:`Recording.load_audio` applies them to the span it reads.
+
+Example:
+    >>> import numpy as np, soundfile as sf, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "utt1.wav")
+    >>> sf.write(path, np.zeros((16000, 2), np.float32), 16000)
+    >>> rec = Recording.from_file(path)
+    >>> rec.id, rec.num_samples, rec.duration, rec.channel_ids
+    ('utt1', 16000, 1.0, [0, 1])
+    >>> rec.load_audio(channels=1, offset=0.25, duration=0.5).shape
+    (1, 8000)
+    >>> fast = rec.perturb_speed(1.1)
+    >>> fast.id, fast.num_samples, fast.load_audio().shape
+    ('utt1_sp1.1', 14545, (2, 14545))
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import soundfile as sf
+
+from lhotse_lite.audio.source import AudioSource
+from lhotse_lite.audio.tolerance import fit_num_samples, get_audio_duration_mismatch_tolerance
+from lhotse_lite.audio.transforms import AudioTransform, Resample, Speed, Tempo, Volume, transform_from_dict
+from lhotse_lite.errors import (
+    AudioError,
+    AudioLoadError,
+    AudioNotFoundError,
+    AudioSpanError,
+    ManifestFieldError,
+)
+from lhotse_lite.units import compute_num_samples, perturb_num_samples
+
+__all__ = ["Recording", "Channels"]
+
+Channels = Union[int, Sequence[int]]
+
+_REQUIRED = ("id", "sources", "sampling_rate", "num_samples", "duration")
+_OPTIONAL = ("channel_ids", "transforms")
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A recording session: where its audio is, how long it is, and transforms to apply on load.
+
+    Args:
+        id: Unique recording id.
+        sources: One :class:`AudioSource` per file/command/URL; each holds some of the channels.
+        sampling_rate: Samples per second (after ``transforms``).
+        num_samples: Length in samples (after ``transforms``).
+        duration: Length in seconds (after ``transforms``).
+        channel_ids: The channel ids; defaults to the sorted channels of all sources.
+        transforms: Transforms applied on load, in order (objects or their dict form).
+
+    Raises:
+        ManifestFieldError: a missing/invalid value (negative length, non-positive rate, a channel
+            held by two sources, ...); the message names the recording id.
+
+    Example:
+        >>> rec = Recording(id="r1", sources=[AudioSource("file", [0], "a.wav"), AudioSource("file", [1], "b.wav")],
+        ...                 sampling_rate=16000, num_samples=32000, duration=2.0)
+        >>> rec.channel_ids, rec.num_channels
+        ([0, 1], 2)
+    """
+
+    id: str
+    sources: List[AudioSource]
+    sampling_rate: int
+    num_samples: int
+    duration: float
+    channel_ids: Optional[List[int]] = None
+    transforms: Optional[List[AudioTransform]] = None
+
+    def __post_init__(self) -> None:
+        rid = self.id
+        if not isinstance(rid, str) or not rid:
+            raise ManifestFieldError(f"Recording: expected a non-empty string id, got {rid!r}")
+        if not isinstance(self.sources, (list, tuple)) or not self.sources:
+            raise ManifestFieldError(f"recording {rid!r}: expected a non-empty list of AudioSource, got {self.sources!r}")
+        if not all(isinstance(s, AudioSource) for s in self.sources):
+            raise ManifestFieldError(f"recording {rid!r}: every source must be an AudioSource (use from_dict for dicts)")
+        _set(self, "sources", list(self.sources))
+        _set(self, "sampling_rate", _as_int(rid, "sampling_rate", self.sampling_rate, minimum=1))
+        _set(self, "num_samples", _as_int(rid, "num_samples", self.num_samples, minimum=0))
+        duration = self.duration
+        if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not math.isfinite(duration) or duration < 0:
+            raise ManifestFieldError(f"recording {rid!r}: expected duration >= 0 seconds, got {duration!r}")
+        _set(self, "duration", float(duration))
+        held = [c for s in self.sources for c in s.channels]
+        if len(set(held)) != len(held):
+            raise ManifestFieldError(f"recording {rid!r}: a channel is held by two sources: {held}")
+        if self.channel_ids is None:
+            _set(self, "channel_ids", sorted(held))
+        elif sorted(self.channel_ids) != sorted(held):
+            raise ManifestFieldError(
+                f"recording {rid!r}: channel_ids {self.channel_ids!r} differ from the sources' channels {sorted(held)}"
+            )
+        else:
+            _set(self, "channel_ids", list(self.channel_ids))
+        if self.transforms:
+            try:
+                tfs = [t if isinstance(t, AudioTransform) else transform_from_dict(t) for t in self.transforms]
+            except ManifestFieldError as err:
+                raise ManifestFieldError(f"recording {rid!r}: {err}") from err
+            _set(self, "transforms", tfs)
+        else:
+            _set(self, "transforms", None)
+
+    # ------------------------------------------------------------------------------ construction
+
+    @staticmethod
+    def from_file(
+        path: Union[str, Path],
+        recording_id: Optional[Union[str, Callable[[Path], str]]] = None,
+        relative_path_depth: Optional[int] = None,
+    ) -> "Recording":
+        """Creates a Recording for an audio file by reading its header only.
+
+        Args:
+            path: An audio file libsndfile reads (WAV, FLAC, OGG, MP3, ...).
+            recording_id: The id, or a function of the path returning it; defaults to the file stem.
+            relative_path_depth: Keep only this many trailing path components in the source.
+
+        Raises:
+            AudioNotFoundError: the file does not exist.
+            AudioLoadError: the file is not readable audio.
+
+        Example:
+            >>> Recording.from_file("missing.wav")  # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            ...
+            lhotse_lite.errors.AudioNotFoundError: recording 'missing': audio file not found: 'missing.wav'...
+        """
+        path = Path(path)
+        rid = path.stem if recording_id is None else recording_id(path) if callable(recording_id) else recording_id
+        if not path.is_file():
+            raise AudioNotFoundError(f"recording {rid!r}: audio file not found: {str(path)!r}; check the path")
+        try:
+            info = sf.info(str(path))
+        except (sf.SoundFileError, RuntimeError) as err:
+            raise AudioLoadError(f"recording {rid!r}: cannot read the header of {str(path)!r} ({err})") from err
+        if relative_path_depth is not None and relative_path_depth > 0:
+            stored = "/".join(path.parts[-relative_path_depth:])
+        else:
+            stored = str(path)
+        return Recording(
+            id=rid,
+            sources=[AudioSource(type="file", channels=list(range(info.channels)), source=stored)],
+            sampling_rate=info.samplerate,
+            num_samples=info.frames,
+            duration=info.frames / info.samplerate,
+        )
+
+    @staticmethod
+    def from_bytes(data: bytes, recording_id: str) -> "Recording":
+        """Creates a Recording whose audio is the encoded file ``data`` held in memory.
+
+        Raises:
+            AudioLoadError: ``data`` is not readable audio.
+        """
+        source = AudioSource(type="memory", channels=[0], source=data)
+        try:
+            info = sf.info(io.BytesIO(data))
+        except (sf.SoundFileError, RuntimeError) as err:
+            raise AudioLoadError(f"recording {recording_id!r}: cannot decode {source!r} ({err})") from err
+        return Recording(
+            id=recording_id,
+            sources=[replace(source, channels=list(range(info.channels)))],
+            sampling_rate=info.samplerate,
+            num_samples=info.frames,
+            duration=info.frames / info.samplerate,
+        )
+
+    # ---------------------------------------------------------------------------------- manifest
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Lhotse 1.x's dict form (``transforms`` only when there are any).
+
+        Example:
+            >>> Recording("r", [AudioSource("file", [0], "a.wav")], 8000, 8000, 1.0).to_dict()
+            {'id': 'r', 'sources': [{'type': 'file', 'channels': [0], 'source': 'a.wav'}], 'sampling_rate': 8000, \
+'num_samples': 8000, 'duration': 1.0, 'channel_ids': [0]}
+        """
+        data: Dict[str, Any] = {
+            "id": self.id,
+            "sources": [s.to_dict() for s in self.sources],
+            "sampling_rate": self.sampling_rate,
+            "num_samples": self.num_samples,
+            "duration": self.duration,
+            "channel_ids": list(self.channel_ids or []),
+        }
+        if self.transforms:
+            data["transforms"] = [t.to_dict() for t in self.transforms]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "Recording":
+        """Builds a Recording from its dict form (as written by Lhotse or :meth:`to_dict`).
+
+        ``data`` is not modified.
+
+        Raises:
+            ManifestFieldError: a missing, unknown or invalid field; the message names the id.
+
+        Example:
+            >>> Recording.from_dict({"id": "r", "sources": [{"type": "file", "channels": [0], "source": "a.wav"}],
+            ...                      "sampling_rate": 16000, "num_samples": -1, "duration": 1.0})
+            Traceback (most recent call last):
+            ...
+            lhotse_lite.errors.ManifestFieldError: recording 'r': expected num_samples to be an int >= 0, got -1
+        """
+        if not isinstance(data, dict):
+            raise ManifestFieldError(f"Recording: expected a dict, got {type(data).__name__}")
+        rid = data.get("id", "<no id>")
+        missing = [k for k in _REQUIRED if k not in data]
+        unknown = sorted(set(data) - set(_REQUIRED) - set(_OPTIONAL))
+        if missing or unknown:
+            raise ManifestFieldError(
+                f"recording {rid!r}: "
+                + (f"missing field(s) {', '.join(missing)}" if missing else "")
+                + ("; " if missing and unknown else "")
+                + (f"unknown field(s) {', '.join(unknown)}" if unknown else "")
+            )
+        if not isinstance(data["sources"], list):
+            raise ManifestFieldError(f"recording {rid!r}: expected 'sources' to be a list, got {data['sources']!r}")
+        try:
+            sources = [AudioSource.from_dict(s) for s in data["sources"]]
+        except ManifestFieldError as err:
+            raise ManifestFieldError(f"recording {rid!r}: {err}") from err
+        transforms = data.get("transforms")
+        if transforms is not None and not isinstance(transforms, list):
+            raise ManifestFieldError(f"recording {rid!r}: expected 'transforms' to be a list, got {transforms!r}")
+        return cls(
+            id=rid,
+            sources=sources,
+            sampling_rate=data["sampling_rate"],
+            num_samples=data["num_samples"],
+            duration=data["duration"],
+            channel_ids=data.get("channel_ids"),
+            transforms=transforms,
+        )
+
+    # -------------------------------------------------------------------------------- properties
+
+    @property
+    def num_channels(self) -> int:
+        """The number of channels."""
+        return len(self.channel_ids or [])
+
+    @property
+    def is_in_memory(self) -> bool:
+        """True when some source holds its audio as bytes."""
+        return any(s.type == "memory" for s in self.sources)
+
+    @property
+    def source_sampling_rate(self) -> int:
+        """The sampling rate of the audio sources, before any :class:`Resample` transform."""
+        rate = self.sampling_rate
+        for t in reversed(self.transforms or []):
+            rate = t.input_sampling_rate(rate)
+        return rate
+
+    def with_path_prefix(self, prefix: Union[str, Path]) -> "Recording":
+        """A copy whose relative file sources are put under ``prefix``."""
+        return replace(self, sources=[s.with_path_prefix(prefix) for s in self.sources])
+
+    # ------------------------------------------------------------------------------------ loading
+
+    def load_audio(
+        self,
+        channels: Optional[Channels] = None,
+        offset: float = 0.0,
+        duration: Optional[float] = None,
+    ) -> np.ndarray:
+        """Reads (a span of) the audio and applies the recorded transforms.
+
+        Only the span needed is read from file sources. The result has exactly the length the
+        manifest declares for the span: a difference within the mismatch tolerance is padded or
+        trimmed, a larger one raises.
+
+        Args:
+            channels: A channel id or a list of them; ``None`` loads all. Channels come out in the
+                order the sources hold them.
+            offset: Start in seconds (``0 <= offset <= duration``).
+            duration: Length in seconds; ``None`` reads to the end.
+
+        Returns:
+            float32 array of shape ``(channels, samples)``.
+
+        Raises:
+            AudioSpanError: negative values, an offset past the end, a span ending past the end by
+                more than the tolerance, or an unknown channel.
+            AudioNotFoundError: a missing file/URL/program (the message names the id and path).
+            AudioLoadError: undecodable audio, a failing command, or a source whose sampling rate
+                or channel count differs from the manifest.
+            DurationMismatchError: the audio read is longer/shorter than declared beyond the tolerance.
+        """
+        wanted = self._channel_selection(channels)
+        duration = self._check_span(offset, duration)
+        rid = self.id
+        if offset == 0 and duration is None:
+            expected = self.num_samples
+        else:
+            span = duration if duration is not None else self.duration - offset
+            expected = compute_num_samples(span, self.sampling_rate)
+
+        src_offset, src_duration, rate = float(offset), duration, self.sampling_rate
+        for tfm in reversed(self.transforms or []):
+            src_offset, src_duration = tfm.reverse_timestamps(src_offset, src_duration, rate)
+            rate = tfm.input_sampling_rate(rate)
+
+        parts = []
+        for source in self.sources:
+            rows = [i for i, c in enumerate(source.channels) if c in wanted]
+            if not rows:
+                continue
+            try:
+                samples, file_rate = source.read(src_offset, src_duration)
+            except AudioError as err:
+                raise type(err)(f"recording {rid!r}: {err}") from err
+            if file_rate != rate:
+                raise AudioLoadError(
+                    f"recording {rid!r}: {source!r} has sampling rate {file_rate} Hz but the manifest expects "
+                    f"{rate} Hz; recreate the manifest with Recording.from_file or add a resample()"
+                )
+            parts.append(samples if len(rows) == samples.shape[0] else samples[rows])
+        audio = self._stack(parts, rate)
+
+        for tfm in self.transforms or []:
+            audio = tfm(audio, rate)
+            rate = tfm.output_sampling_rate(rate)
+        what = f"offset={offset} s, duration={duration} s" if (offset or duration is not None) else "the whole recording"
+        return fit_num_samples(audio, expected, self.sampling_rate, rid, what=what)
+
+    def _channel_selection(self, channels: Optional[Channels]) -> frozenset:
+        if channels is None:
+            return frozenset(self.channel_ids or [])
+        requested = [channels] if isinstance(channels, int) else list(channels)
+        unknown = [c for c in requested if c not in (self.channel_ids or [])]
+        if unknown or not requested:
+            raise AudioSpanError(
+                f"recording {self.id!r}: requested channel(s) {requested} but it has channels {self.channel_ids}"
+            )
+        return frozenset(requested)
+
+    def _check_span(self, offset: float, duration: Optional[float]) -> Optional[float]:
+        rid = self.id
+        if not isinstance(offset, (int, float)) or not math.isfinite(offset) or offset < 0:
+            raise AudioSpanError(f"recording {rid!r}: expected offset >= 0 seconds, got {offset!r}")
+        if offset > self.duration:
+            raise AudioSpanError(
+                f"recording {rid!r}: offset {offset} s is past the end of the recording ({self.duration} s)"
+            )
+        if duration is None:
+            return None
+        if not isinstance(duration, (int, float)) or not math.isfinite(duration) or duration < 0:
+            raise AudioSpanError(f"recording {rid!r}: expected duration >= 0 seconds or None, got {duration!r}")
+        overshoot = offset + duration - self.duration
+        if overshoot > get_audio_duration_mismatch_tolerance():
+            raise AudioSpanError(
+                f"recording {rid!r}: the span offset={offset} s, duration={duration} s ends {overshoot:.6g} s "
+                f"past the end of the recording ({self.duration} s); shorten it or pass duration=None"
+            )
+        if math.isclose(offset + duration, self.duration, abs_tol=1e-9) and offset == 0:
+            return None  # the whole recording: read everything, the declared length is enforced below
+        return float(duration)
+
+    def _stack(self, parts: List[np.ndarray], rate: int) -> np.ndarray:
+        if len(parts) == 1:
+            return parts[0]
+        longest = max(p.shape[1] for p in parts)
+        fitted = [fit_num_samples(p, longest, rate, self.id, what="each source (the longest one)") for p in parts]
+        return np.concatenate(fitted, axis=0)
+
+    # ------------------------------------------------------------------------------ transforms
+
+    def resample(self, sampling_rate: int) -> "Recording":
+        """A copy that is resampled to ``sampling_rate`` on load (soxr).
+
+        ``num_samples`` becomes ``round_half_up(duration * sampling_rate)`` and ``duration`` is
+        recomputed from it, as in Lhotse.
+
+        Example:
+            >>> rec = Recording("r", [AudioSource("file", [0], "a.wav")], 16000, 32000, 2.0)
+            >>> r8 = rec.resample(8000)
+            >>> r8.sampling_rate, r8.num_samples, r8.transforms
+            (8000, 16000, [Resample(source_sampling_rate=16000, target_sampling_rate=8000)])
+        """
+        target = Resample(self.sampling_rate, sampling_rate).target_sampling_rate
+        if target == self.sampling_rate:
+            return self
+        num_samples = compute_num_samples(self.duration, target)
+        return replace(
+            self,
+            sampling_rate=target,
+            num_samples=num_samples,
+            duration=num_samples / target,
+            transforms=[*(self.transforms or []), Resample(self.sampling_rate, target)],
+        )
+
+    def perturb_speed(self, factor: float, affix_id: bool = True) -> "Recording":
+        """A copy whose speed is changed by ``factor`` on load (pitch changes too, as with SoX ``speed``).
+
+        Args:
+            factor: ``1.1`` is 10 % faster (shorter).
+            affix_id: Append ``_sp{factor}`` to the id, as Lhotse does.
+        """
+        return self._perturb_length(Speed(factor), "sp", affix_id)
+
+    def perturb_tempo(self, factor: float, affix_id: bool = True) -> "Recording":
+        """A copy whose tempo is changed by ``factor`` on load, keeping the pitch (WSOLA).
+
+        Args:
+            factor: ``1.1`` is 10 % faster (shorter).
+            affix_id: Append ``_tp{factor}`` to the id, as Lhotse does.
+        """
+        return self._perturb_length(Tempo(factor), "tp", affix_id)
+
+    def perturb_volume(self, factor: float, affix_id: bool = True) -> "Recording":
+        """A copy whose samples are multiplied by ``factor`` on load.
+
+        Args:
+            factor: The gain (``2.0`` doubles the amplitude).
+            affix_id: Append ``_vp{factor}`` to the id, as Lhotse does.
+
+        Example:
+            >>> rec = Recording("r", [AudioSource("file", [0], "a.wav")], 16000, 32000, 2.0)
+            >>> rec.perturb_volume(0.5).to_dict()["transforms"]
+            [{'name': 'Volume', 'kwargs': {'factor': 0.5}}]
+        """
+        tfm = Volume(factor)
+        return replace(
+            self,
+            id=f"{self.id}_vp{factor}" if affix_id else self.id,
+            transforms=[*(self.transforms or []), tfm],
+        )
+
+    def _perturb_length(self, tfm: AudioTransform, affix: str, affix_id: bool) -> "Recording":
+        factor = tfm.factor  # type: ignore[attr-defined]
+        num_samples = perturb_num_samples(self.num_samples, factor)
+        return replace(
+            self,
+            id=f"{self.id}_{affix}{factor}" if affix_id else self.id,
+            num_samples=num_samples,
+            duration=num_samples / self.sampling_rate,
+            transforms=[*(self.transforms or []), tfm],
+        )
+
+
+def _set(obj: object, name: str, value: object) -> None:
+    object.__setattr__(obj, name, value)
+
+
+def _as_int(rid: str, field: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or int(value) != value:
+        raise ManifestFieldError(f"recording {rid!r}: expected {field} to be an int >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ManifestFieldError(f"recording {rid!r}: expected {field} to be an int >= {minimum}, got {value!r}")
+    return int(value)

@@ -1,0 +1,241 @@
+"""Where a recording's samples come from: a file, a shell command, a URL or bytes in memory.
+
+An :class:`AudioSource` names one place to read audio from and which of the recording's channels it
+holds, in Lhotse 1.x's layout (``{"type": ..., "channels": [...], "source": ...}``). Decoding goes
+through libsndfile (``soundfile``), so WAV, FLAC, OGG/Vorbis, Opus and MP3 (libsndfile >= 1.1) are
+read; only the requested span of a local file is read from disk (``seek`` + ``read``). Commands and
+URLs produce the whole file, which is then decoded in memory.
+
+Example:
+    >>> import io, numpy as np, soundfile as sf
+    >>> buf = io.BytesIO()
+    >>> sf.write(buf, np.zeros(1600, np.float32), 16000, format="WAV")
+    >>> src = AudioSource(type="memory", channels=[0], source=buf.getvalue())
+    >>> samples, sampling_rate = src.read(offset=0.05)
+    >>> samples.shape, samples.dtype, sampling_rate
+    ((1, 800), dtype('float32'), 16000)
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import subprocess
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, BinaryIO, Dict, List, Optional, Tuple, Union
+
+import numpy as np
+import soundfile as sf
+
+from lhotse_lite.errors import AudioLoadError, AudioNotFoundError, ManifestFieldError
+from lhotse_lite.units import compute_num_samples
+
+__all__ = ["AudioSource", "SOURCE_TYPES"]
+
+logger = logging.getLogger(__name__)
+
+SOURCE_TYPES = ("file", "command", "url", "memory")
+"""The source types lhotse_lite reads (Lhotse's ``shar`` placeholders are not supported)."""
+
+_FIELDS = ("type", "channels", "source")
+_URL_TIMEOUT_S = 60.0
+_STDERR_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class AudioSource:
+    """One place to read audio from, holding one or more of a recording's channels.
+
+    Args:
+        type: ``"file"`` (a path), ``"command"`` (a shell pipeline writing an audio file to stdout, as
+            in Kaldi's ``wav.scp``; a trailing ``|`` is allowed), ``"url"`` (anything ``urllib``
+            opens: ``file://``, ``http(s)://``) or ``"memory"`` (the encoded file as ``bytes``).
+        channels: The recording's channel ids this source holds, in the order they are stored in the
+            audio (e.g. ``[1]`` for the second of two mono files).
+        source: A path, command or URL (``str``), or encoded bytes for ``"memory"``.
+
+    Raises:
+        ManifestFieldError: unknown type, channels that are not distinct non-negative ints, or a
+            source of the wrong type for ``type``.
+
+    Example:
+        >>> AudioSource(type="file", channels=[0], source="a.wav").to_dict()
+        {'type': 'file', 'channels': [0], 'source': 'a.wav'}
+    """
+
+    type: str
+    channels: List[int]
+    source: Union[str, bytes]
+
+    def __post_init__(self) -> None:
+        if self.type not in SOURCE_TYPES:
+            raise ManifestFieldError(
+                f"AudioSource: expected type to be one of {', '.join(SOURCE_TYPES)}, got {self.type!r}"
+            )
+        channels = self.channels
+        if not isinstance(channels, (list, tuple)) or not channels:
+            raise ManifestFieldError(f"AudioSource: expected a non-empty list of channel ids, got {channels!r}")
+        if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in channels) or len(
+            set(channels)
+        ) != len(channels):
+            raise ManifestFieldError(
+                f"AudioSource: expected distinct non-negative int channel ids, got {list(channels)!r}"
+            )
+        if isinstance(channels, tuple):
+            object.__setattr__(self, "channels", list(channels))
+        wanted = bytes if self.type == "memory" else str
+        if isinstance(self.source, Path) and wanted is str:
+            object.__setattr__(self, "source", str(self.source))
+        if not isinstance(self.source, wanted):
+            hint = " (memory sources cannot be stored in JSON/YAML; Lhotse cannot either)" if wanted is bytes else ""
+            raise ManifestFieldError(
+                f"AudioSource: a {self.type!r} source must be {wanted.__name__}, "
+                f"got {type(self.source).__name__}{hint}"
+            )
+
+    # ----------------------------------------------------------------------------------- manifest
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The Lhotse 1.x dict form: ``{"type", "channels", "source"}`` (bytes stay bytes for memory)."""
+        return {"type": self.type, "channels": list(self.channels), "source": self.source}
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "AudioSource":
+        """Builds a source from its dict form; ``data`` is not modified.
+
+        Raises:
+            ManifestFieldError: a missing or unknown field (Lhotse's ``video`` is not supported), or
+                an invalid value.
+
+        Example:
+            >>> AudioSource.from_dict({"type": "url", "channels": [0, 1], "source": "file:///a.flac"})
+            AudioSource(type='url', channels=[0, 1], source='file:///a.flac')
+        """
+        if not isinstance(data, dict):
+            raise ManifestFieldError(f"AudioSource: expected a dict, got {type(data).__name__}")
+        missing = [k for k in _FIELDS if k not in data]
+        unknown = sorted(set(data) - set(_FIELDS))
+        if missing or unknown:
+            raise ManifestFieldError(
+                f"AudioSource: expected fields {', '.join(_FIELDS)}; "
+                + (f"missing {', '.join(missing)}" if missing else "")
+                + ("; " if missing and unknown else "")
+                + (f"unknown {', '.join(unknown)}" if unknown else "")
+            )
+        return cls(type=data["type"], channels=list(data["channels"]), source=data["source"])
+
+    def with_path_prefix(self, prefix: Union[str, Path]) -> "AudioSource":
+        """A copy whose relative file path is put under ``prefix`` (other types are returned as is).
+
+        Example:
+            >>> AudioSource("file", [0], "a.wav").with_path_prefix("/data").source
+            '/data/a.wav'
+        """
+        if self.type != "file":
+            return self
+        return replace(self, source=str(Path(prefix) / self.source))
+
+    def __repr__(self) -> str:
+        shown = f"<{len(self.source)} bytes>" if isinstance(self.source, bytes) else self.source
+        return f"AudioSource(type={self.type!r}, channels={self.channels!r}, source={shown!r})"
+
+    # ------------------------------------------------------------------------------------ reading
+
+    def read(self, offset: float = 0.0, duration: Optional[float] = None) -> Tuple[np.ndarray, int]:
+        """Decodes ``duration`` seconds starting at ``offset`` seconds.
+
+        For ``file`` sources only that span is read from disk. For ``command``, ``url`` and
+        ``memory`` sources the whole encoded file is produced first and the span cut in memory.
+        Reading past the end returns what there is (the caller compares it with the manifest).
+
+        Args:
+            offset: Start in seconds, in the source's own time line.
+            duration: Length in seconds; ``None`` reads to the end.
+
+        Returns:
+            ``(samples, sampling_rate)``: float32 samples of shape ``(channels, samples)`` in
+            ``[-1, 1]`` and the source's sampling rate.
+
+        Raises:
+            AudioNotFoundError: a missing file, URL or command program.
+            AudioLoadError: the data cannot be decoded, a command fails, or the number of channels
+                in the audio differs from ``channels``.
+        """
+        samples, sampling_rate = _decode(self._open(), offset, duration, self._where())
+        if samples.shape[0] != len(self.channels):
+            raise AudioLoadError(
+                f"{self._where()}: the manifest lists {len(self.channels)} channel(s) {self.channels} "
+                f"but the audio has {samples.shape[0]}; fix the source's 'channels'"
+            )
+        return samples, sampling_rate
+
+    def load_audio(self, offset: float = 0.0, duration: Optional[float] = None) -> np.ndarray:
+        """Like :meth:`read` but returns only the samples, shape ``(channels, samples)``."""
+        return self.read(offset=offset, duration=duration)[0]
+
+    def _where(self) -> str:
+        if self.type == "memory":
+            return f"memory source ({len(self.source)} bytes)"
+        return f"{self.type} source {self.source!r}"
+
+    def _open(self) -> Union[str, BinaryIO]:
+        if self.type == "file":
+            if not os.path.isfile(self.source):
+                raise AudioNotFoundError(f"audio file not found: {self.source!r}; check the path (or with_path_prefix)")
+            return str(self.source)
+        if self.type == "memory":
+            return io.BytesIO(self.source)  # type: ignore[arg-type]
+        if self.type == "command":
+            return io.BytesIO(_run_command(str(self.source)))
+        return io.BytesIO(_fetch_url(str(self.source)))
+
+
+def _decode(target: Union[str, BinaryIO], offset: float, duration: Optional[float], where: str) -> Tuple[np.ndarray, int]:
+    try:
+        with sf.SoundFile(target) as handle:
+            sampling_rate = handle.samplerate
+            start = compute_num_samples(offset, sampling_rate)
+            if handle.frames >= 0:
+                start = min(start, handle.frames)
+            if start > 0:
+                handle.seek(start)
+            frames = -1 if duration is None else compute_num_samples(duration, sampling_rate)
+            data = handle.read(frames, dtype="float32", always_2d=True)
+    except (sf.SoundFileError, RuntimeError, ValueError) as err:
+        raise AudioLoadError(f"{where}: cannot decode audio ({err}); is it a valid audio file?") from err
+    return np.ascontiguousarray(data.T), sampling_rate
+
+
+def _run_command(command: str) -> bytes:
+    command = command.rstrip().rstrip("|").rstrip()
+    logger.debug("running audio command: %s", command)
+    try:
+        result = subprocess.run(command, shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    except OSError as err:
+        raise AudioLoadError(f"command source {command!r} could not be started: {err}") from err
+    if result.returncode != 0:
+        stderr = result.stderr.decode("utf-8", errors="replace").strip()[-_STDERR_CHARS:]
+        error = AudioNotFoundError if result.returncode == 127 else AudioLoadError
+        raise error(f"command source {command!r} failed with exit code {result.returncode}; stderr: {stderr or '(empty)'}")
+    if not result.stdout:
+        raise AudioLoadError(f"command source {command!r} wrote nothing to stdout; it must write an audio file there")
+    return result.stdout
+
+
+def _fetch_url(url: str) -> bytes:
+    logger.debug("fetching audio URL: %s", url)
+    try:
+        with urllib.request.urlopen(url, timeout=_URL_TIMEOUT_S) as response:
+            return response.read()
+    except urllib.error.HTTPError as err:
+        error = AudioNotFoundError if err.code == 404 else AudioLoadError
+        raise error(f"url source {url!r}: HTTP {err.code} {err.reason}") from err
+    except urllib.error.URLError as err:
+        error = AudioNotFoundError if isinstance(err.reason, FileNotFoundError) else AudioLoadError
+        raise error(f"url source {url!r} cannot be opened: {err.reason}") from err
+    except (OSError, ValueError) as err:
+        raise AudioLoadError(f"url source {url!r} cannot be opened: {err}") from err
