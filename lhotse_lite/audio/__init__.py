@@ -12,6 +12,7 @@ Example:
 """
 
 from lhotse_lite.audio.recording import Recording
+from lhotse_lite.audio.recording_set import RecordingSet
 from lhotse_lite.audio.source import AudioSource
 from lhotse_lite.audio.tolerance import (
     get_audio_duration_mismatch_tolerance,
@@ -22,6 +23,7 @@ from lhotse_lite.audio.transforms import AudioTransform, Resample, Speed, Tempo,
 __all__ = [
     "AudioSource",
     "Recording",
+    "RecordingSet",
     "AudioTransform",
     "Resample",
     "Speed",
