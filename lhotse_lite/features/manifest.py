@@ -1,0 +1,327 @@
+"""Feature manifests: :class:`Features` (one stored matrix) and :class:`FeatureSet`.
+
+A ``Features`` item describes a feature matrix computed for a time range of one recording and channel,
+and where it is stored (``storage_type`` names the reader, ``storage_path``/``storage_key`` locate the
+data). The fields and their JSON form are Lhotse's, so feature manifests move between the two
+libraries unchanged. This module never imports torch.
+
+Example:
+    >>> import numpy as np
+    >>> from lhotse_lite.features.io import MemoryNpyWriter
+    >>> feats = Features.from_array(np.zeros((300, 80), dtype=np.float32), MemoryNpyWriter(),
+    ...                             frame_shift=0.01, sampling_rate=16000, recording_id="rec1",
+    ...                             channels=0)
+    >>> feats.end, feats.load(start=1.0, duration=0.5).shape
+    (3.0, (50, 80))
+    >>> FeatureSet([feats]).find("rec1", start=1.0).recording_id
+    'rec1'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Hashable, List, Optional, Union
+
+import numpy as np
+
+from lhotse_lite.errors import ManifestError, ManifestFieldError, UnknownIdError
+from lhotse_lite.features.io import FeaturesWriter, get_reader, get_writer, is_in_memory
+from lhotse_lite.features.stats import compute_global_stats
+from lhotse_lite.manifest import ManifestSet
+from lhotse_lite.units import compute_num_frames
+
+__all__ = ["Features", "FeatureSet"]
+
+logger = logging.getLogger(__name__)
+
+Channels = Optional[Union[int, List[int]]]
+
+
+@dataclass(frozen=True)
+class Features:
+    """A stored feature matrix for ``[start, start + duration)`` of a recording (or a cut).
+
+    Args:
+        type: Extractor name (``"kaldi-fbank"``, ...).
+        num_frames: Frames in the stored matrix.
+        num_features: Feature bins per frame.
+        frame_shift: Seconds between frames.
+        sampling_rate: Sampling rate of the audio the features were computed from (Hz).
+        start: Start of the covered range in the recording (seconds).
+        duration: Length of the covered range (seconds).
+        storage_type: Name of the storage backend (see :mod:`lhotse_lite.features.io`).
+        storage_path: Folder or archive of the backend (``None`` for in-memory storage).
+        storage_key: Where the matrix is within the storage (``bytes`` for in-memory storage).
+        recording_id: The source recording (``None`` for features of a mixed cut).
+        channels: The channel (or list of channels) the features were computed from.
+    """
+
+    type: str
+    num_frames: int
+    num_features: int
+    frame_shift: float
+    sampling_rate: int
+    start: float
+    duration: float
+    storage_type: str
+    storage_path: Optional[str]
+    storage_key: Union[str, bytes]
+    recording_id: Optional[str] = None
+    channels: Channels = None
+
+    @property
+    def end(self) -> float:
+        """``start + duration`` in seconds."""
+        return self.start + self.duration
+
+    @property
+    def is_in_memory(self) -> bool:
+        """Whether the data is held in the manifest itself (``memory_*`` storage)."""
+        return is_in_memory(self.storage_type)
+
+    @classmethod
+    def from_array(
+        cls,
+        feats: np.ndarray,
+        storage: FeaturesWriter,
+        *,
+        frame_shift: float,
+        sampling_rate: int,
+        type: str = "custom",
+        start: float = 0.0,
+        duration: Optional[float] = None,
+        recording_id: Optional[str] = None,
+        channels: Channels = None,
+    ) -> "Features":
+        """Stores ``feats`` with ``storage`` and describes them.
+
+        Args:
+            feats: Matrix ``(num_frames, num_features)``.
+            storage: The writer.
+            frame_shift: Seconds between frames.
+            sampling_rate: Sampling rate of the source audio (Hz).
+            type: Extractor name to record.
+            start: Start time in the recording (seconds).
+            duration: Covered duration; default ``num_frames * frame_shift``.
+            recording_id: Source recording.
+            channels: Source channel(s).
+        """
+        key = storage.write(str(uuid.uuid4()), feats)
+        return cls(
+            type=type,
+            num_frames=int(feats.shape[0]),
+            num_features=int(feats.shape[1]) if feats.ndim > 1 else 1,
+            frame_shift=frame_shift,
+            sampling_rate=sampling_rate,
+            start=start,
+            duration=duration if duration is not None else round(feats.shape[0] * frame_shift, 8),
+            storage_type=storage.name,
+            storage_path=storage.storage_path,
+            storage_key=key,
+            recording_id=recording_id,
+            channels=channels,
+        )
+
+    def load(
+        self, start: Optional[float] = None, duration: Optional[float] = None, channel_id: Channels = 0
+    ) -> np.ndarray:
+        """Loads the matrix, or only the frames of ``[start, start + duration)``.
+
+        Backends that can (``lilcom_chunky``, ``numpy_files``) read only the needed part.
+
+        Args:
+            start: Start time in the recording (seconds); default ``self.start``.
+            duration: Seconds to load; default up to the end.
+            channel_id: Accepted for Lhotse compatibility (a ``Features`` item holds one channel set).
+
+        Returns:
+            Float array ``(frames, num_features)``.
+
+        Raises:
+            ManifestError: ``start`` is before the stored range.
+            StorageError: The data cannot be read.
+        """
+        if start is None:
+            start = self.start
+        if start < self.start - 1e-3:
+            raise ManifestError(
+                f"cannot load features of recording {self.recording_id!r} from {start}s: the stored "
+                f"range is [{self.start}, {self.end}) seconds"
+            )
+        left = 0
+        if not math.isclose(start, self.start):
+            left = compute_num_frames(start - self.start, self.frame_shift, self.sampling_rate)
+        right = None
+        if duration is not None:
+            right = left + compute_num_frames(duration, self.frame_shift, self.sampling_rate)
+        reader = get_reader(self.storage_type)(self.storage_path)
+        return reader.read(self.storage_key, left_offset_frames=left, right_offset_frames=right)
+
+    def move_to_memory(
+        self, start: Optional[float] = None, duration: Optional[float] = None, lilcom: bool = False
+    ) -> "Features":
+        """A copy whose data lives in the manifest (``memory_lilcom`` or lossless ``memory_npy``).
+
+        Args:
+            start: Start of the part to keep (seconds); default ``self.start``.
+            duration: Seconds to keep; default up to the end.
+            lilcom: Compress with lilcom (smaller, lossy) instead of storing ``.npy`` bytes.
+
+        Returns:
+            The new manifest; when a part is moved, its ``start`` is 0 (relative to that part), as
+            in Lhotse.
+        """
+        whole = (start is None or math.isclose(start, self.start)) and duration is None
+        if self.is_in_memory and whole:
+            return self
+        arr = self.load(start=start, duration=duration)
+        use_lilcom = lilcom and np.issubdtype(arr.dtype, np.floating)
+        writer = get_writer("memory_lilcom" if use_lilcom else "memory_npy")()
+        return dataclasses.replace(
+            self,
+            start=0.0 if not whole else self.start,
+            duration=duration if duration is not None else self.end - (self.start if start is None else start),
+            num_frames=int(arr.shape[0]),
+            storage_type=writer.name,
+            storage_path=None,
+            storage_key=writer.write("", arr),
+        )
+
+    def with_path_prefix(self, path: Union[str, Path]) -> "Features":
+        """A copy with ``path`` prepended to ``storage_path`` (in-memory features are unchanged)."""
+        if self.storage_path is None or self.is_in_memory:
+            return self
+        return dataclasses.replace(self, storage_path=str(Path(path) / self.storage_path))
+
+    def copy_feats(self, writer: FeaturesWriter) -> "Features":
+        """Reads the matrix and stores it again with ``writer``; returns the updated manifest."""
+        feats = self.load()
+        key = writer.write(str(uuid.uuid4()), feats)
+        return dataclasses.replace(
+            self, storage_type=writer.name, storage_path=writer.storage_path, storage_key=key
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The fields as a dict, ``None`` values dropped (Lhotse's JSON layout)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if getattr(self, f.name) is not None}
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "Features":
+        """The inverse of :meth:`to_dict` (accepts Lhotse's dicts, including old ones without
+        ``frame_shift`` or ``storage_path``).
+
+        Raises:
+            ManifestFieldError: A required field is missing or an unknown field is present.
+        """
+        data = dict(data)
+        if "frame_shift" not in data and "duration" in data and data.get("num_frames"):
+            logger.warning("a feature manifest has no frame_shift; inferring it from duration/num_frames")
+            data["frame_shift"] = round(data["duration"] / data["num_frames"], 3)
+        data.setdefault("storage_path", None)
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        required = [f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING]
+        missing = [name for name in required if name not in data]
+        if unknown or missing:
+            raise ManifestFieldError(
+                f"Features item has unknown fields {unknown} / missing fields {missing}; "
+                f"expected the fields {sorted(names)}"
+            )
+        return cls(**data)
+
+
+class FeatureSet(ManifestSet[Features]):
+    """A set of :class:`Features`, keyed by recording id, channels, start and duration.
+
+    Example:
+        See the module docstring.
+    """
+
+    element_type = Features
+
+    @classmethod
+    def _key(cls, item: Features) -> Hashable:
+        channels = tuple(item.channels) if isinstance(item.channels, list) else item.channels
+        if item.recording_id is None:  # features of a cut: only the storage identifies them
+            return (None, channels, item.storage_path, item.storage_key)
+        return (item.recording_id, channels, item.start, item.duration)
+
+    def _post_init(self) -> None:
+        self._by_recording: Optional[Dict[str, List[Features]]] = None
+
+    @classmethod
+    def from_features(cls, features: Any) -> "FeatureSet":
+        """An eager set of ``features`` (Lhotse's constructor name)."""
+        return cls(features)
+
+    def find(
+        self,
+        recording_id: str,
+        channel_id: Channels = 0,
+        start: float = 0.0,
+        duration: Optional[float] = None,
+        leeway: float = 0.05,
+    ) -> Features:
+        """The item that best covers ``[start, start + duration)`` of a recording and channel.
+
+        Args:
+            recording_id: The recording.
+            channel_id: The channel (or list of channels) the features must have been computed from.
+            start: Requested start (seconds).
+            duration: Requested duration; ``None`` means "from ``start`` on".
+            leeway: Tolerance in seconds on both ends (feature durations are multiples of the frame
+                shift, so they rarely match a segment exactly).
+
+        Returns:
+            Among the items covering the range, the one whose start (and end) are closest.
+
+        Raises:
+            UnknownIdError: No item covers the range.
+        """
+        if self._by_recording is None:
+            index: Dict[str, List[Features]] = {}
+            for item in self:
+                index.setdefault(item.recording_id, []).append(item)  # type: ignore[arg-type]
+            self._by_recording = index
+        end = None if duration is None else start + duration
+        candidates = [
+            f
+            for f in self._by_recording.get(recording_id, [])
+            if f.channels == channel_id
+            and f.start - leeway <= start < f.end + leeway
+            and (end is None or f.end >= end - leeway)
+        ]
+        if not candidates:
+            span = f"[{start}s, {'end' if end is None else f'{end}s'})"
+            raise UnknownIdError(
+                f"no features for recording {recording_id!r}, channel {channel_id} covering {span}; "
+                f"check the recording id and channel, or compute features for that range"
+            )
+        if end is None:
+            return min(candidates, key=lambda f: (start - f.start) ** 2)
+        return min(candidates, key=lambda f: (start - f.start) ** 2 + (end - f.end) ** 2)
+
+    def load(
+        self, recording_id: str, channel_id: Channels = 0, start: float = 0.0, duration: Optional[float] = None
+    ) -> np.ndarray:
+        """Finds the best item (see :meth:`find`) and loads ``[start, start + duration)`` from it."""
+        item = self.find(recording_id=recording_id, channel_id=channel_id, start=start, duration=duration)
+        return item.load(start=start, duration=duration)
+
+    def copy_feats(self, writer: FeaturesWriter) -> "FeatureSet":
+        """Stores every matrix again with ``writer``; returns the updated set."""
+        return type(self)(item.copy_feats(writer) for item in self)
+
+    def with_path_prefix(self, path: Union[str, Path]) -> "FeatureSet":
+        """A copy with ``path`` prepended to every ``storage_path``."""
+        return self.map(lambda item: item.with_path_prefix(path))
+
+    def compute_global_stats(self, storage_path: Optional[Union[str, Path]] = None) -> Dict[str, np.ndarray]:
+        """Per-bin mean and standard deviation over all frames (see
+        :func:`~lhotse_lite.features.stats.compute_global_stats`)."""
+        return compute_global_stats(self, storage_path=storage_path)
