@@ -66,7 +66,8 @@ class ManifestSet(Generic[T]):
     """A collection of manifest items, eager (dict by id) or lazy (streamed).
 
     Args:
-        items: The items of an eager set (any iterable, consumed once). ``None`` gives an empty set.
+        items: The items of an eager set (any iterable, consumed once, or a mapping key -> item as
+            Lhotse's constructors take). ``None`` gives an empty set.
 
     Raises:
         DuplicateIdError: Two items have the same key (id); the message names it.
@@ -78,6 +79,8 @@ class ManifestSet(Generic[T]):
     element_type: ClassVar[type]
 
     def __init__(self, items: Optional[Iterable[T]] = None) -> None:
+        if isinstance(items, Mapping):  # Lhotse's constructors take a dict id -> item
+            items = items.values()
         self._items: Optional[Dict[Hashable, T]] = _build_dict(type(self)._key, items or ())
         self._source: Optional[Iterable[T]] = None
         self._post_init()

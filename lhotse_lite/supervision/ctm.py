@@ -1,0 +1,115 @@
+"""CTM files: time-aligned symbols, one per line.
+
+``<recording> <channel> <start> <duration> <symbol> [<score>]``
+
+Reading raises :class:`~lhotse_lite.errors.ManifestFormatError` naming ``file:line`` for a line
+with fewer than five or more than six fields, or non-numeric channel/start/duration/score; blank
+lines are ignored. Writing follows Lhotse's ``write_alignment_to_ctm`` layout (times and score with
+two decimals).
+
+Example:
+    >>> import os, tempfile
+    >>> from lhotse_lite.supervision.ctm import read_ctm
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.ctm")
+    >>> _ = open(path, "w").write("rec1 1 0.10 0.40 hello 0.9\\nrec1 1 0.50 0.40 world\\n")
+    >>> [w.item.symbol for w in read_ctm(path)]
+    ['hello', 'world']
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional
+
+from lhotse_lite.errors import ManifestFormatError
+from lhotse_lite.manifest.formats import Pathlike, atomic_open
+from lhotse_lite.supervision.alignment import AlignmentItem
+from lhotse_lite.supervision.segment import SupervisionSegment
+
+__all__ = ["CtmWord", "read_ctm", "write_ctm", "align_words", "group_words"]
+
+#: Margin (seconds) when deciding whether a word lies inside a segment (Lhotse's ``overspans``).
+OVERSPAN_TOLERANCE = 1e-3
+
+
+class CtmWord(NamedTuple):
+    """One CTM line: the recording, channel and the aligned item."""
+
+    recording_id: str
+    channel: int
+    item: AlignmentItem
+
+
+def read_ctm(path: Pathlike) -> Iterator[CtmWord]:
+    """The lines of a CTM file.
+
+    Raises:
+        FileNotFoundError: The file does not exist.
+        ManifestFormatError: A line has the wrong number of fields or non-numeric values (``file:line``).
+    """
+    with open(path, "r", encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            parts = line.split()
+            if not parts:
+                continue
+            if not 5 <= len(parts) <= 6:
+                raise ManifestFormatError(
+                    f"{path}:{lineno}: a CTM line has 5 or 6 fields (recording channel start duration "
+                    f"symbol [score]), got {len(parts)}: {line.strip()!r}")
+            try:
+                channel = int(parts[1])
+                start, duration = float(parts[2]), float(parts[3])
+                score = float(parts[5]) if len(parts) == 6 else None
+            except ValueError as err:
+                raise ManifestFormatError(
+                    f"{path}:{lineno}: CTM channel must be an integer and start/duration/score numbers, "
+                    f"got {line.strip()!r}") from err
+            if duration < 0:
+                raise ManifestFormatError(f"{path}:{lineno}: negative CTM duration {duration}")
+            yield CtmWord(parts[0], channel, AlignmentItem(parts[4], start, duration, score))
+
+
+def align_words(segment: SupervisionSegment, words: List[CtmWord], starts: List[float],
+                match_channel: bool = False) -> List[AlignmentItem]:
+    """The words (sorted by start, with their ``starts``) that lie inside ``segment``.
+
+    A word belongs to a segment when ``seg.start - tol <= word.start <= word.end <= seg.end + tol``
+    (``tol`` = :data:`OVERSPAN_TOLERANCE`), and, with ``match_channel``, the channels are equal.
+    """
+    lo = bisect.bisect_left(starts, segment.start - OVERSPAN_TOLERANCE)
+    hi = bisect.bisect_right(starts, segment.end + OVERSPAN_TOLERANCE)
+    limit = segment.end + OVERSPAN_TOLERANCE
+    out = []
+    for w in words[lo:hi]:
+        item = w.item
+        if item.start + item.duration <= limit and (not match_channel or segment.channel == w.channel):
+            out.append(item)
+    return out
+
+
+def group_words(words: Iterable[CtmWord]) -> Dict[str, List[CtmWord]]:
+    """Words grouped by recording id, each group sorted by start time (stable)."""
+    groups: Dict[str, List[CtmWord]] = {}
+    for w in words:
+        groups.setdefault(w.recording_id, []).append(w)
+    for group in groups.values():
+        group.sort(key=lambda w: w.item.start)
+    return groups
+
+
+def write_ctm(segments: Iterable[SupervisionSegment], path: Pathlike, type: str = "word") -> None:
+    """Write the ``type`` alignments of ``segments`` as CTM lines, atomically (Lhotse's layout).
+
+    Segments without that alignment kind are skipped; a segment on several channels is written
+    on its first channel.
+    """
+    with atomic_open(path) as f:
+        for s in segments:
+            if not s.alignment or type not in s.alignment:
+                continue
+            c = s.channel[0] if isinstance(s.channel, list) else s.channel
+            for ali in s.alignment[type]:
+                line = f"{s.recording_id} {c} {ali.start:.02f} {ali.duration:.02f} {ali.symbol}"
+                if ali.score is not None:
+                    line += f" {ali.score:.02f}"
+                f.write((line + "\n").encode("utf-8"))

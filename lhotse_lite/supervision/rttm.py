@@ -1,0 +1,104 @@
+"""RTTM files: speaker turns, one per line, ten space-separated fields.
+
+``SPEAKER <recording> <channel> <onset> <duration> <NA> <NA> <speaker> <NA> <NA>``
+
+Reading follows Lhotse's ``SupervisionSet.from_rttm``: the segment id is
+``f"{recording_id}-{line_index:06d}"`` (0-based line index in its file), the channel field is kept
+as written, and turns of zero duration are skipped (their number is logged). Blank lines are
+ignored; any other line with a field count other than ten, or non-numeric channel/onset/duration,
+raises :class:`~lhotse_lite.errors.ManifestFormatError` naming ``file:line``.
+
+Example:
+    >>> import os, tempfile
+    >>> from lhotse_lite.supervision.rttm import read_rttm
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.rttm")
+    >>> _ = open(path, "w").write("SPEAKER rec1 1 130.43 2.35 <NA> <NA> juliet <NA> <NA>\\n")
+    >>> [(s.id, s.start, s.duration, s.speaker) for s in read_rttm([path])]
+    [('rec1-000000', 130.43, 2.35, 'juliet')]
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable, Iterator, List, Union
+
+from lhotse_lite.errors import ManifestFieldError, ManifestFormatError
+from lhotse_lite.manifest.formats import Pathlike, atomic_open
+from lhotse_lite.supervision.segment import SupervisionSegment
+
+__all__ = ["read_rttm", "write_rttm"]
+
+logger = logging.getLogger(__name__)
+
+
+def _paths(path: Union[Pathlike, Iterable[Pathlike]]) -> List[Pathlike]:
+    return [path] if isinstance(path, (str, Path)) else list(path)
+
+
+def read_rttm(path: Union[Pathlike, Iterable[Pathlike]]) -> Iterator[SupervisionSegment]:
+    """Segments of one RTTM file or of several.
+
+    Args:
+        path: A file, or an iterable of files.
+
+    Yields:
+        One :class:`SupervisionSegment` per speaker turn of non-zero duration.
+
+    Raises:
+        FileNotFoundError: A file does not exist.
+        ManifestFormatError: A line does not have ten fields or has non-numeric times (``file:line``).
+        ManifestFieldError: A turn has a negative duration (``file:line``).
+    """
+    for file in _paths(path):
+        skipped = 0
+        with open(file, "r", encoding="utf-8") as f:
+            for idx, line in enumerate(f):
+                parts = line.split()
+                if not parts:
+                    continue
+                where = f"{file}:{idx + 1}"
+                if len(parts) != 10:
+                    raise ManifestFormatError(
+                        f"{where}: an RTTM line has 10 fields (SPEAKER file channel onset duration "
+                        f"<NA> <NA> speaker <NA> <NA>), got {len(parts)}: {line.strip()!r}")
+                try:
+                    channel, start, duration = int(parts[2]), float(parts[3]), float(parts[4])
+                except ValueError as err:
+                    raise ManifestFormatError(
+                        f"{where}: RTTM channel must be an integer and onset/duration numbers, "
+                        f"got {parts[2]!r} {parts[3]!r} {parts[4]!r}") from err
+                if duration == 0:
+                    skipped += 1
+                    continue
+                try:
+                    yield SupervisionSegment(id=f"{parts[1]}-{idx:06d}", recording_id=parts[1], start=start,
+                                             duration=duration, channel=channel, speaker=parts[7])
+                except ManifestFieldError as err:
+                    raise ManifestFieldError(f"{where}: {err}") from err
+        if skipped:
+            logger.info("%s: skipped %d zero-duration turns (as Lhotse does)", file, skipped)
+
+
+def _fmt(seconds: float) -> str:
+    return repr(float(seconds))
+
+
+def write_rttm(segments: Iterable[SupervisionSegment], path: Pathlike) -> None:
+    """Write segments as RTTM speaker turns, atomically.
+
+    Times are written with full precision (``repr``), so reading the file back gives the same
+    floats; a missing speaker is written as ``<NA>``; a segment spanning several channels is
+    written on its first channel.
+
+    Args:
+        segments: The segments.
+        path: Destination file.
+    """
+    with atomic_open(path) as f:
+        for s in segments:
+            channel = s.channel[0] if isinstance(s.channel, list) else s.channel
+            speaker = s.speaker if s.speaker is not None else "<NA>"
+            line = (f"SPEAKER {s.recording_id} {channel} {_fmt(s.start)} {_fmt(s.duration)} "
+                    f"<NA> <NA> {speaker} <NA> <NA>\n")
+            f.write(line.encode("utf-8"))

@@ -1,0 +1,312 @@
+"""A supervision segment: a labelled time span of one recording.
+
+Field names, defaults and the dict layout are Lhotse 1.x's: ``to_dict`` writes the fields in
+declaration order, drops ``None`` fields, always writes ``channel`` and writes alignments in
+their list form. Segments are values: every method returns a new segment.
+
+The class uses ``__slots__`` and interns the strings that repeat across segments
+(``recording_id``, ``speaker``, ``language``, ``gender``) when read from a dict, which keeps a
+million loaded segments compact.
+
+Example:
+    >>> from lhotse_lite.supervision import SupervisionSegment
+    >>> sup = SupervisionSegment(id="rec1-0", recording_id="rec1", start=0.5, duration=2.0, text="hi")
+    >>> sup.to_dict()
+    {'id': 'rec1-0', 'recording_id': 'rec1', 'start': 0.5, 'duration': 2.0, 'channel': 0, 'text': 'hi'}
+    >>> sup.end, sup.with_offset(-0.5).start, sup.start
+    (2.5, 0.0, 0.5)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from typing import Any, Callable, Dict, List, Optional, Union
+
+from lhotse_lite.errors import ManifestFieldError
+from lhotse_lite.supervision.alignment import AlignmentItem
+from lhotse_lite.units import add_durations, compute_num_samples, perturb_num_samples, round_seconds
+
+__all__ = ["SupervisionSegment"]
+
+_REQUIRED = ("id", "recording_id", "start", "duration")
+_FIELDS = ("id", "recording_id", "start", "duration", "channel", "text", "language", "speaker",
+           "gender", "custom", "alignment")
+_OPTIONAL_STR = ("text", "language", "speaker", "gender")
+_NUMBER = (int, float)
+_intern = sys.intern
+
+
+@dataclasses.dataclass(slots=True)
+class SupervisionSegment:
+    """A time span of a recording with its labels (transcript, speaker, language, ...).
+
+    Args:
+        id: Unique id of the segment.
+        recording_id: Id of the recording it belongs to.
+        start: Start in seconds from the beginning of the recording.
+        duration: Duration in seconds (>= 0).
+        channel: The channel index, or a list of channel indices it spans.
+        text: Transcript.
+        language: Language.
+        speaker: Speaker id.
+        gender: Speaker gender.
+        custom: Extra fields (a dict); its keys can also be read as attributes (``sup.emotion``).
+        alignment: Alignment kind (e.g. ``"word"``) -> list of :class:`AlignmentItem`.
+
+    Raises:
+        ManifestFieldError: A field has the wrong type, or ``duration`` is negative.
+    """
+
+    id: str
+    recording_id: str
+    start: float
+    duration: float
+    channel: Union[int, List[int]] = 0
+    text: Optional[str] = None
+    language: Optional[str] = None
+    speaker: Optional[str] = None
+    gender: Optional[str] = None
+    custom: Optional[Dict[str, Any]] = None
+    alignment: Optional[Dict[str, List[AlignmentItem]]] = None
+
+    def __post_init__(self) -> None:
+        if type(self.id) is not str or type(self.recording_id) is not str:
+            _bad("id/recording_id", "a string", self.id if type(self.id) is not str else self.recording_id, self.id)
+        if type(self.start) not in _NUMBER:
+            _bad("start", "a number of seconds", self.start, self.id)
+        if type(self.duration) not in _NUMBER:
+            _bad("duration", "a number of seconds", self.duration, self.id)
+        if self.duration < 0:
+            raise ManifestFieldError(
+                f"supervision {self.id!r}: duration must be >= 0 seconds, got {self.duration}; "
+                f"check the segment's start/end times")
+        channel = self.channel
+        if type(channel) is not int and not (
+                type(channel) is list and all(type(c) is int for c in channel)):
+            _bad("channel", "an int or a list of ints", channel, self.id)
+        for name in _OPTIONAL_STR:
+            value = getattr(self, name)
+            if value is not None and type(value) is not str:
+                _bad(name, "a string or null", value, self.id)
+        if self.custom is not None and type(self.custom) is not dict:
+            _bad("custom", "a dict or null", self.custom, self.id)
+        if self.alignment is not None and type(self.alignment) is not dict:
+            _bad("alignment", "a dict of kind -> list of AlignmentItem", self.alignment, self.id)
+
+    def __getattr__(self, name: str) -> Any:
+        # Custom fields read as attributes, as in Lhotse. Only reached when normal lookup fails.
+        if name.startswith("__") or name in _FIELDS:
+            raise AttributeError(name)
+        custom = self.custom
+        if custom is not None and name in custom:
+            return custom[name]
+        raise AttributeError(f"SupervisionSegment {self.id!r} has no field or custom field {name!r}")
+
+    # ---- properties and copies ----------------------------------------------------------------
+
+    @property
+    def end(self) -> float:
+        """``start + duration`` in seconds, rounded to 8 decimals."""
+        return round_seconds(self.start + self.duration)
+
+    def with_alignment(self, kind: str, alignment: List[AlignmentItem]) -> "SupervisionSegment":
+        """A copy with the alignment of ``kind`` set (other kinds kept).
+
+        Example:
+            >>> sup = SupervisionSegment("s", "r", 0.0, 1.0)
+            >>> sup.with_alignment("word", [AlignmentItem("a", 0.0, 1.0)]).alignment["word"][0].symbol
+            'a'
+        """
+        alignment_dict = dict(self.alignment) if self.alignment else {}
+        alignment_dict[kind] = list(alignment)
+        return dataclasses.replace(self, alignment=alignment_dict)
+
+    def with_offset(self, offset: float) -> "SupervisionSegment":
+        """A copy with ``offset`` seconds added to ``start`` (rounded to 8 decimals)."""
+        return dataclasses.replace(self, start=round_seconds(self.start + offset))
+
+    def perturb_speed(self, factor: float, sampling_rate: int, affix_id: bool = True) -> "SupervisionSegment":
+        """A copy whose times match the recording sped up by ``factor`` (through sample counts).
+
+        Args:
+            factor: Speed factor (``1.1`` is 10% faster, so times shrink).
+            sampling_rate: Sampling rate of the recording, in Hz.
+            affix_id: Append ``_sp{factor}`` to ``id`` and ``recording_id``.
+
+        Example:
+            >>> s = SupervisionSegment("s", "r", 1.0, 2.0).perturb_speed(2.0, 16000)
+            >>> s.id, s.recording_id, s.start, s.duration
+            ('s_sp2.0', 'r_sp2.0', 0.5, 1.0)
+        """
+        start = perturb_num_samples(compute_num_samples(self.start, sampling_rate), factor) / sampling_rate
+        duration = perturb_num_samples(compute_num_samples(self.duration, sampling_rate), factor) / sampling_rate
+        alignment = None
+        if self.alignment:
+            alignment = {kind: [item.perturb_speed(factor, sampling_rate) for item in items]
+                         for kind, items in self.alignment.items()}
+        return dataclasses.replace(
+            self,
+            id=f"{self.id}_sp{factor}" if affix_id else self.id,
+            recording_id=f"{self.recording_id}_sp{factor}" if affix_id else self.recording_id,
+            start=start, duration=duration, alignment=alignment)
+
+    def perturb_tempo(self, factor: float, sampling_rate: int, affix_id: bool = True) -> "SupervisionSegment":
+        """As :meth:`perturb_speed` (times change the same way), with the ``_tp{factor}`` affix.
+
+        Example:
+            >>> SupervisionSegment("s", "r", 1.0, 2.0).perturb_tempo(0.5, 16000).duration
+            4.0
+        """
+        out = self.perturb_speed(factor, sampling_rate, affix_id=False)
+        if not affix_id:
+            return out
+        return dataclasses.replace(out, id=f"{self.id}_tp{factor}", recording_id=f"{self.recording_id}_tp{factor}")
+
+    def perturb_volume(self, factor: float, affix_id: bool = True) -> "SupervisionSegment":
+        """A copy for volume-perturbed audio: times unchanged, ids affixed with ``_vp{factor}``.
+
+        Example:
+            >>> SupervisionSegment("s", "r", 0.0, 1.0).perturb_volume(1.5).id
+            's_vp1.5'
+        """
+        if not affix_id:
+            return dataclasses.replace(self)
+        return dataclasses.replace(self, id=f"{self.id}_vp{factor}", recording_id=f"{self.recording_id}_vp{factor}")
+
+    def reverb_rir(self, affix_id: bool = True, channel: Optional[Union[int, List[int]]] = None) -> "SupervisionSegment":
+        """A copy for reverberated audio: ids affixed with ``_rvb``; ``channel`` replaced if given.
+
+        Example:
+            >>> SupervisionSegment("s", "r", 0.0, 1.0).reverb_rir(channel=[0, 1]).channel
+            [0, 1]
+        """
+        return dataclasses.replace(
+            self,
+            id=f"{self.id}_rvb" if affix_id else self.id,
+            recording_id=f"{self.recording_id}_rvb" if affix_id else self.recording_id,
+            channel=channel if channel is not None else self.channel)
+
+    def trim(self, end: float, start: float = 0) -> "SupervisionSegment":
+        """A copy clipped to ``[start, end]`` seconds (times relative to a cut).
+
+        Raises:
+            ValueError: ``start`` is negative.
+
+        Example:
+            >>> s = SupervisionSegment("s", "r", -0.5, 2.0).trim(end=1.0)
+            >>> s.start, s.duration
+            (0, 1.0)
+        """
+        if start < 0:
+            raise ValueError(f"trim start must be >= 0 seconds, got {start}")
+        start_exceeds_by = abs(min(0, self.start - start))
+        end_exceeds_by = max(0, self.end - end)
+        alignment = None
+        if self.alignment:
+            alignment = {kind: [item.trim(end=end, start=start) for item in items]
+                         for kind, items in self.alignment.items()}
+        return dataclasses.replace(
+            self,
+            start=max(start, self.start),
+            duration=add_durations(self.duration, -end_exceeds_by, -start_exceeds_by, sampling_rate=48000),
+            alignment=alignment)
+
+    def map(self, transform_fn: Callable[["SupervisionSegment"], "SupervisionSegment"]) -> "SupervisionSegment":
+        """``transform_fn(self)`` (which must return a new segment)."""
+        return transform_fn(self)
+
+    def transform_text(self, transform_fn: Callable[[str], str]) -> "SupervisionSegment":
+        """A copy with ``text`` replaced by ``transform_fn(text)`` (unchanged when there is no text).
+
+        Example:
+            >>> SupervisionSegment("s", "r", 0.0, 1.0, text="Hi").transform_text(str.lower).text
+            'hi'
+        """
+        if self.text is None:
+            return self
+        return dataclasses.replace(self, text=transform_fn(self.text))
+
+    def transform_alignment(self, transform_fn: Callable[[str], str], type: Optional[str] = "word") -> "SupervisionSegment":
+        """A copy with ``transform_fn`` applied to the symbols of the ``type`` alignment."""
+        if self.alignment is None:
+            return self
+        return dataclasses.replace(self, alignment={
+            kind: [item.transform(transform_fn) for item in items] if kind == type else list(items)
+            for kind, items in self.alignment.items()})
+
+    # ---- serialization ------------------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        """The Lhotse dict layout: fields in order, ``None`` dropped, alignment in list form."""
+        d = {"id": self.id, "recording_id": self.recording_id, "start": self.start,
+             "duration": self.duration, "channel": self.channel}
+        if self.text is not None:
+            d["text"] = self.text
+        if self.language is not None:
+            d["language"] = self.language
+        if self.speaker is not None:
+            d["speaker"] = self.speaker
+        if self.gender is not None:
+            d["gender"] = self.gender
+        if self.custom is not None:
+            d["custom"] = dict(self.custom)
+        if self.alignment is not None:
+            d["alignment"] = {kind: [list(item) for item in items] for kind, items in self.alignment.items()}
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SupervisionSegment":
+        """Build a segment from its dict (the input dict is not modified).
+
+        Raises:
+            ManifestFieldError: A required field is missing, an unknown field is present, a field has
+                the wrong type, or the duration is negative.
+
+        Example:
+            >>> SupervisionSegment.from_dict({"id": "s", "recording_id": "r", "start": 0, "duration": 1}).end
+            1
+        """
+        try:
+            alignment = data.get("alignment")
+            if alignment is not None:
+                if type(alignment) is not dict:
+                    _bad("alignment", "a dict of kind -> list", alignment, data.get("id"))
+                alignment = {k: [AlignmentItem.deserialize(x) for x in v] for k, v in alignment.items()}
+            speaker = data.get("speaker")
+            language = data.get("language")
+            gender = data.get("gender")
+            recording_id = data["recording_id"]
+            return cls(
+                data["id"],
+                _intern(recording_id) if type(recording_id) is str else recording_id,
+                data["start"],
+                data["duration"],
+                data.get("channel", 0),
+                data.get("text"),
+                _intern(language) if type(language) is str else language,
+                _intern(speaker) if type(speaker) is str else speaker,
+                _intern(gender) if type(gender) is str else gender,
+                data.get("custom"),
+                alignment,
+            ) if _FIELD_SET.issuperset(data) else _reject_keys(data)
+        except KeyError as err:
+            missing = [f for f in _REQUIRED if f not in data]
+            raise ManifestFieldError(
+                f"supervision {data.get('id', '?')!r}: missing required field(s) {missing}; "
+                f"a supervision needs {list(_REQUIRED)}") from err
+
+
+_FIELD_SET = frozenset(_FIELDS)
+
+
+def _reject_keys(data: dict) -> "SupervisionSegment":
+    unknown = sorted(set(data) - _FIELD_SET)
+    raise ManifestFieldError(
+        f"supervision {data.get('id', '?')!r}: unknown field(s) {unknown}; known fields are {list(_FIELDS)} "
+        f"(put extra information under 'custom')")
+
+
+def _bad(field: str, expected: str, value: Any, sup_id: Any) -> None:
+    raise ManifestFieldError(
+        f"supervision {sup_id!r}: field {field!r} must be {expected}, got {value!r} ({type(value).__name__})")
