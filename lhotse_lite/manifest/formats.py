@@ -9,15 +9,15 @@ extension                 layout                                          stream
 ``.jsonl.gz``             the same, gzip-compressed                       yes
 ``.json``                 one JSON list of objects (``indent=2``)         no
 ``.json.gz``              the same, gzip-compressed                       no
-``.yaml``                 one YAML list of mappings (``safe_load`` only)  no
+``.yaml``                 one YAML list of mappings (safe loader only)    no
 ========================  ==============================================  ==========
 
 JSON is parsed with ``orjson`` and JSONL lines are written with ``orjson``: the keys keep the
 order of ``to_dict`` (Lhotse's field order), ``None`` fields are absent (``to_dict`` drops them)
 and floats use the shortest text that reads back to the same value, as Python's ``repr`` does.
 Only insignificant whitespace differs from Lhotse's ``json.dumps`` output (``{"a":1}`` instead of
-``{"a": 1}``); every JSON reader, Lhotse's included, sees the same values. ``.json`` files are
-written with two-space indentation, byte-for-byte like Lhotse's.
+``{"a": 1}``); every JSON reader, Lhotse's included, sees the same values. ``.json`` files (two-space
+indentation) and ``.yaml`` files (sorted keys) are written byte-for-byte like Lhotse's.
 
 Every write is atomic: the data goes to a temporary file in the destination directory, is flushed
 and ``fsync``-ed, and only then renamed over the destination with :func:`os.replace`. A write that
@@ -76,6 +76,10 @@ GZIP_LEVEL = 5
 
 _FORMATS = {".jsonl": "jsonl", ".jsonl.gz": "jsonl", ".json": "json", ".json.gz": "json", ".yaml": "yaml"}
 
+# The C versions of PyYAML's *safe* loader/dumper when compiled in (same output, faster).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 # Errors a truncated or corrupt gzip stream raises while being read.
 _GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
 
@@ -114,6 +118,47 @@ def _open_read(path: Pathlike) -> BinaryIO:
     return open(path, "rb")
 
 
+_CHUNK = 1 << 20  # compressed bytes read at a time
+
+
+def _iter_lines(path: Pathlike) -> Iterator[bytes]:
+    """The lines of a (gzip-compressed) text file as bytes, decompressing 1 MiB chunks at a time.
+
+    Raises ``EOFError`` when a gzip stream ends before its end-of-stream marker, ``zlib.error`` on
+    corrupt data. Concatenated gzip members are read one after another.
+    """
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"manifest file not found: {str(path)!r}")
+    with open(path, "rb") as f:
+        if not is_gzip(path):
+            yield from f
+            return
+        decomp = zlib.decompressobj(wbits=31)
+        rest = b""
+        started = False
+        while True:
+            chunk = f.read(_CHUNK)
+            if not chunk:
+                break
+            started = True
+            parts = []
+            while chunk:
+                parts.append(decomp.decompress(chunk))
+                if decomp.eof:  # another gzip member may follow
+                    chunk = decomp.unused_data
+                    decomp = zlib.decompressobj(wbits=31)
+                    started = bool(chunk)
+                else:
+                    chunk = b""
+            lines = (rest + b"".join(parts)).split(b"\n")
+            rest = lines.pop()
+            yield from lines
+        if started and not decomp.eof:
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+        if rest:
+            yield rest
+
+
 def iter_jsonl_dicts(path: Pathlike) -> Iterator[Tuple[int, Dict[str, Any]]]:
     """Stream the objects of a JSONL(.gz) file with their 1-based line numbers.
 
@@ -139,28 +184,27 @@ def iter_jsonl_dicts(path: Pathlike) -> Iterator[Tuple[int, Dict[str, Any]]]:
     """
     loads = orjson.loads
     lineno = 0
-    with _open_read(path) as f:
-        try:
-            for lineno, line in enumerate(f, 1):
-                try:
-                    obj = loads(line)
-                except orjson.JSONDecodeError as err:
-                    if not line.strip():
-                        continue
-                    raise ManifestFormatError(
-                        f"{path}:{lineno}: malformed JSON line ({err}); the line starts with "
-                        f"{line[:60]!r}. Fix or remove this line."
-                    ) from err
-                if type(obj) is not dict:
-                    raise ManifestFormatError(
-                        f"{path}:{lineno}: expected one JSON object per line, got {type(obj).__name__}"
-                    )
-                yield lineno, obj
-        except _GZIP_ERRORS as err:
-            raise ManifestFormatError(
-                f"{path}:{lineno + 1}: the gzip stream is truncated or corrupt ({err}); "
-                f"the file was probably not written completely. Rewrite it."
-            ) from err
+    try:
+        for lineno, line in enumerate(_iter_lines(path), 1):
+            try:
+                obj = loads(line)
+            except orjson.JSONDecodeError as err:
+                if not line.strip():
+                    continue
+                raise ManifestFormatError(
+                    f"{path}:{lineno}: malformed JSON line ({err}); the line starts with "
+                    f"{line[:60]!r}. Fix or remove this line."
+                ) from err
+            if obj.__class__ is not dict:
+                raise ManifestFormatError(
+                    f"{path}:{lineno}: expected one JSON object per line, got {type(obj).__name__}"
+                )
+            yield lineno, obj
+    except _GZIP_ERRORS as err:
+        raise ManifestFormatError(
+            f"{path}:{lineno + 1}: the gzip stream is truncated or corrupt ({err}); "
+            f"the file was probably not written completely. Rewrite it."
+        ) from err
 
 
 def read_list_file(path: Pathlike) -> List[Any]:
@@ -186,7 +230,7 @@ def read_list_file(path: Pathlike) -> List[Any]:
             raise ManifestFormatError(f"{path}: the gzip stream is truncated or corrupt ({err})") from err
     try:
         if fmt == "yaml":
-            data = yaml.safe_load(raw.decode("utf-8"))
+            data = yaml.load(raw.decode("utf-8"), Loader=_YAML_LOADER)  # safe loader only
         elif fmt == "json":
             data = orjson.loads(raw)
         else:  # jsonl read as a whole
@@ -289,5 +333,5 @@ def write_dicts(dicts: Iterable[Dict[str, Any]], path: Pathlike) -> None:
             text = json.dumps(list(dicts), indent=2, ensure_ascii=False)
             f.write(text.encode("utf-8"))
         else:
-            text = yaml.safe_dump(list(dicts), sort_keys=False, allow_unicode=True)
+            text = yaml.dump(list(dicts), Dumper=_YAML_DUMPER)  # Lhotse's layout: sorted keys
             f.write(text.encode("utf-8"))

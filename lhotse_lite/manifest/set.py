@@ -415,22 +415,24 @@ class ManifestSet(Generic[T]):
         fmt = formats.detect_format(path)
         from_dict = cls.element_type.from_dict
         if fmt == "jsonl":
-            located = ((f"{path}:{n}", d) for n, d in formats.iter_jsonl_dicts(path))
+            numbered = formats.iter_jsonl_dicts(path)
+            where = f"{path}:{{}}".format
         else:
-            located = ((f"{path}[item {n}]", d) for n, d in enumerate(formats.read_list_file(path)))
+            numbered = enumerate(formats.read_list_file(path))
+            where = f"{path}[item {{}}]".format
         key = cls._key
         items: Dict[Hashable, T] = {}
-        for where, d in located:
+        for n, d in numbered:
             try:
                 item = from_dict(d)
             except ManifestFieldError as err:
-                raise ManifestFieldError(f"{where}: {err}") from err
+                raise ManifestFieldError(f"{where(n)}: {err}") from err
             except (TypeError, ValueError, AttributeError) as err:
-                raise ManifestFieldError(f"{where}: invalid item {str(d)[:80]} ({err})") from err
+                raise ManifestFieldError(f"{where(n)}: invalid item {str(d)[:80]} ({err})") from err
             k = key(item)
             if k in items:
                 raise DuplicateIdError(
-                    f"{where}: duplicate id {k!r} (an earlier item has it); ids must be unique "
+                    f"{where(n)}: duplicate id {k!r} (an earlier item has it); ids must be unique "
                     f"within a manifest: rename or drop one of them")
             items[k] = item
         return cls._from_dict_unchecked(items)

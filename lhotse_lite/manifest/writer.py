@@ -207,7 +207,7 @@ class JsonlWriter:
         with open(tmp, "wb") as raw:
             out = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=formats.GZIP_LEVEL, mtime=0) \
                 if formats.is_gzip(self.path) else raw
-            for line in _complete_lines(source):
+            for line in _complete_lines(source, gz=formats.is_gzip(self.path)):
                 try:
                     d = orjson.loads(line)
                 except orjson.JSONDecodeError:
@@ -226,9 +226,11 @@ class JsonlWriter:
         logger.info("resuming %s: kept %d complete items from %s", self.path, kept, source)
 
 
-def _complete_lines(path: Path) -> Iterator[bytes]:
-    """Newline-terminated lines of a (possibly truncated) JSONL or JSONL.gz file, in constant memory."""
-    gz = formats.is_gzip(path)
+def _complete_lines(path: Path, gz: bool) -> Iterator[bytes]:
+    """Newline-terminated lines of a (possibly truncated) JSONL or JSONL.gz file, in constant memory.
+
+    ``gz`` says whether the file is gzip-compressed (a ``.partial`` name does not end in ``.gz``).
+    """
     rest = b""
     with open(path, "rb") as f:
         decomp = zlib.decompressobj(wbits=47) if gz else None

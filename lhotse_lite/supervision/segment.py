@@ -33,7 +33,9 @@ _REQUIRED = ("id", "recording_id", "start", "duration")
 _FIELDS = ("id", "recording_id", "start", "duration", "channel", "text", "language", "speaker",
            "gender", "custom", "alignment")
 _OPTIONAL_STR = ("text", "language", "speaker", "gender")
-_NUMBER = (int, float)
+_NUMBER_TYPES = frozenset((int, float))
+_OPT_STR = frozenset((str, type(None)))
+_OPT_DICT = frozenset((dict, type(None)))
 _intern = sys.intern
 
 
@@ -71,27 +73,31 @@ class SupervisionSegment:
     alignment: Optional[Dict[str, List[AlignmentItem]]] = None
 
     def __post_init__(self) -> None:
-        if type(self.id) is not str or type(self.recording_id) is not str:
-            _bad("id/recording_id", "a string", self.id if type(self.id) is not str else self.recording_id, self.id)
-        if type(self.start) not in _NUMBER:
+        # One set-membership test per field keeps validation cheap on million-item loads.
+        if self.id.__class__ is not str or self.recording_id.__class__ is not str:
+            bad = self.id if self.id.__class__ is not str else self.recording_id
+            _bad("id/recording_id", "a string", bad, self.id)
+        if self.start.__class__ not in _NUMBER_TYPES:
             _bad("start", "a number of seconds", self.start, self.id)
-        if type(self.duration) not in _NUMBER:
+        if self.duration.__class__ not in _NUMBER_TYPES:
             _bad("duration", "a number of seconds", self.duration, self.id)
         if self.duration < 0:
             raise ManifestFieldError(
                 f"supervision {self.id!r}: duration must be >= 0 seconds, got {self.duration}; "
                 f"check the segment's start/end times")
         channel = self.channel
-        if type(channel) is not int and not (
-                type(channel) is list and all(type(c) is int for c in channel)):
+        if channel.__class__ is not int and not (
+                channel.__class__ is list and all(c.__class__ is int for c in channel)):
             _bad("channel", "an int or a list of ints", channel, self.id)
-        for name in _OPTIONAL_STR:
-            value = getattr(self, name)
-            if value is not None and type(value) is not str:
-                _bad(name, "a string or null", value, self.id)
-        if self.custom is not None and type(self.custom) is not dict:
+        if (self.text.__class__ not in _OPT_STR or self.speaker.__class__ not in _OPT_STR
+                or self.language.__class__ not in _OPT_STR or self.gender.__class__ not in _OPT_STR):
+            for name in _OPTIONAL_STR:
+                value = getattr(self, name)
+                if value is not None and value.__class__ is not str:
+                    _bad(name, "a string or null", value, self.id)
+        if self.custom.__class__ not in _OPT_DICT:
             _bad("custom", "a dict or null", self.custom, self.id)
-        if self.alignment is not None and type(self.alignment) is not dict:
+        if self.alignment.__class__ not in _OPT_DICT:
             _bad("alignment", "a dict of kind -> list of AlignmentItem", self.alignment, self.id)
 
     def __getattr__(self, name: str) -> Any:
@@ -267,29 +273,32 @@ class SupervisionSegment:
             >>> SupervisionSegment.from_dict({"id": "s", "recording_id": "r", "start": 0, "duration": 1}).end
             1
         """
+        get = data.get
         try:
-            alignment = data.get("alignment")
+            alignment = get("alignment")
             if alignment is not None:
-                if type(alignment) is not dict:
-                    _bad("alignment", "a dict of kind -> list", alignment, data.get("id"))
+                if alignment.__class__ is not dict:
+                    _bad("alignment", "a dict of kind -> list", alignment, get("id"))
                 alignment = {k: [AlignmentItem.deserialize(x) for x in v] for k, v in alignment.items()}
-            speaker = data.get("speaker")
-            language = data.get("language")
-            gender = data.get("gender")
+            if not _FIELD_SET.issuperset(data):
+                _reject_keys(data)
             recording_id = data["recording_id"]
+            speaker = get("speaker")
+            language = get("language")
+            gender = get("gender")
             return cls(
                 data["id"],
-                _intern(recording_id) if type(recording_id) is str else recording_id,
+                _intern(recording_id) if recording_id.__class__ is str else recording_id,
                 data["start"],
                 data["duration"],
-                data.get("channel", 0),
-                data.get("text"),
-                _intern(language) if type(language) is str else language,
-                _intern(speaker) if type(speaker) is str else speaker,
-                _intern(gender) if type(gender) is str else gender,
-                data.get("custom"),
+                get("channel", 0),
+                get("text"),
+                _intern(language) if language.__class__ is str else language,
+                _intern(speaker) if speaker.__class__ is str else speaker,
+                _intern(gender) if gender.__class__ is str else gender,
+                get("custom"),
                 alignment,
-            ) if _FIELD_SET.issuperset(data) else _reject_keys(data)
+            )
         except KeyError as err:
             missing = [f for f in _REQUIRED if f not in data]
             raise ManifestFieldError(

@@ -1,0 +1,118 @@
+"""Incremental writers: atomic finish, interruption, resume from a torn file, in-memory writer."""
+
+import gzip
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from toy_items import Item, ItemSet  # noqa: E402
+
+from lhotse_lite.errors import ManifestError, UnknownFormatError  # noqa: E402
+from lhotse_lite.manifest import InMemoryWriter, JsonlWriter, open_writer  # noqa: E402
+from lhotse_lite.manifest.formats import iter_jsonl_dicts  # noqa: E402
+from lhotse_lite.supervision import SupervisionSegment, SupervisionSet  # noqa: E402
+
+
+def read_ids(path):
+    return [d["id"] for _, d in iter_jsonl_dicts(path)]
+
+
+@pytest.mark.parametrize("ext", [".jsonl", ".jsonl.gz"])
+def test_write_and_reopen(tmp_path, ext):
+    path = tmp_path / f"w{ext}"
+    with open_writer(path) as w:
+        for k in range(5):
+            w.write(Item(f"i{k}", k))
+        assert not path.exists()  # nothing appears before the writer finishes
+        assert w.contains("i3") and w.contains(Item("i4")) and not w.contains("i9")
+    assert read_ids(path) == [f"i{k}" for k in range(5)]
+    assert not (tmp_path / f"w{ext}.partial").exists()
+
+
+@pytest.mark.parametrize("ext", [".jsonl", ".jsonl.gz"])
+def test_interrupted_writer_keeps_previous_file_and_resumes(tmp_path, ext):
+    path = tmp_path / f"w{ext}"
+    with open_writer(path) as w:
+        w.write({"id": "old"})
+    with pytest.raises(RuntimeError):
+        with open_writer(path) as w:
+            w.write({"id": "a"})
+            w.write({"id": "b"}, flush=True)
+            raise RuntimeError("job killed")
+    assert read_ids(path) == ["old"]  # previous file untouched
+    with open_writer(path, overwrite=False) as w:
+        assert w.contains("a") and w.contains("b") and not w.contains("old")
+        for item_id in ["a", "b", "c"]:
+            if not w.contains(item_id):
+                w.write({"id": item_id})
+    assert read_ids(path) == ["a", "b", "c"]
+
+
+def test_resume_drops_a_torn_last_line(tmp_path):
+    path = tmp_path / "w.jsonl"
+    partial = tmp_path / "w.jsonl.partial"
+    partial.write_text('{"id": "a"}\n{"id": "b"}\n{"id": "c", "val')
+    with open_writer(path, overwrite=False) as w:
+        assert w.contains("b") and not w.contains("c")
+        w.write({"id": "c"})
+    assert read_ids(path) == ["a", "b", "c"]
+
+
+def test_resume_from_a_killed_gzip_writer(tmp_path):
+    path = tmp_path / "w.jsonl.gz"
+    partial = tmp_path / "w.jsonl.gz.partial"
+    full = gzip.compress(b"".join(b'{"id": "i%d", "pad": "%s"}\n' % (k, b"x" * 50) for k in range(3000)))
+    partial.write_bytes(full[: len(full) * 2 // 3])  # no gzip trailer, torn in the middle
+    with open_writer(path, overwrite=False) as w:
+        kept = len(w.ignore_ids)
+        assert 0 < kept < 3000
+        w.write({"id": "last"})
+    ids = read_ids(path)
+    assert ids[:kept] == [f"i{k}" for k in range(kept)] and ids[-1] == "last"
+
+
+def test_resume_appends_to_a_finished_file(tmp_path):
+    path = tmp_path / "w.jsonl.gz"
+    with open_writer(path) as w:
+        w.write({"id": "a"})
+    with open_writer(path, overwrite=False) as w:
+        assert w.contains("a")
+        w.write({"id": "b"})
+    assert read_ids(path) == ["a", "b"]
+
+
+def test_overwrite_discards_old_partial(tmp_path):
+    path = tmp_path / "w.jsonl"
+    (tmp_path / "w.jsonl.partial").write_text('{"id": "stale"}\n')
+    with open_writer(path) as w:
+        assert not w.contains("stale")
+        w.write({"id": "new"})
+    assert read_ids(path) == ["new"]
+
+
+def test_writer_misuse(tmp_path):
+    with pytest.raises(UnknownFormatError):
+        open_writer(tmp_path / "w.json")
+    w = JsonlWriter(tmp_path / "w.jsonl")
+    with pytest.raises(ManifestError, match="not open"):
+        w.write({"id": "a"})
+
+
+def test_open_manifest(tmp_path):
+    path = tmp_path / "s.jsonl.gz"
+    with open_writer(path) as w:
+        w.write(SupervisionSegment("s1", "r1", 0.0, 1.0))
+    sups = w.open_manifest()
+    assert isinstance(sups, SupervisionSet) and sups.is_lazy and [s.id for s in sups] == ["s1"]
+
+
+def test_in_memory_writer():
+    with open_writer(None) as w:
+        assert isinstance(w, InMemoryWriter)
+        w.write(SupervisionSegment("s1", "r1", 0.0, 1.0))
+    assert w.contains("s1") and not w.contains("s2")
+    sups = w.open_manifest()
+    assert isinstance(sups, SupervisionSet) and not sups.is_lazy and sups.ids == ["s1"]
+    assert InMemoryWriter().open_manifest() is None
