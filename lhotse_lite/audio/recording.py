@@ -25,26 +25,18 @@ import io
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 
 import numpy as np
 import soundfile as sf
 
+from lhotse_lite.audio.loading import Channels, load_span
 from lhotse_lite.audio.source import AudioSource
-from lhotse_lite.audio.tolerance import fit_num_samples, get_audio_duration_mismatch_tolerance
 from lhotse_lite.audio.transforms import AudioTransform, Resample, Speed, Tempo, Volume, transform_from_dict
-from lhotse_lite.errors import (
-    AudioError,
-    AudioLoadError,
-    AudioNotFoundError,
-    AudioSpanError,
-    ManifestFieldError,
-)
+from lhotse_lite.errors import AudioLoadError, AudioNotFoundError, ManifestFieldError
 from lhotse_lite.units import compute_num_samples, perturb_num_samples
 
 __all__ = ["Recording", "Channels"]
-
-Channels = Union[int, Sequence[int]]
 
 _REQUIRED = ("id", "sources", "sampling_rate", "num_samples", "duration")
 _OPTIONAL = ("channel_ids", "transforms")
@@ -306,82 +298,7 @@ class Recording:
                 or channel count differs from the manifest.
             DurationMismatchError: the audio read is longer/shorter than declared beyond the tolerance.
         """
-        wanted = self._channel_selection(channels)
-        duration = self._check_span(offset, duration)
-        rid = self.id
-        if offset == 0 and duration is None:
-            expected = self.num_samples
-        else:
-            span = duration if duration is not None else self.duration - offset
-            expected = compute_num_samples(span, self.sampling_rate)
-
-        src_offset, src_duration, rate = float(offset), duration, self.sampling_rate
-        for tfm in reversed(self.transforms or []):
-            src_offset, src_duration = tfm.reverse_timestamps(src_offset, src_duration, rate)
-            rate = tfm.input_sampling_rate(rate)
-
-        parts = []
-        for source in self.sources:
-            rows = [i for i, c in enumerate(source.channels) if c in wanted]
-            if not rows:
-                continue
-            try:
-                samples, file_rate = source.read(src_offset, src_duration)
-            except AudioError as err:
-                raise type(err)(f"recording {rid!r}: {err}") from err
-            if file_rate != rate:
-                raise AudioLoadError(
-                    f"recording {rid!r}: {source!r} has sampling rate {file_rate} Hz but the manifest expects "
-                    f"{rate} Hz; recreate the manifest with Recording.from_file or add a resample()"
-                )
-            parts.append(samples if len(rows) == samples.shape[0] else samples[rows])
-        audio = self._stack(parts, rate)
-
-        for tfm in self.transforms or []:
-            audio = tfm(audio, rate)
-            rate = tfm.output_sampling_rate(rate)
-        what = f"offset={offset} s, duration={duration} s" if (offset or duration is not None) else "the whole recording"
-        return fit_num_samples(audio, expected, self.sampling_rate, rid, what=what)
-
-    def _channel_selection(self, channels: Optional[Channels]) -> frozenset:
-        if channels is None:
-            return frozenset(self.channel_ids or [])
-        requested = [channels] if isinstance(channels, int) else list(channels)
-        unknown = [c for c in requested if c not in (self.channel_ids or [])]
-        if unknown or not requested:
-            raise AudioSpanError(
-                f"recording {self.id!r}: requested channel(s) {requested} but it has channels {self.channel_ids}"
-            )
-        return frozenset(requested)
-
-    def _check_span(self, offset: float, duration: Optional[float]) -> Optional[float]:
-        rid = self.id
-        if not isinstance(offset, (int, float)) or not math.isfinite(offset) or offset < 0:
-            raise AudioSpanError(f"recording {rid!r}: expected offset >= 0 seconds, got {offset!r}")
-        if offset > self.duration:
-            raise AudioSpanError(
-                f"recording {rid!r}: offset {offset} s is past the end of the recording ({self.duration} s)"
-            )
-        if duration is None:
-            return None
-        if not isinstance(duration, (int, float)) or not math.isfinite(duration) or duration < 0:
-            raise AudioSpanError(f"recording {rid!r}: expected duration >= 0 seconds or None, got {duration!r}")
-        overshoot = offset + duration - self.duration
-        if overshoot > get_audio_duration_mismatch_tolerance():
-            raise AudioSpanError(
-                f"recording {rid!r}: the span offset={offset} s, duration={duration} s ends {overshoot:.6g} s "
-                f"past the end of the recording ({self.duration} s); shorten it or pass duration=None"
-            )
-        if math.isclose(offset + duration, self.duration, abs_tol=1e-9) and offset == 0:
-            return None  # the whole recording: read everything, the declared length is enforced below
-        return float(duration)
-
-    def _stack(self, parts: List[np.ndarray], rate: int) -> np.ndarray:
-        if len(parts) == 1:
-            return parts[0]
-        longest = max(p.shape[1] for p in parts)
-        fitted = [fit_num_samples(p, longest, rate, self.id, what="each source (the longest one)") for p in parts]
-        return np.concatenate(fitted, axis=0)
+        return load_span(self, channels=channels, offset=offset, duration=duration)
 
     # ------------------------------------------------------------------------------ transforms
 

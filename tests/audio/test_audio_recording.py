@@ -245,3 +245,27 @@ def test_small_mismatch_is_padded_or_trimmed(write_wav, signals):
     np.testing.assert_array_equal(padded[:, :16000], samples)
     np.testing.assert_array_equal(padded[0, 16000:], samples[0, -2:-102:-1])  # reflection, as in Lhotse
     np.testing.assert_array_equal(shorter.load_audio(), samples[:, :15900])
+
+
+def test_a_perturbed_span_reads_only_the_source_span_it_needs(stereo_rec, monkeypatch):
+    import soundfile as sf
+
+    rec, _ = stereo_rec
+    calls = []
+    original_read, original_seek = sf.SoundFile.read, sf.SoundFile.seek
+    monkeypatch.setattr(sf.SoundFile, "seek", lambda self, pos, *a: calls.append(("seek", pos)) or original_seek(self, pos, *a))
+    monkeypatch.setattr(sf.SoundFile, "read", lambda self, frames=-1, **kw: calls.append(("read", frames)) or original_read(self, frames, **kw))
+    audio = rec.perturb_speed(1.1).load_audio(offset=0.5, duration=0.25)
+    assert audio.shape == (2, 4000)
+    # 0.5 s at speed 1.1 starts at source sample round(8000 * 1.1); 4000 output samples need 4400.
+    assert calls[0] == ("seek", 8800) and [c for c in calls if c[0] == "read"] == [("read", 4400)]
+
+
+def test_top_level_exports():
+    import lhotse_lite
+
+    assert lhotse_lite.Recording is Recording and lhotse_lite.AudioSource is AudioSource
+    from lhotse_lite.audio import RecordingSet, set_audio_duration_mismatch_tolerance
+
+    assert lhotse_lite.RecordingSet is RecordingSet
+    assert lhotse_lite.set_audio_duration_mismatch_tolerance is set_audio_duration_mismatch_tolerance
