@@ -165,3 +165,17 @@ def test_perturbation_factors_are_validated(tone_rec, factor):
         rec.perturb_speed(factor)
     with pytest.raises(ConfigError):
         rec.perturb_tempo(factor)
+
+
+@pytest.mark.parametrize("num_samples", [1, 10, 500, 16001])
+@pytest.mark.parametrize("factor", [0.3, 0.9, 1.1, 3.7])
+def test_time_stretch_lengths_for_short_and_odd_inputs(num_samples, factor):
+    x = np.random.default_rng(0).standard_normal((2, num_samples)).astype(np.float32)
+    out = time_stretch(x, factor, SR)
+    assert out.shape == (2, perturb_num_samples(num_samples, factor)) and np.isfinite(out).all()
+
+
+def test_perturbing_an_empty_tail(tone_rec):
+    rec, _ = tone_rec
+    for perturbed in [rec.perturb_speed(1.1), rec.perturb_tempo(0.9), rec.resample(8000)]:
+        assert perturbed.load_audio(offset=perturbed.duration).shape == (1, 0)
