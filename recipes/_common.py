@@ -1,0 +1,248 @@
+"""What every recipe shares: validating a split's manifests, writing them, and the script front end.
+
+A recipe turns one split of a corpus into a :class:`~lhotse_lite.audio.RecordingSet` and a
+:class:`~lhotse_lite.supervision.SupervisionSet`, calls :func:`finish_split`, and returns
+``{split: {"recordings": ..., "supervisions": ...}}``. :func:`finish_split` validates the pair
+(ids unique, every supervision inside its recording on one of its channels, audio files present)
+and, when an output directory is given, writes
+``<corpus>_recordings_<split>.jsonl.gz`` and ``<corpus>_supervisions_<split>.jsonl.gz``.
+
+Validation uses the library's :func:`lhotse_lite.validation.validate_manifests` when it is
+available and falls back to :func:`check_manifests` (the same checks, fewer of them) otherwise.
+
+Example:
+    >>> from lhotse_lite.audio import AudioSource, Recording, RecordingSet
+    >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+    >>> rec = Recording("r1", [AudioSource("file", [0], "r1.wav")], 16000, 16000, 1.0)
+    >>> sup = SupervisionSegment("s1", "r1", 0.5, 1.0)
+    >>> check_manifests(RecordingSet.from_recordings([rec]), SupervisionSet.from_segments([sup]),
+    ...                 check_files=False)
+    ["supervisions[s1]: ends at 1.5 s, after the end of recording 'r1' (1.0 s)"]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
+
+from lhotse_lite.audio import Recording, RecordingSet
+from lhotse_lite.errors import AudioNotFoundError, ManifestError
+from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+from lhotse_lite.units import to_hours
+
+__all__ = [
+    "AUDIO_EXTENSIONS",
+    "Manifests",
+    "Pathlike",
+    "check_manifests",
+    "corpus_path",
+    "finish_split",
+    "manifest_paths",
+    "recipe_main",
+]
+
+logger = logging.getLogger(__name__)
+
+Pathlike = Union[str, Path]
+Manifests = Dict[str, Dict[str, Union[RecordingSet, SupervisionSet]]]
+"""Split name -> ``{"recordings": RecordingSet, "supervisions": SupervisionSet}``."""
+
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".opus", ".mp3")
+"""File extensions the recipes treat as audio (read with libsndfile)."""
+
+TOLERANCE = 0.025
+"""Seconds by which a supervision may overhang its recording (Lhotse's audio tolerance)."""
+
+
+def corpus_path(corpus_dir: Pathlike) -> Path:
+    """The corpus directory as an absolute path, so manifests stay valid from any working directory.
+
+    Raises:
+        AudioNotFoundError: ``corpus_dir`` is not a directory.
+
+    Example:
+        >>> corpus_path(".").is_absolute()
+        True
+    """
+    path = Path(corpus_dir).expanduser().resolve()
+    if not path.is_dir():
+        raise AudioNotFoundError(
+            f"corpus directory {str(corpus_dir)!r} does not exist or is not a directory; "
+            "pass the folder that holds the unpacked corpus"
+        )
+    return path
+
+
+def manifest_paths(output_dir: Pathlike, corpus: str, split: str) -> Dict[str, Path]:
+    """Where a split's manifests are written.
+
+    Example:
+        >>> sorted(p.name for p in manifest_paths("out", "yesno", "train").values())
+        ['yesno_recordings_train.jsonl.gz', 'yesno_supervisions_train.jsonl.gz']
+    """
+    out = Path(output_dir)
+    return {
+        "recordings": out / f"{corpus}_recordings_{split}.jsonl.gz",
+        "supervisions": out / f"{corpus}_supervisions_{split}.jsonl.gz",
+    }
+
+
+def check_manifests(
+    recordings: Iterable[Recording],
+    supervisions: Iterable[SupervisionSegment],
+    check_files: bool = True,
+    tolerance: float = TOLERANCE,
+) -> List[str]:
+    """Checks a split's recordings and supervisions together; returns every problem as a line.
+
+    Checks: unique recording and supervision ids, positive recording durations, audio files that
+    exist (``check_files``), each supervision's recording present, the supervision lying inside
+    it (within ``tolerance`` seconds) on one of its channels.
+
+    Args:
+        recordings: The recordings of one split.
+        supervisions: The supervisions of the same split.
+        check_files: Whether to check that ``file`` sources exist on disk.
+        tolerance: Seconds a supervision may overhang the end of its recording.
+
+    Returns:
+        ``"<manifest>[<id>]: <problem>"`` lines; empty when the manifests are consistent.
+
+    Example:
+        >>> check_manifests([], [])
+        []
+    """
+    problems: List[str] = []
+    by_id: Dict[str, Recording] = {}
+    for rec in recordings:
+        if rec.id in by_id:
+            problems.append(f"recordings[{rec.id}]: duplicate id")
+        by_id[rec.id] = rec
+        if rec.duration <= 0:
+            problems.append(f"recordings[{rec.id}]: duration must be positive, got {rec.duration}")
+        if check_files:
+            for source in rec.sources:
+                if source.type == "file" and not os.path.isfile(source.source):
+                    problems.append(f"recordings[{rec.id}]: audio file does not exist: {source.source}")
+    seen = set()
+    for sup in supervisions:
+        where = f"supervisions[{sup.id}]"
+        if sup.id in seen:
+            problems.append(f"{where}: duplicate id")
+        seen.add(sup.id)
+        rec = by_id.get(sup.recording_id)
+        if rec is None:
+            problems.append(f"{where}: recording {sup.recording_id!r} is not in the recordings manifest")
+            continue
+        if sup.start < 0:
+            problems.append(f"{where}: starts before 0 s ({sup.start})")
+        if sup.start + sup.duration > rec.duration + tolerance:
+            problems.append(
+                f"{where}: ends at {round(sup.start + sup.duration, 6)} s, after the end of recording "
+                f"{rec.id!r} ({rec.duration} s)"
+            )
+        channels = sup.channel if isinstance(sup.channel, list) else [sup.channel]
+        missing = [c for c in channels if c not in rec.channel_ids]
+        if missing:
+            problems.append(f"{where}: channel(s) {missing} not in recording {rec.id!r} ({rec.channel_ids})")
+    return problems
+
+
+def _validate(recordings: RecordingSet, supervisions: SupervisionSet) -> List[str]:
+    try:
+        from lhotse_lite.validation import validate_manifests
+    except ImportError:
+        return check_manifests(recordings, supervisions)
+    return [str(p) for p in validate_manifests(recordings=recordings, supervisions=supervisions)]
+
+
+def finish_split(
+    corpus: str,
+    split: str,
+    recordings: Sequence[Recording],
+    supervisions: Sequence[SupervisionSegment],
+    output_dir: Optional[Pathlike] = None,
+) -> Dict[str, Union[RecordingSet, SupervisionSet]]:
+    """Builds, validates and (optionally) writes the manifests of one split.
+
+    Items are sorted by id, so the output does not depend on the file system's listing order.
+
+    Args:
+        corpus: The corpus name used in the file names (``librispeech``).
+        split: The split name used in the file names (``dev-clean``).
+        recordings: The split's recordings.
+        supervisions: The split's supervisions.
+        output_dir: Where to write the two ``.jsonl.gz`` files; ``None`` writes nothing.
+
+    Returns:
+        ``{"recordings": RecordingSet, "supervisions": SupervisionSet}``.
+
+    Raises:
+        ManifestError: the manifests are inconsistent; the message lists every problem.
+        DuplicateIdError: two recordings or two supervisions share an id.
+    """
+    recording_set = RecordingSet.from_recordings(sorted(recordings, key=lambda r: r.id))
+    supervision_set = SupervisionSet.from_segments(sorted(supervisions, key=lambda s: s.id))
+    problems = _validate(recording_set, supervision_set)
+    if problems:
+        listing = "\n  ".join(problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        raise ManifestError(
+            f"{corpus} split {split!r}: {len(problems)} problem(s) in the prepared manifests:\n  {listing}{more}\n"
+            "Check that the corpus is complete and unmodified."
+        )
+    if output_dir is not None:
+        paths = manifest_paths(output_dir, corpus, split)
+        paths["recordings"].parent.mkdir(parents=True, exist_ok=True)
+        recording_set.to_file(paths["recordings"])
+        supervision_set.to_file(paths["supervisions"])
+        logger.info("%s %s: wrote %s and %s", corpus, split, paths["recordings"], paths["supervisions"])
+    logger.info("%s %s: %d recordings, %d supervisions", corpus, split, len(recording_set), len(supervision_set))
+    return {"recordings": recording_set, "supervisions": supervision_set}
+
+
+def recipe_main(
+    prepare: Callable[..., Manifests],
+    description: str,
+    argv: Optional[Sequence[str]] = None,
+    add_arguments: Optional[Callable[[argparse.ArgumentParser], None]] = None,
+) -> int:
+    """The command-line front end shared by the recipe scripts.
+
+    Parses ``CORPUS_DIR OUTPUT_DIR`` plus the options ``add_arguments`` adds (passed to
+    ``prepare`` as keyword arguments under their ``dest`` names), runs ``prepare`` and prints one
+    line per split. Errors of the library become ``Error: ...`` and exit status 1.
+
+    Args:
+        prepare: The recipe's ``prepare_<corpus>(corpus_dir, output_dir, **options)`` function.
+        description: The ``--help`` text.
+        argv: Arguments (defaults to ``sys.argv[1:]``).
+        add_arguments: Adds the recipe's own options to the parser.
+
+    Returns:
+        The exit status.
+    """
+    from lhotse_lite.errors import LhotseLiteError
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("corpus_dir", type=Path, help="the unpacked corpus")
+    parser.add_argument("output_dir", type=Path, help="where to write the .jsonl.gz manifests")
+    parser.add_argument("--log-level", default="INFO", help="logging level (default: INFO)")
+    if add_arguments is not None:
+        add_arguments(parser)
+    args = vars(parser.parse_args(argv))
+    logging.basicConfig(level=args.pop("log_level").upper(), format="%(levelname)s %(name)s: %(message)s")
+    corpus_dir, output_dir = args.pop("corpus_dir"), args.pop("output_dir")
+    try:
+        manifests = prepare(corpus_dir, output_dir, **args)
+    except LhotseLiteError as err:
+        print(f"Error: {err}")
+        return 1
+    for split, parts in manifests.items():
+        recs, sups = parts["recordings"], parts["supervisions"]
+        hours = to_hours(sum(r.duration for r in recs))
+        print(f"{split}: {len(recs)} recordings ({hours:.3f} h), {len(sups)} supervisions")
+    return 0
