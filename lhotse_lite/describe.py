@@ -1,0 +1,137 @@
+"""Corpus statistics for recordings and supervisions: what ``lite manifest describe`` prints.
+
+:func:`describe_manifests` walks each manifest once and returns a plain ``dict`` (JSON-ready);
+:func:`format_description` renders it as an aligned text table.
+
+Example:
+    >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+    >>> sups = SupervisionSet.from_segments(
+    ...     [SupervisionSegment("a", "r", 0.0, 1.5, speaker="S1"),
+    ...      SupervisionSegment("b", "r", 2.0, 0.5, speaker="S2")])
+    >>> summary = describe_manifests(supervisions=sups)
+    >>> summary["supervisions"]["count"], summary["supervisions"]["total_duration_s"]
+    (2, 2.0)
+    >>> summary["supervisions"]["speakers"]["S1"]
+    1.5
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any, Dict, Iterable, List, Optional
+
+__all__ = ["describe_manifests", "format_description", "PERCENTILES"]
+
+PERCENTILES = (0, 25, 50, 75, 90, 99, 100)
+"""The duration percentiles reported (0 is the minimum, 100 the maximum)."""
+
+
+def describe_manifests(
+    recordings: Optional[Iterable[Any]] = None, supervisions: Optional[Iterable[Any]] = None
+) -> Dict[str, Any]:
+    """Summarises recordings and/or supervisions.
+
+    Args:
+        recordings: A ``RecordingSet`` or any iterable of ``Recording`` (may be lazy).
+        supervisions: A ``SupervisionSet`` or any iterable of ``SupervisionSegment``.
+
+    Returns:
+        ``{"recordings": {...}, "supervisions": {...}}`` with the keys present for the manifests
+        given. Recordings: count, total duration (s and h), duration percentiles, channel counts
+        and sampling rates (value -> number of recordings). Supervisions: count, total duration,
+        percentiles, per-speaker total duration (s), languages, and the number of recordings covered.
+
+    Example:
+        >>> describe_manifests()
+        {}
+    """
+    summary: Dict[str, Any] = {}
+    if recordings is not None:
+        durations: List[float] = []
+        channels: Counter = Counter()
+        rates: Counter = Counter()
+        for recording in recordings:
+            durations.append(recording.duration)
+            channels[len(recording.channel_ids)] += 1
+            rates[recording.sampling_rate] += 1
+        summary["recordings"] = {
+            **_duration_stats(durations),
+            "channels": dict(sorted(channels.items())),
+            "sampling_rates": dict(sorted(rates.items())),
+        }
+    if supervisions is not None:
+        durations = []
+        speakers: Dict[str, float] = defaultdict(float)
+        languages: Counter = Counter()
+        recording_ids = set()
+        for segment in supervisions:
+            durations.append(segment.duration)
+            speakers[segment.speaker if segment.speaker is not None else "(none)"] += segment.duration
+            if segment.language is not None:
+                languages[segment.language] += 1
+            recording_ids.add(segment.recording_id)
+        summary["supervisions"] = {
+            **_duration_stats(durations),
+            "recordings_covered": len(recording_ids),
+            "speakers": {k: round(v, 3) for k, v in sorted(speakers.items())},
+            "languages": dict(sorted(languages.items())),
+        }
+    return summary
+
+
+def format_description(summary: Dict[str, Any]) -> str:
+    """Renders :func:`describe_manifests` output as a text table.
+
+    Example:
+        >>> print(format_description({"recordings": {"count": 1, "total_duration_s": 2.0,
+        ...     "total_duration_h": 0.001, "duration_percentiles_s": {"50": 2.0},
+        ...     "channels": {1: 1}, "sampling_rates": {16000: 1}}}))
+        Recordings
+          count                 1
+          total duration        2.00 s (0.001 h)
+          duration p50          2.00 s
+          channels              1: 1
+          sampling rates        16000: 1
+    """
+    lines: List[str] = []
+    for name, section in summary.items():
+        lines.append(name.capitalize())
+        rows = [
+            ("count", str(section["count"])),
+            (
+                "total duration",
+                f"{section['total_duration_s']:.2f} s ({section['total_duration_h']:.3f} h)",
+            ),
+        ]
+        for pct, value in section["duration_percentiles_s"].items():
+            rows.append((f"duration p{pct}", f"{value:.2f} s"))
+        for key in ("channels", "sampling_rates", "languages"):
+            if key in section and section[key]:
+                rows.append((key.replace("_", " "), ", ".join(f"{k}: {v}" for k, v in section[key].items())))
+        if "recordings_covered" in section:
+            rows.append(("recordings covered", str(section["recordings_covered"])))
+        for speaker, seconds in section.get("speakers", {}).items():
+            rows.append((f"speaker {speaker}", f"{seconds:.2f} s"))
+        lines.extend(f"  {key:<21} {value}" for key, value in rows)
+    return "\n".join(lines)
+
+
+def _duration_stats(durations: List[float]) -> Dict[str, Any]:
+    total = float(sum(durations))
+    return {
+        "count": len(durations),
+        "total_duration_s": round(total, 3),
+        "total_duration_h": round(total / 3600.0, 3),
+        "duration_percentiles_s": {str(p): round(_percentile(durations, p), 3) for p in PERCENTILES}
+        if durations
+        else {},
+    }
+
+
+def _percentile(values: List[float], pct: float) -> float:
+    """Linear-interpolated percentile (numpy's default method), without importing numpy."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * pct / 100.0
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
