@@ -1,0 +1,107 @@
+"""yesno (OpenSLR 1): sixty 8 kHz recordings of eight Hebrew "yes"/"no" words each.
+
+Expected layout (``corpus_dir`` is the ``waves_yesno`` folder, or a folder holding it)::
+
+    waves_yesno/0_0_1_0_1_0_1_1.wav     # eight fields, 1 = "yes" (ken), 0 = "no" (lo)
+
+The file name is the transcript. As in Lhotse's recipe the files are sorted by name and split
+alternately: even positions are ``train``, odd positions ``test``. One recording and one
+supervision per file, both with the file's stem as id; the supervision covers the whole file on
+channel 0 with ``text`` such as ``"NO NO YES NO YES NO YES YES"`` and ``language="Hebrew"``.
+
+Outputs: ``yesno_recordings_{train,test}.jsonl.gz`` and ``yesno_supervisions_{train,test}.jsonl.gz``.
+
+Run it::
+
+    python recipes/yesno.py /data/waves_yesno manifests/
+
+Example:
+    >>> words_from_name("0_0_1_0_1_0_1_1")
+    'NO NO YES NO YES NO YES YES'
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+if __package__ in (None, ""):  # run as a script: make the ``recipes`` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lhotse_lite.audio import Recording
+from lhotse_lite.errors import AudioNotFoundError, ManifestFormatError
+from lhotse_lite.supervision import SupervisionSegment
+from recipes._common import Manifests, Pathlike, corpus_path, finish_split, recipe_main
+
+__all__ = ["prepare_yesno", "words_from_name"]
+
+CORPUS = "yesno"
+WORDS = {"0": "NO", "1": "YES"}
+
+
+def words_from_name(stem: str) -> str:
+    """The transcript encoded in a yesno file name.
+
+    Raises:
+        ManifestFormatError: the name is not eight ``0``/``1`` fields joined by ``_``.
+    """
+    fields = stem.split("_")
+    if len(fields) != 8 or any(f not in WORDS for f in fields):
+        raise ManifestFormatError(
+            f"yesno file name {stem!r}: expected eight 0/1 fields joined by '_' (e.g. 0_1_1_0_0_1_0_1)"
+        )
+    return " ".join(WORDS[f] for f in fields)
+
+
+def prepare_yesno(corpus_dir: Pathlike, output_dir: Optional[Pathlike] = None) -> Manifests:
+    """Prepares the ``train`` and ``test`` manifests of the yesno corpus.
+
+    Args:
+        corpus_dir: The ``waves_yesno`` folder, or a folder holding it.
+        output_dir: Where to write the manifests; ``None`` only returns them.
+
+    Returns:
+        ``{"train"|"test": {"recordings": RecordingSet, "supervisions": SupervisionSet}}``.
+
+    Raises:
+        AudioNotFoundError: no ``*.wav`` files were found.
+        ManifestFormatError: a file name does not encode eight words.
+        ManifestError: the prepared manifests do not validate.
+    """
+    root = corpus_path(corpus_dir)
+    if not any(root.glob("*.wav")) and (root / "waves_yesno").is_dir():
+        root = root / "waves_yesno"
+    files = sorted(root.glob("*.wav"))
+    if not files:
+        raise AudioNotFoundError(f"no yesno *.wav files in {str(root)!r}; pass the waves_yesno folder")
+    manifests: Manifests = {}
+    for split, chosen in (("train", files[::2]), ("test", files[1::2])):
+        recordings: List[Recording] = []
+        supervisions: List[SupervisionSegment] = []
+        for path in chosen:
+            text = words_from_name(path.stem)
+            recording = Recording.from_file(path)
+            recordings.append(recording)
+            supervisions.append(
+                SupervisionSegment(
+                    id=path.stem,
+                    recording_id=path.stem,
+                    start=0.0,
+                    duration=recording.duration,
+                    channel=0,
+                    text=text,
+                    language="Hebrew",
+                )
+            )
+        manifests[split] = finish_split(CORPUS, split, recordings, supervisions, output_dir)
+    return manifests
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """``python recipes/yesno.py CORPUS_DIR OUTPUT_DIR``."""
+    return recipe_main(prepare_yesno, "Prepare yesno manifests.", argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
