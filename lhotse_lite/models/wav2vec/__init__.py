@@ -7,7 +7,8 @@ Representations*, NeurIPS 2020, https://arxiv.org/abs/2006.11477.
 * :class:`GumbelVectorQuantizer`, :class:`W2VTargetQuantiser`: latents -> quantised targets + metrics;
 * :class:`EncoderWrapper` with :class:`TransformerEncoder`: masked latents -> context vectors;
 * :func:`compute_mask`, :func:`sample_negatives`, :func:`w2v_mask_collate_fn`: masks, negatives, batches;
-* :func:`contrastive_loss`, :func:`w2v_pretraining_loss`: the pre-training objective.
+* :func:`contrastive_loss`, :func:`w2v_pretraining_loss`: the pre-training objective;
+* :func:`convert_speechbrain_state_dict`: load SpeechBrain checkpoints.
 
 Example:
     >>> import torch
@@ -18,6 +19,7 @@ Example:
     (torch.Size([2, 14, 512]), torch.Size([2, 14, 256]))
 """
 
+from lhotse_lite.models.wav2vec.checkpoint import convert_speechbrain_state_dict
 from lhotse_lite.models.wav2vec.encoder_wrapper import EncoderWrapper, lengths_to_padding_mask
 from lhotse_lite.models.wav2vec.latent_extractor import W2VLatentExtractor
 from lhotse_lite.models.wav2vec.loss import contrastive_loss, w2v_pretraining_loss
@@ -38,4 +40,5 @@ __all__ = [
     "contrastive_loss",
     "w2v_pretraining_loss",
     "lengths_to_padding_mask",
+    "convert_speechbrain_state_dict",
 ]

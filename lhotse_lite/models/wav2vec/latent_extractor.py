@@ -150,12 +150,20 @@ class W2VLatentExtractor(nn.Module):
             Latents ``(batch, frames, out_channels[-1])``.
 
         Raises:
-            ShapeError: ``x`` is not 2-D.
+            ShapeError: ``x`` is not 2-D or too short to give one frame.
         """
         if x.dim() != 2:
             raise ShapeError(
                 f"W2VLatentExtractor: expected audio shaped (batch, samples), got {x.dim()}-D input of "
                 f"shape {list(x.shape)}; add a batch dimension with x.unsqueeze(0)"
+            )
+        frames = x.size(1)
+        for kernel, stride in zip(self.kernel_sizes, self.strides):
+            frames = (frames - kernel) // stride + 1 if frames >= kernel else 0
+        if frames < 1:
+            raise ShapeError(
+                f"W2VLatentExtractor: {x.size(1)} samples are too short for one latent frame (the "
+                f"receptive field needs more); pad or drop such inputs"
             )
         if normalize_signal:
             x = F.layer_norm(x, x.shape[1:])
