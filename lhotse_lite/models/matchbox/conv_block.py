@@ -260,8 +260,6 @@ def _validate(
         raise ConfigError(f"{where}: inplanes, planes and repeat must be >= 1, got {inplanes}, {planes}, {repeat}")
     if padding != "same":
         raise ConfigError(f"{where}: only padding='same' is supported, got {padding!r}")
-    if kernel % 2 == 0:
-        raise ConfigError(f"{where}: 'same' padding needs an odd kernel size, got {kernel}; use {kernel + 1}")
     if not 0.0 <= dropout < 1.0:
         raise ConfigError(f"{where}: dropout must be in [0, 1), got {dropout}")
     if normalization not in NORMALIZATIONS:
