@@ -1,0 +1,386 @@
+"""Extracting and storing features for many recordings: in process, in a process pool, or on Dask.
+
+:class:`FeatureSetBuilder` splits the work so that every worker does the expensive part (load the
+audio, augment, extract, lilcom-compress) and returns bytes, while this process is the only one that
+touches the storage and the manifest. For each recording it first writes the data (and flushes it),
+then appends the manifest line (flushed): a crash can leave unreferenced bytes in the storage, never a
+manifest line pointing at missing data. Results are written in input order, whatever executor runs
+them, so a run with 1 job, N processes or a Dask cluster produces the same manifest and the same
+``lilcom_chunky`` archive.
+
+Resuming: with ``output_manifest`` set, a second run over the same recordings keeps the lines already
+written (including those of an interrupted run, see :func:`lhotse_lite.manifest.open_writer`) and
+extracts only what is missing; a ``lilcom_chunky`` archive is then appended to, not truncated.
+
+Example:
+    >>> import numpy as np, os, tempfile, soundfile as sf
+    >>> from lhotse_lite.audio import Recording
+    >>> from lhotse_lite.features.io import LilcomChunkyWriter
+    >>> from lhotse_lite.features.kaldi.extractors import Fbank
+    >>> folder = tempfile.mkdtemp()
+    >>> sf.write(os.path.join(folder, "a.wav"), np.zeros(16000, dtype=np.float32), 16000)
+    >>> rec = Recording.from_file(os.path.join(folder, "a.wav"))
+    >>> with LilcomChunkyWriter(os.path.join(folder, "feats")) as storage:
+    ...     builder = FeatureSetBuilder(Fbank(), storage)
+    ...     feats = builder.process_and_store_recordings([rec], progress_bar=False)
+    >>> feats[0].num_frames, feats[0].recording_id
+    (100, 'a')
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import logging
+import multiprocessing
+import pickle
+import sys
+import uuid
+import zlib
+from pathlib import Path
+from typing import Any, Deque, Iterable, List, NamedTuple, Optional, Tuple, Union
+
+import numpy as np
+import orjson
+from tqdm.auto import tqdm
+
+from lhotse_lite.errors import AudioLoadError, ConfigError, LhotseLiteError, ShapeError
+from lhotse_lite.features.extractor import AugmentFn, FeatureExtractor
+from lhotse_lite.features.io import FeaturesWriter
+from lhotse_lite.features.manifest import Features, FeatureSet
+from lhotse_lite.units import compute_num_samples, to_hours
+
+__all__ = ["FeatureSetBuilder", "SkippedRecording"]
+
+logger = logging.getLogger(__name__)
+
+
+class SkippedRecording(NamedTuple):
+    """A recording left out by ``on_error="skip"``: its id and why."""
+
+    recording_id: str
+    reason: str
+
+
+class _Stored(NamedTuple):
+    channel: int
+    num_frames: int
+    num_features: int
+    payload: Any
+
+
+class _Result(NamedTuple):
+    recording_id: str
+    sampling_rate: int
+    duration: float
+    stored: List[_Stored]
+    error: Optional[BaseException]
+
+
+class FeatureSetBuilder:
+    """Computes features of recordings and stores them, with resume and parallel execution.
+
+    Args:
+        feature_extractor: The extractor (e.g. ``Fbank()``).
+        storage: The writer that receives the matrices (e.g. ``LilcomChunkyWriter("feats")``).
+        augment_fn: Optional ``fn(samples, sampling_rate) -> samples`` applied to the audio first.
+
+    Attributes:
+        skipped: After a run with ``on_error="skip"``, the recordings that were left out.
+    """
+
+    def __init__(
+        self, feature_extractor: FeatureExtractor, storage: FeaturesWriter, augment_fn: Optional[AugmentFn] = None
+    ) -> None:
+        self.feature_extractor = feature_extractor
+        self.storage = storage
+        self.augment_fn = augment_fn
+        self.skipped: List[SkippedRecording] = []
+
+    def process_and_store_recordings(
+        self,
+        recordings: Iterable[Any],
+        output_manifest: Optional[Union[str, Path]] = None,
+        num_jobs: int = 1,
+        executor: Optional[Union[concurrent.futures.Executor, str]] = None,
+        on_error: str = "raise",
+        progress_bar: bool = True,
+    ) -> FeatureSet:
+        """Extracts features of every channel of every recording and stores them.
+
+        Args:
+            recordings: ``Recording`` objects (e.g. a ``RecordingSet``).
+            output_manifest: A ``.jsonl``/``.jsonl.gz`` file receiving one line per stored matrix
+                as soon as it is stored; re-running with the same file resumes.
+            num_jobs: Worker processes when ``executor`` is not given (1: run in this process).
+                Each worker uses one torch thread.
+            executor: Any ``concurrent.futures.Executor`` (e.g. a Dask client's
+                ``client.get_executor()``), or the address of a Dask scheduler
+                (``"tcp://host:8786"``). Overrides ``num_jobs``.
+            on_error: ``"raise"`` stops at the first bad recording (missing or unreadable audio,
+                a sampling rate the extractor is not configured for, shorter than one frame);
+                ``"skip"`` logs it, lists it in :attr:`skipped` and goes on.
+            progress_bar: Show a tqdm bar counting recordings and hours of audio.
+
+        Returns:
+            The features of all recordings (those kept from an earlier run first).
+
+        Raises:
+            ConfigError: Invalid ``on_error`` or ``num_jobs``.
+            AudioError, ConfigError, ShapeError: A bad recording with ``on_error="raise"``; the
+                message names it.
+        """
+        if on_error not in ("raise", "skip"):
+            raise ConfigError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+        if num_jobs < 1:
+            raise ConfigError(f"num_jobs must be >= 1, got {num_jobs}")
+        from lhotse_lite.manifest import open_writer
+
+        self.skipped = []
+        recordings = list(recordings)
+        manifest = open_writer(output_manifest, overwrite=False)
+        with manifest:
+            previous = _written_items(manifest)
+            done = {(f.recording_id, f.channels) for f in previous}
+            if previous and getattr(self.storage, "mode", None) == "wb":
+                self.storage.mode = "ab"  # type: ignore[attr-defined]  # resuming: never truncate
+            todo = [r for r in recordings if any((r.id, c) not in done for c in r.channel_ids)]
+            if previous:
+                logger.info("resuming %s: %d matrices kept, %d of %d recordings to do",
+                            output_manifest, len(previous), len(todo), len(recordings))
+            tasks = [(r, [c for c in r.channel_ids if (r.id, c) not in done]) for r in todo]
+            new = self._run(tasks, manifest, num_jobs, executor, on_error, progress_bar)
+        self.storage.flush()
+        if self.skipped:
+            logger.warning("skipped %d recording(s): %s", len(self.skipped),
+                           "; ".join(f"{s.recording_id}: {s.reason}" for s in self.skipped[:10]))
+        return FeatureSet(previous + new)
+
+    # ---- running -------------------------------------------------------------------------------
+
+    def _run(self, tasks: list, manifest: Any, num_jobs: int, executor: Any, on_error: str,
+             progress_bar: bool) -> List[Features]:
+        total_hours = to_hours(sum(r.duration for r, _ in tasks))
+        bar = tqdm(total=len(tasks), desc="Extracting features", unit="rec", disable=not progress_bar)
+        written: List[Features] = []
+        hours = 0.0
+        own_executor, client = None, None
+        try:
+            if executor is None and num_jobs > 1:
+                own_executor = executor = _process_pool(num_jobs)
+            elif isinstance(executor, str):
+                client, executor = _dask_executor(executor)
+            results = self._results(tasks, executor, single_thread=own_executor is not None or client is not None,
+                                    window=2 * max(num_jobs, _workers(executor)) + 2)
+            for result in results:
+                if result.error is not None:
+                    if on_error == "raise":
+                        raise result.error
+                    self.skipped.append(SkippedRecording(result.recording_id, str(result.error)))
+                    logger.warning("skipping recording %r: %s", result.recording_id, result.error)
+                else:
+                    written.extend(self._store(result, manifest))
+                hours += to_hours(result.duration)
+                bar.update(1)
+                bar.set_postfix(hours=f"{hours:.2f}/{total_hours:.2f}", skipped=len(self.skipped), refresh=False)
+        finally:
+            bar.close()
+            if own_executor is not None:
+                own_executor.shutdown(wait=True, cancel_futures=True)
+            if client is not None:
+                client.close()
+        return written
+
+    def _results(self, tasks: list, executor: Any, single_thread: bool, window: int) -> Iterable[_Result]:
+        args = (self.feature_extractor, self.storage, self.augment_fn)
+        if executor is None:
+            for recording, channels in tasks:
+                yield _extract_task(*args, recording, channels, False)
+            return
+        pending: Deque[concurrent.futures.Future] = collections.deque()
+        queue = iter(tasks)
+        try:
+            for recording, channels in queue:
+                pending.append(executor.submit(_extract_task, *args, recording, channels, single_thread))
+                if len(pending) >= window:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def _store(self, result: _Result, manifest: Any) -> List[Features]:
+        extractor = self.feature_extractor
+        out = []
+        for item in result.stored:
+            key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"lhotse_lite/{result.recording_id}/{item.channel}"))
+            storage_key = self.storage.write_encoded(key, item.payload)  # data first ...
+            features = Features(
+                type=extractor.name,
+                num_frames=item.num_frames,
+                num_features=item.num_features,
+                frame_shift=extractor.frame_shift,
+                sampling_rate=result.sampling_rate,
+                start=0,
+                duration=result.duration,
+                storage_type=self.storage.name,
+                storage_path=None if self.storage.storage_path is None else str(self.storage.storage_path),
+                storage_key=storage_key,
+                recording_id=result.recording_id,
+                channels=item.channel,
+            )
+            manifest.write(features, flush=True)  # ... then the line that points at it
+            out.append(features)
+        return out
+
+
+# ---- the task (runs in workers) ----------------------------------------------------------------
+
+
+def _extract_task(
+    extractor: FeatureExtractor,
+    encoder: FeaturesWriter,
+    augment_fn: Optional[AugmentFn],
+    recording: Any,
+    channels: List[int],
+    single_thread: bool,
+) -> _Result:
+    """Loads, checks, augments, extracts and encodes one recording; errors are returned, not raised."""
+    if single_thread:
+        _use_one_thread()
+    try:
+        _check_recording(extractor, recording)
+        stored = []
+        for channel in channels:
+            samples = _load(recording, channel)
+            if augment_fn is not None:
+                samples = augment_fn(samples, recording.sampling_rate)
+            feats = np.asarray(extractor.extract(samples, recording.sampling_rate))
+            stored.append(_Stored(channel, int(feats.shape[0]), int(feats.shape[1]), encoder.encode(feats)))
+        return _Result(recording.id, recording.sampling_rate, recording.duration, stored, None)
+    except Exception as err:  # noqa: BLE001  (one bad recording must not kill the pool; reported by the caller)
+        return _Result(recording.id, recording.sampling_rate, recording.duration, [], _portable(err, recording.id))
+
+
+def _check_recording(extractor: FeatureExtractor, recording: Any) -> None:
+    config = extractor.config
+    rate = getattr(config, "sampling_rate", None)
+    if rate is not None and recording.sampling_rate != rate:
+        raise ConfigError(
+            f"recording {recording.id!r} has sampling rate {recording.sampling_rate} Hz but the "
+            f"{extractor.name} extractor is configured for {rate} Hz; resample the recordings "
+            f"(RecordingSet.resample({rate})) or configure the extractor for {recording.sampling_rate} Hz"
+        )
+    frame_length = getattr(config, "frame_length", None)
+    if frame_length is not None:
+        window = compute_num_samples(frame_length, recording.sampling_rate)
+        if recording.num_samples < window:
+            raise ShapeError(
+                f"recording {recording.id!r} has {recording.num_samples} samples "
+                f"({recording.duration}s), shorter than one {frame_length}s frame ({window} samples); "
+                f"drop it (e.g. recordings.filter(lambda r: r.duration >= {frame_length}))"
+            )
+
+
+def _load(recording: Any, channel: int) -> np.ndarray:
+    try:
+        return recording.load_audio(channels=channel)
+    except LhotseLiteError:
+        raise
+    except (OSError, RuntimeError, ValueError) as err:
+        raise AudioLoadError(f"recording {recording.id!r}: cannot read its audio: {err}") from err
+
+
+def _portable(err: BaseException, recording_id: str) -> BaseException:
+    """The error, made sure to name the recording and to survive pickling to the parent process."""
+    if isinstance(err, LhotseLiteError) and recording_id not in str(err):
+        try:
+            err = type(err)(f"recording {recording_id!r}: {err}")
+        except TypeError:
+            pass
+    try:
+        pickle.loads(pickle.dumps(err))
+        return err
+    except Exception:  # noqa: BLE001  (unpicklable user exception: keep its text)
+        return RuntimeError(f"recording {recording_id!r}: {type(err).__name__}: {err}")
+
+
+_ONE_THREAD = False
+
+
+def _use_one_thread() -> None:
+    global _ONE_THREAD
+    if not _ONE_THREAD:
+        import torch
+
+        torch.set_num_threads(1)
+        _ONE_THREAD = True
+
+
+# ---- executors ---------------------------------------------------------------------------------
+
+
+def _process_pool(num_jobs: int) -> concurrent.futures.ProcessPoolExecutor:
+    if sys.platform.startswith("linux"):
+        # A fork server imports torch once; workers fork from it (fast, and safe: it never ran torch ops).
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["lhotse_lite.features.builder", "lhotse_lite.features.kaldi.extractors"])
+    else:
+        context = multiprocessing.get_context("spawn")
+    return concurrent.futures.ProcessPoolExecutor(num_jobs, mp_context=context, initializer=_use_one_thread)
+
+
+def _dask_executor(address: str) -> Tuple[Any, concurrent.futures.Executor]:
+    try:
+        from dask.distributed import Client
+    except ImportError as err:
+        raise ConfigError("a Dask scheduler address needs dask[distributed]: pip install 'dask[distributed]'") from err
+    client = Client(address)
+    return client, client.get_executor()
+
+
+def _workers(executor: Any) -> int:
+    if executor is None:
+        return 1
+    count = getattr(executor, "_max_workers", None)
+    if count:
+        return int(count)
+    client = getattr(executor, "_client", None)
+    if client is not None:
+        try:
+            return max(1, sum(client.nthreads().values()))
+        except Exception:  # noqa: BLE001  (only a sizing hint)
+            return 4
+    return 4
+
+
+# ---- resume ------------------------------------------------------------------------------------
+
+
+def _written_items(manifest: Any) -> List[Features]:
+    """Items already in an output manifest opened for resuming (nothing for an in-memory writer)."""
+    partial = getattr(manifest, "partial_path", None)
+    if partial is None or not Path(partial).exists():
+        return []
+    return [Features.from_dict(orjson.loads(line))
+            for line in _complete_lines(Path(partial), str(manifest.path).endswith(".gz"))]
+
+
+def _complete_lines(path: Path, gz: bool) -> Iterable[bytes]:
+    """The newline-terminated lines of a JSONL file that may end in a torn line or gzip block."""
+    data = path.read_bytes()
+    if gz:
+        parts = []
+        while data:
+            decomp = zlib.decompressobj(wbits=31)
+            try:
+                parts.append(decomp.decompress(data))
+            except zlib.error:
+                break
+            if not decomp.eof:
+                break
+            data = decomp.unused_data
+        data = b"".join(parts)
+    lines = data.split(b"\n")
+    return [line for line in lines[:-1] if line.strip()]

@@ -1,0 +1,93 @@
+"""Shared behaviour of feature extractor configs: Lhotse's dict/YAML layout and validation.
+
+Configs are frozen dataclasses whose field names and defaults are Lhotse's, so a Lhotse feature
+config YAML (``Fbank(FbankConfig()).to_yaml(...)``) loads here. ``to_dict`` drops ``None`` values as
+Lhotse does; ``from_dict`` rejects unknown fields with the list of valid ones.
+
+Example:
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class ToyConfig(ExtractorConfig):
+    ...     sampling_rate: int = 16000
+    ...     frame_shift: float = 0.01
+    >>> ToyConfig.from_dict({"frame_shift": 0.02}).to_dict()
+    {'sampling_rate': 16000, 'frame_shift': 0.02}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Dict, Type, TypeVar
+
+from lhotse_lite.errors import ConfigError
+
+__all__ = ["ExtractorConfig", "EPSILON", "WINDOW_TYPES", "check_kaldi_framing", "check_mel_range"]
+
+EPSILON = 1e-10
+"""Lhotse's default ``energy_floor``."""
+
+WINDOW_TYPES = ("hamming", "hanning", "povey", "rectangular", "blackman")
+
+C = TypeVar("C", bound="ExtractorConfig")
+
+
+class ExtractorConfig:
+    """Mixin for config dataclasses: ``to_dict``/``from_dict`` in Lhotse's layout."""
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Fields as a dict, ``None`` values dropped."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls: Type[C], data: Dict[str, Any]) -> C:
+        """Builds a config from a dict such as :meth:`to_dict` (or Lhotse) writes.
+
+        Raises:
+            ConfigError: A key is not a field of this config.
+        """
+        names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+        unknown = sorted(set(data) - set(names))
+        if unknown:
+            raise ConfigError(f"{cls.__name__} has no field(s) {unknown}; valid fields: {', '.join(names)}")
+        return cls(**data)
+
+
+def check_kaldi_framing(config: Any) -> None:
+    """Validates the framing fields shared by the Kaldi-style configs.
+
+    Raises:
+        ConfigError: A value is out of range.
+    """
+    name = type(config).__name__
+    if config.sampling_rate <= 0:
+        raise ConfigError(f"{name}.sampling_rate must be > 0 Hz, got {config.sampling_rate}")
+    if config.frame_shift <= 0 or config.frame_length <= 0:
+        raise ConfigError(
+            f"{name}.frame_length and frame_shift must be > 0 seconds, got {config.frame_length} "
+            f"and {config.frame_shift}"
+        )
+    if round(config.frame_shift * config.sampling_rate) < 1:
+        raise ConfigError(
+            f"{name}.frame_shift={config.frame_shift}s is shorter than one sample at {config.sampling_rate} Hz"
+        )
+    if config.window_type not in WINDOW_TYPES:
+        raise ConfigError(f"{name}.window_type must be one of {WINDOW_TYPES}, got {config.window_type!r}")
+
+
+def check_mel_range(config: Any) -> None:
+    """Validates ``num_filters``, ``low_freq`` and ``high_freq`` (``<= 0`` means below Nyquist).
+
+    Raises:
+        ConfigError: A value is out of range.
+    """
+    name = type(config).__name__
+    nyquist = config.sampling_rate / 2
+    high = config.high_freq if config.high_freq > 0 else nyquist + config.high_freq
+    if config.num_filters < 1:
+        raise ConfigError(f"{name}.num_filters must be >= 1, got {config.num_filters}")
+    if not 0 <= config.low_freq < high <= nyquist:
+        raise ConfigError(
+            f"{name} needs 0 <= low_freq < high_freq <= Nyquist ({nyquist} Hz); got low_freq="
+            f"{config.low_freq}, high_freq={config.high_freq} (= {high} Hz); lower high_freq or "
+            f"raise sampling_rate"
+        )

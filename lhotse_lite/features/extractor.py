@@ -1,0 +1,367 @@
+"""The feature extractor interface, its registry, and storing one matrix.
+
+A :class:`FeatureExtractor` is built from a config dataclass; its ``name`` is written into every
+``Features`` manifest and into its YAML config (``feature_type``), so a file alone is enough to rebuild
+the extractor (:meth:`FeatureExtractor.from_yaml`). The API is Lhotse's.
+
+Example:
+    >>> import numpy as np
+    >>> from lhotse_lite.features.extractor import get_extractor_type
+    >>> fbank = get_extractor_type("kaldi-fbank")()
+    >>> fbank.extract(np.zeros(16000, dtype=np.float32), 16000).shape
+    (100, 80)
+    >>> get_extractor_type("kaldi-fbnk")
+    Traceback (most recent call last):
+    ...
+    lhotse_lite.errors.UnknownNameError: unknown feature extractor 'kaldi-fbnk'; did you mean 'kaldi-fbank'? Available: kaldi-fbank, kaldi-log-spectrogram, kaldi-mfcc, kaldi-spectrogram
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Sequence, Type, TypeVar, Union
+
+import numpy as np
+import yaml
+
+from lhotse_lite.errors import ConfigError, ShapeError
+from lhotse_lite.features.io import FeaturesWriter
+from lhotse_lite.features.manifest import Features
+from lhotse_lite.registry import Registry
+
+__all__ = [
+    "FeatureExtractor",
+    "register_extractor",
+    "get_extractor_type",
+    "create_default_feature_extractor",
+    "store_feature_array",
+    "EXTRACTORS",
+    "AugmentFn",
+]
+
+EXTRACTORS: Registry = Registry("feature extractor")
+
+AugmentFn = Callable[[np.ndarray, int], np.ndarray]
+"""``augment_fn(samples (channels, samples) float32, sampling_rate) -> samples``."""
+
+E = TypeVar("E", bound=type)
+Channels = Optional[Union[int, List[int]]]
+
+
+class FeatureExtractor(ABC):
+    """Computes a feature matrix ``(num_frames, feature_dim)`` from audio samples.
+
+    Subclasses set the class attributes ``name`` (registry name) and ``config_type`` (a dataclass),
+    and implement :meth:`extract`, :attr:`frame_shift` and :meth:`feature_dim`.
+
+    Args:
+        config: An instance of ``config_type``; ``None`` uses its defaults.
+
+    Raises:
+        ConfigError: ``config`` is not an instance of ``config_type``.
+    """
+
+    name: ClassVar[str] = ""
+    config_type: ClassVar[type]
+
+    def __init__(self, config: Optional[Any] = None) -> None:
+        if config is None:
+            config = self.config_type()
+        if not isinstance(config, self.config_type):
+            raise ConfigError(
+                f"{type(self).__name__} expects a {self.config_type.__name__}, got {type(config).__name__}"
+            )
+        self.config = config
+
+    # ---- what subclasses define --------------------------------------------------------------
+
+    @abstractmethod
+    def extract(self, samples: Any, sampling_rate: int) -> Any:
+        """Features of one signal.
+
+        Args:
+            samples: Audio ``(samples,)`` or ``(1, samples)``, float in [-1, 1] (numpy or torch).
+            sampling_rate: Hz.
+
+        Returns:
+            ``(num_frames, feature_dim)``, numpy for numpy input, torch for torch input.
+        """
+
+    @property
+    @abstractmethod
+    def frame_shift(self) -> float:
+        """Seconds between consecutive frames."""
+
+    @abstractmethod
+    def feature_dim(self, sampling_rate: int) -> int:
+        """Number of feature bins for audio at ``sampling_rate``."""
+
+    @property
+    def device(self) -> Any:
+        """Where the computation runs (``"cpu"`` unless the extractor supports others)."""
+        return "cpu"
+
+    @staticmethod
+    def mix(features_a: np.ndarray, features_b: np.ndarray, energy_scaling_factor_b: float) -> np.ndarray:
+        """Mixes two feature matrices as if their signals had been added (``b`` scaled in energy).
+
+        Raises:
+            ConfigError: This feature type cannot be mixed in the feature domain.
+        """
+        raise ConfigError("this feature type does not support feature-domain mixing; mix the audio instead")
+
+    @staticmethod
+    def compute_energy(features: np.ndarray) -> float:
+        """Total (positive) energy of a feature matrix, for SNR computations when mixing.
+
+        Raises:
+            ConfigError: This feature type does not define it.
+        """
+        raise ConfigError("this feature type does not define compute_energy; mix the audio instead")
+
+    # ---- batches -----------------------------------------------------------------------------
+
+    def extract_batch(
+        self, samples: Any, sampling_rate: int, lengths: Optional[Sequence[int]] = None
+    ) -> Any:
+        """Features of several signals.
+
+        This default calls :meth:`extract` once per signal; the Kaldi extractors override it with a
+        truly batched version (one padded batch through the layers).
+
+        Args:
+            samples: A list of 1-D signals, a ``(batch, samples)`` array/tensor, or (with
+                ``lengths``) a padded ``(batch, samples)`` tensor.
+            sampling_rate: Hz.
+            lengths: Valid samples of each row of a padded batch.
+
+        Returns:
+            A stacked ``(batch, frames, dim)`` array/tensor when all results have the same length,
+            otherwise a list (a single 1-D input gives a single matrix).
+        """
+        items, is_list, is_torch = split_batch(samples, lengths)
+        results = [self.extract(item, sampling_rate) for item in items]
+        return collate_results(results, is_list, is_torch, single=not is_list and _is_1d(samples))
+
+    # ---- extraction + storage ----------------------------------------------------------------
+
+    def extract_from_samples_and_store(
+        self,
+        samples: np.ndarray,
+        storage: FeaturesWriter,
+        sampling_rate: int,
+        offset: float = 0,
+        channel: Channels = None,
+        augment_fn: Optional[AugmentFn] = None,
+    ) -> Features:
+        """Augments (optionally), extracts and stores features of ``samples``.
+
+        Args:
+            samples: Audio ``(channels, samples)``.
+            storage: Where to store the matrix.
+            sampling_rate: Hz.
+            offset: Start of ``samples`` in their recording (seconds), recorded as ``start``.
+            channel: Channel(s) to record in the manifest.
+            augment_fn: ``fn(samples, sampling_rate) -> samples`` applied before extraction.
+
+        Returns:
+            The manifest (without ``recording_id``).
+        """
+        samples = np.atleast_2d(samples)
+        if augment_fn is not None:
+            samples = augment_fn(samples, sampling_rate)
+        feats = np.asarray(self.extract(samples, sampling_rate))
+        return Features(
+            type=self.name,
+            num_frames=int(feats.shape[0]),
+            num_features=int(feats.shape[1]),
+            frame_shift=self.frame_shift,
+            sampling_rate=sampling_rate,
+            start=offset,
+            duration=round(samples.shape[1] / sampling_rate, 8),
+            storage_type=storage.name,
+            storage_path=None if storage.storage_path is None else str(storage.storage_path),
+            storage_key=store_feature_array(feats, storage),
+            channels=channel,
+        )
+
+    def extract_from_recording_and_store(
+        self,
+        recording: Any,
+        storage: FeaturesWriter,
+        offset: float = 0,
+        duration: Optional[float] = None,
+        channels: Channels = None,
+        augment_fn: Optional[AugmentFn] = None,
+    ) -> Features:
+        """Loads (a span of) a recording, augments it (optionally), extracts and stores features.
+
+        Args:
+            recording: A ``Recording``.
+            storage: Where to store the matrix.
+            offset: Start of the span (seconds).
+            duration: Length of the span; ``None`` means to the end.
+            channels: Channel(s) to load; ``None`` means all (the features then describe channel 0
+                of the loaded audio, as in Lhotse).
+            augment_fn: ``fn(samples, sampling_rate) -> samples`` applied before extraction.
+
+        Returns:
+            The manifest, with ``recording_id`` and ``channels`` set.
+        """
+        samples = recording.load_audio(channels=channels, offset=offset, duration=duration)
+        manifest = self.extract_from_samples_and_store(
+            samples, storage, recording.sampling_rate, offset=offset, augment_fn=augment_fn
+        )
+        span = duration if duration is not None else recording.duration - offset
+        return dataclasses.replace(
+            manifest,
+            recording_id=recording.id,
+            channels=channels if channels is not None else recording.channel_ids,
+            duration=round(span, 8),
+        )
+
+    # ---- serialisation -----------------------------------------------------------------------
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The config as a dict plus ``feature_type`` (the registry name)."""
+        data = self.config.to_dict()
+        data["feature_type"] = self.name
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "FeatureExtractor":
+        """Rebuilds an extractor from :meth:`to_dict` output (or a Lhotse config dict).
+
+        Raises:
+            ConfigError: ``feature_type`` is missing, or a field is unknown.
+            UnknownNameError: ``feature_type`` is not registered.
+        """
+        data = dict(data)
+        if "feature_type" not in data:
+            raise ConfigError(f"a feature extractor config needs a 'feature_type' field; got keys {sorted(data)}")
+        extractor_type = get_extractor_type(data.pop("feature_type"))
+        return extractor_type(extractor_type.config_type.from_dict(data))
+
+    def to_yaml(self, path: Union[str, Path]) -> None:
+        """Writes the config as YAML (the device is written by type only, e.g. ``cuda``)."""
+        data = self.to_dict()
+        if "device" in data:
+            data["device"] = str(data["device"]).split(":")[0]
+        with open(path, "w") as file:
+            yaml.safe_dump(data, file)
+
+    @classmethod
+    def from_yaml(cls, path: Union[str, Path]) -> "FeatureExtractor":
+        """Reads a config written by :meth:`to_yaml` or by Lhotse.
+
+        Raises:
+            ConfigError: The file is not a mapping, or a field is invalid.
+        """
+        with open(path) as file:
+            data = yaml.safe_load(file)
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: expected a mapping of config fields, got {type(data).__name__}")
+        try:
+            return cls.from_dict(data)
+        except ConfigError as err:
+            raise ConfigError(f"{path}: {err}") from err
+
+
+def register_extractor(cls: E) -> E:
+    """Class decorator registering a :class:`FeatureExtractor` under its ``name``.
+
+    Raises:
+        DuplicateRegistrationError: The name is taken.
+    """
+    EXTRACTORS.register(cls.name, cls)
+    return cls
+
+
+def get_extractor_type(name: str) -> Type[FeatureExtractor]:
+    """The extractor class registered as ``name`` (e.g. ``"kaldi-fbank"``).
+
+    Raises:
+        UnknownNameError: ``name`` is not registered; the message lists the available ones.
+    """
+    import lhotse_lite.features.kaldi.extractors  # noqa: F401  (registers the built-in extractors)
+
+    return EXTRACTORS.get(name)
+
+
+def create_default_feature_extractor(name: str) -> FeatureExtractor:
+    """An extractor of type ``name`` with its default config.
+
+    Example:
+        >>> create_default_feature_extractor("kaldi-mfcc").feature_dim(16000)
+        13
+    """
+    return get_extractor_type(name)()
+
+
+def store_feature_array(feats: np.ndarray, storage: FeaturesWriter) -> Union[str, bytes]:
+    """Stores ``feats`` under a fresh uuid4 key and returns the ``storage_key``.
+
+    Raises:
+        ShapeError: ``feats`` is not an array.
+    """
+    if not isinstance(feats, np.ndarray):
+        raise ShapeError(f"store_feature_array expects a numpy array, got {type(feats).__name__}")
+    return storage.write(str(uuid.uuid4()), feats)
+
+
+# ---- batch helpers shared with the Kaldi extractors ---------------------------------------------
+
+
+def _is_1d(samples: Any) -> bool:
+    return not isinstance(samples, (list, tuple)) and getattr(samples, "ndim", 0) == 1
+
+
+def split_batch(samples: Any, lengths: Optional[Sequence[int]]) -> "tuple[list, bool, bool]":
+    """Normalises the inputs of ``extract_batch`` to a list of 1-D signals.
+
+    Returns:
+        ``(signals, input_was_list, input_was_torch)``.
+
+    Raises:
+        ShapeError: ``lengths`` does not match the batch.
+    """
+    is_list = isinstance(samples, (list, tuple))
+    items = list(samples) if is_list else ([samples] if _is_1d(samples) else list(samples))
+    is_torch = any(type(x).__module__.startswith("torch") for x in items)
+    if lengths is not None:
+        lengths = [int(n) for n in lengths]
+        if len(lengths) != len(items):
+            raise ShapeError(f"extract_batch got {len(items)} signals but {len(lengths)} lengths")
+        items = [x[:n] for x, n in zip(items, lengths)]
+    flat = []
+    for x in items:
+        if x.ndim == 2 and x.shape[0] == 1:
+            x = x[0]
+        if x.ndim != 1:
+            raise ShapeError(f"extract_batch expects 1-D signals (or (1, samples)), got shape {tuple(x.shape)}")
+        flat.append(x)
+    return flat, is_list, is_torch
+
+
+def collate_results(results: list, is_list: bool, is_torch: bool, single: bool) -> Any:
+    """Lhotse's output convention for ``extract_batch`` (stack equal shapes, else a list)."""
+    if is_torch:
+        import torch
+
+        results = [r if isinstance(r, torch.Tensor) else torch.from_numpy(np.asarray(r)) for r in results]
+    else:
+        results = [np.asarray(r) if not isinstance(r, np.ndarray) else r for r in results]
+    if single:
+        return results[0]
+    if len(results) == 1 and is_list:
+        return results
+    if all(r.shape == results[0].shape for r in results[1:]):
+        if is_torch:
+            import torch
+
+            return torch.stack(results)
+        return np.stack(results)
+    return results

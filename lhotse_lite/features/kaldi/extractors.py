@@ -1,0 +1,385 @@
+"""Kaldi-compatible feature extractors on top of the torch layers: fbank, MFCC, (log) spectrogram.
+
+Names, config fields and defaults are Lhotse's (``kaldi-fbank``, ``kaldi-mfcc``, ``kaldi-spectrogram``,
+``kaldi-log-spectrogram``), so Lhotse's feature config YAML files load here and the numbers match
+Lhotse 1.33 (audio in [-1, 1], ``snip_edges=False``, ``dither=0``). ``device`` selects where the
+layers run (``"cpu"``, ``"cuda"``, ``"cuda:1"``).
+
+:meth:`extract_batch` is truly batched: the signals are padded into one ``(batch, samples)`` tensor
+and go through the layers once. Each signal is padded with its own mirror image (Kaldi's edge rule)
+before any zeros, so every frame equals what :meth:`extract` gives for that signal alone.
+
+Example:
+    >>> import numpy as np
+    >>> fbank = Fbank(FbankConfig(num_filters=40))
+    >>> fbank.extract(np.zeros(8000, dtype=np.float32), 16000).shape
+    (50, 40)
+    >>> [f.shape for f in fbank.extract_batch([np.ones(1600, dtype=np.float32), np.ones(3200, dtype=np.float32)], 16000)]
+    [(10, 40), (20, 40)]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+
+from lhotse_lite.errors import ConfigError, ShapeError
+from lhotse_lite.features.config import EPSILON, ExtractorConfig, check_kaldi_framing, check_mel_range
+from lhotse_lite.features.extractor import FeatureExtractor, collate_results, register_extractor, split_batch
+from lhotse_lite.units import kaldi_num_frames
+
+__all__ = [
+    "Fbank",
+    "FbankConfig",
+    "Mfcc",
+    "MfccConfig",
+    "Spectrogram",
+    "SpectrogramConfig",
+    "LogSpectrogram",
+    "LogSpectrogramConfig",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def _post_init(config: Any, mel: bool) -> None:
+    if getattr(config, "num_mel_bins", None) is not None:  # torchaudio's name for num_filters
+        object.__setattr__(config, "num_filters", config.num_mel_bins)
+        object.__setattr__(config, "num_mel_bins", None)
+    check_kaldi_framing(config)
+    if mel:
+        check_mel_range(config)
+    if config.snip_edges:
+        logger.warning("%s: snip_edges=True changes the frame count rule; Lhotse assumes False",
+                       type(config).__name__)
+
+
+@dataclass(frozen=True)
+class SpectrogramConfig(ExtractorConfig):
+    """Options of :class:`Spectrogram` (Lhotse's ``SpectrogramConfig``; times in seconds)."""
+
+    sampling_rate: int = 16000
+    frame_length: float = 0.025
+    frame_shift: float = 0.01
+    round_to_power_of_two: bool = True
+    remove_dc_offset: bool = True
+    preemph_coeff: float = 0.97
+    window_type: str = "povey"
+    dither: float = 0.0
+    snip_edges: bool = False
+    energy_floor: float = EPSILON
+    raw_energy: bool = True
+    use_energy: bool = False
+    use_fft_mag: bool = False
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        _post_init(self, mel=False)
+
+
+@dataclass(frozen=True)
+class LogSpectrogramConfig(SpectrogramConfig):
+    """Options of :class:`LogSpectrogram` (same fields as :class:`SpectrogramConfig`)."""
+
+
+@dataclass(frozen=True)
+class FbankConfig(ExtractorConfig):
+    """Options of :class:`Fbank` (Lhotse's ``FbankConfig``; times in seconds, frequencies in Hz;
+    ``high_freq <= 0`` is an offset from Nyquist; ``num_mel_bins`` is an alias of ``num_filters``)."""
+
+    sampling_rate: int = 16000
+    frame_length: float = 0.025
+    frame_shift: float = 0.01
+    round_to_power_of_two: bool = True
+    remove_dc_offset: bool = True
+    preemph_coeff: float = 0.97
+    window_type: str = "povey"
+    dither: float = 0.0
+    snip_edges: bool = False
+    energy_floor: float = EPSILON
+    raw_energy: bool = True
+    use_energy: bool = False
+    use_fft_mag: bool = False
+    low_freq: float = 20.0
+    high_freq: float = -400.0
+    num_filters: int = 80
+    num_mel_bins: Optional[int] = None
+    norm_filters: bool = False
+    torchaudio_compatible_mel_scale: bool = True
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        _post_init(self, mel=True)
+
+
+@dataclass(frozen=True)
+class MfccConfig(ExtractorConfig):
+    """Options of :class:`Mfcc` (Lhotse's ``MfccConfig``: the fbank options plus ``num_ceps`` and
+    ``cepstral_lifter``, 23 filters by default)."""
+
+    sampling_rate: int = 16000
+    frame_length: float = 0.025
+    frame_shift: float = 0.01
+    round_to_power_of_two: bool = True
+    remove_dc_offset: bool = True
+    preemph_coeff: float = 0.97
+    window_type: str = "povey"
+    dither: float = 0.0
+    snip_edges: bool = False
+    energy_floor: float = EPSILON
+    raw_energy: bool = True
+    use_energy: bool = False
+    use_fft_mag: bool = False
+    low_freq: float = 20.0
+    high_freq: float = -400.0
+    num_filters: int = 23
+    torchaudio_compatible_mel_scale: bool = True
+    num_mel_bins: Optional[int] = None
+    norm_filters: bool = False
+    num_ceps: int = 13
+    cepstral_lifter: int = 22
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        _post_init(self, mel=True)
+        if not 1 <= self.num_ceps <= self.num_filters:
+            raise ConfigError(f"MfccConfig needs 1 <= num_ceps <= num_filters, got {self.num_ceps} and {self.num_filters}")
+
+
+class _KaldiExtractor(FeatureExtractor):
+    """Shared implementation: builds the layer from the config and runs it on ``device``."""
+
+    layer_name: str = ""
+
+    def __init__(self, config: Optional[Any] = None) -> None:
+        super().__init__(config)
+        _check_device(self.config.device)
+        self.extractor = _build_layer(self.layer_name, self.config)
+
+    @property
+    def device(self) -> Union[str, torch.device]:
+        return self.config.device
+
+    @property
+    def frame_shift(self) -> float:
+        return self.config.frame_shift
+
+    def to(self, device: str) -> "_KaldiExtractor":
+        """Moves the layers to ``device`` (the config records it). Returns ``self``."""
+        _check_device(device)
+        self.config = dataclasses.replace(self.config, device=str(device))
+        self.extractor = _build_layer(self.layer_name, self.config)
+        return self
+
+    def __getstate__(self) -> dict:
+        # Pickle only the config: workers rebuild the layers (smaller, and device-independent).
+        return {"config": self.config}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["config"])  # type: ignore[misc]
+
+    def _check_rate(self, sampling_rate: int) -> None:
+        if sampling_rate != self.config.sampling_rate:
+            raise ConfigError(
+                f"{type(self).__name__} is configured for {self.config.sampling_rate} Hz audio, got "
+                f"{sampling_rate} Hz; resample the recordings (RecordingSet.resample) or set "
+                f"sampling_rate={sampling_rate} in the config"
+            )
+
+    def extract(self, samples: Union[np.ndarray, torch.Tensor], sampling_rate: int) -> Union[np.ndarray, torch.Tensor]:
+        """Features ``(num_frames, dim)`` of ``samples`` (``(samples,)`` or ``(1, samples)``, in [-1, 1]).
+
+        Raises:
+            ConfigError: ``sampling_rate`` differs from the config's.
+        """
+        self._check_rate(sampling_rate)
+        is_numpy = not isinstance(samples, torch.Tensor)
+        x = torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32)) if is_numpy else samples
+        if x.ndim == 1:
+            x = x.unsqueeze(0)
+        with torch.inference_mode():
+            feats = self.extractor(x.to(self.device))[0]
+        return feats.cpu().numpy() if is_numpy else feats.cpu()
+
+    def extract_batch(
+        self, samples: Any, sampling_rate: int, lengths: Optional[Sequence[int]] = None
+    ) -> Any:
+        """Features of several signals in one pass through the layers (see the module docstring).
+
+        Args:
+            samples: A list of 1-D signals, a ``(batch, samples)`` array/tensor, or a padded batch
+                with ``lengths``.
+            sampling_rate: Hz.
+            lengths: Valid samples per row of a padded batch.
+
+        Returns:
+            ``(batch, frames, dim)`` when all signals give the same number of frames, else a list of
+            ``(frames_i, dim)``; numpy or torch like the input.
+
+        Raises:
+            ConfigError: ``sampling_rate`` differs from the config's.
+            ShapeError: The inputs are not 1-D signals.
+        """
+        self._check_rate(sampling_rate)
+        items, is_list, is_torch = split_batch(samples, lengths)
+        if not items:
+            raise ShapeError("extract_batch got an empty batch")
+        signals = [x if isinstance(x, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+                   for x in items]
+        batch = _pad_mirrored([s.to(torch.float32) for s in signals])
+        with torch.inference_mode():
+            feats = self.extractor(batch.to(self.device)).cpu()
+        window = int(math.floor(self.config.frame_length * sampling_rate + 1e-6))
+        hop = int(math.floor(self.config.frame_shift * sampling_rate + 1e-6))
+        counts = [kaldi_num_frames(len(s), window, hop, self.config.snip_edges) for s in signals]
+        results = [feats[i, :n] for i, n in enumerate(counts)]
+        if not is_torch:
+            results = [r.numpy() for r in results]
+        single = not is_list and getattr(samples, "ndim", 0) == 1
+        return collate_results(results, is_list, is_torch, single)
+
+
+_LAYERS: Dict[Tuple[str, Any], torch.nn.Module] = {}
+
+
+def _build_layer(layer_name: str, config: Any) -> torch.nn.Module:
+    """The layer for ``config``, cached per process (workers unpickle extractors for every task)."""
+    key = (layer_name, config)
+    layer = _LAYERS.get(key)
+    if layer is None:
+        from lhotse_lite.features.kaldi import layers
+
+        kwargs = {k: v for k, v in config.to_dict().items() if k not in ("device", "num_mel_bins")}
+        layer = getattr(layers, layer_name)(**kwargs).to(config.device).eval()
+        if len(_LAYERS) > 16:
+            _LAYERS.clear()
+        _LAYERS[key] = layer
+    return layer
+
+
+def _pad_mirrored(signals: List[torch.Tensor]) -> torch.Tensor:
+    """Stacks 1-D signals into ``(batch, max_len)``, padding each with its mirrored end, then zeros."""
+    longest = max(len(s) for s in signals)
+    rows = []
+    for s in signals:
+        missing = longest - len(s)
+        if missing:
+            mirror = torch.flip(s[max(len(s) - missing, 0):], (0,))
+            zeros = torch.zeros(missing - len(mirror), dtype=s.dtype)
+            s = torch.cat([s, mirror, zeros])
+        rows.append(s)
+    return torch.stack(rows)
+
+
+def _check_device(device: Any) -> None:
+    kind = str(device).split(":")[0]
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"device {device!r} requested but CUDA is not available; use device='cpu'")
+    if kind not in ("cpu", "cuda", "mps"):
+        raise ConfigError(f"device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+
+
+def _fft_bins(config: Any, sampling_rate: int) -> int:
+    window = int(math.floor(config.frame_length * sampling_rate + 1e-6))
+    fft = 2 ** math.ceil(math.log2(window)) if config.round_to_power_of_two else window
+    return fft // 2 + 1
+
+
+@register_extractor
+class Fbank(_KaldiExtractor):
+    """Log mel filter bank energies (Kaldi's ``compute-fbank-feats``), ``(frames, num_filters)``.
+
+    Args:
+        config: A :class:`FbankConfig` (defaults: 80 filters, 25 ms windows every 10 ms at 16 kHz).
+    """
+
+    name = "kaldi-fbank"
+    config_type = FbankConfig
+    layer_name = "Wav2LogFilterBank"
+
+    def feature_dim(self, sampling_rate: int) -> int:
+        return self.config.num_filters
+
+    @staticmethod
+    def mix(features_a: np.ndarray, features_b: np.ndarray, energy_scaling_factor_b: float) -> np.ndarray:
+        """``log(exp(a) + s * exp(b))`` (floored at 1e-10 before the log)."""
+        return np.log(np.maximum(EPSILON, np.exp(features_a) + energy_scaling_factor_b * np.exp(features_b)))
+
+    @staticmethod
+    def compute_energy(features: np.ndarray) -> float:
+        """``sum(exp(features))``."""
+        return float(np.sum(np.exp(features)))
+
+
+@register_extractor
+class Mfcc(_KaldiExtractor):
+    """Mel-frequency cepstral coefficients (Kaldi's ``compute-mfcc-feats``), ``(frames, num_ceps)``.
+
+    Args:
+        config: An :class:`MfccConfig` (defaults: 13 coefficients from 23 filters).
+    """
+
+    name = "kaldi-mfcc"
+    config_type = MfccConfig
+    layer_name = "Wav2MFCC"
+
+    def feature_dim(self, sampling_rate: int) -> int:
+        return self.config.num_ceps
+
+
+@register_extractor
+class Spectrogram(_KaldiExtractor):
+    """Power (or magnitude) spectrum of each frame, ``(frames, fft_length // 2 + 1)``.
+
+    Args:
+        config: A :class:`SpectrogramConfig`.
+    """
+
+    name = "kaldi-spectrogram"
+    config_type = SpectrogramConfig
+    layer_name = "Wav2Spec"
+
+    def feature_dim(self, sampling_rate: int) -> int:
+        return _fft_bins(self.config, sampling_rate)
+
+    @staticmethod
+    def mix(features_a: np.ndarray, features_b: np.ndarray, energy_scaling_factor_b: float) -> np.ndarray:
+        """``a + s * b`` (spectra add)."""
+        return features_a + energy_scaling_factor_b * features_b
+
+    @staticmethod
+    def compute_energy(features: np.ndarray) -> float:
+        """``sum(features)``."""
+        return float(np.sum(features))
+
+
+@register_extractor
+class LogSpectrogram(_KaldiExtractor):
+    """Log power spectrum of each frame, ``(frames, fft_length // 2 + 1)``.
+
+    Args:
+        config: A :class:`LogSpectrogramConfig`.
+    """
+
+    name = "kaldi-log-spectrogram"
+    config_type = LogSpectrogramConfig
+    layer_name = "Wav2LogSpec"
+
+    def feature_dim(self, sampling_rate: int) -> int:
+        return _fft_bins(self.config, sampling_rate)
+
+    @staticmethod
+    def mix(features_a: np.ndarray, features_b: np.ndarray, energy_scaling_factor_b: float) -> np.ndarray:
+        """``log(exp(a) + s * exp(b))`` (floored at 1e-10 before the log)."""
+        return np.log(np.maximum(EPSILON, np.exp(features_a) + energy_scaling_factor_b * np.exp(features_b)))
+
+    @staticmethod
+    def compute_energy(features: np.ndarray) -> float:
+        """``sum(exp(features))``."""
+        return float(np.sum(np.exp(features)))

@@ -1,0 +1,179 @@
+"""Kaldi extractors: Lhotse 1.33 numbers and configs, batching, registry, storing."""
+
+import numpy as np
+import pytest
+import torch
+
+from lhotse_lite.errors import ConfigError, DuplicateRegistrationError, ShapeError, UnknownNameError
+from lhotse_lite.features.base import (
+    FeatureExtractor,
+    create_default_feature_extractor,
+    get_extractor_type,
+    register_extractor,
+)
+from lhotse_lite.features.io import LilcomChunkyWriter, MemoryNpyWriter
+from lhotse_lite.features.kaldi.extractors import (
+    Fbank,
+    FbankConfig,
+    LogSpectrogram,
+    LogSpectrogramConfig,
+    Mfcc,
+    MfccConfig,
+    Spectrogram,
+    SpectrogramConfig,
+)
+
+PAIRS = [("kaldi-fbank", Fbank), ("kaldi-mfcc", Mfcc), ("kaldi-spectrogram", Spectrogram),
+         ("kaldi-log-spectrogram", LogSpectrogram)]
+
+
+def _audio(n=16000, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / 16000
+    return (0.3 * np.sin(2 * np.pi * 300 * t) + 0.05 * rng.standard_normal(n)).astype(np.float32)
+
+
+def _recording(lhotse_compat_dir, name="mono.wav", rid="rec-mono"):
+    from lhotse_lite.audio import Recording
+
+    return Recording.from_file(lhotse_compat_dir / "audio" / name, recording_id=rid)
+
+
+def test_registered_with_lhotse_names():
+    for name, cls in PAIRS:
+        assert get_extractor_type(name) is cls
+        assert type(create_default_feature_extractor(name)) is cls
+    with pytest.raises(UnknownNameError, match="kaldi-fbank"):
+        get_extractor_type("kaldi-fbnk")
+
+
+def test_duplicate_registration_is_an_error():
+    with pytest.raises(DuplicateRegistrationError):
+        register_extractor(type("Other", (Fbank,), {"name": "kaldi-fbank"}))
+
+
+def test_fbank_matches_stored_lhotse_fixture(lhotse_compat_dir):
+    expected = np.load(lhotse_compat_dir / "expected_features.npz")
+    for name, rid in [("mono.wav", "rec-mono"), ("stereo.flac", "rec-stereo")]:
+        rec = _recording(lhotse_compat_dir, name, rid)
+        ours = Fbank().extract(rec.load_audio(channels=0), rec.sampling_rate)
+        np.testing.assert_allclose(ours, expected[f"float32/{rid}"], atol=1e-4, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name,cls", PAIRS)
+def test_matches_installed_lhotse(name, cls):
+    lhotse_base = pytest.importorskip("lhotse.features.base")
+    theirs = lhotse_base.create_default_feature_extractor(name)
+    for n in (16000, 12345, 401):
+        audio = _audio(n, seed=n)
+        np.testing.assert_allclose(cls().extract(audio, 16000), theirs.extract(audio, 16000), atol=2e-4, rtol=1e-4)
+    assert cls().feature_dim(16000) == theirs.feature_dim(16000)
+
+
+def test_non_default_configs_match_lhotse():
+    lhotse = pytest.importorskip("lhotse")
+    audio = _audio(8000 * 3)
+    ours = Fbank(FbankConfig(sampling_rate=8000, num_filters=40, low_freq=60.0, high_freq=3800.0, use_energy=True))
+    theirs = lhotse.Fbank(lhotse.FbankConfig(sampling_rate=8000, num_filters=40, low_freq=60.0, high_freq=3800.0,
+                                             use_energy=True))
+    np.testing.assert_allclose(ours.extract(audio, 8000), theirs.extract(audio, 8000), atol=2e-4, rtol=1e-4)
+    ours = Mfcc(MfccConfig(num_ceps=20, num_filters=40, cepstral_lifter=10))
+    theirs = lhotse.Mfcc(lhotse.MfccConfig(num_ceps=20, num_filters=40, cepstral_lifter=10))
+    audio = _audio()
+    np.testing.assert_allclose(ours.extract(audio, 16000), theirs.extract(audio, 16000), atol=2e-4, rtol=1e-4)
+
+
+def test_lhotse_yaml_configs_load(lhotse_compat_dir, tmp_path):
+    fbank = FeatureExtractor.from_yaml(lhotse_compat_dir / "fbank_config.yaml")
+    mfcc = FeatureExtractor.from_yaml(lhotse_compat_dir / "mfcc_config.yaml")
+    assert isinstance(fbank, Fbank) and fbank.config == FbankConfig()
+    assert isinstance(mfcc, Mfcc) and mfcc.config == MfccConfig()
+    fbank.to_yaml(tmp_path / "f.yaml")
+    assert FeatureExtractor.from_yaml(tmp_path / "f.yaml").config == fbank.config
+    lhotse_base = pytest.importorskip("lhotse.features.base")
+    theirs = lhotse_base.FeatureExtractor.from_yaml(tmp_path / "f.yaml")
+    assert theirs.name == "kaldi-fbank" and theirs.config.num_filters == 80
+    assert (tmp_path / "f.yaml").read_text() == (lhotse_compat_dir / "fbank_config.yaml").read_text()
+
+
+def test_config_errors(tmp_path):
+    with pytest.raises(ConfigError, match="valid fields"):
+        FeatureExtractor.from_dict({"feature_type": "kaldi-fbank", "num_bins": 3})
+    with pytest.raises(ConfigError, match="feature_type"):
+        FeatureExtractor.from_dict({"num_filters": 3})
+    with pytest.raises(ConfigError, match="Nyquist"):
+        FbankConfig(sampling_rate=8000, high_freq=6000.0)
+    with pytest.raises(ConfigError, match="window_type"):
+        SpectrogramConfig(window_type="kaiser")
+    assert FbankConfig(num_mel_bins=40).num_filters == 40
+    with pytest.raises(ConfigError, match="16000 Hz"):
+        Fbank().extract(_audio(), 8000)
+
+
+def test_configs_are_frozen_values():
+    config = LogSpectrogramConfig()
+    with pytest.raises(Exception):
+        config.frame_shift = 0.02  # type: ignore[misc]
+    assert LogSpectrogramConfig.from_dict(config.to_dict()) == config
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the no-CUDA error")
+def test_cuda_device_without_cuda_is_a_config_error():
+    with pytest.raises(ConfigError, match="CUDA"):
+        Fbank(FbankConfig(device="cuda"))
+
+
+@pytest.mark.parametrize("cls", [Fbank, Mfcc, Spectrogram, LogSpectrogram])
+def test_extract_batch_equals_one_by_one(cls):
+    extractor = cls()
+    signals = [_audio(n, seed=n) for n in (16000, 12345, 401, 8000)]
+    batch = extractor.extract_batch(signals, 16000)
+    assert isinstance(batch, list) and len(batch) == 4
+    for signal, feats in zip(signals, batch):
+        np.testing.assert_allclose(feats, extractor.extract(signal, 16000), atol=1e-4, rtol=1e-5)
+
+
+def test_extract_batch_runs_the_layers_once_and_keeps_types():
+    extractor = Fbank()
+    calls = []
+    handle = extractor.extractor.register_forward_hook(lambda module, inp, out: calls.append(inp[0].shape))
+    try:
+        signals = [torch.from_numpy(_audio(n, seed=n)) for n in (3200, 4800, 1600)]
+        out = extractor.extract_batch(signals, 16000)
+        assert len(calls) == 1 and tuple(calls[0]) == (3, 4800)
+        assert all(isinstance(x, torch.Tensor) for x in out) and [x.shape[0] for x in out] == [20, 30, 10]
+        padded = torch.nn.utils.rnn.pad_sequence(signals, batch_first=True)
+        again = extractor.extract_batch(padded, 16000, lengths=[3200, 4800, 1600])
+        for a, b in zip(out, again):
+            torch.testing.assert_close(a, b)
+        same = extractor.extract_batch(np.stack([_audio(1600), _audio(1600, seed=1)]), 16000)
+        assert isinstance(same, np.ndarray) and same.shape == (2, 10, 80)
+    finally:
+        handle.remove()
+    with pytest.raises(ShapeError):
+        extractor.extract_batch([np.zeros((2, 100), dtype=np.float32)], 16000)
+
+
+def test_mix_and_energy_match_lhotse():
+    lhotse = pytest.importorskip("lhotse")
+    a, b = Fbank().extract(_audio(), 16000), Fbank().extract(_audio(seed=3), 16000)
+    np.testing.assert_allclose(Fbank.mix(a, b, 0.3), lhotse.Fbank.mix(a, b, 0.3), rtol=1e-6)
+    assert Fbank.compute_energy(a) == pytest.approx(lhotse.Fbank.compute_energy(a))
+    with pytest.raises(ConfigError):
+        Mfcc.mix(a, b, 0.1)
+
+
+def test_extract_from_recording_and_store_matches_lhotse(lhotse_compat_dir, tmp_path):
+    lhotse = pytest.importorskip("lhotse")
+    rec = _recording(lhotse_compat_dir, "stereo.flac", "rec-stereo")
+    with LilcomChunkyWriter(tmp_path / "ours") as writer:
+        ours = Fbank().extract_from_recording_and_store(rec, writer, channels=1)
+    theirs_rec = lhotse.Recording.from_file(lhotse_compat_dir / "audio" / "stereo.flac", recording_id="rec-stereo")
+    with lhotse.LilcomChunkyWriter(tmp_path / "theirs") as writer:
+        theirs = lhotse.Fbank().extract_from_recording_and_store(theirs_rec, writer, channels=1)
+    skip = {"storage_path", "storage_key"}
+    assert {k: v for k, v in ours.to_dict().items() if k not in skip} == \
+        {k: v for k, v in theirs.to_dict().items() if k not in skip}
+    np.testing.assert_allclose(ours.load(), theirs.load(), atol=2.0**-5)
+    memory = Fbank().extract_from_samples_and_store(_audio()[None], MemoryNpyWriter(), 16000, offset=1.0, channel=0)
+    assert memory.start == 1.0 and memory.duration == 1.0 and memory.num_frames == 100
