@@ -11,9 +11,9 @@ Example:
     >>> model = ConvEmformer(80, 4, 1024, 12, 16, 8, right_context_length=4)
     >>> sum(p.numel() for p in model.parameters())
     4523136
-    >>> output, lengths = model(torch.rand(10, 200, 80), torch.full((10,), 196))
+    >>> output, lengths, states = model.infer(torch.rand(4, 20, 80), torch.full((4,), 20))
     >>> output.shape
-    torch.Size([10, 196, 80])
+    torch.Size([4, 16, 80])
 """
 
 import math
