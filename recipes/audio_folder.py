@@ -1,0 +1,199 @@
+"""Any folder of audio files, with optional transcripts: the recipe for corpora without one.
+
+Expected layout: audio files anywhere below ``corpus_dir`` (``.wav``, ``.flac``, ``.ogg``,
+``.opus``, ``.mp3``). Transcripts are optional and come from, in this order:
+
+1. ``text_file``: lines ``<key> <transcript>`` where the key is a recording id or the file's
+   path relative to ``corpus_dir`` without extension (a Kaldi ``text`` file works);
+2. a sidecar file next to the audio with the same stem and the extension ``.txt`` or ``.lab``.
+
+Ids are the path relative to ``corpus_dir`` without extension, with ``/`` replaced by ``_``
+(``spk1/take 3.wav`` -> ``spk1_take 3``). Each file gets one recording and one supervision
+covering all of it (all of its channels), with its transcript if any, the speaker (the parent
+folder's name when ``speaker_from_parent``) and ``language``.
+
+With ``split_by_folder=True`` each top-level folder is a split (``train/``, ``dev/``, ...);
+otherwise everything is the split named ``split``.
+
+Outputs: ``<name>_recordings_<split>.jsonl.gz`` and ``<name>_supervisions_<split>.jsonl.gz``.
+
+Run it::
+
+    python recipes/audio_folder.py my_recordings/ manifests/ --name mydata --speaker-from-parent
+
+Example:
+    >>> recording_id_for(Path("spk1/take 3.wav"))
+    'spk1_take 3'
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+if __package__ in (None, ""):  # run as a script: make the ``recipes`` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tqdm.auto import tqdm
+
+from lhotse_lite.audio import Recording
+from lhotse_lite.errors import AudioNotFoundError, DuplicateIdError, ManifestFormatError
+from lhotse_lite.supervision import SupervisionSegment
+from recipes._common import AUDIO_EXTENSIONS, Manifests, Pathlike, corpus_path, finish_split, recipe_main
+
+__all__ = ["prepare_audio_folder", "recording_id_for", "read_text_file"]
+
+logger = logging.getLogger(__name__)
+
+SIDECAR_EXTENSIONS = (".txt", ".lab")
+
+
+def recording_id_for(relative: Path) -> str:
+    """The recording id of a file given its path relative to the corpus folder."""
+    return relative.with_suffix("").as_posix().replace("/", "_")
+
+
+def read_text_file(path: Pathlike) -> Dict[str, str]:
+    """Reads ``<key> <transcript>`` lines (a Kaldi ``text`` file); an empty transcript is allowed.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        ManifestFormatError: a key appears twice (``file:line``).
+
+    Example:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "text")
+        >>> _ = open(path, "w").write("utt1 HELLO WORLD\\nutt2\\n")
+        >>> read_text_file(path)
+        {'utt1': 'HELLO WORLD', 'utt2': ''}
+    """
+    texts: Dict[str, str] = {}
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, start=1):
+            fields = line.strip().split(maxsplit=1)
+            if not fields:
+                continue
+            if fields[0] in texts:
+                raise ManifestFormatError(f"{path}:{lineno}: key {fields[0]!r} appears twice")
+            texts[fields[0]] = fields[1] if len(fields) > 1 else ""
+    return texts
+
+
+def _sidecar_text(audio: Path) -> Optional[str]:
+    for ext in SIDECAR_EXTENSIONS:
+        sidecar = audio.with_suffix(ext)
+        if sidecar.is_file():
+            return " ".join(sidecar.read_text(encoding="utf-8").split())
+    return None
+
+
+def prepare_audio_folder(
+    corpus_dir: Pathlike,
+    output_dir: Optional[Pathlike] = None,
+    name: str = "audio_folder",
+    split: str = "all",
+    split_by_folder: bool = False,
+    text_file: Optional[Pathlike] = None,
+    speaker_from_parent: bool = False,
+    language: Optional[str] = None,
+    extensions: Sequence[str] = AUDIO_EXTENSIONS,
+) -> Manifests:
+    """Prepares recordings and whole-file supervisions for a folder of audio files.
+
+    Args:
+        corpus_dir: The folder to scan (recursively).
+        output_dir: Where to write the manifests; ``None`` only returns them.
+        name: The corpus name used in the output file names.
+        split: The split name when ``split_by_folder`` is false.
+        split_by_folder: Each top-level folder is a split; files directly in ``corpus_dir`` are
+            then not allowed.
+        text_file: Transcripts as ``<key> <transcript>`` lines (key: recording id or relative
+            path without extension); takes precedence over sidecar ``.txt``/``.lab`` files.
+        speaker_from_parent: Use each file's parent folder name as its speaker.
+        language: The language written into every supervision.
+        extensions: File extensions treated as audio (case-insensitive).
+
+    Returns:
+        ``{split: {"recordings": RecordingSet, "supervisions": SupervisionSet}}``.
+
+    Raises:
+        AudioNotFoundError: no audio file was found.
+        DuplicateIdError: two files map to the same id (e.g. ``a.wav`` and ``a.flac``).
+        ManifestFormatError: ``split_by_folder`` with files at the top level, or a bad text file.
+        ManifestError: the prepared manifests do not validate.
+    """
+    root = corpus_path(corpus_dir)
+    suffixes = {e.lower() for e in extensions}
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+    if not files:
+        raise AudioNotFoundError(f"no audio files ({', '.join(sorted(suffixes))}) under {str(root)!r}")
+    texts = read_text_file(text_file) if text_file is not None else {}
+    by_split: Dict[str, List[Path]] = defaultdict(list)
+    for path in files:
+        rel = path.relative_to(root)
+        if split_by_folder:
+            if len(rel.parts) < 2:
+                raise ManifestFormatError(
+                    f"split_by_folder: {str(rel)!r} is not inside a split folder; move it into one "
+                    "(e.g. train/) or drop split_by_folder"
+                )
+            by_split[rel.parts[0]].append(path)
+        else:
+            by_split[split].append(path)
+    seen: Dict[str, Path] = {}
+    manifests: Manifests = {}
+    for split_name, paths in sorted(by_split.items()):
+        recordings, supervisions = [], []
+        for path in tqdm(paths, desc=f"{name} {split_name}", leave=False):
+            rel = path.relative_to(root)
+            rid = recording_id_for(rel)
+            if rid in seen:
+                raise DuplicateIdError(
+                    f"files {str(seen[rid])!r} and {str(path)!r} both map to recording id {rid!r}; "
+                    "rename one of them"
+                )
+            seen[rid] = path
+            recording = Recording.from_file(path, recording_id=rid)
+            text = texts.get(rid, texts.get(rel.with_suffix("").as_posix()))
+            if text is None:
+                text = _sidecar_text(path)
+            channels = recording.channel_ids
+            recordings.append(recording)
+            supervisions.append(
+                SupervisionSegment(
+                    id=rid,
+                    recording_id=rid,
+                    start=0.0,
+                    duration=recording.duration,
+                    channel=channels[0] if len(channels) == 1 else list(channels),
+                    text=text,
+                    language=language,
+                    speaker=path.parent.name if speaker_from_parent else None,
+                )
+            )
+        manifests[split_name] = finish_split(name, split_name, recordings, supervisions, output_dir)
+    return manifests
+
+
+def _add_arguments(parser) -> None:
+    parser.add_argument("--name", default="audio_folder", help="corpus name in the output file names")
+    parser.add_argument("--split", default="all", help="split name (default: all)")
+    parser.add_argument("--split-by-folder", dest="split_by_folder", action="store_true",
+                        help="each top-level folder is a split")
+    parser.add_argument("--text-file", dest="text_file", type=Path, default=None,
+                        help="'<key> <transcript>' lines (a Kaldi text file)")
+    parser.add_argument("--speaker-from-parent", dest="speaker_from_parent", action="store_true",
+                        help="the parent folder name is the speaker")
+    parser.add_argument("--language", default=None)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """``python recipes/audio_folder.py CORPUS_DIR OUTPUT_DIR [options]``."""
+    return recipe_main(prepare_audio_folder, "Prepare manifests for a folder of audio files.", argv, _add_arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""The generic folder-of-audio recipe: sidecar transcripts, a Kaldi text file, speakers, splits."""
+
+import pytest
+
+from lhotse_lite.errors import AudioNotFoundError, DuplicateIdError, ManifestFormatError
+from recipes.audio_folder import main, prepare_audio_folder, read_text_file
+
+
+@pytest.fixture
+def folder(tmp_path, audio_writer):
+    root = tmp_path / "my_corpus"
+    audio_writer(root / "alice" / "take 1.wav", 0.5)
+    (root / "alice" / "take 1.txt").write_text("hello\n  world\n")
+    audio_writer(root / "alice" / "take2.FLAC", 0.25)
+    (root / "alice" / "take2.lab").write_text("second take")
+    audio_writer(root / "bob" / "greeting.wav", 0.75, sampling_rate=8000, channels=2)
+    (root / "bob" / "notes.md").write_text("not audio")
+    return root
+
+
+def test_one_supervision_per_file(folder, tmp_path):
+    out = tmp_path / "out"
+    manifests = prepare_audio_folder(folder, out, name="mine", speaker_from_parent=True, language="English")
+    assert list(manifests) == ["all"]
+    recs, sups = manifests["all"]["recordings"], manifests["all"]["supervisions"]
+    assert list(recs.ids) == ["alice_take 1", "alice_take2", "bob_greeting"]
+    assert (sups["alice_take 1"].text, sups["alice_take2"].text, sups["bob_greeting"].text) == (
+        "hello world", "second take", None)
+    stereo = sups["bob_greeting"]
+    assert (stereo.channel, stereo.duration, stereo.speaker, stereo.language) == ([0, 1], 0.75, "bob", "English")
+    assert recs["bob_greeting"].sampling_rate == 8000
+    assert sorted(p.name for p in out.iterdir()) == ["mine_recordings_all.jsonl.gz", "mine_supervisions_all.jsonl.gz"]
+
+
+def test_text_file_first_then_sidecars(folder, tmp_path):
+    text = tmp_path / "text"
+    text.write_text("alice_take2 FROM THE TEXT FILE\nbob/greeting BY RELATIVE PATH\n")
+    sups = prepare_audio_folder(folder, text_file=text)["all"]["supervisions"]
+    assert [s.text for s in sups] == ["hello world", "FROM THE TEXT FILE", "BY RELATIVE PATH"]  # sidecar fallback
+    assert sups[0].speaker is None
+
+
+def test_text_file_with_repeated_key(tmp_path):
+    text = tmp_path / "text"
+    text.write_text("a one\nb two\na three\n")
+    with pytest.raises(ManifestFormatError, match=r"text:3: key 'a' appears twice"):
+        read_text_file(text)
+
+
+def test_split_by_folder(folder, audio_writer):
+    with pytest.raises(ManifestFormatError, match="not inside a split folder"):
+        audio_writer(folder / "loose.wav", 0.1)
+        prepare_audio_folder(folder, split_by_folder=True)
+    (folder / "loose.wav").unlink()
+    manifests = prepare_audio_folder(folder, split_by_folder=True)
+    assert {k: len(v["recordings"]) for k, v in manifests.items()} == {"alice": 2, "bob": 1}
+
+
+def test_duplicate_ids_and_empty_folder(folder, tmp_path, audio_writer):
+    audio_writer(folder / "bob" / "greeting.flac", 0.1)
+    with pytest.raises(DuplicateIdError, match="bob_greeting"):
+        prepare_audio_folder(folder)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(AudioNotFoundError, match="no audio files"):
+        prepare_audio_folder(empty)
+
+
+def test_main(folder, tmp_path, capsys):
+    argv = [str(folder), str(tmp_path / "out"), "--name", "x", "--split", "dev", "--log-level", "WARNING"]
+    assert main(argv) == 0
+    assert "dev: 3 recordings" in capsys.readouterr().out
+    assert (tmp_path / "out" / "x_supervisions_dev.jsonl.gz").is_file()
