@@ -22,6 +22,11 @@ from lhotse_lite.models.matchbox.group_shuffle import GroupShuffle
 from lhotse_lite.models.matchbox.init import init_weights, tds_normal_, tds_uniform_
 from lhotse_lite.models.matchbox.masked_conv import MaskedConv1d
 from lhotse_lite.models.matchbox.model import MatchboxNet
+from lhotse_lite.models.matchbox.nemo_checkpoint import (
+    load_nemo_matchboxnet,
+    matchboxnet_from_nemo_config,
+    select_nemo_weights,
+)
 from lhotse_lite.models.matchbox.presets import (
     matchboxnet,
     matchboxnet_3x1x64,
@@ -40,11 +45,14 @@ __all__ = [
     "compute_new_kernel_size",
     "get_same_padding",
     "init_weights",
+    "load_nemo_matchboxnet",
     "matchboxnet",
     "matchboxnet_3x1x64",
     "matchboxnet_3x2x64",
     "matchboxnet_6x2x64",
     "matchboxnet_blocks",
+    "matchboxnet_from_nemo_config",
+    "select_nemo_weights",
     "tds_normal_",
     "tds_uniform_",
 ]
