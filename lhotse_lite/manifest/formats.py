@@ -118,7 +118,7 @@ def _open_read(path: Pathlike) -> BinaryIO:
     return open(path, "rb")
 
 
-_CHUNK = 1 << 20  # compressed bytes read at a time
+_CHUNK = 1 << 17  # compressed bytes read at a time (~1 MB of text: bounded memory)
 
 
 def _iter_lines(path: Pathlike) -> Iterator[bytes]:

@@ -73,7 +73,18 @@ class SupervisionSegment:
     alignment: Optional[Dict[str, List[AlignmentItem]]] = None
 
     def __post_init__(self) -> None:
-        # One set-membership test per field keeps validation cheap on million-item loads.
+        # Fast path: one boolean expression accepts a valid segment (keeps million-item loads
+        # cheap); anything unusual goes to the detailed checks that explain what is wrong.
+        if (self.id.__class__ is str and self.recording_id.__class__ is str
+                and self.start.__class__ in _NUMBER_TYPES and self.duration.__class__ in _NUMBER_TYPES
+                and self.duration >= 0 and self.channel.__class__ is int
+                and self.text.__class__ in _OPT_STR and self.speaker.__class__ in _OPT_STR
+                and self.language.__class__ in _OPT_STR and self.gender.__class__ in _OPT_STR
+                and self.custom.__class__ in _OPT_DICT and self.alignment.__class__ in _OPT_DICT):
+            return
+        self._validate()
+
+    def _validate(self) -> None:
         if self.id.__class__ is not str or self.recording_id.__class__ is not str:
             bad = self.id if self.id.__class__ is not str else self.recording_id
             _bad("id/recording_id", "a string", bad, self.id)
@@ -89,12 +100,10 @@ class SupervisionSegment:
         if channel.__class__ is not int and not (
                 channel.__class__ is list and all(c.__class__ is int for c in channel)):
             _bad("channel", "an int or a list of ints", channel, self.id)
-        if (self.text.__class__ not in _OPT_STR or self.speaker.__class__ not in _OPT_STR
-                or self.language.__class__ not in _OPT_STR or self.gender.__class__ not in _OPT_STR):
-            for name in _OPTIONAL_STR:
-                value = getattr(self, name)
-                if value is not None and value.__class__ is not str:
-                    _bad(name, "a string or null", value, self.id)
+        for name in _OPTIONAL_STR:
+            value = getattr(self, name)
+            if value is not None and value.__class__ is not str:
+                _bad(name, "a string or null", value, self.id)
         if self.custom.__class__ not in _OPT_DICT:
             _bad("custom", "a dict or null", self.custom, self.id)
         if self.alignment.__class__ not in _OPT_DICT:

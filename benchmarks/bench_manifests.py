@@ -1,0 +1,188 @@
+"""Benchmark lhotse_lite manifests against Lhotse 1.33 on the same data, in the same run.
+
+Measures, for ``--num`` supervisions with text and speaker:
+
+* write: ``to_file("x.jsonl.gz")`` of an eager set held in memory;
+* eager load: ``load_manifest("x.jsonl.gz")`` time and peak memory (RSS high-water mark above the
+  process's RSS just before loading, measured in a fresh process each time);
+* lazy iteration: a full pass over ``load_manifest_lazy`` (time, and its peak memory growth);
+* find: ``find(recording_id, start_after, end_before)`` queries per second on two layouts
+  (1,000 recordings x 100 segments and 10 recordings x 10,000 segments), index built beforehand.
+
+Every measurement runs in its own subprocess, so memory figures do not mix. Medians of
+``--repeats`` runs are printed with the ratio lhotse_lite / Lhotse (speed: higher is better for
+us; memory: lower is better). Run by hand (not part of the test suite)::
+
+    /work/devenv/bin/python benchmarks/bench_manifests.py --num 1000000
+
+Use ``--lhotse-python /work/benchenv/bin/python`` to run the Lhotse side in another environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+WORDS = ("the of and to a in is that it was for on are as with his they at be this from have or by one had "
+         "not but what all were when we there can an your which their said if do will each about how up out").split()
+
+
+def make_dicts(num: int, per_recording: int = 100, seed: int = 0):
+    """Deterministic supervision dicts: 12-word text, one of 1,000 speakers, contiguous segments."""
+    rng = random.Random(seed)
+    t = 0.0
+    for i in range(num):
+        if i % per_recording == 0:
+            t = 0.0
+        duration = round(rng.uniform(0.5, 8.0), 2)
+        start = round(t + rng.uniform(0.0, 1.0), 2)
+        t = start + duration
+        rec = f"rec-{i // per_recording:07d}"
+        yield {"id": f"{rec}-{i % per_recording:05d}", "recording_id": rec, "start": start, "duration": duration,
+               "channel": 0, "text": " ".join(rng.choice(WORDS) for _ in range(12)),
+               "language": "English", "speaker": f"spk-{rng.randrange(1000):04d}"}
+
+
+# ---- worker side (runs in a subprocess) --------------------------------------------------------
+
+def _rss_kb() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def _hwm_kb() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def _api(lib: str):
+    if lib == "ours":
+        from lhotse_lite.manifest import load_manifest, load_manifest_lazy
+        from lhotse_lite.supervision import SupervisionSet
+    else:
+        from lhotse import SupervisionSet, load_manifest, load_manifest_lazy
+    return SupervisionSet, load_manifest, load_manifest_lazy
+
+
+def worker(lib: str, task: str, path: str, extra: dict) -> dict:
+    SupervisionSet, load_manifest, load_manifest_lazy = _api(lib)
+    if task == "write":
+        sups = load_manifest(path)
+        out = os.path.join(os.path.dirname(path), f"out-{lib}.jsonl.gz")
+        t0 = time.perf_counter()
+        sups.to_file(out)
+        return {"seconds": time.perf_counter() - t0}
+    if task in ("load", "lazy"):
+        base = _rss_kb()
+        t0 = time.perf_counter()
+        if task == "load":
+            sups = load_manifest(path)
+            n = len(sups)
+        else:
+            n = sum(1 for _ in load_manifest_lazy(path))
+        seconds = time.perf_counter() - t0
+        return {"seconds": seconds, "peak_mb": (_hwm_kb() - base) / 1024, "n": n}
+    if task == "find":
+        per_rec, num_recs = extra["per_recording"], extra["num_recordings"]
+        dicts = list(make_dicts(per_rec * num_recs, per_recording=per_rec, seed=1))
+        sups = SupervisionSet.from_dicts(dicts)
+        ends = {}
+        for d in dicts:
+            ends[d["recording_id"]] = d["start"] + d["duration"]
+        rng = random.Random(2)
+        recs = sorted(ends)
+        queries = []
+        for _ in range(extra["queries"]):
+            rec = rng.choice(recs)
+            a = rng.uniform(0, ends[rec])
+            queries.append((rec, a, a + rng.uniform(5.0, 30.0)))
+        t0 = time.perf_counter()
+        list(sups.find(recs[0], start_after=0.0, end_before=1.0))  # builds the index / cache
+        build = time.perf_counter() - t0
+        done, found = 0, 0
+        t0 = time.perf_counter()
+        for rec, a, b in queries:
+            found += len(list(sups.find(rec, start_after=a, end_before=b)))
+            done += 1
+            if done % 50 == 0 and time.perf_counter() - t0 > extra["max_seconds"]:
+                break
+        seconds = time.perf_counter() - t0
+        return {"qps": done / seconds, "build_s": build, "queries": done, "found_per_query": found / done}
+    raise ValueError(task)
+
+
+# ---- driver side -------------------------------------------------------------------------------
+
+def run_worker(python: str, lib: str, task: str, path: str, extra: dict) -> dict:
+    cmd = [python, os.path.abspath(__file__), "--worker", lib, task, path, json.dumps(extra)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def median(results, key):
+    return statistics.median(r[key] for r in results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--num", type=int, default=1_000_000, help="number of supervisions (default 1,000,000)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement (median reported)")
+    parser.add_argument("--find-queries", type=int, default=20_000, help="find queries per layout (upper bound)")
+    parser.add_argument("--find-seconds", type=float, default=5.0, help="time budget per find measurement")
+    parser.add_argument("--lhotse-python", default=sys.executable, help="python with lhotse installed")
+    parser.add_argument("--workdir", default=None, help="where to write the data (default: a temp dir)")
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        lib, task, path, extra = args.worker
+        print(json.dumps(worker(lib, task, path, json.loads(extra))))
+        return
+
+    workdir = args.workdir or tempfile.mkdtemp(prefix="bench_manifests_")
+    path = os.path.join(workdir, "sups.jsonl.gz")
+    from lhotse_lite.manifest import open_writer
+
+    with open_writer(path) as writer:
+        for d in make_dicts(args.num):
+            writer.write(d)
+    pythons = {"ours": sys.executable, "lhotse": args.lhotse_python}
+    print(f"# {args.num:,} supervisions, {args.repeats} repeats, data {os.path.getsize(path) / 1e6:.1f} MB gz",
+          flush=True)
+    rows = []
+    for task in ("write", "load", "lazy"):
+        res = {lib: [] for lib in pythons}
+        for _ in range(args.repeats):  # interleave the libraries so machine load hits both alike
+            for lib, py in pythons.items():
+                res[lib].append(run_worker(py, lib, task, path, {}))
+        ours_s, ref_s = median(res["ours"], "seconds"), median(res["lhotse"], "seconds")
+        rows.append((f"{task} time (s)", ours_s, ref_s, ref_s / ours_s, "x faster"))
+        if task != "write":
+            ours_m, ref_m = median(res["ours"], "peak_mb"), median(res["lhotse"], "peak_mb")
+            rows.append((f"{task} peak memory (MB)", ours_m, ref_m, ours_m / ref_m, "x of Lhotse's"))
+        print(f"  {task} done", flush=True)
+    for per_rec, num_recs in ((100, 1000), (10_000, 10)):
+        extra = {"per_recording": per_rec, "num_recordings": num_recs, "queries": args.find_queries,
+                 "max_seconds": args.find_seconds}
+        res = {lib: [run_worker(py, lib, "find", path, extra) for _ in range(args.repeats)]
+               for lib, py in pythons.items()}
+        ours_q, ref_q = median(res["ours"], "qps"), median(res["lhotse"], "qps")
+        rows.append((f"find q/s, {num_recs} recs x {per_rec} segs", ours_q, ref_q, ours_q / ref_q, "x faster"))
+        print(f"  find {num_recs}x{per_rec} done", flush=True)
+
+    print(f"\n{'measurement':<38}{'lhotse_lite':>14}{'Lhotse 1.33':>14}{'ratio':>10}")
+    for name, ours, ref, ratio, unit in rows:
+        print(f"{name:<38}{ours:>14.3f}{ref:>14.3f}{ratio:>9.2f} {unit}")
+
+
+if __name__ == "__main__":
+    main()
