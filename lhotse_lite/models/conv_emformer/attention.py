@@ -135,7 +135,9 @@ class EmformerAttention(torch.nn.Module):
         q = self._split_heads(query) * self.scaling
         k = self._split_heads(all_keys)
         v = self._split_heads(all_values)
-        scores = torch.matmul(q, k.transpose(2, 3)).float()  # (B, H, Q, K)
+        scores = torch.matmul(q, k.transpose(2, 3))  # (B, H, Q, K)
+        if scores.dtype == torch.float16 or scores.dtype == torch.bfloat16:
+            scores = scores.float()  # softmax of half-precision scores in float32
         blocked = attention_mask.unsqueeze(0).unsqueeze(0)
         if padding_mask is not None:
             blocked = blocked | padding_mask.unsqueeze(1).unsqueeze(2)

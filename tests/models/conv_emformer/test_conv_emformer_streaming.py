@@ -68,7 +68,7 @@ def _build(seed: int = 0, **config) -> ConvEmformer:
 def stream(model: ConvEmformer, x: torch.Tensor, num_segments: int) -> torch.Tensor:
     """Feed ``x[:, i*S : i*S + S + R]`` one chunk at a time, carrying the states."""
     s, r = model.segment_length, model.right_context_length
-    lengths = torch.full((x.size(0),), s + r)
+    lengths = torch.full((x.size(0),), s + r, device=x.device)
     states: Optional[List[ConvEmformerLayerState]] = None
     outputs = []
     for i in range(num_segments):
@@ -90,6 +90,32 @@ def test_streaming_equals_forward(name):
         expected, _ = model(x, torch.full((3,), num_segments * s))
         streamed = stream(model, x, num_segments)
     assert streamed.shape == expected.shape == (3, num_segments * s, DIM)
+    torch.testing.assert_close(streamed, expected, rtol=0.0, atol=TOLERANCE)
+
+
+@pytest.mark.parametrize("name", ["memory_all", "ffn_silu_conv_gelu_long_kernel", "right_longer_than_segment"])
+def test_streaming_equals_forward_exactly_in_float64(name):
+    config = CONFIGS[name]
+    model = _build(**config).double()
+    s, r = config["segment_length"], config.get("right_context_length", 0)
+    x = torch.randn(2, 4 * s + r, DIM, dtype=torch.float64)
+    with torch.no_grad():
+        expected, _ = model(x, torch.full((2,), 4 * s))
+        streamed = stream(model, x, 4)
+    torch.testing.assert_close(streamed, expected, rtol=0.0, atol=1e-12)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_streaming_equals_forward_on_cuda():
+    config = CONFIGS["memory_all"]
+    model = _build(**config).cuda()
+    s, r = config["segment_length"], config["right_context_length"]
+    x = torch.randn(2, 4 * s + r, DIM, device="cuda")
+    with torch.no_grad():
+        expected, _ = model(x, torch.full((2,), 4 * s, device="cuda"))
+        streamed = stream(model, x, 4)
+    assert streamed.device.type == "cuda"
     torch.testing.assert_close(streamed, expected, rtol=0.0, atol=TOLERANCE)
 
 
