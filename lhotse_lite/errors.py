@@ -36,6 +36,7 @@ __all__ = [
     "StorageError",
     "ShapeError",
     "AudioSpanError",
+    "SignalValueError",
 ]
 
 
@@ -111,3 +112,7 @@ class ShapeError(LhotseLiteError, ValueError):
 
 class AudioSpanError(AudioError, ValueError):
     """``load_audio`` was asked for an offset, duration or channel that the recording does not have."""
+
+
+class SignalValueError(LhotseLiteError, ValueError):
+    """A signal or feature tensor holds values an operation cannot use (NaN, infinity)."""

@@ -37,6 +37,7 @@ __all__ = [
     "to_hours",
     "add_durations",
     "round_seconds",
+    "window_samples",
 ]
 
 _DECIMALS = 8
@@ -178,3 +179,16 @@ def round_seconds(seconds: float) -> float:
         0.3
     """
     return round(seconds, _DECIMALS)
+
+
+def window_samples(seconds: float, sampling_rate: float) -> int:
+    """The number of samples in a Kaldi frame of ``seconds`` (frame length or shift), rounded down.
+
+    Kaldi truncates ``sampling_rate * seconds`` (25 ms at 44.1 kHz is 1102 samples, not 1103); the
+    product is first rounded to 8 decimals so float noise (``0.035 * 16000``) cannot drop a sample.
+
+    Example:
+        >>> window_samples(0.025, 44100), window_samples(0.01, 22050), window_samples(0.025, 16000)
+        (1102, 220, 400)
+    """
+    return int(math.floor(round(seconds * sampling_rate, _DECIMALS)))
