@@ -118,7 +118,7 @@ def _open_read(path: Pathlike) -> BinaryIO:
     return open(path, "rb")
 
 
-_CHUNK = 1 << 17  # compressed bytes read at a time (~1 MB of text: bounded memory)
+_CHUNK = 1 << 15  # compressed bytes read at a time (~250 kB of text: small, bounded memory)
 
 
 def _iter_lines(path: Pathlike) -> Iterator[bytes]:

@@ -84,7 +84,7 @@ class ManifestSet(Generic[T]):
         if isinstance(items, Mapping):  # Lhotse's constructors take a dict id -> item
             items = items.values()
         with _gc_paused():
-            self._items: Optional[Dict[Hashable, T]] = _build_dict(type(self)._key, items or ())
+            self._items: Optional[Dict[Hashable, T]] = _build_dict(type(self)._key, () if items is None else items)
         self._source: Optional[Iterable[T]] = None
         self._post_init()
 
