@@ -93,6 +93,28 @@ def test_streaming_equals_forward(name):
     torch.testing.assert_close(streamed, expected, rtol=0.0, atol=TOLERANCE)
 
 
+@pytest.mark.parametrize("num_frames", [17, 20, 23])
+def test_flushing_a_zero_padded_tail_equals_forward_with_lengths(num_frames):
+    # A stream of ``num_frames`` frames that all need an output: pad it with zeros to whole segments
+    # plus R look-ahead frames, and pass the true number of valid frames of every chunk.
+    config = CONFIGS["memory_all"]
+    model = _build(**config)
+    s, r = config["segment_length"], config["right_context_length"]
+    num_segments = -(-num_frames // s)
+    x = torch.zeros(2, num_segments * s + r, DIM)
+    x[:, :num_frames] = torch.randn(2, num_frames, DIM)
+    with torch.no_grad():
+        expected, _ = model(x, torch.full((2,), num_frames))
+        states = None
+        outputs = []
+        for i in range(num_segments):
+            valid = min(num_frames - i * s, s)
+            out, out_lengths, states = model.infer(x[:, i * s : i * s + s + r], torch.full((2,), valid + r), states)
+            assert out_lengths.tolist() == [valid, valid]
+            outputs.append(out[:, :valid])
+    torch.testing.assert_close(torch.cat(outputs, dim=1), expected[:, :num_frames], rtol=0.0, atol=TOLERANCE)
+
+
 @pytest.mark.parametrize("name", ["memory_all", "ffn_silu_conv_gelu_long_kernel", "right_longer_than_segment"])
 def test_streaming_equals_forward_exactly_in_float64(name):
     config = CONFIGS[name]
