@@ -1,4 +1,4 @@
-"""Corpus statistics for recordings and supervisions: what ``lite manifest describe`` prints.
+"""Corpus statistics for recordings, supervisions and features: what ``lite manifest describe`` prints.
 
 :func:`describe_manifests` walks each manifest once and returns a plain ``dict`` (JSON-ready);
 :func:`format_description` renders it as an aligned text table.
@@ -20,26 +20,31 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any, Dict, Iterable, List, Optional
 
-__all__ = ["describe_manifests", "format_description", "PERCENTILES"]
+__all__ = ["describe_manifests", "format_description", "describe_feature_matrix", "PERCENTILES"]
 
 PERCENTILES = (0, 25, 50, 75, 90, 99, 100)
 """The duration percentiles reported (0 is the minimum, 100 the maximum)."""
 
 
 def describe_manifests(
-    recordings: Optional[Iterable[Any]] = None, supervisions: Optional[Iterable[Any]] = None
+    recordings: Optional[Iterable[Any]] = None,
+    supervisions: Optional[Iterable[Any]] = None,
+    features: Optional[Iterable[Any]] = None,
 ) -> Dict[str, Any]:
-    """Summarises recordings and/or supervisions.
+    """Summarises recordings, supervisions and/or features.
 
     Args:
         recordings: A ``RecordingSet`` or any iterable of ``Recording`` (may be lazy).
         supervisions: A ``SupervisionSet`` or any iterable of ``SupervisionSegment``.
+        features: A ``FeatureSet`` or any iterable of ``Features``.
 
     Returns:
         ``{"recordings": {...}, "supervisions": {...}}`` with the keys present for the manifests
         given. Recordings: count, total duration (s and h), duration percentiles, channel counts
         and sampling rates (value -> number of recordings). Supervisions: count, total duration,
         percentiles, per-speaker total duration (s), languages, and the number of recordings covered.
+        Features: count, total duration, percentiles, total frames, and counts by extractor type,
+        feature dimension, frame shift and storage type.
 
     Example:
         >>> describe_manifests()
@@ -76,6 +81,22 @@ def describe_manifests(
             "speakers": {k: round(v, 3) for k, v in sorted(speakers.items())},
             "languages": dict(sorted(languages.items())),
         }
+    if features is not None:
+        durations = []
+        frames = 0
+        counters: Dict[str, Counter] = {key: Counter() for key in ("types", "num_features", "frame_shifts", "storage_types")}
+        for feats in features:
+            durations.append(feats.duration)
+            frames += feats.num_frames
+            counters["types"][feats.type] += 1
+            counters["num_features"][feats.num_features] += 1
+            counters["frame_shifts"][feats.frame_shift] += 1
+            counters["storage_types"][feats.storage_type] += 1
+        summary["features"] = {
+            **_duration_stats(durations),
+            "total_frames": frames,
+            **{key: dict(sorted(counter.items())) for key, counter in counters.items()},
+        }
     return summary
 
 
@@ -105,7 +126,9 @@ def format_description(summary: Dict[str, Any]) -> str:
         ]
         for pct, value in section["duration_percentiles_s"].items():
             rows.append((f"duration p{pct}", f"{value:.2f} s"))
-        for key in ("channels", "sampling_rates", "languages"):
+        if "total_frames" in section:
+            rows.append(("total frames", str(section["total_frames"])))
+        for key in ("channels", "sampling_rates", "languages", "types", "num_features", "frame_shifts", "storage_types"):
             if key in section and section[key]:
                 rows.append((key.replace("_", " "), ", ".join(f"{k}: {v}" for k, v in section[key].items())))
         if "recordings_covered" in section:
@@ -135,3 +158,44 @@ def _percentile(values: List[float], pct: float) -> float:
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def describe_feature_matrix(features: Any) -> Dict[str, Any]:
+    """Loads one stored feature matrix and summarises it: shape and value statistics.
+
+    Args:
+        features: A ``Features`` item (anything with ``load()`` returning ``(frames, dim)``).
+
+    Returns:
+        ``{"recording_id", "shape", "min", "max", "mean", "std", "bin_means", "bin_stds"}``; the
+        per-bin lists have ``dim`` entries, values are rounded to 6 significant digits.
+
+    Example:
+        >>> import numpy as np
+        >>> from lhotse_lite.features.manifest import Features
+        >>> from lhotse_lite.features.io import MemoryNpyWriter
+        >>> feats = Features.from_array(np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32),
+        ...                             MemoryNpyWriter(), frame_shift=0.01, sampling_rate=16000)
+        >>> info = describe_feature_matrix(feats)
+        >>> info["shape"], info["mean"], info["bin_means"]
+        ([2, 2], 2.5, [2.0, 3.0])
+    """
+    import numpy as np
+
+    matrix = np.asarray(features.load(), dtype=np.float64)
+    if matrix.ndim != 2 or matrix.size == 0:
+        return {"recording_id": features.recording_id, "shape": list(matrix.shape)}
+
+    def rounded(values: Any) -> Any:
+        return [float(f"{v:.6g}") for v in values] if np.ndim(values) else float(f"{values:.6g}")
+
+    return {
+        "recording_id": features.recording_id,
+        "shape": list(matrix.shape),
+        "min": rounded(matrix.min()),
+        "max": rounded(matrix.max()),
+        "mean": rounded(matrix.mean()),
+        "std": rounded(matrix.std()),
+        "bin_means": rounded(matrix.mean(axis=0)),
+        "bin_stds": rounded(matrix.std(axis=0)),
+    }

@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Set
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
+from lhotse_lite.errors import LhotseLiteError, ManifestFieldError
+from lhotse_lite.manifest import formats, resolve_manifest_type
 from lhotse_lite.units import compute_num_frames, compute_num_samples
 
-__all__ = ["Problem", "validate_manifests", "DEFAULT_TOLERANCE"]
+__all__ = ["Problem", "validate_manifests", "validate_manifest_files", "read_items_reporting", "DEFAULT_TOLERANCE"]
 
 DEFAULT_TOLERANCE = 0.025
 """Seconds by which a segment may overhang its recording (Lhotse's audio tolerance)."""
@@ -101,6 +103,93 @@ def validate_manifests(
         for feats in features:
             problems.extend(_check_features(feats, by_id, check_files, tolerance))
     return problems
+
+
+def validate_manifest_files(
+    paths: Sequence[Union[str, os.PathLike]],
+    check_files: bool = True,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> List[Problem]:
+    """Validates manifest files of any type together, reporting unreadable items instead of stopping.
+
+    Each file's type is detected from its first item (see :mod:`lhotse_lite.manifest.detect`);
+    several files of one type are checked as one manifest (so ids must be unique across them).
+    Items that cannot be parsed (a missing field, a negative duration, malformed JSON) become
+    problems naming ``file:line``; the readable items are then checked by :func:`validate_manifests`.
+
+    Args:
+        paths: Manifest files (``.jsonl``, ``.jsonl.gz``, ``.json``, ``.json.gz``, ``.yaml``).
+        check_files: Whether to check that audio files and feature storage exist on disk.
+        tolerance: Seconds by which a segment or feature span may overhang its recording.
+
+    Returns:
+        Every problem found; empty when the files are consistent.
+
+    Example:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "sups.jsonl")
+        >>> _ = open(path, "w").write(
+        ...     '{"id": "a", "recording_id": "r", "start": 0, "duration": -1}\\n'
+        ...     '{"id": "b", "recording_id": "r", "start": 0, "duration": 1}\\n')
+        >>> [p.item_id for p in validate_manifest_files([path])]
+        ['a']
+    """
+    problems: List[Problem] = []
+    grouped: Dict[str, List[Any]] = {}
+    for path in paths:
+        kind, items, found = read_items_reporting(path)
+        problems.extend(found)
+        if kind is not None:
+            grouped.setdefault(kind, []).extend(items)
+    problems.extend(validate_manifests(recordings=grouped.get("recordings"), supervisions=grouped.get("supervisions"),
+                                       features=grouped.get("features"), check_files=check_files, tolerance=tolerance))
+    return problems
+
+
+_KINDS = {"RecordingSet": "recordings", "SupervisionSet": "supervisions", "FeatureSet": "features"}
+
+
+def read_items_reporting(path: Union[str, os.PathLike]) -> Tuple[Optional[str], List[Any], List[Problem]]:
+    """Reads the items of a manifest file, turning each unreadable item into a :class:`Problem`.
+
+    Args:
+        path: A manifest file.
+
+    Returns:
+        ``(kind, items, problems)``: kind is ``"recordings"``, ``"supervisions"``, ``"features"``
+        or ``None`` when the type cannot be told (then ``problems`` says why).
+    """
+    kind: Optional[str] = None
+    from_dict = None
+    items: List[Any] = []
+    problems: List[Problem] = []
+    try:
+        for where, data in _numbered_dicts(path):
+            if from_dict is None:
+                cls = resolve_manifest_type(data, where)
+                kind = _KINDS.get(cls.__name__, cls.__name__)
+                from_dict = cls.element_type.from_dict
+            try:
+                items.append(from_dict(data))
+            except (ManifestFieldError, TypeError, ValueError, AttributeError) as err:
+                item_id = data.get("id", data.get("recording_id", where))
+                problems.append(Problem(kind or "manifest", str(item_id), f"{where}: cannot read the item ({err})"))
+    except (LhotseLiteError, OSError) as err:
+        problems.append(Problem(kind or "file", str(path), str(err)))
+    if kind is None and not problems:
+        problems.append(Problem("file", str(path), "the manifest is empty; its type cannot be detected"))
+    return kind, items, problems
+
+
+def _numbered_dicts(path: Union[str, os.PathLike]) -> Iterator[Tuple[str, Dict[str, Any]]]:
+    if formats.detect_format(path) == "jsonl":
+        for lineno, data in formats.iter_jsonl_dicts(path):
+            yield f"{path}:{lineno}", data
+        return
+    for index, data in enumerate(formats.read_list_file(path)):
+        if not isinstance(data, dict):
+            raise ManifestFieldError(f"{path}[item {index}]: expected a mapping, got {type(data).__name__}")
+        yield f"{path}[item {index}]", data
 
 
 def _check_recording(recording: Any, seen: Dict[str, Any], check_files: bool) -> List[Problem]:

@@ -1,7 +1,11 @@
 """The ``lite`` entry point: the click group that every command group attaches to.
 
-Errors raised on purpose by the library (:class:`~lhotse_lite.errors.LhotseLiteError`) become one
-line ``Error: ...`` on stderr and exit status 1, never a traceback.
+Errors raised on purpose by the library (:class:`~lhotse_lite.errors.LhotseLiteError`) and
+operating-system errors about files (missing, unreadable, not writable) become one line
+``Error: ...`` on stderr and exit status 1, never a traceback.
+
+Command groups live in their own modules (``manifest_commands``, ``format_commands``,
+``feature_commands``); none imports torch at import time, so ``lite --help`` starts fast.
 
 Example:
     >>> from click.testing import CliRunner
@@ -24,13 +28,21 @@ __all__ = ["cli", "LiteGroup"]
 
 
 class LiteGroup(click.Group):
-    """A click group that turns library errors into ``Error: ...`` and exit status 1."""
+    """A click group that turns library and file errors into ``Error: ...`` and exit status 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except LhotseLiteError as err:
             raise click.ClickException(str(err)) from err
+        except OSError as err:  # a missing or unwritable file: the user's to fix, not a bug
+            raise click.ClickException(_os_message(err)) from err
+
+
+def _os_message(err: OSError) -> str:
+    if err.filename is not None and err.strerror:
+        return f"{err.strerror}: {err.filename!r}"
+    return str(err)
 
 
 @click.group(cls=LiteGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -42,3 +54,15 @@ def cli(verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+
+
+def _register() -> None:
+    from lhotse_lite.cli.feature_commands import feat
+    from lhotse_lite.cli.format_commands import ctm, kaldi, rttm
+    from lhotse_lite.cli.manifest_commands import manifest
+
+    for group in (manifest, rttm, ctm, kaldi, feat):
+        cli.add_command(group)
+
+
+_register()

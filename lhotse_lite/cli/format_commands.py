@@ -1,0 +1,154 @@
+"""``lite rttm|ctm|kaldi import|export``: exchange manifests with RTTM, CTM and Kaldi data directories.
+
+Example:
+    >>> from click.testing import CliRunner
+    >>> result = CliRunner().invoke(kaldi, ["--help"])
+    >>> result.exit_code, "import" in result.output
+    (0, True)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Tuple
+
+import click
+
+from lhotse_lite.cli.manifest_io import read_manifest, write_manifest
+
+__all__ = ["rttm", "ctm", "kaldi"]
+
+_IN = click.Path(allow_dash=True, dir_okay=False)
+_OUT = click.Path(allow_dash=True, dir_okay=False, writable=True)
+
+
+def _expect(manifest, kind: str, path: str):
+    from lhotse_lite.cli.manifest_io import manifest_kind
+    from lhotse_lite.errors import ManifestError
+
+    actual = manifest_kind(manifest)
+    if actual != kind:
+        raise ManifestError(f"{path}: expected a {kind} manifest, got {actual}")
+    return manifest
+
+
+# ---------------------------------------------------------------------------------------------- RTTM
+
+
+@click.group()
+def rttm() -> None:
+    """Speaker turns in RTTM files <-> supervisions."""
+
+
+@rttm.command("import")
+@click.argument("rttm_files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("output_manifest", type=_OUT)
+def rttm_import(rttm_files: Tuple[str, ...], output_manifest: str) -> None:
+    """Read RTTM_FILES (one or more) as supervisions and write OUTPUT_MANIFEST.
+
+    Segment ids are ``<recording>-<line index:06d>``, as Lhotse names them; zero-length turns are
+    skipped.
+    """
+    from lhotse_lite.supervision import SupervisionSet
+
+    write_manifest(SupervisionSet.from_rttm(list(rttm_files)), output_manifest)
+
+
+@rttm.command("export")
+@click.argument("supervisions", type=_IN)
+@click.argument("output_rttm", type=click.Path(dir_okay=False, writable=True))
+def rttm_export(supervisions: str, output_rttm: str) -> None:
+    """Write the SUPERVISIONS manifest as speaker turns to OUTPUT_RTTM."""
+    _expect(read_manifest(supervisions, lazy=True), "supervisions", supervisions).write_rttm(output_rttm)
+
+
+# ----------------------------------------------------------------------------------------------- CTM
+
+
+@click.group()
+def ctm() -> None:
+    """Time-aligned words in CTM files <-> supervision alignments."""
+
+
+@ctm.command("import")
+@click.argument("supervisions", type=_IN)
+@click.argument("ctm_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("output_manifest", type=_OUT)
+@click.option("--type", "kind", default="word", show_default=True, help="Alignment kind to set (word, phone, ...).")
+@click.option("--match-channel", is_flag=True, help="Also require the CTM channel to equal the segment's.")
+def ctm_import(supervisions: str, ctm_file: str, output_manifest: str, kind: str, match_channel: bool) -> None:
+    """Attach the words of CTM_FILE to SUPERVISIONS as alignments; write OUTPUT_MANIFEST.
+
+    A word goes to every segment of its recording that contains it (1 ms margin).
+    """
+    sups = _expect(read_manifest(supervisions), "supervisions", supervisions)
+    aligned = sups.with_alignment_from_ctm(ctm_file, type=kind, match_channel=match_channel, verbose=True)
+    write_manifest(aligned, output_manifest)
+
+
+@ctm.command("export")
+@click.argument("supervisions", type=_IN)
+@click.argument("output_ctm", type=click.Path(dir_okay=False, writable=True))
+@click.option("--type", "kind", default="word", show_default=True, help="Alignment kind to write.")
+def ctm_export(supervisions: str, output_ctm: str, kind: str) -> None:
+    """Write the KIND alignments of SUPERVISIONS to OUTPUT_CTM (segments without one are skipped)."""
+    sups = _expect(read_manifest(supervisions, lazy=True), "supervisions", supervisions)
+    sups.write_alignment_to_ctm(output_ctm, type=kind)
+
+
+# --------------------------------------------------------------------------------------------- Kaldi
+
+
+@click.group()
+def kaldi() -> None:
+    """Kaldi data directories (wav.scp, segments, text, utt2spk, ...) <-> manifests."""
+
+
+@kaldi.command("import")
+@click.argument("data_dir", type=click.Path(exists=True, file_okay=False))
+@click.argument("output_dir", type=click.Path(file_okay=False))
+@click.option("-s", "--sampling-rate", type=click.IntRange(min=1),
+              help="Sampling rate in Hz; default: read from each audio header.")
+@click.option("--frame-shift", type=float, help="Seconds per frame; with utt2num_frames gives segment durations.")
+@click.option("-j", "--num-jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Threads reading audio headers.")
+@click.option("--prefix", default="", help="Prefix of the written file names, e.g. 'mycorpus_train_'.")
+def kaldi_import(data_dir: str, output_dir: str, sampling_rate: Optional[int], frame_shift: Optional[float],
+                 num_jobs: int, prefix: str) -> None:
+    """Convert the Kaldi DATA_DIR to manifests in OUTPUT_DIR.
+
+    Writes ``<prefix>recordings.jsonl.gz`` and, when DATA_DIR has segments or utt2spk,
+    ``<prefix>supervisions.jsonl.gz``. Piped wav.scp entries (``cmd |``) become command sources.
+    Durations come from reco2dur when present, otherwise from the audio.
+    """
+    from lhotse_lite.kaldi_data_dir import import_kaldi_data_dir
+
+    recordings, supervisions = import_kaldi_data_dir(data_dir, sampling_rate=sampling_rate,
+                                                     frame_shift=frame_shift, num_jobs=num_jobs)
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_manifest(recordings, str(out / f"{prefix}recordings.jsonl.gz"))
+    message = f"{len(recordings)} recordings"
+    if supervisions is not None:
+        write_manifest(supervisions, str(out / f"{prefix}supervisions.jsonl.gz"))
+        message += f", {len(supervisions)} supervisions"
+    click.echo(f"{message} written to {out}", err=True)
+
+
+@kaldi.command("export")
+@click.argument("recordings", type=_IN)
+@click.argument("supervisions", type=_IN)
+@click.argument("output_dir", type=click.Path(file_okay=False))
+def kaldi_export(recordings: str, supervisions: str, output_dir: str) -> None:
+    """Write RECORDINGS and SUPERVISIONS as a Kaldi data directory OUTPUT_DIR.
+
+    Writes wav.scp, reco2dur, segments, text, utt2spk, spk2utt, utt2dur and, when present,
+    spk2gender and utt2lang, each sorted as Kaldi requires. Multi-channel recordings become one
+    Kaldi recording per channel (``<id>_<channel>``) read through a sox pipe.
+    """
+    from lhotse_lite.kaldi_data_dir import export_to_kaldi_data_dir
+
+    recs = _expect(read_manifest(recordings, lazy=True), "recordings", recordings)
+    sups = _expect(read_manifest(supervisions, lazy=True), "supervisions", supervisions)
+    export_to_kaldi_data_dir(recs, sups, output_dir)
+    click.echo(f"Kaldi data directory written to {output_dir}", err=True)
