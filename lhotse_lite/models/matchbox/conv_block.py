@@ -40,7 +40,7 @@ class ConvBlock(nn.Module):
         planes: Output channels.
         repeat: Number of sub-blocks ``R`` (conv + norm [+ activation + dropout]).
         kernel_size: Kernel size of every sub-block, in frames (an int or a one-element list, as in NeMo
-            configs). Scaled by ``kernel_size_factor``; the result must be odd ("same" padding).
+            configs). Scaled by ``kernel_size_factor``; an even size is bumped to the next odd one.
         kernel_size_factor: Scale for ``kernel_size``, see
             :func:`~lhotse_lite.models.matchbox.compute_new_kernel_size`.
         stride: Stride in frames. Every sub-block strides (total ``S**R``) unless ``stride_last``.
@@ -122,7 +122,6 @@ class ConvBlock(nn.Module):
         self.residual_mode = residual_mode
         self.planes = int(planes)
         self.kernel_size = kernel
-        self._activation = activation
         self._normalization = normalization
         self._norm_groups = norm_groups
 
@@ -137,7 +136,7 @@ class ConvBlock(nn.Module):
             )
             conv_strides.append(sub_stride)
             if not last:
-                mconv.extend(self._activation_dropout(dropout))
+                mconv.extend(_activation_dropout(activation, dropout))
             channels_in = planes
         self.mconv = mconv
         self.total_stride = 1
@@ -151,7 +150,7 @@ class ConvBlock(nn.Module):
             for pane_channels in panes or [inplanes]:
                 branch = self._conv_norm(pane_channels, planes, 1, res_stride, 1, 0, 1, -1, False)
                 self.res.append(nn.ModuleList(branch))
-        self.mout = nn.Sequential(*self._activation_dropout(dropout))
+        self.mout = nn.Sequential(*_activation_dropout(activation, dropout))
 
     def _conv(
         self, cin: int, cout: int, kernel: int, stride: int, dilation: int, pad: int, groups: int, heads: int
@@ -188,9 +187,6 @@ class ConvBlock(nn.Module):
             layers.append(GroupShuffle(groups, cout))
         return layers
 
-    def _activation_dropout(self, dropout: float) -> List[nn.Module]:
-        return [make_activation(self._activation), nn.Dropout(p=dropout)]
-
     def forward(
         self, input_: Tuple[List[torch.Tensor], Optional[torch.Tensor]]
     ) -> Tuple[List[torch.Tensor], torch.Tensor]:
@@ -222,6 +218,10 @@ class ConvBlock(nn.Module):
         if self.dense_residual:
             return xs + [out], lens
         return [out], lens
+
+
+def _activation_dropout(activation: Optional[Union[str, nn.Module]], dropout: float) -> List[nn.Module]:
+    return [make_activation(activation), nn.Dropout(p=dropout)]
 
 
 def _make_norm(normalization: str, norm_groups: int, channels: int) -> nn.Module:
