@@ -1,4 +1,4 @@
-"""ConvEmformer's convolution module: causal over utterance frames, look-ahead frames convolved after each tail.
+"""ConvEmformer's convolution module: causal over the utterance, look-ahead convolved after each segment.
 
 ``LayerNorm -> Linear(D, 2D) -> GLU -> depthwise Conv1d(K) -> LayerNorm -> activation -> Linear(D, D)
 -> Dropout``, plus a residual connection. The depthwise convolution has no padding of its own:

@@ -250,7 +250,8 @@ class ConvEmformerLayer(torch.nn.Module):
 
         # Everything is visible, except the summary may not attend to memory (as in training).
         num_keys = n_mem + rc_len + n_lc + utt_len
-        mask = torch.zeros(rc_len + utt_len + summary.size(0), num_keys, dtype=torch.bool, device=utterance.device)
+        num_queries = rc_len + utt_len + summary.size(0)
+        mask = torch.zeros(num_queries, num_keys, dtype=torch.bool, device=utterance.device)
         if summary.size(0) > 0:
             mask[-1, :n_mem] = True
         padding = key_padding_mask(lengths, n_mem + rc_len + n_lc, utt_len)

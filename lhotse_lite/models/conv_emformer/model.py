@@ -264,8 +264,8 @@ class ConvEmformer(torch.nn.Module):
         if input.size(1) != chunk:
             raise ShapeError(
                 f"ConvEmformer.infer: expected input (batch, segment_length + right_context_length = "
-                f"{chunk}, {self.input_dim}), got {list(input.shape)}; feed chunks x[:, i*{self.segment_length}"
-                f" : i*{self.segment_length} + {chunk}] and pad the last one"
+                f"{chunk}, {self.input_dim}), got {list(input.shape)}; feed chunks "
+                f"x[:, i*{self.segment_length} : i*{self.segment_length} + {chunk}] and pad the last one"
             )
         self._check_lengths(lengths, chunk, "infer", f"segment_length + right_context_length = {chunk}")
         if states is not None and len(states) != len(self.emformer_layers):

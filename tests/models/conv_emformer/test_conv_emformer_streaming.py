@@ -109,13 +109,16 @@ def test_flushing_a_zero_padded_tail_equals_forward_with_lengths(num_frames):
         outputs = []
         for i in range(num_segments):
             valid = min(num_frames - i * s, s)
-            out, out_lengths, states = model.infer(x[:, i * s : i * s + s + r], torch.full((2,), valid + r), states)
+            chunk = x[:, i * s : i * s + s + r]
+            out, out_lengths, states = model.infer(chunk, torch.full((2,), valid + r), states)
             assert out_lengths.tolist() == [valid, valid]
             outputs.append(out[:, :valid])
     torch.testing.assert_close(torch.cat(outputs, dim=1), expected[:, :num_frames], rtol=0.0, atol=TOLERANCE)
 
 
-@pytest.mark.parametrize("name", ["memory_all", "ffn_silu_conv_gelu_long_kernel", "right_longer_than_segment"])
+@pytest.mark.parametrize(
+    "name", ["memory_all", "ffn_silu_conv_gelu_long_kernel", "right_longer_than_segment"]
+)
 def test_streaming_equals_forward_exactly_in_float64(name):
     config = CONFIGS[name]
     model = _build(**config).double()
@@ -156,7 +159,9 @@ def test_memory_is_bounded_by_clamp_or_tanh():
 
 
 def test_infer_does_not_modify_the_states_it_is_given():
-    model = _build(segment_length=4, kernel_size=3, left_context_length=2, right_context_length=1, max_memory_size=2)
+    model = _build(
+        segment_length=4, kernel_size=3, left_context_length=2, right_context_length=1, max_memory_size=2
+    )
     with torch.no_grad():
         _, _, states = model.infer(torch.randn(2, 5, DIM), torch.full((2,), 5))
         before = [[t.clone() for t in s] for s in states]
@@ -166,7 +171,9 @@ def test_infer_does_not_modify_the_states_it_is_given():
 
 
 def test_batched_forward_equals_one_by_one():
-    model = _build(segment_length=4, kernel_size=3, left_context_length=3, right_context_length=2, max_memory_size=2)
+    model = _build(
+        segment_length=4, kernel_size=3, left_context_length=3, right_context_length=2, max_memory_size=2
+    )
     torch.manual_seed(2)
     x = torch.randn(2, 14, DIM)  # up to 12 utterance frames + 2 right-context frames
     lengths = torch.tensor([12, 8])
@@ -210,7 +217,9 @@ def test_torchscript_reports_shape_errors():
 @pytest.mark.parametrize(
     "config",
     [
-        dict(segment_length=4, kernel_size=3, right_context_length=2, left_context_length=3, max_memory_size=2),
+        dict(
+            segment_length=4, kernel_size=3, right_context_length=2, left_context_length=3, max_memory_size=2
+        ),
         dict(segment_length=3, kernel_size=5, right_context_length=0, max_memory_size=1),
         dict(segment_length=2, kernel_size=3, right_context_length=3),
     ],
@@ -231,5 +240,6 @@ def test_no_output_depends_on_input_beyond_its_right_context(config):
     assert deps.shape == (utt_len + r, utt_len)
     for out_frame in range(utt_len):
         horizon = (out_frame // s + 1) * s + r  # first input frame the output must not see
-        assert not deps[horizon:, out_frame].any(), f"output {out_frame} sees input beyond frame {horizon - 1}"
+        beyond = deps[horizon:, out_frame]
+        assert not beyond.any(), f"output {out_frame} sees input beyond frame {horizon - 1}"
         assert deps[horizon - 1, out_frame], f"output {out_frame} ignores the last frame it may see"
