@@ -128,3 +128,24 @@ def test_state_converts_to_and_from_torchaudio_lists():
     out_a, _, _ = model.infer(x[:, 4:9], torch.tensor([5]), states)
     out_b, _, _ = model.infer(x[:, 4:9], torch.tensor([5]), again)
     assert torch.equal(out_a, out_b)
+
+
+def test_public_surface_is_pinned():
+    import lhotse_lite.models.conv_emformer as package
+
+    assert package.__all__ == ["ConvEmformer", "ConvEmformerLayerState", "init_state", "weight_init_gains"]
+    assert ConvEmformerLayerState._fields == (
+        "memory", "left_context_key", "left_context_val", "past_length", "conv_cache"
+    )
+    import lhotse_lite.models
+
+    assert lhotse_lite.models.ConvEmformer is ConvEmformer
+
+
+def test_half_precision_state_follows_the_model_dtype():
+    model = ConvEmformer(16, 2, 24, 1, 4, 3, left_context_length=2, right_context_length=2, max_memory_size=2)
+    model = model.to(torch.bfloat16).eval()
+    with torch.no_grad():
+        out, _, states = model.infer(torch.randn(2, 6, 16, dtype=torch.bfloat16), torch.full((2,), 6))
+    assert out.dtype == torch.bfloat16 and torch.isfinite(out.float()).all()
+    assert [t.dtype for t in states[0]] == [torch.bfloat16] * 3 + [torch.int32, torch.bfloat16]
