@@ -80,6 +80,10 @@ class BlockConfig:
 
         Raises:
             ConfigError: An unknown key or an invalid value.
+
+        Example:
+            >>> BlockConfig.from_dict({"filters": 128, "kernel": [29], "dilation": [2]}).dilation
+            2
         """
         known = {field.name for field in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
@@ -93,7 +97,21 @@ class BlockConfig:
 
 
 def as_block_configs(blocks: Sequence[Union[BlockConfig, Mapping[str, Any]]]) -> Sequence[BlockConfig]:
-    """Normalises a list of :class:`BlockConfig` or NeMo-style dicts to configs."""
+    """Normalises a list of :class:`BlockConfig` or NeMo-style dicts to configs.
+
+    Args:
+        blocks: Non-empty list of :class:`BlockConfig` or mappings accepted by :meth:`BlockConfig.from_dict`.
+
+    Returns:
+        The configs, in order.
+
+    Raises:
+        ConfigError: An empty or non-list ``blocks`` or an invalid entry.
+
+    Example:
+        >>> [c.filters for c in as_block_configs([{"filters": 8}, BlockConfig(filters=16)])]
+        [8, 16]
+    """
     if isinstance(blocks, (str, bytes)) or not isinstance(blocks, Sequence) or not blocks:
         raise ConfigError(f"blocks must be a non-empty list of BlockConfig or dicts, got {blocks!r}")
     return [b if isinstance(b, BlockConfig) else BlockConfig.from_dict(b) for b in blocks]

@@ -71,6 +71,12 @@ def read_nemo_archive(path: Union[str, Path]) -> Tuple[Dict[str, Any], "OrderedD
 
     Raises:
         StorageError: The file is not a tar archive or lacks one of the two members.
+
+    Example:
+        With a checkpoint downloaded beforehand (not run here)::
+
+            config, weights = read_nemo_archive("commandrecognition_en_matchboxnet3x1x64_v1.nemo")
+            blocks = config["encoder"]["jasper"]           # 6 block dicts for 3x1x64
     """
     path = Path(path)
     try:
@@ -105,6 +111,18 @@ def matchboxnet_from_nemo_config(config: Mapping[str, Any]) -> MatchboxNet:
 
     Raises:
         ConfigError: A missing section, an unresolved ``${...}`` interpolation or an unsupported setting.
+
+    Example:
+        >>> config = {
+        ...     "labels": ["yes", "no"],
+        ...     "encoder": {"feat_in": 64, "activation": "relu", "jasper": [
+        ...         {"filters": 128, "repeat": 1, "kernel": [11], "stride": [1], "dilation": [1],
+        ...          "dropout": 0.0, "residual": False, "separable": True}]},
+        ...     "decoder": {"feat_in": 128, "pooling_type": "avg"},
+        ... }
+        >>> model = matchboxnet_from_nemo_config(config)
+        >>> model.decoder.num_classes, sum(p.numel() for p in model.encoder.parameters())
+        (2, 9152)
     """
     if "model" in config and "encoder" not in config:
         config = config["model"]
@@ -157,6 +175,12 @@ def load_nemo_matchboxnet(path: Union[str, Path]) -> Tuple[MatchboxNet, List[str
         StorageError: Not a readable NeMo archive.
         ConfigError: The config does not describe a supported MatchboxNet.
         RuntimeError: The weights do not fit (``load_state_dict`` lists missing/unexpected keys).
+
+    Example:
+        With a checkpoint downloaded beforehand (not run here)::
+
+            model, labels = load_nemo_matchboxnet("commandrecognition_en_matchboxnet3x1x64_v1.nemo")
+            predicted = [labels[i] for i in model(features, lengths).argmax(-1)]
     """
     config, state_dict = read_nemo_archive(path)
     model_config = config["model"] if "model" in config and "encoder" not in config else config

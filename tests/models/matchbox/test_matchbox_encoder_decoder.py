@@ -249,3 +249,16 @@ def test_decoder_and_model_errors():
         ConvASREncoder(blocks=[{"filters": 8, "se": True}])
     with pytest.raises(ConfigError, match="positive int"):
         BlockConfig(filters=0)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_matches_cpu():
+    torch.manual_seed(0)
+    model = matchboxnet_3x2x64(num_classes=35).eval()
+    x, lengths = torch.randn(3, 64, 70), torch.tensor([70, 44, 9])
+    expected = model(x, lengths)
+    model = model.cuda()
+    got = model(x.cuda(), lengths.cuda())
+    torch.testing.assert_close(got.cpu(), expected, rtol=1e-3, atol=1e-3)
+    torch.testing.assert_close(torch.jit.script(model)(x.cuda(), lengths.cuda()).cpu(), expected, rtol=1e-3, atol=1e-3)
