@@ -21,7 +21,8 @@ Import follows Lhotse's ``load_kaldi_data_dir``: only ``wav.scp`` is required; s
 from ``segments``, or, without it, from ``utt2spk`` with one supervision per whole recording (the
 utterance id is the recording id). Durations come from ``reco2dur`` when present, otherwise from the
 audio headers (commands are run). Unlike Lhotse, the sampling rate may be left out (it is then read
-from the audio) and a malformed line raises :class:`~lhotse_lite.errors.ManifestFormatError`
+from the audio), the spaces before a command's ``|`` are not kept in its source, and a malformed
+line raises :class:`~lhotse_lite.errors.ManifestFormatError`
 naming ``file:line``.
 
 Export writes ``wav.scp``, ``reco2dur``, ``segments``, ``text``, ``utt2spk``, ``spk2utt``,

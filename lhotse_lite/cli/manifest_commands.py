@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Optional, Sequence, Tuple
@@ -64,7 +65,7 @@ def validate(manifests: Tuple[str, ...], no_check_files: bool, tolerance: float)
         stdin_copy = os.path.join(tmp, "stdin.jsonl")
         if STREAM in manifests:  # stdin is copied to a file, so it is read like the others
             with open(stdin_copy, "wb") as f:
-                shutil.copyfileobj(click.get_binary_stream("stdin"), f)
+                shutil.copyfileobj(sys.stdin.buffer, f)
         files = [stdin_copy if m == STREAM else m for m in manifests]
         problems = validate_manifest_files(files, check_files=not no_check_files, tolerance=tolerance)
     problems = [Problem(p.manifest, p.item_id.replace(stdin_copy, "<stdin>"), p.message.replace(stdin_copy, "<stdin>"))
