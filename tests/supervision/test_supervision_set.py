@@ -139,3 +139,26 @@ def test_ctm_bad_lines(tmp_path, line, match):
     path = _write(tmp_path / "x.ctm", "rec1 0 0.0 0.1 ok\n" + line)
     with pytest.raises(ManifestFormatError, match=match):
         sups3().with_alignment_from_ctm(path)
+
+
+@pytest.mark.parametrize("bad,match", [
+    ('"start": "abc"', r"bad.jsonl:2: supervision 's2': field 'start' must be a number"),
+    ('"start": 1.0, "duration": -2.0', r"bad.jsonl:2: supervision 's2': duration must be >= 0"),
+    ('"start": 1.0, "duration": 1.0, "channel": "left"', r"bad.jsonl:2: .*'channel'"),
+])
+def test_bad_supervision_files_name_file_and_line(tmp_path, bad, match):
+    lines = ['{"id": "s1", "recording_id": "r", "start": 0.0, "duration": 1.0}',
+             '{"id": "s2", "recording_id": "r", ' + bad + (', "duration": 1.0}' if "duration" not in bad else "}")]
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ManifestFieldError, match=match):
+        SupervisionSet.from_file(path)
+    with pytest.raises(ManifestFieldError, match=match):
+        list(SupervisionSet.from_jsonl_lazy(path))
+
+
+def test_missing_field_in_file(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "s1", "recording_id": "r", "start": 0.0}\n')
+    with pytest.raises(ManifestFieldError, match=r"bad.jsonl:1: .*missing required field\(s\) \['duration'\]"):
+        SupervisionSet.from_file(path)
