@@ -180,7 +180,7 @@ class ConvEmformer(torch.nn.Module):
             )
 
     def _check_lengths(self, lengths: torch.Tensor, max_length: int, where: str, what: str) -> None:
-        if bool((lengths > max_length).any()) or bool((lengths < 0).any()):
+        if bool(((lengths > max_length) | (lengths < 0)).any()):  # one device sync
             raise ShapeError(
                 f"ConvEmformer.{where}: lengths must be in [0, {max_length}] ({what}), got "
                 f"{lengths}; lengths count valid frames of the input"
