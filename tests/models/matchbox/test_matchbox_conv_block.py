@@ -10,6 +10,10 @@ from torch import nn
 from lhotse_lite.errors import ConfigError, UnknownNameError
 from lhotse_lite.models.matchbox import ConvBlock, MaskedConv1d
 
+# TorchScript is what this suite checks; torch 2.13 marks torch.jit.script as deprecated.
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+
+
 IN, OUT, KERNEL = 8, 12, 5
 
 # name -> (ConvBlock kwargs); each geometry is valid for every norm/separable/groups/mask combination.

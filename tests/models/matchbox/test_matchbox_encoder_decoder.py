@@ -20,6 +20,10 @@ from lhotse_lite.models.matchbox import (
     matchboxnet_6x2x64,
 )
 
+# TorchScript is what this suite checks; torch 2.13 marks torch.jit.script as deprecated.
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+
+
 BN = ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")
 
 

@@ -11,6 +11,10 @@ import torch
 from lhotse_lite.models.matchbox import matchboxnet_3x1x64
 from lhotse_lite.units import kaldi_num_frames
 
+# TorchScript is what this suite checks; torch 2.13 marks torch.jit.script as deprecated.
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+
+
 SAMPLING_RATE = 16000
 NUM_SAMPLES = [16000, 11999, 5210]
 
