@@ -1,6 +1,11 @@
 """Sphinx configuration for the lhotse_lite documentation (built with -W: warnings are errors)."""
 
+import os
+import sys
+
 import lhotse_lite
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "_ext"))
 
 project = "lhotse_lite"
 author = "the lhotse_lite developers"
@@ -12,6 +17,7 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
+    "click_cli",
 ]
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False

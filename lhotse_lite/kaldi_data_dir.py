@@ -2,20 +2,20 @@
 
 A Kaldi data directory holds plain-text tables, one ``<key> <value>`` entry per line:
 
-===============  =================================================  ===========================
-file             line                                               becomes
-===============  =================================================  ===========================
-``wav.scp``      ``<recording-id> <path>`` or ``<id> <command> |``  a ``Recording`` (``file`` or
-                                                                    ``command`` source)
-``segments``     ``<utt-id> <recording-id> <start> <end>``          a ``SupervisionSegment``
-                 (``end`` -1: to the end of the recording)
-``reco2dur``     ``<recording-id> <seconds>``                       the recording's duration
-``text``         ``<utt-id> <transcript ...>`` (may be empty)       ``text``
-``utt2spk``      ``<utt-id> <speaker-id>``                          ``speaker``
-``spk2gender``   ``<speaker-id> <m|f>``                             ``gender``
-``utt2lang``     ``<utt-id> <language>``                            ``language``
-``utt2num_frames`` ``<utt-id> <frames>`` (with ``frame_shift``)     the segment's duration
-===============  =================================================  ===========================
+======================  =================================================  ===========================
+file                    line                                               becomes
+======================  =================================================  ===========================
+``wav.scp``             ``<recording-id> <path>`` or ``<id> <command> |``  a ``Recording`` (``file`` or
+                                                                           ``command`` source)
+``segments``            ``<utt-id> <recording-id> <start> <end>``          a ``SupervisionSegment``
+                        (``end`` -1: to the end of the recording)
+``reco2dur``            ``<recording-id> <seconds>``                       the recording's duration
+``text``                ``<utt-id> <transcript ...>`` (may be empty)       ``text``
+``utt2spk``             ``<utt-id> <speaker-id>``                          ``speaker``
+``spk2gender``          ``<speaker-id> <m|f>``                             ``gender``
+``utt2lang``            ``<utt-id> <language>``                            ``language``
+``utt2num_frames``      ``<utt-id> <frames>`` (with ``frame_shift``)       the segment's duration
+======================  =================================================  ===========================
 
 Import follows Lhotse's ``load_kaldi_data_dir``: only ``wav.scp`` is required; supervisions come
 from ``segments``, or, without it, from ``utt2spk`` with one supervision per whole recording (the

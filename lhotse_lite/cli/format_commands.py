@@ -91,7 +91,7 @@ def ctm_import(supervisions: str, ctm_file: str, output_manifest: str, kind: str
 @click.argument("output_ctm", type=click.Path(dir_okay=False, writable=True))
 @click.option("--type", "kind", default="word", show_default=True, help="Alignment kind to write.")
 def ctm_export(supervisions: str, output_ctm: str, kind: str) -> None:
-    """Write the KIND alignments of SUPERVISIONS to OUTPUT_CTM (segments without one are skipped)."""
+    """Write the --type alignments of SUPERVISIONS to OUTPUT_CTM (segments without one are skipped)."""
     sups = _expect(read_manifest(supervisions, lazy=True), "supervisions", supervisions)
     sups.write_alignment_to_ctm(output_ctm, type=kind)
 
