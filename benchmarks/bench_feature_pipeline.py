@@ -1,0 +1,126 @@
+"""End-to-end feature extraction against Lhotse 1.33, and Dask scaling.
+
+Run: python benchmarks/bench_feature_pipeline.py [--files 200] [--jobs 1 2] [--repeats 1] [--dask]
+
+Audio: ``--files`` synthetic speech-like WAV files of 5-15 s (16 kHz, 16-bit) written once to a temp
+folder. Each measurement: scan the folder (``RecordingSet.from_dir``), then compute 80-dim fbank for
+every recording into a ``lilcom_chunky`` archive:
+
+* lhotse_lite: ``FeatureSetBuilder(Fbank(), LilcomChunkyWriter(...)).process_and_store_recordings(
+  recordings, output_manifest=..., num_jobs=J)``;
+* Lhotse 1.33: ``CutSet.from_manifests(recordings).compute_and_store_features(Fbank(), path,
+  num_jobs=J, storage_type=LilcomChunkyWriter)`` (Lhotse's recommended recipe).
+
+Reported: audio seconds per wall-clock second (median of ``--repeats``) and the ratio. Worker start-up
+is part of the measured time for both. ``--dask`` also runs lhotse_lite on a ``LocalCluster`` with one
+and with two single-threaded worker processes (cluster start-up and a warm-up run excluded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import soundfile as sf  # noqa: E402
+
+
+def make_audio(folder: Path, count: int, seed: int = 0) -> float:
+    """Writes ``count`` WAV files of 5-15 s; returns the total duration in seconds."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 0.0
+    for i in range(count):
+        n = int(rng.uniform(5, 15) * 16000)
+        t = np.arange(n) / 16000
+        f0 = rng.uniform(100, 300)
+        audio = 0.2 * np.sin(2 * np.pi * f0 * t * (1 + 0.1 * np.sin(np.pi * t))) * (0.5 + 0.5 * np.sin(4 * np.pi * t))
+        audio = audio + 0.02 * rng.standard_normal(n)
+        sf.write(folder / f"utt{i:04d}.wav", audio.astype(np.float32), 16000, subtype="PCM_16")
+        total += n / 16000
+    return total
+
+
+def run_ours(audio: Path, out: Path, jobs: int, executor=None) -> None:
+    from lhotse_lite.audio import RecordingSet
+    from lhotse_lite.features.base import FeatureSetBuilder
+    from lhotse_lite.features.io import LilcomChunkyWriter
+    from lhotse_lite.features.kaldi.extractors import Fbank
+
+    recordings = RecordingSet.from_dir(audio, "*.wav", progress_bar=False)
+    with LilcomChunkyWriter(out / "feats.lca") as storage:
+        FeatureSetBuilder(Fbank(), storage).process_and_store_recordings(
+            recordings, output_manifest=out / "feats.jsonl.gz", num_jobs=jobs, executor=executor,
+            progress_bar=False)
+
+
+def run_lhotse(audio: Path, out: Path, jobs: int) -> None:
+    import lhotse
+
+    recordings = lhotse.RecordingSet.from_dir(audio, "*.wav")
+    cuts = lhotse.CutSet.from_manifests(recordings=recordings)
+    cuts.compute_and_store_features(lhotse.Fbank(), out / "feats", num_jobs=jobs,
+                                    storage_type=lhotse.LilcomChunkyWriter, progress_bar=False)
+
+
+def timed(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        out = Path(tempfile.mkdtemp())
+        start = time.perf_counter()
+        fn(out)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--dask", action="store_true")
+    parser.add_argument("--skip-lhotse", action="store_true")
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(1)
+    audio = Path(tempfile.mkdtemp()) / "audio"
+    seconds = make_audio(audio, args.files)
+    print(f"files={args.files} audio={seconds:.0f}s repeats={args.repeats} cpus={os.cpu_count()} "
+          f"load={os.getloadavg()[0]:.1f}")
+    import lhotse  # noqa: F401  (imports excluded from the timings)
+    import lhotse_lite.features.base  # noqa: F401
+
+    print(f"{'run':28s} {'lhotse_lite':>14s} {'lhotse 1.33':>14s} {'ratio':>7s}   (audio s / wall s)")
+    for jobs in args.jobs:
+        ours_times, their_times = [], []
+        for _ in range(args.repeats):  # interleaved, so that load changes hit both alike
+            ours_times.append(timed(lambda out: run_ours(audio, out, jobs), 1))
+            if not args.skip_lhotse:
+                their_times.append(timed(lambda out: run_lhotse(audio, out, jobs), 1))
+        ours = statistics.median(ours_times)
+        theirs = statistics.median(their_times) if their_times else float("nan")
+        print(f"{f'from_dir + fbank, {jobs} job(s)':28s} {seconds / ours:14.1f} {seconds / theirs:14.1f} "
+              f"{theirs / ours:7.2f}x")
+    if args.dask:
+        from dask.distributed import Client, LocalCluster
+
+        speeds = {}
+        for workers in (1, 2):
+            with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
+                with Client(cluster) as client:
+                    run_ours(audio, Path(tempfile.mkdtemp()), 1, executor=client.get_executor())  # warm-up
+                    speeds[workers] = seconds / timed(lambda out: run_ours(audio, out, 1, client.get_executor()),
+                                                      args.repeats)
+            print(f"{f'dask LocalCluster, {workers} worker(s)':28s} {speeds[workers]:14.1f}")
+        print(f"dask 2 workers / 1 worker: {speeds[2] / speeds[1]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
