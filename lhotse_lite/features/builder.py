@@ -322,13 +322,24 @@ def _use_one_thread() -> None:
 
 
 def _process_pool(num_jobs: int) -> concurrent.futures.ProcessPoolExecutor:
-    if sys.platform.startswith("linux"):
-        # A fork server imports torch once; workers fork from it (fast, and safe: it never ran torch ops).
+    return concurrent.futures.ProcessPoolExecutor(num_jobs, mp_context=_mp_context(), initializer=_use_one_thread)
+
+
+def _mp_context() -> Any:
+    """``fork`` on Linux (workers start instantly, nothing is re-imported), unless CUDA is initialised
+    in this process (CUDA cannot be forked): then a fork server, started fresh, imports torch once.
+
+    Forking is safe here because every worker first sets torch to one thread (no OpenMP thread pool
+    is entered in the child), and workers never touch the open storage or manifest files.
+    """
+    if not sys.platform.startswith("linux"):
+        return multiprocessing.get_context("spawn")
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_initialized():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["lhotse_lite.features.builder", "lhotse_lite.features.kaldi.extractors"])
-    else:
-        context = multiprocessing.get_context("spawn")
-    return concurrent.futures.ProcessPoolExecutor(num_jobs, mp_context=context, initializer=_use_one_thread)
+        return context
+    return multiprocessing.get_context("fork")
 
 
 def _dask_executor(address: str) -> Tuple[Any, concurrent.futures.Executor]:
