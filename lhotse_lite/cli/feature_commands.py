@@ -19,23 +19,13 @@ from typing import Any, Dict, Optional
 
 import click
 
-from lhotse_lite.cli.manifest_io import read_manifest
+from lhotse_lite.cli.manifest_io import expect_kind, read_manifest
 
 __all__ = ["feat"]
 
 _IN = click.Path(allow_dash=True, dir_okay=False)
 _EXTRACTOR_HELP = "Extractor name: kaldi-fbank, kaldi-mfcc, kaldi-spectrogram, kaldi-log-spectrogram, ..."
 _STORAGE = ["lilcom_chunky", "lilcom_files", "numpy_files", "memory_lilcom", "memory_npy"]
-
-
-def _expect_kind(manifest: Any, kind: str, path: str) -> Any:
-    from lhotse_lite.cli.manifest_io import manifest_kind
-    from lhotse_lite.errors import ManifestError
-
-    actual = manifest_kind(manifest)
-    if actual != kind:
-        raise ManifestError(f"{path}: expected a {kind} manifest, got {actual}")
-    return manifest
 
 
 @click.group()
@@ -81,7 +71,7 @@ def extract(recordings: str, output_dir: str, extractor: str, config: Optional[s
     from lhotse_lite.features.base import FeatureExtractor, FeatureSetBuilder, create_default_feature_extractor
     from lhotse_lite.features.io import get_writer
 
-    recs = _expect_kind(read_manifest(recordings, lazy=True), "recordings", recordings)
+    recs = expect_kind(read_manifest(recordings, lazy=True), "recordings", recordings)
     fe = FeatureExtractor.from_yaml(config) if config else create_default_feature_extractor(extractor)
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -106,7 +96,7 @@ def stats(features: str, output: str) -> None:
     """
     from lhotse_lite.features.stats import compute_global_stats
 
-    feats = _expect_kind(read_manifest(features, lazy=True), "features", features)
+    feats = expect_kind(read_manifest(features, lazy=True), "features", features)
     result = compute_global_stats(feats)
     _write_stats(result, output)
     click.echo(f"global stats of {result['norm_means'].shape[0]} bins written to {output}", err=True)
@@ -136,7 +126,7 @@ def inspect(features: str, index: int, recording_id: Optional[str], as_json: boo
     from lhotse_lite.describe import describe_feature_matrix, describe_manifests, format_description
     from lhotse_lite.errors import UnknownIdError
 
-    feats = _expect_kind(read_manifest(features, lazy=True), "features", features)
+    feats = expect_kind(read_manifest(features, lazy=True), "features", features)
     chosen = None
     for position, item in enumerate(feats):
         if (recording_id is not None and item.recording_id == recording_id) or (

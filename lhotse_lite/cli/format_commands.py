@@ -14,22 +14,12 @@ from typing import Optional, Tuple
 
 import click
 
-from lhotse_lite.cli.manifest_io import read_manifest, write_manifest
+from lhotse_lite.cli.manifest_io import expect_kind, read_manifest, write_manifest
 
 __all__ = ["rttm", "ctm", "kaldi"]
 
 _IN = click.Path(allow_dash=True, dir_okay=False)
 _OUT = click.Path(allow_dash=True, dir_okay=False, writable=True)
-
-
-def _expect(manifest, kind: str, path: str):
-    from lhotse_lite.cli.manifest_io import manifest_kind
-    from lhotse_lite.errors import ManifestError
-
-    actual = manifest_kind(manifest)
-    if actual != kind:
-        raise ManifestError(f"{path}: expected a {kind} manifest, got {actual}")
-    return manifest
 
 
 # ---------------------------------------------------------------------------------------------- RTTM
@@ -59,7 +49,7 @@ def rttm_import(rttm_files: Tuple[str, ...], output_manifest: str) -> None:
 @click.argument("output_rttm", type=click.Path(dir_okay=False, writable=True))
 def rttm_export(supervisions: str, output_rttm: str) -> None:
     """Write the SUPERVISIONS manifest as speaker turns to OUTPUT_RTTM."""
-    _expect(read_manifest(supervisions, lazy=True), "supervisions", supervisions).write_rttm(output_rttm)
+    expect_kind(read_manifest(supervisions, lazy=True), "supervisions", supervisions).write_rttm(output_rttm)
 
 
 # ----------------------------------------------------------------------------------------------- CTM
@@ -81,7 +71,7 @@ def ctm_import(supervisions: str, ctm_file: str, output_manifest: str, kind: str
 
     A word goes to every segment of its recording that contains it (1 ms margin).
     """
-    sups = _expect(read_manifest(supervisions), "supervisions", supervisions)
+    sups = expect_kind(read_manifest(supervisions), "supervisions", supervisions)
     aligned = sups.with_alignment_from_ctm(ctm_file, type=kind, match_channel=match_channel, verbose=True)
     write_manifest(aligned, output_manifest)
 
@@ -92,7 +82,7 @@ def ctm_import(supervisions: str, ctm_file: str, output_manifest: str, kind: str
 @click.option("--type", "kind", default="word", show_default=True, help="Alignment kind to write.")
 def ctm_export(supervisions: str, output_ctm: str, kind: str) -> None:
     """Write the --type alignments of SUPERVISIONS to OUTPUT_CTM (segments without one are skipped)."""
-    sups = _expect(read_manifest(supervisions, lazy=True), "supervisions", supervisions)
+    sups = expect_kind(read_manifest(supervisions, lazy=True), "supervisions", supervisions)
     sups.write_alignment_to_ctm(output_ctm, type=kind)
 
 
@@ -148,7 +138,7 @@ def kaldi_export(recordings: str, supervisions: str, output_dir: str) -> None:
     """
     from lhotse_lite.kaldi_data_dir import export_to_kaldi_data_dir
 
-    recs = _expect(read_manifest(recordings, lazy=True), "recordings", recordings)
-    sups = _expect(read_manifest(supervisions, lazy=True), "supervisions", supervisions)
+    recs = expect_kind(read_manifest(recordings, lazy=True), "recordings", recordings)
+    sups = expect_kind(read_manifest(supervisions, lazy=True), "supervisions", supervisions)
     export_to_kaldi_data_dir(recs, sups, output_dir)
     click.echo(f"Kaldi data directory written to {output_dir}", err=True)

@@ -34,6 +34,7 @@ __all__ = [
     "split_output_name",
     "group_by_kind",
     "require_one_kind",
+    "expect_kind",
 ]
 
 STREAM = "-"
@@ -180,3 +181,22 @@ def require_one_kind(manifests: List[Any], paths: Sequence[str]) -> List[Any]:
         listing = ", ".join(f"{path} ({kind})" for path, kind in zip(paths, kinds))
         raise ManifestError(f"expected manifests of one type, got {listing}")
     return manifests
+
+
+def expect_kind(manifest: Any, kind: str, path: str) -> Any:
+    """Returns ``manifest`` when it is of ``kind`` (``"recordings"``, ``"supervisions"``, ``"features"``).
+
+    Raises:
+        ManifestError: It is of another kind (the message names ``path``).
+
+    Example:
+        >>> from lhotse_lite.supervision import SupervisionSet
+        >>> expect_kind(SupervisionSet([]), "recordings", "sups.jsonl")
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ManifestError: sups.jsonl: expected a recordings manifest, got supervisions
+    """
+    actual = manifest_kind(manifest)
+    if actual != kind:
+        raise ManifestError(f"{path}: expected a {kind} manifest, got {actual}")
+    return manifest

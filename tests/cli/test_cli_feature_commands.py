@@ -124,3 +124,30 @@ def test_inspect_missing_item_and_stdin(compat):
     text = gzip.decompress((compat / "feats_numpy_files.jsonl.gz").read_bytes()).decode()
     piped = run("feat", "inspect", "-", "--json", input=text)
     assert piped.exit_code == 0, piped.output
+
+
+def test_extract_on_dask_scheduler(compat, tmp_path, needs_extractors):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0") as cluster:
+        result = run("feat", "extract", "recordings.jsonl", tmp_path, "--dask-scheduler", cluster.scheduler_address)
+    assert result.exit_code == 0, result.output
+    feats = load_manifest(tmp_path / "feats.jsonl.gz")
+    assert len(feats) == 5
+    mono = next(f for f in feats if f.recording_id == "rec-mono")
+    expected = np.load("expected_features.npz")["feats_lilcom_chunky/rec-mono"]  # Lhotse's stored default fbank
+    np.testing.assert_allclose(mono.load(), expected, atol=0.05)
+
+
+def test_extract_bad_recording_stops_or_is_skipped(compat, tmp_path, needs_extractors):
+    recs = tmp_path / "recs.jsonl"
+    lines = (compat / "recordings.jsonl").read_text().splitlines()
+    recs.write_text("\n".join([lines[0], lines[0].replace('"rec-mono"', '"rec-gone"').replace(
+        "audio/mono.wav", "audio/gone.wav")]) + "\n")
+    result = run("feat", "extract", recs, tmp_path / "a")
+    assert result.exit_code == 1 and result.stderr.strip().splitlines()[-1].startswith("Error: ")
+    assert "rec-gone" in result.stderr and "Traceback" not in result.output
+    result = run("feat", "extract", recs, tmp_path / "b", "--skip-errors")
+    assert result.exit_code == 0, result.output
+    assert "skipped rec-gone" in result.stderr
+    assert [f.recording_id for f in load_manifest(tmp_path / "b" / "feats.jsonl.gz")] == ["rec-mono"]

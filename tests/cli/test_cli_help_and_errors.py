@@ -72,3 +72,26 @@ def test_bad_stdin_is_an_error_line():
 def test_empty_stdin_is_an_error_line():
     result = CliRunner().invoke(cli, ["manifest", "describe", "-"], input="")
     _assert_one_line_error(result, "<stdin>")
+
+
+def test_unwritable_output_is_an_error_line(lhotse_compat_dir, tmp_path):
+    (tmp_path / "a_file").write_text("")
+    result = CliRunner().invoke(cli, ["manifest", "convert", str(lhotse_compat_dir / "supervisions.jsonl"),
+                                      str(tmp_path / "a_file" / "out.jsonl")])
+    _assert_one_line_error(result, "a_file")
+
+
+def test_manifest_commands_do_not_import_torch(lhotse_compat_dir):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from lhotse_lite.cli import cli\n"
+        "for args in (['manifest', 'describe', 'feats_lilcom_chunky.jsonl.gz', 'recordings.jsonl'],\n"
+        "             ['manifest', 'validate', 'feats_numpy_files.jsonl.gz', 'recordings.jsonl', 'supervisions.yaml']):\n"
+        "    try:\n        cli(args)\n    except SystemExit as e:\n        assert e.code == 0, e.code\n"
+        "print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                         cwd=lhotse_compat_dir)
+    assert out.stdout.strip().splitlines()[-1] == "False"
