@@ -8,9 +8,9 @@ A condition compares one field of an item's dict form (``to_dict``) with a liter
 * ``VALUE`` is the rest of the expression, taken literally (no quotes needed).
 
 Comparisons are numeric when the field holds a number (not text) and the value reads as one,
-otherwise they compare the field's text with the value. A list field (e.g. ``channel: [0, 1]``) matches ``=``, ``~`` and the ordering operators
-when any element matches, and ``!=``/``!~`` when no element matches. An item without the field
-matches only ``!=`` and ``!~``.
+otherwise they compare the field's text with the value. A list field (e.g. ``channel: [0, 1]``)
+matches ``=``, ``~`` and the ordering operators when any element matches, and ``!=``/``!~`` when no
+element matches. An item without the field matches only ``!=`` and ``!~``.
 
 Example:
     >>> from lhotse_lite.supervision import SupervisionSegment

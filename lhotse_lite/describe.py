@@ -20,10 +20,18 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any, Dict, Iterable, List, Optional
 
-__all__ = ["describe_manifests", "format_description", "describe_feature_matrix", "PERCENTILES"]
+__all__ = [
+    "describe_manifests",
+    "format_description",
+    "describe_feature_matrix",
+    "plot_feature_matrix",
+    "PERCENTILES",
+]
 
 PERCENTILES = (0, 25, 50, 75, 90, 99, 100)
 """The duration percentiles reported (0 is the minimum, 100 the maximum)."""
+
+_FEATURE_COUNTS = ("types", "num_features", "frame_shifts", "storage_types")
 
 
 def describe_manifests(
@@ -84,7 +92,7 @@ def describe_manifests(
     if features is not None:
         durations = []
         frames = 0
-        counters: Dict[str, Counter] = {key: Counter() for key in ("types", "num_features", "frame_shifts", "storage_types")}
+        counters: Dict[str, Counter] = {key: Counter() for key in _FEATURE_COUNTS}
         for feats in features:
             durations.append(feats.duration)
             frames += feats.num_frames
@@ -128,7 +136,7 @@ def format_description(summary: Dict[str, Any]) -> str:
             rows.append((f"duration p{pct}", f"{value:.2f} s"))
         if "total_frames" in section:
             rows.append(("total frames", str(section["total_frames"])))
-        for key in ("channels", "sampling_rates", "languages", "types", "num_features", "frame_shifts", "storage_types"):
+        for key in ("channels", "sampling_rates", "languages", *_FEATURE_COUNTS):
             if key in section and section[key]:
                 rows.append((key.replace("_", " "), ", ".join(f"{k}: {v}" for k, v in section[key].items())))
         if "recordings_covered" in section:
@@ -199,3 +207,46 @@ def describe_feature_matrix(features: Any) -> Dict[str, Any]:
         "bin_means": rounded(matrix.mean(axis=0)),
         "bin_stds": rounded(matrix.std(axis=0)),
     }
+
+
+def plot_feature_matrix(features: Any, path: Any, title: Optional[str] = None) -> None:
+    """Saves one stored feature matrix as an image (time on x, feature bins on y), e.g. a PNG.
+
+    Uses matplotlib's non-interactive ``Agg`` backend, so it works without a display.
+
+    Args:
+        features: A ``Features`` item (anything with ``load()``, ``frame_shift`` and ``recording_id``).
+        path: The image file; its extension picks the format (``.png``, ``.pdf``, ``.svg``).
+        title: The plot title; default ``"<type> of <recording_id>"``.
+
+    Example:
+        >>> import os, tempfile, numpy as np
+        >>> from lhotse_lite.features.manifest import Features
+        >>> from lhotse_lite.features.io import MemoryNpyWriter
+        >>> feats = Features.from_array(np.random.rand(50, 8).astype(np.float32), MemoryNpyWriter(),
+        ...                             frame_shift=0.01, sampling_rate=16000)
+        >>> path = os.path.join(tempfile.mkdtemp(), "feats.png")
+        >>> plot_feature_matrix(feats, path)
+        >>> open(path, "rb").read(4)
+        b'\\x89PNG'
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    matrix = np.asarray(features.load())
+    seconds = matrix.shape[0] * features.frame_shift
+    fig, ax = plt.subplots(figsize=(max(4.0, min(16.0, 2.0 + seconds * 2.0)), 3.5))
+    try:
+        image = ax.imshow(matrix.T, origin="lower", aspect="auto", interpolation="nearest",
+                          extent=(0.0, seconds, 0, matrix.shape[1]))
+        ax.set_xlabel("time (s)")
+        ax.set_ylabel("feature bin")
+        ax.set_title(title if title is not None else f"{features.type} of {features.recording_id}")
+        fig.colorbar(image, ax=ax)
+        fig.tight_layout()
+        fig.savefig(path)
+    finally:
+        plt.close(fig)

@@ -134,7 +134,8 @@ def _numbers(path: Path, kind: type) -> Dict[str, float]:
         try:
             out[key] = kind(value)
         except ValueError as err:
-            raise ManifestFormatError(f"{path}:{lineno}: expected a {kind.__name__} for {key!r}, got {value!r}") from err
+            raise ManifestFormatError(
+                f"{path}:{lineno}: expected a {kind.__name__} for {key!r}, got {value!r}") from err
     return out
 
 
@@ -277,7 +278,8 @@ def _read_segments(path: Path, recordings: RecordingSet) -> Iterable[Tuple[str, 
             try:
                 start, end = float(start_text), float(end_text)
             except ValueError as err:
-                raise ManifestFormatError(f"{where}: start and end must be seconds, got {start_text!r} {end_text!r}") from err
+                raise ManifestFormatError(
+                    f"{where}: start and end must be seconds, got {start_text!r} {end_text!r}") from err
             if rid not in recordings:
                 raise UnknownIdError(f"{where}: recording {rid!r} is not in wav.scp")
             if end == -1:

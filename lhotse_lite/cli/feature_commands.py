@@ -121,9 +121,19 @@ def _write_stats(result: Dict[str, Any], output: str) -> None:
               help="Which item's matrix to load and summarise (position in the manifest).")
 @click.option("-r", "--recording-id", help="Summarise this recording's matrix instead of --item.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def inspect(features: str, index: int, recording_id: Optional[str], as_json: bool) -> None:
-    """Summarise a FEATURES manifest and one item's matrix (shape, min/max/mean/std, per-bin means)."""
-    from lhotse_lite.describe import describe_feature_matrix, describe_manifests, format_description
+@click.option("--plot", type=click.Path(dir_okay=False, writable=True),
+              help="Also save the item's matrix as an image (e.g. feats.png).")
+def inspect(features: str, index: int, recording_id: Optional[str], as_json: bool, plot: Optional[str]) -> None:
+    """Summarise a FEATURES manifest and one item's matrix (shape, min/max/mean/std, per-bin means).
+
+    With ``--plot``, the item's matrix is also saved as an image (time on x, bins on y).
+    """
+    from lhotse_lite.describe import (
+        describe_feature_matrix,
+        describe_manifests,
+        format_description,
+        plot_feature_matrix,
+    )
     from lhotse_lite.errors import UnknownIdError
 
     feats = expect_kind(read_manifest(features, lazy=True), "features", features)
@@ -138,6 +148,9 @@ def inspect(features: str, index: int, recording_id: Optional[str], as_json: boo
         raise UnknownIdError(f"{features}: no {wanted} in the features manifest")
     summary = describe_manifests(features=feats)
     matrix = describe_feature_matrix(chosen)
+    if plot:
+        plot_feature_matrix(chosen, plot)
+        click.echo(f"plot of {chosen.recording_id} saved to {plot}", err=True)
     if as_json:
         click.echo(json.dumps({"manifest": summary["features"], "item": matrix}, indent=2))
         return

@@ -151,3 +151,10 @@ def test_extract_bad_recording_stops_or_is_skipped(compat, tmp_path, needs_extra
     assert result.exit_code == 0, result.output
     assert "skipped rec-gone" in result.stderr
     assert [f.recording_id for f in load_manifest(tmp_path / "b" / "feats.jsonl.gz")] == ["rec-mono"]
+
+
+def test_inspect_plot_saves_png(compat, tmp_path):
+    out = tmp_path / "mono.png"
+    result = run("feat", "inspect", "feats_lilcom_chunky.jsonl.gz", "-r", "rec-mono", "--plot", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -88,7 +88,8 @@ def test_manifest_commands_do_not_import_torch(lhotse_compat_dir):
     code = (
         "import sys; from lhotse_lite.cli import cli\n"
         "for args in (['manifest', 'describe', 'feats_lilcom_chunky.jsonl.gz', 'recordings.jsonl'],\n"
-        "             ['manifest', 'validate', 'feats_numpy_files.jsonl.gz', 'recordings.jsonl', 'supervisions.yaml']):\n"
+        "             ['manifest', 'validate', 'feats_numpy_files.jsonl.gz', 'recordings.jsonl',\n"
+        "              'supervisions.yaml']):\n"
         "    try:\n        cli(args)\n    except SystemExit as e:\n        assert e.code == 0, e.code\n"
         "print('torch' in sys.modules)"
     )
