@@ -17,6 +17,8 @@ Example:
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from typing import Any
 
 import click
@@ -35,6 +37,9 @@ class LiteGroup(click.Group):
             return super().invoke(ctx)
         except LhotseLiteError as err:
             raise click.ClickException(str(err)) from err
+        except BrokenPipeError:  # the reader went away (``lite ... - | head``): stop quietly
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (Python's flush at exit must not fail)
+            ctx.exit(141)  # 128 + SIGPIPE, what a shell reports for a command killed by it
         except OSError as err:  # a missing or unwritable file: the user's to fix, not a bug
             raise click.ClickException(_os_message(err)) from err
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
 import shutil
 import sys
 import tempfile
@@ -108,13 +109,15 @@ def convert(input_manifest: str, output_manifest: str) -> None:
 @click.argument("input_manifest", type=_IN)
 @click.argument("output_dir", type=click.Path(file_okay=False))
 @click.option("--shuffle", is_flag=True, help="Shuffle the items before splitting.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --shuffle (same seed, same parts).")
 @click.option("--drop-last", is_flag=True, help="Drop the remainder instead of spreading it over the first parts.")
-def split(num_splits: int, input_manifest: str, output_dir: str, shuffle: bool, drop_last: bool) -> None:
+def split(num_splits: int, input_manifest: str, output_dir: str, shuffle: bool, seed: int, drop_last: bool) -> None:
     """Split INPUT_MANIFEST into NUM_SPLITS parts in OUTPUT_DIR.
 
     Parts are named ``<name>.<index><ext>`` (e.g. ``sups.1.jsonl.gz``, indices zero-padded to the
     same width) as Lhotse names them.
     """
+    random.seed(seed)  # ManifestSet.split shuffles with the global generator, as Lhotse does
     parts = read_manifest(input_manifest).split(num_splits, shuffle=shuffle, drop_last=drop_last)
     base, ext = split_output_name(input_manifest)
     width = len(str(num_splits))

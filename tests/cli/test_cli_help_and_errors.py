@@ -96,3 +96,18 @@ def test_manifest_commands_do_not_import_torch(lhotse_compat_dir):
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
                          cwd=lhotse_compat_dir)
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_closed_pipe_stops_quietly(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "sups.jsonl"
+    path.write_text("".join(json.dumps({"id": f"s{i}", "recording_id": "r", "start": 0.0, "duration": 1.0,
+                                        "text": "x" * 200}) + "\n" for i in range(3000)))
+    code = "from lhotse_lite.cli import cli; cli()"
+    proc = subprocess.run(f"{sys.executable} -c '{code}' manifest convert {path} - | head -n 1",
+                          shell=True, capture_output=True, text=True)
+    assert proc.stdout.startswith('{"id":"s0"')
+    assert "Traceback" not in proc.stderr and "Error" not in proc.stderr
