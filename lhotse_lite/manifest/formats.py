@@ -118,11 +118,12 @@ def _open_read(path: Pathlike) -> BinaryIO:
     return open(path, "rb")
 
 
-_CHUNK = 1 << 15  # compressed bytes read at a time (~250 kB of text: small, bounded memory)
+_CHUNK = 1 << 15  # compressed bytes read at a time
+_MAX_TEXT = 1 << 18  # decompressed bytes produced at a time
 
 
 def _iter_lines(path: Pathlike) -> Iterator[bytes]:
-    """The lines of a (gzip-compressed) text file as bytes, decompressing 1 MiB chunks at a time.
+    """The lines of a (gzip-compressed) text file as bytes, decompressing in small bounded steps.
 
     Raises ``EOFError`` when a gzip stream ends before its end-of-stream marker, ``zlib.error`` on
     corrupt data. Concatenated gzip members are read one after another.
@@ -135,26 +136,31 @@ def _iter_lines(path: Pathlike) -> Iterator[bytes]:
             return
         decomp = zlib.decompressobj(wbits=31)
         rest = b""
-        started = False
+        pending = b""
+        in_member = False
         while True:
-            chunk = f.read(_CHUNK)
-            if not chunk:
-                break
-            started = True
-            parts = []
-            while chunk:
-                parts.append(decomp.decompress(chunk))
-                if decomp.eof:  # another gzip member may follow
-                    chunk = decomp.unused_data
-                    decomp = zlib.decompressobj(wbits=31)
-                    started = bool(chunk)
-                else:
-                    chunk = b""
-            lines = (rest + b"".join(parts)).split(b"\n")
+            if not pending:
+                pending = f.read(_CHUNK)
+                if not pending:
+                    break
+            in_member = True
+            # At most _MAX_TEXT bytes of text per step keeps memory bounded on highly compressible data.
+            text = decomp.decompress(pending, _MAX_TEXT)
+            if decomp.eof:  # end of a gzip member; another one may follow
+                pending = decomp.unused_data
+                decomp = zlib.decompressobj(wbits=31)
+                in_member = False
+            else:
+                pending = decomp.unconsumed_tail
+            lines = (rest + text).split(b"\n")
             rest = lines.pop()
             yield from lines
-        if started and not decomp.eof:
-            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+        if in_member:  # no input left: drain what zlib still holds, then the member must be complete
+            lines = (rest + decomp.flush()).split(b"\n")
+            rest = lines.pop()
+            yield from lines
+            if not decomp.eof:
+                raise EOFError("compressed file ended before the end-of-stream marker was reached")
         if rest:
             yield rest
 

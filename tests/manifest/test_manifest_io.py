@@ -191,3 +191,16 @@ def test_jsonl_lines_are_compact_json_with_lhotse_key_order(tmp_path):
     assert list(json.loads(line)) == ["id", "start", "x", "t"]
     # values orjson refuses fall back to the standard library
     assert json.loads(formats.dumps_line({"k": {1: 2}})) == {"k": {"1": 2}}
+
+
+def test_gzip_reading_in_bounded_steps_reads_everything(tmp_path):
+    # Highly compressible data (many decompression steps per compressed chunk) in two gzip members.
+    lines = [b'{"id": "i%d", "pad": "%s"}' % (k, b"a" * 300) for k in range(20_000)]
+    first, second = b"\n".join(lines[:15_000]) + b"\n", b"\n".join(lines[15_000:]) + b"\n"
+    path = tmp_path / "big.jsonl.gz"
+    path.write_bytes(gzip.compress(first) + gzip.compress(second))
+    got = [d["id"] for _, d in formats.iter_jsonl_dicts(path)]
+    assert got == [f"i{k}" for k in range(20_000)]
+    path.write_bytes(gzip.compress(first)[:-4])  # trailer cut off
+    with pytest.raises(ManifestFormatError, match="truncated"):
+        sum(1 for _ in formats.iter_jsonl_dicts(path))
