@@ -1,0 +1,167 @@
+"""Cutting a signal into Kaldi's frames, offline and as a stream.
+
+Kaldi's frame ``f`` starts at sample ``f * shift`` with ``snip_edges=True`` (only frames that fit in
+the signal are kept), and at ``f * shift + shift // 2 - length // 2`` with ``snip_edges=False``; there
+the signal is mirrored at both edges (sample ``-1`` is sample ``0``, sample ``N`` is sample ``N - 1``,
+repeatedly for signals shorter than the padding), and the frame count is
+``(N + shift // 2) // shift`` (:func:`lhotse_lite.units.kaldi_num_frames`).
+
+Frames are returned ``width >= length`` samples wide (the FFT size), as strided views where possible:
+the samples past ``length`` are whatever follows in the signal (or zeros) and the analysis multiplies
+them by zero weights, which saves a padding copy.
+
+Streaming state. :func:`frame_stream` is stateless: everything it needs is in the *remainder* tensor
+``(batch, n)`` it returns and expects back as ``context``:
+
+* warm-up (no frame emitted yet, ``n < length - pad`` where ``pad = length // 2 - shift // 2``): the
+  raw samples received so far; the left mirror needs them all before the first frame can be cut;
+* running (``n >= length``, only after the first frame): the mirrored signal from the first sample of
+  the last emitted frame onwards (``snip_edges=True``: from the first sample of the next frame).
+
+``last=True`` ends the stream: the remaining frames are cut with the right-edge mirror, exactly as the
+offline path does, and an empty remainder is returned (feeding it back starts a new stream).
+
+Example:
+    >>> import torch
+    >>> from lhotse_lite.features.kaldi.framing import frame_signal, frame_stream
+    >>> x = torch.arange(1000.0).unsqueeze(0)
+    >>> frame_signal(x, 400, 160, 512, snip_edges=False).shape
+    torch.Size([1, 6, 512])
+    >>> a, rem = frame_stream(x[:, :600], None, 400, 160, 512, snip_edges=False, last=False)
+    >>> b, rem = frame_stream(x[:, 600:], rem, 400, 160, 512, snip_edges=False, last=True)
+    >>> a.shape[1] + b.shape[1]
+    6
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import torch
+
+from lhotse_lite.units import kaldi_num_frames
+
+__all__ = ["first_frame_offset", "reflect_indices", "frame_signal", "frame_stream"]
+
+
+def first_frame_offset(length: int, shift: int, snip_edges: bool) -> int:
+    """The (non-positive) signal index where frame 0 starts.
+
+    Example:
+        >>> first_frame_offset(400, 160, False), first_frame_offset(1102, 441, False)
+        (-120, -331)
+    """
+    if snip_edges:
+        return 0
+    return shift // 2 - length // 2
+
+
+def reflect_indices(start: int, stop: int, num_samples: int, device: torch.device) -> torch.Tensor:
+    """Indices ``start .. stop - 1`` mirrored into ``[0, num_samples)`` the way Kaldi does (repeatedly).
+
+    Example:
+        >>> reflect_indices(-3, 5, 2, torch.device("cpu")).tolist()
+        [1, 1, 0, 0, 1, 1, 0, 0]
+    """
+    idx = torch.arange(start, stop, device=device)
+    period = 2 * num_samples
+    m = torch.remainder(idx, period)
+    return torch.where(m < num_samples, m, period - 1 - m)
+
+
+def _unfold(signal: torch.Tensor, offset: int, count: int, width: int, shift: int) -> torch.Tensor:
+    """``count`` frames of ``width`` samples starting at ``offset``, zero-extending the signal if short."""
+    if count <= 0:
+        return signal.new_zeros(signal.size(0), 0, width)
+    need = offset + (count - 1) * shift + width
+    if need > signal.size(1):
+        signal = torch.cat([signal, signal.new_zeros(signal.size(0), need - signal.size(1))], dim=1)
+    return signal[:, offset:need].unfold(1, width, shift)
+
+
+def frame_signal(x: torch.Tensor, length: int, shift: int, width: int, snip_edges: bool) -> torch.Tensor:
+    """Cut ``x`` into Kaldi's frames.
+
+    Args:
+        x: Signal, shape ``(batch, num_samples)``.
+        length: Frame length in samples.
+        shift: Frame shift in samples.
+        width: Returned frame width (``>= length``); samples past ``length`` are not meaningful.
+        snip_edges: Kaldi's ``--snip-edges``.
+
+    Returns:
+        Frames, shape ``(batch, num_frames, width)`` (often a strided view of ``x``).
+
+    Example:
+        >>> frame_signal(torch.zeros(2, 399), 400, 160, 400, snip_edges=True).shape
+        torch.Size([2, 0, 400])
+    """
+    num_samples = x.size(1)
+    count = kaldi_num_frames(num_samples, length, shift, snip_edges)
+    if count <= 0:
+        return x.new_zeros(x.size(0), 0, width)
+    start = first_frame_offset(length, shift, snip_edges)
+    stop = start + (count - 1) * shift + length
+    if start >= 0 and stop <= num_samples:
+        return _unfold(x[:, start : min(num_samples, start + (count - 1) * shift + width)], 0, count, width, shift)
+    if -start <= num_samples and stop - num_samples <= num_samples:
+        parts = [torch.flip(x[:, : -start], [1])] if start < 0 else []
+        parts.append(x[:, max(start, 0) : min(stop, num_samples)])
+        if stop > num_samples:
+            parts.append(torch.flip(x[:, 2 * num_samples - stop :], [1]))
+        segment = torch.cat(parts, dim=1)
+    else:
+        segment = x[:, reflect_indices(start, stop, num_samples, x.device)]
+    return _unfold(segment, 0, count, width, shift)
+
+
+def frame_stream(
+    x: torch.Tensor,
+    context: Optional[torch.Tensor],
+    length: int,
+    shift: int,
+    width: int,
+    snip_edges: bool,
+    last: bool,
+) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Cut the frames that ``context`` followed by ``x`` completes; see the module docstring for the state.
+
+    Args:
+        x: New samples, shape ``(batch, chunk)`` (``chunk`` may be 0).
+        context: The remainder returned by the previous call, or ``None`` at the start of a stream.
+        length: Frame length in samples.
+        shift: Frame shift in samples (``<= length``).
+        width: Returned frame width (``>= length``).
+        snip_edges: Kaldi's ``--snip-edges``.
+        last: End of stream: cut every remaining frame (mirroring the right edge) and return an empty
+            remainder.
+
+    Returns:
+        ``(frames, remainder)``: frames ``(batch, num_new_frames, width)`` and the remainder
+        ``(batch, n)`` to pass as ``context`` next time.
+    """
+    buf = x if context is None else torch.cat([context, x], dim=1)
+    n = buf.size(1)
+    if snip_edges:
+        count = 0 if n < length else 1 + (n - length) // shift
+        frames = _unfold(buf, 0, count, width, shift)
+        return frames, (buf[:, :0] if last else buf[:, count * shift :])
+    pad = length // 2 - shift // 2
+    if context is None or context.size(1) < length - pad:
+        # Warm-up: no frame emitted yet, ``buf`` is the raw signal from its first sample.
+        if last:
+            return frame_signal(buf, length, shift, width, False), buf[:, :0]
+        if n < length - pad:
+            return buf.new_zeros(buf.size(0), 0, width), buf
+        padded = torch.cat([torch.flip(buf[:, :pad], [1]), buf], dim=1)
+        count = (padded.size(1) - length) // shift + 1
+        return _unfold(padded, 0, count, width, shift), padded[:, (count - 1) * shift :]
+    # Running: ``buf`` starts at the first sample of the last emitted frame.
+    if last:
+        count = (n - pad + shift // 2) // shift - 1
+        stop = count * shift + length
+        if stop > n:
+            buf = torch.cat([buf, torch.flip(buf[:, 2 * n - stop :], [1])], dim=1)
+        return _unfold(buf, shift, count, width, shift), buf[:, :0]
+    count = (n - length) // shift
+    return _unfold(buf, shift, count, width, shift), buf[:, count * shift :]

@@ -1,0 +1,277 @@
+"""The machinery every Kaldi layer shares: option checks, framing, streaming and block processing.
+
+:class:`KaldiFrontend` is an ``nn.Module`` base class. It validates the framing options, keeps the
+analysis weights as non-persistent buffers, and implements the two entry points on one private
+core (``_process``): the offline path (``_offline``) and the streaming path (``online_inference`` and
+``flush``). Subclasses (the layers in :mod:`lhotse_lite.features.kaldi.layers`) only define
+``_features(windowed_frames, log_energy)``.
+
+Input scale: the layers compute exactly what Kaldi computes *on the sample values they are given*.
+Lhotse feeds float audio in ``[-1, 1]``, and so do the lhotse_lite extractors; Kaldi's command-line
+tools read 16-bit integers, i.e. values ``32768`` times larger. Multiply by :data:`INT16_SCALE` to
+reproduce ``compute-fbank-feats`` output; every log-energy feature then moves by
+``log(32768 ** 2)`` (except values sitting on a floor).
+
+Example:
+    >>> import torch
+    >>> from lhotse_lite.features.kaldi.layers import Wav2LogFilterBank
+    >>> x = torch.rand(1, 16000) * 2 - 1
+    >>> kaldi_scale = Wav2LogFilterBank()(x * INT16_SCALE)
+    >>> lhotse_scale = Wav2LogFilterBank()(x)
+    >>> round(float((kaldi_scale - lhotse_scale).mean()), 2) == round(2 * math.log(INT16_SCALE), 2)
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from typing import List, Optional, Tuple
+
+import torch
+from torch import nn
+
+from lhotse_lite.errors import ConfigError, ShapeError, SignalValueError
+from lhotse_lite.features.kaldi.analysis import ENERGY_NONE, analysis_weights, window_frames
+from lhotse_lite.features.kaldi.framing import frame_signal, frame_stream
+from lhotse_lite.features.kaldi.windows import check_window_type, frame_window
+from lhotse_lite.units import window_samples
+
+__all__ = ["INT16_SCALE", "DEFAULT_ENERGY_FLOOR", "KaldiFrontend", "next_power_of_two"]
+
+INT16_SCALE = 32768.0
+"""Multiply ``[-1, 1]`` float audio by this to get Kaldi's (16-bit integer) sample scale."""
+
+DEFAULT_ENERGY_FLOOR = 1e-10
+"""Lhotse's default ``energy_floor`` (Kaldi's default is 0: no floor)."""
+
+_BLOCK_FRAMES = 2048  # frames processed per block in the offline path (keeps the working set in cache)
+
+
+def next_power_of_two(n: int) -> int:
+    """The smallest power of two ``>= n``.
+
+    Example:
+        >>> next_power_of_two(400), next_power_of_two(512), next_power_of_two(1102)
+        (512, 512, 2048)
+    """
+    return 1 if n <= 1 else 2 ** (n - 1).bit_length()
+
+
+def _check_number(name: str, value: float, low: float, high: float = math.inf, low_open: bool = False) -> None:
+    ok = (value > low if low_open else value >= low) and value <= high
+    if not ok or math.isnan(value):
+        bracket = "(" if low_open else "["
+        raise ConfigError(f"{name}={value!r} is out of range; allowed values: {bracket}{low}, {high}]")
+
+
+class KaldiFrontend(nn.Module):
+    """Base class of the Kaldi layers: framing, pre-processing, streaming (not used directly).
+
+    Args:
+        sampling_rate: Sampling rate of the input in Hz.
+        frame_length: Frame (window) length in seconds; ``floor(frame_length * sampling_rate)`` samples.
+        frame_shift: Frame shift in seconds (at most ``frame_length``).
+        width: Width of the windowed frames handed to ``_features`` (the FFT size), ``>=`` the window.
+        remove_dc_offset: Subtract each frame's mean.
+        preemph_coeff: Pre-emphasis coefficient in ``[0, 1]``.
+        window_type: One of ``hamming, hanning, povey, rectangular, blackman, sine``.
+        dither: Standard deviation of Gaussian noise added to the input (input units; 0 disables it).
+        snip_edges: Kaldi's ``--snip-edges``.
+        energy_floor: Floor of the frame energy (linear; 0 disables it).
+        raw_energy: Measure the energy before pre-emphasis and window.
+        energy_mode: Which energy ``_features`` receives (``analysis.ENERGY_*``).
+
+    Raises:
+        ConfigError: an option is out of range or does not fit the others.
+    """
+
+    def __init__(
+        self,
+        sampling_rate: int,
+        frame_length: float,
+        frame_shift: float,
+        width: Optional[int],
+        remove_dc_offset: bool,
+        preemph_coeff: float,
+        window_type: str,
+        dither: float,
+        snip_edges: bool,
+        energy_floor: float,
+        raw_energy: bool,
+        energy_mode: int,
+    ) -> None:
+        super().__init__()
+        _check_number("sampling_rate", float(sampling_rate), 0.0, low_open=True)
+        _check_number("frame_length", float(frame_length), 0.0, low_open=True)
+        _check_number("frame_shift", float(frame_shift), 0.0, low_open=True)
+        _check_number("preemph_coeff", float(preemph_coeff), 0.0, 1.0)
+        _check_number("dither", float(dither), 0.0)
+        _check_number("energy_floor", float(energy_floor), 0.0)
+        check_window_type(window_type)
+        length = window_samples(frame_length, sampling_rate)
+        shift = window_samples(frame_shift, sampling_rate)
+        if length < 2:
+            raise ConfigError(
+                f"frame_length={frame_length} s is {length} sample(s) at sampling_rate={sampling_rate}; "
+                "a frame needs at least 2 samples"
+            )
+        if shift < 1 or shift > length:
+            raise ConfigError(
+                f"frame_shift={frame_shift} s is {shift} samples at sampling_rate={sampling_rate}; allowed "
+                f"values: 1 .. {length} samples (1 sample up to frame_length={frame_length} s)"
+            )
+        width = length if width is None else int(width)
+        if width < length:
+            raise ConfigError(
+                f"the padded frame length ({width} samples) cannot be shorter than the window ({length} "
+                f"samples, frame_length={frame_length} s at {sampling_rate} Hz)"
+            )
+        self._layer_name = type(self).__name__
+        self._block_frames = _BLOCK_FRAMES
+        self.sampling_rate = sampling_rate
+        self.frame_length = frame_length
+        self.frame_shift = frame_shift
+        self.remove_dc_offset = bool(remove_dc_offset)
+        self.preemph_coeff = float(preemph_coeff)
+        self.window_type = window_type
+        self.dither = float(dither)
+        self.snip_edges = bool(snip_edges)
+        self.energy_floor = float(energy_floor)
+        self.raw_energy = bool(raw_energy)
+        self._length = length
+        self._shift = shift
+        self._width = width
+        self._energy_mode = int(energy_mode)
+        window = frame_window(length, window_type, dtype=torch.float64)
+        self.register_buffer("_window", window.float(), persistent=False)
+        weights = analysis_weights(window, width, self.preemph_coeff).float()
+        self.register_buffer("_w_current", weights[0].contiguous(), persistent=False)
+        self.register_buffer("_w_previous", weights[1, 1:].contiguous(), persistent=False)
+        self.register_buffer("_w_constant", weights[2].contiguous(), persistent=False)
+
+    @property
+    def window_length(self) -> int:
+        """Frame length in samples."""
+        return self._length
+
+    @property
+    def window_shift(self) -> int:
+        """Frame shift in samples."""
+        return self._shift
+
+    def _check_input(self, x: torch.Tensor, name: str) -> None:
+        if x.dim() != 2:
+            raise ShapeError(
+                f"{self._layer_name}: {name} must have shape (batch, num_samples), got {list(x.shape)}; "
+                "use x.unsqueeze(0) for a single signal"
+            )
+        if x.dtype != torch.float32 and x.dtype != torch.float64:
+            raise ShapeError(
+                f"{self._layer_name}: {name} must be float32 or float64 audio in [-1, 1], got {x.dtype}; "
+                "convert int16 samples with x.float() / 32768"
+            )
+        if not bool(torch.isfinite(x.sum())):
+            raise SignalValueError(
+                f"{self._layer_name}: {name} holds NaN or infinite samples; clean the audio first"
+            )
+
+    def _dithered(self, x: torch.Tensor) -> torch.Tensor:
+        if self.dither != 0.0:
+            return x + self.dither * torch.randn_like(x)
+        return x
+
+    def _features(self, windowed: torch.Tensor, log_energy: Optional[torch.Tensor]) -> torch.Tensor:
+        """Turn windowed frames ``(batch, frames, width)`` into features; defined by each layer."""
+        raise NotImplementedError
+
+    def _process(self, frames: torch.Tensor) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+        """The one core of ``forward`` and ``online_inference``: frames to ``(features, log_energy)``."""
+        current, previous, constant = self._w_current, self._w_previous, self._w_constant
+        if frames.dtype != current.dtype:
+            current, previous, constant = current.to(frames.dtype), previous.to(frames.dtype), constant.to(frames.dtype)
+        windowed, log_e = window_frames(
+            frames,
+            current,
+            previous,
+            constant,
+            self._length,
+            self.remove_dc_offset,
+            self.preemph_coeff,
+            self._energy_mode,
+            self.energy_floor,
+        )
+        return self._features(windowed, log_e), log_e
+
+    def _offline(self, x: torch.Tensor) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+        self._check_input(x, "x")
+        frames = frame_signal(self._dithered(x), self._length, self._shift, self._width, self.snip_edges)
+        num_frames = frames.size(1)
+        block = max(1, self._block_frames // max(1, frames.size(0)))
+        if num_frames <= block:
+            return self._process(frames)
+        feats: List[torch.Tensor] = []
+        energies: List[torch.Tensor] = []
+        for start in range(0, num_frames, block):
+            f, e = self._process(frames[:, start : start + block])
+            feats.append(f)
+            if e is not None:
+                energies.append(e)
+        log_e: Optional[torch.Tensor] = None
+        if len(energies) > 0:
+            log_e = torch.cat(energies, dim=1)
+        return torch.cat(feats, dim=1), log_e
+
+    @torch.jit.export
+    def online_inference(
+        self, x: torch.Tensor, context: Optional[torch.Tensor] = None, last: bool = False
+    ) -> Tuple[Tuple[torch.Tensor, Optional[torch.Tensor]], torch.Tensor]:
+        """Streaming version of ``forward``: features for the frames that the new samples complete.
+
+        Stateless: the returned remainder is the state; pass it back as ``context`` with the next chunk.
+        Chunks may have any length (also shorter than a frame, or 0). With ``last=True`` (or a final
+        :meth:`flush`) the frames that need the right-edge mirror are emitted too, so the frames of all
+        calls together equal ``forward`` on the whole signal.
+
+        Args:
+            x: New samples ``(batch, chunk)``, same batch size, dtype and scale as the offline input.
+            context: The remainder from the previous call; ``None`` starts a stream.
+            last: This is the final chunk: emit every remaining frame, return an empty remainder.
+
+        Returns:
+            ``((features, log_energy), remainder)``: features ``(batch, new_frames, dim)``, log energy
+            ``(batch, new_frames)`` or ``None`` (when the layer computes none), remainder ``(batch, n)``.
+
+        Raises:
+            ShapeError: wrong rank or dtype, or a context that does not match ``x``.
+            SignalValueError: NaN or infinite samples.
+        """
+        self._check_input(x, "x")
+        if context is not None:
+            self._check_input(context, "context")
+            if context.size(0) != x.size(0) or context.dtype != x.dtype:
+                raise ShapeError(
+                    f"{self._layer_name}.online_inference: context {list(context.shape)} {context.dtype} does "
+                    f"not match x {list(x.shape)} {x.dtype}; pass back the remainder of the previous call"
+                )
+        frames, remainder = frame_stream(
+            self._dithered(x), context, self._length, self._shift, self._width, self.snip_edges, last
+        )
+        return self._process(frames), remainder
+
+    @torch.jit.export
+    def flush(self, context: Optional[torch.Tensor]) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+        """End a stream: ``(features, log_energy)`` of the frames still pending in ``context``.
+
+        Equivalent to ``online_inference(empty_chunk, context, last=True)[0]``. With ``context=None``
+        (nothing was ever fed) the result has 0 frames and batch size 1.
+
+        Args:
+            context: The remainder returned by the last ``online_inference`` call (or ``None``).
+
+        Returns:
+            ``(features, log_energy)`` as in :meth:`online_inference`.
+        """
+        if context is None:
+            context = self._window.new_zeros(1, 0)
+        (feats, log_e), _ = self.online_inference(context[:, :0], context, True)
+        return feats, log_e

@@ -1,0 +1,249 @@
+"""Triangular mel filter banks: Kaldi's (the default) and Lhotse's legacy linear-grid variant.
+
+The matrices have shape ``(num_fft_bins, num_filters)`` with ``num_fft_bins = fft_length // 2 + 1``,
+so a power spectrum ``(..., num_fft_bins)`` is mapped to mel energies by one matmul. Each filter is
+non-zero on a short band of FFT bins only; :func:`nonzero_band` finds the band that covers all of them
+so callers can slice the spectrum and skip the zero rows.
+
+Kaldi's bank (``MelBanks`` in ``feature-functions``/``mel-computations``): filter edges are spaced
+uniformly on the mel scale ``1127 ln(1 + f / 700)`` between ``low_freq`` and ``high_freq``; FFT bin
+``i`` sits at ``i * sampling_rate / fft_length`` Hz (bins ``0 .. fft_length/2 - 1``; the Nyquist bin
+gets no weight) and its weight is the triangle's value at the bin's mel frequency.
+
+Example:
+    >>> from lhotse_lite.features.kaldi.mel import kaldi_mel_banks
+    >>> kaldi_mel_banks(23, 512, 16000, low_freq=20.0, high_freq=0.0).shape
+    torch.Size([257, 23])
+"""
+
+from __future__ import annotations
+
+from typing import List, Tuple
+
+import torch
+
+from lhotse_lite.errors import ConfigError
+
+__all__ = [
+    "mel_scale",
+    "inverse_mel_scale",
+    "resolve_high_freq",
+    "kaldi_mel_banks",
+    "linear_grid_mel_banks",
+    "nonzero_band",
+    "split_banks",
+]
+
+
+def mel_scale(freq: torch.Tensor) -> torch.Tensor:
+    """Hz to mel (Kaldi/HTK natural-log form): ``1127 * ln(1 + freq / 700)``.
+
+    Example:
+        >>> round(float(mel_scale(torch.tensor(1000.0))), 2)
+        999.99
+    """
+    return 1127.0 * torch.log1p(freq / 700.0)
+
+
+def inverse_mel_scale(mel: torch.Tensor) -> torch.Tensor:
+    """Mel to Hz, the inverse of :func:`mel_scale`.
+
+    Example:
+        >>> round(float(inverse_mel_scale(mel_scale(torch.tensor(440.0, dtype=torch.float64)))), 6)
+        440.0
+    """
+    return 700.0 * torch.expm1(mel / 1127.0)
+
+
+def resolve_high_freq(high_freq: float, sampling_rate: float) -> float:
+    """Kaldi's ``--high-freq`` rule: a positive value is absolute, zero or negative is Nyquist plus it.
+
+    Example:
+        >>> resolve_high_freq(-400.0, 16000), resolve_high_freq(0.0, 16000), resolve_high_freq(3000.0, 8000)
+        (7600.0, 8000.0, 3000.0)
+    """
+    nyquist = 0.5 * sampling_rate
+    return float(high_freq) if high_freq > 0.0 else nyquist + float(high_freq)
+
+
+def _check_band(num_filters: int, fft_length: int, sampling_rate: float, low_freq: float, high_freq: float) -> float:
+    if num_filters < 3:
+        raise ConfigError(f"num_filters={num_filters} is too small; Kaldi needs at least 3 mel filters")
+    if fft_length < 2 or fft_length % 2:
+        raise ConfigError(f"the FFT length must be even and >= 2, got {fft_length}")
+    nyquist = 0.5 * sampling_rate
+    high = resolve_high_freq(high_freq, sampling_rate)
+    if not 0.0 <= low_freq < nyquist:
+        raise ConfigError(
+            f"low_freq={low_freq} Hz must be in [0, Nyquist={nyquist}) for sampling_rate={sampling_rate}"
+        )
+    if not 0.0 < high <= nyquist:
+        raise ConfigError(
+            f"high_freq={high_freq} resolves to {high} Hz, outside (0, Nyquist={nyquist}] for "
+            f"sampling_rate={sampling_rate}; use a value <= {nyquist}, or 0 / a negative offset from Nyquist"
+        )
+    if high <= low_freq:
+        raise ConfigError(f"high_freq ({high} Hz after resolution) must be above low_freq={low_freq} Hz")
+    return high
+
+
+def _check_nonempty(banks: torch.Tensor, num_filters: int, fft_length: int) -> None:
+    empty = (banks.sum(dim=0) == 0).nonzero().flatten().tolist()
+    if empty:
+        raise ConfigError(
+            f"num_filters={num_filters} is too many for fft_length={fft_length}: mel filter(s) {empty[:5]} "
+            "cover no FFT bin; use fewer filters, a longer frame_length or round_to_power_of_two=True"
+        )
+
+
+def kaldi_mel_banks(
+    num_filters: int,
+    fft_length: int,
+    sampling_rate: float,
+    low_freq: float = 20.0,
+    high_freq: float = 0.0,
+    dtype: torch.dtype = torch.float32,
+) -> torch.Tensor:
+    """Kaldi's triangular mel filter bank (no VTLN), computed in float64.
+
+    Args:
+        num_filters: Number of mel filters (>= 3).
+        fft_length: FFT size in samples (even).
+        sampling_rate: Sampling rate in Hz.
+        low_freq: Lower edge of the first filter in Hz.
+        high_freq: Upper edge of the last filter in Hz; ``<= 0`` means Nyquist plus this value.
+        dtype: Output dtype.
+
+    Returns:
+        The weights, shape ``(fft_length // 2 + 1, num_filters)``; the last (Nyquist) row is zero.
+
+    Raises:
+        ConfigError: fewer than 3 filters, a band outside ``[0, Nyquist]``, or a filter with no FFT bin
+            (too many filters for the FFT size).
+
+    Example:
+        >>> banks = kaldi_mel_banks(80, 512, 16000, 20.0, -400.0)
+        >>> banks.shape, bool((banks.sum(0) > 0).all())
+        (torch.Size([257, 80]), True)
+    """
+    high = _check_band(num_filters, fft_length, sampling_rate, low_freq, high_freq)
+    f64 = torch.float64
+    mel_low = float(mel_scale(torch.tensor(low_freq, dtype=f64)))
+    mel_high = float(mel_scale(torch.tensor(high, dtype=f64)))
+    delta = (mel_high - mel_low) / (num_filters + 1)
+    j = torch.arange(num_filters, dtype=f64).unsqueeze(0)
+    left = mel_low + j * delta
+    centre = mel_low + (j + 1.0) * delta
+    right = mel_low + (j + 2.0) * delta
+    num_bins = fft_length // 2
+    mel = mel_scale(torch.arange(num_bins, dtype=f64) * (sampling_rate / fft_length)).unsqueeze(1)
+    rising = (mel - left) / (centre - left)
+    falling = (right - mel) / (right - centre)
+    weights = torch.where((mel > left) & (mel < right), torch.minimum(rising, falling), torch.zeros((), dtype=f64))
+    banks = torch.cat([weights, torch.zeros(1, num_filters, dtype=f64)], dim=0)
+    _check_nonempty(banks, num_filters, fft_length)
+    return banks.to(dtype)
+
+
+def linear_grid_mel_banks(
+    num_filters: int,
+    fft_length: int,
+    sampling_rate: float,
+    low_freq: float = 20.0,
+    high_freq: float = 0.0,
+    norm_filters: bool = False,
+    dtype: torch.dtype = torch.float32,
+) -> torch.Tensor:
+    """Lhotse's legacy bank (``torchaudio_compatible_mel_scale=False``).
+
+    It differs from Kaldi's in where the FFT bins sit: bin ``i`` is placed at
+    ``i * sampling_rate / (fft_length - 1)`` Hz (a grid of ``fft_length`` points spanning 0 to the
+    sampling rate), and the filters may be normalised to unit area (``norm_filters``).
+
+    Args:
+        num_filters: Number of mel filters (>= 3).
+        fft_length: FFT size in samples (even).
+        sampling_rate: Sampling rate in Hz.
+        low_freq: Lower edge of the first filter in Hz.
+        high_freq: Upper edge; ``<= 0`` means Nyquist plus this value.
+        norm_filters: Divide each filter by the sum of its weights.
+        dtype: Output dtype.
+
+    Returns:
+        The weights, shape ``(fft_length // 2 + 1, num_filters)``.
+
+    Raises:
+        ConfigError: as :func:`kaldi_mel_banks`.
+
+    Example:
+        >>> banks = linear_grid_mel_banks(23, 512, 16000, norm_filters=True)
+        >>> [round(v, 4) for v in banks.sum(0)[:2].tolist()]
+        [1.0, 1.0]
+    """
+    high = _check_band(num_filters, fft_length, sampling_rate, low_freq, high_freq)
+    f64 = torch.float64
+    edges = torch.linspace(
+        float(mel_scale(torch.tensor(low_freq, dtype=f64))),
+        float(mel_scale(torch.tensor(high, dtype=f64))),
+        num_filters + 2,
+        dtype=f64,
+    )
+    left, centre, right = edges[:-2].unsqueeze(0), edges[1:-1].unsqueeze(0), edges[2:].unsqueeze(0)
+    grid = torch.linspace(0.0, float(sampling_rate), fft_length, dtype=f64)[: fft_length // 2]
+    mel = mel_scale(grid).unsqueeze(1)
+    rising = (mel - left) / (centre - left)
+    falling = (right - mel) / (right - centre)
+    inside = (mel > left) & (mel < right)
+    weights = torch.where(inside, torch.where(mel <= centre, rising, falling), torch.zeros((), dtype=f64))
+    banks = torch.cat([weights, torch.zeros(1, num_filters, dtype=f64)], dim=0)
+    _check_nonempty(banks, num_filters, fft_length)
+    if norm_filters:
+        banks = banks / banks.sum(dim=0, keepdim=True)
+    return banks.to(dtype)
+
+
+def nonzero_band(banks: torch.Tensor) -> Tuple[int, int]:
+    """The half-open range ``[first, last + 1)`` of FFT bins where any filter is non-zero.
+
+    Example:
+        >>> nonzero_band(kaldi_mel_banks(23, 512, 16000, 20.0, -400.0))
+        (1, 244)
+    """
+    rows = (banks != 0).any(dim=1).nonzero().flatten()
+    if rows.numel() == 0:
+        return 0, 0
+    return int(rows[0]), int(rows[-1]) + 1
+
+
+def split_banks(banks: torch.Tensor, groups: int) -> Tuple[torch.Tensor, List[int]]:
+    """Split a bank into ``groups`` runs of consecutive filters, each cut to its own non-zero FFT band.
+
+    Mel filters are narrow, so ``power[..., band_g] @ bank[band_g, filters_g]`` over a few groups costs a
+    fraction of the dense matmul and gives the same sums (the skipped weights are exact zeros).
+
+    Args:
+        banks: ``(num_fft_bins, num_filters)``.
+        groups: Number of groups (``1 .. num_filters``).
+
+    Returns:
+        ``(flat, layout)``: the group matrices flattened and concatenated, and ``layout`` holding five
+        ints per group: ``offset`` into ``flat``, first FFT bin, end FFT bin, first filter, end filter.
+
+    Example:
+        >>> flat, layout = split_banks(kaldi_mel_banks(80, 512, 16000, 20.0, -400.0), 2)
+        >>> len(layout), flat.numel() < 243 * 80
+        (10, True)
+    """
+    num_filters = banks.size(1)
+    edges = [round(g * num_filters / groups) for g in range(groups + 1)]
+    pieces: List[torch.Tensor] = []
+    layout: List[int] = []
+    offset = 0
+    for g in range(groups):
+        cols = banks[:, edges[g] : edges[g + 1]]
+        first, stop = nonzero_band(cols)
+        block = cols[first:stop].contiguous()
+        layout += [offset, first, stop, edges[g], edges[g + 1]]
+        pieces.append(block.flatten())
+        offset += block.numel()
+    return torch.cat(pieces), layout

@@ -1,0 +1,101 @@
+"""Kaldi's analysis windows.
+
+Every window is computed in float64 with Kaldi's formulas (``a = 2*pi / (N - 1)``, so the windows
+are symmetric) and returned in the requested dtype:
+
+========================  ===============================================
+``window_type``           ``w[n]`` for ``n = 0 .. N-1``
+========================  ===============================================
+``"hanning"``             ``0.5 - 0.5 cos(a n)``
+``"hamming"``             ``0.54 - 0.46 cos(a n)``
+``"povey"`` (default)     ``(0.5 - 0.5 cos(a n)) ** 0.85``
+``"rectangular"``         ``1``
+``"blackman"``            ``c - 0.5 cos(a n) + (0.5 - c) cos(2 a n)``, ``c = 0.42``
+``"sine"``                ``sin(a n / 2)``
+========================  ===============================================
+
+Example:
+    >>> from lhotse_lite.features.kaldi.windows import frame_window
+    >>> w = frame_window(5, "hanning")
+    >>> [round(v, 3) for v in w.tolist()]
+    [0.0, 0.5, 1.0, 0.5, 0.0]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Tuple
+
+import torch
+
+from lhotse_lite.errors import ConfigError
+
+__all__ = ["WINDOW_TYPES", "BLACKMAN_COEFF", "check_window_type", "frame_window"]
+
+WINDOW_TYPES: Tuple[str, ...] = ("hamming", "hanning", "povey", "rectangular", "blackman", "sine")
+"""The accepted ``window_type`` values (Kaldi's names)."""
+
+BLACKMAN_COEFF = 0.42
+"""Kaldi's default ``--blackman-coeff``."""
+
+
+def check_window_type(window_type: str) -> str:
+    """Return ``window_type`` if Kaldi knows it, else raise.
+
+    Raises:
+        ConfigError: the name is not one of :data:`WINDOW_TYPES`.
+
+    Example:
+        >>> check_window_type("povey")
+        'povey'
+    """
+    if window_type not in WINDOW_TYPES:
+        raise ConfigError(
+            f"window_type={window_type!r} is not a Kaldi window; allowed values: "
+            f"{', '.join(WINDOW_TYPES)}"
+        )
+    return window_type
+
+
+def frame_window(
+    length: int,
+    window_type: str = "povey",
+    blackman_coeff: float = BLACKMAN_COEFF,
+    dtype: torch.dtype = torch.float32,
+) -> torch.Tensor:
+    """Kaldi's window function of ``length`` samples.
+
+    Args:
+        length: Window length in samples (>= 1).
+        window_type: One of :data:`WINDOW_TYPES`.
+        blackman_coeff: The constant ``c`` of the Blackman window.
+        dtype: Output dtype (the window is computed in float64 first).
+
+    Returns:
+        A tensor of shape ``(length,)``.
+
+    Raises:
+        ConfigError: unknown ``window_type`` or ``length < 1``.
+
+    Example:
+        >>> frame_window(3, "rectangular").tolist()
+        [1.0, 1.0, 1.0]
+    """
+    check_window_type(window_type)
+    if length < 1:
+        raise ConfigError(f"the window must have at least 1 sample, got length={length}")
+    n = torch.arange(length, dtype=torch.float64)
+    a = 2.0 * math.pi / (length - 1) if length > 1 else 0.0
+    if window_type == "hanning":
+        w = 0.5 - 0.5 * torch.cos(a * n)
+    elif window_type == "hamming":
+        w = 0.54 - 0.46 * torch.cos(a * n)
+    elif window_type == "povey":
+        w = (0.5 - 0.5 * torch.cos(a * n)).pow(0.85)
+    elif window_type == "rectangular":
+        w = torch.ones(length, dtype=torch.float64)
+    elif window_type == "blackman":
+        w = blackman_coeff - 0.5 * torch.cos(a * n) + (0.5 - blackman_coeff) * torch.cos(2.0 * a * n)
+    else:  # sine
+        w = torch.sin(0.5 * a * n)
+    return w.to(dtype)
