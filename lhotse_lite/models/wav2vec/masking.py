@@ -171,7 +171,7 @@ def sample_negatives(
         neg = neg + (neg >= targets).long()  # skip the target frame, keeping the draw uniform
         stride = time - 1 if speechbrain_compat else time
         neg = neg + torch.arange(batch).unsqueeze(1) * stride
-    negs = y.reshape(batch * time, channels)[neg.flatten()]
+    negs = y.reshape(batch * time, channels)[neg.flatten().to(y.device)]
     return negs.view(batch, time, num_neg, channels).permute(2, 0, 1, 3)
 
 

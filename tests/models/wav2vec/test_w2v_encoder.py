@@ -139,6 +139,7 @@ def test_transformer_pre_norm_and_gelu_variants():
         assert TransformerEncoder(8, 1, 2, 16, **kwargs)(x).shape == x.shape
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
 def test_transformer_torchscript_equals_eager():
     torch.manual_seed(0)
     encoder = TransformerEncoder(8, 2, 2, 16, causal=True).eval()
@@ -148,6 +149,7 @@ def test_transformer_torchscript_equals_eager():
     torch.testing.assert_close(scripted(x, padding), encoder(x, padding))
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
 def test_wrapper_torchscript_equals_eager():
     torch.manual_seed(0)
     wrapper = EncoderWrapper(4, 8, TransformerEncoder(8, 1, 2, 16)).eval()

@@ -66,6 +66,7 @@ def test_batched_equals_one_by_one():
     torch.testing.assert_close(extractor(x), one_by_one)
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
 def test_torchscript_equals_eager():
     torch.manual_seed(0)
     extractor = W2VLatentExtractor([16, 16, 16], [10, 3, 3], [5, 2, 2]).eval()

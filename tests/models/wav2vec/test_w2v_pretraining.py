@@ -139,8 +139,8 @@ def test_a_few_pretraining_steps_lower_the_loss():
         out["loss"].backward()
         optimiser.step()
         quantiser.update_temp(step + 1)
-        losses.append(float(out["loss"]))
-        contrastive.append(float(out["contrastive_loss"]))
+        losses.append(float(out["loss"].detach()))
+        contrastive.append(float(out["contrastive_loss"].detach()))
     assert all(math.isfinite(v) for v in losses)
     first, last = sum(losses[:3]) / 3, sum(losses[-3:]) / 3
     assert last < 0.85 * first, losses
