@@ -10,6 +10,7 @@ import pytest
 from lhotse_lite.errors import ShapeError, StorageError, UnknownNameError
 from lhotse_lite.features import io as storage_io
 from lhotse_lite.features.io import available_storage_backends, get_reader, get_writer
+from lhotse_lite.features.storage.lilcom_chunky import set_chunk_cache_size
 
 BACKENDS = ["lilcom_chunky", "lilcom_files", "numpy_files", "memory_lilcom", "memory_npy"]
 LOSSY = {"lilcom_chunky", "lilcom_files", "memory_lilcom"}
@@ -84,11 +85,34 @@ def test_chunky_reads_only_the_needed_chunks(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "pread", spy)
     reader = get_reader("lilcom_chunky")(writer.storage_path)
-    reader.read(key, 1100, 1200)
-    assert calls == [(lengths[2], sum(lengths[:2]))]
+    set_chunk_cache_size(0)
+    try:
+        reader.read(key, 1100, 1200)
+        assert calls == [(lengths[2], sum(lengths[:2]))]
+        calls.clear()
+        reader.read(key, 990, 1010)
+        assert calls == [(lengths[1] + lengths[2], lengths[0])]
+    finally:
+        set_chunk_cache_size(64 << 20)
     calls.clear()
-    reader.read(key, 990, 1010)
-    assert calls == [(lengths[1] + lengths[2], lengths[0])]
+    first = reader.read(key, 1100, 1200)
+    again = reader.read(key, 1200, 1300)  # same chunk: decoded once, not read again
+    assert len(calls) == 1
+    first[:] = 0  # callers get copies, never the cached chunk
+    np.testing.assert_array_equal(reader.read(key, 1100, 1200), reader.read(key, 1100, 1200))
+    assert np.abs(reader.read(key, 1100, 1200)).sum() > 0 and again.shape == (100, 80)
+
+
+def test_chunk_cache_never_serves_a_rewritten_archive(tmp_path):
+    path = tmp_path / "a.lca"
+    with get_writer("lilcom_chunky")(path) as writer:
+        key = writer.write("x", _feats(100, seed=1))
+    reader = get_reader("lilcom_chunky")(str(path))
+    old = reader.read(key)
+    with get_writer("lilcom_chunky")(path) as writer:  # "wb": a new archive at the same path
+        new_key = writer.write("x", _feats(100, seed=2) + 100)
+    assert new_key.split(",")[0] == key.split(",")[0] == "0"  # same offset, same cache slot
+    assert reader.read(new_key).mean() > old.mean() + 50
 
 
 def test_chunky_writer_appends_and_keeps_offsets(tmp_path):

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import collections
 import os
 import threading
 from pathlib import Path
@@ -45,7 +46,7 @@ from lhotse_lite.features.storage.codec import (
     lilcom_encode_chunks,
 )
 
-__all__ = ["LilcomChunkyWriter", "LilcomChunkyReader"]
+__all__ = ["LilcomChunkyWriter", "LilcomChunkyReader", "set_chunk_cache_size"]
 
 _SUFFIX = ".lca"
 
@@ -158,21 +159,93 @@ class LilcomChunkyReader(FeaturesReader):
             last = min(len(lengths), -(-right_offset_frames // CHUNK_FRAMES))
         if first >= last:
             return np.empty((0,), dtype=np.float32)
+        path = str(self.storage_path)
         begin = start + sum(lengths[:first])
-        size = sum(lengths[first:last])
-        data = _pread(str(self.storage_path), begin, size, key)
-        chunks = []
-        position = 0
-        try:
-            for length in lengths[first:last]:
-                chunks.append(lilcom_decode(data[position : position + length]))
-                position += length
-        except ValueError as err:
-            raise storage_error(str(self.storage_path), key, err) from err
-        array = chunks[0] if len(chunks) == 1 else np.concatenate(chunks, axis=0)
+        version = _file_version(path, key)
+        chunks: List[Optional[np.ndarray]] = []
+        offsets = []
+        position = begin
+        for length in lengths[first:last]:
+            chunks.append(_CACHE.get((path, version, position)))
+            offsets.append((position, length))
+            position += length
+        missing = [i for i, chunk in enumerate(chunks) if chunk is None]
+        if missing:
+            lo, hi = offsets[missing[0]][0], sum(offsets[missing[-1]])
+            data = _pread(path, lo, hi - lo, key)
+            for i in missing:
+                offset, length = offsets[i]
+                try:
+                    chunk = lilcom_decode(data[offset - lo : offset - lo + length])
+                except ValueError as err:
+                    raise storage_error(path, key, err) from err
+                _CACHE.put((path, version, offset), chunk)
+                chunks[i] = chunk
         shift = first * CHUNK_FRAMES
         right = None if right_offset_frames is None else right_offset_frames - shift
-        return array[left_offset_frames - shift : right]
+        if len(chunks) == 1:
+            return chunks[0][left_offset_frames - shift : right].copy()  # type: ignore[index]
+        return np.concatenate(chunks, axis=0)[left_offset_frames - shift : right]  # type: ignore[arg-type]
+
+
+class _ChunkCache:
+    """A byte-bounded LRU of decoded chunks, keyed by (path, file version, byte offset).
+
+    Reading consecutive segments of a long recording decodes each 500-frame chunk once instead of
+    once per segment. The file version (inode, size, mtime) is part of the key, so a rewritten archive
+    is never served from stale entries. Callers get copies, never the cached arrays.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: "collections.OrderedDict[Tuple[Any, ...], np.ndarray]" = collections.OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Tuple[Any, ...]) -> Optional[np.ndarray]:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: Tuple[Any, ...], value: np.ndarray) -> None:
+        if value.nbytes > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = value
+            self._bytes += value.nbytes
+            while self._bytes > self.max_bytes:
+                _, old = self._items.popitem(last=False)
+                self._bytes -= old.nbytes
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+_CACHE = _ChunkCache(64 << 20)
+
+
+def set_chunk_cache_size(max_bytes: int) -> None:
+    """Sets the per-process budget of the decoded-chunk cache (default 64 MiB; 0 disables it).
+
+    Example:
+        >>> set_chunk_cache_size(0); set_chunk_cache_size(64 << 20)
+    """
+    _CACHE.clear()
+    _CACHE.max_bytes = int(max_bytes)
+
+
+def _file_version(path: str, key: str) -> Tuple[int, int, int, int]:
+    try:
+        stat = os.stat(path)
+    except OSError as err:
+        raise storage_error(path, key, err) from err
+    return (stat.st_ino, stat.st_dev, stat.st_size, stat.st_mtime_ns)
 
 
 _FDS: Dict[str, Tuple[int, int, int]] = {}
