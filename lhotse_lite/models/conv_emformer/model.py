@@ -226,7 +226,9 @@ class ConvEmformer(torch.nn.Module):
             memory = segment_summaries(utterance, self.segment_length)[:-1]
         else:
             memory = utterance[:0]
-        padding = key_padding_mask(lengths, memory.size(0) + right_context.size(0), utt_len)
+        padding = key_padding_mask(
+            lengths.to(input.device), memory.size(0) + right_context.size(0), utt_len
+        )
         output = utterance
         for layer in self.emformer_layers:
             output, right_context, memory = layer(output, right_context, memory, mask, padding)
@@ -282,10 +284,11 @@ class ConvEmformer(torch.nn.Module):
         else:
             memory = utterance[:0]
         output = utterance
+        valid = output_lengths.to(input.device)
         new_states: List[ConvEmformerLayerState] = []
         for i, layer in enumerate(self.emformer_layers):
             output, right_context, memory, state = layer.infer(
-                output, right_context, memory, output_lengths, None if states is None else states[i]
+                output, right_context, memory, valid, None if states is None else states[i]
             )
             new_states.append(state)
         return output.permute(1, 0, 2), output_lengths, new_states
