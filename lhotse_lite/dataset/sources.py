@@ -1,0 +1,152 @@
+"""Where a supervision's feature frames come from: stored features, or audio plus an extractor.
+
+Both sources are resolved per supervision once, when the dataset is built (so a missing recording or
+feature matrix fails early, naming the supervision), and hand the ``DataLoader`` workers plain
+picklable objects: a ``Features`` item or a ``Recording`` per supervision.
+
+* :class:`PrecomputedFeatures` cuts the supervision's frames out of storage
+  (``FeatureSet.find`` then ``Features.load``; chunked backends read only those frames).
+* :class:`OnTheFlyFeatures` reads the supervision's audio and runs a feature extractor, optionally
+  after a speed perturbation drawn at random per item (``speed_factors``), as Kaldi's ``sp`` does.
+
+Example:
+    >>> import numpy as np
+    >>> from lhotse_lite.features.io import MemoryNpyWriter
+    >>> from lhotse_lite.features.manifest import Features, FeatureSet
+    >>> from lhotse_lite.supervision import SupervisionSegment
+    >>> item = Features.from_array(np.arange(200.0).reshape(100, 2), MemoryNpyWriter(), frame_shift=0.01,
+    ...                            sampling_rate=16000, recording_id="r", channels=0)
+    >>> source = PrecomputedFeatures(FeatureSet([item]))
+    >>> handle = source.resolve(SupervisionSegment("s", "r", start=0.2, duration=0.3))
+    >>> source.load(handle).shape
+    (30, 2)
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Sequence
+
+import numpy as np
+
+from lhotse_lite.errors import ConfigError, ShapeError, UnknownIdError
+
+__all__ = ["FeatureSource", "PrecomputedFeatures", "OnTheFlyFeatures"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Handle:
+    """What a worker needs for one supervision: the segment and its ``Features`` or ``Recording``."""
+
+    segment: Any
+    item: Any
+
+
+class FeatureSource:
+    """Interface: ``resolve`` a supervision once (in the main process), ``load`` its frames (anywhere)."""
+
+    def resolve(self, segment: Any) -> _Handle:
+        """Looks up what ``segment`` needs; raises ``UnknownIdError`` when it is missing."""
+        raise NotImplementedError
+
+    def load(self, handle: _Handle, rng: Optional[random.Random] = None) -> np.ndarray:
+        """The ``(frames, dim)`` float32 features of the resolved supervision."""
+        raise NotImplementedError
+
+
+class PrecomputedFeatures(FeatureSource):
+    """Frames cut out of stored features.
+
+    Args:
+        features: A ``FeatureSet`` (eager or lazy: it is indexed by recording once) covering every
+            supervision.
+        leeway: Seconds of tolerance when matching a supervision to a stored matrix.
+    """
+
+    def __init__(self, features: Any, leeway: float = 0.05) -> None:
+        self.features = features
+        self.leeway = leeway
+
+    def resolve(self, segment: Any) -> _Handle:
+        """The ``Features`` item covering ``segment``.
+
+        Raises:
+            UnknownIdError: No stored matrix covers it (the message names the supervision).
+        """
+        try:
+            item = self.features.find(
+                segment.recording_id, channel_id=segment.channel, start=segment.start,
+                duration=segment.duration, leeway=self.leeway,
+            )
+        except UnknownIdError as err:
+            raise UnknownIdError(f"supervision {segment.id!r}: {err.args[0]}") from err
+        return _Handle(segment, item)
+
+    def load(self, handle: _Handle, rng: Optional[random.Random] = None) -> np.ndarray:
+        """Frames of ``[segment.start, segment.end)``, float32 ``(frames, dim)``."""
+        seg = handle.segment
+        feats = handle.item.load(start=seg.start, duration=seg.duration)
+        return np.asarray(feats, dtype=np.float32)
+
+
+class OnTheFlyFeatures(FeatureSource):
+    """Features computed from the audio when an item is loaded, with optional speed perturbation.
+
+    Args:
+        recordings: A ``RecordingSet`` (eager or lazy; iterated once to index it).
+        extractor: A ``FeatureExtractor`` (e.g. ``Mfcc(MfccConfig(num_filters=64, num_ceps=64))``).
+        speed_factors: Factors to draw from uniformly per item (e.g. ``(0.9, 1.0, 1.1)``); ``None``
+            or ``(1.0,)`` turns perturbation off.
+
+    Raises:
+        ConfigError: A speed factor that is not positive.
+    """
+
+    def __init__(self, recordings: Any, extractor: Any, speed_factors: Optional[Sequence[float]] = None) -> None:
+        factors = tuple(float(f) for f in (speed_factors or (1.0,)))
+        bad = [f for f in factors if not f > 0]
+        if bad:
+            raise ConfigError(f"speed_factors must be positive, got {list(factors)}; e.g. (0.9, 1.0, 1.1)")
+        self.recordings: Dict[str, Any] = {r.id: r for r in recordings}
+        self.extractor = extractor
+        self.speed_factors = factors
+
+    def resolve(self, segment: Any) -> _Handle:
+        """The ``Recording`` of ``segment``.
+
+        Raises:
+            UnknownIdError: The recording is not in the set.
+            ShapeError: The supervision covers several channels (extract single channels).
+        """
+        recording = self.recordings.get(segment.recording_id)
+        if recording is None:
+            raise UnknownIdError(
+                f"supervision {segment.id!r}: recording {segment.recording_id!r} is not in the recordings "
+                f"({len(self.recordings)} recordings); pass the RecordingSet the supervisions were made for"
+            )
+        if isinstance(segment.channel, list) and len(segment.channel) != 1:
+            raise ShapeError(f"supervision {segment.id!r} covers channels {segment.channel}; on-the-fly "
+                             "features need one channel per supervision")
+        return _Handle(segment, recording)
+
+    def load(self, handle: _Handle, rng: Optional[random.Random] = None) -> np.ndarray:
+        """Extracts the features of the supervision's audio (sped up by a random factor if configured).
+
+        Args:
+            handle: From :meth:`resolve`.
+            rng: Source of the speed factor choice (default: the ``random`` module, which PyTorch
+                seeds differently in every worker).
+        """
+        seg, recording = handle.segment, handle.item
+        factor = (rng or random).choice(self.speed_factors) if len(self.speed_factors) > 1 else self.speed_factors[0]
+        if factor != 1.0:
+            recording = recording.perturb_speed(factor)
+            seg = seg.perturb_speed(factor, recording.sampling_rate)
+        duration = min(seg.duration, recording.duration - seg.start)
+        audio = recording.load_audio(channels=seg.channel, offset=seg.start, duration=duration)
+        feats = self.extractor.extract(audio[0], recording.sampling_rate)
+        return np.asarray(feats, dtype=np.float32)
