@@ -83,8 +83,7 @@ class ManifestSet(Generic[T]):
     def __init__(self, items: Optional[Iterable[T]] = None) -> None:
         if isinstance(items, Mapping):  # Lhotse's constructors take a dict id -> item
             items = items.values()
-        with _gc_paused():
-            self._items: Optional[Dict[Hashable, T]] = _build_dict(type(self)._key, () if items is None else items)
+        self._items: Optional[Dict[Hashable, T]] = _build_dict(type(self)._key, () if items is None else items)
         self._source: Optional[Iterable[T]] = None
         self._post_init()
 
@@ -502,6 +501,7 @@ def _gc_paused() -> Iterator[None]:
 
     Building a million items triggers hundreds of collections that each scan every object made so
     far, yet loading creates no reference cycles, so nothing is lost by pausing (about 30% faster).
+    Used only around our own file-loading loop, never around user code.
     """
     was_enabled = gc.isenabled()
     gc.disable()
