@@ -43,6 +43,7 @@ import dataclasses
 import gc
 import itertools
 import logging
+import numbers
 import random
 from pathlib import Path
 from types import MappingProxyType
@@ -178,8 +179,8 @@ class ManifestSet(Generic[T]):
             UnknownIdError: No item has that key.
             IndexError: ``n`` is out of range.
         """
-        if isinstance(key, int) and not isinstance(key, bool):
-            return self._nth(key)
+        if isinstance(key, numbers.Integral) and not isinstance(key, bool):  # numpy ints too
+            return self._nth(int(key))
         if self._items is not None:
             try:
                 return self._items[key]

@@ -217,3 +217,9 @@ def test_equality_and_repr(pair):
     eager, lazy = pair
     assert eager == make(10) and eager != make(9)
     assert "lazy" in repr(lazy) and "len=10" in repr(eager)
+
+
+def test_numpy_integer_index(pair):
+    np = pytest.importorskip("numpy")
+    eager, lazy = pair
+    assert eager[np.int64(3)] == lazy[np.int64(3)] == Item("i3", 3)
