@@ -7,37 +7,39 @@ A recipe turns one split of a corpus into a :class:`~lhotse_lite.audio.Recording
 and, when an output directory is given, writes
 ``<corpus>_recordings_<split>.jsonl.gz`` and ``<corpus>_supervisions_<split>.jsonl.gz``.
 
-Validation uses the library's :func:`lhotse_lite.validation.validate_manifests` when it is
-available and falls back to :func:`check_manifests` (the same checks, fewer of them) otherwise.
+Validation is the library's :func:`lhotse_lite.validation.validate_manifests` (the checks of
+``lite manifest validate``), with audio files checked on disk.
 
 Example:
-    >>> from lhotse_lite.audio import AudioSource, Recording, RecordingSet
-    >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+    >>> from lhotse_lite.audio import AudioSource, Recording
+    >>> from lhotse_lite.supervision import SupervisionSegment
     >>> rec = Recording("r1", [AudioSource("file", [0], "r1.wav")], 16000, 16000, 1.0)
-    >>> sup = SupervisionSegment("s1", "r1", 0.5, 1.0)
-    >>> check_manifests(RecordingSet.from_recordings([rec]), SupervisionSet.from_segments([sup]),
-    ...                 check_files=False)
-    ["supervisions[s1]: ends at 1.5 s, after the end of recording 'r1' (1.0 s)"]
+    >>> finish_split("toy", "dev", [rec], [SupervisionSegment("s1", "r1", 0.5, 1.0)])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    lhotse_lite.errors.ManifestError: toy split 'dev': 2 problem(s) in the prepared manifests:
+      recordings[r1]: audio file does not exist: r1.wav
+      supervisions[s1]: ...
+    Check that the corpus is complete and unmodified.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
+from typing import Callable, Dict, Optional, Sequence, Union
 
 from lhotse_lite.audio import Recording, RecordingSet
-from lhotse_lite.errors import AudioNotFoundError, ManifestError
+from lhotse_lite.errors import AudioNotFoundError, LhotseLiteError, ManifestError
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 from lhotse_lite.units import to_hours
+from lhotse_lite.validation import validate_manifests
 
 __all__ = [
     "AUDIO_EXTENSIONS",
     "Manifests",
     "Pathlike",
-    "check_manifests",
     "corpus_path",
     "finish_split",
     "manifest_paths",
@@ -52,10 +54,6 @@ Manifests = Dict[str, Dict[str, Union[RecordingSet, SupervisionSet]]]
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".opus", ".mp3")
 """File extensions the recipes treat as audio (read with libsndfile)."""
-
-TOLERANCE = 0.025
-"""Seconds by which a supervision may overhang its recording (Lhotse's audio tolerance)."""
-
 
 def corpus_path(corpus_dir: Pathlike) -> Path:
     """The corpus directory as an absolute path, so manifests stay valid from any working directory.
@@ -90,75 +88,6 @@ def manifest_paths(output_dir: Pathlike, corpus: str, split: str) -> Dict[str, P
     }
 
 
-def check_manifests(
-    recordings: Iterable[Recording],
-    supervisions: Iterable[SupervisionSegment],
-    check_files: bool = True,
-    tolerance: float = TOLERANCE,
-) -> List[str]:
-    """Checks a split's recordings and supervisions together; returns every problem as a line.
-
-    Checks: unique recording and supervision ids, positive recording durations, audio files that
-    exist (``check_files``), each supervision's recording present, the supervision lying inside
-    it (within ``tolerance`` seconds) on one of its channels.
-
-    Args:
-        recordings: The recordings of one split.
-        supervisions: The supervisions of the same split.
-        check_files: Whether to check that ``file`` sources exist on disk.
-        tolerance: Seconds a supervision may overhang the end of its recording.
-
-    Returns:
-        ``"<manifest>[<id>]: <problem>"`` lines; empty when the manifests are consistent.
-
-    Example:
-        >>> check_manifests([], [])
-        []
-    """
-    problems: List[str] = []
-    by_id: Dict[str, Recording] = {}
-    for rec in recordings:
-        if rec.id in by_id:
-            problems.append(f"recordings[{rec.id}]: duplicate id")
-        by_id[rec.id] = rec
-        if rec.duration <= 0:
-            problems.append(f"recordings[{rec.id}]: duration must be positive, got {rec.duration}")
-        if check_files:
-            for source in rec.sources:
-                if source.type == "file" and not os.path.isfile(source.source):
-                    problems.append(f"recordings[{rec.id}]: audio file does not exist: {source.source}")
-    seen = set()
-    for sup in supervisions:
-        where = f"supervisions[{sup.id}]"
-        if sup.id in seen:
-            problems.append(f"{where}: duplicate id")
-        seen.add(sup.id)
-        rec = by_id.get(sup.recording_id)
-        if rec is None:
-            problems.append(f"{where}: recording {sup.recording_id!r} is not in the recordings manifest")
-            continue
-        if sup.start < 0:
-            problems.append(f"{where}: starts before 0 s ({sup.start})")
-        if sup.start + sup.duration > rec.duration + tolerance:
-            problems.append(
-                f"{where}: ends at {round(sup.start + sup.duration, 6)} s, after the end of recording "
-                f"{rec.id!r} ({rec.duration} s)"
-            )
-        channels = sup.channel if isinstance(sup.channel, list) else [sup.channel]
-        missing = [c for c in channels if c not in rec.channel_ids]
-        if missing:
-            problems.append(f"{where}: channel(s) {missing} not in recording {rec.id!r} ({rec.channel_ids})")
-    return problems
-
-
-def _validate(recordings: RecordingSet, supervisions: SupervisionSet) -> List[str]:
-    try:
-        from lhotse_lite.validation import validate_manifests
-    except ImportError:
-        return check_manifests(recordings, supervisions)
-    return [str(p) for p in validate_manifests(recordings=recordings, supervisions=supervisions)]
-
-
 def finish_split(
     corpus: str,
     split: str,
@@ -186,7 +115,7 @@ def finish_split(
     """
     recording_set = RecordingSet.from_recordings(sorted(recordings, key=lambda r: r.id))
     supervision_set = SupervisionSet.from_segments(sorted(supervisions, key=lambda s: s.id))
-    problems = _validate(recording_set, supervision_set)
+    problems = [str(p) for p in validate_manifests(recordings=recording_set, supervisions=supervision_set)]
     if problems:
         listing = "\n  ".join(problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
@@ -225,8 +154,6 @@ def recipe_main(
     Returns:
         The exit status.
     """
-    from lhotse_lite.errors import LhotseLiteError
-
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("corpus_dir", type=Path, help="the unpacked corpus")
     parser.add_argument("output_dir", type=Path, help="where to write the .jsonl.gz manifests")

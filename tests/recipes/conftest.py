@@ -2,7 +2,6 @@
 
 import sys
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pytest

@@ -9,30 +9,11 @@ from lhotse_lite.audio import AudioSource, Recording, RecordingSet
 from lhotse_lite.errors import ManifestError
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 from recipes import RECIPES
-from recipes._common import check_manifests, finish_split, manifest_paths
+from recipes._common import finish_split, manifest_paths
 
 
 def _recording(rid, path, duration=1.0, channels=(0,)):
     return Recording(rid, [AudioSource("file", list(channels), str(path))], 16000, int(duration * 16000), duration)
-
-
-def test_check_manifests_reports_every_problem(tmp_path, audio_writer):
-    wav = audio_writer(tmp_path / "a.wav", 1.0)
-    recs = [_recording("a", wav), _recording("a", wav), _recording("b", tmp_path / "missing.wav", channels=(0, 1))]
-    sups = [
-        SupervisionSegment("s1", "a", 0.0, 1.02),  # within the 25 ms tolerance
-        SupervisionSegment("s1", "a", 0.5, 1.0),
-        SupervisionSegment("s2", "nope", 0.0, 1.0),
-        SupervisionSegment("s3", "b", 0.0, 1.0, channel=2),
-    ]
-    assert check_manifests(recs, sups) == [
-        "recordings[a]: duplicate id",
-        f"recordings[b]: audio file does not exist: {tmp_path / 'missing.wav'}",
-        "supervisions[s1]: duplicate id",
-        "supervisions[s1]: ends at 1.5 s, after the end of recording 'a' (1.0 s)",
-        "supervisions[s2]: recording 'nope' is not in the recordings manifest",
-        "supervisions[s3]: channel(s) [2] not in recording 'b' ([0, 1])",
-    ]
 
 
 def test_finish_split_validates_sorts_and_writes(tmp_path, audio_writer):
