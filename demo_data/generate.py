@@ -88,9 +88,10 @@ KEYWORDS: Tuple[str, ...] = ("yes", "no", "up", "down", "left", "right", "on", "
 ACCENTS: Tuple[str, ...] = (
     "en-us", "en", "en-gb-scotland", "en-029", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
 )
-# espeak-ng variants per split. Near-identical variants (same settings but the pitch, e.g. Mario,
-# Michael and marcelo; steph, steph2 and steph3) are kept in one split or left out, robotic,
-# echoing and whispering variants are left out.
+# espeak-ng variants per split. Near-identical variants (the same settings but the pitch, e.g.
+# Mario, Michael and marcelo; steph, steph2 and steph3; iven to iven4; linda, belinda and aunty)
+# never straddle two splits: one is used, the others are left out. Robotic, echoing and
+# whispering variants are left out too.
 KEYWORD_VARIANTS: Dict[str, Tuple[str, ...]] = {
     "train": (
         "m1", "f1", "m2", "f2", "m3", "f3", "m4", "f5", "m5", "m6", "klatt", "klatt2", "klatt5",
