@@ -139,3 +139,12 @@ def helpers():
         max_abs_diff=max_abs_diff,
         stream=stream,
     )
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """Run these small-tensor tests on one thread: on a shared, loaded machine OpenMP threads only contend."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
