@@ -1,0 +1,470 @@
+"""Keyword spotting end to end: Speech Commands -> 64-dim MFCC -> MatchboxNet-3x1x64 on CPU.
+
+Stages (each re-runnable: finished outputs in ``work_dir`` are reused)::
+
+    1 prepare   manifests from validation_list.txt / testing_list.txt   work_dir/manifests/
+    2 features  64-dim MFCC (64 mel filters, as NeMo's MatchboxNet configs) in lilcom_chunky
+                storage, plus speed-perturbed copies of the training set  work_dir/features/
+    3 stats     global mean/std of the training MFCC                     work_dir/stats.pkl
+    4 train     MatchboxNet-3x1x64, AdamW + warm-up + cosine decay, SpecAugment masks and random
+                time shifts, batches of ``batch_duration`` seconds
+    5 evaluate  accuracy and confusion matrix on the test split (text + PNG), checkpoint saved and
+                reloaded (the reloaded model must give the same predictions)
+
+Run it on the bundled demo keywords (10 words; test voices never heard in training), or point it
+at an unpacked Google Speech Commands v1/v2 (all word folders become classes unless ``--words``)::
+
+    python recipes/kws_matchboxnet.py demo_data/speech_commands exp/kws
+    python recipes/kws_matchboxnet.py /data/speech_commands_v0.02 exp/gsc --epochs 30 --words yes no up down
+
+Measured results are in ``docs/end_to_end.rst``.
+
+Example:
+    >>> cm = confusion_matrix([0, 1, 1], [0, 1, 0], num_classes=2)
+    >>> cm.tolist()
+    [[1, 0], [1, 1]]
+    >>> print(format_confusion(cm, ["yes", "no"]))
+    ref\\hyp  yes  no
+    yes        1   0
+    no         1   1
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+if __package__ in (None, ""):  # run as a script: make the ``recipes`` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+import torch
+
+from lhotse_lite.dataset import (
+    DurationBatchSampler,
+    GlobalMVN,
+    LabelTargets,
+    SupervisionDataset,
+    collate_features,
+    random_time_shift,
+    spec_augment,
+)
+from lhotse_lite.features.builder import FeatureSetBuilder
+from lhotse_lite.features.io import get_writer
+from lhotse_lite.features.kaldi.extractors import Mfcc, MfccConfig
+from lhotse_lite.features.manifest import FeatureSet
+from lhotse_lite.features.stats import compute_global_stats
+from lhotse_lite.models.matchbox import matchboxnet_3x1x64
+from lhotse_lite.supervision import SupervisionSet
+from recipes._common import Pathlike, manifest_paths
+from recipes.speech_commands import CORPUS, prepare_speech_commands
+
+__all__ = [
+    "KwsConfig",
+    "KwsResult",
+    "mfcc_extractor",
+    "prepare_features",
+    "build_dataset",
+    "train_model",
+    "predict",
+    "confusion_matrix",
+    "format_confusion",
+    "plot_confusion",
+    "save_checkpoint",
+    "load_checkpoint",
+    "run",
+    "main",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class KwsConfig:
+    """Options of the recipe (defaults: the measured demo run of ``docs/end_to_end.rst``).
+
+    Args:
+        words: Classes (word folders); ``None``: every word folder of the corpus.
+        num_mfcc: MFCC coefficients = mel filters (NeMo's MatchboxNet: 64).
+        speed_factors: Extra speed-perturbed copies of the training set (``()``: none).
+        epochs: Passes over the (perturbed) training set.
+        batch_duration: Seconds of audio per batch (``DurationBatchSampler``).
+        lr: Peak learning rate of AdamW.
+        weight_decay: AdamW weight decay.
+        warmup_fraction: Fraction of the steps with a linear warm-up, then cosine decay to 0.
+        time_masks, time_mask_width, freq_masks, freq_mask_width: SpecAugment options.
+        time_shift: Largest random shift of a clip's frames, in frames (10 ms each).
+        max_train_items: Keep only this many training supervisions (smoke tests); ``None``: all.
+        max_minutes: Training time budget (wall clock). The warm-up + cosine schedule follows
+            whichever is further along, the steps of ``epochs`` or the clock, so the learning rate
+            reaches 0 when either runs out (on a loaded machine, fewer epochs are done).
+        num_threads: Torch threads for training.
+        num_jobs: Processes for feature extraction.
+        seed: Seed of the initialisation, shuffles and augmentation.
+    """
+
+    words: Optional[Tuple[str, ...]] = None
+    num_mfcc: int = 64
+    speed_factors: Tuple[float, ...] = (0.9, 1.1)
+    epochs: int = 40
+    batch_duration: float = 64.0
+    lr: float = 5e-3
+    weight_decay: float = 1e-3
+    warmup_fraction: float = 0.05
+    time_masks: int = 2
+    time_mask_width: int = 10
+    freq_masks: int = 2
+    freq_mask_width: int = 8
+    time_shift: int = 10
+    max_train_items: Optional[int] = None
+    max_minutes: float = 9.0
+    num_threads: int = 2
+    num_jobs: int = 1
+    seed: int = 0
+
+
+@dataclass
+class KwsResult:
+    """What :func:`run` measured (also written to ``work_dir/result.json``).
+
+    Attributes:
+        labels: Class names in index order.
+        test_accuracy: Accuracy on the test split (held-out voices for the demo corpus).
+        valid_accuracy: Accuracy on the validation split.
+        reloaded_accuracy: Test accuracy of the checkpoint loaded back from disk.
+        confusion: ``(classes, classes)`` test confusion matrix, rows = reference.
+        train_seconds: Wall-clock seconds of the training stage.
+        feature_seconds: Wall-clock seconds of the feature stage (0 when reused).
+        epochs: Epochs trained; steps: optimiser steps.
+        checkpoint: Path of the saved checkpoint; confusion_png: path of the plot.
+    """
+
+    labels: List[str]
+    test_accuracy: float
+    valid_accuracy: float
+    reloaded_accuracy: float
+    confusion: List[List[int]]
+    train_seconds: float
+    feature_seconds: float
+    epochs: int
+    steps: int
+    checkpoint: str
+    confusion_png: str
+    history: List[Dict[str, float]] = field(default_factory=list)
+
+
+# ---- stages 1-3: manifests, features, statistics ----------------------------------------------------
+
+def mfcc_extractor(num_mfcc: int = 64) -> Mfcc:
+    """Kaldi MFCC with ``num_mfcc`` filters and coefficients (25 ms windows, 10 ms shift).
+
+    Example:
+        >>> mfcc_extractor(64).feature_dim(16000)
+        64
+    """
+    return Mfcc(MfccConfig(num_filters=num_mfcc, num_ceps=num_mfcc))
+
+
+def _manifests(corpus_dir: Pathlike, out: Path, words: Optional[Sequence[str]]) -> Dict[str, Dict[str, Any]]:
+    from lhotse_lite.audio import RecordingSet
+
+    paths = {split: manifest_paths(out, CORPUS, split) for split in ("train", "valid", "test")}
+    if not all(p.is_file() for ps in paths.values() for p in ps.values()):
+        prepare_speech_commands(corpus_dir, out, words=words)
+    return {split: {"recordings": RecordingSet.from_file(ps["recordings"]),
+                    "supervisions": SupervisionSet.from_file(ps["supervisions"])} for split, ps in paths.items()}
+
+
+def prepare_features(corpus_dir: Pathlike, work_dir: Pathlike, config: KwsConfig) -> Dict[str, Tuple[SupervisionSet, FeatureSet]]:
+    """Stages 1-2: manifests and stored MFCC for ``train`` (with speed-perturbed copies), ``valid``, ``test``.
+
+    Args:
+        corpus_dir: The unpacked Speech Commands corpus (or the bundled demo).
+        work_dir: Output folder (``manifests/``, ``features/``).
+        config: The recipe options (``words``, ``num_mfcc``, ``speed_factors``, ``max_train_items``, ``num_jobs``).
+
+    Returns:
+        ``{split: (supervisions, features)}``; the train supervisions include the perturbed copies.
+    """
+    work = Path(work_dir)
+    manifests = _manifests(corpus_dir, work / "manifests", config.words)
+    extractor = mfcc_extractor(config.num_mfcc)
+    result = {}
+    for split, parts in manifests.items():
+        recordings, supervisions = parts["recordings"], parts["supervisions"]
+        if split == "train" and config.max_train_items is not None:
+            supervisions = SupervisionSet(list(supervisions)[: config.max_train_items])
+            recordings = recordings.filter(lambda r, ids={s.recording_id for s in supervisions}: r.id in ids)
+        variants = [(1.0, recordings, supervisions)]
+        if split == "train":
+            for factor in config.speed_factors:
+                sr = {r.sampling_rate for r in recordings}.pop()
+                variants.append((factor, recordings.perturb_speed(factor),
+                                 supervisions.map(lambda s, f=factor, rate=sr: s.perturb_speed(f, rate))))
+        all_sups, all_feats = [], []
+        for factor, recs, sups in variants:
+            name = f"{split}" if factor == 1.0 else f"{split}_sp{factor}"
+            storage = work / "features" / f"mfcc{config.num_mfcc}_{name}"
+            storage.parent.mkdir(parents=True, exist_ok=True)
+            with get_writer("lilcom_chunky")(str(storage)) as writer:
+                feats = FeatureSetBuilder(extractor, writer).process_and_store_recordings(
+                    recs, output_manifest=work / "features" / f"mfcc{config.num_mfcc}_{name}.jsonl.gz",
+                    num_jobs=config.num_jobs, progress_bar=False)
+            all_sups.extend(sups)
+            all_feats.extend(feats)
+        result[split] = (SupervisionSet(all_sups), FeatureSet(all_feats))
+    return result
+
+
+# ---- stage 4: training ------------------------------------------------------------------------------
+
+def build_dataset(supervisions: SupervisionSet, features: FeatureSet, labels: LabelTargets,
+                  normalizer: GlobalMVN) -> SupervisionDataset:
+    """A normalised dataset whose feature matrices are held in memory (``memory_npy``, lossless)."""
+    in_memory = features.map(lambda f: f.move_to_memory())
+    return SupervisionDataset(supervisions, features=in_memory, target_fn=labels, normalizer=normalizer)
+
+
+def _lr_factor(progress: float, warmup_fraction: float) -> float:
+    """Linear warm-up over ``warmup_fraction`` of training, then cosine decay to 0 at ``progress = 1``."""
+    if progress < warmup_fraction:
+        return max(progress / warmup_fraction, 1e-3)
+    rest = (progress - warmup_fraction) / max(1e-9, 1.0 - warmup_fraction)
+    return 0.5 * (1.0 + math.cos(math.pi * min(1.0, rest)))
+
+
+@torch.no_grad()
+def predict(model: torch.nn.Module, dataset: SupervisionDataset, batch_duration: float = 64.0) -> Tuple[np.ndarray, np.ndarray]:
+    """Class predictions and references for every item of ``dataset``, in item order.
+
+    Returns:
+        ``(predicted, reference)`` int arrays of length ``len(dataset)``.
+    """
+    model.eval()
+    sampler = DurationBatchSampler(dataset.durations, batch_duration, shuffle=False, sort_pool=1)
+    predicted, reference = [], []
+    for batch in sampler:
+        features, lengths, targets = collate_features([dataset[i] for i in batch])
+        predicted.append(model(features.transpose(1, 2), lengths).argmax(-1).numpy())
+        reference.append(targets.numpy())
+    return np.concatenate(predicted), np.concatenate(reference)
+
+
+def train_model(train: SupervisionDataset, valid: Optional[SupervisionDataset], num_classes: int,
+                config: KwsConfig) -> Tuple[torch.nn.Module, List[Dict[str, float]], int, int]:
+    """Stage 4: trains MatchboxNet-3x1x64 on ``train``.
+
+    Returns:
+        ``(model, history, epochs_done, steps_done)``; ``history`` has one dict per epoch (loss,
+        validation accuracy, elapsed seconds).
+    """
+    torch.manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+    model = matchboxnet_3x1x64(num_classes=num_classes, feat_in=config.num_mfcc)
+    sampler = DurationBatchSampler(train.durations, config.batch_duration, seed=config.seed)
+    loader = torch.utils.data.DataLoader(train, batch_sampler=sampler, collate_fn=collate_features)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    total = config.epochs * len(sampler)
+    budget = 60.0 * config.max_minutes
+    start, step, history, progress = time.perf_counter(), 0, [], 0.0
+    epoch = 0
+    while progress < 1.0 and epoch < config.epochs:
+        epoch += 1
+        model.train()
+        sampler.set_epoch(epoch)
+        losses = []
+        for features, lengths, targets in loader:
+            # the schedule runs on steps or on the time budget, whichever is further along
+            progress = max(step / total, (time.perf_counter() - start) / budget)
+            if progress >= 1.0:
+                break
+            for group in optimiser.param_groups:
+                group["lr"] = config.lr * _lr_factor(progress, config.warmup_fraction)
+            features = random_time_shift(features, lengths, config.time_shift, generator=generator)
+            features = spec_augment(features, lengths, config.time_masks, config.time_mask_width,
+                                    config.freq_masks, config.freq_mask_width, generator=generator)
+            loss = torch.nn.functional.cross_entropy(model(features.transpose(1, 2), lengths), targets)
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            optimiser.step()
+            losses.append(loss.item())
+            step += 1
+        record = {"epoch": epoch, "loss": float(np.mean(losses)) if losses else float("nan"),
+                  "lr": optimiser.param_groups[0]["lr"], "seconds": time.perf_counter() - start}
+        if valid is not None and (epoch % 2 == 0 or epoch == config.epochs or progress >= 1.0):
+            predicted, reference = predict(model, valid)
+            record["valid_accuracy"] = float((predicted == reference).mean())
+        history.append(record)
+        logger.info("epoch %d: %s", epoch, ", ".join(f"{k}={v:.4g}" for k, v in record.items() if k != "epoch"))
+    if progress >= 1.0 and step < total:
+        logger.warning("time budget max_minutes=%s used up after %d of %d planned steps (epoch %d); the "
+                       "learning-rate schedule followed the clock", config.max_minutes, step, total, epoch)
+    return model.eval(), history, epoch, step
+
+
+# ---- stage 5: evaluation, confusion matrix, checkpoints -------------------------------------------
+
+def confusion_matrix(reference: Sequence[int], predicted: Sequence[int], num_classes: int) -> np.ndarray:
+    """``(classes, classes)`` counts: row = reference class, column = predicted class."""
+    cm = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(cm, (np.asarray(reference, dtype=np.int64), np.asarray(predicted, dtype=np.int64)), 1)
+    return cm
+
+
+def format_confusion(cm: np.ndarray, labels: Sequence[str]) -> str:
+    """The confusion matrix as an aligned text table (rows = reference, columns = hypothesis)."""
+    width = max(4, max(len(label) for label in labels), len(str(int(cm.max()))))
+    head = "ref\\hyp".ljust(width + 1) + " ".join(label.rjust(width) for label in labels)
+    rows = [label.ljust(width + 1) + " ".join(str(int(v)).rjust(width) for v in row) for label, row in zip(labels, cm)]
+    return "\n".join(line.rstrip() for line in [head, *rows])
+
+
+def plot_confusion(cm: np.ndarray, labels: Sequence[str], path: Pathlike, title: str = "") -> Path:
+    """Saves the confusion matrix as a PNG (matplotlib, Agg backend); returns the path."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(1.0 + 0.5 * len(labels), 1.0 + 0.5 * len(labels)))
+    ax.imshow(cm, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("reference")
+    for (i, j), value in np.ndenumerate(cm):
+        ax.text(j, i, str(int(value)), ha="center", va="center",
+                color="white" if value > cm.max() / 2 else "black", fontsize=8)
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return Path(path)
+
+
+def save_checkpoint(path: Pathlike, model: torch.nn.Module, labels: Sequence[str], normalizer: GlobalMVN,
+                    config: KwsConfig) -> Path:
+    """Saves everything needed to classify new audio: weights, labels, MFCC options, statistics."""
+    torch.save({
+        "model": model.state_dict(),
+        "labels": list(labels),
+        "num_mfcc": config.num_mfcc,
+        "norm_means": torch.from_numpy(normalizer.means),
+        "norm_stds": torch.from_numpy(normalizer.stds),
+        "config": dataclasses.asdict(config),
+    }, path)
+    return Path(path)
+
+
+def load_checkpoint(path: Pathlike) -> Tuple[torch.nn.Module, List[str], GlobalMVN, Mfcc]:
+    """Loads a :func:`save_checkpoint` file (weights only; no pickled code is executed).
+
+    Returns:
+        ``(model in eval mode, labels, normalizer, extractor)``.
+    """
+    data = torch.load(path, map_location="cpu", weights_only=True)
+    model = matchboxnet_3x1x64(num_classes=len(data["labels"]), feat_in=data["num_mfcc"])
+    model.load_state_dict(data["model"])
+    normalizer = GlobalMVN(data["norm_means"].numpy(), data["norm_stds"].numpy())
+    return model.eval(), list(data["labels"]), normalizer, mfcc_extractor(data["num_mfcc"])
+
+
+def run(corpus_dir: Pathlike, work_dir: Pathlike, config: KwsConfig = KwsConfig()) -> KwsResult:
+    """All stages; writes ``work_dir/{manifests,features}/``, ``stats.pkl``, ``matchboxnet.pt``,
+    ``confusion.txt``, ``confusion.png`` and ``result.json``.
+
+    Args:
+        corpus_dir: The unpacked Speech Commands corpus (or ``demo_data/speech_commands``).
+        work_dir: Output folder (created).
+        config: Options.
+
+    Returns:
+        The :class:`KwsResult`.
+    """
+    work = Path(work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(config.num_threads)
+    t0 = time.perf_counter()
+    data = prepare_features(corpus_dir, work, config)
+    feature_seconds = time.perf_counter() - t0
+    train_sups, train_feats = data["train"]
+    originals = [f for f in train_feats if "_sp" not in (f.recording_id or "")]
+    stats = compute_global_stats(originals, storage_path=work / "stats.pkl")
+    normalizer = GlobalMVN.from_stats(stats)
+    labels = LabelTargets(list(config.words) if config.words else sorted({s.text for s in train_sups}))
+    datasets = {split: build_dataset(sups, feats, labels, normalizer) for split, (sups, feats) in data.items()}
+    logger.info("classes %s; items: %s", labels.labels, {k: len(v) for k, v in datasets.items()})
+
+    t0 = time.perf_counter()
+    model, history, epochs, steps = train_model(datasets["train"], datasets["valid"], len(labels), config)
+    train_seconds = time.perf_counter() - t0
+
+    predicted, reference = predict(model, datasets["test"])
+    cm = confusion_matrix(reference, predicted, len(labels))
+    test_accuracy = float(np.trace(cm) / cm.sum())
+    valid_predicted, valid_reference = predict(model, datasets["valid"])
+    table = format_confusion(cm, labels.labels)
+    (work / "confusion.txt").write_text(table + "\n", encoding="utf-8")
+    png = plot_confusion(cm, labels.labels, work / "confusion.png",
+                         title=f"MatchboxNet-3x1x64 test accuracy {100 * test_accuracy:.1f}%")
+    checkpoint = save_checkpoint(work / "matchboxnet.pt", model, labels.labels, normalizer, config)
+    reloaded, _, _, _ = load_checkpoint(checkpoint)
+    reloaded_predicted, _ = predict(reloaded, datasets["test"])
+    result = KwsResult(
+        labels=labels.labels, test_accuracy=test_accuracy,
+        valid_accuracy=float((valid_predicted == valid_reference).mean()),
+        reloaded_accuracy=float((reloaded_predicted == reference).mean()),
+        confusion=cm.tolist(), train_seconds=train_seconds, feature_seconds=feature_seconds,
+        epochs=epochs, steps=steps, checkpoint=str(checkpoint), confusion_png=str(png), history=history,
+    )
+    (work / "result.json").write_text(json.dumps(dataclasses.asdict(result), indent=1), encoding="utf-8")
+    return result
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """``python recipes/kws_matchboxnet.py CORPUS_DIR WORK_DIR [options]``; prints the results."""
+    from lhotse_lite.errors import LhotseLiteError
+
+    defaults = KwsConfig()
+    parser = argparse.ArgumentParser(description="Train and evaluate MatchboxNet-3x1x64 keyword spotting.")
+    parser.add_argument("corpus_dir", type=Path, help="unpacked Speech Commands (or demo_data/speech_commands)")
+    parser.add_argument("work_dir", type=Path, help="output folder")
+    parser.add_argument("--words", nargs="+", default=None, help="classes (default: every word folder)")
+    parser.add_argument("--epochs", type=int, default=defaults.epochs)
+    parser.add_argument("--lr", type=float, default=defaults.lr)
+    parser.add_argument("--batch-duration", type=float, default=defaults.batch_duration)
+    parser.add_argument("--speed-factors", type=float, nargs="*", default=list(defaults.speed_factors))
+    parser.add_argument("--max-train-items", type=int, default=None)
+    parser.add_argument("--max-minutes", type=float, default=defaults.max_minutes)
+    parser.add_argument("--num-threads", type=int, default=defaults.num_threads)
+    parser.add_argument("--num-jobs", type=int, default=defaults.num_jobs)
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--log-level", default="INFO")
+    args = vars(parser.parse_args(argv))
+    logging.basicConfig(level=args.pop("log_level").upper(), format="%(levelname)s %(name)s: %(message)s")
+    corpus_dir, work_dir = args.pop("corpus_dir"), args.pop("work_dir")
+    args["words"] = tuple(args["words"]) if args["words"] else None
+    args["speed_factors"] = tuple(args["speed_factors"])
+    try:
+        result = run(corpus_dir, work_dir, KwsConfig(**args))
+    except LhotseLiteError as err:
+        print(f"Error: {err}")
+        return 1
+    print(format_confusion(np.array(result.confusion), result.labels))
+    print(f"test accuracy {100 * result.test_accuracy:.2f}% (reloaded checkpoint: "
+          f"{100 * result.reloaded_accuracy:.2f}%), valid {100 * result.valid_accuracy:.2f}%; "
+          f"{result.epochs} epochs / {result.steps} steps in {result.train_seconds:.0f} s of training "
+          f"(features: {result.feature_seconds:.0f} s); confusion plot {result.confusion_png}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

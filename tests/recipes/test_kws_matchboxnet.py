@@ -1,0 +1,84 @@
+"""The keyword-spotting recipe end to end on a subset of the demo keywords (a few steps only)."""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from recipes.kws_matchboxnet import (  # noqa: E402
+    KwsConfig,
+    confusion_matrix,
+    format_confusion,
+    load_checkpoint,
+    main,
+    mfcc_extractor,
+    run,
+)
+
+DEMO = REPO / "demo_data" / "speech_commands"
+needs_demo = pytest.mark.skipif(not (DEMO / "testing_list.txt").is_file(), reason="demo keywords not present")
+
+
+@needs_demo
+def test_recipe_runs_end_to_end_on_a_subset(tmp_path):
+    config = KwsConfig(words=("yes", "no"), max_train_items=24, speed_factors=(1.1,), epochs=2,
+                       batch_duration=16.0, max_minutes=2.0, num_threads=1)
+    result = run(DEMO, tmp_path, config)
+    assert result.labels == ["yes", "no"]
+    # 24 training clips + their 1.1x copies, 2 epochs of 16-second batches
+    assert result.epochs == 2 and result.steps >= 2 * 3
+    cm = np.array(result.confusion)
+    assert cm.shape == (2, 2) and cm.sum() == 32  # 8 test voices x 2 takes x 2 words
+    assert result.test_accuracy == pytest.approx(np.trace(cm) / cm.sum())
+    assert result.reloaded_accuracy == result.test_accuracy
+    for name in ("confusion.png", "confusion.txt", "matchboxnet.pt", "stats.pkl", "result.json"):
+        assert (tmp_path / name).is_file(), name
+    assert (tmp_path / "confusion.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert json.loads((tmp_path / "result.json").read_text())["labels"] == ["yes", "no"]
+    assert sorted(p.name for p in (tmp_path / "features").glob("*.jsonl.gz")) == [
+        "mfcc64_test.jsonl.gz", "mfcc64_train.jsonl.gz", "mfcc64_train_sp1.1.jsonl.gz", "mfcc64_valid.jsonl.gz"]
+
+    model, labels, normalizer, extractor = load_checkpoint(tmp_path / "matchboxnet.pt")
+    assert labels == ["yes", "no"] and normalizer.dim == 64 and extractor.feature_dim(16000) == 64
+    clip = sorted((DEMO / "no").glob("*.flac"))[0]
+    import soundfile
+
+    audio, rate = soundfile.read(clip, dtype="float32")
+    feats = torch.from_numpy(normalizer(extractor.extract(audio, rate)))
+    logits = model(feats.T.unsqueeze(0), torch.tensor([feats.shape[0]]))
+    assert logits.shape == (1, 2) and torch.isfinite(logits).all()
+
+    # a second run reuses the manifests and features (stages are re-runnable)
+    again = run(DEMO, tmp_path, KwsConfig(**{**config.__dict__, "epochs": 1}))
+    assert again.feature_seconds < result.feature_seconds or again.feature_seconds < 5
+
+
+def test_confusion_matrix_counts_by_hand():
+    cm = confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 2], num_classes=3)
+    assert cm.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+    lines = format_confusion(cm, ["a", "bb", "c"]).splitlines()
+    assert lines[0].split() == ["ref\\hyp", "a", "bb", "c"]
+    assert lines[3].split() == ["c", "1", "0", "2"]
+
+
+def test_mfcc_is_64_dimensional():
+    assert mfcc_extractor().extract(np.zeros(16000, np.float32), 16000).shape == (100, 64)
+
+
+def test_cli_help(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    assert "MatchboxNet" in capsys.readouterr().out
+
+
+def test_cli_reports_a_missing_corpus(tmp_path, capsys):
+    assert main([str(tmp_path / "nowhere"), str(tmp_path / "work")]) == 1
+    assert capsys.readouterr().out.startswith("Error: ")
