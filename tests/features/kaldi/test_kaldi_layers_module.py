@@ -1,0 +1,263 @@
+"""The layers as modules: shapes, options, errors, TorchScript, autograd, batching, devices, Lhotse parity."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import lhotse_lite.features.kaldi as kaldi
+from lhotse_lite.errors import ConfigError, ShapeError, SignalValueError
+from lhotse_lite.features.kaldi import (
+    Wav2FFT,
+    Wav2LogFilterBank,
+    Wav2LogSpec,
+    Wav2MFCC,
+    Wav2Spec,
+    Wav2Win,
+)
+
+ALL = [Wav2Win, Wav2FFT, Wav2Spec, Wav2LogSpec, Wav2LogFilterBank, Wav2MFCC]
+
+
+def _features(layer, x):
+    out = layer(x)
+    return out[0] if isinstance(out, tuple) else out
+
+
+def test_public_surface():
+    assert kaldi.__all__ == ["Wav2Win", "Wav2FFT", "Wav2Spec", "Wav2LogSpec", "Wav2LogFilterBank", "Wav2MFCC"]
+
+
+@pytest.mark.parametrize(
+    "cls,shape,dtype",
+    [
+        (Wav2Win, (1, 100, 400), torch.float32),
+        (Wav2FFT, (1, 100, 257), torch.complex64),
+        (Wav2Spec, (1, 100, 257), torch.float32),
+        (Wav2LogSpec, (1, 100, 257), torch.float32),
+        (Wav2LogFilterBank, (1, 100, 80), torch.float32),
+        (Wav2MFCC, (1, 100, 13), torch.float32),
+    ],
+)
+def test_one_second_shapes(cls, shape, dtype):
+    out = _features(cls(), torch.randn(1, 16000) * 0.1)
+    assert out.shape == shape and out.dtype == dtype
+
+
+def test_defaults_follow_lhotse():
+    fbank, mfcc = Wav2LogFilterBank(), Wav2MFCC()
+    assert (fbank.num_filters, fbank.high_freq, fbank.low_freq, fbank.snip_edges) == (80, -400.0, 20.0, False)
+    assert fbank.torchaudio_compatible_mel_scale and not fbank.use_energy and fbank.energy_floor == 1e-10
+    assert (mfcc.num_filters, mfcc.num_ceps, mfcc.cepstral_lifter) == (23, 13, 22)
+    assert Wav2FFT().use_energy and Wav2Spec().use_energy and not Wav2Spec().use_fft_mag
+    assert Wav2Win().window_type == "povey" and Wav2Win().pad_length == 400
+
+
+def test_feature_dims_with_energy():
+    x = torch.randn(1, 8000) * 0.1
+    assert Wav2LogFilterBank(use_energy=True)(x).shape[-1] == 81
+    assert Wav2MFCC(use_energy=True, num_ceps=20)(x).shape[-1] == 20
+    frames, log_e = Wav2Win(pad_length=512, return_log_energy=True)(x)
+    assert frames.shape[-1] == 512 and bool((frames[..., 400:] == 0).all()) and log_e is not None
+
+
+def test_energy_goes_to_bin_zero_of_spectra():
+    x = torch.randn(1, 8000) * 0.1
+    frames, log_e = Wav2Win(return_log_energy=True)(x)
+    assert torch.allclose(Wav2LogSpec()(x)[..., 0], log_e)
+    assert torch.allclose(Wav2Spec()(x)[..., 0], log_e)
+    assert torch.allclose(Wav2FFT()(x)[..., 0].real, log_e)
+    assert not torch.allclose(Wav2LogSpec(use_energy=False)(x)[..., 0], log_e)
+
+
+def test_fft_mag_is_sqrt_of_power():
+    x = torch.randn(1, 4000) * 0.1
+    power = Wav2Spec(use_energy=False)(x)
+    mag = Wav2Spec(use_energy=False, use_fft_mag=True)(x)
+    assert torch.allclose(mag**2, power, rtol=1e-4, atol=1e-9)
+
+
+def test_lifter_and_dct_match_kaldi_formulas():
+    lifter = Wav2MFCC.make_lifter(13, 22)
+    expected = [1 + 11 * math.sin(math.pi * n / 22) for n in range(13)]
+    assert np.allclose(lifter.numpy(), expected, atol=1e-6)
+    assert torch.equal(Wav2MFCC.make_lifter(5, 0), torch.ones(5))
+    dct = Wav2MFCC.make_dct_matrix(13, 23).double()
+    assert dct.shape == (23, 13)
+    assert torch.allclose(dct.T @ dct, torch.eye(13, dtype=torch.float64), atol=1e-6)  # orthonormal columns
+    assert math.isclose(float(dct[0, 0]), math.sqrt(1 / 23), rel_tol=1e-6)
+    assert math.isclose(float(dct[4, 2]), math.sqrt(2 / 23) * math.cos(math.pi / 23 * 4.5 * 2), rel_tol=1e-5)
+
+
+def test_constants_are_non_persistent_buffers():
+    layer = Wav2MFCC()
+    assert layer.state_dict() == {} and list(layer.parameters()) == []
+    assert {name for name, _ in layer.named_buffers()} >= {"_window", "_mel_blocks", "_cepstrum"}
+
+
+@pytest.mark.parametrize(
+    "kwargs,option",
+    [
+        ({"window_type": "kaiser"}, "window_type"),
+        ({"sampling_rate": 8000, "high_freq": 4500.0}, "high_freq"),
+        ({"sampling_rate": 8000, "low_freq": 4000.0}, "low_freq"),
+        ({"high_freq": 100.0, "low_freq": 200.0}, "high_freq"),
+        ({"num_filters": 200}, "num_filters"),
+        ({"num_filters": 2}, "num_filters"),
+        ({"frame_shift": 0.03}, "frame_shift"),
+        ({"frame_length": 0.0}, "frame_length"),
+        ({"preemph_coeff": 1.5}, "preemph_coeff"),
+        ({"dither": -1.0}, "dither"),
+        ({"energy_floor": -1.0}, "energy_floor"),
+        ({"sampling_rate": 0}, "sampling_rate"),
+    ],
+)
+def test_bad_options_raise_config_error(kwargs, option):
+    with pytest.raises(ConfigError, match=option):
+        Wav2LogFilterBank(**kwargs)
+
+
+def test_bad_options_name_the_allowed_values():
+    with pytest.raises(ConfigError, match="hamming, hanning, povey, rectangular, blackman"):
+        Wav2Win(window_type="hann")
+    with pytest.raises(ConfigError, match="num_ceps"):
+        Wav2MFCC(num_ceps=30)
+    with pytest.raises(ConfigError, match="padded frame length"):
+        Wav2Win(pad_length=100)
+    with pytest.raises(ValueError):  # ConfigError is a ValueError for callers written against Lhotse
+        Wav2Spec(window_type="nope")
+
+
+@pytest.mark.parametrize(
+    "x,error,match",
+    [
+        (torch.zeros(16000), ShapeError, "batch, num_samples"),
+        (torch.zeros(1, 1, 16000), ShapeError, "batch, num_samples"),
+        (torch.zeros(1, 16000, dtype=torch.int16), ShapeError, "float32 or float64"),
+        (torch.zeros(1, 16000, dtype=torch.float16), ShapeError, "float32 or float64"),
+        (torch.tensor([[0.0, float("nan")] * 300]), SignalValueError, "NaN"),
+        (torch.tensor([[0.0, float("inf")] * 300]), SignalValueError, "NaN or infinite"),
+    ],
+)
+def test_bad_input_raises(x, error, match):
+    for cls in (Wav2LogFilterBank, Wav2Win):
+        with pytest.raises(error, match=match):
+            cls()(x)
+        with pytest.raises(error, match=match):
+            cls().online_inference(x)
+
+
+def test_mismatched_context_raises():
+    layer = Wav2LogFilterBank()
+    (_, _), rem = layer.online_inference(torch.zeros(2, 1000))
+    with pytest.raises(ShapeError, match="context"):
+        layer.online_inference(torch.zeros(3, 100), rem)
+    with pytest.raises(ShapeError, match="context"):
+        layer.online_inference(torch.zeros(2, 100, dtype=torch.float64), rem)
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_torchscript_equals_eager(cls, helpers):
+    layer = cls(use_energy=True) if cls in (Wav2LogFilterBank, Wav2MFCC) else cls()
+    scripted = torch.jit.script(layer)
+    x = torch.stack([helpers.speech_like(7000, 16000, seed=1), helpers.speech_like(7000, 16000, seed=2)])
+    eager, script = layer(x), scripted(x)
+    if isinstance(eager, tuple):
+        eager, script = eager[0], script[0]
+    assert torch.equal(eager, script)
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_gradients_reach_the_input(cls, helpers):
+    x = helpers.speech_like(3000, 16000).unsqueeze(0).double().requires_grad_(True)
+    out = _features(cls(), x)
+    (out.abs() if out.is_complex() else out).sum().backward()
+    assert x.grad is not None and bool(torch.isfinite(x.grad).all()) and float(x.grad.abs().sum()) > 0
+
+
+def test_gradcheck_fbank():
+    layer = Wav2LogFilterBank(num_filters=6, frame_length=0.016, frame_shift=0.008, sampling_rate=4000, use_energy=True)
+    x = (torch.randn(1, 150, dtype=torch.float64) * 0.3).requires_grad_(True)
+    assert torch.autograd.gradcheck(lambda s: layer(s), (x,), eps=1e-6, atol=1e-4)
+
+
+@pytest.mark.parametrize("cls", ALL)
+@pytest.mark.parametrize("snip", [False, True])
+def test_batched_equals_one_by_one(cls, snip, helpers):
+    layer = cls(snip_edges=snip)
+    x = torch.stack([helpers.speech_like(9000, 16000, seed=s) for s in range(3)])
+    batched = _features(layer, x)
+    singles = torch.cat([_features(layer, x[i : i + 1]) for i in range(3)])
+    assert batched.shape == singles.shape
+    assert torch.allclose(batched, singles, rtol=1e-5, atol=1e-5)
+
+
+def test_float64_input_gives_float64_output(helpers):
+    x = helpers.speech_like(4000, 16000).unsqueeze(0)
+    out64 = Wav2MFCC()(x.double())
+    assert out64.dtype == torch.float64
+    assert torch.allclose(out64.float(), Wav2MFCC()(x), atol=1e-4)
+
+
+def test_dither_adds_noise_of_the_requested_size():
+    x = torch.zeros(1, 16000)
+    frames, _ = Wav2Win(dither=0.5, remove_dc_offset=False, preemph_coeff=0.0, window_type="rectangular")(x)
+    assert 0.4 < float(frames.std()) < 0.6
+    assert torch.equal(Wav2Win()(x)[0], torch.zeros(1, 100, 400))
+
+
+def test_long_input_is_processed_in_blocks_identically(helpers):
+    layer = Wav2LogFilterBank(use_energy=True)
+    x = helpers.speech_like(16000 * 3, 16000).unsqueeze(0)
+    whole = layer(x)
+    layer._block_frames = 37
+    assert torch.equal(layer(x), whole)
+
+
+def test_legacy_linear_grid_mel_scale_matches_lhotse(helpers):
+    layers = pytest.importorskip("lhotse.features.kaldi.layers")
+    x = helpers.speech_like(8000, 16000).unsqueeze(0)
+    for norm in (False, True):
+        theirs = layers.Wav2LogFilterBank(torchaudio_compatible_mel_scale=False, norm_filters=norm)(x)
+        ours = Wav2LogFilterBank(torchaudio_compatible_mel_scale=False, norm_filters=norm)(x)
+        assert float((ours - theirs).abs().max()) < 2e-3
+
+
+@pytest.mark.parametrize("cls_name", ["Wav2LogFilterBank", "Wav2MFCC", "Wav2LogSpec"])
+def test_close_to_lhotse_layers_at_16k(helpers, cls_name):
+    """Lhotse agrees with Kaldi to ~3e-4 at 16 kHz with the povey window, so we agree with Lhotse too."""
+    layers = pytest.importorskip("lhotse.features.kaldi.layers")
+    x = helpers.speech_like(16000, 16000, seed=8).unsqueeze(0)
+    theirs = getattr(layers, cls_name)()(x)
+    ours = getattr(kaldi, cls_name)()(x)
+    assert ours.shape == theirs.shape
+    # Lhotse floors log spectra differently (adds 1e-15): compare above our FLT_EPSILON floor only.
+    above_floor = ours > math.log(1.2e-7) + 1.0
+    assert float((ours - theirs)[above_floor].abs().max()) < 2e-3
+
+
+def test_matches_features_stored_by_lhotse(lhotse_compat_dir):
+    sf = pytest.importorskip("soundfile")
+    expected = np.load(lhotse_compat_dir / "expected_features.npz")["float32/rec-mono"]
+    audio, rate = sf.read(str(lhotse_compat_dir / "audio" / "mono.wav"), dtype="float32")
+    ours = Wav2LogFilterBank(sampling_rate=rate)(torch.from_numpy(audio).unsqueeze(0))[0].numpy()
+    assert ours.shape == expected.shape
+    assert np.abs(ours - expected).max() < 2e-3
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+@pytest.mark.parametrize("cls", ALL)
+def test_cuda_follows_input_and_matches_cpu(cls, helpers):
+    layer = cls()
+    x = helpers.speech_like(16000, 16000).unsqueeze(0)
+    cpu = _features(layer, x)
+    gpu = _features(layer.to("cuda"), x.cuda())
+    assert gpu.device.type == "cuda"
+    diff = (gpu.cpu() - cpu).abs().max()
+    scale = max(1.0, float(cpu.abs().max()))
+    assert float(diff) < 1e-4 * scale
+    (f, _), rem = layer.online_inference(x.cuda()[:, :5000])
+    assert f.device.type == "cuda" and rem.device.type == "cuda"
