@@ -24,9 +24,9 @@ Example:
     >>> cm.tolist()
     [[1, 0], [1, 1]]
     >>> print(format_confusion(cm, ["yes", "no"]))
-    ref\\hyp  yes  no
-    yes        1   0
-    no         1   1
+    ref\\hyp  yes   no
+    yes        1    0
+    no         1    1
 """
 
 from __future__ import annotations
@@ -322,8 +322,9 @@ def confusion_matrix(reference: Sequence[int], predicted: Sequence[int], num_cla
 def format_confusion(cm: np.ndarray, labels: Sequence[str]) -> str:
     """The confusion matrix as an aligned text table (rows = reference, columns = hypothesis)."""
     width = max(4, max(len(label) for label in labels), len(str(int(cm.max()))))
-    head = "ref\\hyp".ljust(width + 1) + " ".join(label.rjust(width) for label in labels)
-    rows = [label.ljust(width + 1) + " ".join(str(int(v)).rjust(width) for v in row) for label, row in zip(labels, cm)]
+    first = max(len("ref\\hyp"), max(len(label) for label in labels)) + 1
+    head = "ref\\hyp".ljust(first) + " ".join(label.rjust(width) for label in labels)
+    rows = [label.ljust(first) + " ".join(str(int(v)).rjust(width) for v in row) for label, row in zip(labels, cm)]
     return "\n".join(line.rstrip() for line in [head, *rows])
 
 
