@@ -82,7 +82,7 @@ def timed(fn, repeats: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=200)
-    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--jobs", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--dask", action="store_true")
     parser.add_argument("--skip-lhotse", action="store_true")

@@ -170,7 +170,8 @@ class FeatureSetBuilder:
                 own_executor = executor = _process_pool(num_jobs)
             elif isinstance(executor, str):
                 client, executor = _dask_executor(executor)
-            results = self._results(tasks, executor, single_thread=own_executor is not None or client is not None,
+            single = own_executor is not None or client is not None or _is_dask(executor)
+            results = self._results(tasks, executor, single_thread=single,
                                     window=2 * max(num_jobs, _workers(executor)) + 2)
             for result in results:
                 if result.error is not None:
@@ -349,6 +350,11 @@ def _dask_executor(address: str) -> Tuple[Any, concurrent.futures.Executor]:
         raise ConfigError("a Dask scheduler address needs dask[distributed]: pip install 'dask[distributed]'") from err
     client = Client(address)
     return client, client.get_executor()
+
+
+def _is_dask(executor: Any) -> bool:
+    """Dask runs one task per worker thread: torch should not add threads of its own."""
+    return executor is not None and type(executor).__module__.startswith("distributed")
 
 
 def _workers(executor: Any) -> int:
