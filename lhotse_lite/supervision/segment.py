@@ -37,6 +37,7 @@ _NUMBER_TYPES = frozenset((int, float))
 _OPT_STR = frozenset((str, type(None)))
 _OPT_DICT = frozenset((dict, type(None)))
 _intern = sys.intern
+_new_object = object.__new__
 
 
 @dataclasses.dataclass(slots=True)
@@ -284,35 +285,42 @@ class SupervisionSegment:
         """
         get = data.get
         try:
-            alignment = get("alignment")
-            if alignment is not None:
-                if alignment.__class__ is not dict:
-                    _bad("alignment", "a dict of kind -> list", alignment, get("id"))
-                alignment = {k: [AlignmentItem.deserialize(x) for x in v] for k, v in alignment.items()}
-            if not _FIELD_SET.issuperset(data):
-                _reject_keys(data)
-            recording_id = data["recording_id"]
-            speaker = get("speaker")
-            language = get("language")
-            gender = get("gender")
-            return cls(
-                data["id"],
-                _intern(recording_id) if recording_id.__class__ is str else recording_id,
-                data["start"],
-                data["duration"],
-                get("channel", 0),
-                get("text"),
-                _intern(language) if language.__class__ is str else language,
-                _intern(speaker) if speaker.__class__ is str else speaker,
-                _intern(gender) if gender.__class__ is str else gender,
-                get("custom"),
-                alignment,
-            )
+            id_, recording_id, start, duration = data["id"], data["recording_id"], data["start"], data["duration"]
         except KeyError as err:
             missing = [f for f in _REQUIRED if f not in data]
             raise ManifestFieldError(
-                f"supervision {data.get('id', '?')!r}: missing required field(s) {missing}; "
+                f"supervision {get('id', '?')!r}: missing required field(s) {missing}; "
                 f"a supervision needs {list(_REQUIRED)}") from err
+        if not _FIELD_SET.issuperset(data):
+            _reject_keys(data)
+        channel, text, custom, alignment = get("channel", 0), get("text"), get("custom"), get("alignment")
+        language, speaker, gender = get("language"), get("speaker"), get("gender")
+        if recording_id.__class__ is str:
+            recording_id = _intern(recording_id)
+        if speaker.__class__ is str:
+            speaker = _intern(speaker)
+        if language.__class__ is str:
+            language = _intern(language)
+        if gender.__class__ is str:
+            gender = _intern(gender)
+        if alignment is None and (
+                id_.__class__ is str and recording_id.__class__ is str and start.__class__ in _NUMBER_TYPES
+                and duration.__class__ in _NUMBER_TYPES and duration >= 0 and channel.__class__ is int
+                and text.__class__ in _OPT_STR and speaker.__class__ in _OPT_STR
+                and language.__class__ in _OPT_STR and gender.__class__ in _OPT_STR
+                and custom.__class__ in _OPT_DICT):
+            # Fast path for the common, valid case: the same checks as __post_init__, done on
+            # locals, and the slots filled directly (a third of the cost of calling __init__).
+            seg = _new_object(cls)
+            seg.id, seg.recording_id, seg.start, seg.duration, seg.channel = id_, recording_id, start, duration, channel
+            seg.text, seg.language, seg.speaker, seg.gender = text, language, speaker, gender
+            seg.custom, seg.alignment = custom, None
+            return seg
+        if alignment is not None:
+            if alignment.__class__ is not dict:
+                _bad("alignment", "a dict of kind -> list", alignment, id_)
+            alignment = {k: [AlignmentItem.deserialize(x) for x in v] for k, v in alignment.items()}
+        return cls(id_, recording_id, start, duration, channel, text, language, speaker, gender, custom, alignment)
 
 
 _FIELD_SET = frozenset(_FIELDS)
