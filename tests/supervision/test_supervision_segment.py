@@ -120,3 +120,16 @@ def test_old_dict_alignment_form():
     seg = SupervisionSegment.from_dict({"id": "s", "recording_id": "r", "start": 0.0, "duration": 1.0,
                                         "alignment": {"word": [{"symbol": "a", "start": 0.0, "duration": 0.5}]}})
     assert seg.alignment["word"][0] == AlignmentItem("a", 0.0, 0.5)
+
+
+def test_from_dict_fast_path_builds_ordinary_segments():
+    d = {"id": "s", "recording_id": "r", "start": 1, "duration": 2.5, "channel": 1, "text": "t",
+         "speaker": "spk", "custom": {"mood": "ok"}}
+    seg = SupervisionSegment.from_dict(d)
+    assert seg == SupervisionSegment(**d) and seg.mood == "ok"
+    assert seg.with_offset(1.0).start == 2.0 and seg.start == 1
+    assert seg.to_dict() == d
+    import pickle
+    import copy
+
+    assert pickle.loads(pickle.dumps(seg)) == seg and copy.deepcopy(seg) == seg
