@@ -123,10 +123,10 @@ def window_frames(
     energy: Optional[torch.Tensor] = None
     if remove_dc_offset:
         valid = frames[:, :, :length]
-        mean = valid.mean(dim=-1, keepdim=True)
-        out.addcmul_(mean, constant, value=-1.0)
+        total = valid.sum(dim=-1, keepdim=True)
+        out.addcmul_(total, constant, value=-1.0 / length)
         if energy_mode == 1:  # ENERGY_RAW (TorchScript cannot read module constants)
-            energy = (valid - mean).square().sum(dim=-1)
+            energy = (valid - total / length).square().sum(dim=-1)
     elif energy_mode == 1:
         energy = frames[:, :, :length].square().sum(dim=-1)
     if energy_mode == 2:  # ENERGY_WINDOWED
@@ -143,8 +143,8 @@ def power_spectrum(spectrum: torch.Tensor, magnitude: bool) -> torch.Tensor:
         >>> power_spectrum(torch.tensor([3.0 + 4.0j]), magnitude=False).tolist()
         [25.0]
     """
-    squares = torch.view_as_real(spectrum).square()
-    power = squares[..., 0] + squares[..., 1]
+    re2, im2 = torch.view_as_real(spectrum).square().unbind(-1)
+    power = re2 + im2
     if magnitude:
         return power.sqrt()
     return power

@@ -140,28 +140,34 @@ def frame_stream(
         ``(frames, remainder)``: frames ``(batch, num_new_frames, width)`` and the remainder
         ``(batch, n)`` to pass as ``context`` next time.
     """
-    buf = x if context is None else torch.cat([context, x], dim=1)
-    n = buf.size(1)
+    n = x.size(1) if context is None else context.size(1) + x.size(1)
+    if width > length:
+        # One copy: the zeros the last frame's padded width may read are appended here, not per frame.
+        tail = x.new_zeros(x.size(0), width - length)
+        buf = torch.cat([x, tail] if context is None else [context, x, tail], dim=1)
+    else:
+        buf = x if context is None else torch.cat([context, x], dim=1)
     if snip_edges:
         count = 0 if n < length else 1 + (n - length) // shift
         frames = _unfold(buf, 0, count, width, shift)
-        return frames, (buf[:, :0] if last else buf[:, count * shift :])
+        return frames, (buf[:, :0] if last else buf[:, count * shift : n])
     pad = length // 2 - shift // 2
     if context is None or context.size(1) < length - pad:
         # Warm-up: no frame emitted yet, ``buf`` is the raw signal from its first sample.
         if last:
-            return frame_signal(buf, length, shift, width, False), buf[:, :0]
+            return frame_signal(buf[:, :n], length, shift, width, False), buf[:, :0]
         if n < length - pad:
-            return buf.new_zeros(buf.size(0), 0, width), buf
+            return buf.new_zeros(buf.size(0), 0, width), buf[:, :n]
         padded = torch.cat([torch.flip(buf[:, :pad], [1]), buf], dim=1)
-        count = (padded.size(1) - length) // shift + 1
-        return _unfold(padded, 0, count, width, shift), padded[:, (count - 1) * shift :]
+        count = (n + pad - length) // shift + 1
+        return _unfold(padded, 0, count, width, shift), padded[:, (count - 1) * shift : n + pad]
     # Running: ``buf`` starts at the first sample of the last emitted frame.
     if last:
         count = (n - pad + shift // 2) // shift - 1
         stop = count * shift + length
+        buf = buf[:, :n]
         if stop > n:
             buf = torch.cat([buf, torch.flip(buf[:, 2 * n - stop :], [1])], dim=1)
         return _unfold(buf, shift, count, width, shift), buf[:, :0]
     count = (n - length) // shift
-    return _unfold(buf, shift, count, width, shift), buf[:, count * shift :]
+    return _unfold(buf, shift, count, width, shift), buf[:, count * shift : n]

@@ -1,0 +1,143 @@
+"""Throughput of the Kaldi layers against Lhotse 1.33 and kaldi-native-fbank, measured in one run.
+
+Usage::
+
+    python benchmarks/bench_kaldi_layers.py [--repeats 15] [--long-repeats 3] [--json out.json]
+
+Everything runs on one torch thread. Each case is timed round-robin (ours, Lhotse, kaldi-native-fbank,
+ours, ...) so the three see the same machine load, and the table reports the median per call of
+process CPU time (robust on a shared machine, where wall time mostly measures other processes) and,
+for reference, of wall time. Ratios are Lhotse / ours and kaldi-native-fbank / ours (> 1: we are faster).
+
+Cases: fbank (80 filters) and MFCC (13 of 23) with default options on 1 s, 10 s and 600 s of 16 kHz
+audio; our ``forward`` is called the way an extractor calls it (numpy in, numpy out), Lhotse through
+``Fbank.extract`` / ``Mfcc.extract``, kaldi-native-fbank through ``OnlineFbank`` / ``OnlineMfcc`` with the
+same options. Streaming: 10 s fed in 1600-sample chunks through ``online_inference`` (ours with the
+final flush, Lhotse's without since it has none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import platform
+import statistics
+import sys
+import time
+from typing import Callable, Dict, List
+
+import numpy as np
+import torch
+
+
+def _clock() -> Dict[str, int]:
+    return {"cpu": time.process_time_ns(), "wall": time.perf_counter_ns()}
+
+
+def _time_round_robin(fns: Dict[str, Callable[[], object]], repeats: int) -> Dict[str, Dict[str, float]]:
+    for fn in fns.values():  # warm-up (allocations, MKL plans)
+        fn()
+    samples: Dict[str, Dict[str, List[float]]] = {k: {"cpu": [], "wall": []} for k in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = _clock()
+            fn()
+            end = _clock()
+            samples[name]["cpu"].append((end["cpu"] - start["cpu"]) / 1e9)
+            samples[name]["wall"].append((end["wall"] - start["wall"]) / 1e9)
+    return {k: {m: statistics.median(v) for m, v in s.items()} for k, s in samples.items()}
+
+
+def _knf_runner(knf, kind: str, signal: np.ndarray) -> Callable[[], np.ndarray]:
+    if kind == "fbank":
+        opts = knf.FbankOptions()
+        opts.mel_opts.num_bins = 80
+        opts.mel_opts.high_freq = -400.0
+        computer = knf.OnlineFbank
+    else:
+        opts = knf.MfccOptions()
+        opts.mel_opts.num_bins = 23
+        opts.mel_opts.high_freq = -400.0
+        computer = knf.OnlineMfcc
+    opts.frame_opts.dither = 0.0
+    opts.frame_opts.snip_edges = False
+    opts.energy_floor = 1e-10
+
+    def run() -> np.ndarray:
+        comp = computer(opts)
+        comp.accept_waveform(16000.0, signal)
+        comp.input_finished()
+        return np.stack([comp.get_frame(i) for i in range(comp.num_frames_ready)])
+
+    return run
+
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=15, help="timed calls per case for 1 s and 10 s")
+    parser.add_argument("--long-repeats", type=int, default=3, help="timed calls per case for 600 s")
+    parser.add_argument("--json", default=None, help="also write the results to this JSON file")
+    args = parser.parse_args(argv)
+
+    torch.set_num_threads(1)
+    import kaldi_native_fbank as knf
+    from lhotse.features.kaldi.extractors import Fbank, Mfcc
+    from lhotse.features.kaldi.layers import Wav2LogFilterBank as LhotseFbankLayer
+
+    from lhotse_lite.features.kaldi import Wav2LogFilterBank, Wav2MFCC
+
+    rng = np.random.default_rng(0)
+    ours = {"fbank": Wav2LogFilterBank().eval(), "mfcc": Wav2MFCC().eval()}
+    lhotse = {"fbank": Fbank(), "mfcc": Mfcc()}
+    rows = []
+    for kind in ("fbank", "mfcc"):
+        for seconds in (1, 10, 600):
+            signal = (rng.standard_normal(16000 * seconds) * 0.1).astype(np.float32)
+            layer, extractor = ours[kind], lhotse[kind]
+            fns = {
+                "ours": lambda: layer(torch.from_numpy(signal).unsqueeze(0))[0].numpy(),
+                "lhotse": lambda: extractor.extract(signal, 16000),
+                "knf": _knf_runner(knf, kind, signal),
+            }
+            t = _time_round_robin(fns, args.long_repeats if seconds >= 600 else args.repeats)
+            rows.append({"case": f"{kind} {seconds} s", **{k: v for k, v in t.items()}})
+
+    # Streaming: 10 s in 1600-sample chunks.
+    signal = torch.from_numpy((rng.standard_normal(160000) * 0.1).astype(np.float32)).unsqueeze(0)
+    ours_layer, lhotse_layer = ours["fbank"], LhotseFbankLayer()
+
+    def stream_ours() -> None:
+        context = None
+        for start in range(0, signal.size(1), 1600):
+            (_, _), context = ours_layer.online_inference(signal[:, start : start + 1600], context)
+        ours_layer.flush(context)
+
+    def stream_lhotse() -> None:
+        context = None
+        for start in range(0, signal.size(1), 1600):
+            _, context = lhotse_layer.online_inference(signal[:, start : start + 1600], context)
+
+    t = _time_round_robin({"ours": stream_ours, "lhotse": stream_lhotse}, args.repeats)
+    rows.append({"case": "fbank stream 10 s / 1600", **t})
+
+    header = f"{'case':<26}{'ours ms':>10}{'lhotse ms':>11}{'knf ms':>10}{'x lhotse':>10}{'x knf':>8}{'wall x lhotse':>15}"
+    print(f"# {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, torch {torch.__version__}, "
+          f"1 thread, {platform.processor() or platform.machine()}; medians of process CPU time per call")
+    print(header)
+    for row in rows:
+        o, lh = row["ours"], row["lhotse"]
+        k = row.get("knf")
+        print(
+            f"{row['case']:<26}{o['cpu'] * 1e3:>10.3f}{lh['cpu'] * 1e3:>11.3f}"
+            f"{(k['cpu'] * 1e3 if k else float('nan')):>10.3f}{lh['cpu'] / o['cpu']:>10.2f}"
+            f"{(k['cpu'] / o['cpu'] if k else float('nan')):>8.2f}{lh['wall'] / o['wall']:>15.2f}"
+        )
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
