@@ -28,6 +28,8 @@ _EXPORTS: Dict[str, str] = {
     "Recording": "lhotse_lite.audio",
     "RecordingSet": "lhotse_lite.audio",
     "set_audio_duration_mismatch_tolerance": "lhotse_lite.audio",
+    "get_audio_duration_mismatch_tolerance": "lhotse_lite.audio",
+    "combine": "lhotse_lite.manifest",
     "load_manifest": "lhotse_lite.manifest",
     "load_manifest_lazy": "lhotse_lite.manifest",
     "open_writer": "lhotse_lite.manifest",
@@ -49,6 +51,12 @@ _EXPORTS: Dict[str, str] = {
     "get_extractor_type": "lhotse_lite.features",
     "register_extractor": "lhotse_lite.features",
     "store_feature_array": "lhotse_lite.features",
+    "LilcomChunkyWriter": "lhotse_lite.features.io",
+    "LilcomFilesWriter": "lhotse_lite.features.io",
+    "NumpyFilesWriter": "lhotse_lite.features.io",
+    # checks and summaries
+    "validate_manifests": "lhotse_lite.validation",
+    "describe_manifests": "lhotse_lite.describe",
     # errors
     "LhotseLiteError": "lhotse_lite.errors",
 }

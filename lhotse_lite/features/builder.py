@@ -327,20 +327,19 @@ def _process_pool(num_jobs: int) -> concurrent.futures.ProcessPoolExecutor:
 
 
 def _mp_context() -> Any:
-    """``fork`` on Linux (workers start instantly, nothing is re-imported), unless CUDA is initialised
-    in this process (CUDA cannot be forked): then a fork server, started fresh, imports torch once.
+    """A fork server on Linux, ``spawn`` elsewhere.
 
-    Forking is safe here because every worker first sets torch to one thread (no OpenMP thread pool
-    is entered in the child), and workers never touch the open storage or manifest files.
+    Plain ``fork`` is not safe once this process has run torch: a child forked after torch's OpenMP
+    thread pool was used can hang forever in its first parallel region (seen with the FFT in
+    ``tests/known_issues/test_fork_after_openmp.py``). A fork server is started fresh, imports
+    torch and the extractors once (without running them), and then forks every worker cheaply
+    from that clean state; CUDA is never initialised in it either.
     """
     if not sys.platform.startswith("linux"):
         return multiprocessing.get_context("spawn")
-    torch = sys.modules.get("torch")
-    if torch is not None and torch.cuda.is_initialized():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["lhotse_lite.features.builder", "lhotse_lite.features.kaldi.extractors"])
-        return context
-    return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["lhotse_lite.features.builder", "lhotse_lite.features.kaldi.extractors"])
+    return context
 
 
 def _dask_executor(address: str) -> Tuple[Any, concurrent.futures.Executor]:

@@ -11,11 +11,23 @@ from typing import Any, Dict, List
 
 _EXPORTS: Dict[str, str] = {
     "ConvEmformer": "lhotse_lite.models.conv_emformer",
+    "ConvEmformerLayerState": "lhotse_lite.models.conv_emformer",
     "ConvASREncoder": "lhotse_lite.models.matchbox",
     "ConvASRDecoderClassification": "lhotse_lite.models.matchbox",
+    "MatchboxNet": "lhotse_lite.models.matchbox",
+    "matchboxnet_3x1x64": "lhotse_lite.models.matchbox",
+    "matchboxnet_3x2x64": "lhotse_lite.models.matchbox",
+    "matchboxnet_6x2x64": "lhotse_lite.models.matchbox",
+    "load_nemo_matchboxnet": "lhotse_lite.models.matchbox",
     "W2VLatentExtractor": "lhotse_lite.models.wav2vec",
     "W2VTargetQuantiser": "lhotse_lite.models.wav2vec",
+    "GumbelVectorQuantizer": "lhotse_lite.models.wav2vec",
     "EncoderWrapper": "lhotse_lite.models.wav2vec",
+    "TransformerEncoder": "lhotse_lite.models.wav2vec",
+    "compute_mask": "lhotse_lite.models.wav2vec",
+    "sample_negatives": "lhotse_lite.models.wav2vec",
+    "w2v_mask_collate_fn": "lhotse_lite.models.wav2vec",
+    "w2v_pretraining_loss": "lhotse_lite.models.wav2vec",
 }
 
 __all__: List[str] = list(_EXPORTS)
