@@ -41,7 +41,13 @@ __all__ = [
 
 
 class LhotseLiteError(Exception):
-    """Root of every error raised on purpose by lhotse_lite."""
+    """Root of every error raised on purpose by lhotse_lite.
+
+    Example:
+        >>> from lhotse_lite.errors import ConfigError, LhotseLiteError
+        >>> issubclass(ConfigError, LhotseLiteError) and issubclass(ConfigError, ValueError)
+        True
+    """
 
 
 class ManifestError(LhotseLiteError, ValueError):
