@@ -127,7 +127,8 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
         A word belongs to a segment of its recording when it lies within the segment's span (1 ms
         margin) and, with ``match_channel``, is on the same channel. Segments of recordings absent
         from the CTM get an empty alignment. Unlike Lhotse, the result keeps the set's order and the
-        segments' other alignment kinds.
+        segments' other alignment kinds, and a lazy set stays lazy (the CTM is read now, the
+        segments stream).
 
         Args:
             ctm_file: The CTM file.
@@ -143,16 +144,18 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
             words = tqdm(words, desc="Reading words from CTM file")
         groups = ctm.group_words(words)
         starts = {rec: [w.item.start for w in group] for rec, group in groups.items()}
-        num_total = sum(len(g) for g in groups.values())
-        num_added = 0
-        out = []
-        segments = tqdm(self, desc="Adding alignments") if verbose else self
-        for seg in segments:
+
+        def attach(seg: SupervisionSegment) -> SupervisionSegment:
             group = groups.get(seg.recording_id)
             items = [] if group is None else ctm.align_words(seg, group, starts[seg.recording_id], match_channel)
-            num_added += len(items)
-            out.append(seg.with_alignment(type, items))
-        logger.info("%d of %d CTM alignment items were added to segments", num_added, num_total)
+            return seg.with_alignment(type, items)
+
+        if self.is_lazy:  # stays lazy: the words are held, the segments still stream
+            return self.map(attach)
+        out = [attach(seg) for seg in (tqdm(self, desc="Adding alignments") if verbose else self)]
+        num_added = sum(len(seg.alignment[type]) for seg in out)  # type: ignore[index]
+        logger.info("%d of %d CTM alignment items were added to segments", num_added,
+                    sum(len(g) for g in groups.values()))
         return self.__class__(out)
 
     def write_alignment_to_ctm(self, ctm_file: Pathlike, type: str = "word") -> None:

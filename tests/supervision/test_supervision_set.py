@@ -162,3 +162,11 @@ def test_missing_field_in_file(tmp_path):
     path.write_text('{"id": "s1", "recording_id": "r", "start": 0.0}\n')
     with pytest.raises(ManifestFieldError, match=r"bad.jsonl:1: .*missing required field\(s\) \['duration'\]"):
         SupervisionSet.from_file(path)
+
+
+def test_ctm_on_lazy_set_stays_lazy(tmp_path):
+    sups3().to_file(tmp_path / "s.jsonl.gz")
+    lazy = SupervisionSet.from_jsonl_lazy(tmp_path / "s.jsonl.gz")
+    out = lazy.with_alignment_from_ctm(_write(tmp_path / "a.ctm", CTM))
+    assert out.is_lazy
+    assert out.to_eager() == sups3().with_alignment_from_ctm(tmp_path / "a.ctm")
