@@ -105,10 +105,11 @@ def frame_signal(x: torch.Tensor, length: int, shift: int, width: int, snip_edge
     if start >= 0 and stop <= num_samples:
         return _unfold(x[:, start : min(num_samples, start + (count - 1) * shift + width)], 0, count, width, shift)
     if -start <= num_samples and stop - num_samples <= num_samples:
-        parts = [torch.flip(x[:, : -start], [1])] if start < 0 else []
-        parts.append(x[:, max(start, 0) : min(stop, num_samples)])
+        flipped = torch.flip(x, [1])  # one flip serves both mirrors
+        parts = [flipped[:, num_samples + start :]] if start < 0 else []
+        parts.append(x if start <= 0 and stop >= num_samples else x[:, max(start, 0) : min(stop, num_samples)])
         if stop > num_samples:
-            parts.append(torch.flip(x[:, 2 * num_samples - stop :], [1]))
+            parts.append(flipped[:, : stop - num_samples])
         segment = torch.cat(parts, dim=1)
     else:
         segment = x[:, reflect_indices(start, stop, num_samples, x.device)]

@@ -281,7 +281,10 @@ class _MelLayer(Wav2FFT):
         power = power_spectrum(spectrum, self.use_fft_mag)
         layout = self._mel_layout
         if len(layout) == 5 or power.size(0) * power.size(1) < self._grouped_min_frames:
-            return floored_log(torch.matmul(power, self._mel_banks.to(power.dtype)))
+            banks = self._mel_banks
+            if banks.dtype != power.dtype:
+                banks = banks.to(power.dtype)
+            return floored_log(torch.matmul(power, banks))
         blocks = self._mel_blocks.to(power.dtype)
         energies: List[torch.Tensor] = []
         for g in range(len(layout) // 5):
@@ -435,7 +438,10 @@ class Wav2MFCC(_MelLayer):
         return dct_matrix(num_ceps, num_filters)
 
     def _features(self, windowed: torch.Tensor, log_energy: Optional[torch.Tensor]) -> torch.Tensor:
-        mfcc = torch.matmul(self._log_mel(windowed), self._cepstrum.to(windowed.dtype))
+        cepstrum = self._cepstrum
+        if cepstrum.dtype != windowed.dtype:
+            cepstrum = cepstrum.to(windowed.dtype)
+        mfcc = torch.matmul(self._log_mel(windowed), cepstrum)
         if self.use_energy and log_energy is not None:
             mfcc[:, :, 0] = log_energy
         return mfcc

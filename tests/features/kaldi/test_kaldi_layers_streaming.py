@@ -131,3 +131,20 @@ def test_float64_streaming(helpers):
     feats, _ = helpers.stream(layer, x, [160])
     assert feats.dtype == torch.float64
     _close(feats, layer(x))
+
+
+def test_streaming_docs_example_runs():
+    """The worked example in docs/streaming.rst (feature layers) runs and its assertions hold."""
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[3] / "docs" / "streaming.rst"
+    if not page.exists():
+        pytest.skip("docs/streaming.rst is not in this checkout")
+    text = page.read_text().split("Feature layers", 1)[1]
+    block = text.split(".. code-block:: python", 1)[1].split("\n\n", 1)[1]
+    lines = []
+    for line in block.splitlines():
+        if line and not line.startswith("    "):
+            break
+        lines.append(line[4:])
+    exec(compile("\n".join(lines), str(page), "exec"), {})
