@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 import bisect
-from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional
+from typing import Dict, Iterable, Iterator, List, NamedTuple
 
 from lhotse_lite.errors import ManifestFormatError
 from lhotse_lite.manifest.formats import Pathlike, atomic_open

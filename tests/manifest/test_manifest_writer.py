@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from toy_items import Item, ItemSet  # noqa: E402
+from toy_items import Item  # noqa: E402
 
 from lhotse_lite.errors import ManifestError, UnknownFormatError  # noqa: E402
 from lhotse_lite.manifest import InMemoryWriter, JsonlWriter, open_writer  # noqa: E402
