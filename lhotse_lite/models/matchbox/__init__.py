@@ -26,6 +26,7 @@ from lhotse_lite.models.matchbox.nemo_checkpoint import (
     load_nemo_matchboxnet,
     matchboxnet_from_nemo_config,
     select_nemo_weights,
+    write_nemo_archive,
 )
 from lhotse_lite.models.matchbox.presets import (
     matchboxnet,
@@ -55,4 +56,5 @@ __all__ = [
     "select_nemo_weights",
     "tds_normal_",
     "tds_uniform_",
+    "write_nemo_archive",
 ]

@@ -25,11 +25,28 @@ from lhotse_lite.models.matchbox.decoder import ConvASRDecoderClassification
 from lhotse_lite.models.matchbox.encoder import ConvASREncoder
 from lhotse_lite.models.matchbox.model import MatchboxNet
 
-__all__ = ["load_nemo_matchboxnet", "matchboxnet_from_nemo_config", "read_nemo_archive", "select_nemo_weights"]
+__all__ = [
+    "load_nemo_matchboxnet",
+    "matchboxnet_from_nemo_config",
+    "read_nemo_archive",
+    "select_nemo_weights",
+    "write_nemo_archive",
+]
 
 logger = logging.getLogger(__name__)
 
 _MODEL_PREFIXES = ("encoder.", "decoder.")
+_CONFIG_MEMBER = "model_config.yaml"
+_WEIGHTS_MEMBER = "model_weights.ckpt"
+
+TOY_CONFIG: Dict[str, Any] = {
+    "labels": ["yes", "no"],
+    "encoder": {"feat_in": 4, "activation": "relu", "jasper": [
+        {"filters": 8, "repeat": 1, "kernel": [3], "stride": [1], "dilation": [1], "dropout": 0.0,
+         "residual": False, "separable": True}]},
+    "decoder": {"feat_in": 8, "pooling_type": "avg"},
+}
+"""A resolved NeMo config of a one-block MatchboxNet (4 features, 2 labels), for examples and tests."""
 
 
 def select_nemo_weights(
@@ -73,26 +90,58 @@ def read_nemo_archive(path: Union[str, Path]) -> Tuple[Dict[str, Any], "OrderedD
         StorageError: The file is not a tar archive or lacks one of the two members.
 
     Example:
-        With a checkpoint downloaded beforehand (not run here)::
-
-            config, weights = read_nemo_archive("commandrecognition_en_matchboxnet3x1x64_v1.nemo")
-            blocks = config["encoder"]["jasper"]           # 6 block dicts for 3x1x64
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "toy.nemo"
+        >>> write_nemo_archive(path, TOY_CONFIG, {"decoder.decoder_layers.0.bias": torch.zeros(2)})
+        >>> config, weights = read_nemo_archive(path)
+        >>> config["labels"], list(weights)
+        (['yes', 'no'], ['decoder.decoder_layers.0.bias'])
     """
     path = Path(path)
     try:
         with tarfile.open(path, "r:*") as archive:
             members = {Path(m.name).name: m for m in archive.getmembers() if m.isfile()}
-            missing = [name for name in ("model_config.yaml", "model_weights.ckpt") if name not in members]
+            missing = [name for name in (_CONFIG_MEMBER, _WEIGHTS_MEMBER) if name not in members]
             if missing:
                 raise StorageError(
                     f"{path}: not a NeMo archive, missing {missing}; found {sorted(members)}"
                 )
-            config = yaml.safe_load(archive.extractfile(members["model_config.yaml"]).read())
-            weights = archive.extractfile(members["model_weights.ckpt"]).read()
+            config = yaml.safe_load(archive.extractfile(members[_CONFIG_MEMBER]).read())
+            weights = archive.extractfile(members[_WEIGHTS_MEMBER]).read()
     except tarfile.TarError as err:
         raise StorageError(f"{path}: cannot read as a .nemo (tar) archive: {err}") from err
     state_dict = torch.load(io.BytesIO(weights), map_location="cpu", weights_only=True)
     return config, OrderedDict(state_dict)
+
+
+def write_nemo_archive(
+    path: Union[str, Path], config: Mapping[str, Any], state_dict: Mapping[str, torch.Tensor]
+) -> None:
+    """Writes a ``.nemo`` archive (gzip tar) in NeMo's layout: ``model_config.yaml`` + ``model_weights.ckpt``.
+
+    The inverse of :func:`read_nemo_archive`; use it to hand a model trained here to NeMo tooling, or
+    to build test archives.
+
+    Args:
+        path: The file to write.
+        config: The model config (plain YAML-serialisable data, interpolations resolved).
+        state_dict: The weights, e.g. ``model.state_dict()``.
+
+    Example:
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "toy.nemo"
+        >>> write_nemo_archive(path, TOY_CONFIG, matchboxnet_from_nemo_config(TOY_CONFIG).state_dict())
+        >>> sorted(Path(m).name for m in tarfile.open(path).getnames())
+        ['model_config.yaml', 'model_weights.ckpt']
+    """
+    buffer = io.BytesIO()
+    torch.save(dict(state_dict), buffer)
+    members = ((_CONFIG_MEMBER, yaml.safe_dump(dict(config)).encode()), (_WEIGHTS_MEMBER, buffer.getvalue()))
+    with tarfile.open(path, "w:gz") as archive:
+        for name, data in members:
+            info = tarfile.TarInfo(f"./{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
 
 
 def matchboxnet_from_nemo_config(config: Mapping[str, Any]) -> MatchboxNet:
@@ -177,10 +226,19 @@ def load_nemo_matchboxnet(path: Union[str, Path]) -> Tuple[MatchboxNet, List[str
         RuntimeError: The weights do not fit (``load_state_dict`` lists missing/unexpected keys).
 
     Example:
-        With a checkpoint downloaded beforehand (not run here)::
+        A tiny archive written here; a downloaded checkpoint (e.g. NGC's
+        ``commandrecognition_en_matchboxnet3x1x64_v1.nemo``) loads the same way.
 
-            model, labels = load_nemo_matchboxnet("commandrecognition_en_matchboxnet3x1x64_v1.nemo")
-            predicted = [labels[i] for i in model(features, lengths).argmax(-1)]
+        >>> import tempfile
+        >>> trained = matchboxnet_from_nemo_config(TOY_CONFIG)
+        >>> path = Path(tempfile.mkdtemp()) / "toy.nemo"
+        >>> write_nemo_archive(path, TOY_CONFIG, trained.state_dict())
+        >>> model, labels = load_nemo_matchboxnet(path)
+        >>> features = torch.randn(3, 4, 20)  # (batch, feat_in, frames)
+        >>> labels, [labels[i] for i in model(features).argmax(-1)][0] in labels
+        (['yes', 'no'], True)
+        >>> torch.equal(model(features), trained.eval()(features))
+        True
     """
     config, state_dict = read_nemo_archive(path)
     model_config = config["model"] if "model" in config and "encoder" not in config else config

@@ -5,7 +5,6 @@ import tarfile
 
 import pytest
 import torch
-import yaml
 
 from lhotse_lite.errors import ConfigError, StorageError
 from lhotse_lite.models.matchbox import (
@@ -13,6 +12,7 @@ from lhotse_lite.models.matchbox import (
     matchboxnet_3x1x64,
     matchboxnet_from_nemo_config,
     select_nemo_weights,
+    write_nemo_archive,
 )
 
 LABELS = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go", "unknown", "silence"]
@@ -51,22 +51,12 @@ def nemo_config(repeat=1):
     }
 
 
-def _write_nemo(path, config, state_dict):
-    buffer = io.BytesIO()
-    torch.save(state_dict, buffer)
-    with tarfile.open(path, "w:gz") as archive:
-        for name, data in (("./model_config.yaml", yaml.safe_dump(config).encode()), ("./model_weights.ckpt", buffer.getvalue())):
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-
-
 def test_load_nemo_archive_roundtrip(tmp_path):
     torch.manual_seed(0)
     source = matchboxnet_3x1x64(num_classes=len(LABELS))
     weights = dict(source.state_dict())
     weights["preprocessor.featurizer.dct_mat"] = torch.randn(64, 64)  # NeMo front-end buffers are dropped
-    _write_nemo(tmp_path / "mbn.nemo", nemo_config(), weights)
+    write_nemo_archive(tmp_path / "mbn.nemo", nemo_config(), weights)
     model, labels = load_nemo_matchboxnet(tmp_path / "mbn.nemo")
     assert labels == LABELS and not model.training
     x = torch.randn(2, 64, 40)

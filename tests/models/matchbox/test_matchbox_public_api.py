@@ -12,7 +12,7 @@ EXPECTED = {
     # ... presets, the container model, block configs and NeMo checkpoint loading.
     "matchboxnet", "matchboxnet_3x1x64", "matchboxnet_3x2x64", "matchboxnet_6x2x64", "MatchboxNet",
     "BlockConfig", "matchboxnet_blocks", "load_nemo_matchboxnet", "matchboxnet_from_nemo_config",
-    "select_nemo_weights",
+    "select_nemo_weights", "write_nemo_archive",
 }
 
 
