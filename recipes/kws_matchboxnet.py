@@ -142,6 +142,8 @@ class KwsResult:
         reloaded_accuracy: Test accuracy of the checkpoint loaded back from disk.
         confusion: ``(classes, classes)`` test confusion matrix, rows = reference.
         train_seconds: Wall-clock seconds of the training stage.
+        train_cpu_seconds: CPU seconds this process used in the training stage (all threads; on a
+            shared machine far below ``num_threads * train_seconds``).
         feature_seconds: Wall-clock seconds of the feature stage (0 when reused).
         epochs: Epochs trained; steps: optimiser steps.
         checkpoint: Path of the saved checkpoint; confusion_png: path of the plot.
@@ -153,6 +155,7 @@ class KwsResult:
     reloaded_accuracy: float
     confusion: List[List[int]]
     train_seconds: float
+    train_cpu_seconds: float
     feature_seconds: float
     epochs: int
     steps: int
@@ -404,9 +407,9 @@ def run(corpus_dir: Pathlike, work_dir: Pathlike, config: KwsConfig = KwsConfig(
     datasets = {split: build_dataset(sups, feats, labels, normalizer) for split, (sups, feats) in data.items()}
     logger.info("classes %s; items: %s", labels.labels, {k: len(v) for k, v in datasets.items()})
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     model, history, epochs, steps = train_model(datasets["train"], datasets["valid"], len(labels), config)
-    train_seconds = time.perf_counter() - t0
+    train_seconds, train_cpu_seconds = time.perf_counter() - t0, time.process_time() - cpu0
 
     predicted, reference = predict(model, datasets["test"])
     cm = confusion_matrix(reference, predicted, len(labels))
@@ -423,7 +426,8 @@ def run(corpus_dir: Pathlike, work_dir: Pathlike, config: KwsConfig = KwsConfig(
         labels=labels.labels, test_accuracy=test_accuracy,
         valid_accuracy=float((valid_predicted == valid_reference).mean()),
         reloaded_accuracy=float((reloaded_predicted == reference).mean()),
-        confusion=cm.tolist(), train_seconds=train_seconds, feature_seconds=feature_seconds,
+        confusion=cm.tolist(), train_seconds=train_seconds, train_cpu_seconds=train_cpu_seconds,
+        feature_seconds=feature_seconds,
         epochs=epochs, steps=steps, checkpoint=str(checkpoint), confusion_png=str(png), history=history,
     )
     (work / "result.json").write_text(json.dumps(dataclasses.asdict(result), indent=1), encoding="utf-8")
@@ -463,7 +467,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(f"test accuracy {100 * result.test_accuracy:.2f}% (reloaded checkpoint: "
           f"{100 * result.reloaded_accuracy:.2f}%), valid {100 * result.valid_accuracy:.2f}%; "
           f"{result.epochs} epochs / {result.steps} steps in {result.train_seconds:.0f} s of training "
-          f"(features: {result.feature_seconds:.0f} s); confusion plot {result.confusion_png}")
+          f"({result.train_cpu_seconds:.0f} CPU s; features: {result.feature_seconds:.0f} s); confusion plot {result.confusion_png}")
     return 0
 
 
