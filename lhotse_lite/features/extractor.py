@@ -10,10 +10,10 @@ Example:
     >>> fbank = get_extractor_type("kaldi-fbank")()
     >>> fbank.extract(np.zeros(16000, dtype=np.float32), 16000).shape
     (100, 80)
-    >>> get_extractor_type("kaldi-fbnk")
+    >>> get_extractor_type("kaldi-fbnk")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    lhotse_lite.errors.UnknownNameError: unknown feature extractor 'kaldi-fbnk'; did you mean 'kaldi-fbank'? Available: kaldi-fbank, kaldi-log-spectrogram, kaldi-mfcc, kaldi-spectrogram
+    lhotse_lite.errors.UnknownNameError: unknown feature extractor 'kaldi-fbnk'; did you mean 'kaldi-fbank'? Available: ...kaldi-fbank, kaldi-log-spectrogram, kaldi-mfcc, kaldi-spectrogram
 """
 
 from __future__ import annotations
@@ -62,6 +62,18 @@ class FeatureExtractor(ABC):
 
     Raises:
         ConfigError: ``config`` is not an instance of ``config_type``.
+
+    Example:
+        A config file alone is enough to rebuild an extractor (``feature_type`` names it):
+
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lhotse_lite.features.kaldi.extractors import Mfcc, MfccConfig
+        >>> path = Path(tempfile.mkdtemp()) / "feats.yaml"
+        >>> Mfcc(MfccConfig(num_ceps=20)).to_yaml(path)
+        >>> extractor = FeatureExtractor.from_yaml(path)
+        >>> type(extractor).__name__, extractor.feature_dim(16000), extractor.frame_shift
+        ('Mfcc', 20, 0.01)
     """
 
     name: ClassVar[str] = ""
@@ -275,6 +287,29 @@ def register_extractor(cls: E) -> E:
 
     Raises:
         DuplicateRegistrationError: The name is taken.
+
+    Example:
+        A toy extractor (one log-energy value per 10 ms frame), then rebuilt from its name:
+
+        >>> from dataclasses import dataclass
+        >>> from lhotse_lite.features.config import ExtractorConfig
+        >>> @dataclass(frozen=True)
+        ... class FrameEnergyConfig(ExtractorConfig):
+        ...     frame_shift: float = 0.01
+        >>> @register_extractor
+        ... class FrameEnergy(FeatureExtractor):
+        ...     name = "example-frame-energy"
+        ...     config_type = FrameEnergyConfig
+        ...     frame_shift = property(lambda self: self.config.frame_shift)
+        ...     def feature_dim(self, sampling_rate):
+        ...         return 1
+        ...     def extract(self, samples, sampling_rate):
+        ...         hop = round(self.config.frame_shift * sampling_rate)
+        ...         frames = np.reshape(samples[: len(samples) // hop * hop], (-1, hop))
+        ...         return np.log(np.sum(frames**2, axis=1, keepdims=True) + 1e-10)
+        >>> rebuilt = FeatureExtractor.from_dict({"feature_type": "example-frame-energy", "frame_shift": 0.02})
+        >>> rebuilt.extract(np.ones(16000, dtype=np.float32), 16000).shape
+        (50, 1)
     """
     EXTRACTORS.register(cls.name, cls)
     return cls
@@ -285,6 +320,11 @@ def get_extractor_type(name: str) -> Type[FeatureExtractor]:
 
     Raises:
         UnknownNameError: ``name`` is not registered; the message lists the available ones.
+
+    Example:
+        >>> fbank_type = get_extractor_type("kaldi-fbank")
+        >>> fbank_type.__name__, fbank_type.config_type.__name__
+        ('Fbank', 'FbankConfig')
     """
     import lhotse_lite.features.kaldi.extractors  # noqa: F401  (registers the built-in extractors)
 
@@ -306,6 +346,13 @@ def store_feature_array(feats: np.ndarray, storage: FeaturesWriter) -> Union[str
 
     Raises:
         ShapeError: ``feats`` is not an array.
+
+    Example:
+        >>> from lhotse_lite.features.io import get_reader, get_writer
+        >>> writer = get_writer("memory_npy")()
+        >>> key = store_feature_array(np.eye(3, dtype=np.float32), writer)
+        >>> get_reader("memory_npy")(None).read(key).tolist()[1]
+        [0.0, 1.0, 0.0]
     """
     if not isinstance(feats, np.ndarray):
         raise ShapeError(f"store_feature_array expects a numpy array, got {type(feats).__name__}")

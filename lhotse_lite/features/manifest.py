@@ -59,6 +59,17 @@ class Features:
         storage_key: Where the matrix is within the storage (``bytes`` for in-memory storage).
         recording_id: The source recording (``None`` for features of a mixed cut).
         channels: The channel (or list of channels) the features were computed from.
+
+    Example:
+        >>> import numpy as np
+        >>> from lhotse_lite.features.io import MemoryNpyWriter
+        >>> feats = Features.from_array(np.ones((200, 40), dtype=np.float32), MemoryNpyWriter(),
+        ...                             type="kaldi-fbank", frame_shift=0.01, sampling_rate=16000,
+        ...                             recording_id="rec1", channels=0)
+        >>> feats.duration, feats.load(start=0.5, duration=0.25).shape
+        (2.0, (25, 40))
+        >>> Features.from_dict(feats.to_dict()) == feats
+        True
     """
 
     type: str
@@ -239,7 +250,17 @@ class FeatureSet(ManifestSet[Features]):
     """A set of :class:`Features`, keyed by recording id, channels, start and duration.
 
     Example:
-        See the module docstring.
+        >>> import numpy as np
+        >>> from lhotse_lite.features.io import MemoryNpyWriter
+        >>> def stored(start):  # 1 s of features whose value is the start time
+        ...     return Features.from_array(np.full((100, 2), start, dtype=np.float32), MemoryNpyWriter(),
+        ...                                frame_shift=0.01, sampling_rate=16000, start=start,
+        ...                                recording_id="rec1", channels=0)
+        >>> feature_set = FeatureSet.from_features([stored(0.0), stored(1.0)])
+        >>> feature_set.find("rec1", start=1.2, duration=0.5).start
+        1.0
+        >>> feature_set.load("rec1", start=1.2, duration=0.5)[:, 0].tolist() == [1.0] * 50
+        True
     """
 
     element_type = Features

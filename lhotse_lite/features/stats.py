@@ -37,6 +37,18 @@ class StatsAccumulator:
 
     Args:
         feature_dim: Number of feature bins.
+
+    Example:
+        Accumulators filled separately (e.g. in two workers) merge into the stats of all frames:
+
+        >>> rng = np.random.default_rng(0)
+        >>> part_a, part_b = rng.normal(size=(30, 4)), rng.normal(3.0, 2.0, size=(50, 4))
+        >>> acc_a, acc_b = StatsAccumulator(4), StatsAccumulator(4)
+        >>> acc_a.update(part_a); acc_b.update(part_b)
+        >>> acc_a.merge(acc_b)
+        >>> everything = np.concatenate([part_a, part_b])
+        >>> acc_a.total_frames, bool(np.allclose(acc_a.get()["norm_stds"], everything.std(axis=0)))
+        (80, True)
     """
 
     def __init__(self, feature_dim: int) -> None:
