@@ -62,7 +62,16 @@ def _post_init(config: Any, mel: bool) -> None:
 
 @dataclass(frozen=True)
 class SpectrogramConfig(ExtractorConfig):
-    """Options of :class:`Spectrogram` (Lhotse's ``SpectrogramConfig``; times in seconds)."""
+    """Options of :class:`Spectrogram` (Lhotse's ``SpectrogramConfig``; times in seconds).
+
+    Example:
+        >>> SpectrogramConfig(frame_length=0.05).to_dict()["frame_length"]
+        0.05
+        >>> SpectrogramConfig(window_type="hann")
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ConfigError: SpectrogramConfig.window_type must be one of ('hamming', 'hanning', 'povey', 'rectangular', 'blackman'), got 'hann'
+    """
 
     sampling_rate: int = 16000
     frame_length: float = 0.025
@@ -85,13 +94,27 @@ class SpectrogramConfig(ExtractorConfig):
 
 @dataclass(frozen=True)
 class LogSpectrogramConfig(SpectrogramConfig):
-    """Options of :class:`LogSpectrogram` (same fields as :class:`SpectrogramConfig`)."""
+    """Options of :class:`LogSpectrogram` (same fields as :class:`SpectrogramConfig`).
+
+    Example:
+        >>> LogSpectrogramConfig.from_dict({"sampling_rate": 8000, "frame_shift": 0.02}).sampling_rate
+        8000
+    """
 
 
 @dataclass(frozen=True)
 class FbankConfig(ExtractorConfig):
     """Options of :class:`Fbank` (Lhotse's ``FbankConfig``; times in seconds, frequencies in Hz;
-    ``high_freq <= 0`` is an offset from Nyquist; ``num_mel_bins`` is an alias of ``num_filters``)."""
+    ``high_freq <= 0`` is an offset from Nyquist; ``num_mel_bins`` is an alias of ``num_filters``).
+
+    Example:
+        >>> FbankConfig(num_mel_bins=64).num_filters
+        64
+        >>> FbankConfig(sampling_rate=8000, high_freq=4200)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ConfigError: FbankConfig needs 0 <= low_freq < high_freq <= Nyquist (4000.0 Hz); ...
+    """
 
     sampling_rate: int = 16000
     frame_length: float = 0.025
@@ -121,7 +144,16 @@ class FbankConfig(ExtractorConfig):
 @dataclass(frozen=True)
 class MfccConfig(ExtractorConfig):
     """Options of :class:`Mfcc` (Lhotse's ``MfccConfig``: the fbank options plus ``num_ceps`` and
-    ``cepstral_lifter``, 23 filters by default)."""
+    ``cepstral_lifter``, 23 filters by default).
+
+    Example:
+        >>> MfccConfig().num_filters, MfccConfig().num_ceps
+        (23, 13)
+        >>> MfccConfig(num_ceps=40)
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ConfigError: MfccConfig needs 1 <= num_ceps <= num_filters, got 40 and 23
+    """
 
     sampling_rate: int = 16000
     frame_length: float = 0.025
@@ -235,8 +267,7 @@ class _KaldiExtractor(FeatureExtractor):
         batch = _pad_mirrored([s.to(torch.float32) for s in signals])
         with torch.inference_mode():
             feats = self.extractor(batch.to(self.device)).cpu()
-        window = int(math.floor(self.config.frame_length * sampling_rate + 1e-6))
-        hop = int(math.floor(self.config.frame_shift * sampling_rate + 1e-6))
+        window, hop = _window_and_hop(self.config, sampling_rate)
         counts = [kaldi_num_frames(len(s), window, hop, self.config.snip_edges) for s in signals]
         results = [feats[i, :n] for i, n in enumerate(counts)]
         if not is_torch:
@@ -277,34 +308,8 @@ def _pad_mirrored(signals: List[torch.Tensor]) -> torch.Tensor:
     return torch.stack(rows)
 
 
-def _check_device(device: Any) -> None:
-    kind = str(device).split(":")[0]
-    if kind == "cuda" and not torch.cuda.is_available():
-        raise ConfigError(f"device {device!r} requested but CUDA is not available; use device='cpu'")
-    if kind not in ("cpu", "cuda", "mps"):
-        raise ConfigError(f"device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}")
-
-
-def _fft_bins(config: Any, sampling_rate: int) -> int:
-    window = int(math.floor(config.frame_length * sampling_rate + 1e-6))
-    fft = 2 ** math.ceil(math.log2(window)) if config.round_to_power_of_two else window
-    return fft // 2 + 1
-
-
-@register_extractor
-class Fbank(_KaldiExtractor):
-    """Log mel filter bank energies (Kaldi's ``compute-fbank-feats``), ``(frames, num_filters)``.
-
-    Args:
-        config: A :class:`FbankConfig` (defaults: 80 filters, 25 ms windows every 10 ms at 16 kHz).
-    """
-
-    name = "kaldi-fbank"
-    config_type = FbankConfig
-    layer_name = "Wav2LogFilterBank"
-
-    def feature_dim(self, sampling_rate: int) -> int:
-        return self.config.num_filters
+class _LogPowerMixing:
+    """Feature-domain mixing of log-power features (fbank, log spectrogram): powers add."""
 
     @staticmethod
     def mix(features_a: np.ndarray, features_b: np.ndarray, energy_scaling_factor_b: float) -> np.ndarray:
@@ -317,12 +322,62 @@ class Fbank(_KaldiExtractor):
         return float(np.sum(np.exp(features)))
 
 
+def _check_device(device: Any) -> None:
+    kind = str(device).split(":")[0]
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"device {device!r} requested but CUDA is not available; use device='cpu'")
+    if kind not in ("cpu", "cuda", "mps"):
+        raise ConfigError(f"device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+
+
+def _window_and_hop(config: Any, sampling_rate: int) -> Tuple[int, int]:
+    """Window length and frame shift in samples, truncated as Kaldi does."""
+    window = int(math.floor(config.frame_length * sampling_rate + 1e-6))
+    hop = int(math.floor(config.frame_shift * sampling_rate + 1e-6))
+    return window, hop
+
+
+def _fft_bins(config: Any, sampling_rate: int) -> int:
+    window, _ = _window_and_hop(config, sampling_rate)
+    fft = 2 ** math.ceil(math.log2(window)) if config.round_to_power_of_two else window
+    return fft // 2 + 1
+
+
+@register_extractor
+class Fbank(_LogPowerMixing, _KaldiExtractor):
+    """Log mel filter bank energies (Kaldi's ``compute-fbank-feats``), ``(frames, num_filters)``.
+
+    Args:
+        config: A :class:`FbankConfig` (defaults: 80 filters, 25 ms windows every 10 ms at 16 kHz).
+
+    Example:
+        One second at 16 kHz gives 100 frames (``snip_edges=False``: ``round(16000 / 160)``):
+
+        >>> import numpy as np
+        >>> samples = np.random.default_rng(0).uniform(-0.5, 0.5, 16000).astype(np.float32)
+        >>> Fbank().extract(samples, 16000).shape
+        (100, 80)
+    """
+
+    name = "kaldi-fbank"
+    config_type = FbankConfig
+    layer_name = "Wav2LogFilterBank"
+
+    def feature_dim(self, sampling_rate: int) -> int:
+        return self.config.num_filters
+
+
 @register_extractor
 class Mfcc(_KaldiExtractor):
     """Mel-frequency cepstral coefficients (Kaldi's ``compute-mfcc-feats``), ``(frames, num_ceps)``.
 
     Args:
         config: An :class:`MfccConfig` (defaults: 13 coefficients from 23 filters).
+
+    Example:
+        >>> import torch
+        >>> Mfcc().extract(torch.zeros(1, 8000), 16000).shape  # torch in, torch out
+        torch.Size([50, 13])
     """
 
     name = "kaldi-mfcc"
@@ -339,6 +394,14 @@ class Spectrogram(_KaldiExtractor):
 
     Args:
         config: A :class:`SpectrogramConfig`.
+
+    Example:
+        A 25 ms window at 16 kHz (400 samples) is zero-padded to a 512-point FFT: 257 bins.
+
+        >>> import numpy as np
+        >>> spectrogram = Spectrogram()
+        >>> spectrogram.feature_dim(16000), spectrogram.extract(np.zeros(3200, dtype=np.float32), 16000).shape
+        (257, (20, 257))
     """
 
     name = "kaldi-spectrogram"
@@ -360,11 +423,21 @@ class Spectrogram(_KaldiExtractor):
 
 
 @register_extractor
-class LogSpectrogram(_KaldiExtractor):
+class LogSpectrogram(_LogPowerMixing, _KaldiExtractor):
     """Log power spectrum of each frame, ``(frames, fft_length // 2 + 1)``.
 
     Args:
         config: A :class:`LogSpectrogramConfig`.
+
+    Example:
+        Log-domain features mix as their powers add: ``log(e^0 + 1 * e^0) = log 2``.
+
+        >>> import numpy as np
+        >>> extractor = LogSpectrogram(LogSpectrogramConfig(frame_length=0.032, round_to_power_of_two=False))
+        >>> extractor.feature_dim(16000)
+        257
+        >>> float(LogSpectrogram.mix(np.zeros((1, 1)), np.zeros((1, 1)), 1.0)[0, 0]) == float(np.log(2))
+        True
     """
 
     name = "kaldi-log-spectrogram"
@@ -373,13 +446,3 @@ class LogSpectrogram(_KaldiExtractor):
 
     def feature_dim(self, sampling_rate: int) -> int:
         return _fft_bins(self.config, sampling_rate)
-
-    @staticmethod
-    def mix(features_a: np.ndarray, features_b: np.ndarray, energy_scaling_factor_b: float) -> np.ndarray:
-        """``log(exp(a) + s * exp(b))`` (floored at 1e-10 before the log)."""
-        return np.log(np.maximum(EPSILON, np.exp(features_a) + energy_scaling_factor_b * np.exp(features_b)))
-
-    @staticmethod
-    def compute_energy(features: np.ndarray) -> float:
-        """``sum(exp(features))``."""
-        return float(np.sum(np.exp(features)))
