@@ -78,7 +78,16 @@ def resample_samples(samples: np.ndarray, source_rate: int, target_rate: int) ->
 
 
 class AudioTransform:
-    """Base class: a transform applied to ``(channels, samples)`` float32 audio on load."""
+    """Base class: a transform applied to ``(channels, samples)`` float32 audio on load.
+
+    Example:
+        Reading 2 s from 1 s into a 1.1x speed-perturbed recording needs 2.2 s from 1.1 s of its
+        source:
+
+        >>> speed = Speed(1.1)
+        >>> isinstance(speed, AudioTransform), speed.reverse_timestamps(1.0, 2.0, 16000)
+        (True, (1.1, 2.2))
+    """
 
     def __call__(self, samples: np.ndarray, sampling_rate: int) -> np.ndarray:
         """Applies the transform to ``samples`` of shape ``(channels, samples)`` at ``sampling_rate``."""
@@ -141,15 +150,24 @@ def _check_factor(name: str, factor: float) -> None:
         raise ConfigError(f"{name}: expected a positive finite factor, got {factor!r}")
 
 
-def _reverse_by_factor(
-    factor: float, offset: float, duration: Optional[float], sampling_rate: int
-) -> Tuple[float, Optional[float]]:
-    # Output sample n comes from input sample n * factor (rounded like SoX's length rule).
-    start = perturb_num_samples(compute_num_samples(offset, sampling_rate), 1 / factor)
-    if duration is None:
-        return start / sampling_rate, None
-    length = perturb_num_samples(compute_num_samples(duration, sampling_rate), 1 / factor)
-    return start / sampling_rate, length / sampling_rate
+@dataclass(frozen=True)
+class _ByFactor(AudioTransform):
+    """Shared part of :class:`Speed` and :class:`Tempo`: a positive factor that scales time."""
+
+    factor: float
+
+    def __post_init__(self) -> None:
+        _check_factor(type(self).__name__, self.factor)
+
+    def reverse_timestamps(
+        self, offset: float, duration: Optional[float], sampling_rate: int
+    ) -> Tuple[float, Optional[float]]:
+        # Output sample n comes from input sample n * factor (rounded like SoX's length rule).
+        start = perturb_num_samples(compute_num_samples(offset, sampling_rate), 1 / self.factor)
+        if duration is None:
+            return start / sampling_rate, None
+        length = perturb_num_samples(compute_num_samples(duration, sampling_rate), 1 / self.factor)
+        return start / sampling_rate, length / sampling_rate
 
 
 @TRANSFORMS.decorator("Resample")
@@ -198,7 +216,7 @@ class Resample(AudioTransform):
 
 @TRANSFORMS.decorator("Speed")
 @dataclass(frozen=True)
-class Speed(AudioTransform):
+class Speed(_ByFactor):
     """Speed perturbation like SoX ``speed`` (Kaldi's ``sp``): tempo and pitch change together.
 
     The input is treated as if recorded at ``round(rate * factor)`` Hz and resampled to ``rate``,
@@ -210,23 +228,13 @@ class Speed(AudioTransform):
         (1, 14545)
     """
 
-    factor: float
-
-    def __post_init__(self) -> None:
-        _check_factor("Speed", self.factor)
-
     def __call__(self, samples: np.ndarray, sampling_rate: int) -> np.ndarray:
         return resample_samples(samples, round(sampling_rate * self.factor), sampling_rate)
-
-    def reverse_timestamps(
-        self, offset: float, duration: Optional[float], sampling_rate: int
-    ) -> Tuple[float, Optional[float]]:
-        return _reverse_by_factor(self.factor, offset, duration, sampling_rate)
 
 
 @TRANSFORMS.decorator("Tempo")
 @dataclass(frozen=True)
-class Tempo(AudioTransform):
+class Tempo(_ByFactor):
     """Tempo perturbation like SoX ``tempo``: faster or slower, same pitch (WSOLA).
 
     Example:
@@ -235,18 +243,8 @@ class Tempo(AudioTransform):
         (1, 17778)
     """
 
-    factor: float
-
-    def __post_init__(self) -> None:
-        _check_factor("Tempo", self.factor)
-
     def __call__(self, samples: np.ndarray, sampling_rate: int) -> np.ndarray:
         return time_stretch(samples, self.factor, sampling_rate)
-
-    def reverse_timestamps(
-        self, offset: float, duration: Optional[float], sampling_rate: int
-    ) -> Tuple[float, Optional[float]]:
-        return _reverse_by_factor(self.factor, offset, duration, sampling_rate)
 
 
 @TRANSFORMS.decorator("Volume")
