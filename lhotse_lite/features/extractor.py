@@ -28,6 +28,7 @@ import numpy as np
 import yaml
 
 from lhotse_lite.errors import ConfigError, ShapeError
+from lhotse_lite.features.batching import collate_results, is_single_signal, split_batch
 from lhotse_lite.features.io import FeaturesWriter
 from lhotse_lite.features.manifest import Features
 from lhotse_lite.registry import Registry
@@ -156,7 +157,7 @@ class FeatureExtractor(ABC):
         """
         items, is_list, is_torch = split_batch(samples, lengths)
         results = [self.extract(item, sampling_rate) for item in items]
-        return collate_results(results, is_list, is_torch, single=not is_list and _is_1d(samples))
+        return collate_results(results, is_list, is_torch, single=is_single_signal(samples))
 
     # ---- extraction + storage ----------------------------------------------------------------
 
@@ -357,58 +358,3 @@ def store_feature_array(feats: np.ndarray, storage: FeaturesWriter) -> Union[str
     if not isinstance(feats, np.ndarray):
         raise ShapeError(f"store_feature_array expects a numpy array, got {type(feats).__name__}")
     return storage.write(str(uuid.uuid4()), feats)
-
-
-# ---- batch helpers shared with the Kaldi extractors ---------------------------------------------
-
-
-def _is_1d(samples: Any) -> bool:
-    return not isinstance(samples, (list, tuple)) and getattr(samples, "ndim", 0) == 1
-
-
-def split_batch(samples: Any, lengths: Optional[Sequence[int]]) -> "tuple[list, bool, bool]":
-    """Normalises the inputs of ``extract_batch`` to a list of 1-D signals.
-
-    Returns:
-        ``(signals, input_was_list, input_was_torch)``.
-
-    Raises:
-        ShapeError: ``lengths`` does not match the batch.
-    """
-    is_list = isinstance(samples, (list, tuple))
-    items = list(samples) if is_list else ([samples] if _is_1d(samples) else list(samples))
-    is_torch = any(type(x).__module__.startswith("torch") for x in items)
-    if lengths is not None:
-        lengths = [int(n) for n in lengths]
-        if len(lengths) != len(items):
-            raise ShapeError(f"extract_batch got {len(items)} signals but {len(lengths)} lengths")
-        items = [x[:n] for x, n in zip(items, lengths)]
-    flat = []
-    for x in items:
-        if x.ndim == 2 and x.shape[0] == 1:
-            x = x[0]
-        if x.ndim != 1:
-            raise ShapeError(f"extract_batch expects 1-D signals (or (1, samples)), got shape {tuple(x.shape)}")
-        flat.append(x)
-    return flat, is_list, is_torch
-
-
-def collate_results(results: list, is_list: bool, is_torch: bool, single: bool) -> Any:
-    """Lhotse's output convention for ``extract_batch`` (stack equal shapes, else a list)."""
-    if is_torch:
-        import torch
-
-        results = [r if isinstance(r, torch.Tensor) else torch.from_numpy(np.asarray(r)) for r in results]
-    else:
-        results = [np.asarray(r) if not isinstance(r, np.ndarray) else r for r in results]
-    if single:
-        return results[0]
-    if len(results) == 1 and is_list:
-        return results
-    if all(r.shape == results[0].shape for r in results[1:]):
-        if is_torch:
-            import torch
-
-            return torch.stack(results)
-        return np.stack(results)
-    return results

@@ -31,7 +31,8 @@ import torch
 
 from lhotse_lite.errors import ConfigError, ShapeError
 from lhotse_lite.features.config import EPSILON, ExtractorConfig, check_kaldi_framing, check_mel_range
-from lhotse_lite.features.extractor import FeatureExtractor, collate_results, register_extractor, split_batch
+from lhotse_lite.features.batching import collate_results, is_single_signal, split_batch
+from lhotse_lite.features.extractor import FeatureExtractor, register_extractor
 from lhotse_lite.units import kaldi_num_frames
 
 __all__ = [
@@ -272,8 +273,7 @@ class _KaldiExtractor(FeatureExtractor):
         results = [feats[i, :n] for i, n in enumerate(counts)]
         if not is_torch:
             results = [r.numpy() for r in results]
-        single = not is_list and getattr(samples, "ndim", 0) == 1
-        return collate_results(results, is_list, is_torch, single)
+        return collate_results(results, is_list, is_torch, single=is_single_signal(samples))
 
 
 _LAYERS: Dict[Tuple[str, Any], torch.nn.Module] = {}
