@@ -82,3 +82,25 @@ def test_cli_help(capsys):
 def test_cli_reports_a_missing_corpus(tmp_path, capsys):
     assert main([str(tmp_path / "nowhere"), str(tmp_path / "work")]) == 1
     assert capsys.readouterr().out.startswith("Error: ")
+
+
+def test_recipe_reads_a_google_speech_commands_layout(tmp_path, audio_writer):
+    """The real corpus layout (WAV clips, lists naming .wav files, a _background_noise_ folder)."""
+    corpus = tmp_path / "speech_commands_v0.02"
+    lists = {"validation_list.txt": [], "testing_list.txt": []}
+    for w, word in enumerate(["bed", "cat", "dog"]):
+        for s in range(4):
+            name = f"{word}/{s:08x}_nohash_0.wav"
+            audio_writer(corpus / name, 1.0 if s else 0.8, seed=10 * w + s)
+            if s == 2:
+                lists["validation_list.txt"].append(name)
+            if s == 3:
+                lists["testing_list.txt"].append(name)
+    audio_writer(corpus / "_background_noise_" / "white_noise.wav", 2.0)
+    for list_name, names in lists.items():
+        (corpus / list_name).write_text("\n".join(names) + "\n")
+    result = run(tmp_path, tmp_path / "work",
+                 KwsConfig(speed_factors=(), epochs=1, batch_duration=4.0, num_threads=1))
+    assert result.labels == ["bed", "cat", "dog"]  # every word folder, '_background_noise_' left out
+    # 6 training clips (3 x 0.8 s + 3 x 1.0 s = 5.4 s) in batches of at most 4 s: 2 steps
+    assert np.array(result.confusion).sum() == 3 and result.steps == 2
