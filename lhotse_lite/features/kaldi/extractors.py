@@ -21,18 +21,22 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import logging
 import math
-from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 
 from lhotse_lite.errors import ConfigError, ShapeError
-from lhotse_lite.features.config import EPSILON, ExtractorConfig, check_kaldi_framing, check_mel_range
 from lhotse_lite.features.batching import collate_results, is_single_signal, split_batch
+from lhotse_lite.features.config import EPSILON
 from lhotse_lite.features.extractor import FeatureExtractor, register_extractor
+from lhotse_lite.features.kaldi.extractor_configs import (
+    FbankConfig,
+    LogSpectrogramConfig,
+    MfccConfig,
+    SpectrogramConfig,
+)
 from lhotse_lite.units import kaldi_num_frames
 
 __all__ = [
@@ -45,145 +49,6 @@ __all__ = [
     "LogSpectrogram",
     "LogSpectrogramConfig",
 ]
-
-logger = logging.getLogger(__name__)
-
-
-def _post_init(config: Any, mel: bool) -> None:
-    if getattr(config, "num_mel_bins", None) is not None:  # torchaudio's name for num_filters
-        object.__setattr__(config, "num_filters", config.num_mel_bins)
-        object.__setattr__(config, "num_mel_bins", None)
-    check_kaldi_framing(config)
-    if mel:
-        check_mel_range(config)
-    if config.snip_edges:
-        logger.warning("%s: snip_edges=True changes the frame count rule; Lhotse assumes False",
-                       type(config).__name__)
-
-
-@dataclass(frozen=True)
-class SpectrogramConfig(ExtractorConfig):
-    """Options of :class:`Spectrogram` (Lhotse's ``SpectrogramConfig``; times in seconds).
-
-    Example:
-        >>> SpectrogramConfig(frame_length=0.05).to_dict()["frame_length"]
-        0.05
-        >>> SpectrogramConfig(window_type="hann")
-        Traceback (most recent call last):
-        ...
-        lhotse_lite.errors.ConfigError: SpectrogramConfig.window_type must be one of ('hamming', 'hanning', 'povey', 'rectangular', 'blackman'), got 'hann'
-    """
-
-    sampling_rate: int = 16000
-    frame_length: float = 0.025
-    frame_shift: float = 0.01
-    round_to_power_of_two: bool = True
-    remove_dc_offset: bool = True
-    preemph_coeff: float = 0.97
-    window_type: str = "povey"
-    dither: float = 0.0
-    snip_edges: bool = False
-    energy_floor: float = EPSILON
-    raw_energy: bool = True
-    use_energy: bool = False
-    use_fft_mag: bool = False
-    device: str = "cpu"
-
-    def __post_init__(self) -> None:
-        _post_init(self, mel=False)
-
-
-@dataclass(frozen=True)
-class LogSpectrogramConfig(SpectrogramConfig):
-    """Options of :class:`LogSpectrogram` (same fields as :class:`SpectrogramConfig`).
-
-    Example:
-        >>> LogSpectrogramConfig.from_dict({"sampling_rate": 8000, "frame_shift": 0.02}).sampling_rate
-        8000
-    """
-
-
-@dataclass(frozen=True)
-class FbankConfig(ExtractorConfig):
-    """Options of :class:`Fbank` (Lhotse's ``FbankConfig``; times in seconds, frequencies in Hz;
-    ``high_freq <= 0`` is an offset from Nyquist; ``num_mel_bins`` is an alias of ``num_filters``).
-
-    Example:
-        >>> FbankConfig(num_mel_bins=64).num_filters
-        64
-        >>> FbankConfig(sampling_rate=8000, high_freq=4200)  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        lhotse_lite.errors.ConfigError: FbankConfig needs 0 <= low_freq < high_freq <= Nyquist (4000.0 Hz); ...
-    """
-
-    sampling_rate: int = 16000
-    frame_length: float = 0.025
-    frame_shift: float = 0.01
-    round_to_power_of_two: bool = True
-    remove_dc_offset: bool = True
-    preemph_coeff: float = 0.97
-    window_type: str = "povey"
-    dither: float = 0.0
-    snip_edges: bool = False
-    energy_floor: float = EPSILON
-    raw_energy: bool = True
-    use_energy: bool = False
-    use_fft_mag: bool = False
-    low_freq: float = 20.0
-    high_freq: float = -400.0
-    num_filters: int = 80
-    num_mel_bins: Optional[int] = None
-    norm_filters: bool = False
-    torchaudio_compatible_mel_scale: bool = True
-    device: str = "cpu"
-
-    def __post_init__(self) -> None:
-        _post_init(self, mel=True)
-
-
-@dataclass(frozen=True)
-class MfccConfig(ExtractorConfig):
-    """Options of :class:`Mfcc` (Lhotse's ``MfccConfig``: the fbank options plus ``num_ceps`` and
-    ``cepstral_lifter``, 23 filters by default).
-
-    Example:
-        >>> MfccConfig().num_filters, MfccConfig().num_ceps
-        (23, 13)
-        >>> MfccConfig(num_ceps=40)
-        Traceback (most recent call last):
-        ...
-        lhotse_lite.errors.ConfigError: MfccConfig needs 1 <= num_ceps <= num_filters, got 40 and 23
-    """
-
-    sampling_rate: int = 16000
-    frame_length: float = 0.025
-    frame_shift: float = 0.01
-    round_to_power_of_two: bool = True
-    remove_dc_offset: bool = True
-    preemph_coeff: float = 0.97
-    window_type: str = "povey"
-    dither: float = 0.0
-    snip_edges: bool = False
-    energy_floor: float = EPSILON
-    raw_energy: bool = True
-    use_energy: bool = False
-    use_fft_mag: bool = False
-    low_freq: float = 20.0
-    high_freq: float = -400.0
-    num_filters: int = 23
-    torchaudio_compatible_mel_scale: bool = True
-    num_mel_bins: Optional[int] = None
-    norm_filters: bool = False
-    num_ceps: int = 13
-    cepstral_lifter: int = 22
-    device: str = "cpu"
-
-    def __post_init__(self) -> None:
-        _post_init(self, mel=True)
-        if not 1 <= self.num_ceps <= self.num_filters:
-            raise ConfigError(f"MfccConfig needs 1 <= num_ceps <= num_filters, got {self.num_ceps} and {self.num_filters}")
-
 
 class _KaldiExtractor(FeatureExtractor):
     """Shared implementation: builds the layer from the config and runs it on ``device``."""
