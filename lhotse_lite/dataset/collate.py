@@ -31,11 +31,10 @@ Targets = Union[torch.Tensor, List[Any]]
 class FeatureBatch(NamedTuple):
     """A padded batch; unpacks as ``features, lengths, targets = batch``.
 
-    Attributes:
-        features: ``(batch, max_frames, dim)`` float tensor, zero (``pad_value``) after each item's
-            ``lengths`` frames.
-        lengths: ``(batch,)`` int64, valid frames per item.
-        targets: ``(batch,)`` int64 (or float) tensor when every target is a number, else a list.
+    ``features`` is a ``(batch, max_frames, dim)`` float tensor, ``pad_value`` (0) after each item's
+    valid frames; ``lengths`` the ``(batch,)`` int64 valid frames per item; ``targets`` a ``(batch,)``
+    int64 (or float) tensor when every target is a number, a stacked tensor when they are tensors of
+    one shape, else a list.
     """
 
     features: torch.Tensor
