@@ -68,6 +68,13 @@ def spec_augment(
     Raises:
         ShapeError: Wrong shapes.
         ConfigError: Negative counts or widths.
+
+    Example:
+        >>> x = torch.ones(1, 20, 4)
+        >>> y = spec_augment(x, torch.tensor([20]), num_time_masks=1, max_time_width=20, num_freq_masks=0,
+        ...                  generator=torch.Generator().manual_seed(0))
+        >>> bool(((y == 0).all(dim=2) | (y == 1).all(dim=2)).all())  # whole frames masked
+        True
     """
     _check(features, lengths, "spec_augment")
     if min(num_time_masks, max_time_width, num_freq_masks, max_freq_width) < 0:

@@ -36,6 +36,11 @@ class GlobalMVN:
     Raises:
         ShapeError: ``means`` and ``stds`` are not 1-D of one length.
         ConfigError: ``eps`` is not positive.
+
+    Example:
+        >>> import torch
+        >>> GlobalMVN([0.0, 10.0], [1.0, 0.0], eps=0.5)(torch.tensor([[1.0, 11.0]])).tolist()
+        [[1.0, 2.0]]
     """
 
     def __init__(self, means: ArrayLike, stds: ArrayLike, eps: float = 1e-5) -> None:

@@ -46,6 +46,14 @@ class DurationBatchSampler(torch.utils.data.Sampler):
 
     Raises:
         ConfigError: ``max_duration``, ``max_items`` or ``sort_pool`` is not positive, or no durations.
+
+    Example:
+        >>> sampler = DurationBatchSampler([1.0] * 7, max_duration=3.0, seed=0)
+        >>> sorted(len(batch) for batch in sampler)
+        [1, 3, 3]
+        >>> sampler.set_epoch(1)
+        >>> sorted(i for batch in sampler for i in batch)
+        [0, 1, 2, 3, 4, 5, 6]
     """
 
     def __init__(

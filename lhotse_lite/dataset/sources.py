@@ -47,7 +47,11 @@ class _Handle:
 
 
 class FeatureSource:
-    """Interface: ``resolve`` a supervision once (in the main process), ``load`` its frames (anywhere)."""
+    """Interface: ``resolve`` a supervision once (in the main process), ``load`` its frames (anywhere).
+
+    Subclass it to feed :class:`~lhotse_lite.dataset.SupervisionDataset` from elsewhere; see
+    :class:`PrecomputedFeatures` (the module example) and :class:`OnTheFlyFeatures`.
+    """
 
     def resolve(self, segment: Any) -> _Handle:
         """Looks up what ``segment`` needs; raises ``UnknownIdError`` when it is missing."""
@@ -65,6 +69,9 @@ class PrecomputedFeatures(FeatureSource):
         features: A ``FeatureSet`` (eager or lazy: it is indexed by recording once) covering every
             supervision.
         leeway: Seconds of tolerance when matching a supervision to a stored matrix.
+
+    Example:
+        See the module docstring.
     """
 
     def __init__(self, features: Any, leeway: float = 0.05) -> None:
@@ -93,6 +100,18 @@ class PrecomputedFeatures(FeatureSource):
         return np.asarray(feats, dtype=np.float32)
 
 
+def _tone_wav(seconds: float = 1.0, sampling_rate: int = 16000) -> bytes:
+    """A 440 Hz tone as WAV bytes (for the examples)."""
+    import io
+
+    import soundfile
+
+    buffer = io.BytesIO()
+    t = np.arange(int(seconds * sampling_rate)) / sampling_rate
+    soundfile.write(buffer, 0.1 * np.sin(2 * np.pi * 440 * t), sampling_rate, format="WAV")
+    return buffer.getvalue()
+
+
 class OnTheFlyFeatures(FeatureSource):
     """Features computed from the audio when an item is loaded, with optional speed perturbation.
 
@@ -104,6 +123,16 @@ class OnTheFlyFeatures(FeatureSource):
 
     Raises:
         ConfigError: A speed factor that is not positive.
+
+    Example:
+        >>> import numpy as np
+        >>> from lhotse_lite.audio import Recording
+        >>> from lhotse_lite.features.kaldi.extractors import Fbank, FbankConfig
+        >>> from lhotse_lite.supervision import SupervisionSegment
+        >>> rec = Recording.from_bytes(_tone_wav(), "tone")
+        >>> source = OnTheFlyFeatures([rec], Fbank(FbankConfig(num_filters=10)), speed_factors=(0.5,))
+        >>> source.load(source.resolve(SupervisionSegment("s", "tone", 0.0, 0.5))).shape  # 2x slower
+        (100, 10)
     """
 
     def __init__(self, recordings: Any, extractor: Any, speed_factors: Optional[Sequence[float]] = None) -> None:

@@ -114,6 +114,19 @@ class SupervisionDataset(torch.utils.data.Dataset):
         ConfigError: Neither or both of ``features`` and ``recordings`` are given, ``recordings``
             without ``extractor``, or ``speed_factors`` with precomputed features.
         UnknownIdError: A supervision has no features / recording (the message names it).
+
+    Example:
+        >>> import numpy as np
+        >>> from lhotse_lite.features.io import MemoryNpyWriter
+        >>> from lhotse_lite.features.manifest import Features, FeatureSet
+        >>> from lhotse_lite.supervision import SupervisionSegment
+        >>> stored = FeatureSet([Features.from_array(np.full((100, 2), 3.0, np.float32), MemoryNpyWriter(),
+        ...                      frame_shift=0.01, sampling_rate=16000, recording_id="r", channels=0)])
+        >>> dataset = SupervisionDataset([SupervisionSegment("s", "r", 0.0, 0.2, text="go")], features=stored,
+        ...                              normalizer={"norm_means": [1.0, 1.0], "norm_stds": [2.0, 2.0]})
+        >>> x, text = dataset[0]
+        >>> tuple(x.shape), x[0].tolist(), text
+        ((20, 2), [1.0, 1.0], 'go')
     """
 
     def __init__(
