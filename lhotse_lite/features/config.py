@@ -32,7 +32,17 @@ C = TypeVar("C", bound="ExtractorConfig")
 
 
 class ExtractorConfig:
-    """Mixin for config dataclasses: ``to_dict``/``from_dict`` in Lhotse's layout."""
+    """Mixin for config dataclasses: ``to_dict``/``from_dict`` in Lhotse's layout.
+
+    Example:
+        >>> from lhotse_lite.features.kaldi.extractors import MfccConfig
+        >>> MfccConfig.from_dict(MfccConfig(num_ceps=20).to_dict()) == MfccConfig(num_ceps=20)
+        True
+        >>> MfccConfig.from_dict({"num_cepstra": 20})  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ConfigError: MfccConfig has no field(s) ['num_cepstra']; valid fields: sampling_rate, ...
+    """
 
     def to_dict(self) -> Dict[str, Any]:
         """Fields as a dict, ``None`` values dropped."""
@@ -57,6 +67,14 @@ def check_kaldi_framing(config: Any) -> None:
 
     Raises:
         ConfigError: A value is out of range.
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> check_kaldi_framing(SimpleNamespace(sampling_rate=16000, frame_length=0.025,
+        ...                                     frame_shift=0.00001, window_type="povey"))
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ConfigError: SimpleNamespace.frame_shift=1e-05s is shorter than one sample at 16000 Hz; use at least 6.25e-05s
     """
     name = type(config).__name__
     if config.sampling_rate <= 0:
@@ -68,7 +86,8 @@ def check_kaldi_framing(config: Any) -> None:
         )
     if round(config.frame_shift * config.sampling_rate) < 1:
         raise ConfigError(
-            f"{name}.frame_shift={config.frame_shift}s is shorter than one sample at {config.sampling_rate} Hz"
+            f"{name}.frame_shift={config.frame_shift}s is shorter than one sample at {config.sampling_rate} Hz; "
+            f"use at least {1 / config.sampling_rate:g}s"
         )
     if config.window_type not in WINDOW_TYPES:
         raise ConfigError(f"{name}.window_type must be one of {WINDOW_TYPES}, got {config.window_type!r}")
@@ -79,6 +98,15 @@ def check_mel_range(config: Any) -> None:
 
     Raises:
         ConfigError: A value is out of range.
+
+    Example:
+        ``high_freq=-400`` at 16 kHz means 8000 - 400 = 7600 Hz, so ``low_freq=7700`` is too high:
+
+        >>> from types import SimpleNamespace
+        >>> check_mel_range(SimpleNamespace(sampling_rate=16000, num_filters=80, low_freq=7700, high_freq=-400))
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ConfigError: SimpleNamespace needs 0 <= low_freq < high_freq <= Nyquist (8000.0 Hz); got low_freq=7700, high_freq=-400 (= 7600.0 Hz); lower high_freq or raise sampling_rate
     """
     name = type(config).__name__
     nyquist = config.sampling_rate / 2
