@@ -163,6 +163,18 @@ def import_kaldi_data_dir(
         ManifestFormatError: A malformed line (``file:line``) or a missing/bad entry.
         UnknownIdError: A segment of a recording that ``wav.scp`` does not list.
         AudioError: An audio file or command cannot be read (when headers are read).
+
+    Example:
+        Without ``segments`` or ``utt2spk`` there are no supervisions; with ``reco2dur`` and a
+        ``sampling_rate`` no audio is opened:
+
+        >>> import tempfile
+        >>> data = Path(tempfile.mkdtemp())
+        >>> _ = (data / "wav.scp").write_text("a /corpus/a.wav\\nb /corpus/b.wav\\n")
+        >>> _ = (data / "reco2dur").write_text("a 1.5\\nb 3.0\\n")
+        >>> recordings, supervisions = import_kaldi_data_dir(data, sampling_rate=8000)
+        >>> [(r.id, r.num_samples) for r in recordings], supervisions
+        ([('a', 12000), ('b', 24000)], None)
     """
     path = Path(path)
     if not (path / "wav.scp").is_file():
@@ -311,6 +323,19 @@ def export_to_kaldi_data_dir(
         ManifestFieldError: A recording Kaldi cannot read (URL or memory source, a multi-channel
             command, transforms), or a speaker with two genders.
         UnknownIdError: A supervision of a recording that is not in ``recordings``.
+
+    Example:
+        >>> import tempfile
+        >>> source = AudioSource(type="file", channels=[0], source="/corpus/a.wav")
+        >>> recording = Recording(id="a", sources=[source], sampling_rate=16000, num_samples=32000, duration=2.0)
+        >>> segment = SupervisionSegment(id="a-1", recording_id="a", start=0.5, duration=1.0,
+        ...                              text="HELLO THERE", speaker="spk1")
+        >>> out = export_to_kaldi_data_dir([recording], [segment], tempfile.mkdtemp())
+        >>> print((out / "segments").read_text() + (out / "text").read_text(), end="")
+        a-1 a 0.5 1.5
+        a-1 HELLO THERE
+        >>> import_kaldi_data_dir(out, sampling_rate=16000)[1]["a-1"].speaker
+        'spk1'
     """
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
