@@ -32,7 +32,14 @@ from lhotse_lite.errors import LhotseLiteError, ManifestFieldError
 from lhotse_lite.manifest import formats, resolve_manifest_type
 from lhotse_lite.units import compute_num_frames, compute_num_samples
 
-__all__ = ["Problem", "validate_manifests", "validate_manifest_files", "read_items_reporting", "DEFAULT_TOLERANCE"]
+__all__ = [
+    "Problem",
+    "validate_manifests",
+    "validate_manifest_files",
+    "read_items_reporting",
+    "DEFAULT_TOLERANCE",
+    "MANIFEST_KINDS",
+]
 
 DEFAULT_TOLERANCE = 0.025
 """Seconds by which a segment may overhang its recording (Lhotse's audio tolerance)."""
@@ -146,7 +153,8 @@ def validate_manifest_files(
     return problems
 
 
-_KINDS = {"RecordingSet": "recordings", "SupervisionSet": "supervisions", "FeatureSet": "features"}
+MANIFEST_KINDS: Dict[str, str] = {"RecordingSet": "recordings", "SupervisionSet": "supervisions", "FeatureSet": "features"}
+"""The kind of each manifest set type, as reports and the ``lite`` commands name it."""
 
 
 def read_items_reporting(path: Union[str, os.PathLike]) -> Tuple[Optional[str], List[Any], List[Problem]]:
@@ -158,6 +166,16 @@ def read_items_reporting(path: Union[str, os.PathLike]) -> Tuple[Optional[str], 
     Returns:
         ``(kind, items, problems)``: kind is ``"recordings"``, ``"supervisions"``, ``"features"``
         or ``None`` when the type cannot be told (then ``problems`` says why).
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> path = Path(tempfile.mkdtemp()) / "sups.jsonl"
+        >>> _ = path.write_text('{"id": "s1", "recording_id": "r1", "start": 0.0, "duration": 1.0}\\n'
+        ...                     '{"id": "s2", "recording_id": "r1", "start": 0.0}\\n')
+        >>> kind, items, problems = read_items_reporting(path)
+        >>> kind, [s.id for s in items], [(p.item_id, p.message.startswith(f"{path}:2")) for p in problems]
+        ('supervisions', ['s1'], [('s2', True)])
     """
     kind: Optional[str] = None
     from_dict = None
@@ -167,7 +185,7 @@ def read_items_reporting(path: Union[str, os.PathLike]) -> Tuple[Optional[str], 
         for where, data in _numbered_dicts(path):
             if from_dict is None:
                 cls = resolve_manifest_type(data, where)
-                kind = _KINDS.get(cls.__name__, cls.__name__)
+                kind = MANIFEST_KINDS.get(cls.__name__, cls.__name__)
                 from_dict = cls.element_type.from_dict
             try:
                 items.append(from_dict(data))

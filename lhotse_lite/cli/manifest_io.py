@@ -25,6 +25,7 @@ import orjson
 
 from lhotse_lite.errors import ManifestError, ManifestFieldError, ManifestFormatError
 from lhotse_lite.manifest import formats, load_manifest, load_manifest_lazy, resolve_manifest_type
+from lhotse_lite.validation import MANIFEST_KINDS
 
 __all__ = [
     "STREAM",
@@ -39,8 +40,6 @@ __all__ = [
 
 STREAM = "-"
 """The path that means stdin (for inputs) or stdout (for outputs)."""
-
-_KINDS = {"RecordingSet": "recordings", "SupervisionSet": "supervisions", "FeatureSet": "features"}
 
 
 def read_manifest(path: str, lazy: bool = False, stdin: Optional[BinaryIO] = None) -> Any:
@@ -57,6 +56,14 @@ def read_manifest(path: str, lazy: bool = False, stdin: Optional[BinaryIO] = Non
     Raises:
         ManifestFormatError: Malformed or empty input, or an unknown manifest type.
         FileNotFoundError: The file does not exist.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> path = Path(tempfile.mkdtemp()) / "sups.jsonl"
+        >>> _ = path.write_text('{"id": "s1", "recording_id": "r1", "start": 0.0, "duration": 1.0}\\n')
+        >>> type(read_manifest(str(path), lazy=True)).__name__, len(read_manifest(str(path)))
+        ('SupervisionSet', 1)
     """
     if path != STREAM:
         if lazy and formats.detect_format(path) == "jsonl":
@@ -103,6 +110,15 @@ def write_manifest(manifest: Iterable[Any], path: str, stdout: Optional[BinaryIO
 
     Raises:
         UnknownFormatError: The extension is not a manifest extension.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from lhotse_lite.supervision import SupervisionSegment
+        >>> path = str(Path(tempfile.mkdtemp()) / "sups.json")
+        >>> write_manifest([SupervisionSegment("s1", "r1", 0.0, 1.0)], path)
+        >>> [s.id for s in read_manifest(path)]
+        ['s1']
     """
     dicts = (item.to_dict() for item in manifest)
     if path != STREAM:
@@ -123,8 +139,8 @@ def manifest_kind(manifest: Any) -> str:
         'supervisions'
     """
     for cls in type(manifest).__mro__:
-        if cls.__name__ in _KINDS:
-            return _KINDS[cls.__name__]
+        if cls.__name__ in MANIFEST_KINDS:
+            return MANIFEST_KINDS[cls.__name__]
     raise ManifestFormatError(f"not a recordings, supervisions or features manifest: {type(manifest).__name__}")
 
 
