@@ -400,7 +400,8 @@ def run(corpus_dir: Pathlike, work_dir: Pathlike, config: KwsConfig = KwsConfig(
     data = prepare_features(corpus_dir, work, config)
     feature_seconds = time.perf_counter() - t0
     train_sups, train_feats = data["train"]
-    originals = [f for f in train_feats if "_sp" not in (f.recording_id or "")]
+    affixes = tuple(f"_sp{factor}" for factor in config.speed_factors)
+    originals = [f for f in train_feats if not (affixes and (f.recording_id or "").endswith(affixes))]
     stats = compute_global_stats(originals, storage_path=work / "stats.pkl")
     normalizer = GlobalMVN.from_stats(stats)
     labels = LabelTargets(list(config.words) if config.words else sorted({s.text for s in train_sups}))

@@ -158,3 +158,13 @@ def test_bad_speed_factor_and_duplicate_labels():
         SupervisionDataset(SupervisionSet([]), recordings=[], extractor=object(), speed_factors=(0.0,))
     with pytest.raises(ConfigError, match="duplicate"):
         LabelTargets(["a", "a"])
+
+
+def test_on_the_fly_speed_perturbation_with_two_workers(corpus):
+    dataset = SupervisionDataset(corpus["supervisions"], recordings=corpus["recordings"],
+                                 extractor=corpus["extractor"], speed_factors=(0.8, 1.0, 1.25),
+                                 target_fn=LabelTargets(["yes", "no"]))
+    batches = list(_loader(dataset, num_workers=2, max_duration=1.5))
+    assert sorted(t for _, _, targets in batches for t in targets.tolist()) == [0, 0, 0, 1, 1, 1]
+    for features, lengths, _ in batches:
+        assert features.shape[1] == int(lengths.max()) and features.shape[2] == 16
