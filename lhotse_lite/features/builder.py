@@ -87,6 +87,19 @@ class FeatureSetBuilder:
 
     Attributes:
         skipped: After a run with ``on_error="skip"``, the recordings that were left out.
+
+    Example:
+        >>> import numpy as np, os, tempfile, soundfile as sf
+        >>> from lhotse_lite.audio import Recording
+        >>> from lhotse_lite.features.io import NumpyFilesWriter
+        >>> from lhotse_lite.features.kaldi.extractors import Fbank
+        >>> folder = tempfile.mkdtemp()
+        >>> sf.write(os.path.join(folder, "b.wav"), np.zeros(8000, dtype=np.float32), 16000)
+        >>> builder = FeatureSetBuilder(Fbank(), NumpyFilesWriter(os.path.join(folder, "feats")))
+        >>> feats = builder.process_and_store_recordings(
+        ...     [Recording.from_file(os.path.join(folder, "b.wav"))], progress_bar=False)
+        >>> feats[0].load().shape, builder.skipped
+        ((50, 80), [])
     """
 
     def __init__(
@@ -198,15 +211,17 @@ class FeatureSetBuilder:
             for recording, channels in tasks:
                 yield _extract_task(*args, recording, channels, False)
             return
+        size = _batch_size(len(tasks), window)
+        batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
         pending: Deque[concurrent.futures.Future] = collections.deque()
-        queue = iter(tasks)
+        in_flight = window  # batches queued ahead: workers never wait for this process to store
         try:
-            for recording, channels in queue:
-                pending.append(executor.submit(_extract_task, *args, recording, channels, single_thread))
-                if len(pending) >= window:
-                    yield pending.popleft().result()
+            for batch in batches:
+                pending.append(executor.submit(_extract_batch, *args, batch, single_thread))
+                if len(pending) >= in_flight:
+                    yield from pending.popleft().result()
             while pending:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
         finally:
             for future in pending:
                 future.cancel()
@@ -239,6 +254,17 @@ class FeatureSetBuilder:
 # ---- the task (runs in workers) ----------------------------------------------------------------
 
 
+def _extract_batch(
+    extractor: FeatureExtractor,
+    encoder: FeaturesWriter,
+    augment_fn: Optional[AugmentFn],
+    batch: List[Tuple[Any, List[int]]],
+    single_thread: bool,
+) -> List[_Result]:
+    """Runs :func:`_extract_task` on several recordings: one task (and one pickled extractor) per batch."""
+    return [_extract_task(extractor, encoder, augment_fn, rec, channels, single_thread) for rec, channels in batch]
+
+
 def _extract_task(
     extractor: FeatureExtractor,
     encoder: FeaturesWriter,
@@ -262,6 +288,13 @@ def _extract_task(
         return _Result(recording.id, recording.sampling_rate, recording.duration, stored, None)
     except Exception as err:  # noqa: BLE001  (one bad recording must not kill the pool; reported by the caller)
         return _Result(recording.id, recording.sampling_rate, recording.duration, [], _portable(err, recording.id))
+
+
+def _batch_size(num_tasks: int, window: int) -> int:
+    """Recordings per executor task: enough to amortise pickling the extractor and the scheduler's
+    per-task cost, few enough that every worker gets several tasks (load balance, progress)."""
+    workers = max(1, (window - 2) // 2)
+    return max(1, min(8, num_tasks // (4 * workers)))
 
 
 def _check_recording(extractor: FeatureExtractor, recording: Any) -> None:

@@ -82,6 +82,13 @@ class LilcomFilesWriter(_FolderWriter):
     Args:
         storage_path: The folder (created when needed).
         tick_power: Lilcom precision (values stored as multiples of ``2**tick_power``).
+
+    Example:
+        >>> import numpy as np, tempfile
+        >>> folder = tempfile.mkdtemp()
+        >>> key = LilcomFilesWriter(folder).write("abcdef", np.full((4, 2), 0.5, dtype=np.float32))
+        >>> key, LilcomFilesReader(folder).read(key).tolist()[0]
+        ('abc/abcdef.llc', [0.5, 0.5])
     """
 
     name = "lilcom_files"
@@ -119,6 +126,14 @@ class NumpyFilesWriter(_FolderWriter):
 
     Args:
         storage_path: The folder (created when needed).
+
+    Example:
+        >>> import numpy as np, tempfile
+        >>> folder = tempfile.mkdtemp()
+        >>> with NumpyFilesWriter(folder) as writer:
+        ...     key = writer.write("utt1", np.eye(2, dtype=np.float32))
+        >>> key, NumpyFilesReader(folder).read(key).tolist()
+        ('utt/utt1.npy', [[1.0, 0.0], [0.0, 1.0]])
     """
 
     name = "numpy_files"

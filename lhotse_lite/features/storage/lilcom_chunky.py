@@ -71,6 +71,14 @@ class LilcomChunkyWriter(FeaturesWriter):
 
     Raises:
         ConfigError: ``mode`` is not a write or append mode.
+
+    Example:
+        >>> import numpy as np, tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "feats")
+        >>> with LilcomChunkyWriter(path) as writer:
+        ...     key = writer.write("utt1", np.zeros((700, 4), dtype=np.float32))
+        >>> key.split(",")[0], len(key.split(",")), LilcomChunkyReader(path + ".lca").read(key).shape
+        ('0', 3, (700, 4))
     """
 
     name = "lilcom_chunky"
