@@ -57,6 +57,7 @@ from lhotse_lite.dataset import (
     random_time_shift,
     spec_augment,
 )
+from lhotse_lite.errors import UnknownIdError
 from lhotse_lite.features.builder import FeatureSetBuilder
 from lhotse_lite.features.io import get_writer
 from lhotse_lite.features.kaldi.extractors import Mfcc, MfccConfig
@@ -177,13 +178,24 @@ def mfcc_extractor(num_mfcc: int = 64) -> Mfcc:
 
 
 def _manifests(corpus_dir: Pathlike, out: Path, words: Optional[Sequence[str]]) -> Dict[str, Dict[str, Any]]:
+    """Every word's manifests (prepared once, then reused), restricted to ``words``."""
     from lhotse_lite.audio import RecordingSet
 
     paths = {split: manifest_paths(out, CORPUS, split) for split in ("train", "valid", "test")}
     if not all(p.is_file() for ps in paths.values() for p in ps.values()):
-        prepare_speech_commands(corpus_dir, out, words=words)
-    return {split: {"recordings": RecordingSet.from_file(ps["recordings"]),
-                    "supervisions": SupervisionSet.from_file(ps["supervisions"])} for split, ps in paths.items()}
+        prepare_speech_commands(corpus_dir, out)
+    manifests = {}
+    for split, ps in paths.items():
+        recordings, supervisions = RecordingSet.from_file(ps["recordings"]), SupervisionSet.from_file(ps["supervisions"])
+        if words is not None:
+            missing = sorted(set(words) - {s.text for s in supervisions})
+            if missing:
+                raise UnknownIdError(f"{ps['supervisions']}: no clips of the word(s) {missing}; the words "
+                                     f"present are {sorted({s.text for s in supervisions})}")
+            supervisions = supervisions.filter(lambda s, keep=frozenset(words): s.text in keep)
+            recordings = recordings.filter(lambda r, ids=frozenset(s.recording_id for s in supervisions): r.id in ids)
+        manifests[split] = {"recordings": recordings, "supervisions": supervisions}
+    return manifests
 
 
 def prepare_features(corpus_dir: Pathlike, work_dir: Pathlike, config: KwsConfig) -> Dict[str, Tuple[SupervisionSet, FeatureSet]]:
@@ -208,10 +220,10 @@ def prepare_features(corpus_dir: Pathlike, work_dir: Pathlike, config: KwsConfig
             recordings = recordings.filter(lambda r, ids={s.recording_id for s in supervisions}: r.id in ids)
         variants = [(1.0, recordings, supervisions)]
         if split == "train":
+            rates = {r.id: r.sampling_rate for r in recordings}
             for factor in config.speed_factors:
-                sr = {r.sampling_rate for r in recordings}.pop()
-                variants.append((factor, recordings.perturb_speed(factor),
-                                 supervisions.map(lambda s, f=factor, rate=sr: s.perturb_speed(f, rate))))
+                variants.append((factor, recordings.perturb_speed(factor), supervisions.map(
+                    lambda s, f=factor: s.perturb_speed(f, rates[s.recording_id]))))
         all_sups, all_feats = [], []
         for factor, recs, sups in variants:
             name = f"{split}" if factor == 1.0 else f"{split}_sp{factor}"

@@ -104,3 +104,10 @@ def test_recipe_reads_a_google_speech_commands_layout(tmp_path, audio_writer):
     assert result.labels == ["bed", "cat", "dog"]  # every word folder, '_background_noise_' left out
     # 6 training clips (3 x 0.8 s + 3 x 1.0 s = 5.4 s) in batches of at most 4 s: 2 steps
     assert np.array(result.confusion).sum() == 3 and result.steps == 2
+
+
+@needs_demo
+def test_unknown_word_is_reported(tmp_path, capsys):
+    assert main([str(DEMO), str(tmp_path), "--words", "yes", "maybe"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("Error: ") and "'maybe'" in out
