@@ -28,7 +28,7 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
-from typing import Callable, Dict, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
 
 from lhotse_lite.audio import Recording, RecordingSet
 from lhotse_lite.errors import AudioNotFoundError, LhotseLiteError, ManifestError
@@ -44,6 +44,7 @@ __all__ = [
     "finish_split",
     "manifest_paths",
     "recipe_main",
+    "whole_recording",
 ]
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,42 @@ Manifests = Dict[str, Dict[str, Union[RecordingSet, SupervisionSet]]]
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".opus", ".mp3")
 """File extensions the recipes treat as audio (read with libsndfile)."""
+
+def whole_recording(
+    path: Pathlike, recording_id: Optional[str] = None, **fields: Any
+) -> Tuple[Recording, SupervisionSegment]:
+    """A recording of an audio file and one supervision covering all of it, on all its channels.
+
+    Args:
+        path: The audio file (its header is read for the sampling rate, length and channels).
+        recording_id: The id of both; default the file stem.
+        **fields: Other supervision fields (``text``, ``speaker``, ``language``, ...).
+
+    Returns:
+        ``(recording, supervision)``; the supervision's ``channel`` is ``0`` for mono audio and the
+        list of channel ids otherwise.
+
+    Example:
+        >>> import tempfile
+        >>> import numpy as np, soundfile as sf
+        >>> path = Path(tempfile.mkdtemp()) / "0_1_1.wav"
+        >>> sf.write(path, np.zeros((8000, 2), dtype=np.float32), 8000)
+        >>> recording, supervision = whole_recording(path, text="NO YES YES")
+        >>> recording.id, supervision.duration, supervision.channel, supervision.text
+        ('0_1_1', 1.0, [0, 1], 'NO YES YES')
+    """
+    recording = Recording.from_file(path, recording_id=recording_id)
+    channels = recording.channel_ids
+    supervision = SupervisionSegment(
+        id=recording.id,
+        recording_id=recording.id,
+        start=0.0,
+        duration=recording.duration,
+        channel=channels[0] if len(channels) == 1 else list(channels),
+        **fields,
+    )
+    return recording, supervision
+
 
 def corpus_path(corpus_dir: Pathlike) -> Path:
     """The corpus directory as an absolute path, so manifests stay valid from any working directory.

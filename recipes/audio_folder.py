@@ -39,10 +39,16 @@ if __package__ in (None, ""):  # run as a script: make the ``recipes`` package i
 
 from tqdm.auto import tqdm
 
-from lhotse_lite.audio import Recording
 from lhotse_lite.errors import AudioNotFoundError, DuplicateIdError, ManifestFormatError
-from lhotse_lite.supervision import SupervisionSegment
-from recipes._common import AUDIO_EXTENSIONS, Manifests, Pathlike, corpus_path, finish_split, recipe_main
+from recipes._common import (
+    AUDIO_EXTENSIONS,
+    Manifests,
+    Pathlike,
+    corpus_path,
+    finish_split,
+    recipe_main,
+    whole_recording,
+)
 
 __all__ = ["prepare_audio_folder", "recording_id_for", "read_text_file"]
 
@@ -156,24 +162,14 @@ def prepare_audio_folder(
                     "rename one of them"
                 )
             seen[rid] = path
-            recording = Recording.from_file(path, recording_id=rid)
             text = texts.get(rid, texts.get(rel.with_suffix("").as_posix()))
             if text is None:
                 text = _sidecar_text(path)
-            channels = recording.channel_ids
-            recordings.append(recording)
-            supervisions.append(
-                SupervisionSegment(
-                    id=rid,
-                    recording_id=rid,
-                    start=0.0,
-                    duration=recording.duration,
-                    channel=channels[0] if len(channels) == 1 else list(channels),
-                    text=text,
-                    language=language,
-                    speaker=path.parent.name if speaker_from_parent else None,
-                )
+            recording, supervision = whole_recording(
+                path, rid, text=text, language=language, speaker=path.parent.name if speaker_from_parent else None
             )
+            recordings.append(recording)
+            supervisions.append(supervision)
         manifests[split_name] = finish_split(name, split_name, recordings, supervisions, output_dir)
     return manifests
 

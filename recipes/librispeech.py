@@ -44,7 +44,7 @@ from tqdm.auto import tqdm
 from lhotse_lite.audio import Recording
 from lhotse_lite.errors import AudioNotFoundError, ManifestFormatError
 from lhotse_lite.supervision import SupervisionSegment
-from recipes._common import Manifests, Pathlike, corpus_path, finish_split, recipe_main
+from recipes._common import Manifests, Pathlike, corpus_path, finish_split, recipe_main, whole_recording
 
 __all__ = ["prepare_librispeech", "find_librispeech_splits"]
 
@@ -88,18 +88,7 @@ def _utterance(chapter_dir: Path, utt_id: str, text: str) -> Optional[Tuple[Reco
             break
     else:
         return None
-    recording = Recording.from_file(audio, recording_id=utt_id)
-    segment = SupervisionSegment(
-        id=utt_id,
-        recording_id=utt_id,
-        start=0.0,
-        duration=recording.duration,
-        channel=0,
-        text=text,
-        language="English",
-        speaker=utt_id.split("-")[0],
-    )
-    return recording, segment
+    return whole_recording(audio, utt_id, text=text, language="English", speaker=utt_id.split("-")[0])
 
 
 def prepare_librispeech(

@@ -51,10 +51,8 @@ if __package__ in (None, ""):  # run as a script: make the ``recipes`` package i
 
 from tqdm.auto import tqdm
 
-from lhotse_lite.audio import Recording
 from lhotse_lite.errors import AudioNotFoundError, ManifestFormatError
-from lhotse_lite.supervision import SupervisionSegment
-from recipes._common import Manifests, Pathlike, corpus_path, finish_split, recipe_main
+from recipes._common import Manifests, Pathlike, corpus_path, finish_split, recipe_main, whole_recording
 
 __all__ = ["prepare_speech_commands", "CORE_WORDS", "BACKGROUND_NOISE"]
 
@@ -98,19 +96,8 @@ def _read_list(path: Path) -> Set[str]:
 
 
 def _clip(path: Path, rel: str, text: Optional[str], speaker: Optional[str]) -> tuple:
-    rid = rel.replace("/", "_")
-    recording = Recording.from_file(path, recording_id=rid)
-    segment = SupervisionSegment(
-        id=rid,
-        recording_id=rid,
-        start=0.0,
-        duration=recording.duration,
-        channel=0,
-        text=text,
-        language="English" if text else None,
-        speaker=speaker,
-    )
-    return recording, segment
+    language = "English" if text else None
+    return whole_recording(path, rel.replace("/", "_"), text=text, language=language, speaker=speaker)
 
 
 def prepare_speech_commands(

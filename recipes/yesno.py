@@ -32,7 +32,7 @@ if __package__ in (None, ""):  # run as a script: make the ``recipes`` package i
 from lhotse_lite.audio import Recording
 from lhotse_lite.errors import AudioNotFoundError, ManifestFormatError
 from lhotse_lite.supervision import SupervisionSegment
-from recipes._common import Manifests, Pathlike, corpus_path, finish_split, recipe_main
+from recipes._common import Manifests, Pathlike, corpus_path, finish_split, recipe_main, whole_recording
 
 __all__ = ["prepare_yesno", "words_from_name"]
 
@@ -80,20 +80,9 @@ def prepare_yesno(corpus_dir: Pathlike, output_dir: Optional[Pathlike] = None) -
         recordings: List[Recording] = []
         supervisions: List[SupervisionSegment] = []
         for path in chosen:
-            text = words_from_name(path.stem)
-            recording = Recording.from_file(path)
+            recording, supervision = whole_recording(path, text=words_from_name(path.stem), language="Hebrew")
             recordings.append(recording)
-            supervisions.append(
-                SupervisionSegment(
-                    id=path.stem,
-                    recording_id=path.stem,
-                    start=0.0,
-                    duration=recording.duration,
-                    channel=0,
-                    text=text,
-                    language="Hebrew",
-                )
-            )
+            supervisions.append(supervision)
         manifests[split] = finish_split(CORPUS, split, recordings, supervisions, output_dir)
     return manifests
 
