@@ -6,7 +6,7 @@ import importlib
 import pytest
 
 from lhotse_lite.audio import AudioSource, Recording, RecordingSet
-from lhotse_lite.errors import ManifestError
+from lhotse_lite.errors import AudioNotFoundError, ManifestError
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 from recipes import RECIPES
 from recipes._common import finish_split, manifest_paths
@@ -28,6 +28,29 @@ def test_finish_split_validates_sorts_and_writes(tmp_path, audio_writer):
     with pytest.raises(ManifestError, match=r"toy split 'dev': 1 problem\(s\)[\s\S]*supervisions\[sa\]"):
         finish_split("toy", "dev", recs, [SupervisionSegment("sa", "a", 0.5, 1.0)], tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
+
+
+EMPTY_CORPUS_MESSAGES = {
+    "audio_folder": "no audio files",
+    "librispeech": "no LibriSpeech split",
+    "speech_commands": "no testing_list.txt",
+    "voxconverse": "no VoxConverse audio",
+    "yesno": "no yesno",
+}
+
+
+def _prepare_function(name):
+    module_name, function = RECIPES[name].split(":")
+    return getattr(importlib.import_module(module_name), function)
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_empty_or_missing_corpus_dir_is_an_error(name, tmp_path):
+    prepare = _prepare_function(name)
+    with pytest.raises(AudioNotFoundError, match=EMPTY_CORPUS_MESSAGES[name]):
+        prepare(tmp_path)
+    with pytest.raises(AudioNotFoundError, match="does not exist"):
+        prepare(tmp_path / "nowhere")
 
 
 @pytest.mark.parametrize("name", sorted(RECIPES))
