@@ -58,7 +58,12 @@ SIDECAR_EXTENSIONS = (".txt", ".lab")
 
 
 def recording_id_for(relative: Path) -> str:
-    """The recording id of a file given its path relative to the corpus folder."""
+    """The recording id of a file given its path relative to the corpus folder.
+
+    Example:
+        >>> recording_id_for(Path("train/spk1/utt 7.flac"))
+        'train_spk1_utt 7'
+    """
     return relative.with_suffix("").as_posix().replace("/", "_")
 
 
@@ -130,6 +135,18 @@ def prepare_audio_folder(
         DuplicateIdError: two files map to the same id (e.g. ``a.wav`` and ``a.flac``).
         ManifestFormatError: ``split_by_folder`` with files at the top level, or a bad text file.
         ManifestError: the prepared manifests do not validate.
+
+    Example:
+        >>> import tempfile
+        >>> import numpy as np, soundfile as sf
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> (folder / "alice").mkdir()
+        >>> sf.write(folder / "alice" / "hello.wav", np.zeros(16000, dtype=np.float32), 16000)
+        >>> _ = (folder / "alice" / "hello.txt").write_text("HELLO")
+        >>> manifests = prepare_audio_folder(folder, split="dev", speaker_from_parent=True)
+        >>> supervision = manifests["dev"]["supervisions"]["alice_hello"]
+        >>> supervision.text, supervision.speaker, supervision.duration
+        ('HELLO', 'alice', 1.0)
     """
     root = corpus_path(corpus_dir)
     suffixes = {e.lower() for e in extensions}

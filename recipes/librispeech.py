@@ -119,6 +119,16 @@ def prepare_librispeech(
         ManifestFormatError: a malformed transcript line (``file:line``).
         ManifestError: the prepared manifests do not validate.
         ValueError: an unknown ``normalize_text`` value.
+
+    Example:
+        On the committed demo corpus (LibriSpeech layout, 18 utterances):
+
+        >>> demo = Path(__file__).resolve().parent.parent / "demo_data" / "LibriSpeech"
+        >>> manifests = prepare_librispeech(demo, normalize_text="lower")
+        >>> {split: len(parts["recordings"]) for split, parts in manifests.items()}
+        {'dev-clean-demo': 12, 'test-clean-demo': 6}
+        >>> manifests["dev-clean-demo"]["supervisions"]["1002-2002-0001"].text
+        'the train was late again so we walked home along the frozen canal'
     """
     if normalize_text not in ("none", "lower"):
         raise ValueError(f"normalize_text must be 'none' or 'lower', got {normalize_text!r}")

@@ -125,6 +125,14 @@ def prepare_speech_commands(
             file, or a requested word has no folder.
         ManifestFormatError: a malformed list line (``file:line``).
         ManifestError: the prepared manifests do not validate.
+
+    Example:
+        On the committed demo corpus: 67 "yes" clips, 16 listed for testing and 6 for validation.
+
+        >>> demo = Path(__file__).resolve().parent.parent / "demo_data" / "speech_commands"
+        >>> manifests = prepare_speech_commands(demo, words=["yes"])
+        >>> {split: len(parts["supervisions"]) for split, parts in manifests.items()}
+        {'train': 45, 'valid': 6, 'test': 16}
     """
     root = _locate(corpus_path(corpus_dir))
     listed = {split: _read_list(root / name) for split, name in LISTS.items()}

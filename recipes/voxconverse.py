@@ -50,7 +50,12 @@ T = TypeVar("T")
 
 
 def split_files(dev: Sequence[T], test: Sequence[T], split_test: bool = False) -> Dict[str, List[T]]:
-    """Assigns the dev and test files to splits (``split_test`` halves test into dev and test)."""
+    """Assigns the dev and test files to splits (``split_test`` halves test into dev and test).
+
+    Example:
+        >>> split_files(["d1", "d2"], ["t1", "t2", "t3"], split_test=True)
+        {'train': ['d1', 'd2'], 'dev': ['t1'], 'test': ['t2', 't3']}
+    """
     if not split_test:
         return {"dev": list(dev), "test": list(test)}
     half = len(test) // 2
@@ -80,6 +85,20 @@ def prepare_voxconverse(
         ManifestFormatError: a malformed RTTM line (``file:line``), or an RTTM naming another
             recording.
         ManifestError: the prepared manifests do not validate (e.g. a turn past the end).
+
+    Example:
+        >>> import tempfile
+        >>> import numpy as np, soundfile as sf
+        >>> corpus = Path(tempfile.mkdtemp())
+        >>> for split, rid in (("dev", "abjxc"), ("test", "bvyvm")):
+        ...     (corpus / split).mkdir()
+        ...     sf.write(corpus / split / f"{rid}.wav", np.zeros(32000, dtype=np.float32), 16000)
+        ...     _ = (corpus / split / f"{rid}.rttm").write_text(
+        ...         f"SPEAKER {rid} 1 0.50 1.00 <NA> <NA> spk00 <NA> <NA>\\n"
+        ...         f"SPEAKER {rid} 1 1.20 0.60 <NA> <NA> spk01 <NA> <NA>\\n")
+        >>> manifests = prepare_voxconverse(corpus)
+        >>> [(s.start, s.duration, s.speaker) for s in manifests["dev"]["supervisions"]]
+        [(0.5, 1.0, 'spk00'), (1.2, 0.6, 'spk01')]
     """
     root = corpus_path(corpus_dir)
     annotations = corpus_path(rttm_dir) if rttm_dir is not None else root

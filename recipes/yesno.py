@@ -45,6 +45,10 @@ def words_from_name(stem: str) -> str:
 
     Raises:
         ManifestFormatError: the name is not eight ``0``/``1`` fields joined by ``_``.
+
+    Example:
+        >>> words_from_name("1_1_0_0_1_0_0_0")
+        'YES YES NO NO YES NO NO NO'
     """
     fields = stem.split("_")
     if len(fields) != 8 or any(f not in WORDS for f in fields):
@@ -68,6 +72,19 @@ def prepare_yesno(corpus_dir: Pathlike, output_dir: Optional[Pathlike] = None) -
         AudioNotFoundError: no ``*.wav`` files were found.
         ManifestFormatError: a file name does not encode eight words.
         ManifestError: the prepared manifests do not validate.
+
+    Example:
+        Sorted by name, files alternate between train and test:
+
+        >>> import tempfile
+        >>> import numpy as np, soundfile as sf
+        >>> waves = Path(tempfile.mkdtemp()) / "waves_yesno"
+        >>> waves.mkdir()
+        >>> for name in ("0_0_0_0_1_1_1_1", "0_0_1_0_0_1_1_0", "1_1_1_1_0_0_0_0"):
+        ...     sf.write(waves / f"{name}.wav", np.zeros(8000, dtype=np.float32), 8000)
+        >>> manifests = prepare_yesno(waves.parent)
+        >>> [s.id for s in manifests["train"]["supervisions"]], manifests["test"]["supervisions"][0].text
+        (['0_0_0_0_1_1_1_1', '1_1_1_1_0_0_0_0'], 'NO NO YES NO NO YES YES NO')
     """
     root = corpus_path(corpus_dir)
     if not any(root.glob("*.wav")) and (root / "waves_yesno").is_dir():
