@@ -149,6 +149,17 @@ def finish_split(
     Raises:
         ManifestError: the manifests are inconsistent; the message lists every problem.
         DuplicateIdError: two recordings or two supervisions share an id.
+
+    Example:
+        >>> import tempfile
+        >>> import numpy as np, soundfile as sf
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> for name in ("b", "a"):
+        ...     sf.write(folder / f"{name}.wav", np.zeros(1600, dtype=np.float32), 16000)
+        >>> pairs = [whole_recording(folder / f"{name}.wav") for name in ("b", "a")]
+        >>> parts = finish_split("toy", "dev", [r for r, _ in pairs], [s for _, s in pairs], folder / "out")
+        >>> list(parts["recordings"].ids), sorted(p.name for p in (folder / "out").iterdir())
+        (['a', 'b'], ['toy_recordings_dev.jsonl.gz', 'toy_supervisions_dev.jsonl.gz'])
     """
     recording_set = RecordingSet.from_recordings(sorted(recordings, key=lambda r: r.id))
     supervision_set = SupervisionSet.from_segments(sorted(supervisions, key=lambda s: s.id))
@@ -190,6 +201,14 @@ def recipe_main(
 
     Returns:
         The exit status.
+
+    Example:
+        >>> import tempfile
+        >>> from recipes.yesno import prepare_yesno
+        >>> empty, out = tempfile.mkdtemp(), tempfile.mkdtemp()
+        >>> recipe_main(prepare_yesno, "Prepare yesno.", [empty, out, "--log-level", "WARNING"])  # doctest: +ELLIPSIS
+        Error: no yesno *.wav files in '...'; pass the waves_yesno folder
+        1
     """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("corpus_dir", type=Path, help="the unpacked corpus")
