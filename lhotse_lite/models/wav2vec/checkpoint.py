@@ -42,6 +42,12 @@ def convert_speechbrain_state_dict(state_dict: Mapping[str, torch.Tensor]) -> Di
     Returns:
         A new dict with renamed keys and the same tensors; sinusoidal tables
         (``*positional_encoding.pe``) are left out.
+
+    Example:
+        >>> weight = torch.ones(8, 1, 10)
+        >>> converted = convert_speechbrain_state_dict({"extractor.convblock_0.convs.conv_0.conv.weight": weight})
+        >>> list(converted), converted["blocks.0.conv.weight"] is weight
+        (['blocks.0.conv.weight'], True)
     """
     converted: Dict[str, torch.Tensor] = {}
     for key, value in state_dict.items():

@@ -96,6 +96,12 @@ class TransformerEncoderLayer(nn.Module):
         dropout: Dropout on attention weights, in the feed-forward block and on both residual branches.
         activation: ``"relu"`` or ``"gelu"``.
         normalize_before: Pre-norm (normalise each branch's input) instead of post-norm.
+
+    Example:
+        >>> layer = TransformerEncoderLayer(d_model=16, nhead=4, d_ffn=32).eval()
+        >>> padding = torch.tensor([[False, False, False], [False, False, True]])  # True: padded frame
+        >>> layer(torch.rand(2, 3, 16), key_padding_mask=padding).shape
+        torch.Size([2, 3, 16])
     """
 
     def __init__(
