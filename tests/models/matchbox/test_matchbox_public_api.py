@@ -1,7 +1,4 @@
-"""The curated public surface of lhotse_lite.models.matchbox and its import hygiene."""
-
-import subprocess
-import sys
+"""The curated public surface of lhotse_lite.models.matchbox (import hygiene: tests/models/test_models_import_hygiene.py)."""
 
 import lhotse_lite.models.matchbox as matchbox
 
@@ -26,11 +23,3 @@ def test_models_namespace_reexports_encoder_and_decoder():
 
     assert ConvASREncoder is matchbox.ConvASREncoder
     assert ConvASRDecoderClassification is matchbox.ConvASRDecoderClassification
-
-
-def test_models_do_not_import_manifests():
-    code = "import sys, lhotse_lite.models.matchbox; print(' '.join(sorted(sys.modules)))"
-    modules = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
-    forbidden = [m for m in modules if m.startswith(("lhotse_lite.manifest", "lhotse_lite.supervision",
-                                                      "lhotse_lite.audio", "lhotse_lite.cut", "lhotse_lite.features.manifest"))]
-    assert forbidden == []
