@@ -8,7 +8,7 @@ to 77K and 93K); 6x2x64 138,846 / 139,491 (the paper: 140K).
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from lhotse_lite.models.matchbox.block_config import matchboxnet_blocks
 from lhotse_lite.models.matchbox.decoder import ConvASRDecoderClassification
@@ -72,7 +72,7 @@ def matchboxnet(
     return MatchboxNet(encoder, decoder)
 
 
-def matchboxnet_3x1x64(num_classes: int = 30, feat_in: int = 64, **kwargs) -> MatchboxNet:
+def matchboxnet_3x1x64(num_classes: int = 30, feat_in: int = 64, **kwargs: Any) -> MatchboxNet:
     """MatchboxNet-3x1x64: 77,214 parameters with 30 classes (NeMo ``commandrecognition_en_matchboxnet3x1x64_v1``).
 
     Args:
@@ -90,7 +90,7 @@ def matchboxnet_3x1x64(num_classes: int = 30, feat_in: int = 64, **kwargs) -> Ma
     return matchboxnet(3, 1, 64, num_classes=num_classes, feat_in=feat_in, **kwargs)
 
 
-def matchboxnet_3x2x64(num_classes: int = 30, feat_in: int = 64, **kwargs) -> MatchboxNet:
+def matchboxnet_3x2x64(num_classes: int = 30, feat_in: int = 64, **kwargs: Any) -> MatchboxNet:
     """MatchboxNet-3x2x64: 92,766 parameters with 30 classes, 93,411 with 35 (97.29% on Speech Commands v2).
 
     Args:
@@ -108,7 +108,7 @@ def matchboxnet_3x2x64(num_classes: int = 30, feat_in: int = 64, **kwargs) -> Ma
     return matchboxnet(3, 2, 64, num_classes=num_classes, feat_in=feat_in, **kwargs)
 
 
-def matchboxnet_6x2x64(num_classes: int = 30, feat_in: int = 64, **kwargs) -> MatchboxNet:
+def matchboxnet_6x2x64(num_classes: int = 30, feat_in: int = 64, **kwargs: Any) -> MatchboxNet:
     """MatchboxNet-6x2x64: residual kernels 13, 15, ..., 23; 138,846 parameters with 30 classes (paper: 140K).
 
     NeMo ships no 6x2x64 config; the kernels continue the 3xRx64 progression (an assumption, see the docs).
