@@ -110,6 +110,8 @@ def frame_signal(x: torch.Tensor, length: int, shift: int, width: int, snip_edge
         parts.append(x if start <= 0 and stop >= num_samples else x[:, max(start, 0) : min(stop, num_samples)])
         if stop > num_samples:
             parts.append(flipped[:, : stop - num_samples])
+        if width > length:  # the padded width of the last frame, in the same copy
+            parts.append(x.new_zeros(x.size(0), width - length))
         segment = torch.cat(parts, dim=1)
     else:
         segment = x[:, reflect_indices(start, stop, num_samples, x.device)]
