@@ -127,7 +127,7 @@ class _KaldiExtractor(FeatureExtractor):
         self._check_rate(sampling_rate)
         items, is_list, is_torch = split_batch(samples, lengths)
         if not items:
-            raise ShapeError("extract_batch got an empty batch")
+            raise ShapeError("extract_batch got an empty batch; pass at least one signal")
         signals = [x if isinstance(x, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
                    for x in items]
         batch = _pad_mirrored([s.to(torch.float32) for s in signals])
