@@ -37,17 +37,9 @@ def _post_init(config: Any, mel: bool) -> None:
 
 
 @dataclass(frozen=True)
-class SpectrogramConfig(ExtractorConfig):
-    """Options of :class:`Spectrogram` (Lhotse's ``SpectrogramConfig``; times in seconds).
-
-    Example:
-        >>> SpectrogramConfig(frame_length=0.05).to_dict()["frame_length"]
-        0.05
-        >>> SpectrogramConfig(window_type="hann")
-        Traceback (most recent call last):
-        ...
-        lhotse_lite.errors.ConfigError: SpectrogramConfig.window_type must be one of ('hamming', 'hanning', 'povey', 'rectangular', 'blackman'), got 'hann'
-    """
+class _FramingFields(ExtractorConfig):
+    """The framing and spectrum fields every Kaldi config starts with, in Lhotse's order (so
+    positional construction matches Lhotse's dataclasses)."""
 
     sampling_rate: int = 16000
     frame_length: float = 0.025
@@ -62,6 +54,21 @@ class SpectrogramConfig(ExtractorConfig):
     raw_energy: bool = True
     use_energy: bool = False
     use_fft_mag: bool = False
+
+
+@dataclass(frozen=True)
+class SpectrogramConfig(_FramingFields):
+    """Options of :class:`Spectrogram` (Lhotse's ``SpectrogramConfig``; times in seconds).
+
+    Example:
+        >>> SpectrogramConfig(frame_length=0.05).to_dict()["frame_length"]
+        0.05
+        >>> SpectrogramConfig(window_type="hann")
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ConfigError: SpectrogramConfig.window_type must be one of ('hamming', 'hanning', 'povey', 'rectangular', 'blackman'), got 'hann'
+    """
+
     device: str = "cpu"
 
     def __post_init__(self) -> None:
@@ -79,7 +86,7 @@ class LogSpectrogramConfig(SpectrogramConfig):
 
 
 @dataclass(frozen=True)
-class FbankConfig(ExtractorConfig):
+class FbankConfig(_FramingFields):
     """Options of :class:`Fbank` (Lhotse's ``FbankConfig``; times in seconds, frequencies in Hz;
     ``high_freq <= 0`` is an offset from Nyquist; ``num_mel_bins`` is an alias of ``num_filters``).
 
@@ -92,19 +99,6 @@ class FbankConfig(ExtractorConfig):
         lhotse_lite.errors.ConfigError: FbankConfig needs 0 <= low_freq < high_freq <= Nyquist (4000.0 Hz); ...
     """
 
-    sampling_rate: int = 16000
-    frame_length: float = 0.025
-    frame_shift: float = 0.01
-    round_to_power_of_two: bool = True
-    remove_dc_offset: bool = True
-    preemph_coeff: float = 0.97
-    window_type: str = "povey"
-    dither: float = 0.0
-    snip_edges: bool = False
-    energy_floor: float = EPSILON
-    raw_energy: bool = True
-    use_energy: bool = False
-    use_fft_mag: bool = False
     low_freq: float = 20.0
     high_freq: float = -400.0
     num_filters: int = 80
@@ -118,7 +112,7 @@ class FbankConfig(ExtractorConfig):
 
 
 @dataclass(frozen=True)
-class MfccConfig(ExtractorConfig):
+class MfccConfig(_FramingFields):
     """Options of :class:`Mfcc` (Lhotse's ``MfccConfig``: the fbank options plus ``num_ceps`` and
     ``cepstral_lifter``, 23 filters by default).
 
@@ -131,19 +125,6 @@ class MfccConfig(ExtractorConfig):
         lhotse_lite.errors.ConfigError: MfccConfig needs 1 <= num_ceps <= num_filters, got 40 and 23
     """
 
-    sampling_rate: int = 16000
-    frame_length: float = 0.025
-    frame_shift: float = 0.01
-    round_to_power_of_two: bool = True
-    remove_dc_offset: bool = True
-    preemph_coeff: float = 0.97
-    window_type: str = "povey"
-    dither: float = 0.0
-    snip_edges: bool = False
-    energy_floor: float = EPSILON
-    raw_energy: bool = True
-    use_energy: bool = False
-    use_fft_mag: bool = False
     low_freq: float = 20.0
     high_freq: float = -400.0
     num_filters: int = 23
