@@ -40,6 +40,7 @@ if __package__ in (None, ""):  # run as a script: make the ``recipes`` package i
 from tqdm.auto import tqdm
 
 from lhotse_lite.errors import AudioNotFoundError, DuplicateIdError, ManifestFormatError
+from lhotse_lite.kaldi_data_dir import read_kaldi_table
 from recipes._common import (
     AUDIO_EXTENSIONS,
     Manifests,
@@ -50,7 +51,7 @@ from recipes._common import (
     whole_recording,
 )
 
-__all__ = ["prepare_audio_folder", "recording_id_for", "read_text_file"]
+__all__ = ["prepare_audio_folder", "recording_id_for"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,32 +66,6 @@ def recording_id_for(relative: Path) -> str:
         'train_spk1_utt 7'
     """
     return relative.with_suffix("").as_posix().replace("/", "_")
-
-
-def read_text_file(path: Pathlike) -> Dict[str, str]:
-    """Reads ``<key> <transcript>`` lines (a Kaldi ``text`` file); an empty transcript is allowed.
-
-    Raises:
-        FileNotFoundError: the file does not exist.
-        ManifestFormatError: a key appears twice (``file:line``).
-
-    Example:
-        >>> import os, tempfile
-        >>> path = os.path.join(tempfile.mkdtemp(), "text")
-        >>> _ = open(path, "w").write("utt1 HELLO WORLD\\nutt2\\n")
-        >>> read_text_file(path)
-        {'utt1': 'HELLO WORLD', 'utt2': ''}
-    """
-    texts: Dict[str, str] = {}
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            fields = line.strip().split(maxsplit=1)
-            if not fields:
-                continue
-            if fields[0] in texts:
-                raise ManifestFormatError(f"{path}:{lineno}: key {fields[0]!r} appears twice")
-            texts[fields[0]] = fields[1] if len(fields) > 1 else ""
-    return texts
 
 
 def _sidecar_text(audio: Path) -> Optional[str]:
@@ -132,8 +107,9 @@ def prepare_audio_folder(
 
     Raises:
         AudioNotFoundError: no audio file was found.
-        DuplicateIdError: two files map to the same id (e.g. ``a.wav`` and ``a.flac``).
-        ManifestFormatError: ``split_by_folder`` with files at the top level, or a bad text file.
+        DuplicateIdError: two files map to the same id (e.g. ``a.wav`` and ``a.flac``), or a key
+            appears twice in ``text_file`` (``file:line``).
+        ManifestFormatError: ``split_by_folder`` with files at the top level.
         ManifestError: the prepared manifests do not validate.
 
     Example:
@@ -153,7 +129,7 @@ def prepare_audio_folder(
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
     if not files:
         raise AudioNotFoundError(f"no audio files ({', '.join(sorted(suffixes))}) under {str(root)!r}")
-    texts = read_text_file(text_file) if text_file is not None else {}
+    texts = read_kaldi_table(text_file, allow_empty=True) if text_file is not None else {}
     by_split: Dict[str, List[Path]] = defaultdict(list)
     for path in files:
         rel = path.relative_to(root)

@@ -3,7 +3,7 @@
 import pytest
 
 from lhotse_lite.errors import DuplicateIdError, ManifestFormatError
-from recipes.audio_folder import main, prepare_audio_folder, read_text_file
+from recipes.audio_folder import main, prepare_audio_folder
 
 
 @pytest.fixture
@@ -40,11 +40,11 @@ def test_text_file_first_then_sidecars(folder, tmp_path):
     assert sups[0].speaker is None
 
 
-def test_text_file_with_repeated_key(tmp_path):
+def test_text_file_with_repeated_key(folder, tmp_path):
     text = tmp_path / "text"
     text.write_text("a one\nb two\na three\n")
-    with pytest.raises(ManifestFormatError, match=r"text:3: key 'a' appears twice"):
-        read_text_file(text)
+    with pytest.raises(DuplicateIdError, match=r"text:3: key 'a' appears twice"):
+        prepare_audio_folder(folder, text_file=text)
 
 
 def test_split_by_folder(folder, audio_writer):
