@@ -30,7 +30,14 @@ __all__ = ["cli", "LiteGroup"]
 
 
 class LiteGroup(click.Group):
-    """A click group that turns library and file errors into ``Error: ...`` and exit status 1."""
+    """A click group that turns library and file errors into ``Error: ...`` and exit status 1.
+
+    Example:
+        >>> from click.testing import CliRunner
+        >>> result = CliRunner().invoke(cli, ["manifest", "describe", "missing.jsonl"])
+        >>> result.exit_code, result.output.startswith("Error: "), "Traceback" in result.output
+        (1, True, False)
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
