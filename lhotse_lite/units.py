@@ -136,16 +136,21 @@ def seconds_to_frame_index(seconds: float, frame_shift: float) -> int:
 def perturb_num_samples(num_samples: int, factor: float) -> int:
     """The length in samples after speed perturbation by ``factor`` (``factor > 1`` is faster).
 
-    This is the length SoX's ``speed`` effect (as used by Kaldi and Lhotse) produces:
-    ``round_half_up(num_samples / factor)``.
+    This is the length Lhotse records for SoX's ``speed`` effect: ``num_samples / factor`` rounded
+    to the nearest integer, with an exact half rounded up when speeding up (``factor >= 1``) and
+    down when slowing down (``factor < 1``).
 
     Example:
         >>> perturb_num_samples(16000, 1.1)
         14545
         >>> perturb_num_samples(16000, 0.9)
         17778
+        >>> perturb_num_samples(3, 0.4)  # 7.5 samples: a tie, rounded down when slowing down
+        7
     """
-    return _round_half_up(num_samples / factor)
+    if factor >= 1.0:
+        return _round_half_up(num_samples / factor)
+    return int(math.ceil(round(num_samples / factor, _DECIMALS) - 0.5))
 
 
 def to_hours(seconds: float) -> float:
