@@ -84,6 +84,14 @@ def load_manifest(path: formats.Pathlike) -> Any:
     Raises:
         ManifestFormatError: The file is empty, malformed, or of an unknown type.
         UnknownFormatError: The extension is not supported.
+
+    Example:
+        >>> import os, tempfile
+        >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+        >>> path = os.path.join(tempfile.mkdtemp(), "sups.jsonl.gz")
+        >>> SupervisionSet.from_segments([SupervisionSegment("a", "r", 0.0, 1.0)]).to_file(path)
+        >>> type(load_manifest(path)).__name__
+        'SupervisionSet'
     """
     first = _first_item(path)
     if not first:
@@ -100,6 +108,15 @@ def load_manifest_lazy(path: formats.Pathlike) -> Any:
     Raises:
         UnknownFormatError: The file is not JSONL (JSON and YAML cannot be streamed).
         ManifestFormatError: The file is empty or of an unknown type.
+
+    Example:
+        >>> import os, tempfile
+        >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+        >>> path = os.path.join(tempfile.mkdtemp(), "sups.jsonl")
+        >>> SupervisionSet.from_segments([SupervisionSegment("a", "r", 0.0, 1.0)]).to_file(path)
+        >>> lazy = load_manifest_lazy(path)
+        >>> lazy.is_lazy, [s.id for s in lazy]
+        (True, ['a'])
     """
     if formats.detect_format(path) != "jsonl":
         raise UnknownFormatError(

@@ -462,8 +462,11 @@ def combine(*sets: Any) -> Any:
 
     Example:
         >>> from lhotse_lite.manifest import combine
-        >>> combine.__name__
-        'combine'
+        >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+        >>> first = SupervisionSet.from_segments([SupervisionSegment("a", "r", 0.0, 1.0)])
+        >>> second = SupervisionSet.from_segments([SupervisionSegment("b", "r", 1.0, 1.0)])
+        >>> combine(first, second).ids
+        ['a', 'b']
     """
     if len(sets) == 1 and not isinstance(sets[0], ManifestSet):
         sets = tuple(sets[0])

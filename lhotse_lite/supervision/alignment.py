@@ -31,6 +31,15 @@ class AlignmentItem(NamedTuple):
         start: Start in seconds, relative to the recording.
         duration: Duration in seconds.
         score: Optional aligner confidence.
+
+    Example:
+        >>> item = AlignmentItem("hello", start=1.0, duration=0.5)
+        >>> item.end, item.with_offset(2.0).start
+        (1.5, 3.0)
+        >>> item.serialize()
+        ['hello', 1.0, 0.5, None]
+        >>> AlignmentItem.deserialize(["hi", 0.2, 0.1, 0.9]).score
+        0.9
     """
 
     symbol: str

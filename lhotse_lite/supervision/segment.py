@@ -59,6 +59,17 @@ class SupervisionSegment:
 
     Raises:
         ManifestFieldError: A field has the wrong type, or ``duration`` is negative.
+
+    Example:
+        >>> seg = SupervisionSegment("utt1", "rec1", start=2.0, duration=1.5, text="Hi there", speaker="A")
+        >>> seg.end
+        3.5
+        >>> seg.with_offset(-1.0).start, seg.start  # a new object; the original is unchanged
+        (1.0, 2.0)
+        >>> seg.transform_text(str.upper).text
+        'HI THERE'
+        >>> SupervisionSegment.from_dict(seg.to_dict()) == seg
+        True
     """
 
     id: str

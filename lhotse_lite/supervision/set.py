@@ -39,6 +39,18 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
 
     Raises:
         DuplicateIdError: Two segments share an id.
+
+    Example:
+        >>> sups = SupervisionSet.from_segments([
+        ...     SupervisionSegment("a", "rec1", 0.0, 2.0, speaker="S1"),
+        ...     SupervisionSegment("b", "rec1", 3.0, 1.0, speaker="S2"),
+        ...     SupervisionSegment("c", "rec2", 0.0, 4.0, speaker="S1")])
+        >>> len(sups), sups["b"].speaker
+        (3, 'S2')
+        >>> [s.id for s in sups.find("rec1", start_after=1.0)]
+        ['b']
+        >>> [s.id for s in sups.filter(lambda s: s.speaker == "S1")]
+        ['a', 'c']
     """
 
     element_type = SupervisionSegment
