@@ -13,7 +13,9 @@ every recording into a ``lilcom_chunky`` archive:
 
 Reported: audio seconds per wall-clock second (median of ``--repeats``) and the ratio. Worker start-up
 is part of the measured time for both. ``--dask`` also runs lhotse_lite on a ``LocalCluster`` with one
-and with two single-threaded worker processes (cluster start-up and a warm-up run excluded).
+and with two single-threaded worker processes (cluster start-up and a warm-up run excluded), with each
+worker's CPU seconds per run: on a busy machine the wall-clock speed-up can hide behind other load,
+while halved per-worker CPU time still shows that the work is split evenly.
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ def main() -> None:
         ours = statistics.median(ours_times)
         theirs = statistics.median(their_times) if their_times else float("nan")
         print(f"{f'from_dir + fbank, {jobs} job(s)':28s} {seconds / ours:14.1f} {seconds / theirs:14.1f} "
-              f"{theirs / ours:7.2f}x")
+              f"{theirs / ours:7.2f}x   load {os.getloadavg()[0]:.1f}")
     if args.dask:
         from dask.distributed import Client, LocalCluster
 
@@ -116,9 +118,13 @@ def main() -> None:
             with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
                 with Client(cluster) as client:
                     run_ours(audio, Path(tempfile.mkdtemp()), 1, executor=client.get_executor())  # warm-up
+                    before = client.run(time.process_time)
                     speeds[workers] = seconds / timed(lambda out: run_ours(audio, out, 1, client.get_executor()),
                                                       args.repeats)
-            print(f"{f'dask LocalCluster, {workers} worker(s)':28s} {speeds[workers]:14.1f}")
+                    after = client.run(time.process_time)
+            cpu = [round((after[w] - before[w]) / args.repeats, 2) for w in sorted(after)]
+            print(f"{f'dask LocalCluster, {workers} worker(s)':28s} {speeds[workers]:14.1f}   worker CPU s per run "
+                  f"{cpu}   load {os.getloadavg()[0]:.1f}")
         print(f"dask 2 workers / 1 worker: {speeds[2] / speeds[1]:.2f}x")
 
 
