@@ -1,4 +1,5 @@
-"""The feature extractor interface, its registry, and storing one matrix.
+"""The feature extractor interface and its registry (``store_feature_array`` is re-exported from
+:mod:`~lhotse_lite.features.manifest`).
 
 A :class:`FeatureExtractor` is built from a config dataclass; its ``name`` is written into every
 ``Features`` manifest and into its YAML config (``feature_type``), so a file alone is enough to rebuild
@@ -19,7 +20,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Dict, List, Optional, Sequence, Type, TypeVar, Union
@@ -27,10 +27,10 @@ from typing import Any, Callable, ClassVar, Dict, List, Optional, Sequence, Type
 import numpy as np
 import yaml
 
-from lhotse_lite.errors import ConfigError, ShapeError
+from lhotse_lite.errors import ConfigError
 from lhotse_lite.features.batching import collate_results, is_single_signal, split_batch
 from lhotse_lite.features.io import FeaturesWriter
-from lhotse_lite.features.manifest import Features
+from lhotse_lite.features.manifest import Features, store_feature_array
 from lhotse_lite.registry import Registry
 
 __all__ = [
@@ -187,17 +187,14 @@ class FeatureExtractor(ABC):
         if augment_fn is not None:
             samples = augment_fn(samples, sampling_rate)
         feats = np.asarray(self.extract(samples, sampling_rate))
-        return Features(
-            type=self.name,
-            num_frames=int(feats.shape[0]),
-            num_features=int(feats.shape[1]),
+        return Features.from_array(
+            feats,
+            storage,
             frame_shift=self.frame_shift,
             sampling_rate=sampling_rate,
+            type=self.name,
             start=offset,
             duration=round(samples.shape[1] / sampling_rate, 8),
-            storage_type=storage.name,
-            storage_path=None if storage.storage_path is None else str(storage.storage_path),
-            storage_key=store_feature_array(feats, storage),
             channels=channel,
         )
 
@@ -340,21 +337,3 @@ def create_default_feature_extractor(name: str) -> FeatureExtractor:
         13
     """
     return get_extractor_type(name)()
-
-
-def store_feature_array(feats: np.ndarray, storage: FeaturesWriter) -> Union[str, bytes]:
-    """Stores ``feats`` under a fresh uuid4 key and returns the ``storage_key``.
-
-    Raises:
-        ShapeError: ``feats`` is not an array.
-
-    Example:
-        >>> from lhotse_lite.features.io import get_reader, get_writer
-        >>> writer = get_writer("memory_npy")()
-        >>> key = store_feature_array(np.eye(3, dtype=np.float32), writer)
-        >>> get_reader("memory_npy")(None).read(key).tolist()[1]
-        [0.0, 1.0, 0.0]
-    """
-    if not isinstance(feats, np.ndarray):
-        raise ShapeError(f"store_feature_array expects a numpy array, got {type(feats).__name__}")
-    return storage.write(str(uuid.uuid4()), feats)

@@ -29,13 +29,13 @@ from typing import Any, Dict, Hashable, List, Optional, Union
 
 import numpy as np
 
-from lhotse_lite.errors import ManifestError, ManifestFieldError, UnknownIdError
+from lhotse_lite.errors import ManifestError, ManifestFieldError, ShapeError, UnknownIdError
 from lhotse_lite.features.io import FeaturesWriter, get_reader, get_writer, is_in_memory
 from lhotse_lite.features.stats import compute_global_stats
 from lhotse_lite.manifest import ManifestSet
 from lhotse_lite.units import compute_num_frames
 
-__all__ = ["Features", "FeatureSet"]
+__all__ = ["Features", "FeatureSet", "store_feature_array"]
 
 logger = logging.getLogger(__name__)
 
@@ -121,8 +121,11 @@ class Features:
             duration: Covered duration; default ``num_frames * frame_shift``.
             recording_id: Source recording.
             channels: Source channel(s).
+
+        Raises:
+            ShapeError: ``feats`` is not a numpy array.
         """
-        key = storage.write(str(uuid.uuid4()), feats)
+        key = store_feature_array(feats, storage)
         return cls(
             type=type,
             num_frames=int(feats.shape[0]),
@@ -211,8 +214,7 @@ class Features:
 
     def copy_feats(self, writer: FeaturesWriter) -> "Features":
         """Reads the matrix and stores it again with ``writer``; returns the updated manifest."""
-        feats = self.load()
-        key = writer.write(str(uuid.uuid4()), feats)
+        key = store_feature_array(self.load(), writer)
         return dataclasses.replace(
             self, storage_type=writer.name, storage_path=writer.storage_path, storage_key=key
         )
@@ -244,6 +246,24 @@ class Features:
                 f"expected the fields {sorted(names)}"
             )
         return cls(**data)
+
+
+def store_feature_array(feats: np.ndarray, storage: FeaturesWriter) -> Union[str, bytes]:
+    """Stores ``feats`` under a fresh uuid4 key and returns the ``storage_key``.
+
+    Raises:
+        ShapeError: ``feats`` is not an array.
+
+    Example:
+        >>> from lhotse_lite.features.io import get_reader, get_writer
+        >>> writer = get_writer("memory_npy")()
+        >>> key = store_feature_array(np.eye(3, dtype=np.float32), writer)
+        >>> get_reader("memory_npy")(None).read(key).tolist()[1]
+        [0.0, 1.0, 0.0]
+    """
+    if not isinstance(feats, np.ndarray):
+        raise ShapeError(f"store_feature_array expects a numpy array, got {type(feats).__name__}")
+    return storage.write(str(uuid.uuid4()), feats)
 
 
 class FeatureSet(ManifestSet[Features]):
