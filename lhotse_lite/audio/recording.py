@@ -31,7 +31,7 @@ import numpy as np
 import soundfile as sf
 
 from lhotse_lite.audio.loading import Channels, load_span
-from lhotse_lite.audio.source import AudioSource
+from lhotse_lite.audio.source import AudioSource, check_dict_fields
 from lhotse_lite.audio.transforms import AudioTransform, Resample, Speed, Tempo, Volume, transform_from_dict
 from lhotse_lite.errors import AudioLoadError, AudioNotFoundError, ManifestFieldError
 from lhotse_lite.units import compute_num_samples, perturb_num_samples
@@ -212,18 +212,9 @@ class Recording:
             ...
             lhotse_lite.errors.ManifestFieldError: recording 'r': expected num_samples to be an int >= 0, got -1
         """
-        if not isinstance(data, dict):
-            raise ManifestFieldError(f"Recording: expected a dict, got {type(data).__name__}")
-        rid = data.get("id", "<no id>")
-        missing = [k for k in _REQUIRED if k not in data]
-        unknown = sorted(set(data) - set(_REQUIRED) - set(_OPTIONAL))
-        if missing or unknown:
-            raise ManifestFieldError(
-                f"recording {rid!r}: "
-                + (f"missing field(s) {', '.join(missing)}" if missing else "")
-                + ("; " if missing and unknown else "")
-                + (f"unknown field(s) {', '.join(unknown)}" if unknown else "")
-            )
+        where = f"recording {data.get('id', '<no id>')!r}" if isinstance(data, dict) else "Recording"
+        check_dict_fields(data, _REQUIRED, _OPTIONAL, where)
+        rid = data["id"]
         if not isinstance(data["sources"], list):
             raise ManifestFieldError(f"recording {rid!r}: expected 'sources' to be a list, got {data['sources']!r}")
         try:

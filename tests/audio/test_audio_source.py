@@ -117,8 +117,8 @@ def test_dict_matches_lhotse_including_memory_bytes(lhotse_compat_dir):
         ({"type": "file", "channels": [0, 0], "source": "a"}, "distinct"),
         ({"type": "file", "channels": [0], "source": b"a"}, "must be str"),
         ({"type": "memory", "channels": [0], "source": "UklGRg=="}, "must be bytes"),
-        ({"type": "file", "channels": [0]}, "missing source"),
-        ({"type": "file", "channels": [0], "source": "a", "video": {}}, "unknown video"),
+        ({"type": "file", "channels": [0]}, r"missing field\(s\) source"),
+        ({"type": "file", "channels": [0], "source": "a", "video": {}}, r"unknown field\(s\) video"),
     ],
 )
 def test_from_dict_rejects_bad_fields(data, message):
