@@ -41,7 +41,14 @@ import torch
 
 from lhotse_lite.units import kaldi_num_frames
 
-__all__ = ["first_frame_offset", "reflect_indices", "frame_signal", "frame_stream"]
+__all__ = [
+    "first_frame_offset",
+    "reflect_indices",
+    "frame_signal",
+    "frame_signal_with_previous",
+    "frame_stream",
+    "frame_stream_with_previous",
+]
 
 
 def first_frame_offset(length: int, shift: int, snip_edges: bool) -> int:
@@ -69,14 +76,22 @@ def reflect_indices(start: int, stop: int, num_samples: int, device: torch.devic
     return torch.where(m < num_samples, m, period - 1 - m)
 
 
-def _unfold(signal: torch.Tensor, offset: int, count: int, width: int, shift: int) -> torch.Tensor:
-    """``count`` frames of ``width`` samples starting at ``offset``, zero-extending the signal if short."""
+def _unfold(signal: torch.Tensor, offset: int, count: int, width: int, shift: int) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+    """``count`` frames of ``width`` samples starting at ``offset``, zero-extending the signal if short.
+
+    Also returns the same frames moved one sample to the left (each frame's *previous* samples, which
+    pre-emphasis needs) as a second strided view when ``offset >= 1``, else ``None``.
+    """
     if count <= 0:
-        return signal.new_zeros(signal.size(0), 0, width)
+        empty = signal.new_zeros(signal.size(0), 0, width)
+        return empty, empty
     need = offset + (count - 1) * shift + width
     if need > signal.size(1):
         signal = torch.cat([signal, signal.new_zeros(signal.size(0), need - signal.size(1))], dim=1)
-    return signal[:, offset:need].unfold(1, width, shift)
+    frames = signal[:, offset:need].unfold(1, width, shift)
+    if offset < 1:
+        return frames, None
+    return frames, signal[:, offset - 1 : need - 1].unfold(1, width, shift)
 
 
 def frame_signal(x: torch.Tensor, length: int, shift: int, width: int, snip_edges: bool) -> torch.Tensor:
@@ -96,26 +111,49 @@ def frame_signal(x: torch.Tensor, length: int, shift: int, width: int, snip_edge
         >>> frame_signal(torch.zeros(2, 399), 400, 160, 400, snip_edges=True).shape
         torch.Size([2, 0, 400])
     """
+    return frame_signal_with_previous(x, length, shift, width, snip_edges)[0]
+
+
+def frame_signal_with_previous(
+    x: torch.Tensor, length: int, shift: int, width: int, snip_edges: bool
+) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+    """:func:`frame_signal`, plus the frames moved one sample left (``None`` where no sample precedes).
+
+    The second view holds, at column ``i``, the sample before column ``i`` of the first (what
+    pre-emphasis subtracts); column 0 of the first frame may be a placeholder (the analysis weights it
+    with zero).
+
+    Example:
+        >>> frames, previous = frame_signal_with_previous(torch.arange(10.0)[None], 4, 2, 4, snip_edges=False)
+        >>> frames[0, 1].tolist(), previous[0, 1].tolist()
+        ([1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 2.0, 3.0])
+    """
     num_samples = x.size(1)
     count = kaldi_num_frames(num_samples, length, shift, snip_edges)
     if count <= 0:
-        return x.new_zeros(x.size(0), 0, width)
+        empty = x.new_zeros(x.size(0), 0, width)
+        return empty, empty
     start = first_frame_offset(length, shift, snip_edges)
     stop = start + (count - 1) * shift + length
     if start >= 0 and stop <= num_samples:
-        return _unfold(x[:, start : min(num_samples, start + (count - 1) * shift + width)], 0, count, width, shift)
+        end = min(num_samples, start + (count - 1) * shift + width)
+        if start >= 1:
+            return _unfold(x[:, start - 1 : end], 1, count, width, shift)
+        return _unfold(x[:, start:end], 0, count, width, shift)
     if -start <= num_samples and stop - num_samples <= num_samples:
-        flipped = torch.flip(x, [1])  # one flip serves both mirrors
-        parts = [flipped[:, num_samples + start :]] if start < 0 else []
+        # Mirror only the edges (Kaldi: sample -k is sample k - 1); one leading sample feeds ``previous``.
+        parts = [x[:, :1]]
+        if start < 0:
+            parts.append(torch.flip(x[:, : -start], [1]))
         parts.append(x if start <= 0 and stop >= num_samples else x[:, max(start, 0) : min(stop, num_samples)])
         if stop > num_samples:
-            parts.append(flipped[:, : stop - num_samples])
+            parts.append(torch.flip(x[:, 2 * num_samples - stop :], [1]))
         if width > length:  # the padded width of the last frame, in the same copy
             parts.append(x.new_zeros(x.size(0), width - length))
         segment = torch.cat(parts, dim=1)
     else:
-        segment = x[:, reflect_indices(start, stop, num_samples, x.device)]
-    return _unfold(segment, 0, count, width, shift)
+        segment = x[:, reflect_indices(start - 1, stop, num_samples, x.device)]
+    return _unfold(segment, 1, count, width, shift)
 
 
 def frame_stream(
@@ -143,6 +181,30 @@ def frame_stream(
         ``(frames, remainder)``: frames ``(batch, num_new_frames, width)`` and the remainder
         ``(batch, n)`` to pass as ``context`` next time.
     """
+    frames, _, remainder = frame_stream_with_previous(x, context, length, shift, width, snip_edges, last)
+    return frames, remainder
+
+
+def frame_stream_with_previous(
+    x: torch.Tensor,
+    context: Optional[torch.Tensor],
+    length: int,
+    shift: int,
+    width: int,
+    snip_edges: bool,
+    last: bool,
+) -> Tuple[torch.Tensor, Optional[torch.Tensor], torch.Tensor]:
+    """:func:`frame_stream`, plus the frames moved one sample left as in :func:`frame_signal_with_previous`.
+
+    Returns:
+        ``(frames, previous, remainder)``; ``previous`` is ``None`` where no sample precedes the first frame.
+
+    Example:
+        >>> x = torch.arange(1000.0).unsqueeze(0)
+        >>> frames, previous, rem = frame_stream_with_previous(x, None, 400, 160, 512, False, False)
+        >>> frames.shape, previous.shape, rem.shape
+        (torch.Size([1, 5, 512]), torch.Size([1, 5, 512]), torch.Size([1, 480]))
+    """
     n = x.size(1) if context is None else context.size(1) + x.size(1)
     if width > length:
         # One copy: the zeros the last frame's padded width may read are appended here, not per frame.
@@ -152,18 +214,22 @@ def frame_stream(
         buf = x if context is None else torch.cat([context, x], dim=1)
     if snip_edges:
         count = 0 if n < length else 1 + (n - length) // shift
-        frames = _unfold(buf, 0, count, width, shift)
-        return frames, (buf[:, :0] if last else buf[:, count * shift : n])
+        frames, previous = _unfold(buf, 0, count, width, shift)
+        return frames, previous, (buf[:, :0] if last else buf[:, count * shift : n])
     pad = length // 2 - shift // 2
     if context is None or context.size(1) < length - pad:
         # Warm-up: no frame emitted yet, ``buf`` is the raw signal from its first sample.
         if last:
-            return frame_signal(buf[:, :n], length, shift, width, False), buf[:, :0]
+            frames, previous = frame_signal_with_previous(buf[:, :n], length, shift, width, False)
+            return frames, previous, buf[:, :0]
         if n < length - pad:
-            return buf.new_zeros(buf.size(0), 0, width), buf[:, :n]
-        padded = torch.cat([torch.flip(buf[:, :pad], [1]), buf], dim=1)
+            empty = buf.new_zeros(buf.size(0), 0, width)
+            return empty, empty, buf[:, :n]
+        # One leading sample (any value: it is weighted by zero) so that ``previous`` exists.
+        padded = torch.cat([buf[:, :1], torch.flip(buf[:, :pad], [1]), buf], dim=1)
         count = (n + pad - length) // shift + 1
-        return _unfold(padded, 0, count, width, shift), padded[:, (count - 1) * shift : n + pad]
+        frames, previous = _unfold(padded, 1, count, width, shift)
+        return frames, previous, padded[:, 1 + (count - 1) * shift : 1 + n + pad]
     # Running: ``buf`` starts at the first sample of the last emitted frame.
     if last:
         count = (n - pad + shift // 2) // shift - 1
@@ -171,6 +237,8 @@ def frame_stream(
         buf = buf[:, :n]
         if stop > n:
             buf = torch.cat([buf, torch.flip(buf[:, 2 * n - stop :], [1])], dim=1)
-        return _unfold(buf, shift, count, width, shift), buf[:, :0]
+        frames, previous = _unfold(buf, shift, count, width, shift)
+        return frames, previous, buf[:, :0]
     count = (n - length) // shift
-    return _unfold(buf, shift, count, width, shift), buf[:, count * shift : n]
+    frames, previous = _unfold(buf, shift, count, width, shift)
+    return frames, previous, buf[:, count * shift : n]

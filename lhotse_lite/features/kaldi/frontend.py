@@ -32,7 +32,7 @@ from torch import nn
 
 from lhotse_lite.errors import ConfigError, ShapeError, SignalValueError
 from lhotse_lite.features.kaldi.analysis import ENERGY_NONE, analysis_weights, window_frames
-from lhotse_lite.features.kaldi.framing import frame_signal, frame_stream
+from lhotse_lite.features.kaldi.framing import frame_signal_with_previous, frame_stream_with_previous
 from lhotse_lite.features.kaldi.windows import check_window_type, frame_window
 from lhotse_lite.units import window_samples
 
@@ -146,7 +146,7 @@ class KaldiFrontend(nn.Module):
         self.register_buffer("_window", window.float(), persistent=False)
         weights = analysis_weights(window, width, self.preemph_coeff).float()
         self.register_buffer("_w_current", weights[0].contiguous(), persistent=False)
-        self.register_buffer("_w_previous", weights[1, 1:].contiguous(), persistent=False)
+        self.register_buffer("_w_previous", weights[1].contiguous(), persistent=False)
         self.register_buffer("_w_constant", weights[2].contiguous(), persistent=False)
 
     @property
@@ -184,7 +184,9 @@ class KaldiFrontend(nn.Module):
         """Turn windowed frames ``(batch, frames, width)`` into features; defined by each layer."""
         raise NotImplementedError
 
-    def _process(self, frames: torch.Tensor) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+    def _process(
+        self, frames: torch.Tensor, previous_frames: Optional[torch.Tensor]
+    ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
         """The one core of ``forward`` and ``online_inference``: frames to ``(features, log_energy)``."""
         current, previous, constant = self._w_current, self._w_previous, self._w_constant
         if frames.dtype != current.dtype:
@@ -199,20 +201,26 @@ class KaldiFrontend(nn.Module):
             self.preemph_coeff,
             self._energy_mode,
             self.energy_floor,
+            previous_frames,
         )
         return self._features(windowed, log_e), log_e
 
     def _offline(self, x: torch.Tensor) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
         self._check_input(x, "x")
-        frames = frame_signal(self._dithered(x), self._length, self._shift, self._width, self.snip_edges)
+        frames, previous = frame_signal_with_previous(
+            self._dithered(x), self._length, self._shift, self._width, self.snip_edges
+        )
         num_frames = frames.size(1)
         block = max(1, self._block_frames // max(1, frames.size(0)))
         if num_frames <= block:
-            return self._process(frames)
+            return self._process(frames, previous)
         feats: List[torch.Tensor] = []
         energies: List[torch.Tensor] = []
         for start in range(0, num_frames, block):
-            f, e = self._process(frames[:, start : start + block])
+            block_previous: Optional[torch.Tensor] = None
+            if previous is not None:
+                block_previous = previous[:, start : start + block]
+            f, e = self._process(frames[:, start : start + block], block_previous)
             feats.append(f)
             if e is not None:
                 energies.append(e)
@@ -252,10 +260,10 @@ class KaldiFrontend(nn.Module):
                     f"{self._layer_name}.online_inference: context {list(context.shape)} {context.dtype} does "
                     f"not match x {list(x.shape)} {x.dtype}; pass back the remainder of the previous call"
                 )
-        frames, remainder = frame_stream(
+        frames, previous, remainder = frame_stream_with_previous(
             self._dithered(x), context, self._length, self._shift, self._width, self.snip_edges, last
         )
-        return self._process(frames), remainder
+        return self._process(frames, previous), remainder
 
     @torch.jit.export
     def flush(self, context: Optional[torch.Tensor]) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
