@@ -22,6 +22,7 @@ from typing import List, Optional, Tuple
 import torch
 
 from lhotse_lite.errors import ConfigError, ShapeError
+from lhotse_lite.models.arguments import check_at_least, check_probability
 from lhotse_lite.models.conv_emformer.layer import ConvEmformerLayer
 from lhotse_lite.models.conv_emformer.masks import (
     attention_mask,
@@ -125,18 +126,11 @@ class ConvEmformer(torch.nn.Module):
         conv_activation: str = "silu",
     ) -> None:
         super().__init__()
-        positive = {"input_dim": input_dim, "num_heads": num_heads, "ffn_dim": ffn_dim,
-                    "num_layers": num_layers, "segment_length": segment_length, "kernel_size": kernel_size}
-        for name, value in positive.items():
-            if value < 1:
-                raise ConfigError(f"ConvEmformer: {name} must be >= 1, got {value}")
-        non_negative = {"left_context_length": left_context_length,
-                        "right_context_length": right_context_length, "max_memory_size": max_memory_size}
-        for name, value in non_negative.items():
-            if value < 0:
-                raise ConfigError(f"ConvEmformer: {name} must be >= 0, got {value}")
-        if not 0.0 <= dropout < 1.0:
-            raise ConfigError(f"ConvEmformer: dropout must be in [0, 1), got {dropout}")
+        check_at_least("ConvEmformer", 1, input_dim=input_dim, num_heads=num_heads, ffn_dim=ffn_dim,
+                       num_layers=num_layers, segment_length=segment_length, kernel_size=kernel_size)
+        check_at_least("ConvEmformer", 0, left_context_length=left_context_length,
+                       right_context_length=right_context_length, max_memory_size=max_memory_size)
+        check_probability("ConvEmformer", dropout=dropout)
         gains = weight_init_gains(weight_init_scale_strategy, num_layers)
         self.emformer_layers = torch.nn.ModuleList(
             [

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence, Union
 
 from lhotse_lite.errors import ConfigError
+from lhotse_lite.models.arguments import check_probability
 
 __all__ = ["BlockConfig", "as_block_configs", "matchboxnet_blocks"]
 
@@ -65,8 +66,7 @@ class BlockConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"BlockConfig.{name} must be a positive int, got {value!r}")
-        if not 0.0 <= float(self.dropout) < 1.0:
-            raise ConfigError(f"BlockConfig.dropout must be in [0, 1), got {self.dropout!r}")
+        check_probability("BlockConfig", dropout=self.dropout)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "BlockConfig":

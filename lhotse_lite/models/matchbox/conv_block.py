@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from lhotse_lite.errors import ConfigError, ShapeError
+from lhotse_lite.models.arguments import check_probability
 from lhotse_lite.models.matchbox.activations import make_activation
 from lhotse_lite.models.matchbox.conv_geometry import compute_new_kernel_size, get_same_padding
 from lhotse_lite.models.matchbox.group_shuffle import GroupShuffle
@@ -260,8 +261,7 @@ def _validate(
         raise ConfigError(f"{where}: inplanes, planes and repeat must be >= 1, got {inplanes}, {planes}, {repeat}")
     if padding != "same":
         raise ConfigError(f"{where}: only padding='same' is supported, got {padding!r}")
-    if not 0.0 <= dropout < 1.0:
-        raise ConfigError(f"{where}: dropout must be in [0, 1), got {dropout}")
+    check_probability(where, dropout=dropout)
     if normalization not in NORMALIZATIONS:
         raise ConfigError(f"{where}: normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
     if residual_mode not in RESIDUAL_MODES:

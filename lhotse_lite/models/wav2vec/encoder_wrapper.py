@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from lhotse_lite.errors import ConfigError, ShapeError
+from lhotse_lite.models.arguments import check_probability
 from lhotse_lite.models.wav2vec.transformer import SinusoidalPositionalEncoding
 
 __all__ = ["EncoderWrapper", "lengths_to_padding_mask"]
@@ -94,10 +95,7 @@ class EncoderWrapper(nn.Module):
                 f"EncoderWrapper: expected positive sizes, got in_dim={in_dim}, "
                 f"embedding_dim={embedding_dim}"
             )
-        if not 0.0 <= dropout_encoder_input < 1.0:
-            raise ConfigError(
-                f"EncoderWrapper: expected dropout_encoder_input in [0, 1), got {dropout_encoder_input}"
-            )
+        check_probability("EncoderWrapper", dropout_encoder_input=dropout_encoder_input)
         self.in_dim = in_dim
         self.embedding_dim = embedding_dim
         self.input_projector = nn.Linear(in_dim, embedding_dim)

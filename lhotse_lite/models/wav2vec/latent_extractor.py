@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lhotse_lite.errors import ConfigError, ShapeError
+from lhotse_lite.models.arguments import check_probability
 
 __all__ = ["W2VLatentExtractor", "conv_output_lengths"]
 
@@ -120,8 +121,7 @@ class W2VLatentExtractor(nn.Module):
                 "W2VLatentExtractor: channels, kernel sizes and strides must be positive, got "
                 f"out_channels={out_channels}, kernel_sizes={kernel_sizes}, strides={strides}"
             )
-        if not 0.0 <= dropout < 1.0:
-            raise ConfigError(f"W2VLatentExtractor: expected dropout in [0, 1), got {dropout}")
+        check_probability("W2VLatentExtractor", dropout=dropout)
         if conv_init not in _CONV_INITS:
             raise ConfigError(
                 f"W2VLatentExtractor: unknown conv_init {conv_init!r}; use one of {list(_CONV_INITS)}"

@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from lhotse_lite.errors import ConfigError, ShapeError
+from lhotse_lite.models.arguments import check_probability
 
 __all__ = ["TransformerEncoder", "TransformerEncoderLayer", "SinusoidalPositionalEncoding", "sinusoids"]
 
@@ -195,8 +196,7 @@ class TransformerEncoder(nn.Module):
                 "TransformerEncoder: expected positive sizes with d_model divisible by nhead, got "
                 f"d_model={d_model}, num_layers={num_layers}, nhead={nhead}, d_ffn={d_ffn}"
             )
-        if not 0.0 <= dropout < 1.0:
-            raise ConfigError(f"TransformerEncoder: expected dropout in [0, 1), got {dropout}")
+        check_probability("TransformerEncoder", dropout=dropout)
         if activation not in _ACTIVATIONS:
             raise ConfigError(
                 f"TransformerEncoder: unknown activation {activation!r}; use one of {sorted(_ACTIVATIONS)}"
