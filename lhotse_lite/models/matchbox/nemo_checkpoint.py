@@ -91,6 +91,7 @@ def read_nemo_archive(path: Union[str, Path]) -> Tuple[Dict[str, Any], "OrderedD
 
     Example:
         >>> import tempfile
+        >>> from lhotse_lite.models.matchbox.nemo_checkpoint import TOY_CONFIG  # one block, 4 features, 2 labels
         >>> path = Path(tempfile.mkdtemp()) / "toy.nemo"
         >>> write_nemo_archive(path, TOY_CONFIG, {"decoder.decoder_layers.0.bias": torch.zeros(2)})
         >>> config, weights = read_nemo_archive(path)
@@ -129,6 +130,7 @@ def write_nemo_archive(
 
     Example:
         >>> import tempfile
+        >>> from lhotse_lite.models.matchbox.nemo_checkpoint import TOY_CONFIG  # one block, 4 features, 2 labels
         >>> path = Path(tempfile.mkdtemp()) / "toy.nemo"
         >>> write_nemo_archive(path, TOY_CONFIG, matchboxnet_from_nemo_config(TOY_CONFIG).state_dict())
         >>> sorted(Path(m).name for m in tarfile.open(path).getnames())
@@ -230,6 +232,7 @@ def load_nemo_matchboxnet(path: Union[str, Path]) -> Tuple[MatchboxNet, List[str
         ``commandrecognition_en_matchboxnet3x1x64_v1.nemo``) loads the same way.
 
         >>> import tempfile
+        >>> from lhotse_lite.models.matchbox.nemo_checkpoint import TOY_CONFIG  # one block, 4 features, 2 labels
         >>> trained = matchboxnet_from_nemo_config(TOY_CONFIG)
         >>> path = Path(tempfile.mkdtemp()) / "toy.nemo"
         >>> write_nemo_archive(path, TOY_CONFIG, trained.state_dict())
