@@ -356,18 +356,20 @@ def _use_one_thread() -> None:
 
 
 _MMAP_THRESHOLD_BYTES = 16 << 20
-_M_MMAP_THRESHOLD = -3  # glibc's mallopt() parameter number
+_TRIM_THRESHOLD_BYTES = 2 * _MMAP_THRESHOLD_BYTES  # glibc's own rule when it adjusts the threshold
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt() parameter numbers
 
 
 def _restore_dynamic_mmap_threshold() -> None:
     """Keeps large temporaries on the heap in Dask workers (measured: half the CPU time per recording).
 
     Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_`` set, and setting any glibc malloc
-    variable freezes the mmap threshold at 128 KiB: every frame matrix, spectrum and chunk is then
-    ``mmap``-ed, page-faulted and unmapped again, which made extraction about 2x slower in a worker than
-    in a plain process. Raising the threshold (only in that situation, only on glibc, and never when
-    the user set ``MALLOC_MMAP_THRESHOLD_`` themselves) restores plain-process speed; the trim setting
-    still returns freed heap memory to the system.
+    variable freezes the mmap threshold at 128 KiB (and the nanny's 64 KiB trim threshold returns
+    every freed block at the top of the heap at once): every frame matrix, spectrum and chunk is then
+    mapped, page-faulted and unmapped again, which made extraction about 2x slower in a worker than in
+    a plain process. Only in that situation (on glibc, and never when the user set
+    ``MALLOC_MMAP_THRESHOLD_`` themselves) the worker gets the thresholds a plain process reaches on
+    its own: 16 MiB for mmap, 32 MiB for trimming, so at most that much freed memory is kept.
     """
     if not sys.platform.startswith("linux") or "MALLOC_TRIM_THRESHOLD_" not in os.environ:
         return
@@ -376,6 +378,7 @@ def _restore_dynamic_mmap_threshold() -> None:
     try:
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES)
+        libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD_BYTES)
     except (OSError, AttributeError) as err:  # not glibc: nothing to restore
         logger.debug("mallopt unavailable: %s", err)
 
