@@ -12,8 +12,9 @@ Example:
 
 from __future__ import annotations
 
-import importlib
-from typing import Any, Dict, List
+from typing import Dict, List
+
+from lhotse_lite.lazy_exports import lazy_exports
 
 from lhotse_lite import version
 from lhotse_lite.version import __version__
@@ -64,14 +65,4 @@ _EXPORTS: Dict[str, str] = {
 __all__: List[str] = ["__version__", *_EXPORTS]
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'lhotse_lite' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> List[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)

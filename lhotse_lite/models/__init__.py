@@ -6,8 +6,9 @@ Submodules: :mod:`lhotse_lite.models.matchbox`, :mod:`lhotse_lite.models.conv_em
 
 from __future__ import annotations
 
-import importlib
-from typing import Any, Dict, List
+from typing import Dict, List
+
+from lhotse_lite.lazy_exports import lazy_exports
 
 _EXPORTS: Dict[str, str] = {
     "ConvEmformer": "lhotse_lite.models.conv_emformer",
@@ -33,14 +34,4 @@ _EXPORTS: Dict[str, str] = {
 __all__: List[str] = list(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'lhotse_lite.models' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> List[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
