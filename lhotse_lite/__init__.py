@@ -15,8 +15,6 @@ from __future__ import annotations
 from typing import Dict, List
 
 from lhotse_lite.lazy_exports import lazy_exports
-
-from lhotse_lite import version
 from lhotse_lite.version import __version__
 
 # public name -> module that defines it
