@@ -4,10 +4,13 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from lhotse_lite.features.builder import _batch_size
+
+REPO = Path(__file__).resolve().parents[2]
 
 # Counts the minor page faults of allocating and touching a fresh 4 MiB array 50 times. With glibc's
 # mmap threshold frozen at 128 KiB (what MALLOC_TRIM_THRESHOLD_ does), every array is a new mapping:
@@ -28,7 +31,7 @@ SCRIPT = textwrap.dedent("""
 
 def _faults(mode):
     # a clean environment: other tests (Dask clusters) leave malloc and thread variables behind
-    env = {"PATH": os.environ.get("PATH", ""), "MALLOC_TRIM_THRESHOLD_": "65536"}
+    env = {"PATH": os.environ.get("PATH", ""), "MALLOC_TRIM_THRESHOLD_": "65536", "PYTHONPATH": str(REPO)}
     out = subprocess.run([sys.executable, "-c", SCRIPT, mode], env=env, capture_output=True, text=True,
                          check=True, timeout=120)
     return int(out.stdout.strip())
