@@ -149,6 +149,28 @@ class KaldiFrontend(nn.Module):
         self.register_buffer("_w_previous", weights[1].contiguous(), persistent=False)
         self.register_buffer("_w_constant", weights[2].contiguous(), persistent=False)
 
+    def register_buffer(self, name: str, tensor: Optional[torch.Tensor], persistent: bool = True) -> None:
+        """``nn.Module.register_buffer``, also keeping the plain-attribute copy (see :meth:`_apply`)."""
+        super().register_buffer(name, tensor, persistent)
+        self._shadow_buffers()
+
+    def _apply(self, fn, recurse=True):  # type: ignore[no-untyped-def]
+        """``nn.Module._apply`` (behind ``to``, ``cuda``, ``double`` ...), then refresh the buffer copies.
+
+        ``nn.Module`` serves buffers from its ``__getattr__`` fallback, which Python reaches only after a
+        failed normal lookup: about 3 us per access, paid several times per call and so a tenth of a
+        streaming call. The layers therefore also keep each buffer in the instance ``__dict__`` (found
+        first, at plain-attribute speed), and refresh those copies whenever ``_apply`` replaces the
+        buffers. ``state_dict``, TorchScript and device moves still see only the registered buffers.
+        """
+        module = super()._apply(fn, recurse)
+        self._shadow_buffers()
+        return module
+
+    def _shadow_buffers(self) -> None:
+        for name, buf in self._buffers.items():
+            object.__setattr__(self, name, buf)
+
     @property
     def window_length(self) -> int:
         """Frame length in samples."""

@@ -98,6 +98,20 @@ def test_constants_are_non_persistent_buffers():
     assert {name for name, _ in layer.named_buffers()} >= {"_window", "_mel_blocks", "_cepstrum"}
 
 
+
+def test_buffer_copies_follow_dtype_moves_and_copies(helpers):
+    # The layers keep plain-attribute copies of their buffers (a fast path); they must track ``_apply``.
+    import copy
+
+    layer = Wav2MFCC().double()
+    clone = copy.deepcopy(layer)
+    for module in (layer, clone):
+        for name, buf in module.named_buffers():
+            assert getattr(module, name) is buf and buf.dtype == torch.float64
+    x = helpers.speech_like(4000, 16000).double().unsqueeze(0)
+    assert torch.equal(layer(x), clone(x)) and layer(x).dtype == torch.float64
+    assert torch.equal(torch.jit.script(layer)(x), layer(x))
+
 @pytest.mark.parametrize(
     "kwargs,option",
     [
