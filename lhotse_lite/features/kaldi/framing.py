@@ -140,6 +140,18 @@ def frame_signal_with_previous(
         if start >= 1:
             return _unfold(x[:, start - 1 : end], 1, count, width, shift)
         return _unfold(x[:, start:end], 0, count, width, shift)
+    extra = width - length
+    if start < 0 and 1 - start <= num_samples and stop + extra <= 2 * num_samples:
+        # The common snip_edges=False case in one copy: mirror the edges (Kaldi: sample -k is sample
+        # k - 1, sample N + j is sample N - 1 - j). The head mirror runs one sample further (the
+        # placeholder before frame 0 for ``previous``) and the tail mirror ``width - length`` samples
+        # further (the last frame's padded width); the analysis weights both with zero.
+        parts = [torch.flip(x[:, : 1 - start], [1])]
+        end = stop + extra
+        parts.append(x if end >= num_samples else x[:, :end])
+        if end > num_samples:
+            parts.append(torch.flip(x[:, 2 * num_samples - end :], [1]))
+        return _unfold(torch.cat(parts, dim=1), 1, count, width, shift)
     if -start <= num_samples and stop - num_samples <= num_samples:
         # Mirror only the edges (Kaldi: sample -k is sample k - 1); one leading sample feeds ``previous``.
         parts = [x[:, :1]]
