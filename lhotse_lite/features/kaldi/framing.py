@@ -88,10 +88,14 @@ def _unfold(signal: torch.Tensor, offset: int, count: int, width: int, shift: in
     need = offset + (count - 1) * shift + width
     if need > signal.size(1):
         signal = torch.cat([signal, signal.new_zeros(signal.size(0), need - signal.size(1))], dim=1)
-    frames = signal[:, offset:need].unfold(1, width, shift)
+    # ``as_strided`` views (one call each instead of a slice and an unfold).
+    size = [signal.size(0), count, width]
+    stride = [signal.stride(0), shift * signal.stride(1), signal.stride(1)]
+    base = signal.storage_offset()
+    frames = signal.as_strided(size, stride, base + offset * signal.stride(1))
     if offset < 1:
         return frames, None
-    return frames, signal[:, offset - 1 : need - 1].unfold(1, width, shift)
+    return frames, signal.as_strided(size, stride, base + (offset - 1) * signal.stride(1))
 
 
 def frame_signal(x: torch.Tensor, length: int, shift: int, width: int, snip_edges: bool) -> torch.Tensor:
