@@ -192,7 +192,8 @@ class KaldiFrontend(nn.Module):
                 f"{self._layer_name}: {name} must be float32 or float64 audio in [-1, 1], got {x.dtype}; "
                 "convert int16 samples with x.float() / 32768"
             )
-        if not math.isfinite(float(x.sum())):  # one cheap reduction; NaN/inf anywhere shows in the sum
+        values = x.detach() if x.requires_grad else x  # (no "requires_grad to scalar" warning)
+        if not math.isfinite(float(values.sum())):  # one cheap reduction; NaN/inf anywhere shows in the sum
             raise SignalValueError(
                 f"{self._layer_name}: {name} holds NaN or infinite samples; clean the audio first"
             )
