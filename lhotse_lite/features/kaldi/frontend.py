@@ -149,27 +149,24 @@ class KaldiFrontend(nn.Module):
         self.register_buffer("_w_previous", weights[1].contiguous(), persistent=False)
         self.register_buffer("_w_constant", weights[2].contiguous(), persistent=False)
 
-    def register_buffer(self, name: str, tensor: Optional[torch.Tensor], persistent: bool = True) -> None:
-        """``nn.Module.register_buffer``, also keeping the plain-attribute copy (see :meth:`_apply`)."""
-        super().register_buffer(name, tensor, persistent)
-        self._shadow_buffers()
+    def _buffer(self, name: str) -> torch.Tensor:
+        """A registered buffer, read from ``self._buffers`` in eager mode (see :meth:`_weights`)."""
+        buf = self._buffers[name]
+        if buf is None:  # never: every buffer of the layers is a tensor
+            raise KeyError(name)
+        return buf
 
-    def _apply(self, fn, recurse=True):  # type: ignore[no-untyped-def]
-        """``nn.Module._apply`` (behind ``to``, ``cuda``, ``double`` ...), then refresh the buffer copies.
+    def _weights(self) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The three analysis weight buffers.
 
         ``nn.Module`` serves buffers from its ``__getattr__`` fallback, which Python reaches only after a
-        failed normal lookup: about 3 us per access, paid several times per call and so a tenth of a
-        streaming call. The layers therefore also keep each buffer in the instance ``__dict__`` (found
-        first, at plain-attribute speed), and refresh those copies whenever ``_apply`` replaces the
-        buffers. ``state_dict``, TorchScript and device moves still see only the registered buffers.
+        failed normal lookup: about 3 us per access here, paid several times per call, a tenth of a
+        streaming call. Eager mode therefore reads ``self._buffers`` directly (always the live tensors,
+        whatever moved or replaced them); TorchScript compiles only the first branch.
         """
-        module = super()._apply(fn, recurse)
-        self._shadow_buffers()
-        return module
-
-    def _shadow_buffers(self) -> None:
-        for name, buf in self._buffers.items():
-            object.__setattr__(self, name, buf)
+        if torch.jit.is_scripting():
+            return self._w_current, self._w_previous, self._w_constant
+        return self._buffer("_w_current"), self._buffer("_w_previous"), self._buffer("_w_constant")
 
     @property
     def window_length(self) -> int:
@@ -211,7 +208,7 @@ class KaldiFrontend(nn.Module):
         self, frames: torch.Tensor, previous_frames: Optional[torch.Tensor]
     ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
         """The one core of ``forward`` and ``online_inference``: frames to ``(features, log_energy)``."""
-        current, previous, constant = self._w_current, self._w_previous, self._w_constant
+        current, previous, constant = self._weights()
         if frames.dtype != current.dtype:
             current, previous, constant = current.to(frames.dtype), previous.to(frames.dtype), constant.to(frames.dtype)
         windowed, log_e = window_frames(

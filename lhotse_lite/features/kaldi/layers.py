@@ -281,7 +281,10 @@ class _MelLayer(Wav2FFT):
         power = power_spectrum(spectrum, self.use_fft_mag)
         layout = self._mel_layout
         if len(layout) == 5 or power.size(0) * power.size(1) < self._grouped_min_frames:
-            banks = self._mel_banks
+            if torch.jit.is_scripting():
+                banks = self._mel_banks
+            else:  # skips nn.Module's slow __getattr__ (see KaldiFrontend._weights)
+                banks = self._buffer("_mel_banks")
             if banks.dtype != power.dtype:
                 banks = banks.to(power.dtype)
             return floored_log(torch.matmul(power, banks))
@@ -438,7 +441,10 @@ class Wav2MFCC(_MelLayer):
         return dct_matrix(num_ceps, num_filters)
 
     def _features(self, windowed: torch.Tensor, log_energy: Optional[torch.Tensor]) -> torch.Tensor:
-        cepstrum = self._cepstrum
+        if torch.jit.is_scripting():
+            cepstrum = self._cepstrum
+        else:  # skips nn.Module's slow __getattr__ (see KaldiFrontend._weights)
+            cepstrum = self._buffer("_cepstrum")
         if cepstrum.dtype != windowed.dtype:
             cepstrum = cepstrum.to(windowed.dtype)
         mfcc = torch.matmul(self._log_mel(windowed), cepstrum)

@@ -99,18 +99,21 @@ def test_constants_are_non_persistent_buffers():
 
 
 
-def test_buffer_copies_follow_dtype_moves_and_copies(helpers):
-    # The layers keep plain-attribute copies of their buffers (a fast path); they must track ``_apply``.
+def test_buffers_are_read_live_after_moves_copies_and_functional_call(helpers):
+    # Eager mode reads the buffers from ``_buffers`` (a fast path past nn.Module.__getattr__); whatever
+    # replaces them (``double()``, deepcopy, torch.func.functional_call) must be what the layer uses.
     import copy
 
     layer = Wav2MFCC().double()
     clone = copy.deepcopy(layer)
-    for module in (layer, clone):
-        for name, buf in module.named_buffers():
-            assert getattr(module, name) is buf and buf.dtype == torch.float64
     x = helpers.speech_like(4000, 16000).double().unsqueeze(0)
-    assert torch.equal(layer(x), clone(x)) and layer(x).dtype == torch.float64
+    assert layer(x).dtype == torch.float64 and torch.equal(layer(x), clone(x))
     assert torch.equal(torch.jit.script(layer)(x), layer(x))
+    fbank = Wav2LogFilterBank()
+    x = x.float() * 32768.0
+    doubled = torch.func.functional_call(fbank, {"_mel_banks": fbank._mel_banks * 2}, (x,))
+    assert torch.allclose(doubled - fbank(x), torch.full_like(doubled, math.log(2.0)), atol=1e-4)
+
 
 @pytest.mark.parametrize(
     "kwargs,option",
