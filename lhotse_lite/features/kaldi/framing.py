@@ -7,8 +7,8 @@ repeatedly for signals shorter than the padding), and the frame count is
 ``(N + shift // 2) // shift`` (:func:`lhotse_lite.units.kaldi_num_frames`).
 
 Frames are returned ``width >= length`` samples wide (the FFT size), as strided views where possible:
-the samples past ``length`` are whatever follows in the signal (or zeros) and the analysis multiplies
-them by zero weights, which saves a padding copy.
+the samples past ``length`` are whatever follows in the signal (or zeros, or mirrored samples) and the
+analysis multiplies them by zero weights, which saves a padding copy.
 
 Streaming state. :func:`frame_stream` is stateless: everything it needs is in the *remainder* tensor
 ``(batch, n)`` it returns and expects back as ``context``:
@@ -76,7 +76,9 @@ def reflect_indices(start: int, stop: int, num_samples: int, device: torch.devic
     return torch.where(m < num_samples, m, period - 1 - m)
 
 
-def _unfold(signal: torch.Tensor, offset: int, count: int, width: int, shift: int) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+def _unfold(
+    signal: torch.Tensor, offset: int, count: int, width: int, shift: int
+) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
     """``count`` frames of ``width`` samples starting at ``offset``, zero-extending the signal if short.
 
     Also returns the same frames moved one sample to the left (each frame's *previous* samples, which
