@@ -2,7 +2,6 @@
 
 import concurrent.futures
 import logging
-import os
 import signal
 import subprocess
 import sys

@@ -31,7 +31,7 @@ import torch
 from torch import nn
 
 from lhotse_lite.errors import ConfigError, ShapeError, SignalValueError
-from lhotse_lite.features.kaldi.analysis import ENERGY_NONE, analysis_weights, window_frames
+from lhotse_lite.features.kaldi.analysis import analysis_weights, window_frames
 from lhotse_lite.features.kaldi.framing import frame_signal_with_previous, frame_stream_with_previous
 from lhotse_lite.features.kaldi.windows import check_window_type, frame_window
 from lhotse_lite.units import window_samples

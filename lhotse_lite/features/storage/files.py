@@ -36,7 +36,6 @@ from lhotse_lite.features.storage.codec import (
     DEFAULT_TICK_POWER,
     lilcom_decode,
     lilcom_encode,
-    npy_decode,
     npy_encode,
 )
 
