@@ -31,7 +31,9 @@ SCRIPT = textwrap.dedent("""
 
 def _faults(mode):
     # a clean environment: other tests (Dask clusters) leave malloc and thread variables behind
-    env = {"PATH": os.environ.get("PATH", ""), "MALLOC_TRIM_THRESHOLD_": "65536", "PYTHONPATH": str(REPO)}
+    # (numpy's huge-page advice is off so that the count does not depend on the kernel's THP mode)
+    env = {"PATH": os.environ.get("PATH", ""), "MALLOC_TRIM_THRESHOLD_": "65536", "PYTHONPATH": str(REPO),
+           "NUMPY_MADVISE_HUGEPAGE": "0"}
     out = subprocess.run([sys.executable, "-c", SCRIPT, mode], env=env, capture_output=True, text=True,
                          check=True, timeout=120)
     return int(out.stdout.strip())
@@ -40,7 +42,9 @@ def _faults(mode):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc behaviour")
 def test_worker_malloc_reuses_memory_when_dask_froze_the_mmap_threshold():
     frozen, fixed = _faults("plain"), _faults("fix")
-    assert frozen > 50 * 500  # each 4 MiB array faulted in again (the problem being fixed)
+    # each 4 MiB array is faulted in again (the problem being fixed): >= 1 fault per array even when
+    # the kernel backs the mappings with huge pages, ~1000 per array with 4 KiB pages
+    assert frozen >= 50
     assert fixed < frozen / 10
 
 
