@@ -4,8 +4,9 @@ Run: python benchmarks/bench_feature_storage.py [--matrices 200] [--repeats 5]
 
 Both libraries store the same fbank matrices (real ``Fbank`` output of synthetic speech-like audio,
 5-15 s each) in a ``lilcom_chunky`` archive at ``tick_power=-5``. Timings are medians over
-``--repeats`` runs with one torch/BLAS thread; ratios > 1 mean lhotse_lite is faster. Lhotse's writer
-quantises the arrays it is given in place, so it gets fresh copies made outside the timed region.
+``--repeats`` runs, ours and Lhotse's alternating, with one torch/BLAS thread; ratios > 1 mean
+lhotse_lite is faster. Lhotse's writer quantises the arrays it is given in place, so it gets fresh
+copies made outside the timed region.
 
 Reads go through ``Features.load(start, duration=1.0)``: random slices with lhotse_lite's decoded-chunk
 cache disabled (every read decodes its chunk, as Lhotse does), and every consecutive 1 s segment of
@@ -43,13 +44,19 @@ def _matrices(count: int, seed: int = 0) -> list:
     return out
 
 
-def _median_time(fn, repeats: int) -> float:
-    times = []
+def _time(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _interleaved(ours, theirs, repeats: int) -> tuple:
+    """Median seconds of ``ours()`` and ``theirs()``, timed alternately so that load changes hit both."""
+    ours_times, their_times = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        ours_times.append(_time(ours))
+        their_times.append(_time(theirs))
+    return statistics.median(ours_times), statistics.median(their_times)
 
 
 def main() -> None:
@@ -78,14 +85,12 @@ def main() -> None:
         with TheirWriter(path) as writer:
             return [writer.write(str(i), m) for i, m in enumerate(copies)]
 
-    ours_t = _median_time(lambda: write_ours(os.path.join(folder, "ours.lca")), args.repeats)
-    their_times = []
-    for _ in range(args.repeats):
-        copies = [m.copy() for m in mats]
-        start = time.perf_counter()
-        write_theirs(os.path.join(folder, "theirs.lca"), copies)
-        their_times.append(time.perf_counter() - start)
-    theirs_t = statistics.median(their_times)
+    ours_times, their_times = [], []
+    for _ in range(args.repeats):  # interleaved, so that load changes hit both alike
+        ours_times.append(_time(lambda: write_ours(os.path.join(folder, "ours.lca"))))
+        copies = [m.copy() for m in mats]  # Lhotse's writer quantises its input in place
+        their_times.append(_time(lambda copies=copies: write_theirs(os.path.join(folder, "theirs.lca"), copies)))
+    ours_t, theirs_t = statistics.median(ours_times), statistics.median(their_times)
     our_keys = write_ours(os.path.join(folder, "ours.lca"))
     their_keys = write_theirs(os.path.join(folder, "theirs.lca"), [m.copy() for m in mats])
     our_bpf = os.path.getsize(os.path.join(folder, "ours.lca")) / frames
@@ -114,12 +119,12 @@ def main() -> None:
     from lhotse_lite.features.storage.lilcom_chunky import set_chunk_cache_size
 
     set_chunk_cache_size(0)  # cold reads: no decoded chunk is reused
-    ours_r = _median_time(lambda: read(ours_m), args.repeats) / args.reads
-    theirs_r = _median_time(lambda: read(theirs_m), args.repeats) / args.reads
+    ours_r, theirs_r = _interleaved(lambda: read(ours_m), lambda: read(theirs_m), args.repeats)
+    ours_r, theirs_r = ours_r / args.reads, theirs_r / args.reads
     set_chunk_cache_size(64 << 20)
     segments = sum(len(m) // 100 for m in mats)
-    ours_s = _median_time(lambda: read_segments(ours_m), args.repeats) / segments
-    theirs_s = _median_time(lambda: read_segments(theirs_m), args.repeats) / segments
+    ours_s, theirs_s = _interleaved(lambda: read_segments(ours_m), lambda: read_segments(theirs_m), args.repeats)
+    ours_s, theirs_s = ours_s / segments, theirs_s / segments
     print(f"matrices={args.matrices} frames={frames} reads={args.reads} repeats={args.repeats}")
     print(f"{'metric':34s} {'lhotse_lite':>12s} {'lhotse 1.33':>12s} {'ratio':>7s}")
     print(f"{'write (ms per 1000 frames)':34s} {ours_t / frames * 1e6:12.3f} {theirs_t / frames * 1e6:12.3f} "
