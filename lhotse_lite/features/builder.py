@@ -31,22 +31,17 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
-import ctypes
 import logging
-import multiprocessing
-import os
 import pickle
-import sys
 import uuid
-import zlib
 from pathlib import Path
 from typing import Any, Deque, Iterable, List, NamedTuple, Optional, Tuple, Union
 
 import numpy as np
-import orjson
 from tqdm.auto import tqdm
 
 from lhotse_lite.errors import AudioLoadError, ConfigError, LhotseLiteError, ShapeError
+from lhotse_lite.features.executors import dask_executor, is_dask, num_workers, process_pool, use_one_thread
 from lhotse_lite.features.extractor import AugmentFn, FeatureExtractor
 from lhotse_lite.features.io import FeaturesWriter
 from lhotse_lite.features.manifest import Features, FeatureSet
@@ -182,12 +177,12 @@ class FeatureSetBuilder:
         own_executor, client = None, None
         try:
             if executor is None and num_jobs > 1:
-                own_executor = executor = _process_pool(num_jobs)
+                own_executor = executor = process_pool(num_jobs)
             elif isinstance(executor, str):
-                client, executor = _dask_executor(executor)
-            single = own_executor is not None or client is not None or _is_dask(executor)
+                client, executor = dask_executor(executor)
+            single = own_executor is not None or client is not None or is_dask(executor)
             results = self._results(tasks, executor, single_thread=single,
-                                    window=2 * max(num_jobs, _workers(executor)) + 2)
+                                    window=2 * max(num_jobs, num_workers(executor)) + 2)
             for result in results:
                 if result.error is not None:
                     if on_error == "raise":
@@ -277,7 +272,7 @@ def _extract_task(
 ) -> _Result:
     """Loads, checks, augments, extracts and encodes one recording; errors are returned, not raised."""
     if single_thread:
-        _use_one_thread()
+        use_one_thread()
     try:
         _check_recording(extractor, recording)
         stored = []
@@ -342,125 +337,9 @@ def _portable(err: BaseException, recording_id: str) -> BaseException:
         return RuntimeError(f"recording {recording_id!r}: {type(err).__name__}: {err}")
 
 
-_ONE_THREAD = False
-
-
-def _use_one_thread() -> None:
-    global _ONE_THREAD
-    if not _ONE_THREAD:
-        import torch
-
-        torch.set_num_threads(1)
-        _restore_dynamic_mmap_threshold()
-        _ONE_THREAD = True
-
-
-_MMAP_THRESHOLD_BYTES = 16 << 20
-_TRIM_THRESHOLD_BYTES = 2 * _MMAP_THRESHOLD_BYTES  # glibc's own rule when it adjusts the threshold
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt() parameter numbers
-
-
-def _restore_dynamic_mmap_threshold() -> None:
-    """Keeps large temporaries on the heap in Dask workers (measured: half the CPU time per recording).
-
-    Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_`` set, and setting any glibc malloc
-    variable freezes the mmap threshold at 128 KiB (and the nanny's 64 KiB trim threshold returns
-    every freed block at the top of the heap at once): every frame matrix, spectrum and chunk is then
-    mapped, page-faulted and unmapped again, which made extraction about 2x slower in a worker than in
-    a plain process. Only in that situation (on glibc, and never when the user set
-    ``MALLOC_MMAP_THRESHOLD_`` themselves) the worker gets the thresholds a plain process reaches on
-    its own: 16 MiB for mmap, 32 MiB for trimming, so at most that much freed memory is kept.
-    """
-    if not sys.platform.startswith("linux") or "MALLOC_TRIM_THRESHOLD_" not in os.environ:
-        return
-    if "MALLOC_MMAP_THRESHOLD_" in os.environ:
-        return
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES)
-        libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD_BYTES)
-    except (OSError, AttributeError) as err:  # not glibc: nothing to restore
-        logger.debug("mallopt unavailable: %s", err)
-
-
-# ---- executors ---------------------------------------------------------------------------------
-
-
-def _process_pool(num_jobs: int) -> concurrent.futures.ProcessPoolExecutor:
-    return concurrent.futures.ProcessPoolExecutor(num_jobs, mp_context=_mp_context(), initializer=_use_one_thread)
-
-
-def _mp_context() -> Any:
-    """A fork server on Linux, ``spawn`` elsewhere.
-
-    Plain ``fork`` is not safe once this process has run torch: a child forked after torch's OpenMP
-    thread pool was used can hang forever in its first parallel region (seen with the FFT in
-    ``tests/known_issues/test_fork_after_openmp.py``). A fork server is started fresh, imports
-    torch and the extractors once (without running them), and then forks every worker cheaply
-    from that clean state; CUDA is never initialised in it either.
-    """
-    if not sys.platform.startswith("linux"):
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["lhotse_lite.features.builder", "lhotse_lite.features.kaldi.extractors"])
-    return context
-
-
-def _dask_executor(address: str) -> Tuple[Any, concurrent.futures.Executor]:
-    try:
-        from dask.distributed import Client
-    except ImportError as err:
-        raise ConfigError("a Dask scheduler address needs dask[distributed]: pip install 'dask[distributed]'") from err
-    client = Client(address)
-    return client, client.get_executor()
-
-
-def _is_dask(executor: Any) -> bool:
-    """Dask runs one task per worker thread: torch should not add threads of its own."""
-    return executor is not None and type(executor).__module__.startswith("distributed")
-
-
-def _workers(executor: Any) -> int:
-    if executor is None:
-        return 1
-    count = getattr(executor, "_max_workers", None)
-    if count:
-        return int(count)
-    client = getattr(executor, "_client", None)
-    if client is not None:
-        try:
-            return max(1, sum(client.nthreads().values()))
-        except Exception:  # noqa: BLE001  (only a sizing hint)
-            return 4
-    return 4
-
-
 # ---- resume ------------------------------------------------------------------------------------
 
 
 def _written_items(manifest: Any) -> List[Features]:
-    """Items already in an output manifest opened for resuming (nothing for an in-memory writer)."""
-    partial = getattr(manifest, "partial_path", None)
-    if partial is None or not Path(partial).exists():
-        return []
-    return [Features.from_dict(orjson.loads(line))
-            for line in _complete_lines(Path(partial), str(manifest.path).endswith(".gz"))]
-
-
-def _complete_lines(path: Path, gz: bool) -> Iterable[bytes]:
-    """The newline-terminated lines of a JSONL file that may end in a torn line or gzip block."""
-    data = path.read_bytes()
-    if gz:
-        parts = []
-        while data:
-            decomp = zlib.decompressobj(wbits=31)
-            try:
-                parts.append(decomp.decompress(data))
-            except zlib.error:
-                break
-            if not decomp.eof:
-                break
-            data = decomp.unused_data
-        data = b"".join(parts)
-    lines = data.split(b"\n")
-    return [line for line in lines[:-1] if line.strip()]
+    """Items already in an output manifest opened for resuming (nothing for a fresh or in-memory one)."""
+    return [Features.from_dict(d) for d in manifest.kept_dicts()]

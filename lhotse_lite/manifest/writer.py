@@ -105,6 +105,7 @@ class JsonlWriter:
         self.overwrite = overwrite
         self.ignore_ids: Set[Any] = set()
         self.num_written = 0
+        self.num_kept = 0
         self._raw = None
         self._out = None
 
@@ -227,7 +228,27 @@ class JsonlWriter:
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(tmp, self.partial_path)
+        self.num_kept = kept
         logger.info("resuming %s: kept %d complete items from %s", self.path, kept, source)
+
+    def kept_dicts(self) -> Iterator[dict]:
+        """The items a resume kept from the earlier run (the first :attr:`num_kept` lines), as dicts.
+
+        Example:
+            >>> import os, tempfile
+            >>> path = os.path.join(tempfile.mkdtemp(), "items.jsonl")
+            >>> with open_writer(path) as writer:
+            ...     writer.write({"id": "a"})
+            >>> with open_writer(path, overwrite=False) as writer:
+            ...     list(writer.kept_dicts())
+            [{'id': 'a'}]
+        """
+        if not self.num_kept:
+            return
+        for count, line in enumerate(_complete_lines(self.partial_path, gz=formats.is_gzip(self.path)), 1):
+            yield orjson.loads(line)
+            if count == self.num_kept:
+                return
 
 
 def _complete_lines(path: Path, gz: bool) -> Iterator[bytes]:
@@ -302,6 +323,10 @@ class InMemoryWriter:
         item_id = _id_of(item)
         if item_id is not None:
             self.ignore_ids.add(item_id)
+
+    def kept_dicts(self) -> Iterator[dict]:
+        """Nothing: an in-memory writer never resumes (interface compatibility with :class:`JsonlWriter`)."""
+        return iter(())
 
     def contains(self, item: Any) -> bool:
         """Whether an item (or an id) was written."""

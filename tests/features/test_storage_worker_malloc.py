@@ -19,8 +19,8 @@ SCRIPT = textwrap.dedent("""
     import resource, sys
     import numpy as np
     if sys.argv[1] == "fix":
-        from lhotse_lite.features.builder import _restore_dynamic_mmap_threshold
-        _restore_dynamic_mmap_threshold()
+        from lhotse_lite.features.executors import restore_dynamic_mmap_threshold
+        restore_dynamic_mmap_threshold()
     np.ones(1 << 20, dtype=np.float32)  # warm-up
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(50):
