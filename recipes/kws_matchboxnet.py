@@ -60,29 +60,25 @@ from lhotse_lite.dataset import (
 from lhotse_lite.errors import UnknownIdError
 from lhotse_lite.features.builder import FeatureSetBuilder
 from lhotse_lite.features.io import get_writer
-from lhotse_lite.features.kaldi.extractors import Mfcc, MfccConfig
 from lhotse_lite.features.manifest import FeatureSet
 from lhotse_lite.features.stats import compute_global_stats
 from lhotse_lite.models.matchbox import matchboxnet_3x1x64
 from lhotse_lite.supervision import SupervisionSet
 from recipes._common import Pathlike, manifest_paths
+from recipes._kws_evaluation import (
+    confusion_matrix,
+    format_confusion,
+    load_checkpoint,
+    mfcc_extractor,
+    plot_confusion,
+    predict,
+    save_checkpoint,
+)
 from recipes.speech_commands import CORPUS, prepare_speech_commands
 
 __all__ = [
-    "KwsConfig",
-    "KwsResult",
-    "mfcc_extractor",
-    "prepare_features",
-    "build_dataset",
-    "train_model",
-    "predict",
-    "confusion_matrix",
-    "format_confusion",
-    "plot_confusion",
-    "save_checkpoint",
-    "load_checkpoint",
-    "run",
-    "main",
+    "KwsConfig", "KwsResult", "mfcc_extractor", "prepare_features", "build_dataset", "train_model", "predict",
+    "confusion_matrix", "format_confusion", "plot_confusion", "save_checkpoint", "load_checkpoint", "run", "main",
 ]
 
 logger = logging.getLogger(__name__)
@@ -167,16 +163,6 @@ class KwsResult:
 
 # ---- stages 1-3: manifests, features, statistics ----------------------------------------------------
 
-def mfcc_extractor(num_mfcc: int = 64) -> Mfcc:
-    """Kaldi MFCC with ``num_mfcc`` filters and coefficients (25 ms windows, 10 ms shift).
-
-    Example:
-        >>> mfcc_extractor(64).feature_dim(16000)
-        64
-    """
-    return Mfcc(MfccConfig(num_filters=num_mfcc, num_ceps=num_mfcc))
-
-
 def _manifests(corpus_dir: Pathlike, out: Path, words: Optional[Sequence[str]]) -> Dict[str, Dict[str, Any]]:
     """Every word's manifests (prepared once, then reused), restricted to ``words``."""
     from lhotse_lite.audio import RecordingSet
@@ -256,23 +242,6 @@ def _lr_factor(progress: float, warmup_fraction: float) -> float:
     return 0.5 * (1.0 + math.cos(math.pi * min(1.0, rest)))
 
 
-@torch.no_grad()
-def predict(model: torch.nn.Module, dataset: SupervisionDataset, batch_duration: float = 64.0) -> Tuple[np.ndarray, np.ndarray]:
-    """Class predictions and references for every item of ``dataset``, in item order.
-
-    Returns:
-        ``(predicted, reference)`` int arrays of length ``len(dataset)``.
-    """
-    model.eval()
-    sampler = DurationBatchSampler(dataset.durations, batch_duration, shuffle=False, sort_pool=1)
-    predicted, reference = [], []
-    for batch in sampler:
-        features, lengths, targets = collate_features([dataset[i] for i in batch])
-        predicted.append(model(features.transpose(1, 2), lengths).argmax(-1).numpy())
-        reference.append(targets.numpy())
-    return np.concatenate(predicted), np.concatenate(reference)
-
-
 def train_model(train: SupervisionDataset, valid: Optional[SupervisionDataset], num_classes: int,
                 config: KwsConfig) -> Tuple[torch.nn.Module, List[Dict[str, float]], int, int]:
     """Stage 4: trains MatchboxNet-3x1x64 on ``train``.
@@ -325,73 +294,7 @@ def train_model(train: SupervisionDataset, valid: Optional[SupervisionDataset], 
     return model.eval(), history, epoch, step
 
 
-# ---- stage 5: evaluation, confusion matrix, checkpoints -------------------------------------------
-
-def confusion_matrix(reference: Sequence[int], predicted: Sequence[int], num_classes: int) -> np.ndarray:
-    """``(classes, classes)`` counts: row = reference class, column = predicted class."""
-    cm = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(cm, (np.asarray(reference, dtype=np.int64), np.asarray(predicted, dtype=np.int64)), 1)
-    return cm
-
-
-def format_confusion(cm: np.ndarray, labels: Sequence[str]) -> str:
-    """The confusion matrix as an aligned text table (rows = reference, columns = hypothesis)."""
-    width = max(4, max(len(label) for label in labels), len(str(int(cm.max()))))
-    first = max(len("ref\\hyp"), max(len(label) for label in labels)) + 1
-    head = "ref\\hyp".ljust(first) + " ".join(label.rjust(width) for label in labels)
-    rows = [label.ljust(first) + " ".join(str(int(v)).rjust(width) for v in row) for label, row in zip(labels, cm)]
-    return "\n".join(line.rstrip() for line in [head, *rows])
-
-
-def plot_confusion(cm: np.ndarray, labels: Sequence[str], path: Pathlike, title: str = "") -> Path:
-    """Saves the confusion matrix as a PNG (matplotlib, Agg backend); returns the path."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(1.0 + 0.5 * len(labels), 1.0 + 0.5 * len(labels)))
-    ax.imshow(cm, cmap="Blues")
-    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
-    ax.set_yticks(range(len(labels)), labels)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("reference")
-    for (i, j), value in np.ndenumerate(cm):
-        ax.text(j, i, str(int(value)), ha="center", va="center",
-                color="white" if value > cm.max() / 2 else "black", fontsize=8)
-    ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
-
-
-def save_checkpoint(path: Pathlike, model: torch.nn.Module, labels: Sequence[str], normalizer: GlobalMVN,
-                    config: KwsConfig) -> Path:
-    """Saves everything needed to classify new audio: weights, labels, MFCC options, statistics."""
-    torch.save({
-        "model": model.state_dict(),
-        "labels": list(labels),
-        "num_mfcc": config.num_mfcc,
-        "norm_means": torch.from_numpy(normalizer.means),
-        "norm_stds": torch.from_numpy(normalizer.stds),
-        "config": dataclasses.asdict(config),
-    }, path)
-    return Path(path)
-
-
-def load_checkpoint(path: Pathlike) -> Tuple[torch.nn.Module, List[str], GlobalMVN, Mfcc]:
-    """Loads a :func:`save_checkpoint` file (weights only; no pickled code is executed).
-
-    Returns:
-        ``(model in eval mode, labels, normalizer, extractor)``.
-    """
-    data = torch.load(path, map_location="cpu", weights_only=True)
-    model = matchboxnet_3x1x64(num_classes=len(data["labels"]), feat_in=data["num_mfcc"])
-    model.load_state_dict(data["model"])
-    normalizer = GlobalMVN(data["norm_means"].numpy(), data["norm_stds"].numpy())
-    return model.eval(), list(data["labels"]), normalizer, mfcc_extractor(data["num_mfcc"])
-
+# ---- all stages (stage 5's helpers are in recipes/_kws_evaluation.py) -----------------------------
 
 def run(corpus_dir: Pathlike, work_dir: Pathlike, config: KwsConfig = KwsConfig()) -> KwsResult:
     """All stages; writes ``work_dir/{manifests,features}/``, ``stats.pkl``, ``matchboxnet.pt``,
