@@ -219,3 +219,16 @@ def test_invalid_options(tmp_path, recordings):
         builder.process_and_store_recordings(recordings, on_error="ignore")
     with pytest.raises(ConfigError, match="num_jobs"):
         builder.process_and_store_recordings(recordings, num_jobs=0)
+
+
+def test_manifest_is_flushed_at_most_every_few_seconds(tmp_path, recordings, monkeypatch):
+    """A flush per line ends a gzip block per line; the time-limited flush keeps the manifest compact."""
+    from lhotse_lite.features import builder
+
+    sizes = {}
+    for name, interval in (("every_line", 0.0), ("rarely", 1e9)):
+        monkeypatch.setattr(builder, "MANIFEST_FLUSH_SECONDS", interval)
+        feats, _ = _run(tmp_path, recordings, name)
+        assert FeatureSet.from_file(tmp_path / f"{name}.jsonl.gz") == feats
+        sizes[name] = (tmp_path / f"{name}.jsonl.gz").stat().st_size
+    assert sizes["rarely"] < sizes["every_line"]
