@@ -1,0 +1,252 @@
+"""The mel-based Kaldi layers: :class:`Wav2LogFilterBank` ("fbank") and :class:`Wav2MFCC`.
+
+Both extend :class:`~lhotse_lite.features.kaldi.layers.Wav2FFT` with a mel filter bank restricted to
+the FFT bins it covers (and, for MFCC, Kaldi's DCT and lifter). The public import path stays
+:mod:`lhotse_lite.features.kaldi.layers`, which re-exports both classes; this module only keeps the
+mel code (and the constants that tune its matmul) apart from the spectral layers.
+
+Example:
+    >>> import torch
+    >>> from lhotse_lite.features.kaldi.layers import Wav2LogFilterBank, Wav2MFCC  # the public path
+    >>> x = torch.randn(1, 8000) * 0.1
+    >>> Wav2LogFilterBank(num_filters=40)(x).shape, Wav2MFCC()(x).shape
+    (torch.Size([1, 50, 40]), torch.Size([1, 50, 13]))
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import List, Optional
+
+import torch
+
+from lhotse_lite.features.kaldi.analysis import floored_log, power_spectrum
+from lhotse_lite.features.kaldi.cepstrum import dct_matrix, lifter_coefficients
+from lhotse_lite.features.kaldi.frontend import DEFAULT_ENERGY_FLOOR
+from lhotse_lite.features.kaldi.layers import Wav2FFT
+from lhotse_lite.features.kaldi.mel import kaldi_mel_banks, linear_grid_mel_banks, nonzero_band, split_banks
+
+__all__ = ["Wav2LogFilterBank", "Wav2MFCC"]
+
+logger = logging.getLogger(__name__)
+
+_MAX_MEL_GROUPS = 4  # the mel matmul is split into at most this many filter groups ...
+_FILTERS_PER_GROUP = 20  # ... of at least this many filters (narrow matmuls are slow)
+_GROUPED_MEL_MIN_FRAMES = 400  # below this many frames one dense matmul is faster (fewer calls)
+
+
+class _MelLayer(Wav2FFT):
+    """Shared set-up of the mel layers: the filter bank restricted to its non-zero FFT band."""
+
+    def _init_mel(
+        self,
+        use_fft_mag: bool,
+        low_freq: float,
+        high_freq: float,
+        num_filters: int,
+        norm_filters: bool,
+        torchaudio_compatible_mel_scale: bool,
+    ) -> None:
+        self.use_fft_mag = bool(use_fft_mag)
+        self.low_freq = float(low_freq)
+        self.high_freq = float(high_freq)
+        self.num_filters = int(num_filters)
+        self.norm_filters = bool(norm_filters)
+        self.torchaudio_compatible_mel_scale = bool(torchaudio_compatible_mel_scale)
+        if torchaudio_compatible_mel_scale:
+            if norm_filters:
+                logger.warning(
+                    "norm_filters=True is ignored with torchaudio_compatible_mel_scale=True (Kaldi's mel "
+                    "bank has no normalisation; Lhotse ignores it too)"
+                )
+            banks = kaldi_mel_banks(num_filters, self.fft_length, self.sampling_rate, low_freq, high_freq)
+        else:
+            banks = linear_grid_mel_banks(
+                num_filters, self.fft_length, self.sampling_rate, low_freq, high_freq, norm_filters
+            )
+        first, stop = nonzero_band(banks)
+        self._band_start = first
+        self._band_stop = stop
+        self.register_buffer("_mel_banks", banks[first:stop].contiguous(), persistent=False)
+        # Large inputs: a few groups of filters, each matmul only touching the FFT bins its filters cover
+        # (a third of the dense matmul's work for 80 filters); small inputs: one dense matmul (fewer calls).
+        flat, layout = split_banks(banks, max(1, min(_MAX_MEL_GROUPS, num_filters // _FILTERS_PER_GROUP)))
+        self._mel_layout: List[int] = layout
+        self._grouped_min_frames = _GROUPED_MEL_MIN_FRAMES
+        self.register_buffer("_mel_blocks", flat, persistent=False)
+
+    def _log_mel(self, windowed: torch.Tensor) -> torch.Tensor:
+        spectrum = self._spectrum(windowed)[:, :, self._band_start : self._band_stop]
+        power = power_spectrum(spectrum, self.use_fft_mag)
+        layout = self._mel_layout
+        if len(layout) == 5 or power.size(0) * power.size(1) < self._grouped_min_frames:
+            if torch.jit.is_scripting():
+                banks = self._mel_banks
+            else:  # skips nn.Module's slow __getattr__ (see KaldiFrontend._weights)
+                banks = self._buffer("_mel_banks")
+            if banks.dtype != power.dtype:
+                banks = banks.to(power.dtype)
+            return floored_log(torch.matmul(power, banks))
+        blocks = self._mel_blocks.to(power.dtype)
+        energies: List[torch.Tensor] = []
+        for g in range(len(layout) // 5):
+            offset, first, stop = layout[5 * g], layout[5 * g + 1], layout[5 * g + 2]
+            cols = layout[5 * g + 4] - layout[5 * g + 3]
+            matrix = blocks[offset : offset + (stop - first) * cols].view(stop - first, cols)
+            energies.append(
+                torch.matmul(power[:, :, first - self._band_start : stop - self._band_start], matrix)
+            )
+        mel = energies[0] if len(energies) == 1 else torch.cat(energies, dim=-1)
+        return floored_log(mel)
+
+
+class Wav2LogFilterBank(_MelLayer):
+    """Log mel filter bank energies ("fbank"), ``(batch, num_frames, num_filters [+ 1])``.
+
+    Args:
+        sampling_rate, frame_length, frame_shift, round_to_power_of_two, remove_dc_offset, preemph_coeff,
+        window_type, dither, snip_edges, energy_floor, raw_energy: As in :class:`Wav2FFT`.
+        use_energy: Prepend the log energy as feature 0 (Kaldi's ``--use-energy``; dim becomes
+            ``num_filters + 1``).
+        use_fft_mag: Filter the magnitude spectrum instead of the power spectrum.
+        low_freq: Low edge of the mel band in Hz.
+        high_freq: High edge in Hz; ``<= 0`` is an offset from Nyquist.
+        num_filters: Number of mel filters (Kaldi's ``--num-mel-bins``).
+        norm_filters: Unit-area filters (only with ``torchaudio_compatible_mel_scale=False``).
+        torchaudio_compatible_mel_scale: Kaldi's mel bank (True) or Lhotse's legacy linear-grid bank.
+
+    Raises:
+        ConfigError: invalid options, e.g. ``high_freq`` above Nyquist or more filters than FFT bins allow.
+
+    Example:
+        >>> Wav2LogFilterBank(num_filters=40, use_energy=True)(torch.randn(2, 8000)).shape
+        torch.Size([2, 50, 41])
+    """
+
+    def __init__(
+        self,
+        sampling_rate: int = 16000,
+        frame_length: float = 0.025,
+        frame_shift: float = 0.01,
+        round_to_power_of_two: bool = True,
+        remove_dc_offset: bool = True,
+        preemph_coeff: float = 0.97,
+        window_type: str = "povey",
+        dither: float = 0.0,
+        snip_edges: bool = False,
+        energy_floor: float = DEFAULT_ENERGY_FLOOR,
+        raw_energy: bool = True,
+        use_energy: bool = False,
+        use_fft_mag: bool = False,
+        low_freq: float = 20.0,
+        high_freq: float = -400.0,
+        num_filters: int = 80,
+        norm_filters: bool = False,
+        torchaudio_compatible_mel_scale: bool = True,
+    ) -> None:
+        super().__init__(
+            sampling_rate, frame_length, frame_shift, round_to_power_of_two, remove_dc_offset, preemph_coeff,
+            window_type, dither, snip_edges, energy_floor, raw_energy, use_energy,
+        )
+        self._init_mel(use_fft_mag, low_freq, high_freq, num_filters, norm_filters, torchaudio_compatible_mel_scale)
+
+    def _features(self, windowed: torch.Tensor, log_energy: Optional[torch.Tensor]) -> torch.Tensor:
+        fbank = self._log_mel(windowed)
+        if self.use_energy and log_energy is not None:
+            fbank = torch.cat([log_energy.unsqueeze(-1), fbank], dim=-1)
+        return fbank
+
+
+class Wav2MFCC(_MelLayer):
+    """Mel-frequency cepstral coefficients, ``(batch, num_frames, num_ceps)``.
+
+    Args:
+        sampling_rate, frame_length, frame_shift, round_to_power_of_two, remove_dc_offset, preemph_coeff,
+        window_type, dither, snip_edges, energy_floor, raw_energy, use_fft_mag, low_freq, high_freq,
+        num_filters, norm_filters, torchaudio_compatible_mel_scale: As in :class:`Wav2LogFilterBank`.
+        use_energy: Replace C0 with the log energy (after liftering), as Kaldi does.
+        num_ceps: Number of cepstral coefficients (``<= num_filters``).
+        cepstral_lifter: Lifter parameter ``Q`` (0: none).
+
+    Raises:
+        ConfigError: invalid options (also ``num_ceps > num_filters``).
+
+    Example:
+        >>> Wav2MFCC(use_energy=True)(torch.randn(1, 16000)).shape
+        torch.Size([1, 100, 13])
+    """
+
+    def __init__(
+        self,
+        sampling_rate: int = 16000,
+        frame_length: float = 0.025,
+        frame_shift: float = 0.01,
+        round_to_power_of_two: bool = True,
+        remove_dc_offset: bool = True,
+        preemph_coeff: float = 0.97,
+        window_type: str = "povey",
+        dither: float = 0.0,
+        snip_edges: bool = False,
+        energy_floor: float = DEFAULT_ENERGY_FLOOR,
+        raw_energy: bool = True,
+        use_energy: bool = False,
+        use_fft_mag: bool = False,
+        low_freq: float = 20.0,
+        high_freq: float = -400.0,
+        num_filters: int = 23,
+        norm_filters: bool = False,
+        num_ceps: int = 13,
+        cepstral_lifter: int = 22,
+        torchaudio_compatible_mel_scale: bool = True,
+    ) -> None:
+        super().__init__(
+            sampling_rate, frame_length, frame_shift, round_to_power_of_two, remove_dc_offset, preemph_coeff,
+            window_type, dither, snip_edges, energy_floor, raw_energy, use_energy,
+        )
+        self._init_mel(use_fft_mag, low_freq, high_freq, num_filters, norm_filters, torchaudio_compatible_mel_scale)
+        self.num_ceps = int(num_ceps)
+        self.cepstral_lifter = cepstral_lifter
+        dct = dct_matrix(num_ceps, num_filters, dtype=torch.float64)
+        lifter = lifter_coefficients(num_ceps, cepstral_lifter, dtype=torch.float64)
+        self.register_buffer("_dct", dct.float(), persistent=False)
+        self.register_buffer("_lifter", lifter.float(), persistent=False)
+        self.register_buffer("_cepstrum", (dct * lifter).float(), persistent=False)
+
+    @staticmethod
+    def make_lifter(N: int, Q: float) -> torch.Tensor:
+        """Kaldi's lifter ``1 + Q / 2 * sin(pi * n / Q)`` for ``n < N`` (ones when ``Q == 0``).
+
+        Args:
+            N: Number of cepstral coefficients.
+            Q: Lifter parameter.
+
+        Returns:
+            A float32 vector ``(N,)``.
+
+        Example:
+            >>> Wav2MFCC.make_lifter(13, 22).shape
+            torch.Size([13])
+        """
+        return lifter_coefficients(N, Q)
+
+    @staticmethod
+    def make_dct_matrix(num_ceps: int, num_filters: int) -> torch.Tensor:
+        """Kaldi's orthonormal DCT-II as a ``(num_filters, num_ceps)`` float32 matrix (``log_mel @ dct``).
+
+        Example:
+            >>> Wav2MFCC.make_dct_matrix(13, 23).shape
+            torch.Size([23, 13])
+        """
+        return dct_matrix(num_ceps, num_filters)
+
+    def _features(self, windowed: torch.Tensor, log_energy: Optional[torch.Tensor]) -> torch.Tensor:
+        if torch.jit.is_scripting():
+            cepstrum = self._cepstrum
+        else:  # skips nn.Module's slow __getattr__ (see KaldiFrontend._weights)
+            cepstrum = self._buffer("_cepstrum")
+        if cepstrum.dtype != windowed.dtype:
+            cepstrum = cepstrum.to(windowed.dtype)
+        mfcc = torch.matmul(self._log_mel(windowed), cepstrum)
+        if self.use_energy and log_energy is not None:
+            mfcc[:, :, 0] = log_energy
+        return mfcc
