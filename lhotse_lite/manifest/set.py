@@ -9,6 +9,10 @@ A :class:`ManifestSet` is either
   ``in`` and ``[id]`` scan the stream (O(n) time, O(1) memory). :meth:`ManifestSet.to_eager`
   loads it explicitly.
 
+The bodies of the whole-set operations (``combine``, ``mux``, ``split``, ``subset``, ``shuffle``, ...)
+live in :mod:`lhotse_lite.manifest.operations`; reading a set from a file lives in
+:mod:`lhotse_lite.manifest.set_files`.
+
 Subclassing: a subclass sets :attr:`ManifestSet.element_type` (a class with ``to_dict()`` and
 classmethod ``from_dict(dict)``) and may override
 
@@ -38,23 +42,20 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import logging
 import numbers
 import random
-from pathlib import Path
 from types import MappingProxyType
 from typing import (
-    Any, Callable, ClassVar, Dict, Generic, Hashable, Iterable, Iterator, List, Mapping, Optional,
+    Callable, ClassVar, Dict, Generic, Hashable, Iterable, Iterator, List, Mapping, Optional,
     Sequence, Type, TypeVar, Union,
 )
 
-from lhotse_lite.errors import (
-    ManifestError, UnknownFormatError, UnknownIdError,
-)
-from lhotse_lite.manifest import formats, lazy
-from lhotse_lite.manifest.building import build_dict, gc_paused, load_numbered, with_location
+from lhotse_lite.errors import UnknownIdError
+from lhotse_lite.manifest import formats, lazy, operations, set_files
+from lhotse_lite.manifest.building import build_dict, with_location
+from lhotse_lite.manifest.operations import combine
 
 __all__ = ["ManifestSet", "combine"]
 
@@ -253,11 +254,7 @@ class ManifestSet(Generic[T]):
                 ``random.Random()`` per pass for lazy sets).
             buffer_size: Shuffle buffer size of a lazy set.
         """
-        if self._items is None:
-            return self._lazy(lazy.LazyShuffler(self._source, buffer_size, rng))  # type: ignore[arg-type]
-        keys = list(self._items)
-        (rng or random).shuffle(keys)
-        return self._from_dict_unchecked({k: self._items[k] for k in keys})
+        return operations.shuffle(self, rng, buffer_size)
 
     def repeat(self: S, times: Optional[int] = None, preserve_id: bool = False) -> S:
         """A lazy set iterating these items ``times`` times (forever when ``None``).
@@ -270,8 +267,7 @@ class ManifestSet(Generic[T]):
         Returns:
             Always a lazy set (an eager one could not hold duplicate ids or endless streams).
         """
-        rename = None if preserve_id else _repeat_rename
-        return self._lazy(lazy.LazyRepeater(self, times, rename))
+        return operations.repeat(self, times, preserve_id)
 
     @classmethod
     def mux(cls: Type[S], *sets: "ManifestSet[T]", stop_early: bool = False,
@@ -284,7 +280,7 @@ class ManifestSet(Generic[T]):
             weights: Relative chance of drawing from each set (``None``: equal).
             seed: Seed of the draw; every pass repeats the same order.
         """
-        return cls._lazy(lazy.LazyMux(*sets, stop_early=stop_early, weights=weights, seed=seed))
+        return operations.mux(cls, sets, stop_early, weights, seed)
 
     @classmethod
     def infinite_mux(cls: Type[S], *sets: "ManifestSet[T]", weights: Optional[Sequence[float]] = None,
@@ -293,8 +289,7 @@ class ManifestSet(Generic[T]):
 
         See :class:`~lhotse_lite.manifest.lazy.LazyInfiniteMux` for ``max_open_streams``.
         """
-        return cls._lazy(lazy.LazyInfiniteMux(*sets, weights=weights, seed=seed,
-                                              max_open_streams=max_open_streams))
+        return operations.infinite_mux(cls, sets, weights, seed, max_open_streams)
 
     @classmethod
     def combine(cls: Type[S], *sets: Union["ManifestSet[T]", Iterable["ManifestSet[T]"]]) -> S:
@@ -303,11 +298,7 @@ class ManifestSet(Generic[T]):
         Eager when every set is eager (duplicate ids across sets raise
         :class:`~lhotse_lite.errors.DuplicateIdError`), otherwise a lazy chain.
         """
-        if len(sets) == 1 and not isinstance(sets[0], ManifestSet):
-            sets = tuple(sets[0])  # type: ignore[arg-type]
-        if all(not s.is_lazy for s in sets):  # type: ignore[union-attr]
-            return cls(itertools.chain.from_iterable(sets))  # type: ignore[arg-type]
-        return cls._lazy(lazy.LazyChain(*sets))  # type: ignore[arg-type]
+        return operations.combine_into(cls, sets)
 
     def split(self: S, num_splits: int, shuffle: bool = False, drop_last: bool = False) -> List[S]:
         """Split into ``num_splits`` contiguous parts (as Lhotse's ``split``).
@@ -319,24 +310,7 @@ class ManifestSet(Generic[T]):
         Raises:
             ManifestError: ``num_splits`` is not in ``1..len``, or ``shuffle`` on a lazy set.
         """
-        n = len(self)
-        if num_splits < 1 or num_splits > n:
-            raise ManifestError(
-                f"cannot split {n} items into {num_splits} parts; num_splits must be in 1..{n}")
-        size, extra = divmod(n, num_splits)
-        if drop_last:
-            bounds = [(i * size, (i + 1) * size) for i in range(num_splits)]
-        else:  # the first `extra` parts get one more item, as in Lhotse
-            bounds = [(i * size + min(i, extra), (i + 1) * size + min(i + 1, extra)) for i in range(num_splits)]
-        if self._items is None:
-            if shuffle:
-                raise ManifestError("split(shuffle=True) needs an eager set: call .to_eager() first, "
-                                    "or .shuffle() the lazy set before split()")
-            return [self._lazy(lazy.LazySlicer(self._source, a, b)) for a, b in bounds]  # type: ignore[arg-type]
-        items = list(self._items.items())
-        if shuffle:
-            random.shuffle(items)
-        return [self._from_dict_unchecked(dict(items[a:b])) for a, b in bounds]
+        return operations.split(self, num_splits, shuffle, drop_last)
 
     def split_lazy(self, output_dir: formats.Pathlike, chunk_size: int, prefix: str = "") -> List[S]:
         """Write the items in chunks of ``chunk_size`` to ``output_dir`` and open them lazily.
@@ -346,20 +320,7 @@ class ManifestSet(Generic[T]):
         Returns:
             One lazy set per written file.
         """
-        if chunk_size < 1:
-            raise ManifestError(f"chunk_size must be >= 1, got {chunk_size}")
-        out = Path(output_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        result = []
-        it = iter(self)
-        for idx in itertools.count():
-            chunk = list(itertools.islice(it, chunk_size))
-            if not chunk:
-                break
-            path = out / f"{prefix}{idx:08d}.jsonl.gz"
-            formats.write_dicts((x.to_dict() for x in chunk), path)  # type: ignore[attr-defined]
-            result.append(type(self).from_jsonl_lazy(path))
-        return result
+        return operations.split_lazy(self, output_dir, chunk_size, prefix)
 
     def subset(self: S, first: Optional[int] = None, last: Optional[int] = None) -> S:
         """The first ``first`` or last ``last`` items (exactly one must be given).
@@ -369,17 +330,7 @@ class ManifestSet(Generic[T]):
         Raises:
             ManifestError: Both or neither of ``first``/``last`` given, or a negative count.
         """
-        if (first is None) == (last is None):
-            raise ManifestError("subset() takes exactly one of first= or last=")
-        n = first if first is not None else last
-        if n < 0:  # type: ignore[operator]
-            raise ManifestError(f"subset size must be >= 0, got {n}")
-        if self._items is None:
-            node = lazy.LazySlicer(self._source, 0, first) if first is not None else lazy.LazyTail(self._source, last)  # type: ignore[arg-type]
-            return self._lazy(node)
-        items = list(self._items.items())
-        part = items[:first] if first is not None else items[len(items) - last:]  # type: ignore[operator]
-        return self._from_dict_unchecked(dict(part))
+        return operations.subset(self, first, last)
 
     # ---- serialization ------------------------------------------------------------------------
 
@@ -393,17 +344,17 @@ class ManifestSet(Generic[T]):
 
     def to_jsonl(self, path: formats.Pathlike) -> None:
         """Write JSONL (``.jsonl`` or ``.jsonl.gz``) atomically."""
-        _expect(path, "jsonl")
+        set_files.check_format(path, "jsonl")
         self.to_file(path)
 
     def to_json(self, path: formats.Pathlike) -> None:
         """Write a JSON list (``.json`` or ``.json.gz``) atomically."""
-        _expect(path, "json")
+        set_files.check_format(path, "json")
         self.to_file(path)
 
     def to_yaml(self, path: formats.Pathlike) -> None:
         """Write YAML (``.yaml``) atomically."""
-        _expect(path, "yaml")
+        set_files.check_format(path, "yaml")
         self.to_file(path)
 
     @classmethod
@@ -414,33 +365,24 @@ class ManifestSet(Generic[T]):
             FileNotFoundError, UnknownFormatError, ManifestFormatError, ManifestFieldError,
             DuplicateIdError: see :mod:`lhotse_lite.manifest.formats`; messages name ``file:line``.
         """
-        fmt = formats.detect_format(path)
-        from_dict = cls.element_type.from_dict
-        if fmt == "jsonl":
-            numbered = formats.iter_jsonl_dicts(path)
-            where = f"{path}:{{}}".format
-        else:
-            numbered = enumerate(formats.read_list_file(path))
-            where = f"{path}[item {{}}]".format
-        with gc_paused():
-            return cls._from_dict_unchecked(load_numbered(numbered, from_dict, cls._key, where))
+        return set_files.load_set(cls, path)
 
     @classmethod
     def from_jsonl(cls: Type[S], path: formats.Pathlike) -> S:
         """Load an eager set from ``.jsonl``/``.jsonl.gz``."""
-        _expect(path, "jsonl")
+        set_files.check_format(path, "jsonl")
         return cls.from_file(path)
 
     @classmethod
     def from_json(cls: Type[S], path: formats.Pathlike) -> S:
         """Load an eager set from ``.json``/``.json.gz``."""
-        _expect(path, "json")
+        set_files.check_format(path, "json")
         return cls.from_file(path)
 
     @classmethod
     def from_yaml(cls: Type[S], path: formats.Pathlike) -> S:
         """Load an eager set from ``.yaml``."""
-        _expect(path, "yaml")
+        set_files.check_format(path, "yaml")
         return cls.from_file(path)
 
     @classmethod
@@ -451,38 +393,5 @@ class ManifestSet(Generic[T]):
             UnknownFormatError: The file is not JSONL.
             FileNotFoundError: The file does not exist (checked now, not at first iteration).
         """
-        _expect(path, "jsonl")
-        if not Path(path).exists():
-            raise FileNotFoundError(f"manifest file not found: {str(path)!r}")
-        return cls._lazy(lazy.LazyJsonlReader(path, cls.element_type.from_dict))
+        return set_files.open_set_lazy(cls, path)
 
-
-def combine(*sets: Any) -> Any:
-    """All items of several sets of one type, in order (see :meth:`ManifestSet.combine`).
-
-    Example:
-        >>> from lhotse_lite.manifest import combine
-        >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
-        >>> first = SupervisionSet.from_segments([SupervisionSegment("a", "r", 0.0, 1.0)])
-        >>> second = SupervisionSet.from_segments([SupervisionSegment("b", "r", 1.0, 1.0)])
-        >>> combine(first, second).ids
-        ['a', 'b']
-    """
-    if len(sets) == 1 and not isinstance(sets[0], ManifestSet):
-        sets = tuple(sets[0])
-    if not sets:
-        raise ManifestError("combine() needs at least one set")
-    return type(sets[0]).combine(*sets)
-
-
-def _expect(path: formats.Pathlike, fmt: str) -> None:
-    actual = formats.detect_format(path)
-    if actual != fmt:
-        exts = [e for e in formats.SUPPORTED_EXTENSIONS if formats._FORMATS[e] == fmt]
-        raise UnknownFormatError(f"{str(path)!r} is a {actual} file; this method expects {' or '.join(exts)}")
-
-
-def _repeat_rename(item: Any, epoch: int) -> Any:
-    new_id = f"{item.id}_repeat{epoch}"
-    with_id = getattr(item, "with_id", None)
-    return with_id(new_id) if with_id is not None else dataclasses.replace(item, id=new_id)
