@@ -1,6 +1,6 @@
 """The mel-based Kaldi layers: :class:`Wav2LogFilterBank` ("fbank") and :class:`Wav2MFCC`.
 
-Both extend :class:`~lhotse_lite.features.kaldi.layers.Wav2FFT` with a mel filter bank restricted to
+Both extend :class:`~lhotse_lite.features.kaldi.spectral_layers.Wav2FFT` with a mel filter bank restricted to
 the FFT bins it covers (and, for MFCC, Kaldi's DCT and lifter). The public import path stays
 :mod:`lhotse_lite.features.kaldi.layers`, which re-exports both classes; this module only keeps the
 mel code (and the constants that tune its matmul) apart from the spectral layers.
@@ -23,7 +23,7 @@ import torch
 from lhotse_lite.features.kaldi.analysis import floored_log, power_spectrum
 from lhotse_lite.features.kaldi.cepstrum import dct_matrix, lifter_coefficients
 from lhotse_lite.features.kaldi.frontend import DEFAULT_ENERGY_FLOOR
-from lhotse_lite.features.kaldi.layers import Wav2FFT
+from lhotse_lite.features.kaldi.spectral_layers import Wav2FFT
 from lhotse_lite.features.kaldi.mel import kaldi_mel_banks, linear_grid_mel_banks, nonzero_band, split_banks
 
 __all__ = ["Wav2LogFilterBank", "Wav2MFCC"]
