@@ -31,9 +31,10 @@ import numpy as np
 import soundfile as sf
 
 from lhotse_lite.audio.loading import Channels, load_span
-from lhotse_lite.audio.source import AudioSource, check_dict_fields
+from lhotse_lite.audio.source import AudioSource
 from lhotse_lite.audio.transforms import AudioTransform, Resample, Speed, Tempo, Volume, transform_from_dict
 from lhotse_lite.errors import AudioLoadError, AudioNotFoundError, ManifestFieldError
+from lhotse_lite.manifest.fields import check_dict_fields
 from lhotse_lite.units import compute_num_samples, perturb_num_samples
 
 __all__ = ["Recording", "Channels"]

@@ -26,15 +26,16 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, BinaryIO, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 import soundfile as sf
 
 from lhotse_lite.errors import AudioLoadError, AudioNotFoundError, ManifestFieldError
+from lhotse_lite.manifest.fields import check_dict_fields
 from lhotse_lite.units import compute_num_samples
 
-__all__ = ["AudioSource", "SOURCE_TYPES", "check_dict_fields"]
+__all__ = ["AudioSource", "SOURCE_TYPES"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,30 +43,6 @@ SOURCE_TYPES = ("file", "command", "url", "memory")
 """The source types lhotse_lite reads (Lhotse's ``shar`` placeholders are not supported)."""
 
 _FIELDS = ("type", "channels", "source")
-
-
-def check_dict_fields(data: Any, required: Sequence[str], optional: Sequence[str], where: str) -> None:
-    """Checks that ``data`` is a dict with every ``required`` key and no key outside ``required + optional``.
-
-    Raises:
-        ManifestFieldError: Not a dict, or missing/unknown keys; the message starts with ``where``.
-
-    Example:
-        >>> check_dict_fields({"type": "file", "chanels": [0]}, _FIELDS, (), "AudioSource")
-        Traceback (most recent call last):
-        ...
-        lhotse_lite.errors.ManifestFieldError: AudioSource: missing field(s) channels, source; unknown field(s) chanels; expected the fields type, channels, source
-    """
-    if not isinstance(data, dict):
-        raise ManifestFieldError(f"{where}: expected a dict, got {type(data).__name__}")
-    missing = [k for k in required if k not in data]
-    unknown = sorted(set(data) - set(required) - set(optional))
-    if missing or unknown:
-        problems = [f"missing field(s) {', '.join(missing)}"] if missing else []
-        problems += [f"unknown field(s) {', '.join(unknown)}"] if unknown else []
-        raise ManifestFieldError(
-            f"{where}: {'; '.join(problems)}; expected the fields {', '.join([*required, *optional])}"
-        )
 _URL_TIMEOUT_S = 60.0
 _STDERR_CHARS = 2000
 

@@ -33,6 +33,7 @@ from lhotse_lite.errors import ManifestError, ManifestFieldError, ShapeError, Un
 from lhotse_lite.features.io import FeaturesWriter, get_reader, get_writer, is_in_memory
 from lhotse_lite.features.stats import compute_global_stats
 from lhotse_lite.manifest import ManifestSet
+from lhotse_lite.manifest.fields import check_dict_fields
 from lhotse_lite.units import compute_num_frames
 
 __all__ = ["Features", "FeatureSet", "store_feature_array"]
@@ -231,20 +232,17 @@ class Features:
         Raises:
             ManifestFieldError: A required field is missing or an unknown field is present.
         """
+        if not isinstance(data, dict):
+            raise ManifestFieldError(f"Features: expected a dict, got {type(data).__name__}")
         data = dict(data)
         if "frame_shift" not in data and "duration" in data and data.get("num_frames"):
             logger.warning("a feature manifest has no frame_shift; inferring it from duration/num_frames")
             data["frame_shift"] = round(data["duration"] / data["num_frames"], 3)
         data.setdefault("storage_path", None)
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        required = [f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING]
-        missing = [name for name in required if name not in data]
-        if unknown or missing:
-            raise ManifestFieldError(
-                f"Features item has unknown fields {unknown} / missing fields {missing}; "
-                f"expected the fields {sorted(names)}"
-            )
+        fields = dataclasses.fields(cls)
+        required = [f.name for f in fields if f.default is dataclasses.MISSING]
+        optional = [f.name for f in fields if f.default is not dataclasses.MISSING]
+        check_dict_fields(data, required, optional, f"features of recording {data.get('recording_id', '?')!r}")
         return cls(**data)
 
 

@@ -60,6 +60,15 @@ def test_from_dict_rejects_unknown_fields():
                             "storage_path": "p", "storage_key": "k", "bogus": 1})
 
 
+def test_from_dict_names_missing_fields_and_the_recording():
+    with pytest.raises(ManifestFieldError, match=r"features of recording 'r1': missing field\(s\) num_features"):
+        Features.from_dict({"type": "x", "num_frames": 1, "frame_shift": 0.01, "sampling_rate": 16000,
+                            "start": 0, "duration": 0.01, "storage_type": "numpy_files", "storage_key": "k",
+                            "recording_id": "r1"})
+    with pytest.raises(ManifestFieldError, match="expected a dict, got list"):
+        Features.from_dict(["not", "a", "dict"])
+
+
 @pytest.mark.parametrize("storage", STORED)
 def test_load_slices(storage, tmp_path):
     feats, arr = _features(tmp_path, storage, start=2.0)
