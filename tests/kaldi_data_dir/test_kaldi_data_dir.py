@@ -1,5 +1,6 @@
 """Kaldi data directories: import/export against Lhotse 1.33's own reader and writer, round trips, errors."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,21 @@ def test_export_rejects_two_genders_and_unknown_recordings(tmp_path):
         export_to_kaldi_data_dir([rec], sups, tmp_path)
     with pytest.raises(UnknownIdError, match="'other'"):
         export_to_kaldi_data_dir([rec], [SupervisionSegment("u", "other", 0, 1)], tmp_path)
+
+
+@pytest.mark.skipif(shutil.which("sox") is None, reason="the exported wav.scp pipes multi-channel audio through sox")
+def test_exported_sox_pipes_give_each_channel(tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    rng = np.random.default_rng(3)
+    stereo = rng.integers(-20000, 20000, size=(8000, 2), dtype=np.int16)
+    path = tmp_path / "stereo.flac"
+    sf.write(path, stereo, 16000, subtype="PCM_16")
+    recording = Recording.from_file(path, recording_id="st")
+    export_to_kaldi_data_dir([recording], [], tmp_path / "data")
+    back, _ = import_kaldi_data_dir(tmp_path / "data", sampling_rate=16000)
+    assert sorted(back.ids) == ["st_0", "st_1"]
+    for channel in (0, 1):
+        audio = back[f"st_{channel}"].load_audio()
+        np.testing.assert_array_equal(audio[0], stereo[:, channel] / 32768.0)
