@@ -3,7 +3,8 @@
 The matrices have shape ``(num_fft_bins, num_filters)`` with ``num_fft_bins = fft_length // 2 + 1``,
 so a power spectrum ``(..., num_fft_bins)`` is mapped to mel energies by one matmul. Each filter is
 non-zero on a short band of FFT bins only; :func:`nonzero_band` finds the band that covers all of them
-so callers can slice the spectrum and skip the zero rows.
+so callers can slice the spectrum and skip the zero rows, and :func:`sparse_banks` lists each filter's
+non-zero weights for sums that skip the zeros inside the band too.
 
 Kaldi's bank (``MelBanks`` in ``feature-functions``/``mel-computations``): filter edges are spaced
 uniformly on the mel scale ``1127 ln(1 + f / 700)`` between ``low_freq`` and ``high_freq``; FFT bin
@@ -18,7 +19,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import Tuple
 
 import torch
 
@@ -31,7 +32,7 @@ __all__ = [
     "kaldi_mel_banks",
     "linear_grid_mel_banks",
     "nonzero_band",
-    "split_banks",
+    "sparse_banks",
 ]
 
 
@@ -215,35 +216,27 @@ def nonzero_band(banks: torch.Tensor) -> Tuple[int, int]:
     return int(rows[0]), int(rows[-1]) + 1
 
 
-def split_banks(banks: torch.Tensor, groups: int) -> Tuple[torch.Tensor, List[int]]:
-    """Split a bank into ``groups`` runs of consecutive filters, each cut to its own non-zero FFT band.
+def sparse_banks(banks: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The non-zero weights of each filter, in the form ``torch.embedding_bag`` takes: ``(bins, offsets, weights)``.
 
-    Mel filters are narrow, so ``power[..., band_g] @ bank[band_g, filters_g]`` over a few groups costs a
-    fraction of the dense matmul and gives the same sums (the skipped weights are exact zeros).
+    Filter ``m`` is the sum of ``weights[i] * power[bins[i]]`` for ``i`` from ``offsets[m]`` up to the next
+    filter's offset. A mel filter touches a few FFT bins only (each bin belongs to at most two
+    filters), so this is about ``2 * num_fft_bins`` multiply-adds per frame instead of the dense
+    matmul's ``num_fft_bins * num_filters``.
 
     Args:
         banks: ``(num_fft_bins, num_filters)``.
-        groups: Number of groups (``1 .. num_filters``).
 
     Returns:
-        ``(flat, layout)``: the group matrices flattened and concatenated, and ``layout`` holding five
-        ints per group: ``offset`` into ``flat``, first FFT bin, end FFT bin, first filter, end filter.
+        ``bins`` and ``offsets`` (int64) and ``weights`` (the dtype of ``banks``), filter by filter.
 
     Example:
-        >>> flat, layout = split_banks(kaldi_mel_banks(80, 512, 16000, 20.0, -400.0), 2)
-        >>> len(layout), flat.numel() < 243 * 80
-        (10, True)
+        >>> banks = torch.tensor([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
+        >>> [t.tolist() for t in sparse_banks(banks)]
+        [[0, 1, 1, 2], [0, 2], [1.0, 0.5, 0.5, 1.0]]
     """
-    num_filters = banks.size(1)
-    edges = [round(g * num_filters / groups) for g in range(groups + 1)]
-    pieces: List[torch.Tensor] = []
-    layout: List[int] = []
-    offset = 0
-    for g in range(groups):
-        cols = banks[:, edges[g] : edges[g + 1]]
-        first, stop = nonzero_band(cols)
-        block = cols[first:stop].contiguous()
-        layout += [offset, first, stop, edges[g], edges[g + 1]]
-        pieces.append(block.flatten())
-        offset += block.numel()
-    return torch.cat(pieces), layout
+    nonzero = banks.t() != 0
+    bins = nonzero.nonzero()[:, 1].contiguous()  # row-major: filter by filter, bins ascending
+    counts = nonzero.sum(dim=1)
+    offsets = torch.cumsum(counts, dim=0) - counts
+    return bins, offsets, banks.t()[nonzero].contiguous()

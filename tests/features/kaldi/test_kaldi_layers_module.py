@@ -95,7 +95,7 @@ def test_lifter_and_dct_match_kaldi_formulas():
 def test_constants_are_non_persistent_buffers():
     layer = Wav2MFCC()
     assert layer.state_dict() == {} and list(layer.parameters()) == []
-    assert {name for name, _ in layer.named_buffers()} >= {"_window", "_mel_blocks", "_cepstrum"}
+    assert {name for name, _ in layer.named_buffers()} >= {"_window", "_mel_banks", "_sparse_weights", "_cepstrum"}
 
 
 
@@ -230,8 +230,64 @@ def test_long_input_is_processed_in_blocks_identically(helpers):
     layer = Wav2LogFilterBank(use_energy=True)
     x = helpers.speech_like(16000 * 3, 16000).unsqueeze(0)
     whole = layer(x)
-    layer._block_frames = 37
+    layer._block_frames = 150  # 300 frames in two blocks, both long enough for the sparse filter sums
     assert torch.equal(layer(x), whole)
+
+
+def _with_filter_sums(layer, sparse: bool):
+    layer._sparse_min_frames = 1 if sparse else 10**9
+    return layer
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Wav2LogFilterBank(),
+        lambda: Wav2LogFilterBank(num_filters=40, use_fft_mag=True, use_energy=True),
+        lambda: Wav2LogFilterBank(torchaudio_compatible_mel_scale=False, norm_filters=True),
+        lambda: Wav2LogFilterBank(sampling_rate=8000, num_filters=80, high_freq=0.0),
+        lambda: Wav2MFCC(),
+        lambda: Wav2MFCC(sampling_rate=44100, use_energy=True),
+    ],
+)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_sparse_and_dense_filter_sums_agree(make, dtype, helpers):
+    layer = make()
+    x = torch.stack([helpers.speech_like(layer.sampling_rate // 2, layer.sampling_rate, seed=s) for s in range(2)])
+    x = x.to(dtype)
+    sparse = _features(_with_filter_sums(layer, True), x)
+    dense = _features(_with_filter_sums(layer, False), x)
+    assert sparse.dtype == dtype and sparse.shape == dense.shape
+    assert float((sparse - dense).abs().max()) < (2e-5 if dtype == torch.float32 else 1e-12)
+
+
+def test_layers_choose_the_filter_sums_by_input_size():
+    fbank, mfcc = Wav2LogFilterBank(), Wav2MFCC()
+    assert fbank._sparse_min_frames == 50 and mfcc._sparse_min_frames == 174  # 4000 products / filters
+    # The sparse result is a transposed view of a filters-major tensor; the dense one is contiguous.
+    assert not fbank(torch.randn(1, 16000)).is_contiguous()
+    assert fbank(torch.randn(1, 1600)).is_contiguous()
+    assert mfcc(torch.randn(1, 16000)).is_contiguous()  # the cepstrum matmul lays its output out anew
+
+
+def test_gradcheck_sparse_filter_sums():
+    layer = Wav2LogFilterBank(num_filters=6, frame_length=0.016, frame_shift=0.008, sampling_rate=4000, use_energy=True)
+    _with_filter_sums(layer, True)
+    x = (torch.randn(1, 150, dtype=torch.float64) * 0.3).requires_grad_(True)
+    assert torch.autograd.gradcheck(lambda s: layer(s), (x,), eps=1e-6, atol=1e-4)
+    magnitude = _with_filter_sums(Wav2MFCC(num_filters=6, num_ceps=4, sampling_rate=4000, use_fft_mag=True), True)
+    assert torch.autograd.gradcheck(lambda s: magnitude(s), (x,), eps=1e-6, atol=1e-4)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("cls", [Wav2LogFilterBank, Wav2MFCC])
+def test_torchscript_equals_eager_on_both_filter_sums(cls, sparse, helpers):
+    layer = _with_filter_sums(cls(), sparse)
+    x = helpers.speech_like(7000, 16000, seed=3).unsqueeze(0)
+    assert torch.equal(torch.jit.script(layer)(x), layer(x))
+    x.requires_grad_(True)  # the autograd branch of the sparse sums, scripted
+    torch.jit.script(layer)(x).sum().backward()
+    assert x.grad is not None and bool(torch.isfinite(x.grad).all())
 
 
 def test_legacy_linear_grid_mel_scale_matches_lhotse(helpers):
