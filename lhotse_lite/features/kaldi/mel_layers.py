@@ -102,7 +102,7 @@ class _MelLayer(Wav2FFT):
         allowed). The result is a ``(batch, frames, filters)`` view of a filters-major tensor.
         """
         batch, frames, bins = spectrum.size(0), spectrum.size(1), spectrum.size(2)
-        squares = torch.view_as_real(spectrum).square().view(batch * frames, bins, 2)
+        squares = torch.view_as_real(spectrum).square().reshape(batch * frames, bins, 2)
         re2, im2 = squares[:, :, 0].t(), squares[:, :, 1].t()
         if torch.is_grad_enabled() and squares.requires_grad:
             power = (re2 + im2).contiguous()
