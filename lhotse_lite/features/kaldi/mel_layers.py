@@ -142,9 +142,11 @@ class Wav2LogFilterBank(_MelLayer):
         ConfigError: invalid options, e.g. ``high_freq`` above Nyquist or more filters than FFT bins allow.
 
     Layout: from ``4000 / num_filters`` frames (batch times frames; 50 for 80 filters) the filter sums
-    run sparse and filters-major, and without ``use_energy`` the result is a transposed view of that
-    tensor: same shape and values, but ``is_contiguous()`` is False. Call ``.contiguous()`` where C
-    order matters (``.reshape``, ``.numpy()`` and every torch operation accept it as it is).
+    run sparse and filters-major. Without ``use_energy``, a result computed in one block (up to 512
+    frames, batch times frames) is then a transposed view of that tensor: same shape and values, but
+    ``is_contiguous()`` is False (``.view`` refuses it; ``.reshape``, ``.numpy()`` and the usual
+    operations take it as it is; ``.contiguous()`` makes a C-ordered copy). Longer inputs, whose
+    blocks are concatenated, and shorter ones come back contiguous.
 
     Example:
         >>> Wav2LogFilterBank(num_filters=40, use_energy=True)(torch.randn(2, 8000)).shape

@@ -267,6 +267,7 @@ def test_layers_choose_the_filter_sums_by_input_size():
     # The sparse result is a transposed view of a filters-major tensor; the dense one is contiguous.
     assert not fbank(torch.randn(1, 16000)).is_contiguous()
     assert fbank(torch.randn(1, 1600)).is_contiguous()
+    assert fbank(torch.randn(1, 160000)).is_contiguous()  # two blocks, concatenated
     assert mfcc(torch.randn(1, 16000)).is_contiguous()  # the cepstrum matmul lays its output out anew
 
 
