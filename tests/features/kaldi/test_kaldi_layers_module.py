@@ -113,6 +113,9 @@ def test_buffers_are_read_live_after_moves_copies_and_functional_call(helpers):
     x = x.float() * 32768.0
     doubled = torch.func.functional_call(fbank, {"_mel_banks": fbank._mel_banks * 2}, (x,))
     assert torch.allclose(doubled - fbank(x), torch.full_like(doubled, math.log(2.0)), atol=1e-4)
+    longer = helpers.speech_like(16000, 16000).unsqueeze(0) * 32768.0  # 100 frames: the sparse filter sums
+    doubled = torch.func.functional_call(fbank, {"_sparse_weights": fbank._sparse_weights * 2}, (longer,))
+    assert torch.allclose(doubled - fbank(longer), torch.full_like(doubled, math.log(2.0)), atol=1e-4)
 
 
 @pytest.mark.parametrize(
