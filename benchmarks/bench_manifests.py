@@ -13,9 +13,9 @@ Every measurement runs in its own subprocess, so memory figures do not mix. Medi
 ``--repeats`` runs are printed with the ratio lhotse_lite / Lhotse (speed: higher is better for
 us; memory: lower is better). Run by hand (not part of the test suite)::
 
-    /work/devenv/bin/python benchmarks/bench_manifests.py --num 1000000
+    .venv/bin/python benchmarks/bench_manifests.py --num 1000000
 
-Use ``--lhotse-python /work/benchenv/bin/python`` to run the Lhotse side in another environment.
+Use ``--lhotse-python PATH/TO/bin/python`` to run the Lhotse side in another environment.
 """
 
 from __future__ import annotations
@@ -30,8 +30,56 @@ import sys
 import tempfile
 import time
 
-WORDS = ("the of and to a in is that it was for on are as with his they at be this from have or by one had "
-         "not but what all were when we there can an your which their said if do will each about how up out").split()
+WORDS = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "a",
+    "in",
+    "is",
+    "that",
+    "it",
+    "was",
+    "for",
+    "on",
+    "are",
+    "as",
+    "with",
+    "his",
+    "they",
+    "at",
+    "be",
+    "this",
+    "from",
+    "have",
+    "or",
+    "by",
+    "one",
+    "had",
+    "not",
+    "but",
+    "what",
+    "all",
+    "were",
+    "when",
+    "we",
+    "there",
+    "can",
+    "an",
+    "your",
+    "which",
+    "their",
+    "said",
+    "if",
+    "do",
+    "will",
+    "each",
+    "about",
+    "how",
+    "up",
+    "out",
+]
 
 
 def make_dicts(num: int, per_recording: int = 100, seed: int = 0):
