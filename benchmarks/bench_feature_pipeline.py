@@ -34,8 +34,8 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
-import soundfile as sf  # noqa: E402
+import numpy as np
+import soundfile as sf
 
 
 def make_audio(folder: Path, count: int, seed: int = 0) -> float:
@@ -132,6 +132,7 @@ def main() -> None:
     print(f"files={args.files} audio={seconds:.0f}s repeats={args.repeats} cpus={os.cpu_count()} "
           f"load={os.getloadavg()[0]:.1f}")
     import lhotse  # noqa: F401  (imports excluded from the timings)
+
     import lhotse_lite.features.base  # noqa: F401
 
     print(f"{'run':28s} {'lhotse_lite':>14s} {'lhotse 1.33':>14s} {'ratio':>7s}   (audio s / wall s)")

@@ -24,8 +24,8 @@ import time
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
 
 def _matrices(count: int, seed: int = 0) -> list:
@@ -129,8 +129,14 @@ def main() -> None:
     print(f"{'metric':34s} {'lhotse_lite':>12s} {'lhotse 1.33':>12s} {'ratio':>7s}")
     print(f"{'write (ms per 1000 frames)':34s} {ours_t / frames * 1e6:12.3f} {theirs_t / frames * 1e6:12.3f} "
           f"{theirs_t / ours_t:7.2f}x")
-    print(f"{'read random 100-frame slice (ms)':34s} {ours_r * 1e3:12.3f} {theirs_r * 1e3:12.3f} {theirs_r / ours_r:7.2f}x")
-    print(f"{'read consecutive 1 s segments (ms)':34s} {ours_s * 1e3:12.3f} {theirs_s * 1e3:12.3f} {theirs_s / ours_s:7.2f}x")
+    print(
+        f"{'read random 100-frame slice (ms)':34s} {ours_r * 1e3:12.3f} {theirs_r * 1e3:12.3f} "
+        f"{theirs_r / ours_r:7.2f}x"
+    )
+    print(
+        f"{'read consecutive 1 s segments (ms)':34s} {ours_s * 1e3:12.3f} {theirs_s * 1e3:12.3f} "
+        f"{theirs_s / ours_s:7.2f}x"
+    )
     print(f"{'bytes per frame (80-dim fbank)':34s} {our_bpf:12.2f} {their_bpf:12.2f} {their_bpf / our_bpf:7.2f}x")
 
 

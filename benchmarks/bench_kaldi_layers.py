@@ -103,16 +103,18 @@ def main(argv: List[str]) -> int:
         for seconds in (1, 10, 600):
             signal = (rng.standard_normal(16000 * seconds) * 0.1).astype(np.float32)
             layer, extractor = ours[kind], lhotse[kind]
-            def run_ours() -> np.ndarray:
+            def run_ours(layer=layer, signal=signal) -> np.ndarray:
                 return layer(torch.from_numpy(signal).unsqueeze(0))[0].numpy()
 
             burst = {1: 20, 10: 4, 600: 1}[seconds]
             repeats = args.long_repeats if seconds >= 600 else args.repeats
             vs_lhotse = _time_round_robin(
-                {"ours": run_ours, "lhotse": lambda: extractor.extract(signal, 16000)}, repeats, burst
+                {"ours": run_ours, "lhotse": lambda e=extractor, s=signal: e.extract(s, 16000)}, repeats, burst
             )
             vs_knf = _time_round_robin({"ours": run_ours, "knf": _knf_runner(knf, kind, signal)}, repeats, burst)
-            rows.append({"case": f"{kind} {seconds} s", **vs_lhotse, "knf": vs_knf["knf"], "ours_vs_knf": vs_knf["ours"]})
+            rows.append(
+                {"case": f"{kind} {seconds} s", **vs_lhotse, "knf": vs_knf["knf"], "ours_vs_knf": vs_knf["ours"]}
+            )
 
     # Streaming: 10 s in 1600-sample chunks.
     signal = torch.from_numpy((rng.standard_normal(160000) * 0.1).astype(np.float32)).unsqueeze(0)
@@ -133,7 +135,9 @@ def main(argv: List[str]) -> int:
     t = _time_round_robin({"ours": stream_ours, "lhotse": stream_lhotse}, 3 * args.repeats, 1)
     rows.append({"case": "fbank stream 10 s / 1600", **t})
 
-    header = f"{'case':<26}{'ours ms':>10}{'lhotse ms':>11}{'knf ms':>10}{'x lhotse':>10}{'x knf':>8}{'wall x lhotse':>15}"
+    header = (
+        f"{'case':<26}{'ours ms':>10}{'lhotse ms':>11}{'knf ms':>10}{'x lhotse':>10}{'x knf':>8}{'wall x lhotse':>15}"
+    )
     print(f"# {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, torch {torch.__version__}, "
           f"1 thread, {platform.processor() or platform.machine()}; medians of process CPU time per call")
     print(header)

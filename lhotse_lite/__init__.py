@@ -60,7 +60,7 @@ _EXPORTS: Dict[str, str] = {
     "LhotseLiteError": "lhotse_lite.errors",
 }
 
-__all__: List[str] = ["__version__", *_EXPORTS]
+__all__: List[str] = ["__version__", *_EXPORTS]  # noqa: PLE0604  (the keys of the lazy-export table)
 
 
 __getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)

@@ -137,7 +137,7 @@ def format_description(summary: Dict[str, Any]) -> str:
         if "total_frames" in section:
             rows.append(("total frames", str(section["total_frames"])))
         for key in ("channels", "sampling_rates", "languages", *_FEATURE_COUNTS):
-            if key in section and section[key]:
+            if section.get(key):
                 rows.append((key.replace("_", " "), ", ".join(f"{k}: {v}" for k, v in section[key].items())))
         if "recordings_covered" in section:
             rows.append(("recordings covered", str(section["recordings_covered"])))

@@ -30,6 +30,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import torch
 
+from lhotse_lite.checks import check_int
 from lhotse_lite.errors import ConfigError, ShapeError
 
 __all__ = [
@@ -69,11 +70,8 @@ def split_fixed_chunks(x: torch.Tensor, chunk_size: int, dim: int = -1) -> List[
         >>> [c.shape for c in split_fixed_chunks(torch.zeros(2, 5), 2)]
         [torch.Size([2, 2]), torch.Size([2, 2]), torch.Size([2, 1])]
     """
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        raise ConfigError(
-            f"split_fixed_chunks: expected chunk_size to be a positive int, got {chunk_size!r}; "
-            "pass the number of frames (or samples) per chunk"
-        )
+    hint = "pass the number of frames (or samples) per chunk"
+    check_int("split_fixed_chunks", "chunk_size", chunk_size, minimum=1, hint=hint)
     if not -x.dim() <= dim < max(x.dim(), 1):
         raise ShapeError(
             f"split_fixed_chunks: dim={dim} is out of range for a tensor of shape {tuple(x.shape)}; "
@@ -211,12 +209,11 @@ def infer_dependency_matrix(
             f"{where}: expected seq_shape (batch, time, feature) or (batch, time) with positive sizes, "
             f"got {seq_shape}"
         )
-    for name, value in (("in_stride", in_stride), ("num_trials", num_trials)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(f"{where}: expected {name} to be a positive int, got {value!r}")
+    check_int(where, "in_stride", in_stride, minimum=1)
+    check_int(where, "num_trials", num_trials, minimum=1)
 
     batch, seq_len = seq_shape[0], seq_shape[1]
-    frame_shape = (batch,) + seq_shape[2:]
+    frame_shape = (batch, *seq_shape[2:])
     base_seq = torch.rand(seq_shape, generator=generator)
     with torch.no_grad():
         base_out = _first_tensor(model(base_seq), where)

@@ -153,7 +153,11 @@ def validate_manifest_files(
     return problems
 
 
-MANIFEST_KINDS: Dict[str, str] = {"RecordingSet": "recordings", "SupervisionSet": "supervisions", "FeatureSet": "features"}
+MANIFEST_KINDS: Dict[str, str] = {
+    "RecordingSet": "recordings",
+    "SupervisionSet": "supervisions",
+    "FeatureSet": "features",
+}
 """The kind of each manifest set type, as reports and the ``lite`` commands name it."""
 
 

@@ -45,7 +45,9 @@ def mfcc_extractor(num_mfcc: int = 64) -> Mfcc:
 
 
 @torch.no_grad()
-def predict(model: torch.nn.Module, dataset: SupervisionDataset, batch_duration: float = 64.0) -> Tuple[np.ndarray, np.ndarray]:
+def predict(
+    model: torch.nn.Module, dataset: SupervisionDataset, batch_duration: float = 64.0
+) -> Tuple[np.ndarray, np.ndarray]:
     """Class predictions and references for every item of ``dataset``, in item order.
 
     Returns:

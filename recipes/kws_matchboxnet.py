@@ -172,7 +172,10 @@ def _manifests(corpus_dir: Pathlike, out: Path, words: Optional[Sequence[str]]) 
         prepare_speech_commands(corpus_dir, out)
     manifests = {}
     for split, ps in paths.items():
-        recordings, supervisions = RecordingSet.from_file(ps["recordings"]), SupervisionSet.from_file(ps["supervisions"])
+        recordings, supervisions = (
+            RecordingSet.from_file(ps["recordings"]),
+            SupervisionSet.from_file(ps["supervisions"]),
+        )
         if words is not None:
             missing = sorted(set(words) - {s.text for s in supervisions})
             if missing:
@@ -184,7 +187,9 @@ def _manifests(corpus_dir: Pathlike, out: Path, words: Optional[Sequence[str]]) 
     return manifests
 
 
-def prepare_features(corpus_dir: Pathlike, work_dir: Pathlike, config: KwsConfig) -> Dict[str, Tuple[SupervisionSet, FeatureSet]]:
+def prepare_features(
+    corpus_dir: Pathlike, work_dir: Pathlike, config: KwsConfig
+) -> Dict[str, Tuple[SupervisionSet, FeatureSet]]:
     """Stages 1-2: manifests and stored MFCC for ``train`` (with speed-perturbed copies), ``valid``, ``test``.
 
     Args:
@@ -209,7 +214,7 @@ def prepare_features(corpus_dir: Pathlike, work_dir: Pathlike, config: KwsConfig
             rates = {r.id: r.sampling_rate for r in recordings}
             for factor in config.speed_factors:
                 variants.append((factor, recordings.perturb_speed(factor), supervisions.map(
-                    lambda s, f=factor: s.perturb_speed(f, rates[s.recording_id]))))
+                    lambda s, f=factor, rates=rates: s.perturb_speed(f, rates[s.recording_id]))))
         all_sups, all_feats = [], []
         for factor, recs, sups in variants:
             name = f"{split}" if factor == 1.0 else f"{split}_sp{factor}"
@@ -380,10 +385,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"Error: {err}")
         return 1
     print(format_confusion(np.array(result.confusion), result.labels))
-    print(f"test accuracy {100 * result.test_accuracy:.2f}% (reloaded checkpoint: "
-          f"{100 * result.reloaded_accuracy:.2f}%), valid {100 * result.valid_accuracy:.2f}%; "
-          f"{result.epochs} epochs / {result.steps} steps in {result.train_seconds:.0f} s of training "
-          f"({result.train_cpu_seconds:.0f} CPU s; features: {result.feature_seconds:.0f} s); confusion plot {result.confusion_png}")
+    print(
+        f"test accuracy {100 * result.test_accuracy:.2f}% (reloaded checkpoint: "
+        f"{100 * result.reloaded_accuracy:.2f}%), valid {100 * result.valid_accuracy:.2f}%; "
+        f"{result.epochs} epochs / {result.steps} steps in {result.train_seconds:.0f} s of training "
+        f"({result.train_cpu_seconds:.0f} CPU s; features: {result.feature_seconds:.0f} s); "
+        f"confusion plot {result.confusion_png}"
+    )
     return 0
 
 

@@ -152,7 +152,9 @@ def prepare_librispeech(
             )
         jobs = []
         for trans_path in sorted(part_dir.glob("*/*/*.trans.txt")):
-            jobs += [(trans_path.parent, utt, text, f"{trans_path}:{n}") for utt, text, n in _parse_transcripts(trans_path)]
+            jobs += [
+                (trans_path.parent, utt, text, f"{trans_path}:{n}") for utt, text, n in _parse_transcripts(trans_path)
+            ]
         recordings, supervisions = [], []
         with ThreadPoolExecutor(max(1, num_jobs)) as pool:
             results = pool.map(lambda job: _utterance(*job[:3]), jobs)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up from nothing (virtual environment, pinned torch, the package with its test and
-# docs extras) and runs the whole test suite, doctests included, then builds the docs with warnings
-# treated as errors. Idempotent: re-running reuses the environment.
+# docs extras), lints with ruff (configured in pyproject.toml), runs the whole test suite, doctests
+# included, then builds the docs with warnings treated as errors. Idempotent: re-running reuses the
+# environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ py="$venv/bin/python"
 "$py" -m pip install --quiet "torch==2.13.0"
 "$py" -m pip install --quiet -e ".[test,docs]"
 
+"$py" -m ruff check .
 "$py" -m pytest -q "$@"
 if [ -f docs/conf.py ]; then
   "$py" -m sphinx -W --keep-going -q -b html docs docs/_build/html

@@ -13,7 +13,7 @@ reference can never drift from the code.
 from __future__ import annotations
 
 import importlib
-from typing import Iterator, List, Tuple
+from typing import Any, Callable, ClassVar, Dict, Iterator, List, Tuple
 
 import click
 from docutils import nodes
@@ -68,7 +68,7 @@ class ClickTreeDirective(SphinxDirective):
     """``.. click-tree:: module:attribute`` with an optional ``:prog:`` name."""
 
     required_arguments = 1
-    option_spec = {"prog": directives.unchanged}
+    option_spec: ClassVar[Dict[str, Callable[[str], Any]]] = {"prog": directives.unchanged}
 
     def run(self) -> List[nodes.Node]:
         command = _load(self.arguments[0])
@@ -81,6 +81,6 @@ class ClickTreeDirective(SphinxDirective):
         return container.children
 
 
-def setup(app):  # noqa: ANN001, ANN201  (Sphinx's extension entry point)
+def setup(app):
     app.add_directive("click-tree", ClickTreeDirective)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

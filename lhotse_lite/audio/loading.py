@@ -30,6 +30,7 @@ import numpy as np
 import soundfile as sf
 
 from lhotse_lite.audio.tolerance import fit_num_samples, get_audio_duration_mismatch_tolerance
+from lhotse_lite.checks import check_seconds
 from lhotse_lite.errors import AudioError, AudioLoadError, AudioSpanError
 from lhotse_lite.units import compute_num_samples
 
@@ -176,14 +177,12 @@ def _channel_selection(recording: "Recording", channels: Optional[Channels]) -> 
 
 def _check_span(recording: "Recording", offset: float, duration: Optional[float]) -> Optional[float]:
     rid, total = recording.id, recording.duration
-    if isinstance(offset, bool) or not isinstance(offset, (int, float)) or not math.isfinite(offset) or offset < 0:
-        raise AudioSpanError(f"recording {rid!r}: expected offset >= 0 seconds, got {offset!r}")
+    check_seconds(f"recording {rid!r}", "offset", offset, error=AudioSpanError)
     if offset > total:
         raise AudioSpanError(f"recording {rid!r}: offset {offset} s is past the end of the recording ({total} s)")
     if duration is None:
         return None
-    if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not math.isfinite(duration) or duration < 0:
-        raise AudioSpanError(f"recording {rid!r}: expected duration >= 0 seconds or None, got {duration!r}")
+    check_seconds(f"recording {rid!r}", "duration", duration, hint="pass None to read to the end", error=AudioSpanError)
     overshoot = offset + duration - total
     if overshoot > get_audio_duration_mismatch_tolerance():
         raise AudioSpanError(

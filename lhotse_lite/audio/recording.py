@@ -22,7 +22,6 @@ Example:
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Union
@@ -33,6 +32,7 @@ import soundfile as sf
 from lhotse_lite.audio.loading import Channels, load_span
 from lhotse_lite.audio.source import AudioSource
 from lhotse_lite.audio.transforms import AudioTransform, Resample, Speed, Tempo, Volume, transform_from_dict
+from lhotse_lite.checks import check_int, check_seconds
 from lhotse_lite.errors import AudioLoadError, AudioNotFoundError, ManifestFieldError
 from lhotse_lite.manifest.fields import check_dict_fields
 from lhotse_lite.units import compute_num_samples, perturb_num_samples
@@ -80,16 +80,20 @@ class Recording:
         if not isinstance(rid, str) or not rid:
             raise ManifestFieldError(f"Recording: expected a non-empty string id, got {rid!r}")
         if not isinstance(self.sources, (list, tuple)) or not self.sources:
-            raise ManifestFieldError(f"recording {rid!r}: expected a non-empty list of AudioSource, got {self.sources!r}")
+            raise ManifestFieldError(
+                f"recording {rid!r}: expected a non-empty list of AudioSource, got {self.sources!r}"
+            )
         if not all(isinstance(s, AudioSource) for s in self.sources):
-            raise ManifestFieldError(f"recording {rid!r}: every source must be an AudioSource (use from_dict for dicts)")
+            raise ManifestFieldError(
+                f"recording {rid!r}: every source must be an AudioSource (use from_dict for dicts)"
+            )
         _set(self, "sources", list(self.sources))
-        _set(self, "sampling_rate", _as_int(rid, "sampling_rate", self.sampling_rate, minimum=1))
-        _set(self, "num_samples", _as_int(rid, "num_samples", self.num_samples, minimum=0))
-        duration = self.duration
-        if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not math.isfinite(duration) or duration < 0:
-            raise ManifestFieldError(f"recording {rid!r}: expected duration >= 0 seconds, got {duration!r}")
-        _set(self, "duration", float(duration))
+        where = f"recording {rid!r}"
+        for field, minimum in (("sampling_rate", 1), ("num_samples", 0)):
+            value = check_int(where, field, getattr(self, field), minimum, allow_integral_float=True,
+                              error=ManifestFieldError)
+            _set(self, field, value)
+        _set(self, "duration", check_seconds(where, "duration", self.duration, error=ManifestFieldError))
         held = [c for s in self.sources for c in s.channels]
         if len(set(held)) != len(held):
             raise ManifestFieldError(f"recording {rid!r}: a channel is held by two sources: {held}")
@@ -211,7 +215,7 @@ class Recording:
             ...                      "sampling_rate": 16000, "num_samples": -1, "duration": 1.0})
             Traceback (most recent call last):
             ...
-            lhotse_lite.errors.ManifestFieldError: recording 'r': expected num_samples to be an int >= 0, got -1
+            lhotse_lite.errors.ManifestFieldError: recording 'r': num_samples must be an int >= 0, got -1
         """
         where = f"recording {data.get('id', '<no id>')!r}" if isinstance(data, dict) else "Recording"
         check_dict_fields(data, _REQUIRED, _OPTIONAL, where)
@@ -370,10 +374,3 @@ class Recording:
 def _set(obj: object, name: str, value: object) -> None:
     object.__setattr__(obj, name, value)
 
-
-def _as_int(rid: str, field: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or int(value) != value:
-        raise ManifestFieldError(f"recording {rid!r}: expected {field} to be an int >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ManifestFieldError(f"recording {rid!r}: expected {field} to be an int >= {minimum}, got {value!r}")
-    return int(value)

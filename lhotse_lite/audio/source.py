@@ -31,6 +31,7 @@ from typing import Any, BinaryIO, Dict, List, Optional, Tuple, Union
 import numpy as np
 import soundfile as sf
 
+from lhotse_lite.checks import check_int
 from lhotse_lite.errors import AudioLoadError, AudioNotFoundError, ManifestFieldError
 from lhotse_lite.manifest.fields import check_dict_fields
 from lhotse_lite.units import compute_num_samples
@@ -80,12 +81,10 @@ class AudioSource:
         channels = self.channels
         if not isinstance(channels, (list, tuple)) or not channels:
             raise ManifestFieldError(f"AudioSource: expected a non-empty list of channel ids, got {channels!r}")
-        if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in channels) or len(
-            set(channels)
-        ) != len(channels):
-            raise ManifestFieldError(
-                f"AudioSource: expected distinct non-negative int channel ids, got {list(channels)!r}"
-            )
+        for channel in channels:
+            check_int("AudioSource", "a channel id", channel, minimum=0, error=ManifestFieldError)
+        if len(set(channels)) != len(channels):
+            raise ManifestFieldError(f"AudioSource: expected distinct channel ids, got {list(channels)!r}")
         if isinstance(channels, tuple):
             object.__setattr__(self, "channels", list(channels))
         wanted = bytes if self.type == "memory" else str
@@ -185,7 +184,9 @@ class AudioSource:
         return io.BytesIO(_fetch_url(str(self.source)))
 
 
-def _decode(target: Union[str, BinaryIO], offset: float, duration: Optional[float], where: str) -> Tuple[np.ndarray, int]:
+def _decode(
+    target: Union[str, BinaryIO], offset: float, duration: Optional[float], where: str
+) -> Tuple[np.ndarray, int]:
     try:
         with sf.SoundFile(target) as handle:
             sampling_rate = handle.samplerate
@@ -211,7 +212,9 @@ def _run_command(command: str) -> bytes:
     if result.returncode != 0:
         stderr = result.stderr.decode("utf-8", errors="replace").strip()[-_STDERR_CHARS:]
         error = AudioNotFoundError if result.returncode == 127 else AudioLoadError
-        raise error(f"command source {command!r} failed with exit code {result.returncode}; stderr: {stderr or '(empty)'}")
+        raise error(
+            f"command source {command!r} failed with exit code {result.returncode}; stderr: {stderr or '(empty)'}"
+        )
     if not result.stdout:
         raise AudioLoadError(f"command source {command!r} wrote nothing to stdout; it must write an audio file there")
     return result.stdout

@@ -24,7 +24,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import Any, Dict, Optional, Tuple
 
@@ -32,6 +31,7 @@ import numpy as np
 import soxr
 
 from lhotse_lite.audio.wsola import time_stretch
+from lhotse_lite.checks import check_int, check_number
 from lhotse_lite.errors import ConfigError, ManifestFieldError
 from lhotse_lite.registry import Registry
 from lhotse_lite.units import compute_num_samples, perturb_num_samples
@@ -146,8 +146,7 @@ def transform_from_dict(data: Dict[str, Any]) -> AudioTransform:
 
 
 def _check_factor(name: str, factor: float) -> None:
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not math.isfinite(factor) or factor <= 0:
-        raise ConfigError(f"{name}: expected a positive finite factor, got {factor!r}")
+    check_number(name, "factor", factor, 0.0, minimum_open=True)
 
 
 @dataclass(frozen=True)
@@ -190,10 +189,8 @@ class Resample(AudioTransform):
 
     def __post_init__(self) -> None:
         for field in ("source_sampling_rate", "target_sampling_rate"):
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0 or int(value) != value:
-                raise ConfigError(f"Resample: expected a positive integer {field}, got {value!r}")
-            object.__setattr__(self, field, int(value))
+            value = check_int("Resample", field, getattr(self, field), minimum=1, allow_integral_float=True)
+            object.__setattr__(self, field, value)
 
     def __call__(self, samples: np.ndarray, sampling_rate: int) -> np.ndarray:
         return resample_samples(samples, self.source_sampling_rate, self.target_sampling_rate)
@@ -261,8 +258,7 @@ class Volume(AudioTransform):
     factor: float
 
     def __post_init__(self) -> None:
-        if isinstance(self.factor, bool) or not isinstance(self.factor, (int, float)) or not math.isfinite(self.factor):
-            raise ConfigError(f"Volume: expected a finite gain factor, got {self.factor!r}")
+        check_number("Volume", "factor", self.factor)
 
     def __call__(self, samples: np.ndarray, sampling_rate: int) -> np.ndarray:
         return (samples * np.float32(self.factor)).astype(np.float32, copy=False)

@@ -42,7 +42,9 @@ class FeatureBatch(NamedTuple):
     targets: Targets
 
 
-def pad_features(matrices: Sequence[Union[torch.Tensor, np.ndarray]], pad_value: float = 0.0) -> Tuple[torch.Tensor, torch.Tensor]:
+def pad_features(
+    matrices: Sequence[Union[torch.Tensor, np.ndarray]], pad_value: float = 0.0
+) -> Tuple[torch.Tensor, torch.Tensor]:
     """Stacks ``(frames_i, dim)`` matrices into ``(batch, max_frames, dim)``, padding at the end.
 
     Args:

@@ -108,7 +108,9 @@ class DurationBatchSampler(torch.utils.data.Sampler):
             current.append(index)
             total += duration
         if current:
-            last_full = total >= self.max_duration / 2 or (self.max_items is not None and 2 * len(current) >= self.max_items)
+            last_full = total >= self.max_duration / 2 or (
+                self.max_items is not None and 2 * len(current) >= self.max_items
+            )
             if not (self.drop_last and batches and not last_full):
                 batches.append(current)
         if self.shuffle:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextlib
 import logging
 import math
 import pickle
@@ -338,10 +339,8 @@ def _load(recording: Any, channel: int) -> np.ndarray:
 def _portable(err: BaseException, recording_id: str) -> BaseException:
     """The error, made sure to name the recording and to survive pickling to the parent process."""
     if isinstance(err, LhotseLiteError) and recording_id not in str(err):
-        try:
+        with contextlib.suppress(TypeError):
             err = type(err)(f"recording {recording_id!r}: {err}")
-        except TypeError:
-            pass
     try:
         pickle.loads(pickle.dumps(err))
         return err

@@ -71,10 +71,11 @@ def check_kaldi_framing(config: Any) -> None:
     Example:
         >>> from types import SimpleNamespace
         >>> check_kaldi_framing(SimpleNamespace(sampling_rate=16000, frame_length=0.025,
-        ...                                     frame_shift=0.00001, window_type="povey"))
+        ...     frame_shift=0.00001, window_type="povey"))  # doctest: +NORMALIZE_WHITESPACE
         Traceback (most recent call last):
         ...
-        lhotse_lite.errors.ConfigError: SimpleNamespace.frame_shift=1e-05s is shorter than one sample at 16000 Hz; use at least 6.25e-05s
+        lhotse_lite.errors.ConfigError: SimpleNamespace.frame_shift=1e-05s is shorter than one sample at 16000 Hz;
+        use at least 6.25e-05s
     """
     name = type(config).__name__
     if config.sampling_rate <= 0:
@@ -103,10 +104,12 @@ def check_mel_range(config: Any) -> None:
         ``high_freq=-400`` at 16 kHz means 8000 - 400 = 7600 Hz, so ``low_freq=7700`` is too high:
 
         >>> from types import SimpleNamespace
-        >>> check_mel_range(SimpleNamespace(sampling_rate=16000, num_filters=80, low_freq=7700, high_freq=-400))
+        >>> config = SimpleNamespace(sampling_rate=16000, num_filters=80, low_freq=7700, high_freq=-400)
+        >>> check_mel_range(config)  # doctest: +NORMALIZE_WHITESPACE
         Traceback (most recent call last):
         ...
-        lhotse_lite.errors.ConfigError: SimpleNamespace needs 0 <= low_freq < high_freq <= Nyquist (8000.0 Hz); got low_freq=7700, high_freq=-400 (= 7600.0 Hz); lower high_freq or raise sampling_rate
+        lhotse_lite.errors.ConfigError: SimpleNamespace needs 0 <= low_freq < high_freq <= Nyquist (8000.0 Hz);
+        got low_freq=7700, high_freq=-400 (= 7600.0 Hz); lower high_freq or raise sampling_rate
     """
     name = type(config).__name__
     nyquist = config.sampling_rate / 2

@@ -11,10 +11,11 @@ Example:
     >>> fbank = get_extractor_type("kaldi-fbank")()
     >>> fbank.extract(np.zeros(16000, dtype=np.float32), 16000).shape
     (100, 80)
-    >>> get_extractor_type("kaldi-fbnk")  # doctest: +ELLIPSIS
+    >>> get_extractor_type("kaldi-fbnk")  # doctest: +NORMALIZE_WHITESPACE, +ELLIPSIS
     Traceback (most recent call last):
     ...
-    lhotse_lite.errors.UnknownNameError: unknown feature extractor 'kaldi-fbnk'; did you mean 'kaldi-fbank'? Available: ...kaldi-fbank, kaldi-log-spectrogram, kaldi-mfcc, kaldi-spectrogram
+    lhotse_lite.errors.UnknownNameError: unknown feature extractor 'kaldi-fbnk'; did you mean 'kaldi-fbank'?
+    Available: ...kaldi-fbank, kaldi-log-spectrogram, kaldi-mfcc, kaldi-spectrogram
 """
 
 from __future__ import annotations

@@ -19,10 +19,11 @@ Example:
     ...     key = writer.write("abc123", np.ones((10, 4), dtype=np.float32))
     >>> get_reader("lilcom_files")(folder).read(key, 2, 5).shape
     (3, 4)
-    >>> get_writer("hdf5")
+    >>> get_writer("hdf5")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    lhotse_lite.errors.UnknownNameError: unknown feature storage writer 'hdf5' Available: lilcom_chunky, lilcom_files, memory_lilcom, memory_npy, numpy_files
+    lhotse_lite.errors.UnknownNameError: unknown feature storage writer 'hdf5' Available: lilcom_chunky,
+    lilcom_files, memory_lilcom, memory_npy, numpy_files
 """
 
 from __future__ import annotations

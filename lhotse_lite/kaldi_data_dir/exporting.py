@@ -82,11 +82,10 @@ def export_to_kaldi_data_dir(
                 tables["text"][uid] = sup.text
             if sup.language is not None:
                 tables["utt2lang"][uid] = sup.language
-            if sup.gender is not None:
-                if genders.setdefault(speaker, sup.gender) != sup.gender:
-                    raise ManifestFieldError(
-                        f"supervision {sup.id!r}: speaker {speaker!r} has genders {genders[speaker]!r} and "
-                        f"{sup.gender!r}; spk2gender needs one gender per speaker")
+            if sup.gender is not None and genders.setdefault(speaker, sup.gender) != sup.gender:
+                raise ManifestFieldError(
+                    f"supervision {sup.id!r}: speaker {speaker!r} has genders {genders[speaker]!r} and "
+                    f"{sup.gender!r}; spk2gender needs one gender per speaker")
     spk2utt: Dict[str, List[str]] = {}
     for uid, speaker in sorted(tables["utt2spk"].items()):
         spk2utt.setdefault(speaker, []).append(uid)

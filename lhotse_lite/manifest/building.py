@@ -7,10 +7,11 @@ Example:
     >>> from lhotse_lite.manifest.building import build_dict
     >>> build_dict(lambda x: x["id"], [{"id": "a"}, {"id": "b"}])
     {'a': {'id': 'a'}, 'b': {'id': 'b'}}
-    >>> build_dict(lambda x: x["id"], [{"id": "a"}, {"id": "a"}])
+    >>> build_dict(lambda x: x["id"], [{"id": "a"}, {"id": "a"}])  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    lhotse_lite.errors.DuplicateIdError: duplicate id 'a': two items share it; ids must be unique within a manifest (rename one, or drop the duplicate)
+    lhotse_lite.errors.DuplicateIdError: duplicate id 'a': two items share it; ids must be unique within a manifest
+    (rename one, or drop the duplicate)
 """
 
 from __future__ import annotations

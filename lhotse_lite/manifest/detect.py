@@ -63,7 +63,7 @@ def resolve_manifest_type(item: Dict[str, Any], where: str = "") -> type:
 
 def _first_item(path: formats.Pathlike) -> Dict[str, Any]:
     if formats.detect_format(path) == "jsonl":
-        for lineno, d in formats.iter_jsonl_dicts(path):
+        for _lineno, d in formats.iter_jsonl_dicts(path):
             return d
         return {}
     items = formats.read_list_file(path)

@@ -34,10 +34,13 @@ def check_dict_fields(data: Any, required: Sequence[str], optional: Sequence[str
         ManifestFieldError: Not a dict, or missing/unknown keys; the message starts with ``where``.
 
     Example:
-        >>> check_dict_fields({"type": "file", "chanels": [0]}, ["type", "channels", "source"], (), "AudioSource")
+        >>> expected = ["type", "channels", "source"]
+        >>> source = {"type": "file", "chanels": [0]}
+        >>> check_dict_fields(source, expected, (), "AudioSource")  # doctest: +NORMALIZE_WHITESPACE
         Traceback (most recent call last):
         ...
-        lhotse_lite.errors.ManifestFieldError: AudioSource: missing field(s) channels, source; unknown field(s) chanels; expected the fields type, channels, source
+        lhotse_lite.errors.ManifestFieldError: AudioSource: missing field(s) channels, source; unknown field(s)
+        chanels; expected the fields type, channels, source
     """
     if not isinstance(data, dict):
         raise ManifestFieldError(f"{where}: expected a dict, got {type(data).__name__}")

@@ -27,10 +27,11 @@ Example:
     >>> from lhotse_lite.manifest.formats import detect_format
     >>> detect_format("data/sups.jsonl.gz")
     'jsonl'
-    >>> detect_format("sups.txt")
+    >>> detect_format("sups.txt")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    lhotse_lite.errors.UnknownFormatError: unknown manifest extension of 'sups.txt': expected one of .jsonl, .jsonl.gz, .json, .json.gz, .yaml
+    lhotse_lite.errors.UnknownFormatError: unknown manifest extension of 'sups.txt': expected one of .jsonl,
+    .jsonl.gz, .json, .json.gz, .yaml
 """
 
 from __future__ import annotations

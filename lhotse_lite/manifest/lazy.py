@@ -113,7 +113,7 @@ class LazyShuffler:
         rng: Random generator; ``None`` uses a fresh ``random.Random()`` for each pass.
     """
 
-    def __init__(self, source: Iterable[Any], buffer_size: int = 10_000, rng: Optional[random.Random] = None):
+    def __init__(self, source: Iterable[Any], buffer_size: int = 10_000, rng: Optional[random.Random] = None) -> None:
         if buffer_size < 1:
             raise ManifestError(f"shuffle buffer_size must be >= 1, got {buffer_size}")
         self.source = source

@@ -48,8 +48,20 @@ import numbers
 import random
 from types import MappingProxyType
 from typing import (
-    Callable, ClassVar, Dict, Generic, Hashable, Iterable, Iterator, List, Mapping, Optional,
-    Sequence, Type, TypeVar, Union,
+    Callable,
+    ClassVar,
+    Dict,
+    Generic,
+    Hashable,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Type,
+    TypeVar,
+    Union,
 )
 
 from lhotse_lite.errors import UnknownIdError
@@ -304,8 +316,8 @@ class ManifestSet(Generic[T]):
         """Split into ``num_splits`` contiguous parts (as Lhotse's ``split``).
 
         Each part has ``len // num_splits`` items; the ``len % num_splits`` remaining items go one
-        each to the first parts, or are dropped when ``drop_last`` (Lhotse's rule). A lazy set is split into lazy slices of its stream (one counting pass,
-        nothing loaded); ``shuffle`` needs an eager set.
+        each to the first parts, or are dropped when ``drop_last`` (Lhotse's rule). A lazy set is split
+        into lazy slices of its stream (one counting pass, nothing loaded); ``shuffle`` needs an eager set.
 
         Raises:
             ManifestError: ``num_splits`` is not in ``1..len``, or ``shuffle`` on a lazy set.

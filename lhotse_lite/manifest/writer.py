@@ -38,6 +38,7 @@ import logging
 import os
 import zlib
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Dict, Iterator, List, Optional, Set, Union
 
 import orjson
@@ -115,7 +116,9 @@ class JsonlWriter:
         self.open()
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self, exc_type: Optional[type], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
         if exc_type is None:
             self.close()
         else:
@@ -133,7 +136,7 @@ class JsonlWriter:
         elif self.partial_path.exists():
             self.partial_path.unlink()
         mode = "ab" if self.partial_path.exists() else "wb"
-        self._raw = open(self.partial_path, mode)
+        self._raw = open(self.partial_path, mode)  # noqa: SIM115  (the writer owns it until close())
         if formats.is_gzip(self.path):
             gz = gzip.GzipFile(fileobj=self._raw, mode="wb", compresslevel=formats.GZIP_LEVEL, mtime=0)
             # Buffer lines before compressing: one deflate call per 64 KiB instead of per line.
@@ -308,7 +311,9 @@ class InMemoryWriter:
     def __enter__(self) -> "InMemoryWriter":
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self, exc_type: Optional[type], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
         return None
 
     def open(self) -> None:

@@ -81,7 +81,7 @@ class RecordingIndex:
         return [segments[i] for i in picked]
 
 
-def _on_channel(seg_channel, channel) -> bool:
+def _on_channel(seg_channel: Union[int, List[int]], channel: Union[int, List[int]]) -> bool:
     # Lhotse's rule: the requested channel(s) must all be among the segment's channel(s).
     if type(channel) is list:
         have = seg_channel if type(seg_channel) is list else [seg_channel]

@@ -201,7 +201,9 @@ class SupervisionSegment:
             return dataclasses.replace(self)
         return dataclasses.replace(self, id=f"{self.id}_vp{factor}", recording_id=f"{self.recording_id}_vp{factor}")
 
-    def reverb_rir(self, affix_id: bool = True, channel: Optional[Union[int, List[int]]] = None) -> "SupervisionSegment":
+    def reverb_rir(
+        self, affix_id: bool = True, channel: Optional[Union[int, List[int]]] = None
+    ) -> "SupervisionSegment":
         """A copy for reverberated audio: ids affixed with ``_rvb``; ``channel`` replaced if given.
 
         Example:
@@ -254,7 +256,9 @@ class SupervisionSegment:
             return self
         return dataclasses.replace(self, text=transform_fn(self.text))
 
-    def transform_alignment(self, transform_fn: Callable[[str], str], type: Optional[str] = "word") -> "SupervisionSegment":
+    def transform_alignment(
+        self, transform_fn: Callable[[str], str], type: Optional[str] = "word"
+    ) -> "SupervisionSegment":
         """A copy with ``transform_fn`` applied to the symbols of the ``type`` alignment."""
         if self.alignment is None:
             return self

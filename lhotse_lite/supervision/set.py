@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 import logging
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Union
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 
 from tqdm import tqdm
 
@@ -64,7 +64,7 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
         return cls(segments)
 
     @property
-    def segments(self):
+    def segments(self) -> Union[Mapping[str, SupervisionSegment], Iterable[SupervisionSegment]]:
         """Lhotse's name for :attr:`data`."""
         return self.data
 

@@ -46,7 +46,7 @@ def test_from_dir_bad_input(corpus):
         RecordingSet.from_dir(corpus / "nope", "*.wav")
     with pytest.raises(ConfigError, match="num_jobs"):
         RecordingSet.from_dir(corpus, "*.wav", num_jobs=0)
-    with pytest.raises(AudioLoadError, match="readme.txt"):
+    with pytest.raises(AudioLoadError, match=r"readme\.txt"):
         RecordingSet.from_dir(corpus, "*.txt", progress_bar=False)
 
 
@@ -55,7 +55,12 @@ def test_lookups_and_load_audio(corpus, signals):
     assert len(recs) == 4 and "c" in recs and "zzz" not in recs and recs[0].id == "a"
     np.testing.assert_array_equal(recs.load_audio("c", offset=0.1), signals.ramp(1, 4800)[:, 1600:])
     np.testing.assert_array_equal(recs.load_audio("b", channels=1), signals.ramp(2, 3200)[1:])
-    assert (recs.num_channels("b"), recs.sampling_rate("b"), recs.num_samples("b"), recs.duration("b")) == (2, 16000, 3200, 0.2)
+    assert (recs.num_channels("b"), recs.sampling_rate("b"), recs.num_samples("b"), recs.duration("b")) == (
+        2,
+        16000,
+        3200,
+        0.2,
+    )
     with pytest.raises(UnknownIdError, match="zzz"):
         recs.load_audio("zzz")
 

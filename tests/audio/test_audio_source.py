@@ -31,8 +31,14 @@ def test_file_source_reads_only_the_span_from_disk(stereo, monkeypatch):
 
     calls = []
     original_read, original_seek = sf.SoundFile.read, sf.SoundFile.seek
-    monkeypatch.setattr(sf.SoundFile, "seek", lambda self, pos, *a: calls.append(("seek", pos)) or original_seek(self, pos, *a))
-    monkeypatch.setattr(sf.SoundFile, "read", lambda self, frames=-1, **kw: calls.append(("read", frames)) or original_read(self, frames, **kw))
+    monkeypatch.setattr(
+        sf.SoundFile, "seek", lambda self, pos, *a: calls.append(("seek", pos)) or original_seek(self, pos, *a)
+    )
+    monkeypatch.setattr(
+        sf.SoundFile,
+        "read",
+        lambda self, frames=-1, **kw: calls.append(("read", frames)) or original_read(self, frames, **kw),
+    )
     path, _ = stereo
     AudioSource("file", [0, 1], str(path)).read(offset=0.25, duration=0.125)
     assert calls[0] == ("seek", 4000)
@@ -113,7 +119,7 @@ def test_dict_matches_lhotse_including_memory_bytes(lhotse_compat_dir):
     [
         ({"type": "tape", "channels": [0], "source": "a"}, "tape"),
         ({"type": "file", "channels": [], "source": "a"}, "non-empty"),
-        ({"type": "file", "channels": [-1], "source": "a"}, "non-negative"),
+        ({"type": "file", "channels": [-1], "source": "a"}, "channel id must be an int >= 0, got -1"),
         ({"type": "file", "channels": [0, 0], "source": "a"}, "distinct"),
         ({"type": "file", "channels": [0], "source": b"a"}, "must be str"),
         ({"type": "memory", "channels": [0], "source": "UklGRg=="}, "must be bytes"),
@@ -127,14 +133,14 @@ def test_from_dict_rejects_bad_fields(data, message):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(AudioNotFoundError, match="nope.wav"):
+    with pytest.raises(AudioNotFoundError, match=r"nope\.wav"):
         AudioSource("file", [0], str(tmp_path / "nope.wav")).load_audio()
 
 
 def test_corrupt_file(tmp_path):
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunkjunkjunk" * 4)
-    with pytest.raises(AudioLoadError, match="bad.wav"):
+    with pytest.raises(AudioLoadError, match=r"bad\.wav"):
         AudioSource("file", [0], str(bad)).load_audio()
 
 
@@ -158,7 +164,7 @@ def test_command_writing_no_audio():
 
 
 def test_missing_url(tmp_path):
-    with pytest.raises(AudioNotFoundError, match="missing.wav"):
+    with pytest.raises(AudioNotFoundError, match=r"missing\.wav"):
         AudioSource("url", [0], (tmp_path / "missing.wav").as_uri()).load_audio()
 
 

@@ -42,7 +42,7 @@ def test_fit_pads_trims_and_raises():
     assert fit_num_samples(audio, 10, 10, "r") is audio
     set_audio_duration_mismatch_tolerance(0.1)  # one sample at 10 Hz
     assert fit_num_samples(audio, 11, 10, "r").shape == (1, 11)
-    with pytest.raises(DurationMismatchError, match="'r'.*expected 12 samples"):
+    with pytest.raises(DurationMismatchError, match=r"'r'.*expected 12 samples"):
         fit_num_samples(audio, 12, 10, "r")
     tiny = np.ones((1, 1), np.float32)
     set_audio_duration_mismatch_tolerance(1.0)

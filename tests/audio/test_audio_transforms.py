@@ -150,7 +150,10 @@ def test_serialized_forms():
         ({"name": "Reverb", "kwargs": {}}, "unknown audio transform 'Reverb'.*Resample, Speed, Tempo, Volume"),
         ({"name": "Speed", "kwargs": {"rate": 1.1}}, "invalid kwargs"),
         ({"name": "Speed"}, "kwargs"),
-        ({"name": "Resample", "kwargs": {"source_sampling_rate": 0, "target_sampling_rate": 8000}}, "positive integer"),
+        (
+            {"name": "Resample", "kwargs": {"source_sampling_rate": 0, "target_sampling_rate": 8000}},
+            "source_sampling_rate must be an int >= 1, got 0",
+        ),
     ],
 )
 def test_transform_from_dict_rejects_bad_input(data, message):

@@ -9,7 +9,7 @@ from lhotse_lite.cli import cli
 
 def _all_commands(group: click.Group, prefix=()):
     for name, command in sorted(group.commands.items()):
-        path = prefix + (name,)
+        path = (*prefix, name)
         yield path
         if isinstance(command, click.Group):
             yield from _all_commands(command, path)

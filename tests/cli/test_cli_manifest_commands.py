@@ -212,6 +212,8 @@ def test_mux_weight_count_must_match(compat, tmp_path):
 
 def test_split_shuffle_is_reproducible(compat, tmp_path):
     for name in ("a", "b"):
-        assert run("manifest", "split", 3, "supervisions.jsonl", tmp_path / name, "--shuffle", "--seed", 7).exit_code == 0
+        assert (
+            run("manifest", "split", 3, "supervisions.jsonl", tmp_path / name, "--shuffle", "--seed", 7).exit_code == 0
+        )
     for part in ("supervisions.0.jsonl", "supervisions.1.jsonl", "supervisions.2.jsonl"):
         assert (tmp_path / "a" / part).read_text() == (tmp_path / "b" / part).read_text()

@@ -7,7 +7,9 @@ import pytest
 import torch
 
 REPO = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("streaming_fbank_emformer", REPO / "examples" / "streaming_fbank_emformer.py")
+_spec = importlib.util.spec_from_file_location(
+    "streaming_fbank_emformer", REPO / "examples" / "streaming_fbank_emformer.py"
+)
 example = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(example)
 

@@ -14,7 +14,7 @@ import soundfile as sf
 
 from lhotse_lite.audio import AudioSource, Recording
 from lhotse_lite.errors import AudioError, ConfigError, ShapeError
-from lhotse_lite.features.base import FeatureSetBuilder, FeatureSet
+from lhotse_lite.features.base import FeatureSet, FeatureSetBuilder
 from lhotse_lite.features.io import LilcomChunkyWriter, LilcomFilesWriter, NumpyFilesWriter
 from lhotse_lite.features.kaldi.extractors import Fbank
 
@@ -54,7 +54,7 @@ def test_single_process_output(tmp_path, recordings):
     assert [(f.recording_id, f.channels) for f in feats] == [
         ("r0", 0), ("r1", 0), ("r1", 1), ("r2", 0), ("r3", 0), ("r4", 0), ("r5", 0)]
     assert FeatureSet.from_file(tmp_path / "one.jsonl.gz") == feats
-    for f, rec in zip(feats, [recordings[0], recordings[1], recordings[1]] + recordings[2:]):
+    for f, rec in zip(feats, [recordings[0], recordings[1], recordings[1], *recordings[2:]]):
         expected = Fbank().extract(rec.load_audio(channels=f.channels), 16000)
         np.testing.assert_allclose(f.load(), expected, atol=2.0**-6 + 1e-5)
         assert f.duration == rec.duration and f.num_frames == len(expected)
@@ -105,10 +105,9 @@ class _FailOn:
 @pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
 def test_resume_after_a_crash(tmp_path, recordings, suffix):
     manifest = tmp_path / f"feats{suffix}"
-    with pytest.raises(KeyboardInterrupt):
-        with LilcomChunkyWriter(tmp_path / "feats.lca") as storage:
-            FeatureSetBuilder(Fbank(), storage, augment_fn=_FailOn(4)).process_and_store_recordings(
-                recordings, output_manifest=manifest, progress_bar=False)
+    with pytest.raises(KeyboardInterrupt), LilcomChunkyWriter(tmp_path / "feats.lca") as storage:
+        FeatureSetBuilder(Fbank(), storage, augment_fn=_FailOn(4)).process_and_store_recordings(
+            recordings, output_manifest=manifest, progress_bar=False)
     partial = FeatureSet.from_file(_readable_partial(manifest, tmp_path))
     assert [(f.recording_id, f.channels) for f in partial] == [("r0", 0), ("r1", 0), ("r1", 1)]
     for f in partial:

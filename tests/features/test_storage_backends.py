@@ -3,6 +3,7 @@
 import gzip
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -144,7 +145,7 @@ def test_truncated_archive_is_a_clear_error(tmp_path):
 
 
 def test_missing_file_is_a_storage_error(tmp_path):
-    with pytest.raises(StorageError, match="abc/abc.npy"):
+    with pytest.raises(StorageError, match=r"abc/abc\.npy"):
         get_reader("numpy_files")(str(tmp_path)).read("abc/abc.npy")
 
 
@@ -180,7 +181,7 @@ def test_our_storage_loads_in_lhotse(name, tmp_path):
         keys = [writer.write(f"key{i:03d}", f) for i, f in enumerate(feats)]
     reader = lhotse_io.get_reader(name)(writer.storage_path)
     ours = get_reader(name)(writer.storage_path)
-    for key, f in zip(keys, feats):
+    for key, _f in zip(keys, feats):
         theirs = reader.read(key)
         np.testing.assert_array_equal(theirs, ours.read(key))
         np.testing.assert_array_equal(reader.read(key, 3, 250), ours.read(key, 3, 250))
@@ -199,7 +200,7 @@ def test_same_bytes_per_frame_as_lhotse(name, tmp_path, lhotse_compat_dir):
         theirs_key = theirs.write("abcdef", feats.copy())
     if name == "lilcom_chunky":
         # same codec, same chunking, same regression estimates: the very same bytes
-        assert open(ours.storage_path, "rb").read() == open(theirs.storage_path, "rb").read()
+        assert Path(ours.storage_path).read_bytes() == Path(theirs.storage_path).read_bytes()
         assert ours_key == theirs_key
     else:
         assert os.path.getsize(ours_dir / "f" / ours_key) <= os.path.getsize(theirs_dir / "f" / theirs_key)

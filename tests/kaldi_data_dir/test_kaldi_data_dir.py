@@ -114,10 +114,10 @@ def test_import_bad_lines_name_file_and_line(tmp_path, files, error, where):
 
 
 def test_import_missing_wav_scp_and_audio(tmp_path):
-    with pytest.raises(FileNotFoundError, match="wav.scp"):
+    with pytest.raises(FileNotFoundError, match=r"wav\.scp"):
         import_kaldi_data_dir(tmp_path)
     data = write_dir(tmp_path / "d", **{"wav.scp": f"r1 {tmp_path / 'missing.wav'}\n"})
-    with pytest.raises(FileNotFoundError, match="missing.wav"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.wav"):
         import_kaldi_data_dir(data)
 
 

@@ -8,14 +8,22 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from toy_items import Item, ItemSet, make  # noqa: E402
+from toy_items import Item, ItemSet, make
 
-from lhotse_lite.errors import (  # noqa: E402
-    DuplicateIdError, LhotseLiteError, ManifestFieldError, ManifestFormatError, UnknownFormatError,
+from lhotse_lite.errors import (
+    DuplicateIdError,
+    LhotseLiteError,
+    ManifestFieldError,
+    ManifestFormatError,
+    UnknownFormatError,
 )
-from lhotse_lite.manifest import SUPPORTED_EXTENSIONS, load_manifest, load_manifest_lazy  # noqa: E402
-from lhotse_lite.manifest import formats  # noqa: E402
-from lhotse_lite.supervision import SupervisionSet  # noqa: E402
+from lhotse_lite.manifest import (
+    SUPPORTED_EXTENSIONS,
+    formats,
+    load_manifest,
+    load_manifest_lazy,
+)
+from lhotse_lite.supervision import SupervisionSet
 
 SUP_LINES = [
     '{"id": "s1", "recording_id": "r1", "start": 0.0, "duration": 1.0, "channel": 0}',

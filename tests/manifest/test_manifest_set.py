@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from toy_items import Item, ItemSet, make  # noqa: E402
+import functools
+import operator
 
-from lhotse_lite.errors import DuplicateIdError, ManifestError, UnknownIdError  # noqa: E402
-from lhotse_lite.manifest import ManifestSet, combine  # noqa: E402
+from toy_items import Item, ItemSet, make
+
+from lhotse_lite.errors import DuplicateIdError, ManifestError, UnknownIdError
+from lhotse_lite.manifest import ManifestSet, combine
 
 
 @pytest.fixture
@@ -42,7 +45,7 @@ def test_basic_protocol(pair):
 
 
 def test_missing_id_and_index(pair):
-    eager, lazy = pair
+    _eager, lazy = pair
     for s in pair:
         with pytest.raises(UnknownIdError, match="nope"):
             s["nope"]
@@ -170,7 +173,7 @@ def test_split_errors(pair):
     with pytest.raises(ManifestError, match="to_eager"):
         lazy.split(2, shuffle=True)
     parts = eager.split(3, shuffle=True)
-    assert sorted(sum((ids(p) for p in parts), [])) == sorted(ids(eager))
+    assert sorted(functools.reduce(operator.iadd, (ids(p) for p in parts), [])) == sorted(ids(eager))
 
 
 def test_split_lazy(pair, tmp_path):

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from toy_items import Item  # noqa: E402
+from toy_items import Item
 
-from lhotse_lite.errors import ManifestError, UnknownFormatError  # noqa: E402
-from lhotse_lite.manifest import InMemoryWriter, JsonlWriter, open_writer  # noqa: E402
-from lhotse_lite.manifest.formats import iter_jsonl_dicts  # noqa: E402
-from lhotse_lite.supervision import SupervisionSegment, SupervisionSet  # noqa: E402
+from lhotse_lite.errors import ManifestError, UnknownFormatError
+from lhotse_lite.manifest import InMemoryWriter, JsonlWriter, open_writer
+from lhotse_lite.manifest.formats import iter_jsonl_dicts
+from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 
 
 def read_ids(path):
@@ -36,11 +36,10 @@ def test_interrupted_writer_keeps_previous_file_and_resumes(tmp_path, ext):
     path = tmp_path / f"w{ext}"
     with open_writer(path) as w:
         w.write({"id": "old"})
-    with pytest.raises(RuntimeError):
-        with open_writer(path) as w:
-            w.write({"id": "a"})
-            w.write({"id": "b"}, flush=True)
-            raise RuntimeError("job killed")
+    with pytest.raises(RuntimeError), open_writer(path) as w:
+        w.write({"id": "a"})
+        w.write({"id": "b"}, flush=True)
+        raise RuntimeError("job killed")
     assert read_ids(path) == ["old"]  # previous file untouched
     with open_writer(path, overwrite=False) as w:
         assert w.contains("a") and w.contains("b") and not w.contains("old")

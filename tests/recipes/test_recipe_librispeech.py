@@ -52,8 +52,13 @@ def test_manifests_per_utterance(libri, tmp_path):
     assert (sup.text, sup.speaker, sup.language) == ("BUT IN LESS THAN FIVE MINUTES", "84", "English")
     assert manifests["dev-clean-2"]["supervisions"]["1272-135031-0000"].text == "IT'S A SMALL WORLD"
     for split in manifests:
-        assert RecordingSet.from_file(out / f"librispeech_recordings_{split}.jsonl.gz") == manifests[split]["recordings"]
-        assert SupervisionSet.from_file(out / f"librispeech_supervisions_{split}.jsonl.gz") == manifests[split]["supervisions"]
+        assert (
+            RecordingSet.from_file(out / f"librispeech_recordings_{split}.jsonl.gz") == manifests[split]["recordings"]
+        )
+        assert (
+            SupervisionSet.from_file(out / f"librispeech_supervisions_{split}.jsonl.gz")
+            == manifests[split]["supervisions"]
+        )
 
 
 def test_selected_parts_and_lower_case(libri):

@@ -40,7 +40,9 @@ segment_specs = st.lists(
        channel=st.one_of(st.none(), st.sampled_from([0, 1])), adjust=st.booleans(),
        tolerance=st.sampled_from([0.0, 0.001, 0.5]))
 def test_find_equals_brute_force(specs, start_after, length, channel, adjust, tolerance):
-    segments = [SupervisionSegment(f"s{k}", rec, start, dur, channel=ch) for k, (rec, start, dur, ch) in enumerate(specs)]
+    segments = [
+        SupervisionSegment(f"s{k}", rec, start, dur, channel=ch) for k, (rec, start, dur, ch) in enumerate(specs)
+    ]
     sups = SupervisionSet(segments)
     end_before = None if length is None else start_after + length
     for rec in ("r1", "r2", "missing"):

@@ -87,7 +87,7 @@ def test_custom_fields_read_as_attributes():
     seg = full_segment()
     assert seg.emotion == "happy" and seg.snr == 3.5
     with pytest.raises(AttributeError):
-        seg.nonexistent
+        _ = seg.nonexistent
 
 
 @pytest.mark.parametrize("patch,match", [
@@ -129,7 +129,7 @@ def test_from_dict_fast_path_builds_ordinary_segments():
     assert seg == SupervisionSegment(**d) and seg.mood == "ok"
     assert seg.with_offset(1.0).start == 2.0 and seg.start == 1
     assert seg.to_dict() == d
-    import pickle
     import copy
+    import pickle
 
     assert pickle.loads(pickle.dumps(seg)) == seg and copy.deepcopy(seg) == seg

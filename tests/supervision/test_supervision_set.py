@@ -123,7 +123,9 @@ def test_ctm_write_matches_lhotse(tmp_path):
     ref = lhotse.SupervisionSet.from_dicts(s.to_dict() for s in ours)
     ref.write_alignment_to_ctm(tmp_path / "ref.ctm")
     assert (tmp_path / "ours.ctm").read_text() == (tmp_path / "ref.ctm").read_text()
-    again = SupervisionSet([s.with_alignment("word", []) for s in sups3()]).with_alignment_from_ctm(tmp_path / "ours.ctm")
+    again = SupervisionSet([s.with_alignment("word", []) for s in sups3()]).with_alignment_from_ctm(
+        tmp_path / "ours.ctm"
+    )
     assert again == ours
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from lhotse_lite.audio import AudioSource, Recording, RecordingSet
-from lhotse_lite.features.manifest import FeatureSet, Features
+from lhotse_lite.features.manifest import Features, FeatureSet
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 from lhotse_lite.validation import Problem, read_items_reporting, validate_manifest_files, validate_manifests
 

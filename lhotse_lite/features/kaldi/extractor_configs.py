@@ -63,10 +63,11 @@ class SpectrogramConfig(_FramingFields):
     Example:
         >>> SpectrogramConfig(frame_length=0.05).to_dict()["frame_length"]
         0.05
-        >>> SpectrogramConfig(window_type="hann")
+        >>> SpectrogramConfig(window_type="hann")  # doctest: +NORMALIZE_WHITESPACE
         Traceback (most recent call last):
         ...
-        lhotse_lite.errors.ConfigError: SpectrogramConfig.window_type must be one of ('hamming', 'hanning', 'povey', 'rectangular', 'blackman'), got 'hann'
+        lhotse_lite.errors.ConfigError: SpectrogramConfig.window_type must be one of ('hamming', 'hanning', 'povey',
+        'rectangular', 'blackman'), got 'hann'
     """
 
     device: str = "cpu"
@@ -138,4 +139,6 @@ class MfccConfig(_FramingFields):
     def __post_init__(self) -> None:
         _post_init(self, mel=True)
         if not 1 <= self.num_ceps <= self.num_filters:
-            raise ConfigError(f"MfccConfig needs 1 <= num_ceps <= num_filters, got {self.num_ceps} and {self.num_filters}")
+            raise ConfigError(
+                f"MfccConfig needs 1 <= num_ceps <= num_filters, got {self.num_ceps} and {self.num_filters}"
+            )

@@ -14,7 +14,8 @@ Example:
     >>> fbank = Fbank(FbankConfig(num_filters=40))
     >>> fbank.extract(np.zeros(8000, dtype=np.float32), 16000).shape
     (50, 40)
-    >>> [f.shape for f in fbank.extract_batch([np.ones(1600, dtype=np.float32), np.ones(3200, dtype=np.float32)], 16000)]
+    >>> signals = [np.ones(1600, dtype=np.float32), np.ones(3200, dtype=np.float32)]
+    >>> [f.shape for f in fbank.extract_batch(signals, 16000)]
     [(10, 40), (20, 40)]
 """
 

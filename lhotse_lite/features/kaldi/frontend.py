@@ -30,6 +30,7 @@ from typing import List, Optional, Tuple
 import torch
 from torch import nn
 
+from lhotse_lite.checks import check_number
 from lhotse_lite.errors import ConfigError, ShapeError, SignalValueError
 from lhotse_lite.features.kaldi.analysis import analysis_weights, window_frames
 from lhotse_lite.features.kaldi.framing import frame_signal_with_previous, frame_stream_with_previous
@@ -57,13 +58,6 @@ def next_power_of_two(n: int) -> int:
         (512, 512, 2048)
     """
     return 1 if n <= 1 else 2 ** (n - 1).bit_length()
-
-
-def _check_number(name: str, value: float, low: float, high: float = math.inf, low_open: bool = False) -> None:
-    ok = (value > low if low_open else value >= low) and value <= high
-    if not ok or math.isnan(value):
-        bracket = "(" if low_open else "["
-        raise ConfigError(f"{name}={value!r} is out of range; allowed values: {bracket}{low}, {high}]")
 
 
 class KaldiFrontend(nn.Module):
@@ -103,12 +97,13 @@ class KaldiFrontend(nn.Module):
         energy_mode: int,
     ) -> None:
         super().__init__()
-        _check_number("sampling_rate", float(sampling_rate), 0.0, low_open=True)
-        _check_number("frame_length", float(frame_length), 0.0, low_open=True)
-        _check_number("frame_shift", float(frame_shift), 0.0, low_open=True)
-        _check_number("preemph_coeff", float(preemph_coeff), 0.0, 1.0)
-        _check_number("dither", float(dither), 0.0)
-        _check_number("energy_floor", float(energy_floor), 0.0)
+        where = type(self).__name__
+        for name, value in (("sampling_rate", sampling_rate), ("frame_length", frame_length),
+                            ("frame_shift", frame_shift)):
+            check_number(where, name, value, 0.0, minimum_open=True)
+        check_number(where, "preemph_coeff", preemph_coeff, 0.0, 1.0)
+        check_number(where, "dither", dither, 0.0)
+        check_number(where, "energy_floor", energy_floor, 0.0)
         check_window_type(window_type)
         length = window_samples(frame_length, sampling_rate)
         shift = window_samples(frame_shift, sampling_rate)
@@ -276,12 +271,13 @@ class KaldiFrontend(nn.Module):
             SignalValueError: NaN or infinite samples.
         """
         self._check_input(x, "x")
-        if context is not None:
-            if context.dim() != 2 or context.size(0) != x.size(0) or context.dtype != x.dtype:
-                raise ShapeError(
-                    f"{self._layer_name}.online_inference: context {list(context.shape)} {context.dtype} does "
-                    f"not match x {list(x.shape)} {x.dtype}; pass back the remainder of the previous call"
-                )
+        if context is not None and (
+            context.dim() != 2 or context.size(0) != x.size(0) or context.dtype != x.dtype
+        ):
+            raise ShapeError(
+                f"{self._layer_name}.online_inference: context {list(context.shape)} {context.dtype} does "
+                f"not match x {list(x.shape)} {x.dtype}; pass back the remainder of the previous call"
+            )
         frames, previous, remainder = frame_stream_with_previous(
             self._dithered(x), context, self._length, self._shift, self._width, self.snip_edges, last
         )

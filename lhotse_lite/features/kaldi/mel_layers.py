@@ -23,13 +23,13 @@ import torch
 from lhotse_lite.features.kaldi.analysis import floored_log, power_spectrum
 from lhotse_lite.features.kaldi.cepstrum import dct_matrix, lifter_coefficients
 from lhotse_lite.features.kaldi.frontend import DEFAULT_ENERGY_FLOOR
-from lhotse_lite.features.kaldi.spectral_layers import Wav2FFT
 from lhotse_lite.features.kaldi.mel import (
     kaldi_mel_banks,
     linear_grid_mel_banks,
     nonzero_band,
     sparse_banks,
 )
+from lhotse_lite.features.kaldi.spectral_layers import Wav2FFT
 
 __all__ = ["Wav2LogFilterBank", "Wav2MFCC"]
 

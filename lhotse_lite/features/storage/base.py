@@ -91,10 +91,10 @@ class FeaturesWriter(ABC):
         """
         return self.write_encoded(key, self.encode(value))
 
-    def flush(self) -> None:
+    def flush(self) -> None:  # noqa: B027  (optional hook: backends without buffers need nothing)
         """Makes everything written so far durable enough to survive a crash of this process."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (optional hook: backends without open files need nothing)
         """Releases open files; further writes are an error for archive backends."""
 
     def __enter__(self) -> "FeaturesWriter":
@@ -202,8 +202,8 @@ def check_float_matrix(value: Any, backend: str) -> np.ndarray:
 
 def _load_backends() -> None:
     # The built-in backends register themselves when their modules are imported.
-    import lhotse_lite.features.storage.files  # noqa: F401
-    import lhotse_lite.features.storage.lilcom_chunky  # noqa: F401
+    import lhotse_lite.features.storage.files
+    import lhotse_lite.features.storage.lilcom_chunky
     import lhotse_lite.features.storage.memory  # noqa: F401
 
 

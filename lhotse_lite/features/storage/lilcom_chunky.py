@@ -132,7 +132,7 @@ class LilcomChunkyWriter(FeaturesWriter):
     def _open(self) -> BinaryIO:
         if self._file is None:
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self._path, self.mode)
+            self._file = open(self._path, self.mode)  # noqa: SIM115  (the writer owns it until close())
             self._file.seek(0, os.SEEK_END)
             self._offset = self._file.tell()
         return self._file

@@ -21,8 +21,8 @@ from typing import List, Optional, Tuple
 
 import torch
 
+from lhotse_lite.checks import check_int, check_probability
 from lhotse_lite.errors import ConfigError, ShapeError
-from lhotse_lite.models.arguments import check_at_least, check_probability
 from lhotse_lite.models.conv_emformer.layer import ConvEmformerLayer
 from lhotse_lite.models.conv_emformer.masks import (
     attention_mask,
@@ -126,11 +126,15 @@ class ConvEmformer(torch.nn.Module):
         conv_activation: str = "silu",
     ) -> None:
         super().__init__()
-        check_at_least("ConvEmformer", 1, input_dim=input_dim, num_heads=num_heads, ffn_dim=ffn_dim,
-                       num_layers=num_layers, segment_length=segment_length, kernel_size=kernel_size)
-        check_at_least("ConvEmformer", 0, left_context_length=left_context_length,
-                       right_context_length=right_context_length, max_memory_size=max_memory_size)
-        check_probability("ConvEmformer", dropout=dropout)
+        sizes = dict(input_dim=input_dim, num_heads=num_heads, ffn_dim=ffn_dim, num_layers=num_layers,
+                     segment_length=segment_length, kernel_size=kernel_size)
+        for name, value in sizes.items():
+            check_int("ConvEmformer", name, value, minimum=1)
+        contexts = dict(left_context_length=left_context_length, right_context_length=right_context_length,
+                        max_memory_size=max_memory_size)
+        for name, value in contexts.items():
+            check_int("ConvEmformer", name, value, minimum=0)
+        check_probability("ConvEmformer", "dropout", dropout)
         gains = weight_init_gains(weight_init_scale_strategy, num_layers)
         self.emformer_layers = torch.nn.ModuleList(
             [

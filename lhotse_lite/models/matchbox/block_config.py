@@ -6,8 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence, Union
 
+from lhotse_lite.checks import check_int, check_probability
 from lhotse_lite.errors import ConfigError
-from lhotse_lite.models.arguments import check_probability
 
 __all__ = ["BlockConfig", "as_block_configs", "matchboxnet_blocks"]
 
@@ -63,10 +63,8 @@ class BlockConfig:
                     raise ConfigError(f"BlockConfig.{name} must be one int (1-D convolutions), got {value!r}")
                 object.__setattr__(self, name, value[0])
         for name in ("filters", "repeat", "kernel", "stride", "dilation"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(f"BlockConfig.{name} must be a positive int, got {value!r}")
-        check_probability("BlockConfig", dropout=self.dropout)
+            check_int("BlockConfig", name, getattr(self, name), minimum=1)
+        check_probability("BlockConfig", "dropout", self.dropout)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "BlockConfig":

@@ -17,13 +17,13 @@ from typing import List, Optional, Sequence, Tuple, Union
 import torch
 from torch import nn
 
+from lhotse_lite.checks import check_int, check_probability
 from lhotse_lite.errors import ConfigError, ShapeError
-from lhotse_lite.models.arguments import check_probability
 from lhotse_lite.models.matchbox.activations import make_activation
 from lhotse_lite.models.matchbox.conv_geometry import compute_new_kernel_size, get_same_padding
 from lhotse_lite.models.matchbox.group_shuffle import GroupShuffle
-from lhotse_lite.models.matchbox.plain_conv import LengthAwareConv1d
 from lhotse_lite.models.matchbox.masked_conv import MaskedConv1d
+from lhotse_lite.models.matchbox.plain_conv import LengthAwareConv1d
 
 __all__ = ["ConvBlock", "NORMALIZATIONS", "RESIDUAL_MODES"]
 
@@ -217,7 +217,7 @@ class ConvBlock(nn.Module):
             out = out + res_out
         out = self.mout(out)
         if self.dense_residual:
-            return xs + [out], lens
+            return xs + [out], lens  # noqa: RUF005  (TorchScript has no starred list displays)
         return [out], lens
 
 
@@ -246,9 +246,7 @@ def _single(value: IntOrList, name: str) -> int:
         if len(value) != 1:
             raise ConfigError(f"{name} must be one int or a one-element list (1-D convolutions), got {value!r}")
         value = value[0]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{name} must be a positive int, got {value!r}")
-    return value
+    return check_int("ConvBlock", name, value, minimum=1)
 
 
 def _validate(
@@ -261,7 +259,7 @@ def _validate(
         raise ConfigError(f"{where}: inplanes, planes and repeat must be >= 1, got {inplanes}, {planes}, {repeat}")
     if padding != "same":
         raise ConfigError(f"{where}: only padding='same' is supported, got {padding!r}")
-    check_probability(where, dropout=dropout)
+    check_probability(where, "dropout", dropout)
     if normalization not in NORMALIZATIONS:
         raise ConfigError(f"{where}: normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
     if residual_mode not in RESIDUAL_MODES:

@@ -13,6 +13,7 @@ from typing import Tuple
 import torch
 from torch import nn
 
+from lhotse_lite.checks import check_int
 from lhotse_lite.errors import ConfigError, ShapeError
 from lhotse_lite.models.matchbox.conv_geometry import conv_output_lengths
 
@@ -160,6 +161,4 @@ def _as_int(value: object, name: str) -> int:
         if len(value) != 1:
             raise ConfigError(f"{name} must be one int (1-D convolution), got {value!r}")
         value = value[0]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{name} must be an int, got {value!r}")
-    return value
+    return check_int("MaskedConv1d", name, value)

@@ -24,8 +24,8 @@ from typing import Callable, Dict, Optional
 import torch
 from torch import nn
 
+from lhotse_lite.checks import check_probability
 from lhotse_lite.errors import ConfigError, ShapeError
-from lhotse_lite.models.arguments import check_probability
 from lhotse_lite.models.wav2vec.transformer import SinusoidalPositionalEncoding
 
 __all__ = ["EncoderWrapper", "lengths_to_padding_mask"]
@@ -88,14 +88,14 @@ class EncoderWrapper(nn.Module):
         latent_encoder: nn.Module,
         positional_encoding: Callable[[int], nn.Module] = SinusoidalPositionalEncoding,
         dropout_encoder_input: float = 0.05,
-    ):
+    ) -> None:
         super().__init__()
         if min(in_dim, embedding_dim) < 1:
             raise ConfigError(
                 f"EncoderWrapper: expected positive sizes, got in_dim={in_dim}, "
                 f"embedding_dim={embedding_dim}"
             )
-        check_probability("EncoderWrapper", dropout_encoder_input=dropout_encoder_input)
+        check_probability("EncoderWrapper", "dropout_encoder_input", dropout_encoder_input)
         self.in_dim = in_dim
         self.embedding_dim = embedding_dim
         self.input_projector = nn.Linear(in_dim, embedding_dim)

@@ -23,8 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lhotse_lite.checks import check_probability
 from lhotse_lite.errors import ConfigError, ShapeError
-from lhotse_lite.models.arguments import check_probability
 
 __all__ = ["W2VLatentExtractor", "conv_output_lengths"]
 
@@ -61,7 +61,7 @@ def conv_output_lengths(
 class _ConvBlock(nn.Module):
     """Conv1d (no bias) -> LayerNorm over channels -> GELU -> Dropout, on ``(batch, channel, time)``."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int, dropout: float):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int, dropout: float) -> None:
         super().__init__()
         self.conv = nn.Conv1d(in_channels, out_channels, kernel_size, stride=stride, bias=False)
         self.norm = nn.LayerNorm(out_channels)
@@ -108,7 +108,7 @@ class W2VLatentExtractor(nn.Module):
         strides: Sequence[int] = (5, 2, 2, 2, 2, 2, 2),
         dropout: float = 0.0,
         conv_init: Optional[str] = "kaiming",
-    ):
+    ) -> None:
         super().__init__()
         out_channels, kernel_sizes, strides = list(out_channels), list(kernel_sizes), list(strides)
         if not out_channels or not len(out_channels) == len(kernel_sizes) == len(strides):
@@ -121,7 +121,7 @@ class W2VLatentExtractor(nn.Module):
                 "W2VLatentExtractor: channels, kernel sizes and strides must be positive, got "
                 f"out_channels={out_channels}, kernel_sizes={kernel_sizes}, strides={strides}"
             )
-        check_probability("W2VLatentExtractor", dropout=dropout)
+        check_probability("W2VLatentExtractor", "dropout", dropout)
         if conv_init not in _CONV_INITS:
             raise ConfigError(
                 f"W2VLatentExtractor: unknown conv_init {conv_init!r}; use one of {list(_CONV_INITS)}"
@@ -129,7 +129,7 @@ class W2VLatentExtractor(nn.Module):
         self.kernel_sizes: List[int] = kernel_sizes
         self.strides: List[int] = strides
         self.out_dim = out_channels[-1]
-        in_channels = [1] + out_channels[:-1]
+        in_channels = [1, *out_channels[:-1]]
         self.blocks = nn.ModuleList(
             _ConvBlock(c_in, c_out, k, s, dropout)
             for c_in, c_out, k, s in zip(in_channels, out_channels, kernel_sizes, strides)

@@ -28,6 +28,7 @@ from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 
+from lhotse_lite.checks import check_int
 from lhotse_lite.errors import ConfigError, ShapeError
 
 __all__ = ["compute_mask", "sample_negatives", "w2v_mask_collate_fn"]
@@ -79,8 +80,7 @@ def compute_mask(
     lens = [int(n) for n in sample_lens]
     if not 0.0 <= mask_prob <= 1.0:
         raise ConfigError(f"compute_mask: expected mask_prob in [0, 1], got {mask_prob}")
-    if isinstance(mask_length, bool) or not isinstance(mask_length, int) or mask_length < 1:
-        raise ConfigError(f"compute_mask: expected mask_length to be a positive int, got {mask_length!r}")
+    check_int("compute_mask", "mask_length", mask_length, minimum=1)
     if len(lens) != batch or not lens or min(lens) < 1 or max(lens) > frames:
         raise ShapeError(
             f"compute_mask: expected {batch} sample_lens in [1, {frames}] for a mask of shape "
@@ -145,8 +145,7 @@ def sample_negatives(
         >>> bool((negs[:, 1] >= 3).all()), bool((negs != y.unsqueeze(0)).all())
         (True, True)
     """
-    if isinstance(num_neg, bool) or not isinstance(num_neg, int) or num_neg < 1:
-        raise ConfigError(f"sample_negatives: expected num_neg to be a positive int, got {num_neg!r}")
+    check_int("sample_negatives", "num_neg", num_neg, minimum=1)
     if y.dim() != 3:
         raise ShapeError(f"sample_negatives: expected y shaped (batch, time, channels), got {list(y.shape)}")
     batch, time, channels = y.shape

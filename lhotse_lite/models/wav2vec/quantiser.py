@@ -91,7 +91,7 @@ class GumbelVectorQuantizer(nn.Module):
 
     def __init__(
         self, input_dim: int, num_vars: int, temp_tuple: Sequence[float], groups: int, vq_dim: int
-    ):
+    ) -> None:
         super().__init__()
         if min(input_dim, num_vars, groups, vq_dim) < 1 or vq_dim % groups:
             raise ConfigError(
@@ -197,7 +197,7 @@ class W2VTargetQuantiser(nn.Module):
         quantiser: type = GumbelVectorQuantizer,
         num_vars: int = 320,
         temperature_decay: Tuple[float, float, float] = (2.0, 0.25, 0.999995),
-    ):
+    ) -> None:
         super().__init__()
         self.quantiser = quantiser(in_dim, num_vars, temperature_decay, 2, out_dim)
         self.proj = nn.Linear(out_dim, out_dim)

@@ -25,8 +25,8 @@ from typing import Optional
 import torch
 from torch import nn
 
+from lhotse_lite.checks import check_probability
 from lhotse_lite.errors import ConfigError, ShapeError
-from lhotse_lite.models.arguments import check_probability
 
 __all__ = ["TransformerEncoder", "TransformerEncoderLayer", "SinusoidalPositionalEncoding", "sinusoids"]
 
@@ -69,7 +69,7 @@ class SinusoidalPositionalEncoding(nn.Module):
         torch.Size([1, 5, 8])
     """
 
-    def __init__(self, input_size: int, max_len: int = 2500):
+    def __init__(self, input_size: int, max_len: int = 2500) -> None:
         super().__init__()
         if input_size < 1 or max_len < 1:
             raise ConfigError(
@@ -113,7 +113,7 @@ class TransformerEncoderLayer(nn.Module):
         dropout: float = 0.0,
         activation: str = "relu",
         normalize_before: bool = False,
-    ):
+    ) -> None:
         super().__init__()
         self.self_attn = nn.MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=True)
         self.ffn = nn.Sequential(
@@ -189,14 +189,14 @@ class TransformerEncoder(nn.Module):
         activation: str = "relu",
         normalize_before: bool = False,
         causal: bool = False,
-    ):
+    ) -> None:
         super().__init__()
         if min(d_model, num_layers, nhead, d_ffn) < 1 or d_model % nhead:
             raise ConfigError(
                 "TransformerEncoder: expected positive sizes with d_model divisible by nhead, got "
                 f"d_model={d_model}, num_layers={num_layers}, nhead={nhead}, d_ffn={d_ffn}"
             )
-        check_probability("TransformerEncoder", dropout=dropout)
+        check_probability("TransformerEncoder", "dropout", dropout)
         if activation not in _ACTIVATIONS:
             raise ConfigError(
                 f"TransformerEncoder: unknown activation {activation!r}; use one of {sorted(_ACTIVATIONS)}"

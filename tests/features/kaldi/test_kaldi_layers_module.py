@@ -66,7 +66,7 @@ def test_feature_dims_with_energy():
 
 def test_energy_goes_to_bin_zero_of_spectra():
     x = torch.randn(1, 8000) * 0.1
-    frames, log_e = Wav2Win(return_log_energy=True)(x)
+    _frames, log_e = Wav2Win(return_log_energy=True)(x)
     assert torch.allclose(Wav2LogSpec()(x)[..., 0], log_e)
     assert torch.allclose(Wav2Spec()(x)[..., 0], log_e)
     assert torch.allclose(Wav2FFT()(x)[..., 0].real, log_e)

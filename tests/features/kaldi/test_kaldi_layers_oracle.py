@@ -121,7 +121,7 @@ def test_other_frame_options_match_kaldi(knf, helpers):
     assert helpers.max_abs_diff(ours, ref) < TOL
 
 
-@pytest.mark.parametrize("window", WINDOWS + ["sine"])
+@pytest.mark.parametrize("window", [*WINDOWS, "sine"])
 def test_windows_match_kaldi(knf, helpers, window):
     opts = helpers.knf_frame_options(knf, 16000, window)
     ref = np.array(knf.FeatureWindowFunction(opts).window)

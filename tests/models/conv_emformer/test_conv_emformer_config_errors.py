@@ -56,9 +56,9 @@ def test_no_weight_init_strategy_keeps_pytorch_default():
         (dict(ffn_activation="tanh"), "unknown ConvEmformer activation 'tanh'"),
         (dict(conv_activation="swish"), "Available: gelu, relu, silu"),
         (dict(weight_init_scale_strategy="xavier"), "weight_init_scale_strategy 'xavier'"),
-        (dict(segment_length=0), "segment_length must be >= 1, got 0"),
-        (dict(kernel_size=0), "kernel_size must be >= 1"),
-        (dict(left_context_length=-1), "left_context_length must be >= 0, got -1"),
+        (dict(segment_length=0), "segment_length must be an int >= 1, got 0"),
+        (dict(kernel_size=0), "kernel_size must be an int >= 1"),
+        (dict(left_context_length=-1), "left_context_length must be an int >= 0, got -1"),
         (dict(dropout=1.5), "dropout must be in"),
     ],
 )

@@ -121,7 +121,7 @@ def test_state_converts_to_and_from_torchaudio_lists():
     model = ConvEmformer(16, 2, 32, 2, 4, 3, left_context_length=2, right_context_length=1, max_memory_size=2)
     model.eval()
     x = torch.rand(1, 13, 16)
-    first, _, states = model.infer(x[:, 0:5], torch.tensor([5]))
+    _first, _, states = model.infer(x[:, 0:5], torch.tensor([5]))
     as_lists = [s.to_list() for s in states]
     assert all(isinstance(t, list) and len(t) == 5 for t in as_lists)
     again = [ConvEmformerLayerState.from_list(t) for t in as_lists]

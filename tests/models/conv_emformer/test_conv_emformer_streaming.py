@@ -210,7 +210,7 @@ def test_torchscript_equals_eager(name):
 
 def test_torchscript_reports_shape_errors():
     scripted = torch.jit.script(_build(segment_length=4, kernel_size=3, right_context_length=2))
-    with pytest.raises(torch.jit.Error, match="ShapeError.*expected input"):
+    with pytest.raises(torch.jit.Error, match=r"ShapeError.*expected input"):
         scripted.infer(torch.randn(1, 5, DIM), torch.tensor([5]))
 
 

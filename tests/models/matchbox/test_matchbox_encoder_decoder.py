@@ -93,7 +93,17 @@ def test_6x2x64_size_by_hand():
     expected += 10304 + 16640 + 3870
     assert _count(matchboxnet_6x2x64(num_classes=30)) == expected == 138846
     assert abs(expected - 140_000) / 140_000 < 0.01  # the paper: "140K"
-    assert [b.mconv[0].conv.kernel_size[0] for b in matchboxnet_6x2x64().encoder.encoder] == [11, 13, 15, 17, 19, 21, 23, 29, 1]
+    assert [b.mconv[0].conv.kernel_size[0] for b in matchboxnet_6x2x64().encoder.encoder] == [
+        11,
+        13,
+        15,
+        17,
+        19,
+        21,
+        23,
+        29,
+        1,
+    ]
 
 
 @pytest.mark.parametrize("factory, repeat", [(matchboxnet_3x1x64, 1), (matchboxnet_3x2x64, 2)])
@@ -148,7 +158,9 @@ def test_encoder_lengths_and_masking_invariance():
     # Logits with lengths: padded batch == one by one, whatever the padding holds.
     logits = model(noisy, lengths)
     for b, length in enumerate(lengths.tolist()):
-        torch.testing.assert_close(logits[b], model(x[b : b + 1, :, :length], lengths[b : b + 1])[0], rtol=1e-5, atol=1e-5)
+        torch.testing.assert_close(
+            logits[b], model(x[b : b + 1, :, :length], lengths[b : b + 1])[0], rtol=1e-5, atol=1e-5
+        )
 
 
 def test_encoder_without_lengths_uses_all_frames():
@@ -251,7 +263,7 @@ def test_decoder_and_model_errors():
         ConvASREncoder()(torch.randn(2, 64, 5), torch.tensor([5]))
     with pytest.raises(ConfigError, match="unknown MatchboxNet block setting"):
         ConvASREncoder(blocks=[{"filters": 8, "se": True}])
-    with pytest.raises(ConfigError, match="positive int"):
+    with pytest.raises(ConfigError, match="filters must be an int >= 1, got 0"):
         BlockConfig(filters=0)
 
 

@@ -28,7 +28,9 @@ def test_compute_new_kernel_size(kernel, factor, expected):
     assert compute_new_kernel_size(kernel, factor) == expected
 
 
-@pytest.mark.parametrize("kernel, stride, dilation, expected", [(11, 1, 1, 5), (29, 1, 2, 28), (1, 1, 1, 0), (13, 2, 1, 6)])
+@pytest.mark.parametrize(
+    "kernel, stride, dilation, expected", [(11, 1, 1, 5), (29, 1, 2, 28), (1, 1, 1, 0), (13, 2, 1, 6)]
+)
 def test_get_same_padding(kernel, stride, dilation, expected):
     assert get_same_padding(kernel, stride, dilation) == expected
 

@@ -80,7 +80,7 @@ def test_bad_archives_and_configs(tmp_path):
     with tarfile.open(tmp_path / "empty.nemo", "w") as archive:
         info = tarfile.TarInfo("model_config.yaml")
         archive.addfile(info, io.BytesIO(b""))
-    with pytest.raises(StorageError, match="model_weights.ckpt"):
+    with pytest.raises(StorageError, match=r"model_weights\.ckpt"):
         load_nemo_matchboxnet(tmp_path / "empty.nemo")
     config = nemo_config()
     config["encoder"]["jasper"][1]["se"] = True

@@ -1,4 +1,7 @@
-"""The curated public surface of lhotse_lite.models.matchbox (import hygiene: tests/models/test_models_import_hygiene.py)."""
+"""The curated public surface of lhotse_lite.models.matchbox.
+
+Import hygiene is tested in tests/models/test_models_import_hygiene.py.
+"""
 
 import lhotse_lite.models.matchbox as matchbox
 

@@ -121,7 +121,7 @@ def test_a_few_pretraining_steps_lower_the_loss():
     optimiser = torch.optim.Adam(modules.parameters(), lr=5e-3)
 
     signals = _synthetic_audio(_gen(0), [800, 600, 400, 800])
-    wavs, wav_lens, mask = w2v_mask_collate_fn(
+    wavs, _wav_lens, mask = w2v_mask_collate_fn(
         signals, extractor.get_output_lengths, mask_prob=0.5, mask_length=4, generator=_gen(1)
     )
     latent_lens = extractor.get_output_lengths(torch.tensor([s.numel() for s in signals]))

@@ -122,7 +122,12 @@ def test_torchscript_equals_eager_in_eval():
 
 @pytest.mark.parametrize(
     "args",
-    [(8, 4, (2.0, 0.5, 0.9), 2, 5), (8, 0, (2.0, 0.5, 0.9), 2, 4), (8, 4, (2.0, 0.5), 2, 4), (8, 4, (0.5, 2.0, 0.9), 2, 4)],
+    [
+        (8, 4, (2.0, 0.5, 0.9), 2, 5),
+        (8, 0, (2.0, 0.5, 0.9), 2, 4),
+        (8, 4, (2.0, 0.5), 2, 4),
+        (8, 4, (0.5, 2.0, 0.9), 2, 4),
+    ],
 )
 def test_bad_quantizer_configs_raise(args):
     with pytest.raises(ConfigError):
