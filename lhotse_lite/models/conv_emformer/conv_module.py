@@ -25,7 +25,7 @@ from typing import Tuple
 
 import torch
 
-from lhotse_lite.models.conv_emformer.activations import activation_module
+from lhotse_lite.models.activations import make_activation
 
 __all__ = ["ConvolutionModule"]
 
@@ -70,7 +70,7 @@ class ConvolutionModule(torch.nn.Module):
         self.conv = torch.nn.Conv1d(input_dim, input_dim, kernel_size, stride=1, padding=0, groups=input_dim)
         self.post_conv = torch.nn.Sequential(
             torch.nn.LayerNorm(input_dim),
-            activation_module(activation),
+            make_activation(activation, "ConvEmformer"),
             torch.nn.Linear(input_dim, input_dim),
             torch.nn.Dropout(dropout),
         )

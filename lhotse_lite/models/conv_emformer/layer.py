@@ -26,7 +26,7 @@ from typing import Optional, Tuple
 
 import torch
 
-from lhotse_lite.models.conv_emformer.activations import activation_module
+from lhotse_lite.models.activations import make_activation
 from lhotse_lite.models.conv_emformer.attention import EmformerAttention
 from lhotse_lite.models.conv_emformer.conv_module import ConvolutionModule
 from lhotse_lite.models.conv_emformer.masks import key_padding_mask, segment_summaries
@@ -60,7 +60,7 @@ class MacaronFeedForward(torch.nn.Module):
         self.module = torch.nn.Sequential(
             torch.nn.LayerNorm(input_dim),
             torch.nn.Linear(input_dim, ffn_dim),
-            activation_module(activation),
+            make_activation(activation, "ConvEmformer"),
             torch.nn.Dropout(dropout),
             torch.nn.Linear(ffn_dim, input_dim),
             torch.nn.Dropout(dropout),

@@ -19,13 +19,13 @@ from torch import nn
 
 from lhotse_lite.checks import check_int, check_probability
 from lhotse_lite.errors import ConfigError, ShapeError
-from lhotse_lite.models.matchbox.activations import make_activation
+from lhotse_lite.models.activations import make_activation
 from lhotse_lite.models.matchbox.conv_geometry import compute_new_kernel_size, get_same_padding
 from lhotse_lite.models.matchbox.group_shuffle import GroupShuffle
 from lhotse_lite.models.matchbox.masked_conv import MaskedConv1d
 from lhotse_lite.models.matchbox.plain_conv import LengthAwareConv1d
 
-__all__ = ["ConvBlock", "NORMALIZATIONS", "RESIDUAL_MODES"]
+__all__ = ["ConvBlock", "NORMALIZATIONS", "RESIDUAL_MODES", "block_activation"]
 
 NORMALIZATIONS = ("batch", "group", "instance", "layer")
 RESIDUAL_MODES = ("add", "stride_add")
@@ -48,8 +48,8 @@ class ConvBlock(nn.Module):
         dilation: Dilation factor; ``stride`` and ``dilation`` cannot both exceed 1.
         padding: Only ``"same"`` (symmetric zero padding of ``dilation * (kernel - 1) // 2`` frames).
         dropout: Dropout probability after each activation.
-        activation: A name (``"relu"``, ``"hardtanh"``, ``"selu"``, ``"swish"``, ``"silu"``), an
-            ``nn.Module``, or ``None`` for NeMo's default ``Hardtanh(0, 20)``.
+        activation: A name (``"relu"``, ``"hardtanh"``, ``"selu"``, ``"swish"``, ``"silu"``, ``"gelu"``), an
+            ``nn.Module``, or ``None`` for NeMo's default ``Hardtanh(0, 20)``; see :func:`block_activation`.
         residual: Add a residual branch (1x1 conv + norm) from the block input.
         groups: Groups of the (pointwise, when separable) convolution; ``> 1`` adds a :class:`GroupShuffle`.
         separable: Time-channel separable convolution: a depthwise conv over time followed by a pointwise
@@ -221,8 +221,33 @@ class ConvBlock(nn.Module):
         return [out], lens
 
 
+def block_activation(activation: Optional[Union[str, nn.Module]]) -> nn.Module:
+    """The activation module of a block for a name, an existing module, or ``None`` (clipped ReLU).
+
+    Args:
+        activation: A MatchboxNet name of :data:`lhotse_lite.models.activations.ACTIVATIONS`
+            (``"relu"``, ``"hardtanh"``, ``"selu"``, ``"swish"``, ``"silu"``, ``"gelu"``), an
+            ``nn.Module`` (returned as is), or ``None`` for NeMo's Jasper default ``nn.Hardtanh(0.0, 20.0)``.
+
+    Returns:
+        An ``nn.Module`` without parameters.
+
+    Raises:
+        UnknownNameError: An unknown name; the message lists the known ones.
+
+    Example:
+        >>> block_activation("relu"), block_activation(None)
+        (ReLU(), Hardtanh(min_val=0.0, max_val=20.0))
+    """
+    if activation is None:
+        return nn.Hardtanh(min_val=0.0, max_val=20.0)
+    if isinstance(activation, nn.Module):
+        return activation
+    return make_activation(activation, "MatchboxNet")
+
+
 def _activation_dropout(activation: Optional[Union[str, nn.Module]], dropout: float) -> List[nn.Module]:
-    return [make_activation(activation), nn.Dropout(p=dropout)]
+    return [block_activation(activation), nn.Dropout(p=dropout)]
 
 
 def _make_norm(normalization: str, norm_groups: int, channels: int) -> nn.Module:

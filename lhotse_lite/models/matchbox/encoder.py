@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from lhotse_lite.errors import ConfigError, ShapeError
-from lhotse_lite.models.matchbox.activations import make_activation
+from lhotse_lite.models.activations import make_activation
 from lhotse_lite.models.matchbox.block_config import BlockConfig, as_block_configs, matchboxnet_blocks
 from lhotse_lite.models.matchbox.conv_block import ConvBlock
 from lhotse_lite.models.matchbox.init import init_weights
@@ -28,7 +28,7 @@ class ConvASREncoder(nn.Module):
 
     Args:
         activation: Activation name for every block (``"relu"``, ``"hardtanh"``, ``"selu"``, ``"swish"``,
-            ``"silu"``).
+            ``"silu"``, ``"gelu"``; :mod:`lhotse_lite.models.activations`).
         feat_in: Features per frame (MFCC coefficients or mel bins) before frame splicing.
         normalization_mode: ``"batch"``, ``"group"``, ``"instance"`` or ``"layer"``.
         residual_mode: Default residual mode of the blocks (``"add"`` / ``"stride_add"``).
@@ -75,7 +75,7 @@ class ConvASREncoder(nn.Module):
         if feat_in < 1 or frame_splicing < 1:
             raise ConfigError(f"feat_in and frame_splicing must be >= 1, got {feat_in} and {frame_splicing}")
         configs = matchboxnet_blocks() if blocks is None else as_block_configs(blocks)
-        make_activation(activation)  # fail early on an unknown name
+        make_activation(activation, "MatchboxNet")  # fail early on an unknown name
         channels = feat_in * frame_splicing
         self.feat_in = channels
         residual_panes: List[int] = []

@@ -27,11 +27,9 @@ from torch import nn
 
 from lhotse_lite.checks import check_probability
 from lhotse_lite.errors import ConfigError, ShapeError
+from lhotse_lite.models.activations import make_activation
 
 __all__ = ["TransformerEncoder", "TransformerEncoderLayer", "SinusoidalPositionalEncoding", "sinusoids"]
-
-_ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU}
-
 
 def sinusoids(num_positions: int, dim: int) -> torch.Tensor:
     """The sinusoidal position table: ``[p, 2i] = sin(p / 10000^(2i/dim))``, ``[p, 2i+1] = cos(...)``.
@@ -118,7 +116,7 @@ class TransformerEncoderLayer(nn.Module):
         self.self_attn = nn.MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=True)
         self.ffn = nn.Sequential(
             nn.Linear(d_model, d_ffn),
-            _ACTIVATIONS[activation](),
+            make_activation(activation, "TransformerEncoder"),
             nn.Dropout(dropout),
             nn.Linear(d_ffn, d_model),
         )
@@ -197,10 +195,7 @@ class TransformerEncoder(nn.Module):
                 f"d_model={d_model}, num_layers={num_layers}, nhead={nhead}, d_ffn={d_ffn}"
             )
         check_probability("TransformerEncoder", "dropout", dropout)
-        if activation not in _ACTIVATIONS:
-            raise ConfigError(
-                f"TransformerEncoder: unknown activation {activation!r}; use one of {sorted(_ACTIVATIONS)}"
-            )
+        make_activation(activation, "TransformerEncoder")  # fail early on an unknown name
         self.d_model = d_model
         self.causal = causal
         self.layers = nn.ModuleList(
