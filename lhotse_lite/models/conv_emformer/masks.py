@@ -185,26 +185,41 @@ def attention_mask(
     return ~torch.cat([mem_ok, rc_ok, utt_ok], dim=1)
 
 
-def key_padding_mask(lengths: torch.Tensor, num_prefix_keys: int, utterance_length: int) -> torch.Tensor:
-    """Key mask hiding padded utterance frames (``True`` = hidden).
+def key_padding_mask(
+    lengths: torch.Tensor, num_prefix_keys: int, utterance_length: int
+) -> Optional[torch.Tensor]:
+    """Key mask hiding padded utterance frames (``True`` = hidden), by torchaudio's rule.
 
     Keys are ``num_prefix_keys`` always-valid keys (memory, right context, left context) followed by
-    ``utterance_length`` utterance frames, of which the first ``lengths[b]`` are valid.
+    ``utterance_length`` (``U``) utterance frames. torchaudio counts padding from the end of the batch:
+    item ``b`` sees the first ``lengths[b] + U - max(lengths)`` utterance frames, so exactly its
+    ``lengths[b]`` frames when the batch is padded to its longest item (``max(lengths) == U``) and
+    ``U - max(lengths)`` padded frames more otherwise; a batch of one item is not masked at all. This
+    is torchaudio's behaviour (its ``_gen_padding_mask``), kept so that its checkpoints give the same
+    outputs on the same input.
 
     Args:
-        lengths: ``(batch,)`` valid utterance frames per batch item.
+        lengths: ``(batch,)`` valid utterance frames per batch item (each ``<= U``).
         num_prefix_keys: Keys before the utterance frames.
-        utterance_length: Utterance frames in the key sequence.
+        utterance_length: ``U``, utterance frames in the key sequence.
 
     Returns:
-        Bool ``(batch, num_prefix_keys + utterance_length)``.
+        Bool ``(batch, num_prefix_keys + U)``, or ``None`` when ``batch == 1``.
 
     Example:
-        >>> key_padding_mask(torch.tensor([3, 1]), 1, 3).int()
+        >>> key_padding_mask(torch.tensor([3, 1]), 1, 3).int()  # padded to the longest item: exact
         tensor([[0, 0, 0, 0],
                 [0, 0, 1, 1]], dtype=torch.int32)
+        >>> key_padding_mask(torch.tensor([2, 1]), 1, 3).int()  # one frame longer than the longest
+        tensor([[0, 0, 0, 0],
+                [0, 0, 0, 1]], dtype=torch.int32)
+        >>> key_padding_mask(torch.tensor([1]), 1, 3) is None
+        True
     """
+    if lengths.size(0) == 1:
+        return None
+    visible = lengths - lengths.max() + utterance_length
     t = torch.arange(utterance_length, device=lengths.device).unsqueeze(0)
-    utt_pad = t >= lengths.unsqueeze(1)
+    utt_pad = t >= visible.unsqueeze(1)
     prefix = torch.zeros(lengths.size(0), num_prefix_keys, dtype=torch.bool, device=lengths.device)
     return torch.cat([prefix, utt_pad], dim=1)

@@ -190,8 +190,11 @@ class ConvEmformer(torch.nn.Module):
         Args:
             input: ``(B, T + R, D)`` utterance frames right-padded with ``R`` right-context frames
                 (``T >= 1``).
-            lengths: ``(B,)`` valid utterance frames per batch item (``<= T``); frames at or beyond
-                ``lengths[b]`` are hidden from every attention query.
+            lengths: ``(B,)`` valid utterance frames per batch item (``<= T``). As in torchaudio,
+                item ``b``'s attention sees its first ``lengths[b] + T - max(lengths)`` frames: exactly
+                its own frames when the batch is padded to its longest item (``max(lengths) == T``),
+                and a single item (``B == 1``) is never masked; see
+                :func:`~lhotse_lite.models.conv_emformer.masks.key_padding_mask`.
 
         Returns:
             ``(output (B, T, D), lengths)``; ``lengths`` is returned unchanged.
@@ -247,7 +250,9 @@ class ConvEmformer(torch.nn.Module):
 
         Args:
             input: ``(B, S + R, D)`` one segment followed by its ``R`` right-context frames.
-            lengths: ``(B,)`` valid frames of ``input`` (right context included, ``<= S + R``).
+            lengths: ``(B,)`` valid frames of ``input`` (right context included, ``<= S + R``); the
+                chunk's padded frames are hidden as in ``forward`` (by torchaudio's rule, counted from
+                the longest item of the batch).
             states: One :class:`ConvEmformerLayerState` per layer from the previous call, or ``None``.
 
         Returns:
