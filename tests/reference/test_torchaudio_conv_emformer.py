@@ -53,12 +53,11 @@ def _perturbed(model: torch.nn.Module, seed: int) -> torch.nn.Module:
     return model.eval()
 
 
-def _models(name: str, seed: int = 0):
+def _models(args: tuple, kwargs: dict, input_dim: int = DIM, seed: int = 0):
     """torchaudio's model with random weights, and ours with those weights loaded strictly."""
-    args, kwargs = CONFIGS[name]
     torch.manual_seed(seed)
-    reference = _perturbed(torchaudio_conv_emformer().ConvEmformer(DIM, *args, **kwargs), seed)
-    ours = ConvEmformer(DIM, *args, **kwargs).eval()
+    reference = _perturbed(torchaudio_conv_emformer().ConvEmformer(input_dim, *args, **kwargs), seed)
+    ours = ConvEmformer(input_dim, *args, **kwargs).eval()
     ours.load_state_dict(reference.state_dict(), strict=True)
     return reference, ours
 
@@ -102,7 +101,7 @@ def _read_part(state: List[torch.Tensor], model: ConvEmformer) -> List[torch.Ten
 @pytest.mark.parametrize("lengths_name", list(LENGTHS))
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_forward_matches_torchaudio(name, lengths_name):
-    reference, ours = _models(name)
+    reference, ours = _models(*CONFIGS[name])
     x, lengths = _batch(ours, LENGTHS[lengths_name])
     with torch.no_grad():
         expected, expected_lengths = reference(x, lengths)
@@ -126,7 +125,7 @@ def test_our_weights_load_into_torchaudio_and_give_the_same_output(name):
 @pytest.mark.parametrize("lengths_name", list(LENGTHS))
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_chained_infer_matches_torchaudio(name, lengths_name):
-    reference, ours = _models(name)
+    reference, ours = _models(*CONFIGS[name])
     x, lengths = _batch(ours, LENGTHS[lengths_name])
     with torch.no_grad():
         expected, expected_states = _stream(reference, x, lengths)
@@ -141,7 +140,7 @@ def test_chained_infer_matches_torchaudio(name, lengths_name):
 
 
 def test_states_convert_to_and_from_torchaudio_lists():
-    reference, ours = _models("memory_tanh_long_left")
+    reference, ours = _models(*CONFIGS["memory_tanh_long_left"])
     x, _ = _batch(ours, [1.0, 1.0])
     s, r = ours.segment_length, ours.right_context_length
     with torch.no_grad():
@@ -154,10 +153,7 @@ def test_states_convert_to_and_from_torchaudio_lists():
 
 def test_the_seed_example_matches_torchaudio():
     """The seed's example configuration on the issue's input: (10, 200, 80) with lengths in [16, 178]."""
-    torch.manual_seed(0)
-    reference = _perturbed(torchaudio_conv_emformer().ConvEmformer(80, 4, 1024, 12, 16, 8, right_context_length=4), 0)
-    ours = ConvEmformer(80, 4, 1024, 12, 16, 8, right_context_length=4).eval()
-    ours.load_state_dict(reference.state_dict(), strict=True)
+    reference, ours = _models((4, 1024, 12, 16, 8), dict(right_context_length=4), input_dim=80)
     generator = torch.Generator().manual_seed(0)
     x = torch.rand(10, 200, 80, generator=generator)
     lengths = torch.randint(16, 179, (10,), generator=generator)
@@ -171,11 +167,7 @@ def test_the_seed_example_matches_torchaudio():
 def test_kernel_1_forward_matches_torchaudio():
     # forward only: torchaudio's infer fails on its second call with kernel_size=1 (its conv cache
     # keeps the whole utterance), docs/models_conv_emformer.rst
-    args, kwargs = (2, 24, 2, 4, 1), dict(left_context_length=2, right_context_length=2, max_memory_size=2)
-    torch.manual_seed(0)
-    reference = _perturbed(torchaudio_conv_emformer().ConvEmformer(DIM, *args, **kwargs), 0)
-    ours = ConvEmformer(DIM, *args, **kwargs).eval()
-    ours.load_state_dict(reference.state_dict(), strict=True)
+    reference, ours = _models((2, 24, 2, 4, 1), dict(left_context_length=2, right_context_length=2, max_memory_size=2))
     x, lengths = _batch(ours, LENGTHS["none_fills"])
     with torch.no_grad():
         torch.testing.assert_close(ours(x, lengths)[0], reference(x, lengths)[0], rtol=0.0, atol=TOLERANCE)
