@@ -1,7 +1,8 @@
 """Models that consume lhotse_lite features: MatchboxNet, ConvEmformer and wav2vec 2.0 pieces.
 
 Submodules: :mod:`lhotse_lite.models.matchbox`, :mod:`lhotse_lite.models.conv_emformer`,
-:mod:`lhotse_lite.models.wav2vec`. The most used names are re-exported lazily here.
+:mod:`lhotse_lite.models.wav2vec`; their activation functions come from one registry,
+:mod:`lhotse_lite.models.activations`. The most used names are re-exported lazily here.
 """
 
 from __future__ import annotations
