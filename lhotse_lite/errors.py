@@ -37,6 +37,7 @@ __all__ = [
     "ShapeError",
     "AudioSpanError",
     "SignalValueError",
+    "DownloadError",
 ]
 
 
@@ -122,3 +123,7 @@ class AudioSpanError(AudioError, ValueError):
 
 class SignalValueError(LhotseLiteError, ValueError):
     """A signal or feature tensor holds values an operation cannot use (NaN, infinity)."""
+
+
+class DownloadError(LhotseLiteError, OSError):
+    """A corpus archive could not be downloaded (no network, a refused URL, a truncated transfer)."""

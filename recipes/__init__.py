@@ -1,26 +1,7 @@
-"""Corpus recipes: one script per corpus, each turning a corpus on disk into Lhotse-style manifests.
+"""The recipes a user runs: one staged shell script per corpus, and keyword-spotting training.
 
-Every recipe is importable (``from recipes.librispeech import prepare_librispeech``) and runnable
-(``python recipes/librispeech.py CORPUS_DIR OUTPUT_DIR``). A ``prepare_<corpus>(corpus_dir,
-output_dir=None, ...)`` function returns ``{split: {"recordings": RecordingSet, "supervisions":
-SupervisionSet}}`` and, given ``output_dir``, writes ``<corpus>_recordings_<split>.jsonl.gz`` and
-``<corpus>_supervisions_<split>.jsonl.gz`` after validating them. Importing this package imports
-no recipe.
-
-Example:
-    >>> sorted(RECIPES)
-    ['audio_folder', 'librispeech', 'speech_commands', 'voxconverse', 'yesno']
+``recipes/<corpus>.sh`` runs a corpus from nothing to features in re-runnable stages (download,
+prepare, validate, features), each stage one ``lite`` command; the preparation code itself is the
+library's (:mod:`lhotse_lite.recipes`). ``python -m recipes.kws_matchboxnet`` trains and evaluates
+MatchboxNet keyword spotting on prepared Speech Commands. Importing this package imports nothing.
 """
-
-from typing import Dict
-
-__all__ = ["RECIPES"]
-
-RECIPES: Dict[str, str] = {
-    "audio_folder": "recipes.audio_folder:prepare_audio_folder",
-    "librispeech": "recipes.librispeech:prepare_librispeech",
-    "speech_commands": "recipes.speech_commands:prepare_speech_commands",
-    "voxconverse": "recipes.voxconverse:prepare_voxconverse",
-    "yesno": "recipes.yesno:prepare_yesno",
-}
-"""Recipe name -> ``module:function`` of its prepare function."""

@@ -1,4 +1,4 @@
-"""Evaluation and checkpoints of the keyword-spotting recipe (``recipes/kws_matchboxnet.py``).
+"""Evaluation and checkpoints of the keyword-spotting recipe (:mod:`recipes.kws_matchboxnet`).
 
 The recipe's MFCC extractor (a checkpoint records ``num_mfcc`` and rebuilds it), predictions over a
 dataset, the confusion matrix (counts, aligned text, PNG plot), and saving/loading checkpoints.
@@ -17,7 +17,7 @@ import torch
 from lhotse_lite.dataset import DurationBatchSampler, GlobalMVN, SupervisionDataset, collate_features
 from lhotse_lite.features.kaldi.extractors import Mfcc, MfccConfig
 from lhotse_lite.models.matchbox import matchboxnet_3x1x64
-from recipes._common import Pathlike
+from lhotse_lite.recipes.preparation import Pathlike
 
 if TYPE_CHECKING:  # only for annotations: the recipe imports this module
     from recipes.kws_matchboxnet import KwsConfig

@@ -14,8 +14,10 @@ Stages (each re-runnable: finished outputs in ``work_dir`` are reused)::
 Run it on the bundled demo keywords (10 words; test voices never heard in training), or point it
 at an unpacked Google Speech Commands v1/v2 (all word folders become classes unless ``--words``)::
 
-    python recipes/kws_matchboxnet.py demo_data/speech_commands exp/kws
-    python recipes/kws_matchboxnet.py /data/speech_commands_v0.02 exp/gsc --epochs 30 --words yes no up down
+    python -m recipes.kws_matchboxnet demo_data/speech_commands exp/kws
+    python -m recipes.kws_matchboxnet data/SpeechCommands2 exp/gsc --epochs 30 -w yes -w no -w up -w down
+
+(from the repository root, which holds the ``recipes`` package).
 
 Measured results are in ``docs/end_to_end.rst``.
 
@@ -31,20 +33,16 @@ Example:
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import logging
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-if __package__ in (None, ""):  # run as a script: make the ``recipes`` package importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+import click
 import numpy as np
 import torch
 
@@ -63,8 +61,9 @@ from lhotse_lite.features.io import get_writer
 from lhotse_lite.features.manifest import FeatureSet
 from lhotse_lite.features.stats import compute_global_stats
 from lhotse_lite.models.matchbox import matchboxnet_3x1x64
+from lhotse_lite.recipes.preparation import Pathlike, manifest_paths
+from lhotse_lite.recipes.speechcommands import prepare_speechcommands
 from lhotse_lite.supervision import SupervisionSet
-from recipes._common import Pathlike, manifest_paths
 from recipes._kws_evaluation import (
     confusion_matrix,
     format_confusion,
@@ -74,7 +73,6 @@ from recipes._kws_evaluation import (
     predict,
     save_checkpoint,
 )
-from recipes.speech_commands import CORPUS, prepare_speech_commands
 
 __all__ = [
     "KwsConfig", "KwsResult", "mfcc_extractor", "prepare_features", "build_dataset", "train_model", "predict",
@@ -82,6 +80,10 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+SPEECHCOMMANDS_VERSION = "2"
+"""The layout version the manifests are prepared with (v1 and v2 share it; it names the files)."""
+MANIFEST_PREFIX = f"speechcommands{SPEECHCOMMANDS_VERSION}"
 
 
 @dataclass(frozen=True)
@@ -167,9 +169,9 @@ def _manifests(corpus_dir: Pathlike, out: Path, words: Optional[Sequence[str]]) 
     """Every word's manifests (prepared once, then reused), restricted to ``words``."""
     from lhotse_lite.audio import RecordingSet
 
-    paths = {split: manifest_paths(out, CORPUS, split) for split in ("train", "valid", "test")}
+    paths = {split: manifest_paths(out, MANIFEST_PREFIX, split) for split in ("train", "valid", "test")}
     if not all(p.is_file() for ps in paths.values() for p in ps.values()):
-        prepare_speech_commands(corpus_dir, out)
+        prepare_speechcommands(SPEECHCOMMANDS_VERSION, corpus_dir, out)
     manifests = {}
     for split, ps in paths.items():
         recordings, supervisions = (
@@ -355,45 +357,53 @@ def run(corpus_dir: Pathlike, work_dir: Pathlike, config: KwsConfig = KwsConfig(
     return result
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``python recipes/kws_matchboxnet.py CORPUS_DIR WORK_DIR [options]``; prints the results."""
+_DEFAULTS = KwsConfig()
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("corpus_dir", type=click.Path(file_okay=False))
+@click.argument("work_dir", type=click.Path(file_okay=False))
+@click.option("-w", "--word", "words", multiple=True, help="A class (repeat for several; default: every word folder).")
+@click.option("--epochs", type=click.IntRange(min=1), default=_DEFAULTS.epochs, show_default=True)
+@click.option("--lr", type=float, default=_DEFAULTS.lr, show_default=True, help="Peak learning rate.")
+@click.option("--batch-duration", type=float, default=_DEFAULTS.batch_duration, show_default=True,
+              help="Seconds of audio per batch.")
+@click.option("--speed-factor", "speed_factors", type=float, multiple=True,
+              help="Speed-perturbed copy of the training set (repeat; default 0.9 and 1.1).")
+@click.option("--no-speed-perturbation", is_flag=True, help="Train on the original clips only.")
+@click.option("--max-train-items", type=click.IntRange(min=1), help="Keep only this many training clips.")
+@click.option("--max-minutes", type=float, default=_DEFAULTS.max_minutes, show_default=True,
+              help="Training time budget (wall clock).")
+@click.option("--num-threads", type=click.IntRange(min=1), default=_DEFAULTS.num_threads, show_default=True)
+@click.option("--num-jobs", type=click.IntRange(min=1), default=_DEFAULTS.num_jobs, show_default=True,
+              help="Feature extraction processes.")
+@click.option("--seed", type=int, default=_DEFAULTS.seed, show_default=True)
+@click.option("-v", "--verbose", is_flag=True, help="Log every epoch (INFO level) to stderr.")
+def main(corpus_dir: str, work_dir: str, words: Tuple[str, ...], speed_factors: Tuple[float, ...],
+         no_speed_perturbation: bool, verbose: bool, **options: Any) -> None:
+    """Train and evaluate MatchboxNet-3x1x64 keyword spotting on CORPUS_DIR (Speech Commands layout).
+
+    Prints the test confusion matrix and the accuracies; everything is written to WORK_DIR.
+    """
     from lhotse_lite.errors import LhotseLiteError
 
-    defaults = KwsConfig()
-    parser = argparse.ArgumentParser(description="Train and evaluate MatchboxNet-3x1x64 keyword spotting.")
-    parser.add_argument("corpus_dir", type=Path, help="unpacked Speech Commands (or demo_data/speech_commands)")
-    parser.add_argument("work_dir", type=Path, help="output folder")
-    parser.add_argument("--words", nargs="+", default=None, help="classes (default: every word folder)")
-    parser.add_argument("--epochs", type=int, default=defaults.epochs)
-    parser.add_argument("--lr", type=float, default=defaults.lr)
-    parser.add_argument("--batch-duration", type=float, default=defaults.batch_duration)
-    parser.add_argument("--speed-factors", type=float, nargs="*", default=list(defaults.speed_factors))
-    parser.add_argument("--max-train-items", type=int, default=None)
-    parser.add_argument("--max-minutes", type=float, default=defaults.max_minutes)
-    parser.add_argument("--num-threads", type=int, default=defaults.num_threads)
-    parser.add_argument("--num-jobs", type=int, default=defaults.num_jobs)
-    parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--log-level", default="INFO")
-    args = vars(parser.parse_args(argv))
-    logging.basicConfig(level=args.pop("log_level").upper(), format="%(levelname)s %(name)s: %(message)s")
-    corpus_dir, work_dir = args.pop("corpus_dir"), args.pop("work_dir")
-    args["words"] = tuple(args["words"]) if args["words"] else None
-    args["speed_factors"] = tuple(args["speed_factors"])
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    factors = () if no_speed_perturbation else (speed_factors or _DEFAULTS.speed_factors)
+    config = KwsConfig(words=words or None, speed_factors=tuple(factors), **options)
     try:
-        result = run(corpus_dir, work_dir, KwsConfig(**args))
+        result = run(corpus_dir, work_dir, config)
     except LhotseLiteError as err:
-        print(f"Error: {err}")
-        return 1
-    print(format_confusion(np.array(result.confusion), result.labels))
-    print(
+        raise click.ClickException(str(err)) from err
+    click.echo(format_confusion(np.array(result.confusion), result.labels))
+    click.echo(
         f"test accuracy {100 * result.test_accuracy:.2f}% (reloaded checkpoint: "
         f"{100 * result.reloaded_accuracy:.2f}%), valid {100 * result.valid_accuracy:.2f}%; "
         f"{result.epochs} epochs / {result.steps} steps in {result.train_seconds:.0f} s of training "
         f"({result.train_cpu_seconds:.0f} CPU s; features: {result.feature_seconds:.0f} s); "
         f"confusion plot {result.confusion_png}"
     )
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -5,7 +5,7 @@ operating-system errors about files (missing, unreadable, not writable) become o
 ``Error: ...`` on stderr and exit status 1, never a traceback.
 
 Command groups live in their own modules (``manifest_commands``, ``format_commands``,
-``feature_commands``); none imports torch at import time, so ``lite --help`` starts fast.
+``feature_commands``, ``recipe_commands``); none imports torch at import time, so ``lite --help`` starts fast.
 
 Example:
     >>> from click.testing import CliRunner
@@ -72,8 +72,9 @@ def _register() -> None:
     from lhotse_lite.cli.feature_commands import feat
     from lhotse_lite.cli.format_commands import ctm, kaldi, rttm
     from lhotse_lite.cli.manifest_commands import manifest
+    from lhotse_lite.cli.recipe_commands import download, prepare
 
-    for group in (manifest, rttm, ctm, kaldi, feat):
+    for group in (manifest, rttm, ctm, kaldi, feat, prepare, download):
         cli.add_command(group)
 
 

@@ -24,6 +24,8 @@ def test_every_issue_command_exists():
         ("validate", "describe", "convert", "split", "split-lazy", "subset", "combine", "filter", "mux")
     } | {(g, d) for g in ("rttm", "ctm", "kaldi") for d in ("import", "export")} | {
         ("feat", n) for n in ("write-default-config", "extract", "stats", "inspect")
+    } | {("prepare", n) for n in ("librispeech", "yesno", "speechcommands", "voxconverse", "audio-folder")} | {
+        ("download", n) for n in ("librispeech", "yesno", "speechcommands", "voxconverse")
     }
     assert expected <= set(COMMANDS)
 

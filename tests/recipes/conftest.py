@@ -1,6 +1,5 @@
-"""Fixtures for the recipe tests: the repository root on ``sys.path`` and tiny audio writers."""
+"""Fixtures for the recipe tests: tiny audio writers and the committed demo corpus."""
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -8,9 +7,6 @@ import pytest
 import soundfile as sf
 
 REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:  # the recipes are a top-level package beside lhotse_lite
-    sys.path.insert(0, str(REPO))
-
 DEMO = REPO / "demo_data"
 
 
@@ -34,4 +30,3 @@ def audio_writer():
 def demo_dir() -> Path:
     """The committed demo corpus."""
     return DEMO
-

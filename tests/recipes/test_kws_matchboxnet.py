@@ -1,18 +1,14 @@
 """The keyword-spotting recipe end to end on a subset of the demo keywords (a few steps only)."""
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from click.testing import CliRunner
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from recipes.kws_matchboxnet import (  # noqa: E402
+from recipes.kws_matchboxnet import (
     KwsConfig,
     confusion_matrix,
     format_confusion,
@@ -22,6 +18,7 @@ from recipes.kws_matchboxnet import (  # noqa: E402
     run,
 )
 
+REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "demo_data" / "speech_commands"
 needs_demo = pytest.mark.skipif(not (DEMO / "testing_list.txt").is_file(), reason="demo keywords not present")
 
@@ -72,16 +69,16 @@ def test_mfcc_is_64_dimensional():
     assert mfcc_extractor().extract(np.zeros(16000, np.float32), 16000).shape == (100, 64)
 
 
-def test_cli_help(capsys):
-    with pytest.raises(SystemExit) as info:
-        main(["--help"])
-    assert info.value.code == 0
-    assert "MatchboxNet" in capsys.readouterr().out
+def test_cli_help():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    assert "MatchboxNet" in result.output and "--speed-factor" in result.output
 
 
-def test_cli_reports_a_missing_corpus(tmp_path, capsys):
-    assert main([str(tmp_path / "nowhere"), str(tmp_path / "work")]) == 1
-    assert capsys.readouterr().out.startswith("Error: ")
+def test_cli_reports_a_missing_corpus(tmp_path):
+    result = CliRunner().invoke(main, [str(tmp_path / "nowhere"), str(tmp_path / "work")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: corpus directory") and "Traceback" not in result.output
 
 
 def test_recipe_reads_a_google_speech_commands_layout(tmp_path, audio_writer):
@@ -107,7 +104,8 @@ def test_recipe_reads_a_google_speech_commands_layout(tmp_path, audio_writer):
 
 
 @needs_demo
-def test_unknown_word_is_reported(tmp_path, capsys):
-    assert main([str(DEMO), str(tmp_path), "--words", "yes", "maybe"]) == 1
-    out = capsys.readouterr().out
-    assert out.startswith("Error: ") and "'maybe'" in out
+def test_unknown_word_is_reported(tmp_path):
+    result = CliRunner().invoke(main, [str(DEMO), str(tmp_path), "-w", "yes", "-w", "maybe"])
+    assert result.exit_code == 1
+    last_line = result.stderr.splitlines()[-1]  # after the progress bars
+    assert last_line.startswith("Error: ") and "'maybe'" in last_line

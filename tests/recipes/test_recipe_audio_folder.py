@@ -3,7 +3,7 @@
 import pytest
 
 from lhotse_lite.errors import DuplicateIdError, ManifestFormatError
-from recipes.audio_folder import main, prepare_audio_folder
+from lhotse_lite.recipes.audio_folder import prepare_audio_folder
 
 
 @pytest.fixture
@@ -60,10 +60,3 @@ def test_duplicate_ids(folder, audio_writer):
     audio_writer(folder / "bob" / "greeting.flac", 0.1)
     with pytest.raises(DuplicateIdError, match="bob_greeting"):
         prepare_audio_folder(folder)
-
-
-def test_main(folder, tmp_path, capsys):
-    argv = [str(folder), str(tmp_path / "out"), "--name", "x", "--split", "dev", "--log-level", "WARNING"]
-    assert main(argv) == 0
-    assert "dev: 3 recordings" in capsys.readouterr().out
-    assert (tmp_path / "out" / "x_supervisions_dev.jsonl.gz").is_file()

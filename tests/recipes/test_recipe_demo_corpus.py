@@ -6,8 +6,8 @@ from collections import Counter
 import pytest
 import soundfile as sf
 
-from recipes.librispeech import prepare_librispeech
-from recipes.speech_commands import CORE_WORDS, prepare_speech_commands
+from lhotse_lite.recipes.librispeech import prepare_librispeech
+from lhotse_lite.recipes.speechcommands import WORDS, prepare_speechcommands
 
 
 def _generator(demo_dir):
@@ -25,7 +25,7 @@ def test_demo_corpus_is_small(demo_dir):
 
 
 def test_librispeech_recipe_on_the_demo(demo_dir, tmp_path):
-    manifests = prepare_librispeech(demo_dir / "LibriSpeech", tmp_path)
+    manifests = prepare_librispeech(demo_dir / "LibriSpeech", output_dir=tmp_path)
     assert {k: len(v["recordings"]) for k, v in manifests.items()} == {"dev-clean-demo": 12, "test-clean-demo": 6}
     dev = manifests["dev-clean-demo"]
     assert {s.speaker for s in dev["supervisions"]} == {"1001", "1002", "1003"}
@@ -40,12 +40,12 @@ def test_librispeech_recipe_on_the_demo(demo_dir, tmp_path):
 
 
 def test_speech_commands_recipe_on_the_demo(demo_dir, tmp_path):
-    manifests = prepare_speech_commands(demo_dir / "speech_commands", tmp_path)
+    manifests = prepare_speechcommands("2", demo_dir / "speech_commands", tmp_path)
     sups = {split: manifests[split]["supervisions"] for split in ("train", "valid", "test")}
     assert {k: len(v) for k, v in sups.items()} == {"train": 450, "valid": 60, "test": 160}
     for split, segments in sups.items():  # every word, equally often, in every split
         counts = Counter(s.text for s in segments)
-        assert sorted(counts) == sorted(CORE_WORDS) and len(set(counts.values())) == 1, split
+        assert sorted(counts) == sorted(WORDS) and len(set(counts.values())) == 1, split
     speakers = {split: {s.speaker for s in segments} for split, segments in sups.items()}
     assert (len(speakers["train"]), len(speakers["valid"]), len(speakers["test"])) == (45, 6, 8)
     assert not speakers["train"] & speakers["test"] and not speakers["train"] & speakers["valid"]

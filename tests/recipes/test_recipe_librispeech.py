@@ -1,16 +1,21 @@
-"""The LibriSpeech recipe on a tiny copy of the real layout (and against Lhotse's own recipe)."""
+"""The LibriSpeech recipe on a tiny copy of the real layout (and against Lhotse's own recipe), and its download."""
 
 import os
-import subprocess
-import sys
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from lhotse_lite.audio import RecordingSet
-from lhotse_lite.errors import AudioNotFoundError, ManifestFormatError
+from lhotse_lite.errors import AudioNotFoundError, ConfigError, DownloadError, ManifestFormatError
+from lhotse_lite.recipes.librispeech import (
+    download_librispeech,
+    find_librispeech_splits,
+    parse_alignments,
+    prepare_librispeech,
+)
 from lhotse_lite.supervision import SupervisionSet
-from recipes.librispeech import find_librispeech_splits, main, prepare_librispeech
 
 TRANSCRIPTS = {
     ("dev-clean", "84", "121123"): ["GO DO YOU HEAR", "BUT IN LESS THAN FIVE MINUTES"],
@@ -40,7 +45,7 @@ def test_finds_librispeech_and_mini_librispeech_splits(libri):
 
 def test_manifests_per_utterance(libri, tmp_path):
     out = tmp_path / "out"
-    manifests = prepare_librispeech(libri, out)
+    manifests = prepare_librispeech(libri, output_dir=out)
     assert sorted(manifests) == ["dev-clean", "dev-clean-2"]
     recs, sups = manifests["dev-clean"]["recordings"], manifests["dev-clean"]["supervisions"]
     assert sorted(recs.ids) == ["174-50561-0000", "84-121123-0000", "84-121123-0001"]
@@ -69,6 +74,11 @@ def test_selected_parts_and_lower_case(libri):
         prepare_librispeech(libri, dataset_parts=["train-other-500"])
     with pytest.raises(ValueError, match="normalize_text"):
         prepare_librispeech(libri, normalize_text="upper")
+    with pytest.raises(ConfigError, match="num_jobs must be an int >= 1, got 0"):
+        prepare_librispeech(libri, num_jobs=0)
+    # Lhotse's corpus names stand for those of their splits that are present
+    assert list(prepare_librispeech(libri, dataset_parts="mini_librispeech")) == ["dev-clean-2"]
+    assert list(prepare_librispeech(libri, dataset_parts="librispeech")) == ["dev-clean"]
 
 
 def test_missing_audio_fails_or_is_skipped(libri):
@@ -86,25 +96,84 @@ def test_malformed_transcript_names_file_and_line(libri):
         prepare_librispeech(libri, dataset_parts="dev-clean")
 
 
-def test_main_writes_manifests_and_reports_errors(libri, tmp_path, capsys):
-    assert main([str(libri), str(tmp_path / "out"), "--dataset-parts", "dev-clean", "--log-level", "WARNING"]) == 0
-    assert "dev-clean: 3 recordings" in capsys.readouterr().out
-    assert (tmp_path / "out/librispeech_supervisions_dev-clean.jsonl.gz").is_file()
-    assert main([str(tmp_path / "nowhere"), str(tmp_path / "out")]) == 1
-    assert capsys.readouterr().out.startswith("Error: corpus directory")
+ALIGNMENT = '84-121123-0001 ",BUT,IN,LESS,THAN,FIVE,MINUTES," "0.3,0.41,0.5,0.62,0.71,0.74,0.75,0.75"\n'
 
 
-def test_runs_as_a_script(libri, tmp_path):
-    script = Path(__file__).resolve().parents[2] / "recipes" / "librispeech.py"
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    done = subprocess.run([sys.executable, str(script), str(libri), str(tmp_path / "out"), "--log-level", "WARNING"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert "dev-clean-2: 1 recordings" in done.stdout
+def test_word_alignments_beside_the_transcripts_or_in_their_own_folder(libri, tmp_path):
+    (libri / "dev-clean/84/121123/84-121123.alignment.txt").write_text(ALIGNMENT)
+    sups = prepare_librispeech(libri, dataset_parts="dev-clean")["dev-clean"]["supervisions"]
+    words = sups["84-121123-0001"].alignment["word"]
+    assert [(w.symbol, w.start, w.duration) for w in words[:3]] == [
+        ("", 0.0, 0.3), ("BUT", 0.3, 0.11), ("IN", 0.41, 0.09)]
+    assert words[-1].symbol == "" and words[-1].duration == 0.0 and len(words) == 8
+    assert sups["84-121123-0000"].alignment is None and sups["174-50561-0000"].alignment is None
+    elsewhere = tmp_path / "LibriSpeech-Alignments"
+    (elsewhere / "dev-clean/84/121123").mkdir(parents=True)
+    chapter = "dev-clean/84/121123/84-121123.alignment.txt"
+    (libri / chapter).rename(elsewhere / chapter)
+    again = prepare_librispeech(libri, alignments_dir=elsewhere, dataset_parts="dev-clean")["dev-clean"]
+    assert again["supervisions"]["84-121123-0001"].alignment["word"] == words
+
+
+def test_malformed_alignment_names_file_and_line(tmp_path):
+    path = tmp_path / "1-2.alignment.txt"
+    path.write_text(ALIGNMENT + '1-2-0003 ",A,B" "0.5,x,1.0"\n')
+    with pytest.raises(ManifestFormatError, match=r"1-2.alignment.txt:2: expected"):
+        parse_alignments(path)
+    path.write_text('1-2-0003 ",A,B" "0.5,1.0"\n')
+    with pytest.raises(ManifestFormatError, match=r"1-2.alignment.txt:1: 3 words but 2 end times"):
+        parse_alignments(path)
+
+
+def test_alignments_as_lhotse_parses_them(tmp_path):
+    lhotse_recipe = pytest.importorskip("lhotse.recipes.librispeech")
+    path = tmp_path / "84-121123.alignment.txt"
+    path.write_text(ALIGNMENT + '84-121123-0002 ",ANGOR,PAIN" "0.123456789,1.5,2.25"\n')
+    ours, theirs = parse_alignments(path), lhotse_recipe.parse_alignments(path)
+    assert {k: [tuple(w) for w in v] for k, v in ours.items()} == {k: [tuple(w) for w in v] for k, v in theirs.items()}
+
+
+def _mirror(tmp_path, libri, part):
+    """An OpenSLR-like folder with ``31/<part>.tar.gz`` holding ``LibriSpeech/<part>/...``."""
+    (tmp_path / "mirror" / "31").mkdir(parents=True)
+    with tarfile.open(tmp_path / "mirror" / "31" / f"{part}.tar.gz", "w:gz") as tar:
+        tar.add(libri / part, arcname=f"LibriSpeech/{part}")
+    return (tmp_path / "mirror").as_uri()
+
+
+def test_download_unpacks_each_split_once(libri, tmp_path):
+    base_url = _mirror(tmp_path, libri, "dev-clean-2")
+    corpus = download_librispeech(tmp_path / "data", "dev-clean-2", base_url=base_url)
+    assert corpus == tmp_path / "data" / "LibriSpeech"
+    assert (corpus / "dev-clean-2" / ".completed").is_file() and (tmp_path / "data" / "dev-clean-2.tar.gz").is_file()
+    assert prepare_librispeech(corpus)["dev-clean-2"]["supervisions"][0].text == "IT'S A SMALL WORLD"
+    (tmp_path / "mirror" / "31" / "dev-clean-2.tar.gz").unlink()  # complete: not fetched again
+    assert download_librispeech(tmp_path / "data", ["dev-clean-2"], base_url=base_url) == corpus
+    with pytest.raises(DownloadError, match=r"31/train-clean-5\.tar\.gz"):
+        download_librispeech(tmp_path / "data", "mini_librispeech", base_url=base_url)
+    with pytest.raises(ConfigError, match="unknown LibriSpeech split 'dev-clena'"):
+        download_librispeech(tmp_path / "data", ["dev-clean", "dev-clena"], base_url=base_url)
+
+
+def test_download_alignments(libri, tmp_path):
+    base_url = _mirror(tmp_path, libri, "dev-clean-2")
+    zipped = tmp_path / "mirror" / "alignments.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        zf.writestr("LibriSpeech-Alignments/dev-clean-2/1272/135031/1272-135031.alignment.txt", "x")
+    download_librispeech(tmp_path / "data", "dev-clean-2", alignments=True, base_url=base_url,
+                         alignments_url=zipped.as_uri())
+    assert (tmp_path / "data/LibriSpeech-Alignments/dev-clean-2/1272/135031/1272-135031.alignment.txt").is_file()
+    page = tmp_path / "mirror" / "confirm.html"
+    page.write_text("<html>Google Drive can't scan this file for viruses</html>")
+    with pytest.raises(DownloadError, match="did not give a zip file"):
+        download_librispeech(tmp_path / "other", "dev-clean-2", alignments=True, base_url=base_url,
+                             alignments_url=page.as_uri())
+    assert not (tmp_path / "other" / "LibriSpeech-Alignments.zip").exists()  # no broken file left to reuse
 
 
 def test_same_manifests_as_lhotse(libri):
     lhotse_recipe = pytest.importorskip("lhotse.recipes.librispeech")
+    (libri / "dev-clean/84/121123/84-121123.alignment.txt").write_text(ALIGNMENT)
     ours = prepare_librispeech(libri, dataset_parts=["dev-clean"])["dev-clean"]
     theirs = lhotse_recipe.prepare_librispeech(libri, dataset_parts=["dev-clean"])["dev-clean"]
 

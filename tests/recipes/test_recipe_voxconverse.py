@@ -1,9 +1,11 @@
-"""The VoxConverse recipe on a tiny copy of the real layout (RTTM turns on channel 1, as released)."""
+"""The VoxConverse recipe on a tiny copy of the real layout (RTTM turns on channel 1, as released), and its download."""
+
+import zipfile
 
 import pytest
 
-from lhotse_lite.errors import AudioNotFoundError, ManifestError, ManifestFormatError
-from recipes.voxconverse import main, prepare_voxconverse
+from lhotse_lite.errors import AudioNotFoundError, DownloadError, ManifestError, ManifestFormatError
+from lhotse_lite.recipes.voxconverse import download_voxconverse, prepare_voxconverse
 
 TURNS = {  # recording -> (onset, duration, speaker); VoxConverse writes the mono channel as 1
     "abjxc": [(0.4, 1.6, "spk00"), (2.1, 0.9, "spk01"), (2.5, 0.0, "spk00")],
@@ -29,7 +31,7 @@ def voxconverse(tmp_path, audio_writer):
 
 def test_turns_become_supervisions(voxconverse, tmp_path):
     out = tmp_path / "out"
-    manifests = prepare_voxconverse(voxconverse, out)
+    manifests = prepare_voxconverse(voxconverse, out)  # Lhotse's positional order: corpus, output
     assert sorted(manifests) == ["dev", "test"]
     assert list(manifests["dev"]["recordings"].ids) == ["abjxc", "afjiv"]
     sups = manifests["dev"]["supervisions"]
@@ -62,18 +64,45 @@ def test_problems_are_reported(voxconverse):
         prepare_voxconverse(voxconverse)
 
 
-def test_main(voxconverse, tmp_path, capsys):
-    assert main([str(voxconverse), str(tmp_path / "out"), "--split-test", "--log-level", "WARNING"]) == 0
-    assert "train: 2 recordings (0.002 h), 3 supervisions" in capsys.readouterr().out
+def _zip(path, files):
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, source in files.items():
+            zf.write(source, name)
+    return path.as_uri()
+
+
+def test_download_makes_the_layout_prepare_reads(voxconverse, tmp_path):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    urls = {  # the released zips: audio under audio/ and voxconverse_test_wav/, RTTMs in the repository
+        "dev_audio_url": _zip(mirror / "dev.zip", {f"audio/{p.name}": p for p in voxconverse.glob("dev/*.wav")}),
+        "test_audio_url": _zip(mirror / "test.zip", {
+            f"voxconverse_test_wav/{p.name}": p for p in voxconverse.glob("test/*.wav")}),
+        "annotations_url": _zip(mirror / "master.zip", {
+            f"voxconverse-master/{p.parent.name}/{p.name}": p for p in voxconverse.glob("*/*.rttm")}),
+    }
+    corpus = download_voxconverse(tmp_path / "data", **urls)
+    assert sorted(str(p.relative_to(corpus)) for p in corpus.rglob("*")) == sorted(
+        [".completed", *(str(p.relative_to(voxconverse)) for p in voxconverse.rglob("*"))])
+    assert not list(corpus.glob("*.zip"))
+    downloaded, original = prepare_voxconverse(corpus), prepare_voxconverse(voxconverse)
+    assert downloaded["test"]["supervisions"] == original["test"]["supervisions"]
+    (mirror / "dev.zip").unlink()
+    assert download_voxconverse(tmp_path / "data", **urls) == corpus  # complete: nothing fetched
+    wrong = {**urls, "test_audio_url": _zip(mirror / "wrong.zip", {"README": voxconverse / "dev" / "abjxc.rttm"})}
+    _zip(mirror / "dev.zip", {f"audio/{p.name}": p for p in voxconverse.glob("dev/*.wav")})
+    with pytest.raises(DownloadError, match=r"test.zip holds no \*.wav files"):
+        download_voxconverse(tmp_path / "other", **wrong)
 
 
 def test_same_turns_as_lhotse(voxconverse):
     lhotse_recipe = pytest.importorskip("lhotse.recipes.voxconverse")
     # Lhotse's recipe fails on zero-length turns (ours skips them, like its from_rttm): leave them out.
     (voxconverse / "dev" / "abjxc.rttm").write_text(_rttm("abjxc", [t for t in TURNS["abjxc"] if t[1] > 0]))
-    ours = prepare_voxconverse(voxconverse)
-    theirs = lhotse_recipe.prepare_voxconverse(voxconverse)
-    for split in ("dev", "test"):
+    ours = prepare_voxconverse(voxconverse, split_test=True)
+    theirs = lhotse_recipe.prepare_voxconverse(voxconverse, split_test=True)
+    assert sorted(ours) == sorted(theirs)
+    for split in ("train", "dev", "test"):
         assert list(ours[split]["recordings"].ids) == sorted(r.id for r in theirs[split]["recordings"])
 
         def turns(sups):

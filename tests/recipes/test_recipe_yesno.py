@@ -1,12 +1,13 @@
-"""The yesno recipe on a tiny copy of the real layout (and against Lhotse's own recipe)."""
+"""The yesno recipe on a tiny copy of the real layout (and against Lhotse's own recipe), and its download."""
 
 import itertools
 import os
+import tarfile
 
 import pytest
 
-from lhotse_lite.errors import ManifestFormatError
-from recipes.yesno import main, prepare_yesno, words_from_name
+from lhotse_lite.errors import DownloadError, ManifestFormatError
+from lhotse_lite.recipes.yesno import download_yesno, prepare_yesno, words_from_name
 
 
 def _names(count):
@@ -42,9 +43,31 @@ def test_bad_names(waves, audio_writer):
         prepare_yesno(waves)
 
 
-def test_main(waves, tmp_path, capsys):
-    assert main([str(waves), str(tmp_path / "out"), "--log-level", "WARNING"]) == 0
-    assert "train: 2 recordings" in capsys.readouterr().out
+def test_a_second_run_reuses_the_written_splits(waves, tmp_path):
+    first = prepare_yesno(waves, tmp_path / "out")
+    for name in ("0_0_0_0_0_0_0_0", "0_0_0_0_0_0_0_1"):  # the corpus changes; the finished splits stay
+        (waves / f"{name}.wav").unlink()
+    again = prepare_yesno(waves, tmp_path / "out")
+    assert again["train"]["recordings"] == first["train"]["recordings"]
+    assert again["test"]["supervisions"] == first["test"]["supervisions"]
+    (tmp_path / "out" / "yesno_supervisions_test.jsonl.gz").unlink()  # an unfinished split is redone
+    redone = prepare_yesno(waves, tmp_path / "out")
+    assert list(redone["test"]["recordings"].ids) == ["0_0_0_0_0_0_1_1"]
+
+
+def test_download_unpacks_and_skips_when_complete(waves, tmp_path):
+    archive = tmp_path / "mirror" / "waves_yesno.tar.gz"
+    archive.parent.mkdir()
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(waves, arcname="waves_yesno")
+    corpus = download_yesno(tmp_path / "data", url=archive.as_uri())
+    assert corpus == tmp_path / "data" / "waves_yesno" and (corpus / ".completed").is_file()
+    assert sorted(p.name for p in corpus.glob("*.wav")) == sorted(p.name for p in waves.glob("*.wav"))
+    assert list(prepare_yesno(corpus)["train"]["recordings"].ids) == ["0_0_0_0_0_0_0_0", "0_0_0_0_0_0_1_0"]
+    archive.unlink()  # complete: nothing is fetched again
+    assert download_yesno(tmp_path / "data", url=archive.as_uri()) == corpus
+    with pytest.raises(DownloadError, match=r"could not download file://.*waves_yesno.tar.gz"):
+        download_yesno(tmp_path / "data", force_download=True, url=archive.as_uri())
 
 
 def test_same_manifests_as_lhotse(tmp_path, audio_writer):

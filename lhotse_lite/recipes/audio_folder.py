@@ -17,9 +17,8 @@ otherwise everything is the split named ``split``.
 
 Outputs: ``<name>_recordings_<split>.jsonl.gz`` and ``<name>_supervisions_<split>.jsonl.gz``.
 
-Run it::
-
-    python recipes/audio_folder.py my_recordings/ manifests/ --name mydata --speaker-from-parent
+From the command line: ``lite prepare audio-folder my_recordings/ manifests/ --name mydata
+--speaker-from-parent``.
 
 Example:
     >>> recording_id_for(Path("spk1/take 3.wav"))
@@ -29,25 +28,21 @@ Example:
 from __future__ import annotations
 
 import logging
-import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
-
-if __package__ in (None, ""):  # run as a script: make the ``recipes`` package importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tqdm.auto import tqdm
 
 from lhotse_lite.errors import AudioNotFoundError, DuplicateIdError, ManifestFormatError
 from lhotse_lite.kaldi_data_dir import read_kaldi_table
-from recipes._common import (
+from lhotse_lite.recipes.preparation import (
     AUDIO_EXTENSIONS,
     Manifests,
     Pathlike,
     corpus_path,
     finish_split,
-    recipe_main,
+    read_cached_split,
     whole_recording,
 )
 
@@ -91,7 +86,8 @@ def prepare_audio_folder(
 
     Args:
         corpus_dir: The folder to scan (recursively).
-        output_dir: Where to write the manifests; ``None`` only returns them.
+        output_dir: Where to write the manifests; ``None`` only returns them. Splits whose two
+            files are already there are read back instead of prepared again.
         name: The corpus name used in the output file names.
         split: The split name when ``split_by_folder`` is false.
         split_by_folder: Each top-level folder is a split; files directly in ``corpus_dir`` are
@@ -145,6 +141,10 @@ def prepare_audio_folder(
     seen: Dict[str, Path] = {}
     manifests: Manifests = {}
     for split_name, paths in sorted(by_split.items()):
+        cached = read_cached_split(output_dir, name, split_name)
+        if cached is not None:
+            manifests[split_name] = cached
+            continue
         recordings, supervisions = [], []
         for path in tqdm(paths, desc=f"{name} {split_name}", leave=False):
             rel = path.relative_to(root)
@@ -166,23 +166,3 @@ def prepare_audio_folder(
         manifests[split_name] = finish_split(name, split_name, recordings, supervisions, output_dir)
     return manifests
 
-
-def _add_arguments(parser) -> None:
-    parser.add_argument("--name", default="audio_folder", help="corpus name in the output file names")
-    parser.add_argument("--split", default="all", help="split name (default: all)")
-    parser.add_argument("--split-by-folder", dest="split_by_folder", action="store_true",
-                        help="each top-level folder is a split")
-    parser.add_argument("--text-file", dest="text_file", type=Path, default=None,
-                        help="'<key> <transcript>' lines (a Kaldi text file)")
-    parser.add_argument("--speaker-from-parent", dest="speaker_from_parent", action="store_true",
-                        help="the parent folder name is the speaker")
-    parser.add_argument("--language", default=None)
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``python recipes/audio_folder.py CORPUS_DIR OUTPUT_DIR [options]``."""
-    return recipe_main(prepare_audio_folder, "Prepare manifests for a folder of audio files.", argv, _add_arguments)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,14 +1,16 @@
-"""What every recipe shares: validating a split's manifests, writing them, and the script front end.
+"""What every recipe shares: finding the corpus, whole-file supervisions, and finishing a split.
 
-A recipe turns one split of a corpus into a :class:`~lhotse_lite.audio.RecordingSet` and a
-:class:`~lhotse_lite.supervision.SupervisionSet`, calls :func:`finish_split`, and returns
-``{split: {"recordings": ..., "supervisions": ...}}``. :func:`finish_split` validates the pair
-(ids unique, every supervision inside its recording on one of its channels, audio files present)
-and, when an output directory is given, writes
-``<corpus>_recordings_<split>.jsonl.gz`` and ``<corpus>_supervisions_<split>.jsonl.gz``.
+A recipe turns one split of a corpus into recordings and supervisions and hands them to
+:func:`finish_split`, which sorts them by id, validates the pair (ids unique, every supervision
+inside its recording on one of its channels, audio files present; the checks of
+``lite manifest validate``) and, given an output folder, writes
+``<prefix>_recordings_<split>.jsonl.gz`` and ``<prefix>_supervisions_<split>.jsonl.gz`` (each
+written atomically). The ``prepare_*`` functions return Lhotse's shape,
+``{split: {"recordings": RecordingSet, "supervisions": SupervisionSet}}``.
 
-Validation is the library's :func:`lhotse_lite.validation.validate_manifests` (the checks of
-``lite manifest validate``), with audio files checked on disk.
+A split whose two files are already in the output folder is read back instead of prepared again
+(:func:`read_cached_split`, as Lhotse's LibriSpeech recipe does), so a re-run after an interruption
+redoes only the unfinished splits. Delete the files to prepare a split afresh.
 
 Example:
     >>> from lhotse_lite.audio import AudioSource, Recording
@@ -25,15 +27,13 @@ Example:
 
 from __future__ import annotations
 
-import argparse
 import logging
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 from lhotse_lite.audio import Recording, RecordingSet
-from lhotse_lite.errors import AudioNotFoundError, LhotseLiteError, ManifestError
+from lhotse_lite.errors import AudioNotFoundError, ManifestError
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
-from lhotse_lite.units import to_hours
 from lhotse_lite.validation import validate_manifests
 
 __all__ = [
@@ -43,7 +43,7 @@ __all__ = [
     "corpus_path",
     "finish_split",
     "manifest_paths",
-    "recipe_main",
+    "read_cached_split",
     "whole_recording",
 ]
 
@@ -51,10 +51,13 @@ logger = logging.getLogger(__name__)
 
 Pathlike = Union[str, Path]
 Manifests = Dict[str, Dict[str, Union[RecordingSet, SupervisionSet]]]
-"""Split name -> ``{"recordings": RecordingSet, "supervisions": SupervisionSet}``."""
+"""Split name -> ``{"recordings": RecordingSet, "supervisions": SupervisionSet}`` (Lhotse's shape)."""
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".opus", ".mp3")
 """File extensions the recipes treat as audio (read with libsndfile)."""
+
+_LISTED_PROBLEMS = 50
+
 
 def whole_recording(
     path: Pathlike, recording_id: Optional[str] = None, **fields: Any
@@ -93,7 +96,7 @@ def whole_recording(
 
 
 def corpus_path(corpus_dir: Pathlike) -> Path:
-    """The corpus directory as an absolute path, so manifests stay valid from any working directory.
+    """The corpus folder as an absolute path, so manifests stay valid from any working directory.
 
     Raises:
         AudioNotFoundError: ``corpus_dir`` is not a directory.
@@ -111,8 +114,8 @@ def corpus_path(corpus_dir: Pathlike) -> Path:
     return path
 
 
-def manifest_paths(output_dir: Pathlike, corpus: str, split: str) -> Dict[str, Path]:
-    """Where a split's manifests are written.
+def manifest_paths(output_dir: Pathlike, prefix: str, split: str) -> Dict[str, Path]:
+    """Where a split's manifests are written (Lhotse's file names).
 
     Example:
         >>> sorted(p.name for p in manifest_paths("out", "yesno", "train").values())
@@ -120,13 +123,41 @@ def manifest_paths(output_dir: Pathlike, corpus: str, split: str) -> Dict[str, P
     """
     out = Path(output_dir)
     return {
-        "recordings": out / f"{corpus}_recordings_{split}.jsonl.gz",
-        "supervisions": out / f"{corpus}_supervisions_{split}.jsonl.gz",
+        "recordings": out / f"{prefix}_recordings_{split}.jsonl.gz",
+        "supervisions": out / f"{prefix}_supervisions_{split}.jsonl.gz",
+    }
+
+
+def read_cached_split(
+    output_dir: Optional[Pathlike], prefix: str, split: str
+) -> Optional[Dict[str, Union[RecordingSet, SupervisionSet]]]:
+    """A split prepared earlier: both of its files read back, or ``None`` when either is missing.
+
+    Args:
+        output_dir: The recipe's output folder (``None``: nothing is cached).
+        prefix: The file-name prefix (``librispeech``).
+        split: The split name.
+
+    Example:
+        >>> import tempfile
+        >>> read_cached_split(tempfile.mkdtemp(), "yesno", "train") is None
+        True
+    """
+    if output_dir is None:
+        return None
+    paths = manifest_paths(output_dir, prefix, split)
+    if not all(path.is_file() for path in paths.values()):
+        return None
+    logger.info("%s %s: reusing %s and %s (delete them to prepare the split again)", prefix, split,
+                paths["recordings"], paths["supervisions"])
+    return {
+        "recordings": RecordingSet.from_file(paths["recordings"]),
+        "supervisions": SupervisionSet.from_file(paths["supervisions"]),
     }
 
 
 def finish_split(
-    corpus: str,
+    prefix: str,
     split: str,
     recordings: Sequence[Recording],
     supervisions: Sequence[SupervisionSegment],
@@ -137,7 +168,7 @@ def finish_split(
     Items are sorted by id, so the output does not depend on the file system's listing order.
 
     Args:
-        corpus: The corpus name used in the file names (``librispeech``).
+        prefix: The corpus name used in the file names (``librispeech``).
         split: The split name used in the file names (``dev-clean``).
         recordings: The split's recordings.
         supervisions: The split's supervisions.
@@ -165,67 +196,18 @@ def finish_split(
     supervision_set = SupervisionSet.from_segments(sorted(supervisions, key=lambda s: s.id))
     problems = [str(p) for p in validate_manifests(recordings=recording_set, supervisions=supervision_set)]
     if problems:
-        listing = "\n  ".join(problems[:50])
-        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        listing = "\n  ".join(problems[:_LISTED_PROBLEMS])
+        more = f"\n  ... and {len(problems) - _LISTED_PROBLEMS} more" if len(problems) > _LISTED_PROBLEMS else ""
         raise ManifestError(
-            f"{corpus} split {split!r}: {len(problems)} problem(s) in the prepared manifests:\n  {listing}{more}\n"
+            f"{prefix} split {split!r}: {len(problems)} problem(s) in the prepared manifests:\n  {listing}{more}\n"
             "Check that the corpus is complete and unmodified."
         )
     if output_dir is not None:
-        paths = manifest_paths(output_dir, corpus, split)
+        paths = manifest_paths(output_dir, prefix, split)
         paths["recordings"].parent.mkdir(parents=True, exist_ok=True)
+        # recordings first: a split counts as finished (read_cached_split) once its supervisions exist
         recording_set.to_file(paths["recordings"])
         supervision_set.to_file(paths["supervisions"])
-        logger.info("%s %s: wrote %s and %s", corpus, split, paths["recordings"], paths["supervisions"])
-    logger.info("%s %s: %d recordings, %d supervisions", corpus, split, len(recording_set), len(supervision_set))
+        logger.info("%s %s: wrote %s and %s", prefix, split, paths["recordings"], paths["supervisions"])
+    logger.info("%s %s: %d recordings, %d supervisions", prefix, split, len(recording_set), len(supervision_set))
     return {"recordings": recording_set, "supervisions": supervision_set}
-
-
-def recipe_main(
-    prepare: Callable[..., Manifests],
-    description: str,
-    argv: Optional[Sequence[str]] = None,
-    add_arguments: Optional[Callable[[argparse.ArgumentParser], None]] = None,
-) -> int:
-    """The command-line front end shared by the recipe scripts.
-
-    Parses ``CORPUS_DIR OUTPUT_DIR`` plus the options ``add_arguments`` adds (passed to
-    ``prepare`` as keyword arguments under their ``dest`` names), runs ``prepare`` and prints one
-    line per split. Errors of the library become ``Error: ...`` and exit status 1.
-
-    Args:
-        prepare: The recipe's ``prepare_<corpus>(corpus_dir, output_dir, **options)`` function.
-        description: The ``--help`` text.
-        argv: Arguments (defaults to ``sys.argv[1:]``).
-        add_arguments: Adds the recipe's own options to the parser.
-
-    Returns:
-        The exit status.
-
-    Example:
-        >>> import tempfile
-        >>> from recipes.yesno import prepare_yesno
-        >>> empty, out = tempfile.mkdtemp(), tempfile.mkdtemp()
-        >>> recipe_main(prepare_yesno, "Prepare yesno.", [empty, out, "--log-level", "WARNING"])  # doctest: +ELLIPSIS
-        Error: no yesno *.wav files in '...'; pass the waves_yesno folder
-        1
-    """
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("corpus_dir", type=Path, help="the unpacked corpus")
-    parser.add_argument("output_dir", type=Path, help="where to write the .jsonl.gz manifests")
-    parser.add_argument("--log-level", default="INFO", help="logging level (default: INFO)")
-    if add_arguments is not None:
-        add_arguments(parser)
-    args = vars(parser.parse_args(argv))
-    logging.basicConfig(level=args.pop("log_level").upper(), format="%(levelname)s %(name)s: %(message)s")
-    corpus_dir, output_dir = args.pop("corpus_dir"), args.pop("output_dir")
-    try:
-        manifests = prepare(corpus_dir, output_dir, **args)
-    except LhotseLiteError as err:
-        print(f"Error: {err}")
-        return 1
-    for split, parts in manifests.items():
-        recs, sups = parts["recordings"], parts["supervisions"]
-        hours = to_hours(sum(r.duration for r in recs))
-        print(f"{split}: {len(recs)} recordings ({hours:.3f} h), {len(sups)} supervisions")
-    return 0

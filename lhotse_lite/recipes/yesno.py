@@ -1,6 +1,6 @@
 """yesno (OpenSLR 1): sixty 8 kHz recordings of eight Hebrew "yes"/"no" words each.
 
-Expected layout (``corpus_dir`` is the ``waves_yesno`` folder, or a folder holding it)::
+Layout (``download_yesno`` unpacks ``waves_yesno.tar.gz`` into ``target_dir``)::
 
     waves_yesno/0_0_1_0_1_0_1_1.wav     # eight fields, 1 = "yes" (ken), 0 = "no" (lo)
 
@@ -11,10 +11,6 @@ channel 0 with ``text`` such as ``"NO NO YES NO YES NO YES YES"`` and ``language
 
 Outputs: ``yesno_recordings_{train,test}.jsonl.gz`` and ``yesno_supervisions_{train,test}.jsonl.gz``.
 
-Run it::
-
-    python recipes/yesno.py /data/waves_yesno manifests/
-
 Example:
     >>> words_from_name("0_0_1_0_1_0_1_1")
     'NO NO YES NO YES NO YES YES'
@@ -22,22 +18,55 @@ Example:
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import List, Optional, Sequence
-
-if __package__ in (None, ""):  # run as a script: make the ``recipes`` package importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from typing import List, Optional
 
 from lhotse_lite.audio import Recording
 from lhotse_lite.errors import AudioNotFoundError, ManifestFormatError
+from lhotse_lite.recipes.download import fetch_archive
+from lhotse_lite.recipes.preparation import (
+    Manifests,
+    Pathlike,
+    corpus_path,
+    finish_split,
+    read_cached_split,
+    whole_recording,
+)
 from lhotse_lite.supervision import SupervisionSegment
-from recipes._common import Manifests, Pathlike, corpus_path, finish_split, recipe_main, whole_recording
 
-__all__ = ["prepare_yesno", "words_from_name"]
+__all__ = ["download_yesno", "prepare_yesno", "words_from_name", "YESNO_URL"]
 
 CORPUS = "yesno"
+YESNO_URL = "http://www.openslr.org/resources/1/waves_yesno.tar.gz"
+"""Where OpenSLR serves the corpus (4.5 MB)."""
 WORDS = {"0": "NO", "1": "YES"}
+
+
+def download_yesno(target_dir: Pathlike = ".", force_download: bool = False, url: str = YESNO_URL) -> Path:
+    """Downloads and unpacks the yesno corpus into ``target_dir/waves_yesno``.
+
+    Skipped when ``waves_yesno`` is already complete; an interrupted download resumes.
+
+    Args:
+        target_dir: Where ``waves_yesno.tar.gz`` and the unpacked ``waves_yesno/`` go.
+        force_download: Download and unpack again even if complete.
+        url: The archive's URL (a mirror, or a ``file://`` copy).
+
+    Returns:
+        The ``waves_yesno`` folder.
+
+    Raises:
+        DownloadError: no network, a refused URL, or a damaged archive (the message says what to do).
+
+    Example:
+        >>> import tempfile
+        >>> download_yesno(tempfile.mkdtemp(), url="file:///nonexistent/waves_yesno.tar.gz")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.DownloadError: could not download file:///nonexistent/waves_yesno.tar.gz: ...
+    """
+    target = Path(target_dir)
+    return fetch_archive(url, target / "waves_yesno.tar.gz", target, target / "waves_yesno", force_download)
 
 
 def words_from_name(stem: str) -> str:
@@ -62,7 +91,8 @@ def prepare_yesno(corpus_dir: Pathlike, output_dir: Optional[Pathlike] = None) -
     """Prepares the ``train`` and ``test`` manifests of the yesno corpus.
 
     Args:
-        corpus_dir: The ``waves_yesno`` folder, or a folder holding it.
+        corpus_dir: The ``waves_yesno`` folder, or a folder holding it (``download_yesno``'s
+            ``target_dir``).
         output_dir: Where to write the manifests; ``None`` only returns them.
 
     Returns:
@@ -94,6 +124,10 @@ def prepare_yesno(corpus_dir: Pathlike, output_dir: Optional[Pathlike] = None) -
         raise AudioNotFoundError(f"no yesno *.wav files in {str(root)!r}; pass the waves_yesno folder")
     manifests: Manifests = {}
     for split, chosen in (("train", files[::2]), ("test", files[1::2])):
+        cached = read_cached_split(output_dir, CORPUS, split)
+        if cached is not None:
+            manifests[split] = cached
+            continue
         recordings: List[Recording] = []
         supervisions: List[SupervisionSegment] = []
         for path in chosen:
@@ -102,12 +136,3 @@ def prepare_yesno(corpus_dir: Pathlike, output_dir: Optional[Pathlike] = None) -
             supervisions.append(supervision)
         manifests[split] = finish_split(CORPUS, split, recordings, supervisions, output_dir)
     return manifests
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``python recipes/yesno.py CORPUS_DIR OUTPUT_DIR``."""
-    return recipe_main(prepare_yesno, "Prepare yesno manifests.", argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
