@@ -13,9 +13,8 @@ Example:
 from __future__ import annotations
 
 import json
-import pickle
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Optional, Tuple
 
 import click
 
@@ -25,7 +24,27 @@ __all__ = ["feat"]
 
 _IN = click.Path(allow_dash=True, dir_okay=False)
 _EXTRACTOR_HELP = "Extractor name: kaldi-fbank, kaldi-mfcc, kaldi-spectrogram, kaldi-log-spectrogram, ..."
-_STORAGE = ["lilcom_chunky", "lilcom_files", "numpy_files", "memory_lilcom", "memory_npy"]
+
+
+class StorageChoice(click.Choice):
+    """The storage backends the library has registered, looked up when a command needs them.
+
+    ``lite --help`` stays fast (the storage modules are imported only for ``feat extract``), and the
+    choices are always :func:`lhotse_lite.features.io.available_storage_backends`.
+
+    Example:
+        >>> "lilcom_chunky" in StorageChoice().choices
+        True
+    """
+
+    def __init__(self) -> None:  # no fixed list: ``choices`` asks the registry
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> Tuple[str, ...]:  # type: ignore[override]
+        from lhotse_lite.features.io import available_storage_backends
+
+        return tuple(available_storage_backends())
 
 
 @click.group()
@@ -52,7 +71,7 @@ def write_default_config(output_config: str, extractor: str) -> None:
 @click.option("-e", "--extractor", default="kaldi-fbank", show_default=True, help=_EXTRACTOR_HELP)
 @click.option("-c", "--config", "config", type=click.Path(exists=True, dir_okay=False),
               help="Extractor config YAML (from write-default-config); overrides --extractor.")
-@click.option("-s", "--storage", type=click.Choice(_STORAGE), default="lilcom_chunky", show_default=True,
+@click.option("-s", "--storage", type=StorageChoice(), default="lilcom_chunky", show_default=True,
               help="How the matrices are stored.")
 @click.option("-j", "--num-jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes.")
@@ -94,25 +113,12 @@ def stats(features: str, output: str) -> None:
     OUTPUT's extension chooses the format: ``.json`` (lists), ``.npz`` (arrays ``norm_means``,
     ``norm_stds``) or anything else a pickled dict of arrays, as Lhotse writes.
     """
-    from lhotse_lite.features.stats import compute_global_stats
+    from lhotse_lite.features.stats import compute_global_stats, write_global_stats
 
     feats = expect_kind(read_manifest(features, lazy=True), "features", features)
     result = compute_global_stats(feats)
-    _write_stats(result, output)
+    write_global_stats(result, output)
     click.echo(f"global stats of {result['norm_means'].shape[0]} bins written to {output}", err=True)
-
-
-def _write_stats(result: Dict[str, Any], output: str) -> None:
-    import numpy as np
-
-    if output.endswith(".json"):
-        with open(output, "w") as f:
-            json.dump({k: np.asarray(v).tolist() for k, v in result.items()}, f, indent=2)
-    elif output.endswith(".npz"):
-        np.savez(output, **result)
-    else:
-        with open(output, "wb") as f:
-            pickle.dump(result, f)
 
 
 @feat.command()

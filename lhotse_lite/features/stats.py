@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 import pickle
 from pathlib import Path
 from typing import Dict, Iterable, Optional, Union
@@ -29,7 +30,7 @@ import numpy as np
 
 from lhotse_lite.errors import ShapeError
 
-__all__ = ["StatsAccumulator", "compute_global_stats"]
+__all__ = ["StatsAccumulator", "compute_global_stats", "write_global_stats"]
 
 
 class StatsAccumulator:
@@ -156,3 +157,41 @@ def compute_global_stats(
         with open(storage_path, "wb") as file:
             pickle.dump(result, file)
     return result
+
+
+def write_global_stats(stats: Dict[str, np.ndarray], path: Union[str, Path]) -> Path:
+    """Writes statistics (as :func:`compute_global_stats` returns them) atomically, in the format of ``path``.
+
+    ``.json``: a dict of lists; ``.npz``: NumPy arrays ``norm_means`` and ``norm_stds``; any other
+    extension: the pickled dict, as Lhotse's ``storage_path`` holds it. ``lite feat stats`` writes
+    with this function.
+
+    Args:
+        stats: ``{"norm_means": (dim,), "norm_stds": (dim,)}`` arrays.
+        path: The file to write (its folder is created); a previous file is replaced only once the
+            new one is complete.
+
+    Returns:
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Example:
+        >>> import tempfile
+        >>> stats = {"norm_means": np.array([1.0, 2.0]), "norm_stds": np.array([0.5, 0.25])}
+        >>> path = write_global_stats(stats, Path(tempfile.mkdtemp()) / "stats.json")
+        >>> json.loads(path.read_text())
+        {'norm_means': [1.0, 2.0], 'norm_stds': [0.5, 0.25]}
+        >>> sorted(np.load(write_global_stats(stats, path.with_suffix(".npz"))).files)
+        ['norm_means', 'norm_stds']
+    """
+    from lhotse_lite.manifest.formats import atomic_open
+
+    target = Path(path)
+    with atomic_open(target) as file:
+        if target.suffix == ".json":
+            text = json.dumps({key: np.asarray(value).tolist() for key, value in stats.items()}, indent=2)
+            file.write(text.encode("utf-8"))
+        elif target.suffix == ".npz":
+            np.savez(file, **stats)
+        else:
+            pickle.dump(stats, file)
+    return target
