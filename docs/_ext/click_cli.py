@@ -8,6 +8,22 @@ Usage in a page::
 Every command (groups included, depth first, sorted by name) becomes a section titled with its full
 invocation (``lite manifest validate``) holding its ``--help`` output as click renders it, so the
 reference can never drift from the code.
+
+Sphinx and docutils are imported in :func:`setup` only, when Sphinx loads the extension: the module
+itself needs only click, so the test suite collects it with the ``test`` extra alone (without
+``docs``).
+
+Example:
+    >>> import click
+    >>> @click.group()
+    ... def tool():
+    ...     "A tool."
+    >>> @tool.command()
+    ... def run():
+    ...     "Run it."
+    >>> lines = render_rst(tool, "tool")
+    >>> [line for line in lines if line.startswith("tool")]
+    ['tool', 'tool run']
 """
 
 from __future__ import annotations
@@ -16,11 +32,6 @@ import importlib
 from typing import Any, Callable, ClassVar, Dict, Iterator, List, Tuple
 
 import click
-from docutils import nodes
-from docutils.parsers.rst import directives
-from docutils.statemachine import StringList
-from sphinx.util.docutils import SphinxDirective
-from sphinx.util.nodes import nested_parse_with_titles
 
 _UNDERLINES = "=-~^\""
 _WIDTH = 100
@@ -64,23 +75,27 @@ def render_rst(command: click.Command, prog: str) -> List[str]:
     return lines
 
 
-class ClickTreeDirective(SphinxDirective):
-    """``.. click-tree:: module:attribute`` with an optional ``:prog:`` name."""
+def setup(app: Any) -> dict:
+    """Registers ``.. click-tree:: module:attribute`` (with an optional ``:prog:`` name)."""
+    from docutils import nodes
+    from docutils.parsers.rst import directives
+    from docutils.statemachine import StringList
+    from sphinx.util.docutils import SphinxDirective
+    from sphinx.util.nodes import nested_parse_with_titles
 
-    required_arguments = 1
-    option_spec: ClassVar[Dict[str, Callable[[str], Any]]] = {"prog": directives.unchanged}
+    class ClickTreeDirective(SphinxDirective):
+        required_arguments = 1
+        option_spec: ClassVar[Dict[str, Callable[[str], Any]]] = {"prog": directives.unchanged}
 
-    def run(self) -> List[nodes.Node]:
-        command = _load(self.arguments[0])
-        prog = self.options.get("prog", command.name or "cli")
-        source = self.get_source_info()[0]
-        content = StringList(render_rst(command, prog), source=source)
-        container = nodes.section()
-        container.document = self.state.document
-        nested_parse_with_titles(self.state, content, container)
-        return container.children
+        def run(self) -> List[nodes.Node]:
+            command = _load(self.arguments[0])
+            prog = self.options.get("prog", command.name or "cli")
+            source = self.get_source_info()[0]
+            content = StringList(render_rst(command, prog), source=source)
+            container = nodes.section()
+            container.document = self.state.document
+            nested_parse_with_titles(self.state, content, container)
+            return container.children
 
-
-def setup(app):
     app.add_directive("click-tree", ClickTreeDirective)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
