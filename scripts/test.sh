@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets everything up from nothing (virtual environment, pinned torch, the package with its test and
 # docs extras), lints with ruff (configured in pyproject.toml), runs the whole test suite, doctests
-# included, then builds the docs with warnings treated as errors. Idempotent: re-running reuses the
-# environment.
+# included, runs its torch-free part on the oldest and newest other Python installed
+# (scripts/test_other_pythons.sh: 3.10 and 3.13 here; skipped with a message where absent), then
+# builds the docs with warnings treated as errors. Idempotent: re-running reuses the environments.
+# Arguments go to the main pytest run (bash scripts/test.sh -x tests/manifest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +19,7 @@ py="$venv/bin/python"
 
 "$py" -m ruff check .
 "$py" -m pytest -q "$@"
+LITE_MAIN_PYTHON="$py" bash scripts/test_other_pythons.sh
 if [ -f docs/conf.py ]; then
   "$py" -m sphinx -W --keep-going -q -b html docs docs/_build/html
 fi
