@@ -1,15 +1,17 @@
 """Evaluation and checkpoints of the keyword-spotting recipe (:mod:`recipes.kws_matchboxnet`).
 
-The recipe's MFCC extractor (a checkpoint records ``num_mfcc`` and rebuilds it), predictions over a
-dataset, the confusion matrix (counts, aligned text, PNG plot), and saving/loading checkpoints.
+What a run measured (:class:`KwsResult`), the recipe's MFCC extractor (a checkpoint records
+``num_mfcc`` and rebuilds it), predictions over a dataset, the confusion matrix (counts, aligned
+text, PNG plot), and saving/loading checkpoints.
 Imported back by :mod:`recipes.kws_matchboxnet`, which re-exports every public name here.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -23,6 +25,7 @@ if TYPE_CHECKING:  # only for annotations: the recipe imports this module
     from recipes.kws_matchboxnet import KwsConfig
 
 __all__ = [
+    "KwsResult",
     "mfcc_extractor",
     "predict",
     "confusion_matrix",
@@ -31,6 +34,39 @@ __all__ = [
     "save_checkpoint",
     "load_checkpoint",
 ]
+
+
+@dataclass
+class KwsResult:
+    """What :func:`run` measured (also written to ``work_dir/result.json``).
+
+    Attributes:
+        labels: Class names in index order.
+        test_accuracy: Accuracy on the test split (held-out voices for the demo corpus).
+        valid_accuracy: Accuracy on the validation split.
+        reloaded_accuracy: Test accuracy of the checkpoint loaded back from disk.
+        confusion: ``(classes, classes)`` test confusion matrix, rows = reference.
+        train_seconds: Wall-clock seconds of the training stage.
+        train_cpu_seconds: CPU seconds this process used in the training stage (all threads; on a
+            shared machine far below ``num_threads * train_seconds``).
+        feature_seconds: Wall-clock seconds of the feature stage (0 when reused).
+        epochs: Epochs trained; steps: optimiser steps.
+        checkpoint: Path of the saved checkpoint; confusion_png: path of the plot.
+    """
+
+    labels: List[str]
+    test_accuracy: float
+    valid_accuracy: float
+    reloaded_accuracy: float
+    confusion: List[List[int]]
+    train_seconds: float
+    train_cpu_seconds: float
+    feature_seconds: float
+    epochs: int
+    steps: int
+    checkpoint: str
+    confusion_png: str
+    history: List[Dict[str, float]] = field(default_factory=list)
 
 
 def mfcc_extractor(num_mfcc: int = 64) -> Mfcc:

@@ -38,7 +38,7 @@ import json
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -65,6 +65,7 @@ from lhotse_lite.recipes.preparation import Pathlike, manifest_paths
 from lhotse_lite.recipes.speechcommands import prepare_speechcommands
 from lhotse_lite.supervision import SupervisionSet
 from recipes._kws_evaluation import (
+    KwsResult,
     confusion_matrix,
     format_confusion,
     load_checkpoint,
@@ -128,39 +129,6 @@ class KwsConfig:
     num_threads: int = 2
     num_jobs: int = 1
     seed: int = 0
-
-
-@dataclass
-class KwsResult:
-    """What :func:`run` measured (also written to ``work_dir/result.json``).
-
-    Attributes:
-        labels: Class names in index order.
-        test_accuracy: Accuracy on the test split (held-out voices for the demo corpus).
-        valid_accuracy: Accuracy on the validation split.
-        reloaded_accuracy: Test accuracy of the checkpoint loaded back from disk.
-        confusion: ``(classes, classes)`` test confusion matrix, rows = reference.
-        train_seconds: Wall-clock seconds of the training stage.
-        train_cpu_seconds: CPU seconds this process used in the training stage (all threads; on a
-            shared machine far below ``num_threads * train_seconds``).
-        feature_seconds: Wall-clock seconds of the feature stage (0 when reused).
-        epochs: Epochs trained; steps: optimiser steps.
-        checkpoint: Path of the saved checkpoint; confusion_png: path of the plot.
-    """
-
-    labels: List[str]
-    test_accuracy: float
-    valid_accuracy: float
-    reloaded_accuracy: float
-    confusion: List[List[int]]
-    train_seconds: float
-    train_cpu_seconds: float
-    feature_seconds: float
-    epochs: int
-    steps: int
-    checkpoint: str
-    confusion_png: str
-    history: List[Dict[str, float]] = field(default_factory=list)
 
 
 # ---- stages 1-3: manifests, features, statistics ----------------------------------------------------
