@@ -26,7 +26,7 @@ torch_free_tests=(
   tests/kaldi_data_dir tests/known_issues/test_manifest_known_issues.py tests/test_package.py
   tests/cli/test_main.py tests/cli/test_cli_help_and_errors.py tests/cli/test_cli_manifest_commands.py
   tests/cli/test_cli_format_commands.py tests/cli/test_cli_recipe_commands.py
-  tests/recipes/test_recipe_common.py tests/recipes/test_recipe_yesno.py tests/recipes/test_recipe_librispeech.py
+  tests/recipes/test_recipe_common.py tests/recipes/test_recipe_download.py tests/recipes/test_recipe_yesno.py tests/recipes/test_recipe_librispeech.py
   tests/recipes/test_recipe_speechcommands.py tests/recipes/test_recipe_voxconverse.py
   tests/recipes/test_recipe_audio_folder.py tests/recipes/test_recipe_demo_corpus.py
 )

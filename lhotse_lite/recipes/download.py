@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import http.client
 import logging
 import os
 import shutil
@@ -114,7 +115,7 @@ def resumable_download(url: str, filename: Pathlike, force_download: bool = Fals
         raise _failure(url, target, f"HTTP {err.code} {err.reason}") from err
     except urllib.error.URLError as err:
         raise _failure(url, target, err.reason) from err
-    except (OSError, ValueError) as err:  # timeouts, resets, a malformed URL
+    except (OSError, ValueError, http.client.HTTPException) as err:  # timeouts, resets, a malformed URL
         raise _failure(url, target, err) from err
     with response:
         resumed = offset > 0 and getattr(response, "status", None) == 206
@@ -127,7 +128,7 @@ def resumable_download(url: str, filename: Pathlike, force_download: bool = Fals
             while True:
                 try:
                     chunk = response.read(_CHUNK)
-                except OSError as err:
+                except (OSError, http.client.HTTPException) as err:  # resets, timeouts, IncompleteRead
                     raise DownloadError(
                         f"download of {url} broke off after {out.tell()} bytes ({err}); run again to resume "
                         f"from {str(partial)!r}"
