@@ -7,8 +7,9 @@ import pytest
 import lhotse_lite
 import lhotse_lite.features
 import lhotse_lite.models
+import lhotse_lite.recipes
 
-NAMESPACES = [lhotse_lite, lhotse_lite.features, lhotse_lite.models]
+NAMESPACES = [lhotse_lite, lhotse_lite.features, lhotse_lite.models, lhotse_lite.recipes]
 
 PINNED_TOP_LEVEL = {
     "__version__",

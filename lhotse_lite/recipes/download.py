@@ -254,6 +254,18 @@ def fetch_archive(
     Raises:
         DownloadError: the download or unpacking failed, or the archive did not create
             ``unpacked``.
+
+    Example:
+        A complete folder is not fetched again (the URL is not even opened):
+
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> work = Path(tempfile.mkdtemp())
+        >>> (work / "corpus").mkdir()
+        >>> mark_completed(work / "corpus")
+        >>> url = "https://example.invalid/corpus.tar.gz"
+        >>> fetch_archive(url, work / "corpus.tar.gz", work, work / "corpus") == work / "corpus"
+        True
     """
     folder = Path(unpacked)
     if is_completed(folder) and not force_download:

@@ -88,6 +88,16 @@ def download_voxconverse(
 
     Raises:
         DownloadError: no network, a refused URL, or an archive without the expected files.
+
+    Example:
+        A folder that is already complete is returned without fetching anything:
+
+        >>> import tempfile
+        >>> from lhotse_lite.recipes.download import mark_completed
+        >>> corpus = Path(tempfile.mkdtemp())
+        >>> mark_completed(corpus)
+        >>> download_voxconverse(corpus) == corpus
+        True
     """
     corpus = Path(corpus_dir)
     if is_completed(corpus) and not force_download:
