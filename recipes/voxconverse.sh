@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # VoxConverse (speaker diarization) from nothing to features, in stages:
-#   0 download  lite download voxconverse DATA_DIR/voxconverse  (audio zips and RTTMs, about 20 GB)
+#   0 download  lite download voxconverse DATA_DIR/voxconverse  (audio zips and RTTMs, several GB)
 #   1 prepare   lite prepare voxconverse (dev/test; SPLIT_TEST=1: train/dev/test)
 #                                                               -> WORK_DIR/manifests/voxconverse_*_<split>.jsonl.gz
 #   2 validate  lite manifest validate, each split

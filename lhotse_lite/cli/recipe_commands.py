@@ -145,7 +145,7 @@ def _done(path: Path) -> None:
 @download.command("librispeech")
 @click.argument("target_dir", type=_OUT)
 @click.option("--full/--mini", default=True, show_default=True,
-              help="All of LibriSpeech (about 60 GB) or mini LibriSpeech (0.4 GB).")
+              help="All of LibriSpeech (about 60 GB) or mini LibriSpeech (about 0.45 GB).")
 @click.option("-p", "--dataset-parts", multiple=True,
               help="Only these splits (repeat for several); overrides --full/--mini.")
 @click.option("--alignments", is_flag=True, help="Also fetch the word alignments zip.")

@@ -98,7 +98,7 @@ def download_librispeech(
     Args:
         target_dir: Where the archives and the unpacked ``LibriSpeech/`` go.
         dataset_parts: ``"librispeech"`` (all seven splits, about 60 GB), ``"mini_librispeech"``
-            (two splits, 0.4 GB), one split name or a list of them.
+            (two splits, about 0.45 GB), one split name or a list of them.
         force_download: Download and unpack again even if complete.
         alignments: Also fetch the word alignments zip (``alignments_url``) and unpack it into
             ``target_dir``.
