@@ -14,7 +14,8 @@
 Each wheel is downloaded once (``pip download --no-deps``, through pip's configured index) into
 :data:`CACHE` (git-ignored; ``LITE_REFERENCE_CACHE`` overrides it), checked against its pinned SHA-256 and
 reused by later runs. When the registry cannot be reached, the tests that need a missing wheel are skipped
-with pip's reason. Stand-ins are taken out of ``sys.modules`` after the imports, so the rest of the test
+with pip's reason (they fail instead where ``LITE_REQUIRE_REFERENCES=1``, as ``.ci/run`` sets it, so CI
+cannot pass without them). Stand-ins are taken out of ``sys.modules`` after the imports, so the rest of the test
 session (Lhotse probes for ``torchaudio``) never sees them.
 """
 
@@ -79,13 +80,20 @@ def _pip_reason(output: str) -> str:
     return " / ".join(lines or output.strip().splitlines()[-1:])[:500]
 
 
+def _unavailable(message: str) -> None:
+    """Skips the calling test, or fails it where ``LITE_REQUIRE_REFERENCES=1`` (CI: a skip would hide it)."""
+    if os.environ.get("LITE_REQUIRE_REFERENCES") == "1":
+        pytest.fail(f"{message} (LITE_REQUIRE_REFERENCES=1 makes this an error)", pytrace=False)
+    pytest.skip(message)
+
+
 def wheel_path(wheel: Wheel) -> Path:
     """The cached wheel, downloaded first when missing; skips the calling test when that is impossible."""
     global _unreachable
     target = CACHE / wheel.filename
     if not target.exists():
         if _unreachable is not None:
-            pytest.skip(f"reference {wheel.requirement} is not cached in {CACHE} and {_unreachable}")
+            _unavailable(f"reference {wheel.requirement} is not cached in {CACHE} and {_unreachable}")
         CACHE.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=CACHE, prefix=".download-") as tmp:
             command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--no-input",
@@ -100,7 +108,7 @@ def wheel_path(wheel: Wheel) -> Path:
             if failure is not None or not downloaded.exists():
                 _unreachable = (f"the package registry could not be reached for {wheel.requirement}: "
                                 f"{failure or 'pip saved no ' + wheel.filename}")
-                pytest.skip(f"reference {wheel.requirement} is not cached in {CACHE} and {_unreachable}")
+                _unavailable(f"reference {wheel.requirement} is not cached in {CACHE} and {_unreachable}")
             os.replace(downloaded, target)
     if _sha256(target) != wheel.sha256:
         target.unlink()
