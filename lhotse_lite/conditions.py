@@ -24,14 +24,16 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import operator
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Collection, Iterable, List, Optional, Sequence
 
 from lhotse_lite.errors import ManifestFieldError
 
-__all__ = ["Condition", "parse_condition", "make_predicate", "OPERATORS"]
+__all__ = ["Condition", "parse_condition", "make_predicate", "manifest_fields", "OPERATORS"]
 
 OPERATORS = ("==", "!=", "<=", ">=", "!~", "=", "<", ">", "~")
 """Supported operators, longest first (the order in which an expression is scanned)."""
@@ -117,6 +119,7 @@ def make_predicate(
     recording_ids: Optional[Sequence[str]] = None,
     min_duration: Optional[float] = None,
     max_duration: Optional[float] = None,
+    known_fields: Optional[Collection[str]] = None,
 ) -> Callable[[Any], bool]:
     """A predicate that keeps items satisfying every given condition (logical AND).
 
@@ -126,12 +129,16 @@ def make_predicate(
         recording_ids: Keep items whose ``recording_id`` (or, for recordings, ``id``) is one of these.
         min_duration: Keep items lasting at least this many seconds.
         max_duration: Keep items lasting at most this many seconds.
+        known_fields: The fields the items can have (e.g. :func:`manifest_fields`); a condition on
+            another (top-level) field is an error instead of silently matching nothing. ``None``
+            accepts any field.
 
     Returns:
         ``item -> bool``; items are manifest items (with ``to_dict``) or dicts.
 
     Raises:
-        ManifestFieldError: A malformed condition.
+        ManifestFieldError: A malformed condition, or a field not in ``known_fields`` (the message
+            lists them and the closest one).
 
     Example:
         >>> keep = make_predicate(speakers=["a", "b"], max_duration=3.0)
@@ -139,6 +146,9 @@ def make_predicate(
         (True, False)
     """
     parsed: List[Condition] = [parse_condition(c) for c in conditions]
+    if known_fields is not None:
+        for condition in parsed:
+            _check_field(condition, known_fields)
     wanted_speakers = set(speakers) if speakers else None
     wanted_recordings = set(recording_ids) if recording_ids else None
 
@@ -158,6 +168,35 @@ def make_predicate(
         return all(c.matches(data) for c in parsed)
 
     return keep
+
+
+def manifest_fields(manifest: Any) -> List[str]:
+    """The top-level fields a manifest's items can have: those of its item type, then any other key
+    of its first item (read once; a lazy manifest stays lazy).
+
+    Example:
+        >>> from lhotse_lite.supervision import SupervisionSet
+        >>> manifest_fields(SupervisionSet([]))[:4]
+        ['id', 'recording_id', 'start', 'duration']
+    """
+    element = getattr(manifest, "element_type", None)
+    names = [f.name for f in dataclasses.fields(element)] if dataclasses.is_dataclass(element) else []
+    first = next(iter(manifest), None)
+    if first is not None:
+        data = first if isinstance(first, dict) else first.to_dict()
+        names += [key for key in data if key not in names]
+    return names
+
+
+def _check_field(condition: Condition, known: Collection[str]) -> None:
+    top = condition.field.split(".", 1)[0]
+    if top in known:
+        return
+    close = difflib.get_close_matches(top, list(known), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else "."
+    raise ManifestFieldError(
+        f"filter {condition.field}{condition.op}{condition.value}: the items have no field {top!r}{hint} "
+        f"Their fields: {', '.join(known)}")
 
 
 def _lookup(data: Any, path: List[str]) -> Any:

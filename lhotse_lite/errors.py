@@ -29,11 +29,14 @@ __all__ = [
     "AudioError",
     "AudioNotFoundError",
     "AudioLoadError",
+    "CommandSourceRefusedError",
     "DurationMismatchError",
     "ConfigError",
     "UnknownNameError",
     "DuplicateRegistrationError",
     "StorageError",
+    "FileWriteError",
+    "ManifestNotFoundError",
     "ShapeError",
     "AudioSpanError",
     "SignalValueError",
@@ -90,6 +93,13 @@ class AudioLoadError(AudioError):
     """An audio source exists but cannot be decoded or read."""
 
 
+class CommandSourceRefusedError(AudioError, PermissionError):
+    """A ``command`` audio source (or a piped ``wav.scp`` entry) was not run because commands are refused.
+
+    See :func:`lhotse_lite.audio.set_command_sources_allowed`.
+    """
+
+
 class DurationMismatchError(AudioError, ValueError):
     """The audio on disk is longer or shorter than the manifest declares, beyond the tolerance."""
 
@@ -111,6 +121,23 @@ class DuplicateRegistrationError(LhotseLiteError, ValueError):
 
 class StorageError(LhotseLiteError, OSError):
     """Stored features (or other arrays) cannot be written or read."""
+
+
+class FileWriteError(LhotseLiteError, OSError):
+    """Writing a file failed (no space left, quota exceeded, read-only file system); names the file.
+
+    ``errno`` is the operating system's error number (e.g. ``errno.ENOSPC``).
+    """
+
+    def __str__(self) -> str:  # OSError would format errno/filename itself; keep our message
+        return str(self.args[0]) if self.args else ""
+
+
+class ManifestNotFoundError(LhotseLiteError, FileNotFoundError):
+    """A manifest file or directory (e.g. a Kaldi data directory) does not exist."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class ShapeError(LhotseLiteError, ValueError):

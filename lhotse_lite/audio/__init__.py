@@ -11,6 +11,7 @@ Example:
     [{'name': 'Tempo', 'kwargs': {'factor': 0.9}}]
 """
 
+from lhotse_lite.audio.command_guard import command_sources_allowed, set_command_sources_allowed
 from lhotse_lite.audio.recording import Recording
 from lhotse_lite.audio.recording_set import RecordingSet
 from lhotse_lite.audio.source import AudioSource
@@ -31,4 +32,6 @@ __all__ = [
     "Volume",
     "get_audio_duration_mismatch_tolerance",
     "set_audio_duration_mismatch_tolerance",
+    "command_sources_allowed",
+    "set_command_sources_allowed",
 ]

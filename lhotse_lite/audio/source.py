@@ -31,6 +31,7 @@ from typing import Any, BinaryIO, Dict, List, Optional, Tuple, Union
 import numpy as np
 import soundfile as sf
 
+from lhotse_lite.audio.command_guard import check_command_allowed
 from lhotse_lite.checks import check_int
 from lhotse_lite.errors import AudioLoadError, AudioNotFoundError, ManifestFieldError
 from lhotse_lite.manifest.fields import check_dict_fields
@@ -204,6 +205,7 @@ def _decode(
 
 def _run_command(command: str) -> bytes:
     command = command.rstrip().rstrip("|").rstrip()
+    check_command_allowed(command)  # manifests from elsewhere: see lhotse_lite.audio.command_guard
     logger.debug("running audio command: %s", command)
     try:
         result = subprocess.run(command, shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)

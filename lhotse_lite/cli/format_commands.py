@@ -103,18 +103,24 @@ def kaldi() -> None:
 @click.option("-j", "--num-jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Threads reading audio headers.")
 @click.option("--prefix", default="", help="Prefix of the written file names, e.g. 'mycorpus_train_'.")
+@click.option("--allow-commands", is_flag=True,
+              help="Run piped wav.scp entries ('cmd |') when their headers must be read.")
 def kaldi_import(data_dir: str, output_dir: str, sampling_rate: Optional[int], frame_shift: Optional[float],
-                 num_jobs: int, prefix: str) -> None:
+                 num_jobs: int, prefix: str, allow_commands: bool) -> None:
     """Convert the Kaldi DATA_DIR to manifests in OUTPUT_DIR.
 
     Writes ``<prefix>recordings.jsonl.gz`` and, when DATA_DIR has segments or utt2spk,
-    ``<prefix>supervisions.jsonl.gz``. Piped wav.scp entries (``cmd |``) become command sources.
-    Durations come from reco2dur when present, otherwise from the audio.
+    ``<prefix>supervisions.jsonl.gz``. Piped wav.scp entries (``cmd |``) become command sources
+    (they run when the audio is loaded). Durations come from reco2dur, or from utt2dur when there
+    is no segments file, otherwise from the audio. Reading a piped entry's header runs its
+    command, which happens only with --allow-commands; without it, pass --sampling-rate and
+    provide reco2dur (or utt2dur) instead.
     """
     from lhotse_lite.kaldi_data_dir import import_kaldi_data_dir
 
     recordings, supervisions = import_kaldi_data_dir(data_dir, sampling_rate=sampling_rate,
-                                                     frame_shift=frame_shift, num_jobs=num_jobs)
+                                                     frame_shift=frame_shift, num_jobs=num_jobs,
+                                                     allow_commands=allow_commands)
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     write_manifest(recordings, str(out / f"{prefix}recordings.jsonl.gz"))
@@ -134,7 +140,8 @@ def kaldi_export(recordings: str, supervisions: str, output_dir: str) -> None:
 
     Writes wav.scp, reco2dur, segments, text, utt2spk, spk2utt, utt2dur and, when present,
     spk2gender and utt2lang, each sorted as Kaldi requires. Multi-channel recordings become one
-    Kaldi recording per channel (``<id>_<channel>``) read through a sox pipe.
+    Kaldi recording per channel (``<id>_<channel>``) read through a sox pipe. Ids holding
+    whitespace are refused; line breaks and tabs in texts are written as spaces (with a warning).
     """
     from lhotse_lite.kaldi_data_dir import export_to_kaldi_data_dir
 

@@ -50,17 +50,22 @@ def manifest() -> None:
 @manifest.command()
 @click.argument("manifests", nargs=-1, required=True, type=_IN)
 @click.option("--no-check-files", is_flag=True, help="Do not check that audio and feature files exist.")
+@click.option("--read-data", is_flag=True,
+              help="Decode every recording's audio (command sources run) and load every feature matrix.")
 @click.option("--tolerance", type=float, default=0.025, show_default=True,
-              help="Seconds a segment or feature span may overhang its recording.")
-def validate(manifests: Tuple[str, ...], no_check_files: bool, tolerance: float) -> None:
+              help="Seconds a segment or feature span may overhang its recording, and decoded audio may "
+                   "differ from num_samples (with --read-data).")
+def validate(manifests: Tuple[str, ...], no_check_files: bool, read_data: bool, tolerance: float) -> None:
     """Check MANIFESTS (any mix of recordings, supervisions, features) together.
 
-    Reports every problem, one per line: duplicate ids, bad durations, segments outside their
-    recordings, unknown recording ids, missing audio or feature files, unreadable items. Exits
-    with status 1 when there is any problem, 0 when the manifests are consistent. Relative audio
-    paths are resolved against the current directory.
+    Reports every problem, one per line on stdout, with file:line: malformed lines, unreadable
+    items, duplicate ids (naming where the first one is), bad durations, segments outside their
+    recordings, unknown recording ids, missing audio or feature files. Lists on stderr the command
+    audio sources it saw (they run through the shell when their audio is loaded). Audio contents
+    are checked only with --read-data. Exits with status 1 when there is any problem, 0 when the
+    manifests are consistent. Relative audio paths are resolved against the current directory.
     """
-    from lhotse_lite.validation import Problem, validate_manifest_files
+    from lhotse_lite.validation import check_manifest_files
 
     with tempfile.TemporaryDirectory() as tmp:
         stdin_copy = os.path.join(tmp, "stdin.jsonl")
@@ -68,13 +73,19 @@ def validate(manifests: Tuple[str, ...], no_check_files: bool, tolerance: float)
             with open(stdin_copy, "wb") as f:
                 shutil.copyfileobj(sys.stdin.buffer, f)
         files = [stdin_copy if m == STREAM else m for m in manifests]
-        problems = validate_manifest_files(files, check_files=not no_check_files, tolerance=tolerance)
-    problems = [Problem(p.manifest, p.item_id.replace(stdin_copy, "<stdin>"), p.message.replace(stdin_copy, "<stdin>"))
-                for p in problems]
-    for problem in problems:
-        click.echo(str(problem))
-    if problems:
-        click.echo(f"{len(problems)} problem(s) found in {', '.join(manifests)}", err=True)
+        report = check_manifest_files(files, check_files=not no_check_files, tolerance=tolerance,
+                                      read_data=read_data)
+    for problem in report.problems:
+        click.echo(str(problem).replace(stdin_copy, "<stdin>"))
+    if report.command_sources:
+        click.echo(f"note: {len(report.command_sources)} command source(s), run through the shell when "
+                   f"their audio is loaded (refuse them with LHOTSE_LITE_ALLOW_COMMANDS=0):", err=True)
+        for command in report.command_sources:
+            click.echo(f"  {str(command).replace(stdin_copy, '<stdin>')}", err=True)
+    if not read_data:
+        click.echo("note: audio contents were not checked (--read-data decodes every recording)", err=True)
+    if report.problems:
+        click.echo(f"{len(report.problems)} problem(s) found in {', '.join(manifests)}", err=True)
         raise SystemExit(1)
     click.echo(f"OK: {', '.join(manifests)}", err=True)
 
@@ -185,13 +196,16 @@ def filter_(input_manifest: str, output_manifest: str, speakers: Sequence[str], 
 
     Conditions are parsed, never evaluated as code: FIELD is a field of the item's JSON form
     (dotted for nested fields, e.g. ``custom.emotion``), VALUE a literal compared numerically when
-    both sides are numbers and as text otherwise; ``~`` searches a regular expression.
+    both sides are numbers and as text otherwise; ``~`` searches a regular expression. A FIELD
+    the items cannot have is an error listing the fields they can have.
     """
-    from lhotse_lite.conditions import make_predicate
+    from lhotse_lite.conditions import make_predicate, manifest_fields
 
+    items = read_manifest(input_manifest, lazy=True)
     keep = make_predicate(conditions, speakers=speakers or None, recording_ids=recording_ids or None,
-                          min_duration=min_duration, max_duration=max_duration)
-    write_manifest(read_manifest(input_manifest, lazy=True).filter(keep), output_manifest)
+                          min_duration=min_duration, max_duration=max_duration,
+                          known_fields=manifest_fields(items) if conditions else None)
+    write_manifest(items.filter(keep), output_manifest)
 
 
 @manifest.command()

@@ -5,6 +5,8 @@ Part of :mod:`lhotse_lite.kaldi_data_dir` (the overview of the files and what th
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
@@ -14,6 +16,12 @@ from lhotse_lite.kaldi_data_dir.tables import Pathlike, _write_table
 from lhotse_lite.supervision import SupervisionSegment
 
 __all__ = ["export_to_kaldi_data_dir"]
+
+logger = logging.getLogger(__name__)
+
+# What ends a line for Kaldi or for a Python reader (str.splitlines' breaks); a tab also ends a field.
+_NEWLINES = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_LINE_BREAKS = re.compile("[\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def export_to_kaldi_data_dir(
@@ -31,9 +39,14 @@ def export_to_kaldi_data_dir(
     Returns:
         ``output_dir`` as a :class:`~pathlib.Path`.
 
+    Ids (recording, supervision and speaker ids) become keys of whitespace-separated tables, so one
+    that is empty or holds whitespace is refused. A text holding line breaks or tabs is written with
+    each of them replaced by a space (logged as a warning); other values must be one line.
+
     Raises:
         ManifestFieldError: A recording Kaldi cannot read (URL or memory source, a multi-channel
-            command, transforms), or a speaker with two genders.
+            command, transforms), a speaker with two genders, an id that is empty or holds
+            whitespace, or a value (path, command, language) holding a line break.
         UnknownIdError: A supervision of a recording that is not in ``recordings``.
 
     Example:
@@ -58,7 +71,9 @@ def export_to_kaldi_data_dir(
     wav_scp: Dict[str, str] = {}
     reco2dur: Dict[str, str] = {}
     for rec in recordings:
+        _check_key(rec.id, f"recording {rec.id!r}", "id")
         for kaldi_id, entry in _wav_entries(rec):
+            _check_line(entry, f"recording {rec.id!r}", "wav.scp entry")
             wav_scp[kaldi_id] = entry
             reco2dur[kaldi_id] = repr(rec.duration)
     _write_table(out / "wav.scp", wav_scp)
@@ -67,7 +82,17 @@ def export_to_kaldi_data_dir(
         return out
     tables: Dict[str, Dict[str, str]] = {name: {} for name in ("segments", "text", "utt2spk", "utt2dur", "utt2lang")}
     genders: Dict[str, str] = {}
+    flattened: List[str] = []
     for sup in supervisions:
+        _check_key(sup.id, f"supervision {sup.id!r}", "id")
+        if sup.speaker is not None:
+            _check_key(sup.speaker, f"supervision {sup.id!r}", "speaker")
+        if sup.language is not None:
+            _check_line(sup.language, f"supervision {sup.id!r}", "language")
+        text = sup.text
+        if text is not None and _LINE_BREAKS.search(text):
+            text = _LINE_BREAKS.sub(" ", text)
+            flattened.append(sup.id)
         if sup.recording_id not in multi:
             raise UnknownIdError(f"supervision {sup.id!r}: recording {sup.recording_id!r} is not in the recordings")
         channels = sup.channel if isinstance(sup.channel, list) else [sup.channel]
@@ -78,14 +103,17 @@ def export_to_kaldi_data_dir(
             tables["utt2dur"][uid] = repr(sup.duration)
             speaker = sup.speaker if sup.speaker is not None else uid  # Kaldi's fallback: utterance = speaker
             tables["utt2spk"][uid] = speaker
-            if sup.text is not None:
-                tables["text"][uid] = sup.text
+            if text is not None:
+                tables["text"][uid] = text
             if sup.language is not None:
                 tables["utt2lang"][uid] = sup.language
             if sup.gender is not None and genders.setdefault(speaker, sup.gender) != sup.gender:
                 raise ManifestFieldError(
                     f"supervision {sup.id!r}: speaker {speaker!r} has genders {genders[speaker]!r} and "
                     f"{sup.gender!r}; spk2gender needs one gender per speaker")
+    if flattened:
+        logger.warning("%s: %d text(s) held line breaks or tabs; written with spaces instead (e.g. %s)",
+                       out / "text", len(flattened), ", ".join(repr(i) for i in flattened[:5]))
     spk2utt: Dict[str, List[str]] = {}
     for uid, speaker in sorted(tables["utt2spk"].items()):
         spk2utt.setdefault(speaker, []).append(uid)
@@ -95,6 +123,19 @@ def export_to_kaldi_data_dir(
         if table or name in ("segments", "utt2spk", "spk2utt", "utt2dur"):
             _write_table(out / name, table)
     return out
+
+
+def _check_key(value: str, where: str, what: str) -> None:
+    if not value or any(char.isspace() for char in value):
+        raise ManifestFieldError(
+            f"{where}: the {what} {value!r} is empty or holds whitespace; Kaldi tables are split at "
+            f"whitespace, so the data directory could not be read back. Rename it (e.g. spaces to '_')")
+
+
+def _check_line(value: str, where: str, what: str) -> None:
+    if _NEWLINES.search(value):
+        raise ManifestFieldError(
+            f"{where}: the {what} {value!r} holds a line break; a Kaldi table entry must be one line")
 
 
 def _wav_entries(rec: Recording) -> List[Tuple[str, str]]:

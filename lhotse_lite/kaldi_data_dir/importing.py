@@ -16,7 +16,15 @@ import soundfile as sf
 from tqdm import tqdm
 
 from lhotse_lite.audio import AudioSource, Recording, RecordingSet
-from lhotse_lite.errors import AudioLoadError, AudioNotFoundError, ManifestFormatError, UnknownIdError
+from lhotse_lite.audio.command_guard import check_command_allowed
+from lhotse_lite.errors import (
+    AudioLoadError,
+    AudioNotFoundError,
+    CommandSourceRefusedError,
+    ManifestFormatError,
+    ManifestNotFoundError,
+    UnknownIdError,
+)
 from lhotse_lite.kaldi_data_dir.tables import Pathlike, _numbers, _optional_table, read_kaldi_table
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 from lhotse_lite.units import add_durations, compute_num_samples
@@ -34,6 +42,7 @@ def import_kaldi_data_dir(
     sampling_rate: Optional[int] = None,
     frame_shift: Optional[float] = None,
     num_jobs: int = 1,
+    allow_commands: bool = True,
 ) -> Tuple[RecordingSet, Optional[SupervisionSet]]:
     """Reads a Kaldi data directory as a recordings manifest and (when it has one) supervisions.
 
@@ -43,15 +52,23 @@ def import_kaldi_data_dir(
             (then every recording is opened, commands are run).
         frame_shift: Frame shift in seconds; with it and an ``utt2num_frames`` file, a segment's
             duration is ``num_frames * frame_shift`` (Lhotse takes it from ``feats.scp``).
-        num_jobs: Threads reading audio headers when ``reco2dur`` or ``sampling_rate`` is missing.
+        num_jobs: Threads reading audio headers when a duration or ``sampling_rate`` is missing.
+        allow_commands: Whether piped ``wav.scp`` entries (``<id> <command> |``) may be run to read
+            their headers (Lhotse runs them). Durations come from ``reco2dur``, or from ``utt2dur``
+            when there is no ``segments`` file (each utterance is then a whole recording); a command
+            is run only when its recording's duration is in neither, or ``sampling_rate`` is
+            ``None``. Commands refused by :func:`~lhotse_lite.audio.set_command_sources_allowed`
+            never run.
 
     Returns:
         ``(recordings, supervisions)``; supervisions is ``None`` without ``segments`` and ``utt2spk``.
 
     Raises:
-        FileNotFoundError: ``path`` is not a directory or has no ``wav.scp``.
+        ManifestNotFoundError: ``path`` is not a directory or has no ``wav.scp``.
         ManifestFormatError: A malformed line (``file:line``) or a missing/bad entry.
         UnknownIdError: A segment of a recording that ``wav.scp`` does not list.
+        CommandSourceRefusedError: A command would have to run to read a header, and commands are
+            not allowed; the message names the recording, the command and what to do instead.
         AudioError: An audio file or command cannot be read (when headers are read).
 
     Example:
@@ -68,19 +85,30 @@ def import_kaldi_data_dir(
     """
     path = Path(path)
     if not (path / "wav.scp").is_file():
-        raise FileNotFoundError(f"not a Kaldi data directory: {str(path)!r} has no wav.scp")
+        raise ManifestNotFoundError(f"not a Kaldi data directory: {str(path)!r} has no wav.scp")
     wavs = read_kaldi_table(path / "wav.scp")
-    durations = _numbers(path / "reco2dur", float) if (path / "reco2dur").is_file() else {}
-    missing = [rid for rid in wavs if rid not in durations]
-    if durations and missing:
-        raise ManifestFormatError(
-            f"{path / 'reco2dur'}: no duration for {len(missing)} recording(s) of wav.scp, e.g. "
-            f"{missing[0]!r}; fix reco2dur or delete it to read durations from the audio")
-    if durations and sampling_rate is not None:
+    durations = _known_durations(path, wavs)
+    if sampling_rate is not None and len(durations) == len(wavs):
         recordings = RecordingSet(_recording(rid, value, sampling_rate, durations[rid]) for rid, value in wavs.items())
     else:
-        recordings = RecordingSet(_read_recordings(wavs, sampling_rate, durations, num_jobs))
+        recordings = RecordingSet(_read_recordings(path, wavs, sampling_rate, durations, num_jobs, allow_commands))
     return recordings, _supervisions(path, recordings, frame_shift)
+
+
+def _known_durations(path: Path, wavs: Dict[str, str]) -> Dict[str, float]:
+    """Durations from ``reco2dur`` (which must then list every recording), else from ``utt2dur`` when
+    there is no ``segments`` file (utterances are then whole recordings), else none."""
+    if (path / "reco2dur").is_file():
+        durations = _numbers(path / "reco2dur", float)
+        missing = [rid for rid in wavs if rid not in durations]
+        if missing:
+            raise ManifestFormatError(
+                f"{path / 'reco2dur'}: no duration for {len(missing)} recording(s) of wav.scp, e.g. "
+                f"{missing[0]!r}; fix reco2dur or delete it to read durations from the audio")
+        return durations
+    if (path / "utt2dur").is_file() and not (path / "segments").is_file():
+        return {rid: duration for rid, duration in _numbers(path / "utt2dur", float).items() if rid in wavs}
+    return {}
 
 
 def _source(value: str, channels: List[int]) -> AudioSource:
@@ -94,10 +122,14 @@ def _recording(rid: str, value: str, sampling_rate: int, duration: float, channe
                      num_samples=compute_num_samples(duration, sampling_rate), duration=duration)
 
 
-def _read_recordings(wavs: Dict[str, str], sampling_rate: Optional[int], durations: Dict[str, float],
-                     num_jobs: int) -> List[Recording]:
+def _read_recordings(path: Path, wavs: Dict[str, str], sampling_rate: Optional[int], durations: Dict[str, float],
+                     num_jobs: int, allow_commands: bool) -> List[Recording]:
     def read(item: Tuple[str, str]) -> Recording:
         rid, value = item
+        if sampling_rate is not None and rid in durations:
+            return _recording(rid, value, sampling_rate, durations[rid])
+        if value.endswith("|") and not allow_commands:
+            _refuse_command(path, rid, value, sampling_rate, rid in durations)
         info = _audio_info(rid, value)
         rate = sampling_rate if sampling_rate is not None else info.samplerate
         duration = durations.get(rid, info.frames / info.samplerate)
@@ -111,9 +143,21 @@ def _read_recordings(wavs: Dict[str, str], sampling_rate: Optional[int], duratio
         return list(tqdm(pool.map(read, items), **bar))
 
 
+def _refuse_command(path: Path, rid: str, value: str, sampling_rate: Optional[int], known_duration: bool) -> None:
+    needs = [] if sampling_rate is not None else ["its sampling rate (pass sampling_rate, --sampling-rate)"]
+    if not known_duration:
+        needs.append("its duration (add reco2dur, or utt2dur when there is no segments file)")
+    raise CommandSourceRefusedError(
+        f"{path / 'wav.scp'}: recording {rid!r} is read by the command {value[:-1].rstrip()!r}, which would "
+        f"have to run to learn {' and '.join(needs)}; commands are not allowed (allow_commands=False; "
+        f"lite kaldi import runs them only with --allow-commands). Provide that instead, or allow "
+        f"commands if you trust this data directory")
+
+
 def _audio_info(rid: str, value: str) -> "sf._SoundFileInfo":
     if value.endswith("|"):
         command = value[:-1].rstrip()
+        check_command_allowed(command, f"recording {rid!r}")
         try:
             result = subprocess.run(command, shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
         except OSError as err:

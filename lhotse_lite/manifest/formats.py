@@ -45,7 +45,7 @@ import os
 import tempfile
 import zlib
 from pathlib import Path
-from typing import Any, BinaryIO, Dict, Iterable, Iterator, List, Tuple, Union
+from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 import orjson
 import yaml
@@ -166,13 +166,17 @@ def _iter_lines(path: Pathlike) -> Iterator[bytes]:
             yield rest
 
 
-def iter_jsonl_dicts(path: Pathlike) -> Iterator[Tuple[int, Dict[str, Any]]]:
+def iter_jsonl_dicts(
+    path: Pathlike, on_bad_line: Optional[Callable[[ManifestFormatError], None]] = None
+) -> Iterator[Tuple[int, Dict[str, Any]]]:
     """Stream the objects of a JSONL(.gz) file with their 1-based line numbers.
 
     Blank lines are skipped (they carry no item); everything else must be one JSON object.
 
     Args:
         path: A ``.jsonl`` or ``.jsonl.gz`` file.
+        on_bad_line: Called with the error of each line that is not a JSON object, and reading
+            goes on (a validator reports them all); ``None`` raises at the first one.
 
     Yields:
         ``(line_number, dict)`` pairs, in file order.
@@ -198,14 +202,22 @@ def iter_jsonl_dicts(path: Pathlike) -> Iterator[Tuple[int, Dict[str, Any]]]:
             except orjson.JSONDecodeError as err:
                 if not line.strip():
                     continue
-                raise ManifestFormatError(
+                bad = ManifestFormatError(
                     f"{path}:{lineno}: malformed JSON line ({err}); the line starts with "
                     f"{line[:60]!r}. Fix or remove this line."
-                ) from err
+                )
+                if on_bad_line is None:
+                    raise bad from err
+                on_bad_line(bad)
+                continue
             if obj.__class__ is not dict:
-                raise ManifestFormatError(
+                bad = ManifestFormatError(
                     f"{path}:{lineno}: expected one JSON object per line, got {type(obj).__name__}"
                 )
+                if on_bad_line is None:
+                    raise bad
+                on_bad_line(bad)
+                continue
             yield lineno, obj
     except _GZIP_ERRORS as err:
         raise ManifestFormatError(

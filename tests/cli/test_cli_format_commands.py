@@ -110,6 +110,8 @@ def test_kaldi_import_piped_wav_scp_with_threads(tmp_path, lhotse_compat_dir):
     (data / "wav.scp").write_text(f"r1 cat {lhotse_compat_dir / 'audio' / 'mono.wav'} |\n"
                                   f"r2 {lhotse_compat_dir / 'audio' / 'stereo.flac'}\n")
     result = run("kaldi", "import", data, tmp_path / "out", "-j", 2)
+    assert result.exit_code == 1 and "--allow-commands" in result.stderr  # commands need consent
+    result = run("kaldi", "import", data, tmp_path / "out", "-j", 2, "--allow-commands")
     assert result.exit_code == 0, result.output
     recs = load_manifest(tmp_path / "out" / "recordings.jsonl.gz")
     assert recs["r1"].sources[0].type == "command" and recs["r1"].duration == 2.0

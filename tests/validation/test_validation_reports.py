@@ -30,7 +30,7 @@ def test_recording_problems():
     recs = [_rec(num_samples=100), _rec("r"), _rec("z", source="/no/such.wav")]
     messages = [str(p) for p in validate_manifests(recordings=recs, check_files=True)]
     assert "recordings[r]: num_samples 100 does not match duration 2.0 s at 16000 Hz (expected 32000)" in messages
-    assert "recordings[r]: duplicate id" in messages
+    assert "recordings[r]: duplicate id (first at item 0)" in messages
     assert "recordings[z]: audio file does not exist: /no/such.wav" in messages
     assert "recordings[r]: audio file does not exist: a.wav" in messages
     assert validate_manifests(recordings=[_rec(num_samples=100)], check_files=False) != []
@@ -82,7 +82,8 @@ def test_files_report_unreadable_items_with_location(tmp_path):
     path.write_text("\n".join(json.dumps(d) for d in (good, bad, dict(good, id="rate", sampling_rate="x"))) + "\n")
     problems = validate_manifest_files([path], check_files=False)
     assert [(p.manifest, p.item_id) for p in problems] == [("recordings", "neg"), ("recordings", "rate")]
-    assert f"{path}:2" in problems[0].message and f"{path}:3" in problems[1].message
+    assert [p.where for p in problems] == [f"{path}:2", f"{path}:3"]
+    assert str(problems[0]).startswith(f"{path}:2: recordings[neg]: cannot read the item")
 
 
 def test_files_malformed_empty_and_unknown(tmp_path):
@@ -92,7 +93,7 @@ def test_files_malformed_empty_and_unknown(tmp_path):
     problems = validate_manifest_files([tmp_path / "bad.jsonl", tmp_path / "empty.jsonl", tmp_path / "odd.json",
                                         tmp_path / "missing.yaml"])
     assert len(problems) == 4
-    assert "bad.jsonl:2" in problems[0].message
+    assert problems[0].where == f"{tmp_path / 'bad.jsonl'}:2" and "malformed JSON" in problems[0].message
     assert problems[1] == Problem("file", str(tmp_path / "empty.jsonl"),
                                   "the manifest is empty; its type cannot be detected")
     assert "cannot tell the manifest type" in problems[2].message
@@ -109,8 +110,9 @@ def test_files_cross_check_types_and_duplicates_across_files(tmp_path):
         tmp_path / "s2.json")
     problems = validate_manifest_files([tmp_path / "recs.yaml", tmp_path / "s1.jsonl", tmp_path / "s2.json"],
                                        check_files=False)
-    assert [str(p) for p in problems] == ["supervisions[a]: duplicate id",
-                                          "supervisions[b]: recording 'zz' is not in the recordings manifest"]
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 's2.json'}[item 0]: supervisions[a]: duplicate id (first at {tmp_path / 's1.jsonl'}:1)",
+        f"{tmp_path / 's2.json'}[item 1]: supervisions[b]: recording 'zz' is not in the recordings manifest"]
 
 
 def test_feature_set_of_fixture_is_consistent_with_recordings(compat):
