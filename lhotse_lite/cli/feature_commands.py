@@ -90,8 +90,8 @@ def extract(recordings: str, output_dir: str, extractor: str, config: Optional[s
     from lhotse_lite.features.base import FeatureExtractor, FeatureSetBuilder, create_default_feature_extractor
     from lhotse_lite.features.io import get_writer
 
-    recs = expect_kind(read_manifest(recordings, lazy=True), "recordings", recordings)
     fe = FeatureExtractor.from_yaml(config) if config else create_default_feature_extractor(extractor)
+    recs = expect_kind(read_manifest(recordings), "recordings", recordings)  # eager: duplicate ids name file:line
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     with get_writer(storage)(str(out / "feats")) as writer:

@@ -12,7 +12,16 @@ same manifest and the same ``lilcom_chunky`` archive.
 
 Resuming: with ``output_manifest`` set, a second run over the same recordings keeps the lines already
 written (including those of an interrupted run, see :func:`lhotse_lite.manifest.open_writer`) and
-extracts only what is missing; a ``lilcom_chunky`` archive is then appended to, not truncated.
+extracts only what is missing; a ``lilcom_chunky`` archive opened for writing (mode ``"wb"``) is then
+appended to, not truncated, after its unreferenced tail is cut off: the bytes an interrupted run
+stored without getting to write their manifest lines (see
+:meth:`~lhotse_lite.features.storage.lilcom_chunky.LilcomChunkyWriter.truncate_after`). A resumed run
+therefore leaves the same archive, byte for byte, as an uninterrupted one.
+
+Recording ids must be unique (features are stored and resumed per recording id and channel); the
+process pool's workers exit when this process dies (:func:`~lhotse_lite.features.executors.exit_with_parent`),
+and they refuse ``command`` audio sources when this process does
+(:func:`~lhotse_lite.audio.set_command_sources_allowed`).
 
 Example:
     >>> import numpy as np, os, tempfile, soundfile as sf
@@ -45,7 +54,8 @@ from typing import Any, Deque, Iterable, List, NamedTuple, Optional, Tuple, Unio
 import numpy as np
 from tqdm.auto import tqdm
 
-from lhotse_lite.errors import AudioLoadError, ConfigError, LhotseLiteError, ShapeError
+from lhotse_lite.audio.command_guard import command_sources_allowed, set_command_sources_allowed
+from lhotse_lite.errors import AudioLoadError, ConfigError, DuplicateIdError, LhotseLiteError, ShapeError
 from lhotse_lite.features.executors import dask_executor, is_dask, num_workers, process_pool, use_one_thread
 from lhotse_lite.features.extractor import AugmentFn, FeatureExtractor
 from lhotse_lite.features.io import FeaturesWriter
@@ -146,8 +156,11 @@ class FeatureSetBuilder:
 
         Raises:
             ConfigError: Invalid ``on_error`` or ``num_jobs``.
+            DuplicateIdError: Two recordings share an id (nothing is extracted).
             AudioError, ConfigError, ShapeError: A bad recording with ``on_error="raise"``; the
                 message names it.
+            StorageError: Resuming into a ``lilcom_chunky`` archive shorter than the kept manifest
+                lines say (it was replaced or cut).
         """
         if on_error not in ("raise", "skip"):
             raise ConfigError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
@@ -157,12 +170,14 @@ class FeatureSetBuilder:
 
         self.skipped = []
         recordings = list(recordings)
+        _check_unique_ids(recordings)
         manifest = open_writer(output_manifest, overwrite=False)
         with manifest:
             previous = _written_items(manifest)
             done = {(f.recording_id, f.channels) for f in previous}
             if previous and getattr(self.storage, "mode", None) == "wb":
-                self.storage.mode = "ab"  # type: ignore[attr-defined]  # resuming: never truncate
+                self.storage.mode = "ab"  # type: ignore[attr-defined]  # resuming: never truncate ...
+                _drop_unreferenced_tail(self.storage, previous)  # ... except what no kept line references
             todo = [r for r in recordings if any((r.id, c) not in done for c in r.channel_ids)]
             if previous:
                 logger.info("resuming %s: %d matrices kept, %d of %d recordings to do",
@@ -221,9 +236,10 @@ class FeatureSetBuilder:
         batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
         pending: Deque[concurrent.futures.Future] = collections.deque()
         in_flight = window  # batches queued ahead: workers never wait for this process to store
+        commands = command_sources_allowed()  # workers are other processes: pass the guard on
         try:
             for batch in batches:
-                pending.append(executor.submit(_extract_batch, *args, batch, single_thread))
+                pending.append(executor.submit(_extract_batch, *args, batch, single_thread, commands))
                 if len(pending) >= in_flight:
                     yield from pending.popleft().result()
             while pending:
@@ -270,8 +286,11 @@ def _extract_batch(
     augment_fn: Optional[AugmentFn],
     batch: List[Tuple[Any, List[int]]],
     single_thread: bool,
+    commands_allowed: bool = True,
 ) -> List[_Result]:
-    """Runs :func:`_extract_task` on several recordings: one task (and one pickled extractor) per batch."""
+    """Runs :func:`_extract_task` on several recordings: one task (and one pickled extractor) per batch,
+    with the calling process's command-source guard."""
+    set_command_sources_allowed(commands_allowed)
     return [_extract_task(extractor, encoder, augment_fn, rec, channels, single_thread) for rec, channels in batch]
 
 
@@ -348,7 +367,31 @@ def _portable(err: BaseException, recording_id: str) -> BaseException:
         return RuntimeError(f"recording {recording_id!r}: {type(err).__name__}: {err}")
 
 
+def _check_unique_ids(recordings: List[Any]) -> None:
+    first: dict = {}
+    for position, recording in enumerate(recordings):
+        if recording.id in first:
+            raise DuplicateIdError(
+                f"recording id {recording.id!r} is given twice (recordings {first[recording.id]} and {position}, "
+                f"counting from 0); features are stored and resumed per recording id, so ids must be unique: "
+                f"drop or rename the duplicate")
+        first[recording.id] = position
+
+
 # ---- resume ------------------------------------------------------------------------------------
+
+
+def _drop_unreferenced_tail(storage: FeaturesWriter, kept: List[Features]) -> None:
+    """Cuts off what an interrupted run stored after the last matrix a kept manifest line references."""
+    truncate_after = getattr(storage, "truncate_after", None)
+    if truncate_after is None:
+        return  # file and memory storages overwrite per key: nothing accumulates
+    keys = [f.storage_key for f in kept
+            if f.storage_type == storage.name and f.storage_path == str(storage.storage_path)]
+    if keys:
+        removed = truncate_after(keys)
+        if removed:
+            logger.info("resuming: dropped %d unreferenced bytes at the end of %s", removed, storage.storage_path)
 
 
 def _written_items(manifest: Any) -> List[Features]:

@@ -2,7 +2,10 @@
 
 Configs are frozen dataclasses whose field names and defaults are Lhotse's, so a Lhotse feature
 config YAML (``Fbank(FbankConfig()).to_yaml(...)``) loads here. ``to_dict`` drops ``None`` values as
-Lhotse does; ``from_dict`` rejects unknown fields with the list of valid ones.
+Lhotse does; ``from_dict`` rejects unknown fields with the list of valid ones, and checks every value
+against its field's type (``bool``, ``int``, ``float``, ``str``, optionally ``None``) before the
+config's own range checks run, so ``num_filters: "eighty"`` in a YAML file is a
+:class:`~lhotse_lite.errors.ConfigError` naming the field, not a ``TypeError`` deep inside.
 
 Example:
     >>> from dataclasses import dataclass
@@ -17,8 +20,10 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import Any, Dict, Type, TypeVar
 
+from lhotse_lite.checks import check_int, check_number
 from lhotse_lite.errors import ConfigError
 
 __all__ = ["ExtractorConfig", "EPSILON", "WINDOW_TYPES", "check_kaldi_framing", "check_mel_range"]
@@ -53,13 +58,36 @@ class ExtractorConfig:
         """Builds a config from a dict such as :meth:`to_dict` (or Lhotse) writes.
 
         Raises:
-            ConfigError: A key is not a field of this config.
+            ConfigError: A key is not a field of this config, or a value has the wrong type (the
+                message names the field, what it must be and what it got).
         """
         names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-        unknown = sorted(set(data) - set(names))
+        unknown = sorted(str(key) for key in set(data) - set(names))
         if unknown:
             raise ConfigError(f"{cls.__name__} has no field(s) {unknown}; valid fields: {', '.join(names)}")
-        return cls(**data)
+        hints = typing.get_type_hints(cls)
+        return cls(**{name: _checked(cls.__name__, name, value, hints.get(name)) for name, value in data.items()})
+
+
+def _checked(where: str, name: str, value: Any, hint: Any) -> Any:
+    """``value`` checked against the field type ``hint`` (``X`` or ``Optional[X]``), as stored."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is typing.Union and type(None) in args:
+        if value is None:
+            return None
+        rest = [arg for arg in args if arg is not type(None)]
+        hint = rest[0] if len(rest) == 1 else None
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: {name} must be true or false, got {value!r}")
+        return value
+    if hint is int:
+        return check_int(where, name, value, allow_integral_float=True)
+    if hint is float:
+        return check_number(where, name, value)
+    if hint is str and not isinstance(value, str):
+        raise ConfigError(f"{where}: {name} must be a string, got {value!r}")
+    return value
 
 
 def check_kaldi_framing(config: Any) -> None:

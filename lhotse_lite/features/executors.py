@@ -4,7 +4,10 @@ A builder task loads audio, extracts and lilcom-encodes; the executor decides wh
 
 * none (``num_jobs=1``): the calling process itself;
 * a process pool of our own (``num_jobs > 1``), whose workers come from a fork server
-  (:func:`multiprocessing_context`) and run torch on one thread each (:func:`use_one_thread`);
+  (:func:`multiprocessing_context`), run torch on one thread each (:func:`use_one_thread`) and exit
+  as soon as the process that started them is gone, even when it was killed with ``SIGKILL``
+  (:func:`exit_with_parent`; without it they would wait for work forever, and keep the fork server
+  and multiprocessing's resource tracker alive with them);
 * any ``concurrent.futures.Executor`` the caller passes, typically a Dask client's
   (:func:`dask_executor` turns a scheduler address into one). Dask runs one task per worker thread,
   so its tasks also call :func:`use_one_thread`.
@@ -24,13 +27,17 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import select
 import sys
+import threading
+import time
 from typing import Any, Optional, Tuple
 
 from lhotse_lite.errors import ConfigError
 
 __all__ = [
     "use_one_thread",
+    "exit_with_parent",
     "restore_dynamic_mmap_threshold",
     "process_pool",
     "multiprocessing_context",
@@ -90,8 +97,76 @@ def restore_dynamic_mmap_threshold() -> None:
         logger.debug("mallopt unavailable: %s", err)
 
 
+ORPHAN_EXIT_CODE = 70
+"""Exit status of a worker that ended because the process that started it is gone."""
+
+_PARENT_POLL_SECONDS = 0.5
+
+
+def exit_with_parent(parent_pid: int) -> threading.Thread:
+    """Ends this process as soon as process ``parent_pid`` has exited (a daemon thread watches it).
+
+    On Linux the thread waits on a pidfd (``os.pidfd_open``: woken when the process exits, no
+    polling, not fooled by a reused pid); elsewhere it checks every 0.5 s. The process ends with
+    ``os._exit(ORPHAN_EXIT_CODE)``: nothing is cleaned up, as nothing is left to report to.
+
+    Args:
+        parent_pid: The process to outlive by at most a moment (not necessarily our parent: fork
+            server workers are the fork server's children).
+
+    Returns:
+        The watching thread (already started).
+
+    Example:
+        >>> exit_with_parent(os.getpid()).daemon  # watching ourselves: never fires while we run
+        True
+    """
+    thread = threading.Thread(target=_watch_parent, args=(parent_pid,), name="exit-with-parent", daemon=True)
+    thread.start()
+    return thread
+
+
+def _watch_parent(parent_pid: int) -> None:
+    try:
+        fd: Optional[int] = os.pidfd_open(parent_pid)  # type: ignore[attr-defined]
+    except ProcessLookupError:
+        fd = None
+        _exit_orphaned(parent_pid)
+    except (AttributeError, OSError):  # not Linux >= 5.3: poll
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])  # readable once the process has exited
+        _exit_orphaned(parent_pid)
+    while _is_running(parent_pid):
+        time.sleep(_PARENT_POLL_SECONDS)
+    _exit_orphaned(parent_pid)
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user
+        return True
+    return True
+
+
+def _exit_orphaned(parent_pid: int) -> None:
+    logger.warning("worker %d: the process that started it (%d) is gone; exiting", os.getpid(), parent_pid)
+    os._exit(ORPHAN_EXIT_CODE)
+
+
+def _init_worker(parent_pid: int) -> None:
+    exit_with_parent(parent_pid)
+    use_one_thread()
+
+
 def process_pool(num_jobs: int) -> concurrent.futures.ProcessPoolExecutor:
     """A pool of ``num_jobs`` worker processes from :func:`multiprocessing_context`, one torch thread each.
+
+    Each worker exits as soon as this process is gone (:func:`exit_with_parent`), so killing this
+    process, even with ``SIGKILL``, leaves no worker, fork server or resource tracker behind.
 
     Args:
         num_jobs: Number of worker processes.
@@ -102,7 +177,7 @@ def process_pool(num_jobs: int) -> concurrent.futures.ProcessPoolExecutor:
         4
     """
     return concurrent.futures.ProcessPoolExecutor(
-        num_jobs, mp_context=multiprocessing_context(), initializer=use_one_thread
+        num_jobs, mp_context=multiprocessing_context(), initializer=_init_worker, initargs=(os.getpid(),)
     )
 
 

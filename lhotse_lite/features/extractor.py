@@ -269,16 +269,34 @@ class FeatureExtractor(ABC):
         """Reads a config written by :meth:`to_yaml` or by Lhotse.
 
         Raises:
-            ConfigError: The file is not a mapping, or a field is invalid.
+            ConfigError: The file is not YAML (``file:line:column`` and the problem; tags such as
+                ``!!python/object`` are never constructed), not a mapping, or a field is unknown or
+                has an invalid value or type (the message names the file and the field).
         """
-        with open(path) as file:
-            data = yaml.safe_load(file)
+        try:
+            with open(path, encoding="utf-8") as file:
+                data = yaml.safe_load(file)
+        except yaml.YAMLError as err:
+            raise ConfigError(_yaml_message(path, err)) from err
+        except UnicodeDecodeError as err:
+            raise ConfigError(f"{path}: not a text (UTF-8) file, so not a YAML config ({err})") from err
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: expected a mapping of config fields, got {type(data).__name__}")
         try:
             return cls.from_dict(data)
         except ConfigError as err:
             raise ConfigError(f"{path}: {err}") from err
+
+
+def _yaml_message(path: Union[str, Path], err: "yaml.YAMLError") -> str:
+    mark = getattr(err, "problem_mark", None)
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+    problem = getattr(err, "problem", None) or str(err)
+    context = getattr(err, "context", None)
+    text = f"{where}: invalid YAML: {problem}" + (f" ({context})" if context else "")
+    if "constructor for the tag" in problem:
+        text += "; configs are read with yaml.safe_load, which builds only plain values (no Python objects)"
+    return text
 
 
 def register_extractor(cls: E) -> E:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Dict, Iterable, Tuple, Union
 
 from lhotse_lite.errors import DuplicateIdError, ManifestFormatError
+from lhotse_lite.manifest.formats import atomic_open
 
 __all__ = ["read_kaldi_table"]
 
@@ -73,9 +74,8 @@ def _numbers(path: Path, kind: type) -> Dict[str, float]:
     return out
 
 
-
 def _write_table(path: Path, table: Dict[str, str]) -> None:
-    with open(path, "w", encoding="utf-8") as f:
+    with atomic_open(path) as f:  # a killed export leaves each table whole or as it was
         for key in sorted(table):
             value = table[key]
-            f.write(f"{key} {value}\n" if value != "" else f"{key}\n")
+            f.write((f"{key} {value}\n" if value != "" else f"{key}\n").encode("utf-8"))

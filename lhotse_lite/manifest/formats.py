@@ -21,7 +21,9 @@ indentation) and ``.yaml`` files (sorted keys) are written byte-for-byte like Lh
 
 Every write is atomic: the data goes to a temporary file in the destination directory, is flushed
 and ``fsync``-ed, and only then renamed over the destination with :func:`os.replace`. A write that
-fails or is interrupted leaves the previous file untouched.
+fails or is interrupted leaves the previous file untouched; the temporary file of a killed write is
+removed by the next write of the same file (:mod:`lhotse_lite.safe_writes`), and a full disk is an
+error naming the file.
 
 Example:
     >>> from lhotse_lite.manifest.formats import detect_format
@@ -42,7 +44,6 @@ import io
 import json
 import logging
 import os
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
@@ -51,6 +52,7 @@ import orjson
 import yaml
 
 from lhotse_lite.errors import ManifestFormatError, UnknownFormatError
+from lhotse_lite.safe_writes import make_temp_file, naming_write_errors, remove_stale_temp_files
 
 __all__ = [
     "SUPPORTED_EXTENSIONS",
@@ -306,9 +308,10 @@ def atomic_open(path: Pathlike, gzip_level: int = GZIP_LEVEL) -> Iterator[Binary
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temp_files(path)  # what killed writes of this file left behind
+    fd, tmp = make_temp_file(path)
     try:
-        with os.fdopen(fd, "wb") as raw:
+        with naming_write_errors(path), os.fdopen(fd, "wb") as raw:
             if is_gzip(path):
                 with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=gzip_level, mtime=0) as gz:
                     buffered = io.BufferedWriter(gz, buffer_size=1 << 20)

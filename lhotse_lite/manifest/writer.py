@@ -14,6 +14,7 @@ How a file writer stays safe:
   line or an unfinished gzip block, and :meth:`JsonlWriter.contains` answers ``True`` for the ids
   already written, so a loop can skip them.
 * ``overwrite=True`` (the default) starts from nothing and discards an old partial file.
+* A full disk while writing is a :class:`~lhotse_lite.errors.FileWriteError` naming the partial file.
 
 Example:
     >>> import os, tempfile
@@ -45,6 +46,7 @@ import orjson
 
 from lhotse_lite.errors import ManifestError, UnknownFormatError
 from lhotse_lite.manifest import formats
+from lhotse_lite.safe_writes import naming_write_errors
 
 __all__ = ["open_writer", "JsonlWriter", "InMemoryWriter"]
 
@@ -127,6 +129,9 @@ class JsonlWriter:
     def open(self) -> None:
         """Open the partial file (recovering from an earlier run when ``overwrite=False``)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        recovering = self.partial_path.with_name(self.partial_path.name + ".recover")
+        if recovering.exists():  # left by a run killed while it resumed: its source is still intact
+            recovering.unlink()
         if not self.overwrite:
             source = self.partial_path if self.partial_path.exists() else self.path
             if source.exists():
@@ -148,11 +153,12 @@ class JsonlWriter:
         """Finish the file: flush, ``fsync`` and rename ``<path>.partial`` to ``<path>``."""
         if self._raw is None:
             return
-        if self._out is not self._raw:
-            self._out.close()
-        self._raw.flush()
-        os.fsync(self._raw.fileno())
-        self._raw.close()
+        with naming_write_errors(self.partial_path):
+            if self._out is not self._raw:
+                self._out.close()
+            self._raw.flush()
+            os.fsync(self._raw.fileno())
+            self._raw.close()
         self._raw = self._out = None
         os.replace(self.partial_path, self.path)
 
@@ -182,16 +188,17 @@ class JsonlWriter:
         """
         if self._out is None:
             raise ManifestError(f"writer of {self.path} is not open; use `with open_writer(...) as w:`")
-        self._out.write(formats.dumps_line(_as_dict(item)))
+        with naming_write_errors(self.partial_path):
+            self._out.write(formats.dumps_line(_as_dict(item)))
+            if flush:
+                self._out.flush()
+                if self._out is not self._raw:
+                    self._out.raw.flush()  # the gzip stream: emit a sync point
+                    self._raw.flush()
         item_id = _id_of(item)
         if item_id is not None:
             self.ignore_ids.add(item_id)
         self.num_written += 1
-        if flush:
-            self._out.flush()
-            if self._out is not self._raw:
-                self._out.raw.flush()  # the gzip stream: emit a sync point
-                self._raw.flush()
 
     def contains(self, item: Any) -> bool:
         """Whether an item (or an id) is already in the file, written now or kept by a resume."""

@@ -38,6 +38,7 @@ from lhotse_lite.features.storage.codec import (
     lilcom_encode,
     npy_encode,
 )
+from lhotse_lite.safe_writes import naming_write_errors
 
 __all__ = ["LilcomFilesWriter", "LilcomFilesReader", "NumpyFilesWriter", "NumpyFilesReader"]
 
@@ -58,7 +59,7 @@ class _FolderWriter(FeaturesWriter):
         subdir.mkdir(parents=True, exist_ok=True)
         target = subdir / name
         partial = subdir / f".{name}.partial-{os.getpid()}"
-        with open(partial, "wb") as file:
+        with naming_write_errors(target), open(partial, "wb") as file:
             file.write(payload)
         os.replace(partial, target)
         return f"{name[:3]}/{name}"

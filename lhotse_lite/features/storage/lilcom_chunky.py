@@ -26,7 +26,7 @@ import collections
 import os
 import threading
 from pathlib import Path
-from typing import Any, BinaryIO, Dict, List, Optional, Tuple, Union
+from typing import Any, BinaryIO, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -45,10 +45,17 @@ from lhotse_lite.features.storage.codec import (
     lilcom_decode,
     lilcom_encode_chunks,
 )
+from lhotse_lite.safe_writes import naming_write_errors
 
 __all__ = ["LilcomChunkyWriter", "LilcomChunkyReader", "set_chunk_cache_size"]
 
 _SUFFIX = ".lca"
+
+
+def _key_end(key: str) -> int:
+    """The byte just after the last chunk of a ``lilcom_chunky`` key (``"offset,len,len,..."``)."""
+    fields = [int(field) for field in str(key).split(",")]
+    return fields[0] + sum(fields[1:])
 
 
 def archive_path(storage_path: Union[str, Path]) -> Path:
@@ -112,16 +119,61 @@ class LilcomChunkyWriter(FeaturesWriter):
     def write_encoded(self, key: str, payload: List[bytes]) -> str:
         file = self._open()
         start = self._offset
-        file.write(b"".join(payload))
-        file.flush()
+        with naming_write_errors(self._path):
+            file.write(b"".join(payload))
+            file.flush()
         lengths = [len(chunk) for chunk in payload]
         self._offset = start + sum(lengths)
         return ",".join(map(str, [start, *lengths]))
 
     def flush(self) -> None:
         if self._file is not None:
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            with naming_write_errors(self._path):
+                self._file.flush()
+                os.fsync(self._file.fileno())
+
+    def truncate_after(self, keys: Iterable[str]) -> int:
+        """Cuts the archive after the last byte that ``keys`` reference; call it before writing.
+
+        A run that is killed leaves the matrices it stored after its last manifest flush in the
+        archive, referenced by nothing (data is written before the manifest line that points at it,
+        so the unreferenced bytes are always at the end). A resume calls this with the keys it kept,
+        so the archive does not grow by those bytes with every interruption.
+
+        Args:
+            keys: Storage keys (``"offset,len,len,..."``) of every matrix to keep.
+
+        Returns:
+            The number of bytes removed (0 when there is no such tail or no archive yet).
+
+        Raises:
+            StorageError: The writer has already written, or the archive is shorter than the keys
+                say (it was replaced or cut; the keys belong to another archive).
+
+        Example:
+            >>> import numpy as np, tempfile, os
+            >>> path = os.path.join(tempfile.mkdtemp(), "feats.lca")
+            >>> with LilcomChunkyWriter(path) as writer:
+            ...     kept = writer.write("a", np.zeros((10, 4), dtype=np.float32))
+            ...     lost = writer.write("b", np.ones((10, 4), dtype=np.float32))  # never recorded
+            >>> LilcomChunkyWriter(path, mode="ab").truncate_after([kept]) == sum(map(int, lost.split(",")[1:]))
+            True
+        """
+        if self._file is not None:
+            raise StorageError(f"{self._path}: truncate_after must be called before the writer writes")
+        end = max((_key_end(key) for key in keys), default=0)
+        try:
+            size = os.path.getsize(self._path)
+        except FileNotFoundError:
+            size = 0
+        if size < end:
+            raise StorageError(
+                f"{self._path} has {size} bytes but the kept manifest lines reference bytes up to {end}; "
+                f"the archive was replaced or cut, so the manifest no longer matches it. Start a fresh "
+                f"run (delete the manifest and the archive)")
+        if size > end:
+            os.truncate(self._path, end)
+        return size - end
 
     def close(self) -> None:
         if self._file is not None:

@@ -1,0 +1,149 @@
+"""Writing files safely: temporary names that say who wrote them, stale ones removed, errors that name the file.
+
+Atomic writes (:func:`lhotse_lite.manifest.formats.atomic_open`) go to a hidden temporary file next to
+the target and rename it at the end. A process killed with ``SIGKILL`` cannot remove its temporary
+file, so each such kill used to leave one behind. The temporary name now carries the host and
+process id of its writer (``.<name>.<host>-<pid>.<random>.tmp``, from :func:`make_temp_file`), and
+the next write of the same target removes the temporary files whose writer no longer runs on this
+host (:func:`remove_stale_temp_files`); files of a writer that still runs, or of another host sharing
+the folder, are left alone.
+
+The operating-system errors that only a write raises (``ENOSPC``: no space left, ``EDQUOT``: quota
+exceeded, ``EFBIG``: file too large, ``EROFS``: read-only file system) do not say which file was being
+written; :func:`naming_write_errors` turns them into a :class:`~lhotse_lite.errors.FileWriteError`
+that does (and keeps ``errno``).
+
+Example:
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> target = os.path.join(folder, "sups.jsonl")
+    >>> stale = os.path.join(folder, f".sups.jsonl.{_host()}-999999999.abcd1234.tmp")  # a dead writer's
+    >>> open(stale, "w").close()
+    >>> remove_stale_temp_files(target), os.listdir(folder)
+    (1, [])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import re
+import socket
+import tempfile
+from pathlib import Path
+from typing import Iterator, Tuple, Union
+
+from lhotse_lite.errors import FileWriteError, LhotseLiteError
+
+__all__ = ["make_temp_file", "remove_stale_temp_files", "naming_write_errors"]
+
+logger = logging.getLogger(__name__)
+
+Pathlike = Union[str, os.PathLike]
+
+_SPACE_ERRORS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
+_WRITE_ERRORS = _SPACE_ERRORS | {errno.EROFS}
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:32] or "host"
+
+
+def make_temp_file(target: Pathlike) -> Tuple[int, str]:
+    """Creates a hidden temporary file next to ``target``, named after its writer; returns ``(fd, path)``.
+
+    Args:
+        target: The file the temporary one will replace (its directory must exist).
+
+    Example:
+        >>> import os, tempfile
+        >>> fd, path = make_temp_file(os.path.join(tempfile.mkdtemp(), "a.json"))
+        >>> os.close(fd); os.path.basename(path).startswith(".a.json.") and path.endswith(".tmp")
+        True
+    """
+    target = Path(target)
+    return tempfile.mkstemp(prefix=f".{target.name}.{_host()}-{os.getpid()}.", suffix=".tmp", dir=target.parent)
+
+
+def remove_stale_temp_files(target: Pathlike) -> int:
+    """Removes the temporary files of ``target`` left by writers that no longer run on this host.
+
+    Args:
+        target: The file whose leftovers to remove.
+
+    Returns:
+        How many files were removed.
+
+    Example:
+        >>> import os, tempfile
+        >>> remove_stale_temp_files(os.path.join(tempfile.mkdtemp(), "a.json"))
+        0
+    """
+    target = Path(target)
+    pattern = re.compile(re.escape(f".{target.name}.{_host()}-") + r"(\d+)\.[^.]+\.tmp")
+    removed = 0
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return 0
+    for name in names:
+        match = pattern.fullmatch(name)
+        if match is None or _is_running(int(match.group(1))):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target.parent / name)
+            removed += 1
+            logger.info("removed %s, left by an interrupted write of %s", target.parent / name, target)
+    return removed
+
+
+def _is_running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    except OverflowError:  # not a pid at all
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def naming_write_errors(path: Pathlike) -> Iterator[None]:
+    """Re-raises a write-only ``OSError`` as a :class:`FileWriteError` naming ``path``.
+
+    Write-only errors: no space left, quota exceeded, file too large, read-only file system. Other
+    errors (of our tree, about reading, or that already name a file) pass through unchanged.
+
+    Args:
+        path: The file being written, as the message should name it.
+
+    Raises:
+        FileWriteError: The wrapped code failed with such an error (``errno`` is kept).
+
+    Example:
+        >>> import errno
+        >>> with naming_write_errors("/data/feats.lca"):  # doctest: +NORMALIZE_WHITESPACE
+        ...     raise OSError(errno.ENOSPC, "No space left on device")
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.FileWriteError: cannot write '/data/feats.lca': No space left on device;
+        free some space or write somewhere else
+    """
+    try:
+        yield
+    except LhotseLiteError:
+        raise
+    except OSError as err:
+        if err.filename is not None or err.errno not in _WRITE_ERRORS:
+            raise
+        reason = err.strerror or str(err) or type(err).__name__
+        hint = "; free some space or write somewhere else" if err.errno in _SPACE_ERRORS else ""
+        error = FileWriteError(f"cannot write {str(path)!r}: {reason}{hint}")
+        error.errno, error.strerror, error.filename = err.errno, err.strerror, str(path)
+        raise error from err
