@@ -2,7 +2,7 @@
 
 import pytest
 
-from lhotse_lite.conditions import Condition, make_predicate, parse_condition
+from lhotse_lite.conditions import Condition, make_predicate, manifest_fields, parse_condition
 from lhotse_lite.errors import ManifestFieldError
 from lhotse_lite.supervision import SupervisionSegment
 
@@ -50,3 +50,21 @@ def test_value_is_taken_literally():
     cond = parse_condition("text=a = b")
     assert cond == Condition("text", "=", "a = b")
     assert cond.matches({"text": "a = b"})
+
+
+def test_unknown_fields_are_errors_naming_the_known_ones():
+    from lhotse_lite.supervision import SupervisionSet
+
+    known = manifest_fields(SupervisionSet([SupervisionSegment("s1", "r1", 0.0, 1.0, custom={"snr": 3})]))
+    with pytest.raises(ManifestFieldError, match=r"no field 'speker'; did you mean 'speaker'\? Their fields: id, "):
+        make_predicate(["speker=spk1"], known_fields=known)
+    with pytest.raises(ManifestFieldError, match=r"no field 'zzz'\. Their fields"):
+        make_predicate(["zzz.a>1"], known_fields=known)
+    keep = make_predicate(["custom.snr>1", "speaker!=x"], known_fields=known)  # nested and absent-but-known
+    assert keep(SupervisionSegment("s1", "r1", 0.0, 1.0, custom={"snr": 3}))
+    assert make_predicate(["anything=1"])({"anything": 1})  # no known_fields: any field
+
+
+def test_manifest_fields_adds_keys_of_the_first_item():
+    assert manifest_fields([{"id": "a", "extra": 1}]) == ["id", "extra"]
+    assert manifest_fields([]) == []
