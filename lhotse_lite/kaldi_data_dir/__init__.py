@@ -19,18 +19,21 @@ file                    line                                               becom
 
 Import follows Lhotse's ``load_kaldi_data_dir``: only ``wav.scp`` is required; supervisions come
 from ``segments``, or, without it, from ``utt2spk`` with one supervision per whole recording (the
-utterance id is the recording id). Durations come from ``reco2dur`` when present, otherwise from the
-audio headers (commands are run). Unlike Lhotse, the sampling rate may be left out (it is then read
-from the audio), the spaces before a command's ``|`` are not kept in its source, and a malformed
-line raises :class:`~lhotse_lite.errors.ManifestFormatError`
-naming ``file:line``.
+utterance id is the recording id). Durations come from ``reco2dur`` when present, or from ``utt2dur``
+without ``segments``, otherwise from the audio headers (commands are then run, unless
+``allow_commands=False``: see :doc:`/reliability`). Unlike Lhotse, the sampling rate may be left
+out (it is then read from the audio), the spaces before a command's ``|`` are not kept in its
+source, and a malformed line raises :class:`~lhotse_lite.errors.ManifestFormatError` naming
+``file:line``.
 
 Export writes ``wav.scp``, ``reco2dur``, ``segments``, ``text``, ``utt2spk``, ``spk2utt``,
 ``utt2dur`` and, when the supervisions have them, ``spk2gender`` and ``utt2lang``; every file is
 sorted by key as Kaldi requires. A single-channel recording keeps its id; each channel ``c`` of a
 multi-channel recording becomes a Kaldi recording ``<id>_<c>`` read through a ``sox ... remix``
 pipe, and a supervision on several channels one utterance ``<utt-id>-<c>`` per channel (Lhotse's
-naming). Non-WAV files are piped through ``sox`` too, so Kaldi tools can read them.
+naming). Non-WAV files are piped through ``sox`` too, so Kaldi tools can read them. Ids that are
+empty or hold whitespace are refused, line breaks and tabs in texts become spaces (with a warning),
+and nothing is written until every entry is valid; each table is written atomically.
 
 Example:
     >>> import os, tempfile

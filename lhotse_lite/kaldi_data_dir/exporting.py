@@ -39,8 +39,9 @@ def export_to_kaldi_data_dir(
     Returns:
         ``output_dir`` as a :class:`~pathlib.Path`.
 
-    Ids (recording, supervision and speaker ids) become keys of whitespace-separated tables, so one
-    that is empty or holds whitespace is refused. A text holding line breaks or tabs is written with
+    Nothing is written until every entry is known to be valid. Ids (recording, supervision and
+    speaker ids) become keys of whitespace-separated tables, so one that is empty or holds
+    whitespace is refused. A text holding line breaks or tabs is written with
     each of them replaced by a space (logged as a warning); other values must be one line.
 
     Raises:
@@ -65,7 +66,6 @@ def export_to_kaldi_data_dir(
         'spk1'
     """
     out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
     recordings = list(recordings)
     multi = {r.id: r.num_channels > 1 for r in recordings}
     wav_scp: Dict[str, str] = {}
@@ -76,9 +76,8 @@ def export_to_kaldi_data_dir(
             _check_line(entry, f"recording {rec.id!r}", "wav.scp entry")
             wav_scp[kaldi_id] = entry
             reco2dur[kaldi_id] = repr(rec.duration)
-    _write_table(out / "wav.scp", wav_scp)
-    _write_table(out / "reco2dur", reco2dur)
     if supervisions is None:
+        _write_tables(out, {"wav.scp": wav_scp, "reco2dur": reco2dur})
         return out
     tables: Dict[str, Dict[str, str]] = {name: {} for name in ("segments", "text", "utt2spk", "utt2dur", "utt2lang")}
     genders: Dict[str, str] = {}
@@ -119,10 +118,17 @@ def export_to_kaldi_data_dir(
         spk2utt.setdefault(speaker, []).append(uid)
     tables["spk2utt"] = {spk: " ".join(uids) for spk, uids in spk2utt.items()}
     tables["spk2gender"] = {spk: gender.lower()[:1] for spk, gender in genders.items()}
-    for name, table in tables.items():
-        if table or name in ("segments", "utt2spk", "spk2utt", "utt2dur"):
-            _write_table(out / name, table)
+    written = {name: table for name, table in tables.items()
+               if table or name in ("segments", "utt2spk", "spk2utt", "utt2dur")}
+    _write_tables(out, {"wav.scp": wav_scp, "reco2dur": reco2dur, **written})
     return out
+
+
+def _write_tables(out: Path, tables: Dict[str, Dict[str, str]]) -> None:
+    """Writes the tables once all of them are known to be valid (an error writes nothing)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        _write_table(out / name, table)
 
 
 def _check_key(value: str, where: str, what: str) -> None:

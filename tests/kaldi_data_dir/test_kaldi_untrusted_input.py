@@ -86,6 +86,7 @@ def _recording(rid="a"):
 def test_export_refuses_what_cannot_be_read_back(tmp_path, recording, segment, match):
     with pytest.raises(ManifestFieldError, match=match):
         export_to_kaldi_data_dir([recording], [segment] if segment else [], tmp_path / "d")
+    assert not (tmp_path / "d").exists()  # nothing half-written
 
 
 def test_export_flattens_line_breaks_in_texts_and_reads_back(tmp_path, caplog):
