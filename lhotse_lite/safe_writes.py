@@ -4,9 +4,9 @@ Atomic writes (:func:`lhotse_lite.manifest.formats.atomic_open`) go to a hidden 
 the target and rename it at the end. A process killed with ``SIGKILL`` cannot remove its temporary
 file, so each such kill used to leave one behind. The temporary name now carries the host and
 process id of its writer (``.<name>.<host>-<pid>.<random>.tmp``, from :func:`make_temp_file`), and
-the next write of the same target removes the temporary files whose writer no longer runs on this
-host (:func:`remove_stale_temp_files`); files of a writer that still runs, or of another host sharing
-the folder, are left alone.
+the next process that writes into the same folder removes the temporary files whose writer no longer
+runs on this host (:func:`remove_stale_temp_files`); files of a writer that still runs, or of another
+host sharing the folder, are left alone.
 
 The operating-system errors that only a write raises (``ENOSPC``: no space left, ``EDQUOT``: quota
 exceeded, ``EFBIG``: file too large, ``EROFS``: read-only file system) do not say which file was being
@@ -32,8 +32,9 @@ import os
 import re
 import socket
 import tempfile
+import threading
 from pathlib import Path
-from typing import Iterator, Tuple, Union
+from typing import Iterator, Set, Tuple, Union
 
 from lhotse_lite.errors import FileWriteError, LhotseLiteError
 
@@ -42,6 +43,11 @@ __all__ = ["make_temp_file", "remove_stale_temp_files", "naming_write_errors"]
 logger = logging.getLogger(__name__)
 
 Pathlike = Union[str, os.PathLike]
+
+# .<target name>.<host>-<pid>.<random>.tmp, as make_temp_file names them
+_TEMP_NAME = re.compile(r"\..+\.([A-Za-z0-9]+)-(\d+)\.[^.]+\.tmp")
+_SCANNED: Set[str] = set()  # folders this process has cleaned already
+_SCANNED_LOCK = threading.Lock()
 
 _SPACE_ERRORS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
 _WRITE_ERRORS = _SPACE_ERRORS | {errno.EROFS}
@@ -68,34 +74,43 @@ def make_temp_file(target: Pathlike) -> Tuple[int, str]:
 
 
 def remove_stale_temp_files(target: Pathlike) -> int:
-    """Removes the temporary files of ``target`` left by writers that no longer run on this host.
+    """Removes the temporary files in ``target``'s folder left by writers that no longer run on this host.
+
+    A folder is scanned once per process (its first write), so writing thousands of files into one
+    folder (``split_lazy``) does not list it thousands of times: what a killed process left behind is
+    removed by the next process that writes into that folder.
 
     Args:
-        target: The file whose leftovers to remove.
+        target: A file about to be written; its folder is scanned.
 
     Returns:
-        How many files were removed.
+        How many files were removed (0 when the folder was scanned before by this process).
 
     Example:
         >>> import os, tempfile
         >>> remove_stale_temp_files(os.path.join(tempfile.mkdtemp(), "a.json"))
         0
     """
-    target = Path(target)
-    pattern = re.compile(re.escape(f".{target.name}.{_host()}-") + r"(\d+)\.[^.]+\.tmp")
+    folder = Path(target).parent
+    key = os.path.abspath(folder)
+    with _SCANNED_LOCK:
+        if key in _SCANNED:
+            return 0
+        _SCANNED.add(key)
+    marker = f".{_host()}-"
     removed = 0
     try:
-        names = os.listdir(target.parent)
+        names = [name for name in os.listdir(folder) if marker in name and name.endswith(".tmp")]
     except OSError:
         return 0
     for name in names:
-        match = pattern.fullmatch(name)
-        if match is None or _is_running(int(match.group(1))):
+        match = _TEMP_NAME.fullmatch(name)
+        if match is None or match.group(1) != _host() or _is_running(int(match.group(2))):
             continue
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(target.parent / name)
+            os.unlink(folder / name)
             removed += 1
-            logger.info("removed %s, left by an interrupted write of %s", target.parent / name, target)
+            logger.info("removed %s, left by an interrupted write", folder / name)
     return removed
 
 

@@ -19,21 +19,27 @@ def _dead_pid():
     return proc.pid  # reaped: no process has this pid until it is reused
 
 
-def test_only_dead_writers_of_this_host_and_target_lose_their_temp_files(tmp_path):
+def test_only_dead_writers_of_this_host_lose_their_temp_files(tmp_path):
     target = tmp_path / "sups.jsonl"
     dead, alive = _dead_pid(), os.getppid()
     names = {
         "dead": f".sups.jsonl.{_host()}-{dead}.x1y2z3w4.tmp",
+        "dead, other target": f".recs.jsonl.gz.{_host()}-{dead}.x1y2z3w4.tmp",
         "alive": f".sups.jsonl.{_host()}-{alive}.x1y2z3w4.tmp",
         "ours": f".sups.jsonl.{_host()}-{os.getpid()}.x1y2z3w4.tmp",
         "other host": f".sups.jsonl.someotherhost-{dead}.x1y2z3w4.tmp",
-        "other target": f".sups.jsonl.gz.{_host()}-{dead}.x1y2z3w4.tmp",
         "not ours": "sups.jsonl.tmp",
     }
     for name in names.values():
         (tmp_path / name).write_text("x")
-    assert remove_stale_temp_files(target) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(v for k, v in names.items() if k != "dead")
+    assert remove_stale_temp_files(target) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(v for k, v in names.items() if "dead" not in k)
+
+
+def test_a_folder_is_scanned_once_per_process(tmp_path):
+    assert remove_stale_temp_files(tmp_path / "a.jsonl") == 0
+    (tmp_path / f".a.jsonl.{_host()}-{_dead_pid()}.x1y2z3w4.tmp").write_text("x")
+    assert remove_stale_temp_files(tmp_path / "a.jsonl") == 0  # left for the next process
 
 
 def test_temp_files_are_named_after_their_writer(tmp_path):

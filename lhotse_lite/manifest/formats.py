@@ -22,8 +22,8 @@ indentation) and ``.yaml`` files (sorted keys) are written byte-for-byte like Lh
 Every write is atomic: the data goes to a temporary file in the destination directory, is flushed
 and ``fsync``-ed, and only then renamed over the destination with :func:`os.replace`. A write that
 fails or is interrupted leaves the previous file untouched; the temporary file of a killed write is
-removed by the next write of the same file (:mod:`lhotse_lite.safe_writes`), and a full disk is an
-error naming the file.
+removed by the next process that writes into the same folder (:mod:`lhotse_lite.safe_writes`), and a
+full disk is an error naming the file.
 
 Example:
     >>> from lhotse_lite.manifest.formats import detect_format
