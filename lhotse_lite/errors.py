@@ -4,6 +4,11 @@ Every error the library raises on purpose derives from :class:`LhotseLiteError`.
 derives from the builtin exception a caller would naturally catch (``ValueError``, ``KeyError``,
 ``FileNotFoundError``, ...), so ``except ValueError`` keeps working for code written against Lhotse.
 
+Where Lhotse raises a builtin exception at the same place (an ``assert`` for a channel that does not
+exist, ``TypeError`` for an unknown config field, ``FileNotFoundError`` for missing stored features),
+our error derives from that builtin too, and the audio errors derive from
+:class:`AudioLoadingError`, Lhotse's name for an audio read that failed.
+
 A message states what was expected, the actual value, where (``file:line`` or an id) and, when there
 is one, the fix.
 
@@ -28,13 +33,16 @@ __all__ = [
     "UnknownIdError",
     "AudioError",
     "AudioNotFoundError",
-    "AudioLoadError",
+    "AudioLoadingError",
     "CommandSourceRefusedError",
     "DurationMismatchError",
     "ConfigError",
     "UnknownNameError",
+    "UnknownFieldError",
     "DuplicateRegistrationError",
     "StorageError",
+    "StorageNotFoundError",
+    "StorageFormatError",
     "FileWriteError",
     "ManifestNotFoundError",
     "ShapeError",
@@ -85,12 +93,12 @@ class AudioError(LhotseLiteError, OSError):
     """Audio could not be read or does not match its manifest."""
 
 
-class AudioNotFoundError(AudioError, FileNotFoundError):
+class AudioLoadingError(AudioError):
+    """Audio cannot be read: the source cannot be decoded, a command fails, ... (Lhotse's name)."""
+
+
+class AudioNotFoundError(AudioLoadingError, FileNotFoundError):
     """An audio file (or a command's program) referenced by a manifest does not exist."""
-
-
-class AudioLoadError(AudioError):
-    """An audio source exists but cannot be decoded or read."""
 
 
 class CommandSourceRefusedError(AudioError, PermissionError):
@@ -100,12 +108,19 @@ class CommandSourceRefusedError(AudioError, PermissionError):
     """
 
 
-class DurationMismatchError(AudioError, ValueError):
-    """The audio on disk is longer or shorter than the manifest declares, beyond the tolerance."""
+class DurationMismatchError(AudioLoadingError, ValueError):
+    """The audio on disk is longer or shorter than the manifest declares, beyond the tolerance.
+
+    Lhotse raises ``AudioLoadingError`` for this when the whole recording is read and its own
+    ``DurationMismatchError`` when a source is too short for the requested span; ours is both.
+    """
 
 
-class ConfigError(LhotseLiteError, ValueError):
-    """An option value is invalid or does not fit the other options (e.g. ``high_freq`` above Nyquist)."""
+class ConfigError(LhotseLiteError, ValueError, AssertionError):
+    """An option value is invalid or does not fit the other options (e.g. ``high_freq`` above Nyquist).
+
+    Also an ``AssertionError``: Lhotse checks options with ``assert``.
+    """
 
 
 class UnknownNameError(LhotseLiteError, KeyError):
@@ -115,12 +130,24 @@ class UnknownNameError(LhotseLiteError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class UnknownFieldError(ConfigError, TypeError):
+    """A dict read into a config has a key that is not one of its fields (Lhotse: ``TypeError``)."""
+
+
 class DuplicateRegistrationError(LhotseLiteError, ValueError):
     """A registry name was registered twice."""
 
 
 class StorageError(LhotseLiteError, OSError):
     """Stored features (or other arrays) cannot be written or read."""
+
+
+class StorageNotFoundError(StorageError, FileNotFoundError):
+    """The file or archive that a features manifest points to does not exist."""
+
+
+class StorageFormatError(StorageError, ValueError):
+    """Stored bytes or a storage key cannot be decoded (not lilcom/npy data, a truncated archive)."""
 
 
 class FileWriteError(LhotseLiteError, OSError):
@@ -140,12 +167,18 @@ class ManifestNotFoundError(LhotseLiteError, FileNotFoundError):
         return str(self.args[0]) if self.args else ""
 
 
-class ShapeError(LhotseLiteError, ValueError):
-    """A tensor or array has the wrong shape, dtype or length for the operation."""
+class ShapeError(LhotseLiteError, ValueError, AssertionError):
+    """A tensor or array has the wrong shape, dtype or length for the operation.
+
+    Also an ``AssertionError``: Lhotse checks shapes with ``assert``.
+    """
 
 
-class AudioSpanError(AudioError, ValueError):
-    """``load_audio`` was asked for an offset, duration or channel that the recording does not have."""
+class AudioSpanError(AudioError, ValueError, AssertionError):
+    """``load_audio`` was asked for an offset, duration or channel that the recording does not have.
+
+    Also an ``AssertionError``, which Lhotse raises for an unknown channel or an offset past the end.
+    """
 
 
 class SignalValueError(LhotseLiteError, ValueError):

@@ -31,7 +31,7 @@ import soundfile as sf
 
 from lhotse_lite.audio.tolerance import fit_num_samples, get_audio_duration_mismatch_tolerance
 from lhotse_lite.checks import check_seconds
-from lhotse_lite.errors import AudioError, AudioLoadError, AudioSpanError
+from lhotse_lite.errors import AudioError, AudioLoadingError, AudioSpanError
 from lhotse_lite.units import compute_num_samples
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def load_span(
         float32 array ``(channels, samples)`` with the declared number of samples for the span.
 
     Raises:
-        AudioSpanError, AudioNotFoundError, AudioLoadError, DurationMismatchError: see
+        AudioSpanError, AudioNotFoundError, AudioLoadingError, DurationMismatchError: see
             :meth:`Recording.load_audio <lhotse_lite.audio.recording.Recording.load_audio>`.
     """
     wanted = _channel_selection(recording, channels)
@@ -91,7 +91,7 @@ def load_span(
         except AudioError as err:
             raise type(err)(f"recording {rid!r}: {err}") from err
         if file_rate != rate:
-            raise AudioLoadError(
+            raise AudioLoadingError(
                 f"recording {rid!r}: {source!r} has sampling rate {file_rate} Hz but the manifest expects "
                 f"{rate} Hz; recreate the manifest with Recording.from_file or add a resample()"
             )

@@ -33,7 +33,7 @@ from lhotse_lite.audio.loading import Channels, load_span
 from lhotse_lite.audio.source import AudioSource
 from lhotse_lite.audio.transforms import AudioTransform, Resample, Speed, Tempo, Volume, transform_from_dict
 from lhotse_lite.checks import check_int, check_seconds
-from lhotse_lite.errors import AudioLoadError, AudioNotFoundError, ManifestFieldError
+from lhotse_lite.errors import AudioLoadingError, AudioNotFoundError, ManifestFieldError
 from lhotse_lite.manifest.fields import check_dict_fields
 from lhotse_lite.units import compute_num_samples, perturb_num_samples
 
@@ -131,7 +131,7 @@ class Recording:
 
         Raises:
             AudioNotFoundError: the file does not exist.
-            AudioLoadError: the file is not readable audio.
+            AudioLoadingError: the file is not readable audio.
 
         Example:
             >>> Recording.from_file("missing.wav")  # doctest: +ELLIPSIS
@@ -146,7 +146,7 @@ class Recording:
         try:
             info = sf.info(str(path))
         except (sf.SoundFileError, RuntimeError) as err:
-            raise AudioLoadError(f"recording {rid!r}: cannot read the header of {str(path)!r} ({err})") from err
+            raise AudioLoadingError(f"recording {rid!r}: cannot read the header of {str(path)!r} ({err})") from err
         if relative_path_depth is not None and relative_path_depth > 0:
             stored = "/".join(path.parts[-relative_path_depth:])
         else:
@@ -164,13 +164,13 @@ class Recording:
         """Creates a Recording whose audio is the encoded file ``data`` held in memory.
 
         Raises:
-            AudioLoadError: ``data`` is not readable audio.
+            AudioLoadingError: ``data`` is not readable audio.
         """
         source = AudioSource(type="memory", channels=[0], source=data)
         try:
             info = sf.info(io.BytesIO(data))
         except (sf.SoundFileError, RuntimeError) as err:
-            raise AudioLoadError(f"recording {recording_id!r}: cannot decode {source!r} ({err})") from err
+            raise AudioLoadingError(f"recording {recording_id!r}: cannot decode {source!r} ({err})") from err
         return Recording(
             id=recording_id,
             sources=[replace(source, channels=list(range(info.channels)))],
@@ -290,7 +290,7 @@ class Recording:
             AudioSpanError: negative values, an offset past the end, a span ending past the end by
                 more than the tolerance, or an unknown channel.
             AudioNotFoundError: a missing file/URL/program (the message names the id and path).
-            AudioLoadError: undecodable audio, a failing command, or a source whose sampling rate
+            AudioLoadingError: undecodable audio, a failing command, or a source whose sampling rate
                 or channel count differs from the manifest.
             DurationMismatchError: the audio read is longer/shorter than declared beyond the tolerance.
         """

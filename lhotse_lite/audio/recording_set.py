@@ -89,7 +89,7 @@ class RecordingSet(ManifestSet[Recording]):
         Raises:
             AudioNotFoundError: ``path`` is not a directory.
             DuplicateIdError: two files give the same id (the message names both paths).
-            AudioLoadError: a matching file is not readable audio.
+            AudioLoadingError: a matching file is not readable audio.
         """
         root = Path(path)
         if not root.is_dir():

@@ -33,7 +33,7 @@ import soundfile as sf
 
 from lhotse_lite.audio.command_guard import check_command_allowed
 from lhotse_lite.checks import check_int
-from lhotse_lite.errors import AudioLoadError, AudioNotFoundError, ManifestFieldError
+from lhotse_lite.errors import AudioLoadingError, AudioNotFoundError, ManifestFieldError
 from lhotse_lite.manifest.fields import check_dict_fields
 from lhotse_lite.units import compute_num_samples
 
@@ -153,12 +153,12 @@ class AudioSource:
 
         Raises:
             AudioNotFoundError: a missing file, URL or command program.
-            AudioLoadError: the data cannot be decoded, a command fails, or the number of channels
+            AudioLoadingError: the data cannot be decoded, a command fails, or the number of channels
                 in the audio differs from ``channels``.
         """
         samples, sampling_rate = _decode(self._open(), offset, duration, self._where())
         if samples.shape[0] != len(self.channels):
-            raise AudioLoadError(
+            raise AudioLoadingError(
                 f"{self._where()}: the manifest lists {len(self.channels)} channel(s) {self.channels} "
                 f"but the audio has {samples.shape[0]}; fix the source's 'channels'"
             )
@@ -199,7 +199,7 @@ def _decode(
             frames = -1 if duration is None else compute_num_samples(duration, sampling_rate)
             data = handle.read(frames, dtype="float32", always_2d=True)
     except (sf.SoundFileError, RuntimeError, ValueError) as err:
-        raise AudioLoadError(f"{where}: cannot decode audio ({err}); is it a valid audio file?") from err
+        raise AudioLoadingError(f"{where}: cannot decode audio ({err}); is it a valid audio file?") from err
     return np.ascontiguousarray(data.T), sampling_rate
 
 
@@ -210,15 +210,17 @@ def _run_command(command: str) -> bytes:
     try:
         result = subprocess.run(command, shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     except OSError as err:
-        raise AudioLoadError(f"command source {command!r} could not be started: {err}") from err
+        raise AudioLoadingError(f"command source {command!r} could not be started: {err}") from err
     if result.returncode != 0:
         stderr = result.stderr.decode("utf-8", errors="replace").strip()[-_STDERR_CHARS:]
-        error = AudioNotFoundError if result.returncode == 127 else AudioLoadError
+        error = AudioNotFoundError if result.returncode == 127 else AudioLoadingError
         raise error(
             f"command source {command!r} failed with exit code {result.returncode}; stderr: {stderr or '(empty)'}"
         )
     if not result.stdout:
-        raise AudioLoadError(f"command source {command!r} wrote nothing to stdout; it must write an audio file there")
+        raise AudioLoadingError(
+            f"command source {command!r} wrote nothing to stdout; it must write an audio file there"
+        )
     return result.stdout
 
 
@@ -228,10 +230,10 @@ def _fetch_url(url: str) -> bytes:
         with urllib.request.urlopen(url, timeout=_URL_TIMEOUT_S) as response:
             return response.read()
     except urllib.error.HTTPError as err:
-        error = AudioNotFoundError if err.code == 404 else AudioLoadError
+        error = AudioNotFoundError if err.code == 404 else AudioLoadingError
         raise error(f"url source {url!r}: HTTP {err.code} {err.reason}") from err
     except urllib.error.URLError as err:
-        error = AudioNotFoundError if isinstance(err.reason, FileNotFoundError) else AudioLoadError
+        error = AudioNotFoundError if isinstance(err.reason, FileNotFoundError) else AudioLoadingError
         raise error(f"url source {url!r} cannot be opened: {err.reason}") from err
     except (OSError, ValueError) as err:
-        raise AudioLoadError(f"url source {url!r} cannot be opened: {err}") from err
+        raise AudioLoadingError(f"url source {url!r} cannot be opened: {err}") from err

@@ -55,7 +55,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from lhotse_lite.audio.command_guard import command_sources_allowed, set_command_sources_allowed
-from lhotse_lite.errors import AudioLoadError, ConfigError, DuplicateIdError, LhotseLiteError, ShapeError
+from lhotse_lite.errors import AudioLoadingError, ConfigError, DuplicateIdError, LhotseLiteError, ShapeError
 from lhotse_lite.features.executors import dask_executor, is_dask, num_workers, process_pool, use_one_thread
 from lhotse_lite.features.extractor import AugmentFn, FeatureExtractor
 from lhotse_lite.features.io import FeaturesWriter
@@ -352,7 +352,7 @@ def _load(recording: Any, channel: int) -> np.ndarray:
     except LhotseLiteError:
         raise
     except (OSError, RuntimeError, ValueError) as err:
-        raise AudioLoadError(f"recording {recording.id!r}: cannot read its audio: {err}") from err
+        raise AudioLoadingError(f"recording {recording.id!r}: cannot read its audio: {err}") from err
 
 
 def _portable(err: BaseException, recording_id: str) -> BaseException:

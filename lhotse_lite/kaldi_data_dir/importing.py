@@ -18,7 +18,7 @@ from tqdm import tqdm
 from lhotse_lite.audio import AudioSource, Recording, RecordingSet
 from lhotse_lite.audio.command_guard import check_command_allowed
 from lhotse_lite.errors import (
-    AudioLoadError,
+    AudioLoadingError,
     AudioNotFoundError,
     CommandSourceRefusedError,
     ManifestFormatError,
@@ -161,10 +161,10 @@ def _audio_info(rid: str, value: str) -> "sf._SoundFileInfo":
         try:
             result = subprocess.run(command, shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
         except OSError as err:
-            raise AudioLoadError(f"recording {rid!r}: wav.scp command {command!r} could not start ({err})") from err
+            raise AudioLoadingError(f"recording {rid!r}: wav.scp command {command!r} could not start ({err})") from err
         if result.returncode != 0 or not result.stdout:
             stderr = result.stderr.decode("utf-8", errors="replace").strip()[-500:]
-            raise AudioLoadError(
+            raise AudioLoadingError(
                 f"recording {rid!r}: wav.scp command {command!r} failed (exit code {result.returncode}): "
                 f"{stderr or 'no output'}")
         target: Union[str, io.BytesIO] = io.BytesIO(result.stdout)
@@ -177,7 +177,7 @@ def _audio_info(rid: str, value: str) -> "sf._SoundFileInfo":
     try:
         return sf.info(target)
     except (sf.SoundFileError, RuntimeError) as err:
-        raise AudioLoadError(f"recording {rid!r}: cannot read the audio header of {value!r} ({err})") from err
+        raise AudioLoadingError(f"recording {rid!r}: cannot read the audio header of {value!r} ({err})") from err
 
 
 def _supervisions(path: Path, recordings: RecordingSet, frame_shift: Optional[float]) -> Optional[SupervisionSet]:

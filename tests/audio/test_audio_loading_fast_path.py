@@ -6,7 +6,7 @@ import soundfile as sf
 
 from lhotse_lite.audio import AudioSource, Recording
 from lhotse_lite.audio.loading import read_pcm16
-from lhotse_lite.errors import AudioLoadError
+from lhotse_lite.errors import AudioLoadingError
 
 
 def _pcm16(num_samples, channels, seed=0):
@@ -60,5 +60,5 @@ def test_channel_mismatch_still_reported(tmp_path):
     path = str(tmp_path / "m.wav")
     sf.write(path, _pcm16(800, 1), 8000, subtype="PCM_16")
     rec = Recording("m", [AudioSource("file", [0, 1], path)], 8000, 800, 0.1)
-    with pytest.raises(AudioLoadError, match="channel"):
+    with pytest.raises(AudioLoadingError, match="channel"):
         rec.load_audio()

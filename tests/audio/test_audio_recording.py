@@ -5,7 +5,7 @@ import pytest
 
 from lhotse_lite.audio import AudioSource, Recording
 from lhotse_lite.errors import (
-    AudioLoadError,
+    AudioLoadingError,
     AudioNotFoundError,
     AudioSpanError,
     DurationMismatchError,
@@ -170,9 +170,9 @@ def test_corrupt_audio(tmp_path):
     path = tmp_path / "corrupt.flac"
     path.write_bytes(b"fLaC" + bytes(range(256)) * 8)
     rec = Recording("rec-bad", [AudioSource("file", [0], str(path))], 16000, 16000, 1.0)
-    with pytest.raises(AudioLoadError, match="rec-bad"):
+    with pytest.raises(AudioLoadingError, match="rec-bad"):
         rec.load_audio()
-    with pytest.raises(AudioLoadError, match=r"corrupt\.flac"):
+    with pytest.raises(AudioLoadingError, match=r"corrupt\.flac"):
         Recording.from_file(path)
 
 
@@ -180,7 +180,7 @@ def test_failing_command_names_recording_command_and_stderr():
     rec = Recording(
         "rec-cmd", [AudioSource("command", [0], "echo 'no such utterance' >&2; exit 1 |")], 16000, 16000, 1.0
     )
-    with pytest.raises(AudioLoadError) as info:
+    with pytest.raises(AudioLoadingError) as info:
         rec.load_audio()
     message = str(info.value)
     assert "rec-cmd" in message and "no such utterance" in message and "exit 1" in message
@@ -189,7 +189,7 @@ def test_failing_command_names_recording_command_and_stderr():
 def test_sampling_rate_differs_from_manifest(write_wav, signals):
     path = write_wav("8k.wav", signals.ramp(1, 8000), sampling_rate=8000)
     rec = Recording("r8", [AudioSource("file", [0], str(path))], 16000, 16000, 1.0)
-    with pytest.raises(AudioLoadError, match=r"8000 Hz.*16000 Hz"):
+    with pytest.raises(AudioLoadingError, match=r"8000 Hz.*16000 Hz"):
         rec.load_audio()
 
 

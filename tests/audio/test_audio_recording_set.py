@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lhotse_lite.audio import AudioSource, Recording, RecordingSet
-from lhotse_lite.errors import AudioLoadError, AudioNotFoundError, ConfigError, DuplicateIdError, UnknownIdError
+from lhotse_lite.errors import AudioLoadingError, AudioNotFoundError, ConfigError, DuplicateIdError, UnknownIdError
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_from_dir_bad_input(corpus):
         RecordingSet.from_dir(corpus / "nope", "*.wav")
     with pytest.raises(ConfigError, match="num_jobs"):
         RecordingSet.from_dir(corpus, "*.wav", num_jobs=0)
-    with pytest.raises(AudioLoadError, match=r"readme\.txt"):
+    with pytest.raises(AudioLoadingError, match=r"readme\.txt"):
         RecordingSet.from_dir(corpus, "*.txt", progress_bar=False)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lhotse_lite.audio import AudioSource
-from lhotse_lite.errors import AudioLoadError, AudioNotFoundError, ManifestFieldError
+from lhotse_lite.errors import AudioLoadingError, AudioNotFoundError, ManifestFieldError
 
 
 @pytest.fixture
@@ -140,13 +140,13 @@ def test_missing_file(tmp_path):
 def test_corrupt_file(tmp_path):
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunkjunkjunk" * 4)
-    with pytest.raises(AudioLoadError, match=r"bad\.wav"):
+    with pytest.raises(AudioLoadingError, match=r"bad\.wav"):
         AudioSource("file", [0], str(bad)).load_audio()
 
 
 def test_failing_command_reports_command_and_stderr():
     command = "echo 'sph2pipe: cannot open a.sph' >&2; exit 3"
-    with pytest.raises(AudioLoadError) as info:
+    with pytest.raises(AudioLoadingError) as info:
         AudioSource("command", [0], command).load_audio()
     assert "exit code 3" in str(info.value) and "cannot open a.sph" in str(info.value) and "exit 3" in str(info.value)
 
@@ -157,9 +157,9 @@ def test_command_whose_program_is_missing():
 
 
 def test_command_writing_no_audio():
-    with pytest.raises(AudioLoadError, match="cannot decode"):
+    with pytest.raises(AudioLoadingError, match="cannot decode"):
         AudioSource("command", [0], "echo hello").load_audio()
-    with pytest.raises(AudioLoadError, match="nothing to stdout"):
+    with pytest.raises(AudioLoadingError, match="nothing to stdout"):
         AudioSource("command", [0], "true").load_audio()
 
 
@@ -170,5 +170,5 @@ def test_missing_url(tmp_path):
 
 def test_channel_count_differs_from_manifest(stereo):
     path, _ = stereo
-    with pytest.raises(AudioLoadError, match="1 channel"):
+    with pytest.raises(AudioLoadingError, match="1 channel"):
         AudioSource("file", [0], str(path)).load_audio()
