@@ -22,18 +22,19 @@ Example:
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Union
 
 import numpy as np
-import soundfile as sf
 
+from lhotse_lite.audio.backend import LibsndfileCompatibleAudioInfo, info, save_audio
 from lhotse_lite.audio.loading import Channels, load_span
 from lhotse_lite.audio.source import AudioSource
 from lhotse_lite.audio.transforms import AudioTransform, Resample, Speed, Tempo, Volume, transform_from_dict
 from lhotse_lite.checks import check_int, check_seconds
-from lhotse_lite.errors import AudioLoadingError, AudioNotFoundError, ManifestFieldError
+from lhotse_lite.errors import AudioError, ManifestFieldError
 from lhotse_lite.manifest.fields import check_dict_fields
 from lhotse_lite.units import compute_num_samples, perturb_num_samples
 
@@ -141,42 +142,106 @@ class Recording:
         """
         path = Path(path)
         rid = path.stem if recording_id is None else recording_id(path) if callable(recording_id) else recording_id
-        if not path.is_file():
-            raise AudioNotFoundError(f"recording {rid!r}: audio file not found: {str(path)!r}; check the path")
-        try:
-            info = sf.info(str(path))
-        except (sf.SoundFileError, RuntimeError) as err:
-            raise AudioLoadingError(f"recording {rid!r}: cannot read the header of {str(path)!r} ({err})") from err
+        header = _header(path, rid)
         if relative_path_depth is not None and relative_path_depth > 0:
             stored = "/".join(path.parts[-relative_path_depth:])
         else:
             stored = str(path)
         return Recording(
             id=rid,
-            sources=[AudioSource(type="file", channels=list(range(info.channels)), source=stored)],
-            sampling_rate=info.samplerate,
-            num_samples=info.frames,
-            duration=info.frames / info.samplerate,
+            sources=[AudioSource(type="file", channels=list(range(header.channels)), source=stored)],
+            sampling_rate=header.samplerate,
+            num_samples=header.frames,
+            duration=header.duration,
         )
 
     @staticmethod
     def from_bytes(data: bytes, recording_id: str) -> "Recording":
         """Creates a Recording whose audio is the encoded file ``data`` held in memory.
 
+        :meth:`load_audio` then decodes the bytes without any I/O. Such a manifest pickles, but
+        cannot be written to JSON or YAML (they hold no bytes).
+
         Raises:
             AudioLoadingError: ``data`` is not readable audio.
+
+        Example:
+            >>> import io, numpy as np, soundfile as sf
+            >>> buffer = io.BytesIO()
+            >>> sf.write(buffer, np.zeros((800, 2), np.float32), 8000, format="FLAC")
+            >>> rec = Recording.from_bytes(buffer.getvalue(), "r1")
+            >>> rec.sources[0].type, rec.channel_ids, rec.duration, rec.load_audio().shape
+            ('memory', [0, 1], 0.1, (2, 800))
         """
-        source = AudioSource(type="memory", channels=[0], source=data)
-        try:
-            info = sf.info(io.BytesIO(data))
-        except (sf.SoundFileError, RuntimeError) as err:
-            raise AudioLoadingError(f"recording {recording_id!r}: cannot decode {source!r} ({err})") from err
+        header = _header(io.BytesIO(data), recording_id)
         return Recording(
             id=recording_id,
-            sources=[replace(source, channels=list(range(info.channels)))],
-            sampling_rate=info.samplerate,
-            num_samples=info.frames,
-            duration=info.frames / info.samplerate,
+            sources=[AudioSource(type="memory", channels=list(range(header.channels)), source=data)],
+            sampling_rate=header.samplerate,
+            num_samples=header.frames,
+            duration=header.duration,
+        )
+
+    def move_to_memory(
+        self,
+        channels: Optional[Channels] = None,
+        offset: Optional[float] = None,
+        duration: Optional[float] = None,
+        format: Optional[str] = None,
+    ) -> "Recording":
+        """A copy whose audio is held in memory, so that :meth:`load_audio` does no I/O.
+
+        Without arguments (or with ones that select the whole recording) the encoded bytes of every
+        source are attached as they are (file contents, a command's output, a URL's body) and the
+        transforms are kept. Otherwise the selected channels and span are decoded, transformed, and
+        encoded again as ``format`` (FLAC by default) into one memory source; the copy then has no
+        transforms.
+
+        Args:
+            channels: A channel id or a list of them; ``None`` keeps all.
+            offset: Start in seconds; ``None`` is 0.
+            duration: Length in seconds; ``None`` reads to the end.
+            format: The container for re-encoded audio (``"flac"``, ``"wav"``, ``"ogg"``, ...).
+
+        Returns:
+            ``self`` when all sources are already in memory, else the copy.
+
+        Raises:
+            AudioNotFoundError, AudioLoadingError, AudioSpanError: as :meth:`load_audio`.
+
+        Example:
+            >>> import numpy as np, soundfile as sf, tempfile, os
+            >>> path = os.path.join(tempfile.mkdtemp(), "r.wav")
+            >>> sf.write(path, np.zeros((1600, 2), np.float32), 16000)
+            >>> rec = Recording.from_file(path)
+            >>> rec.move_to_memory().sources[0].type, rec.move_to_memory().sources[0].source == open(path, "rb").read()
+            ('memory', True)
+            >>> part = rec.move_to_memory(channels=1, offset=0.025, duration=0.05)
+            >>> part.channel_ids, part.num_samples, part.duration, part.transforms
+            ([1], 800, 0.05, None)
+        """
+        if all(source.type == "memory" for source in self.sources):
+            return self
+        wanted = [channels] if isinstance(channels, int) else None if channels is None else list(channels)
+        whole = (
+            (wanted is None or wanted == self.channel_ids)
+            and (offset is None or math.isclose(offset, 0.0))
+            and (duration is None or math.isclose(duration, self.duration))
+        )
+        if whole:
+            sources = [replace(s, type="memory", source=_encoded_bytes(s, self.id)) for s in self.sources]
+            return replace(self, sources=sources)
+        audio = self.load_audio(channels=channels, offset=offset or 0.0, duration=duration)
+        buffer = io.BytesIO()
+        save_audio(buffer, audio, self.sampling_rate, format=format or "flac")
+        num_samples = audio.shape[1]
+        return Recording(
+            id=self.id,
+            sources=[AudioSource(type="memory", channels=wanted or list(self.channel_ids or []),
+                                 source=buffer.getvalue())],
+            sampling_rate=self.sampling_rate,
+            num_samples=num_samples,
+            duration=duration if duration is not None else num_samples / self.sampling_rate,
         )
 
     # ---------------------------------------------------------------------------------- manifest
@@ -259,9 +324,9 @@ class Recording:
             rate = t.input_sampling_rate(rate)
         return rate
 
-    def with_path_prefix(self, prefix: Union[str, Path]) -> "Recording":
-        """A copy whose relative file sources are put under ``prefix``."""
-        return replace(self, sources=[s.with_path_prefix(prefix) for s in self.sources])
+    def with_path_prefix(self, path: Union[str, Path]) -> "Recording":
+        """A copy whose relative file sources are put under the folder ``path``."""
+        return replace(self, sources=[s.with_path_prefix(path) for s in self.sources])
 
     # ------------------------------------------------------------------------------------ loading
 
@@ -373,4 +438,23 @@ class Recording:
 
 def _set(obj: object, name: str, value: object) -> None:
     object.__setattr__(obj, name, value)
+
+
+def _header(target: Union[Path, io.BytesIO], recording_id: str) -> LibsndfileCompatibleAudioInfo:
+    try:
+        return info(target)
+    except AudioError as err:
+        raise type(err)(f"recording {recording_id!r}: {err}") from err
+
+
+def _encoded_bytes(source: AudioSource, recording_id: str) -> bytes:
+    """The encoded file a source reads from: file contents, a command's output, a URL's body, or its bytes."""
+    try:
+        opened = source.open_encoded()
+    except AudioError as err:
+        raise type(err)(f"recording {recording_id!r}: {err}") from err
+    if isinstance(opened, str):
+        with open(opened, "rb") as file:
+            return file.read()
+    return opened.getvalue()
 

@@ -67,6 +67,7 @@ class RecordingSet(ManifestSet[Recording]):
         path: Union[str, Path],
         pattern: str,
         num_jobs: int = 1,
+        force_opus_sampling_rate: Optional[int] = None,
         recording_id: Optional[Callable[[Path], str]] = None,
         exclude_pattern: Optional[str] = None,
         progress_bar: bool = True,
@@ -79,6 +80,9 @@ class RecordingSet(ManifestSet[Recording]):
             path: The directory to scan.
             pattern: A glob for file names, e.g. ``"*.wav"`` or ``"session1-*.flac"``.
             num_jobs: Header-reading threads (libsndfile releases the GIL); 1 reads serially.
+            force_opus_sampling_rate: Lhotse's option to declare OPUS files at another rate; not
+                supported (libsndfile reads OPUS at its coded rate): must be ``None``. Resample the
+                set instead (:meth:`resample`).
             recording_id: A function of the path giving the id; defaults to the file stem.
             exclude_pattern: A regular expression; files whose name fully matches it are skipped.
             progress_bar: Show a tqdm bar.
@@ -96,6 +100,11 @@ class RecordingSet(ManifestSet[Recording]):
             raise AudioNotFoundError(f"RecordingSet.from_dir: {str(root)!r} is not a directory")
         if num_jobs < 1:
             raise ConfigError(f"RecordingSet.from_dir: expected num_jobs >= 1, got {num_jobs}")
+        if force_opus_sampling_rate is not None:
+            raise ConfigError(
+                f"RecordingSet.from_dir: force_opus_sampling_rate={force_opus_sampling_rate} is not supported "
+                "(OPUS is read at its coded rate); pass None and call .resample(rate) on the result"
+            )
         excluded = re.compile(exclude_pattern) if exclude_pattern is not None else None
         files = sorted(p for p in root.rglob(pattern) if p.is_file() and not (excluded and excluded.fullmatch(p.name)))
         ids: Dict[str, Path] = {}
@@ -132,15 +141,34 @@ class RecordingSet(ManifestSet[Recording]):
         self,
         recording_id: str,
         channels: Optional[Channels] = None,
-        offset: float = 0.0,
-        duration: Optional[float] = None,
+        offset_seconds: float = 0.0,
+        duration_seconds: Optional[float] = None,
     ) -> np.ndarray:
-        """Loads audio of one recording; see :meth:`Recording.load_audio`.
+        """Loads audio of one recording; see :meth:`Recording.load_audio` (Lhotse's argument names).
+
+        Args:
+            recording_id: The recording.
+            channels: A channel id or a list of them; ``None`` loads all.
+            offset_seconds: Start in seconds.
+            duration_seconds: Length in seconds; ``None`` reads to the end.
+
+        Returns:
+            float32 array of shape ``(channels, samples)``.
 
         Raises:
             UnknownIdError: no recording has ``recording_id``.
+            AudioSpanError, AudioNotFoundError, AudioLoadingError: as :meth:`Recording.load_audio`.
+
+        Example:
+            >>> import io, numpy as np, soundfile as sf
+            >>> from lhotse_lite.audio import AudioSource
+            >>> buffer = io.BytesIO()
+            >>> sf.write(buffer, np.zeros(8000, np.float32), 8000, format="WAV")
+            >>> recs = RecordingSet([Recording.from_bytes(buffer.getvalue(), "r1")])
+            >>> recs.load_audio("r1", offset_seconds=0.5, duration_seconds=0.25).shape
+            (1, 2000)
         """
-        return self[recording_id].load_audio(channels=channels, offset=offset, duration=duration)
+        return self[recording_id].load_audio(channels=channels, offset=offset_seconds, duration=duration_seconds)
 
     def num_channels(self, recording_id: str) -> int:
         """The number of channels of a recording."""
@@ -176,6 +204,6 @@ class RecordingSet(ManifestSet[Recording]):
         """Every recording's gain scaled by ``factor``; ids get ``_vp{factor}`` unless ``affix_id=False``."""
         return self.map(lambda r: r.perturb_volume(factor, affix_id=affix_id))
 
-    def with_path_prefix(self, prefix: Union[str, Path]) -> "RecordingSet":
-        """Every relative file source put under ``prefix``."""
-        return self.map(lambda r: r.with_path_prefix(prefix))
+    def with_path_prefix(self, path: Union[str, Path]) -> "RecordingSet":
+        """Every relative file source put under the folder ``path``."""
+        return self.map(lambda r: r.with_path_prefix(path))

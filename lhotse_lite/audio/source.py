@@ -26,16 +26,15 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
-import soundfile as sf
 
+from lhotse_lite.audio.backend import decode_span
 from lhotse_lite.audio.command_guard import check_command_allowed
 from lhotse_lite.checks import check_int
 from lhotse_lite.errors import AudioLoadingError, AudioNotFoundError, ManifestFieldError
 from lhotse_lite.manifest.fields import check_dict_fields
-from lhotse_lite.units import compute_num_samples
 
 __all__ = ["AudioSource", "SOURCE_TYPES"]
 
@@ -119,8 +118,8 @@ class AudioSource:
         check_dict_fields(data, _FIELDS, (), "AudioSource")
         return cls(type=data["type"], channels=list(data["channels"]), source=data["source"])
 
-    def with_path_prefix(self, prefix: Union[str, Path]) -> "AudioSource":
-        """A copy whose relative file path is put under ``prefix`` (other types are returned as is).
+    def with_path_prefix(self, path: Union[str, Path]) -> "AudioSource":
+        """A copy whose relative file path is put under the folder ``path`` (other types are returned as is).
 
         Example:
             >>> AudioSource("file", [0], "a.wav").with_path_prefix("/data").source
@@ -128,7 +127,7 @@ class AudioSource:
         """
         if self.type != "file":
             return self
-        return replace(self, source=str(Path(prefix) / self.source))
+        return replace(self, source=str(Path(path) / self.source))
 
     def __repr__(self) -> str:
         shown = f"<{len(self.source)} bytes>" if isinstance(self.source, bytes) else self.source
@@ -156,7 +155,7 @@ class AudioSource:
             AudioLoadingError: the data cannot be decoded, a command fails, or the number of channels
                 in the audio differs from ``channels``.
         """
-        samples, sampling_rate = _decode(self._open(), offset, duration, self._where())
+        samples, sampling_rate = decode_span(self.open_encoded(), offset, duration, self._where())
         if samples.shape[0] != len(self.channels):
             raise AudioLoadingError(
                 f"{self._where()}: the manifest lists {len(self.channels)} channel(s) {self.channels} "
@@ -173,7 +172,19 @@ class AudioSource:
             return f"memory source ({len(self.source)} bytes)"
         return f"{self.type} source {self.source!r}"
 
-    def _open(self) -> Union[str, BinaryIO]:
+    def open_encoded(self) -> Union[str, io.BytesIO]:
+        """Where the encoded audio is: the path of a file source, else the bytes in a ``BytesIO``.
+
+        Commands are run and URLs downloaded here.
+
+        Raises:
+            AudioNotFoundError: a missing file, URL or command program.
+            AudioLoadingError: a command fails or a URL cannot be read.
+
+        Example:
+            >>> AudioSource("memory", [0], b"RIFF").open_encoded().getvalue()
+            b'RIFF'
+        """
         if self.type == "file":
             if not os.path.isfile(self.source):
                 raise AudioNotFoundError(f"audio file not found: {self.source!r}; check the path (or with_path_prefix)")
@@ -183,24 +194,6 @@ class AudioSource:
         if self.type == "command":
             return io.BytesIO(_run_command(str(self.source)))
         return io.BytesIO(_fetch_url(str(self.source)))
-
-
-def _decode(
-    target: Union[str, BinaryIO], offset: float, duration: Optional[float], where: str
-) -> Tuple[np.ndarray, int]:
-    try:
-        with sf.SoundFile(target) as handle:
-            sampling_rate = handle.samplerate
-            start = compute_num_samples(offset, sampling_rate)
-            if handle.frames >= 0:
-                start = min(start, handle.frames)
-            if start > 0:
-                handle.seek(start)
-            frames = -1 if duration is None else compute_num_samples(duration, sampling_rate)
-            data = handle.read(frames, dtype="float32", always_2d=True)
-    except (sf.SoundFileError, RuntimeError, ValueError) as err:
-        raise AudioLoadingError(f"{where}: cannot decode audio ({err}); is it a valid audio file?") from err
-    return np.ascontiguousarray(data.T), sampling_rate
 
 
 def _run_command(command: str) -> bytes:

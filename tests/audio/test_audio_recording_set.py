@@ -53,7 +53,7 @@ def test_from_dir_bad_input(corpus):
 def test_lookups_and_load_audio(corpus, signals):
     recs = RecordingSet.from_dir(corpus, "*.wav", progress_bar=False)
     assert len(recs) == 4 and "c" in recs and "zzz" not in recs and recs[0].id == "a"
-    np.testing.assert_array_equal(recs.load_audio("c", offset=0.1), signals.ramp(1, 4800)[:, 1600:])
+    np.testing.assert_array_equal(recs.load_audio("c", offset_seconds=0.1), signals.ramp(1, 4800)[:, 1600:])
     np.testing.assert_array_equal(recs.load_audio("b", channels=1), signals.ramp(2, 3200)[1:])
     assert (recs.num_channels("b"), recs.sampling_rate("b"), recs.num_samples("b"), recs.duration("b")) == (
         2,
