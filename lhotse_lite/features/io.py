@@ -1,5 +1,10 @@
 """Feature storage: Lhotse-compatible writers and readers, looked up by the name stored in manifests.
 
+This is Lhotse's ``lhotse.features.io`` path and the one place where storage backends are looked up
+by name: importing it imports every built-in backend (each registers itself in
+:mod:`lhotse_lite.features.storage.base`), so :func:`get_reader` and :func:`get_writer` always see
+them.
+
 ======================  ==========================================  ===========================
 ``storage_type``        layout                                      partial reads
 ======================  ==========================================  ===========================
@@ -28,11 +33,15 @@ Example:
 
 from __future__ import annotations
 
+import os
+from typing import List, NamedTuple, Optional, Type
+
+from lhotse_lite.errors import ConfigError
 from lhotse_lite.features.storage.base import (
+    READERS,
+    WRITERS,
     FeaturesReader,
     FeaturesWriter,
-    get_reader,
-    get_writer,
     register_reader,
     register_writer,
 )
@@ -43,7 +52,11 @@ from lhotse_lite.features.storage.files import (
     NumpyFilesReader,
     NumpyFilesWriter,
 )
-from lhotse_lite.features.storage.lilcom_chunky import LilcomChunkyReader, LilcomChunkyWriter
+from lhotse_lite.features.storage.lilcom_chunky import (
+    LilcomChunkyReader,
+    LilcomChunkyWriter,
+    close_cached_file_handles,
+)
 from lhotse_lite.features.storage.memory import (
     MemoryLilcomReader,
     MemoryLilcomWriter,
@@ -56,9 +69,15 @@ __all__ = [
     "FeaturesWriter",
     "get_reader",
     "get_writer",
+    "get_memory_writer",
     "register_reader",
     "register_writer",
     "available_storage_backends",
+    "storage_backend_statuses",
+    "StorageBackendInfo",
+    "default_features_storage_backend_name",
+    "default_features_storage_backend",
+    "close_cached_file_handles",
     "is_in_memory",
     "CHUNK_FRAMES",
     "DEFAULT_TICK_POWER",
@@ -74,17 +93,113 @@ __all__ = [
     "MemoryNpyWriter",
 ]
 
+_DEFAULT_BACKEND_ENV = "LHOTSE_FEATURES_STORAGE_BACKEND"
 
-def available_storage_backends() -> list:
-    """Names that have both a reader and a writer registered.
+
+def get_writer(name: str) -> Type[FeaturesWriter]:
+    """The writer class registered as ``name`` (e.g. ``"lilcom_chunky"``).
+
+    Raises:
+        UnknownNameError: ``name`` is not registered; the message lists the available backends
+            (Lhotse returns ``None`` instead).
+
+    Example:
+        >>> get_writer("numpy_files").__name__
+        'NumpyFilesWriter'
+    """
+    return WRITERS.get(name)
+
+
+def get_reader(name: str) -> Type[FeaturesReader]:
+    """The reader class registered as ``name`` (the ``storage_type`` of a manifest).
+
+    Raises:
+        UnknownNameError: ``name`` is not registered; the message lists the available backends
+            (Lhotse returns ``None`` instead).
+
+    Example:
+        >>> get_reader("lilcom_chunky").__name__
+        'LilcomChunkyReader'
+    """
+    return READERS.get(name)
+
+
+def get_memory_writer(name: str) -> Type[FeaturesWriter]:
+    """The writer class of an in-memory backend (``memory_lilcom``, ``memory_npy``).
+
+    Raises:
+        ConfigError: ``name`` is not an in-memory backend.
+        UnknownNameError: ``name`` is not registered.
+
+    Example:
+        >>> get_memory_writer("memory_lilcom").__name__
+        'MemoryLilcomWriter'
+    """
+    if not is_in_memory(name):
+        raise ConfigError(f"get_memory_writer: {name!r} is not an in-memory storage backend (memory_*)")
+    return get_writer(name)
+
+
+def available_storage_backends() -> List[str]:
+    """Names that have both a reader and a writer registered, sorted.
 
     Example:
         >>> available_storage_backends()
         ['lilcom_chunky', 'lilcom_files', 'memory_lilcom', 'memory_npy', 'numpy_files']
     """
-    from lhotse_lite.features.storage.base import READERS, WRITERS
-
     return sorted(set(READERS.names()) & set(WRITERS.names()))
+
+
+class StorageBackendInfo(NamedTuple):
+    """One storage backend and whether it can be used (Lhotse's tuple).
+
+    Every built-in backend is available: lilcom is a required dependency of lhotse_lite.
+    """
+
+    name: str
+    available: bool
+    install_hint: Optional[str] = None
+
+
+def storage_backend_statuses() -> List[StorageBackendInfo]:
+    """Every registered storage backend with its availability.
+
+    Example:
+        >>> storage_backend_statuses()[0]
+        StorageBackendInfo(name='lilcom_chunky', available=True, install_hint=None)
+    """
+    return [StorageBackendInfo(name=name, available=True) for name in available_storage_backends()]
+
+
+def default_features_storage_backend_name() -> str:
+    """Lhotse's default storage backend: ``numpy_files``, or ``$LHOTSE_FEATURES_STORAGE_BACKEND``.
+
+    Raises:
+        ConfigError: the environment variable names a backend that is not available.
+
+    Example:
+        >>> default_features_storage_backend_name()
+        'numpy_files'
+    """
+    name = os.environ.get(_DEFAULT_BACKEND_ENV)
+    if name is None:
+        return "numpy_files"
+    available = available_storage_backends()
+    if name not in available:
+        raise ConfigError(
+            f"{_DEFAULT_BACKEND_ENV}={name!r} is not a storage backend; available: {', '.join(available)}"
+        )
+    return name
+
+
+def default_features_storage_backend() -> Type[FeaturesWriter]:
+    """The writer class of :func:`default_features_storage_backend_name`.
+
+    Example:
+        >>> default_features_storage_backend().__name__
+        'NumpyFilesWriter'
+    """
+    return get_writer(default_features_storage_backend_name())
 
 
 def is_in_memory(storage_type: str) -> bool:

@@ -2,8 +2,11 @@
 
 A *writer* stores a numpy array and returns a ``storage_key``; the ``Features`` manifest records the
 writer's ``name`` (``storage_type``), its ``storage_path`` and that key, so the manifest alone is enough
-to rebuild the matching *reader* with :func:`get_reader`. The names and on-disk layouts are Lhotse's,
-so features stored by Lhotse load here and ours load in Lhotse.
+to rebuild the matching *reader*. Backends register themselves here (:func:`register_reader`,
+:func:`register_writer`); the lookup by name is :func:`lhotse_lite.features.io.get_reader` /
+:func:`~lhotse_lite.features.io.get_writer`, the one module that imports every built-in backend.
+The names and on-disk layouts are Lhotse's, so features stored by Lhotse load here and ours load in
+Lhotse.
 
 Writing is split in two steps so that the expensive part can run in worker processes:
 :meth:`FeaturesWriter.encode` turns an array into a picklable payload (e.g. lilcom bytes) without
@@ -12,7 +15,7 @@ touching the storage, and :meth:`FeaturesWriter.write_encoded` puts a payload in
 
 Example:
     >>> import numpy as np
-    >>> from lhotse_lite.features.storage.base import get_reader, get_writer
+    >>> from lhotse_lite.features.io import get_reader, get_writer
     >>> writer = get_writer("memory_npy")()
     >>> key = writer.write("any", np.ones((3, 2), dtype=np.float32))
     >>> get_reader("memory_npy")(None).read(key, 1, 3).shape
@@ -22,11 +25,11 @@ Example:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Optional, Type, TypeVar, Union
+from typing import Any, Optional, TypeVar, Union
 
 import numpy as np
 
-from lhotse_lite.errors import ShapeError, StorageError
+from lhotse_lite.errors import ShapeError, StorageError, StorageFormatError, StorageNotFoundError
 from lhotse_lite.registry import Registry
 
 __all__ = [
@@ -36,9 +39,8 @@ __all__ = [
     "WRITERS",
     "register_reader",
     "register_writer",
-    "get_reader",
-    "get_writer",
     "check_float_matrix",
+    "storage_error",
 ]
 
 StorageKey = Union[str, bytes]
@@ -152,36 +154,6 @@ def register_reader(cls: C) -> C:
     return cls
 
 
-def get_writer(name: str) -> Type[FeaturesWriter]:
-    """The writer class registered as ``name`` (e.g. ``"lilcom_chunky"``).
-
-    Raises:
-        UnknownNameError: ``name`` is not registered; the message lists the available backends.
-
-    Example:
-        >>> from lhotse_lite.features.io import get_writer
-        >>> get_writer("numpy_files").__name__
-        'NumpyFilesWriter'
-    """
-    _load_backends()
-    return WRITERS.get(name)
-
-
-def get_reader(name: str) -> Type[FeaturesReader]:
-    """The reader class registered as ``name`` (the ``storage_type`` of a manifest).
-
-    Raises:
-        UnknownNameError: ``name`` is not registered; the message lists the available backends.
-
-    Example:
-        >>> from lhotse_lite.features.io import get_reader
-        >>> get_reader("lilcom_chunky").__name__
-        'LilcomChunkyReader'
-    """
-    _load_backends()
-    return READERS.get(name)
-
-
 def check_float_matrix(value: Any, backend: str) -> np.ndarray:
     """Checks that ``value`` is a floating-point numpy array with at least one axis.
 
@@ -200,14 +172,21 @@ def check_float_matrix(value: Any, backend: str) -> np.ndarray:
     return value
 
 
-def _load_backends() -> None:
-    # The built-in backends register themselves when their modules are imported.
-    import lhotse_lite.features.storage.files
-    import lhotse_lite.features.storage.lilcom_chunky
-    import lhotse_lite.features.storage.memory  # noqa: F401
-
-
 def storage_error(path: str, key: Any, err: BaseException) -> StorageError:
-    """A :class:`StorageError` naming the storage and key that could not be read."""
+    """The error for stored features ``key`` in ``path`` that could not be read because of ``err``.
+
+    A missing file gives :class:`StorageNotFoundError` (a ``FileNotFoundError``), undecodable bytes
+    (``ValueError``/``TypeError`` of the decoder) :class:`StorageFormatError` (a ``ValueError``), any
+    other failure a :class:`StorageError`: the builtin types Lhotse's readers raise there.
+
+    Example:
+        >>> type(storage_error("feats", "abc/x.npy", FileNotFoundError(2, "No such file"))).__name__
+        'StorageNotFoundError'
+    """
     shown = key if isinstance(key, str) else f"<{len(key)} bytes>"
-    return StorageError(f"cannot read stored features {shown!r} from {path!r}: {err}")
+    message = f"cannot read stored features {shown!r} from {path!r}: {err}"
+    if isinstance(err, FileNotFoundError):
+        return StorageNotFoundError(message)
+    if isinstance(err, (ValueError, TypeError)):
+        return StorageFormatError(message)
+    return StorageError(message)

@@ -22,6 +22,8 @@ import lilcom
 import lilcom_extension
 import numpy as np
 
+from lhotse_lite.errors import StorageError
+
 __all__ = [
     "DEFAULT_TICK_POWER",
     "CHUNK_FRAMES",
@@ -60,7 +62,10 @@ def _compress_private(private: np.ndarray, tick_power: int) -> bytes:
     coeffs = regression_coefficients(private)
     data = lilcom_extension.compress_float(private, [tick_power] + [round(c * 256) for c in coeffs])
     if not isinstance(data, bytes):
-        raise ValueError(f"lilcom could not compress an array of shape {private.shape}")
+        raise StorageError(
+            f"lilcom could not compress an array of shape {private.shape} (tick_power={tick_power}); "
+            "check that it holds finite values"
+        )
     return data
 
 

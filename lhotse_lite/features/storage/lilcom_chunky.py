@@ -30,7 +30,7 @@ from typing import Any, BinaryIO, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
-from lhotse_lite.errors import ConfigError, StorageError
+from lhotse_lite.errors import ConfigError, StorageFormatError
 from lhotse_lite.features.storage.base import (
     FeaturesReader,
     FeaturesWriter,
@@ -47,7 +47,7 @@ from lhotse_lite.features.storage.codec import (
 )
 from lhotse_lite.safe_writes import naming_write_errors
 
-__all__ = ["LilcomChunkyWriter", "LilcomChunkyReader", "set_chunk_cache_size"]
+__all__ = ["LilcomChunkyWriter", "LilcomChunkyReader", "set_chunk_cache_size", "close_cached_file_handles"]
 
 _SUFFIX = ".lca"
 
@@ -102,7 +102,7 @@ class LilcomChunkyWriter(FeaturesWriter):
         mode = mode if "b" in mode else mode + "b"
         if mode not in ("wb", "ab"):
             raise ConfigError(f"LilcomChunkyWriter mode must be 'w' or 'a' (binary implied), got {mode!r}")
-        self._path = archive_path(storage_path)
+        self.storage_path_ = archive_path(storage_path)
         self.tick_power = tick_power
         self.mode = mode
         self._file: Optional[BinaryIO] = None
@@ -110,7 +110,8 @@ class LilcomChunkyWriter(FeaturesWriter):
 
     @property
     def storage_path(self) -> str:
-        return str(self._path)
+        """The archive path as a string (``storage_path_`` holds it as a ``Path``, as in Lhotse)."""
+        return str(self.storage_path_)
 
     def encode(self, value: np.ndarray) -> List[bytes]:
         check_float_matrix(value, self.name)
@@ -183,8 +184,8 @@ class LilcomChunkyWriter(FeaturesWriter):
 
     def _open(self) -> BinaryIO:
         if self._file is None:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self._path, self.mode)  # noqa: SIM115  (the writer owns it until close())
+            self.storage_path_.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.storage_path_, self.mode)  # noqa: SIM115  (the writer owns it until close())
             self._file.seek(0, os.SEEK_END)
             self._offset = self._file.tell()
         return self._file
@@ -210,8 +211,7 @@ class LilcomChunkyReader(FeaturesReader):
     def read(
         self, key: str, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None
     ) -> np.ndarray:
-        fields = [int(field) for field in str(key).split(",")]
-        start, lengths = fields[0], fields[1:]
+        start, lengths = _parse_key(key, str(self.storage_path))
         first = max(left_offset_frames, 0) // CHUNK_FRAMES
         if right_offset_frames is None:
             last = len(lengths)
@@ -300,6 +300,33 @@ def set_chunk_cache_size(max_bytes: int) -> None:
     _CACHE.max_bytes = int(max_bytes)
 
 
+def close_cached_file_handles() -> None:
+    """Closes the archive descriptors kept open by the readers and empties the decoded-chunk cache.
+
+    Readers reopen what they need on their next call. Call it e.g. before deleting or replacing
+    archives in a long-running process (Lhotse's function of the same name closes its HDF5 handles).
+
+    Example:
+        >>> close_cached_file_handles()
+    """
+    with _FDS_LOCK:
+        for fd, _, _ in _FDS.values():
+            os.close(fd)
+        _FDS.clear()
+    _CACHE.clear()
+
+
+def _parse_key(key: str, path: str) -> Tuple[int, List[int]]:
+    try:
+        fields = [int(field) for field in str(key).split(",")]
+    except ValueError as err:
+        raise StorageFormatError(
+            f"{key!r} is not a lilcom_chunky storage key (comma-separated byte offset and chunk lengths) "
+            f"for {path!r}; the manifest's storage_type or storage_key is wrong"
+        ) from err
+    return fields[0], fields[1:]
+
+
 def _file_version(path: str, key: str) -> Tuple[int, int, int, int]:
     try:
         stat = os.stat(path)
@@ -331,7 +358,7 @@ def _pread(path: str, offset: int, size: int, key: str) -> bytes:
     except OSError as err:
         raise storage_error(path, key, err) from err
     if len(data) != size:
-        raise StorageError(
+        raise StorageFormatError(
             f"stored features {key!r} in {path!r} end at byte {offset + size} but the file has only "
             f"{offset + len(data)} bytes there; the archive is truncated or the manifest belongs to "
             f"another archive"
