@@ -29,8 +29,25 @@ _EXPORTS: Dict[str, str] = {
     "SpectrogramConfig": "lhotse_lite.features.kaldi.extractors",
     "LogSpectrogram": "lhotse_lite.features.kaldi.extractors",
     "LogSpectrogramConfig": "lhotse_lite.features.kaldi.extractors",
-    "get_reader": "lhotse_lite.features.io",
-    "get_writer": "lhotse_lite.features.io",
+    **dict.fromkeys(
+        [
+            "get_reader",
+            "get_writer",
+            "FeaturesReader",
+            "FeaturesWriter",
+            "LilcomChunkyReader",
+            "LilcomChunkyWriter",
+            "LilcomFilesReader",
+            "LilcomFilesWriter",
+            "NumpyFilesReader",
+            "NumpyFilesWriter",
+            "StorageBackendInfo",
+            "available_storage_backends",
+            "close_cached_file_handles",
+            "storage_backend_statuses",
+        ],
+        "lhotse_lite.features.io",
+    ),
 }
 
 __all__: List[str] = list(_EXPORTS)

@@ -24,7 +24,7 @@ import typing
 from typing import Any, Dict, Type, TypeVar
 
 from lhotse_lite.checks import check_int, check_number
-from lhotse_lite.errors import ConfigError
+from lhotse_lite.errors import ConfigError, UnknownFieldError
 
 __all__ = ["ExtractorConfig", "EPSILON", "WINDOW_TYPES", "check_kaldi_framing", "check_mel_range"]
 
@@ -46,7 +46,7 @@ class ExtractorConfig:
         >>> MfccConfig.from_dict({"num_cepstra": 20})  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        lhotse_lite.errors.ConfigError: MfccConfig has no field(s) ['num_cepstra']; valid fields: sampling_rate, ...
+        lhotse_lite.errors.UnknownFieldError: MfccConfig has no field(s) ['num_cepstra']; valid fields: ...
     """
 
     def to_dict(self) -> Dict[str, Any]:
@@ -58,13 +58,15 @@ class ExtractorConfig:
         """Builds a config from a dict such as :meth:`to_dict` (or Lhotse) writes.
 
         Raises:
-            ConfigError: A key is not a field of this config, or a value has the wrong type (the
-                message names the field, what it must be and what it got).
+            UnknownFieldError: A key is not a field of this config (a ``ConfigError`` and a ``TypeError``,
+                as Lhotse's ``cls(**data)`` raises).
+            ConfigError: A value has the wrong type (the message names the field, what it must be and
+                what it got).
         """
         names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
         unknown = sorted(str(key) for key in set(data) - set(names))
         if unknown:
-            raise ConfigError(f"{cls.__name__} has no field(s) {unknown}; valid fields: {', '.join(names)}")
+            raise UnknownFieldError(f"{cls.__name__} has no field(s) {unknown}; valid fields: {', '.join(names)}")
         hints = typing.get_type_hints(cls)
         return cls(**{name: _checked(cls.__name__, name, value, hints.get(name)) for name, value in data.items()})
 

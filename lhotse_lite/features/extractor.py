@@ -136,6 +136,15 @@ class FeatureExtractor(ABC):
         """
         raise ConfigError("this feature type does not define compute_energy; mix the audio instead")
 
+    @staticmethod
+    def scale(features: np.ndarray, energy_scaling_factor: float) -> np.ndarray:
+        """Features of the signal with its energy multiplied by ``energy_scaling_factor``.
+
+        Raises:
+            ConfigError: This feature type cannot be scaled in the feature domain.
+        """
+        raise ConfigError("this feature type does not support feature-domain scaling; scale the audio instead")
+
     # ---- batches -----------------------------------------------------------------------------
 
     def extract_batch(

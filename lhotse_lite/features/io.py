@@ -154,6 +154,10 @@ class StorageBackendInfo(NamedTuple):
     """One storage backend and whether it can be used (Lhotse's tuple).
 
     Every built-in backend is available: lilcom is a required dependency of lhotse_lite.
+
+    Example:
+        >>> StorageBackendInfo("numpy_files", True)
+        StorageBackendInfo(name='numpy_files', available=True, install_hint=None)
     """
 
     name: str

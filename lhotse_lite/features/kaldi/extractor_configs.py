@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-import logging
+import warnings
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -20,8 +20,6 @@ from lhotse_lite.errors import ConfigError
 from lhotse_lite.features.config import EPSILON, ExtractorConfig, check_kaldi_framing, check_mel_range
 
 __all__ = ["FbankConfig", "MfccConfig", "SpectrogramConfig", "LogSpectrogramConfig"]
-
-logger = logging.getLogger(__name__)
 
 
 def _post_init(config: Any, mel: bool) -> None:
@@ -32,8 +30,14 @@ def _post_init(config: Any, mel: bool) -> None:
     if mel:
         check_mel_range(config)
     if config.snip_edges:
-        logger.warning("%s: snip_edges=True changes the frame count rule; Lhotse assumes False",
-                       type(config).__name__)
+        # A warning, not a log line (as in Lhotse): users filter or escalate warnings.
+        warnings.warn(
+            f"{type(config).__name__}: snip_edges=True drops the frames that do not fit whole windows, so the "
+            "frame count no longer follows from the duration (round(duration / frame_shift)) as Lhotse's "
+            "manifests and cuts assume; keep snip_edges=False unless you need Kaldi's default",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 @dataclass(frozen=True)

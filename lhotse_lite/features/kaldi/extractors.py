@@ -22,7 +22,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -134,8 +133,9 @@ class _KaldiExtractor(FeatureExtractor):
         batch = _pad_mirrored([s.to(torch.float32) for s in signals])
         with torch.inference_mode():
             feats = self.extractor(batch.to(self.device)).cpu()
-        window, hop = _window_and_hop(self.config, sampling_rate)
-        counts = [kaldi_num_frames(len(s), window, hop, self.config.snip_edges) for s in signals]
+        layer = self.extractor
+        counts = [kaldi_num_frames(len(s), layer.window_length, layer.window_shift, self.config.snip_edges)
+                  for s in signals]
         results = [feats[i, :n] for i, n in enumerate(counts)]
         if not is_torch:
             results = [r.numpy() for r in results]
@@ -187,6 +187,11 @@ class _LogPowerMixing:
         """``sum(exp(features))``."""
         return float(np.sum(np.exp(features)))
 
+    @staticmethod
+    def scale(features: np.ndarray, energy_scaling_factor: float) -> np.ndarray:
+        """``features + log(s)``: log powers of the signal with its energy scaled by ``s``."""
+        return features + np.log(energy_scaling_factor)
+
 
 def _check_device(device: Any) -> None:
     kind = str(device).split(":")[0]
@@ -194,19 +199,6 @@ def _check_device(device: Any) -> None:
         raise ConfigError(f"device {device!r} requested but CUDA is not available; use device='cpu'")
     if kind not in ("cpu", "cuda", "mps"):
         raise ConfigError(f"device must be 'cpu', 'cuda' or 'cuda:N', got {device!r}")
-
-
-def _window_and_hop(config: Any, sampling_rate: int) -> Tuple[int, int]:
-    """Window length and frame shift in samples, truncated as Kaldi does."""
-    window = int(math.floor(config.frame_length * sampling_rate + 1e-6))
-    hop = int(math.floor(config.frame_shift * sampling_rate + 1e-6))
-    return window, hop
-
-
-def _fft_bins(config: Any, sampling_rate: int) -> int:
-    window, _ = _window_and_hop(config, sampling_rate)
-    fft = 2 ** math.ceil(math.log2(window)) if config.round_to_power_of_two else window
-    return fft // 2 + 1
 
 
 @register_extractor
@@ -275,7 +267,7 @@ class Spectrogram(_KaldiExtractor):
     layer_name = "Wav2Spec"
 
     def feature_dim(self, sampling_rate: int) -> int:
-        return _fft_bins(self.config, sampling_rate)
+        return self.extractor.fft_length // 2 + 1
 
     @staticmethod
     def mix(features_a: np.ndarray, features_b: np.ndarray, energy_scaling_factor_b: float) -> np.ndarray:
@@ -286,6 +278,11 @@ class Spectrogram(_KaldiExtractor):
     def compute_energy(features: np.ndarray) -> float:
         """``sum(features)``."""
         return float(np.sum(features))
+
+    @staticmethod
+    def scale(features: np.ndarray, energy_scaling_factor: float) -> np.ndarray:
+        """``s * features`` (Lhotse's rule for spectra)."""
+        return energy_scaling_factor * features
 
 
 @register_extractor
@@ -311,4 +308,4 @@ class LogSpectrogram(_LogPowerMixing, _KaldiExtractor):
     layer_name = "Wav2LogSpec"
 
     def feature_dim(self, sampling_rate: int) -> int:
-        return _fft_bins(self.config, sampling_rate)
+        return self.extractor.fft_length // 2 + 1

@@ -37,7 +37,7 @@ from lhotse_lite.features.kaldi.framing import frame_signal_with_previous, frame
 from lhotse_lite.features.kaldi.windows import check_window_type, frame_window
 from lhotse_lite.units import window_samples
 
-__all__ = ["INT16_SCALE", "DEFAULT_ENERGY_FLOOR", "KaldiFrontend", "next_power_of_two"]
+__all__ = ["INT16_SCALE", "DEFAULT_ENERGY_FLOOR", "KaldiFrontend", "next_power_of_2"]
 
 INT16_SCALE = 32768.0
 """Multiply ``[-1, 1]`` float audio by this to get Kaldi's (16-bit integer) sample scale."""
@@ -50,11 +50,11 @@ _BLOCK_FRAMES = 512  # frames per block in the offline path: ~1 MB temporaries, 
 # call, up to 2-3x slower at 10-60 s; 256 adds per-block overhead)
 
 
-def next_power_of_two(n: int) -> int:
-    """The smallest power of two ``>= n``.
+def next_power_of_2(n: int) -> int:
+    """The smallest power of two ``>= n`` (the FFT size of a window of ``n`` samples; Lhotse's name).
 
     Example:
-        >>> next_power_of_two(400), next_power_of_two(512), next_power_of_two(1102)
+        >>> next_power_of_2(400), next_power_of_2(512), next_power_of_2(1102)
         (512, 512, 2048)
     """
     return 1 if n <= 1 else 2 ** (n - 1).bit_length()

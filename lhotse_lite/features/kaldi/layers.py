@@ -9,9 +9,12 @@ audio; multiply by :data:`INT16_SCALE` for Kaldi's 16-bit scale). They script wi
 gradients to the input, follow the input's device and dtype (float32 or float64), and stream exactly:
 ``online_inference`` chunk by chunk plus a final ``flush`` reproduces ``forward``.
 
-This module is the public import path for all six; the spectral layers are defined in
+This module is the public import path for all six and for Lhotse's helper functions of the same
+module (``available_windows``, ``create_frame_window``, ``create_mel_scale``, ``get_mel_banks``,
+``lin2mel``, ``mel2lin``, ``next_power_of_2``); the spectral layers are defined in
 :mod:`lhotse_lite.features.kaldi.spectral_layers`, the mel layers in
-:mod:`lhotse_lite.features.kaldi.mel_layers`.
+:mod:`lhotse_lite.features.kaldi.mel_layers`, the functions in :mod:`~lhotse_lite.features.kaldi.windows`,
+:mod:`~lhotse_lite.features.kaldi.mel` and :mod:`~lhotse_lite.features.kaldi.frontend`.
 
 Example:
     >>> import torch
@@ -20,8 +23,25 @@ Example:
     (torch.Size([1, 100, 80]), torch.Size([1, 100, 13]))
 """
 
-from lhotse_lite.features.kaldi.frontend import INT16_SCALE
+from lhotse_lite.features.kaldi.frontend import INT16_SCALE, next_power_of_2
+from lhotse_lite.features.kaldi.mel import create_mel_scale, get_mel_banks, lin2mel, mel2lin
 from lhotse_lite.features.kaldi.mel_layers import Wav2LogFilterBank, Wav2MFCC
 from lhotse_lite.features.kaldi.spectral_layers import Wav2FFT, Wav2LogSpec, Wav2Spec, Wav2Win
+from lhotse_lite.features.kaldi.windows import available_windows, create_frame_window
 
-__all__ = ["Wav2Win", "Wav2FFT", "Wav2Spec", "Wav2LogSpec", "Wav2LogFilterBank", "Wav2MFCC", "INT16_SCALE"]
+__all__ = [
+    "Wav2Win",
+    "Wav2FFT",
+    "Wav2Spec",
+    "Wav2LogSpec",
+    "Wav2LogFilterBank",
+    "Wav2MFCC",
+    "INT16_SCALE",
+    "available_windows",
+    "create_frame_window",
+    "create_mel_scale",
+    "get_mel_banks",
+    "lin2mel",
+    "mel2lin",
+    "next_power_of_2",
+]

@@ -19,8 +19,9 @@ Example:
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Any, Optional, Tuple
 
+import numpy as np
 import torch
 
 from lhotse_lite.errors import ConfigError
@@ -33,6 +34,10 @@ __all__ = [
     "linear_grid_mel_banks",
     "nonzero_band",
     "sparse_banks",
+    "lin2mel",
+    "mel2lin",
+    "create_mel_scale",
+    "get_mel_banks",
 ]
 
 
@@ -240,3 +245,85 @@ def sparse_banks(banks: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch
     counts = nonzero.sum(dim=1)
     offsets = torch.cumsum(counts, dim=0) - counts
     return bins, offsets, banks.t()[nonzero].contiguous()
+
+
+def lin2mel(x: Any) -> Any:
+    """Lhotse's Hz-to-mel function: :func:`mel_scale` for tensors, numpy for numbers and arrays.
+
+    Example:
+        >>> round(float(lin2mel(1000.0)), 4), lin2mel(torch.tensor([0.0])).tolist()
+        (999.9907, [0.0])
+    """
+    if isinstance(x, torch.Tensor):
+        return mel_scale(x)
+    return 1127.0 * np.log1p(np.asarray(x, dtype=np.float64) / 700.0)
+
+
+def mel2lin(x: Any) -> Any:
+    """Lhotse's mel-to-Hz function, the inverse of :func:`lin2mel`.
+
+    Example:
+        >>> round(float(mel2lin(lin2mel(440.0))), 6)
+        440.0
+    """
+    if isinstance(x, torch.Tensor):
+        return inverse_mel_scale(x)
+    return 700.0 * np.expm1(np.asarray(x, dtype=np.float64) / 1127.0)
+
+
+def create_mel_scale(
+    num_filters: int,
+    fft_length: int,
+    sampling_rate: int,
+    low_freq: float = 0,
+    high_freq: Optional[float] = None,
+    norm_filters: bool = True,
+) -> torch.Tensor:
+    """Lhotse's legacy mel bank (:func:`linear_grid_mel_banks`), float32 ``(fft_length // 2 + 1, num_filters)``.
+
+    ``high_freq=None`` (or 0) is Nyquist; unlike :func:`linear_grid_mel_banks`, ``norm_filters``
+    defaults to True, as in Lhotse.
+
+    Raises:
+        ConfigError: as :func:`linear_grid_mel_banks`.
+
+    Example:
+        >>> create_mel_scale(23, 512, 16000, 20.0, -400.0).shape
+        torch.Size([257, 23])
+    """
+    return linear_grid_mel_banks(
+        num_filters, fft_length, sampling_rate, low_freq, 0.0 if high_freq is None else high_freq, norm_filters
+    )
+
+
+def get_mel_banks(
+    num_bins: int, window_length_padded: int, sample_freq: float, low_freq: float, high_freq: float
+) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Kaldi's mel bank in torchaudio's layout, as Lhotse's function returns it.
+
+    Args:
+        num_bins: Number of mel filters.
+        window_length_padded: FFT size (even).
+        sample_freq: Sampling rate in Hz.
+        low_freq: Lower edge in Hz.
+        high_freq: Upper edge in Hz; ``<= 0`` is an offset from Nyquist.
+
+    Returns:
+        ``(banks, center_freqs)``: float32 ``(num_bins, window_length_padded // 2)`` weights (no
+        Nyquist bin) and the filters' centre frequencies in Hz, ``(num_bins, 1)``.
+
+    Raises:
+        ConfigError: as :func:`kaldi_mel_banks` (also an ``AssertionError``, like Lhotse's asserts).
+
+    Example:
+        >>> banks, centres = get_mel_banks(23, 512, 16000, 20.0, -400.0)
+        >>> banks.shape, centres.shape
+        (torch.Size([23, 256]), torch.Size([23, 1]))
+    """
+    banks = kaldi_mel_banks(num_bins, window_length_padded, sample_freq, low_freq, high_freq, dtype=torch.float64)
+    f64 = torch.float64
+    mel_low = float(mel_scale(torch.tensor(float(low_freq), dtype=f64)))
+    mel_high = float(mel_scale(torch.tensor(resolve_high_freq(high_freq, sample_freq), dtype=f64)))
+    delta = (mel_high - mel_low) / (num_bins + 1)
+    centres = inverse_mel_scale(mel_low + (torch.arange(num_bins, dtype=f64).unsqueeze(1) + 1.0) * delta)
+    return banks[:-1].t().contiguous().float(), centres.float()

@@ -27,7 +27,7 @@ from lhotse_lite.features.kaldi.analysis import (
 from lhotse_lite.features.kaldi.frontend import (
     DEFAULT_ENERGY_FLOOR,
     KaldiFrontend,
-    next_power_of_two,
+    next_power_of_2,
 )
 from lhotse_lite.units import window_samples
 
@@ -135,7 +135,7 @@ class Wav2FFT(KaldiFrontend):
         use_energy: bool = True,
     ) -> None:
         length = window_samples(frame_length, sampling_rate) if sampling_rate > 0 else 1
-        fft_length = next_power_of_two(length) if round_to_power_of_two else length
+        fft_length = next_power_of_2(length) if round_to_power_of_two else length
         super().__init__(
             sampling_rate, frame_length, frame_shift, fft_length, remove_dc_offset, preemph_coeff,
             window_type, dither, snip_edges, energy_floor, raw_energy, _energy_mode(use_energy, raw_energy),

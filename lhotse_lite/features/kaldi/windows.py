@@ -24,13 +24,20 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import Tuple
+from typing import List, Tuple
 
 import torch
 
 from lhotse_lite.errors import ConfigError
 
-__all__ = ["WINDOW_TYPES", "BLACKMAN_COEFF", "check_window_type", "frame_window"]
+__all__ = [
+    "WINDOW_TYPES",
+    "BLACKMAN_COEFF",
+    "check_window_type",
+    "frame_window",
+    "available_windows",
+    "create_frame_window",
+]
 
 WINDOW_TYPES: Tuple[str, ...] = ("hamming", "hanning", "povey", "rectangular", "blackman", "sine")
 """The accepted ``window_type`` values (Kaldi's names)."""
@@ -99,3 +106,31 @@ def frame_window(
     else:  # sine
         w = torch.sin(0.5 * a * n)
     return w.to(dtype)
+
+
+def available_windows() -> List[str]:
+    """The window names the layers accept (Lhotse's function; ours adds ``"sine"``).
+
+    Example:
+        >>> available_windows()
+        ['hamming', 'hanning', 'povey', 'rectangular', 'blackman', 'sine']
+    """
+    return list(WINDOW_TYPES)
+
+
+def create_frame_window(
+    window_size: int, window_type: str = "povey", blackman_coeff: float = BLACKMAN_COEFF
+) -> torch.Tensor:
+    """Lhotse's name for :func:`frame_window`, in torch's default dtype.
+
+    The windows are Kaldi's (the blackman window is the symmetric one, ``a = 2 pi / (N - 1)``;
+    Lhotse 1.33's uses ``2 pi / N``).
+
+    Raises:
+        ConfigError: unknown ``window_type`` or ``window_size < 1``.
+
+    Example:
+        >>> create_frame_window(400).shape, create_frame_window(400).dtype
+        (torch.Size([400]), torch.float32)
+    """
+    return frame_window(window_size, window_type, blackman_coeff, dtype=torch.get_default_dtype())

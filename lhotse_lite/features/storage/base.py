@@ -57,6 +57,24 @@ class FeaturesWriter(ABC):
     Subclasses set the class attribute ``name`` (the ``storage_type`` written into manifests) and
     implement :meth:`encode`, :meth:`write_encoded` and the ``storage_path`` property. A writer is a
     context manager; leaving the ``with`` block closes it (a no-op for most backends).
+
+    Example:
+        A writer that keeps float16 ``.npy`` bytes in the manifest (payload = key, like ``memory_npy``):
+
+        >>> import io, numpy as np
+        >>> class HalfNpyWriter(FeaturesWriter):
+        ...     name = "memory_half_npy"
+        ...     storage_path = None
+        ...     def encode(self, value):
+        ...         buffer = io.BytesIO()
+        ...         np.save(buffer, value.astype(np.float16))
+        ...         return buffer.getvalue()
+        ...     def write_encoded(self, key, payload):
+        ...         return payload
+        >>> with HalfNpyWriter() as writer:
+        ...     key = writer.write("utt1", np.ones((2, 3), dtype=np.float32))
+        >>> np.load(io.BytesIO(key)).dtype
+        dtype('float16')
     """
 
     name: str = ""
@@ -111,6 +129,17 @@ class FeaturesReader(ABC):
 
     Args:
         storage_path: The ``storage_path`` recorded in the manifest.
+
+    Example:
+        >>> import io, numpy as np
+        >>> class HalfNpyReader(FeaturesReader):
+        ...     name = "memory_half_npy"
+        ...     def read(self, key, left_offset_frames=0, right_offset_frames=None):
+        ...         return np.load(io.BytesIO(key)).astype(np.float32)[left_offset_frames:right_offset_frames]
+        >>> buffer = io.BytesIO()
+        >>> np.save(buffer, np.eye(3, dtype=np.float16))
+        >>> HalfNpyReader().read(buffer.getvalue(), 1).tolist()
+        [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
     """
 
     name: str = ""

@@ -107,7 +107,15 @@ class LilcomFilesWriter(_FolderWriter):
 
 @register_reader
 class LilcomFilesReader(_FolderReader):
-    """Reads ``.llc`` files written by :class:`LilcomFilesWriter` (or Lhotse's)."""
+    """Reads ``.llc`` files written by :class:`LilcomFilesWriter` (or Lhotse's).
+
+    Example:
+        >>> import numpy as np, tempfile
+        >>> folder = tempfile.mkdtemp()
+        >>> key = LilcomFilesWriter(folder).write("utt1", np.full((6, 2), 0.25, dtype=np.float32))
+        >>> LilcomFilesReader(folder).read(key, 4).tolist()
+        [[0.25, 0.25], [0.25, 0.25]]
+    """
 
     name = "lilcom_files"
 
@@ -147,7 +155,17 @@ class NumpyFilesWriter(_FolderWriter):
 
 @register_reader
 class NumpyFilesReader(_FolderReader):
-    """Reads ``.npy`` files written by :class:`NumpyFilesWriter` (or Lhotse's); never unpickles."""
+    """Reads ``.npy`` files written by :class:`NumpyFilesWriter` (or Lhotse's); never unpickles.
+
+    Only the requested rows are read from disk (a memory map).
+
+    Example:
+        >>> import numpy as np, tempfile
+        >>> folder = tempfile.mkdtemp()
+        >>> key = NumpyFilesWriter(folder).write("utt1", np.arange(6, dtype=np.float32).reshape(3, 2))
+        >>> NumpyFilesReader(folder).read(key, 1, 2).tolist()
+        [[2.0, 3.0]]
+    """
 
     name = "numpy_files"
 

@@ -203,6 +203,14 @@ class LilcomChunkyReader(FeaturesReader):
 
     Args:
         storage_path: The archive path recorded in the manifest.
+
+    Example:
+        >>> import numpy as np, tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "feats.lca")
+        >>> with LilcomChunkyWriter(path) as writer:
+        ...     key = writer.write("utt1", np.ones((1000, 2), dtype=np.float32))
+        >>> LilcomChunkyReader(path).read(key, 499, 501).tolist()  # frames from two chunks
+        [[1.0, 1.0], [1.0, 1.0]]
     """
 
     name = "lilcom_chunky"

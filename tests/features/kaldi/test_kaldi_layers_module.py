@@ -28,7 +28,21 @@ def _features(layer, x):
 
 
 def test_public_surface():
-    assert kaldi.__all__ == ["Wav2Win", "Wav2FFT", "Wav2Spec", "Wav2LogSpec", "Wav2LogFilterBank", "Wav2MFCC"]
+    layers = ["Wav2Win", "Wav2FFT", "Wav2Spec", "Wav2LogSpec", "Wav2LogFilterBank", "Wav2MFCC"]
+    extractors = ["Fbank", "FbankConfig", "Mfcc", "MfccConfig", "Spectrogram", "SpectrogramConfig",
+                  "LogSpectrogram", "LogSpectrogramConfig"]
+    assert sorted(kaldi.__all__) == sorted(layers + extractors)
+
+
+def test_importing_the_layers_imports_no_manifest_or_extractor_module():
+    import subprocess
+    import sys
+
+    code = "import sys, lhotse_lite.features.kaldi.layers; print(' '.join(sorted(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    assert not [m for m in loaded if m.startswith(("lhotse_lite.manifest", "lhotse_lite.audio",
+                                                    "lhotse_lite.features.manifest",
+                                                    "lhotse_lite.features.kaldi.extractors"))]
 
 
 @pytest.mark.parametrize(
