@@ -97,9 +97,12 @@ class _MelLayer(Wav2FFT):
         """Log mel energies summed over each filter's non-zero bins only (``torch.embedding_bag``).
 
         ``embedding_bag`` sums rows, so the power spectrum is laid out bins-major ``(bins, batch *
-        frames)``: the transposition is the output layout of the addition of the squared real and
-        imaginary parts, not an extra copy (except when autograd records, where ``out=`` is not
-        allowed). The result is a ``(batch, frames, filters)`` view of a filters-major tensor.
+        frames)`` and the sums come out filters-major ``(filters, batch * frames)``. Both
+        transpositions are the output layouts of operations the path needs anyway, not extra copies:
+        the addition of the squared real and imaginary parts writes the bins-major spectrum, and the
+        floor before the log writes the frames-major result, so the returned ``(batch, frames,
+        filters)`` tensor is contiguous whatever its length. (When autograd records, ``out=`` is not
+        allowed and the two layouts are plain copies.)
         """
         batch, frames, bins = spectrum.size(0), spectrum.size(1), spectrum.size(2)
         squares = torch.view_as_real(spectrum).square().reshape(batch * frames, bins, 2)
@@ -120,7 +123,11 @@ class _MelLayer(Wav2FFT):
         if weights.dtype != power.dtype:
             weights = weights.to(power.dtype)
         mel = torch.embedding_bag(power, rows, offsets, False, 0, False, weights, False, None)[0]
-        return floored_log(mel).view(-1, batch, frames).permute(1, 2, 0)
+        if torch.is_grad_enabled() and mel.requires_grad:
+            return floored_log(mel).t().contiguous().view(batch, frames, -1)
+        out = mel.new_empty(batch * frames, mel.size(0))
+        torch.clamp_min(mel.t(), 1.1920928955078125e-07, out=out)  # FLT_EPSILON (TorchScript: literal)
+        return out.log_().view(batch, frames, -1)
 
 
 class Wav2LogFilterBank(_MelLayer):
@@ -141,12 +148,7 @@ class Wav2LogFilterBank(_MelLayer):
     Raises:
         ConfigError: invalid options, e.g. ``high_freq`` above Nyquist or more filters than FFT bins allow.
 
-    Layout: from ``4000 / num_filters`` frames (batch times frames; 50 for 80 filters) the filter sums
-    run sparse and filters-major. Without ``use_energy``, a result computed in one block (up to 512
-    frames, batch times frames) is then a transposed view of that tensor: same shape and values, but
-    ``is_contiguous()`` is False (``.view`` refuses it; ``.reshape``, ``.numpy()`` and the usual
-    operations take it as it is; ``.contiguous()`` makes a C-ordered copy). Longer inputs, whose
-    blocks are concatenated, and shorter ones come back contiguous.
+    The result is contiguous (C-ordered) for every input length and option.
 
     Example:
         >>> Wav2LogFilterBank(num_filters=40, use_energy=True)(torch.randn(2, 8000)).shape
