@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/bench_kaldi_layers.py [--repeats 15] [--long-repeats 3] [--json out.json]
+    python benchmarks/bench_kaldi_layers.py --ab REV [--repeats 15]   # current code against git revision REV
 
 Everything runs on one torch thread. Each case is timed round-robin in bursts, ours against one other
 library at a time (20 calls of ours, 20 of Lhotse, again ...; then ours against kaldi-native-fbank the
@@ -19,6 +20,11 @@ audio; our ``forward`` is called the way an extractor calls it (numpy in, numpy 
 ``Fbank.extract`` / ``Mfcc.extract``, kaldi-native-fbank through ``OnlineFbank`` / ``OnlineMfcc`` with the
 same options. Streaming: 10 s fed in 1600-sample chunks through ``online_inference`` (ours with the
 final flush, Lhotse's without since it has none), timed ``3 * repeats`` times.
+
+``--ab REV`` times the current layers against the package as it was at git revision ``REV`` (extracted
+with ``git archive`` into a temporary folder and imported as ``lhotse_lite_ab_ref``) in the same
+alternating bursts, plus REV's layers with a ``.contiguous()`` copy of every result, for fbank and MFCC
+at 1 s and 10 s and for the 10 s stream; the ratios are REV / current (> 1: the current code is faster).
 """
 
 from __future__ import annotations
@@ -81,14 +87,95 @@ def _knf_runner(knf, kind: str, signal: np.ndarray) -> Callable[[], np.ndarray]:
     return run
 
 
+def _package_at(rev: str, folder: str):
+    """The ``lhotse_lite`` package as it was at git revision ``rev``, importable as ``lhotse_lite_ab_ref``."""
+    import importlib
+    import io
+    import os
+    import re
+    import subprocess
+    import tarfile
+
+    root = subprocess.run(["git", "rev-parse", "--show-toplevel"], check=True, capture_output=True,
+                          text=True).stdout.strip()
+    archive = subprocess.run(["git", "archive", rev, "lhotse_lite"], cwd=root, check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    os.rename(os.path.join(folder, "lhotse_lite"), os.path.join(folder, "lhotse_lite_ab_ref"))
+    for directory, _, files in os.walk(os.path.join(folder, "lhotse_lite_ab_ref")):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(directory, name)
+                with open(path, encoding="utf-8") as f:
+                    text = re.sub(r"\blhotse_lite\b", "lhotse_lite_ab_ref", f.read())
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
+    sys.path.insert(0, folder)
+    return importlib.import_module("lhotse_lite_ab_ref.features.kaldi.layers")
+
+
+def _ab(rev: str, repeats: int) -> List[Dict[str, object]]:
+    import tempfile
+
+    from lhotse_lite.features.kaldi.layers import Wav2LogFilterBank, Wav2MFCC
+
+    with tempfile.TemporaryDirectory() as folder:
+        ref = _package_at(rev, folder)
+        rng = np.random.default_rng(0)
+        rows: List[Dict[str, object]] = []
+        for kind, ours_cls, ref_cls in (("fbank", Wav2LogFilterBank, ref.Wav2LogFilterBank),
+                                        ("mfcc", Wav2MFCC, ref.Wav2MFCC)):
+            ours, theirs = ours_cls().eval(), ref_cls().eval()
+            for seconds in (1, 10):
+                x = torch.from_numpy((rng.standard_normal(16000 * seconds) * 0.1).astype(np.float32)).unsqueeze(0)
+                burst = {1: 20, 10: 4}[seconds]
+                t = _time_round_robin(
+                    {
+                        "current": lambda layer=ours, x=x: layer(x)[0].numpy(),
+                        "rev": lambda layer=theirs, x=x: layer(x)[0].numpy(),
+                        "rev+contiguous": lambda layer=theirs, x=x: layer(x).contiguous()[0].numpy(),
+                    },
+                    repeats,
+                    burst,
+                )
+                rows.append({"case": f"{kind} {seconds} s", **t})
+        x = torch.from_numpy((rng.standard_normal(160000) * 0.1).astype(np.float32)).unsqueeze(0)
+
+        def stream(layer) -> None:
+            context = None
+            for start in range(0, x.size(1), 1600):
+                (_, _), context = layer.online_inference(x[:, start : start + 1600], context)
+            layer.flush(context)
+
+        current, theirs = Wav2LogFilterBank().eval(), ref.Wav2LogFilterBank().eval()
+        t = _time_round_robin({"current": lambda: stream(current), "rev": lambda: stream(theirs)}, 3 * repeats, 1)
+        rows.append({"case": "fbank stream 10 s / 1600", **t})
+    print(f"# {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, torch {torch.__version__}, 1 thread; "
+          f"current code against {rev}; medians of process CPU time per call")
+    print(f"{'case':<26}{'current ms':>12}{'rev ms':>10}{'rev+contig ms':>15}{'rev/current':>13}{'rev+c/current':>15}")
+    for row in rows:
+        cur, old, contig = row["current"], row["rev"], row.get("rev+contiguous")
+        print(f"{row['case']:<26}{cur['cpu'] * 1e3:>12.3f}{old['cpu'] * 1e3:>10.3f}"
+              f"{(contig['cpu'] * 1e3 if contig else float('nan')):>15.3f}{old['cpu'] / cur['cpu']:>13.3f}"
+              f"{(contig['cpu'] / cur['cpu'] if contig else float('nan')):>15.3f}")
+    return rows
+
+
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=15, help="timed calls per case for 1 s and 10 s")
     parser.add_argument("--long-repeats", type=int, default=3, help="timed calls per case for 600 s")
     parser.add_argument("--json", default=None, help="also write the results to this JSON file")
+    parser.add_argument("--ab", default=None, metavar="REV", help="time the current layers against git revision REV")
     args = parser.parse_args(argv)
 
     torch.set_num_threads(1)
+    if args.ab:
+        rows = _ab(args.ab, args.repeats)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(rows, f, indent=2)
+        return 0
     import kaldi_native_fbank as knf
     from lhotse.features.kaldi.extractors import Fbank, Mfcc
     from lhotse.features.kaldi.layers import Wav2LogFilterBank as LhotseFbankLayer
