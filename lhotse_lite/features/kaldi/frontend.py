@@ -172,7 +172,11 @@ class KaldiFrontend(nn.Module):
                 "convert int16 samples with x.float() / 32768"
             )
         values = x.detach() if x.requires_grad else x  # (no "requires_grad to scalar" warning)
-        if not math.isfinite(float(values.sum())):  # one cheap reduction; NaN/inf anywhere shows in the sum
+        if not torch.jit.is_scripting() and torch.compiler.is_compiling():
+            # torch.export / torch.compile cannot branch on data: the check becomes a runtime assert op.
+            finite = torch.isfinite(values.sum())
+            torch._assert_async(finite, f"{self._layer_name}: {name} holds NaN or infinite samples")
+        elif not math.isfinite(float(values.sum())):  # one cheap reduction; NaN/inf anywhere shows in the sum
             raise SignalValueError(
                 f"{self._layer_name}: {name} holds NaN or infinite samples; clean the audio first"
             )
