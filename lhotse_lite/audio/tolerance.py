@@ -47,11 +47,12 @@ _ENV_VAR = "LHOTSE_AUDIO_DURATION_MISMATCH_TOLERANCE"
 _tolerance: Optional[float] = None  # None: not set explicitly, use the environment or the default
 
 
-def set_audio_duration_mismatch_tolerance(seconds: float) -> None:
+def set_audio_duration_mismatch_tolerance(delta: float) -> None:
     """Sets the process-wide tolerance for a mismatch between declared and actual audio length.
 
     Args:
-        seconds: The largest difference, in seconds, that is silently padded or trimmed.
+        delta: The largest difference, in seconds, that is silently padded or trimmed (Lhotse's
+            argument name).
 
     Raises:
         ConfigError: ``seconds`` is negative or not a number.
@@ -63,7 +64,7 @@ def set_audio_duration_mismatch_tolerance(seconds: float) -> None:
         >>> set_audio_duration_mismatch_tolerance(DEFAULT_AUDIO_DURATION_MISMATCH_TOLERANCE)
     """
     global _tolerance
-    value = _validate(seconds, "set_audio_duration_mismatch_tolerance(seconds)")
+    value = _validate(delta, "set_audio_duration_mismatch_tolerance(delta)")
     logger.info("audio duration mismatch tolerance: %s s -> %s s", get_audio_duration_mismatch_tolerance(), value)
     _tolerance = value
 

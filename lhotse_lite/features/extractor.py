@@ -79,9 +79,11 @@ class FeatureExtractor(ABC):
     """
 
     name: ClassVar[str] = ""
-    config_type: ClassVar[type]
+    config_type: ClassVar[Optional[type]] = None
 
     def __init__(self, config: Optional[Any] = None) -> None:
+        if self.config_type is None:
+            raise ConfigError(f"{type(self).__name__} must set the class attribute config_type (its config dataclass)")
         if config is None:
             config = self.config_type()
         if not isinstance(config, self.config_type):

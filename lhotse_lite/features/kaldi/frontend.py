@@ -50,14 +50,14 @@ _BLOCK_FRAMES = 512  # frames per block in the offline path: ~1 MB temporaries, 
 # call, up to 2-3x slower at 10-60 s; 256 adds per-block overhead)
 
 
-def next_power_of_2(n: int) -> int:
-    """The smallest power of two ``>= n`` (the FFT size of a window of ``n`` samples; Lhotse's name).
+def next_power_of_2(x: int) -> int:
+    """The smallest power of two ``>= x`` (the FFT size of a window of ``x`` samples; Lhotse's name).
 
     Example:
         >>> next_power_of_2(400), next_power_of_2(512), next_power_of_2(1102)
         (512, 512, 2048)
     """
-    return 1 if n <= 1 else 2 ** (n - 1).bit_length()
+    return 1 if x <= 1 else 2 ** (x - 1).bit_length()
 
 
 class KaldiFrontend(nn.Module):
