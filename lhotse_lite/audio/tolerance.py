@@ -106,8 +106,9 @@ def fit_num_samples(
 ) -> np.ndarray:
     """Pads or trims ``audio`` to ``expected`` samples when the difference is within the tolerance.
 
-    Padding reflects the signal at its end (Lhotse's choice, which avoids a step to silence); a
-    signal too short to reflect is padded with zeros.
+    Padding reflects the signal at its end (Lhotse's choice, which avoids a step to silence), again
+    and again when the gap is longer than the signal, as ``numpy.pad`` and Lhotse do; an empty signal
+    is padded with zeros (Lhotse raises ``ValueError`` there).
 
     Args:
         audio: Samples, shape ``(channels, samples)``.
@@ -147,5 +148,5 @@ def fit_num_samples(
         )
     if diff < 0:
         return audio[:, :expected]
-    mode = "reflect" if actual > diff else "constant"
+    mode = "reflect" if actual > 0 else "constant"
     return np.pad(audio, ((0, 0), (0, diff)), mode=mode)

@@ -46,7 +46,9 @@ def test_fit_pads_trims_and_raises():
         fit_num_samples(audio, 12, 10, "r")
     tiny = np.ones((1, 1), np.float32)
     set_audio_duration_mismatch_tolerance(1.0)
-    np.testing.assert_array_equal(fit_num_samples(tiny, 4, 10, "r"), [[1, 0, 0, 0]])  # too short to reflect
+    np.testing.assert_array_equal(fit_num_samples(tiny, 4, 10, "r"), [[1, 1, 1, 1]])  # reflected repeatedly
+    empty = np.zeros((1, 0), np.float32)
+    np.testing.assert_array_equal(fit_num_samples(empty, 2, 10, "r"), [[0, 0]])  # nothing to reflect
 
 
 def test_tolerance_decides_whether_loading_fails(write_wav, signals):
