@@ -1,6 +1,7 @@
 """Kaldi extractors: Lhotse 1.33 numbers and configs, batching, registry, storing."""
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ from lhotse_lite.features.kaldi.extractors import (
     Spectrogram,
     SpectrogramConfig,
 )
+from lhotse_lite.units import kaldi_num_frames, window_samples
 
 PAIRS = [("kaldi-fbank", Fbank), ("kaldi-mfcc", Mfcc), ("kaldi-spectrogram", Spectrogram),
          ("kaldi-log-spectrogram", LogSpectrogram)]
@@ -187,3 +189,23 @@ def test_extract_from_recording_and_store_matches_lhotse(lhotse_compat_dir, tmp_
     np.testing.assert_allclose(ours.load(), theirs.load(), atol=2.0**-5)
     memory = Fbank().extract_from_samples_and_store(_audio()[None], MemoryNpyWriter(), 16000, offset=1.0, channel=0)
     assert memory.start == 1.0 and memory.duration == 1.0 and memory.num_frames == 100
+
+
+@pytest.mark.parametrize("rate", [8000, 16000, 22050, 44100])
+@pytest.mark.parametrize("cls,config", [(Fbank, FbankConfig), (Mfcc, MfccConfig), (Spectrogram, SpectrogramConfig),
+                                        (LogSpectrogram, LogSpectrogramConfig)])
+@pytest.mark.parametrize("snip_edges", [False, True])
+def test_feature_dim_and_frame_counts_equal_the_layers_output(rate, cls, config, snip_edges):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # snip_edges=True warns
+        extractor = cls(config(sampling_rate=rate, snip_edges=snip_edges))
+    layer = extractor.extractor
+    window, hop = window_samples(0.025, rate), window_samples(0.01, rate)
+    assert (layer.window_length, layer.window_shift) == (window, hop)
+    lengths = [window - 1, window, rate // 3 + 7, rate]
+    signals = [np.random.default_rng(n).uniform(-0.5, 0.5, n).astype(np.float32) for n in lengths]
+    batch = extractor.extract_batch(signals, rate)
+    for signal, feats in zip(signals, batch):
+        out = layer(torch.from_numpy(signal).unsqueeze(0))[0]
+        assert feats.shape == tuple(out.shape)
+        assert feats.shape == (kaldi_num_frames(len(signal), window, hop, snip_edges), extractor.feature_dim(rate))
