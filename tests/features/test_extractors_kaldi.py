@@ -209,3 +209,31 @@ def test_feature_dim_and_frame_counts_equal_the_layers_output(rate, cls, config,
         out = layer(torch.from_numpy(signal).unsqueeze(0))[0]
         assert feats.shape == tuple(out.shape)
         assert feats.shape == (kaldi_num_frames(len(signal), window, hop, snip_edges), extractor.feature_dim(rate))
+
+
+@pytest.mark.parametrize("config", [FbankConfig, MfccConfig, SpectrogramConfig, LogSpectrogramConfig])
+def test_snip_edges_warns_with_a_user_warning(config):
+    with pytest.warns(UserWarning, match="snip_edges=True") as caught:
+        config(snip_edges=True)
+    assert caught[0].filename == __file__  # points at the caller, not at the library
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        config()  # the default does not warn
+        config.from_dict(config().to_dict())
+
+
+def test_unknown_config_field_is_also_a_type_error():
+    from lhotse_lite.errors import UnknownFieldError
+
+    with pytest.raises(UnknownFieldError, match="num_cepstra") as err:
+        MfccConfig.from_dict({"num_cepstra": 20})
+    assert isinstance(err.value, TypeError) and isinstance(err.value, ConfigError)
+
+
+def test_feature_domain_scaling():
+    feats = np.log(np.full((2, 3), 2.0))
+    np.testing.assert_allclose(Fbank.scale(feats, 4.0), np.log(8.0))
+    np.testing.assert_allclose(LogSpectrogram.scale(feats, 4.0), np.log(8.0))
+    np.testing.assert_allclose(Spectrogram.scale(np.full((2, 3), 2.0), 4.0), 8.0)
+    with pytest.raises(ConfigError, match="scaling"):
+        Mfcc.scale(feats, 4.0)

@@ -351,3 +351,23 @@ def test_cuda_follows_input_and_matches_cpu(cls, helpers):
     assert float(diff) < 1e-4 * scale
     (f, _), rem = layer.online_inference(x.cuda()[:, :5000])
     assert f.device.type == "cuda" and rem.device.type == "cuda"
+
+
+def test_lhotse_helper_functions_of_the_layers_module():
+    from lhotse_lite.features.kaldi import layers
+    from lhotse_lite.features.kaldi.mel import kaldi_mel_banks, linear_grid_mel_banks
+    from lhotse_lite.features.kaldi.windows import frame_window
+
+    assert layers.available_windows() == ["hamming", "hanning", "povey", "rectangular", "blackman", "sine"]
+    assert torch.equal(layers.create_frame_window(400, "hamming"), frame_window(400, "hamming"))
+    banks, centres = layers.get_mel_banks(23, 512, 16000.0, 20.0, -400.0)
+    assert torch.equal(banks, kaldi_mel_banks(23, 512, 16000.0, 20.0, -400.0, dtype=torch.float64)[:-1].t().float())
+    # each centre is where its triangle peaks: halfway (in mel) between its neighbours' centres
+    mel = layers.lin2mel(centres.double().flatten())
+    torch.testing.assert_close(mel[1:-1], (mel[:-2] + mel[2:]) / 2)
+    assert torch.equal(layers.create_mel_scale(23, 512, 16000), linear_grid_mel_banks(23, 512, 16000, 0.0, 0.0, True))
+    assert layers.lin2mel(700.0) == pytest.approx(1127.0 * math.log(2.0))
+    assert layers.mel2lin(1127.0 * math.log(2.0)) == pytest.approx(700.0)
+    assert [layers.next_power_of_2(n) for n in (0, 1, 2, 3, 400, 1024, 1025)] == [1, 1, 2, 4, 512, 1024, 2048]
+    with pytest.raises(ConfigError, match="at least 3"):
+        layers.get_mel_banks(2, 512, 16000.0, 20.0, -400.0)
