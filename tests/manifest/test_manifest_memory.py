@@ -26,11 +26,13 @@ def test_lazy_iteration_memory_does_not_grow_with_size(tmp_path):
     small, large = tmp_path / "small.jsonl.gz", tmp_path / "large.jsonl.gz"
     _write(small, 2_000)
     _write(large, 20_000)
-    # Warm-up pass: one-off growth of interpreter tables (e.g. the dict of interned strings, which
-    # also holds other tests' strings) must not count as growth with the number of items.
+    # One-off growth of interpreter tables must not count as growth with the number of items: the
+    # dict of interned strings also holds every other test's strings (torch.export's, ...) and resizes
+    # in whichever pass crosses its threshold (one ~8 MB block). So warm up, and take each size's
+    # smallest peak of three passes: a resize lands in one pass only.
     _peak_of_lazy_pass(large)
-    n_small, peak_small = _peak_of_lazy_pass(small)
-    n_large, peak_large = _peak_of_lazy_pass(large)
+    n_small, peak_small = min(_peak_of_lazy_pass(small) for _ in range(3))
+    n_large, peak_large = min(_peak_of_lazy_pass(large) for _ in range(3))
     assert (n_small, n_large) == (2_000, 20_000)
     # ten times the items, (nearly) the same peak: a chunk of text and one item at a time
     assert peak_large < 1.5 * peak_small + 200_000
