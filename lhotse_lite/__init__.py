@@ -50,9 +50,13 @@ _EXPORTS: Dict[str, str] = {
     "get_extractor_type": "lhotse_lite.features",
     "register_extractor": "lhotse_lite.features",
     "store_feature_array": "lhotse_lite.features",
-    "LilcomChunkyWriter": "lhotse_lite.features.io",
-    "LilcomFilesWriter": "lhotse_lite.features.io",
-    "NumpyFilesWriter": "lhotse_lite.features.io",
+    # storage (Lhotse's top-level storage names)
+    **dict.fromkeys(
+        ["LilcomChunkyWriter", "LilcomFilesWriter", "NumpyFilesWriter", "LilcomChunkyReader", "LilcomFilesReader",
+         "NumpyFilesReader", "FeaturesReader", "FeaturesWriter", "StorageBackendInfo", "available_storage_backends",
+         "storage_backend_statuses", "close_cached_file_handles"],
+        "lhotse_lite.features.io",
+    ),
     # checks and summaries
     "validate_manifests": "lhotse_lite.validation",
     "describe_manifests": "lhotse_lite.describe",

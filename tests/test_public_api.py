@@ -21,7 +21,9 @@ PINNED_TOP_LEVEL = {
     "Fbank", "FbankConfig", "Mfcc", "MfccConfig", "Spectrogram", "SpectrogramConfig",
     "LogSpectrogram", "LogSpectrogramConfig", "create_default_feature_extractor",
     "compute_global_stats", "get_extractor_type", "register_extractor", "store_feature_array",
-    "LilcomChunkyWriter", "LilcomFilesWriter", "NumpyFilesWriter",
+    "LilcomChunkyWriter", "LilcomFilesWriter", "NumpyFilesWriter", "LilcomChunkyReader", "LilcomFilesReader",
+    "NumpyFilesReader", "FeaturesReader", "FeaturesWriter", "StorageBackendInfo", "available_storage_backends",
+    "storage_backend_statuses", "close_cached_file_handles",
     "validate_manifests", "describe_manifests", "LhotseLiteError",
 }
 

@@ -225,3 +225,25 @@ def test_recording_set_has_lhotses_audio_methods():
         if name != "from_dir":  # from_dir: ours adds progress_bar at the end
             assert _parameters(getattr(Ours, name)) == _parameters(getattr(Theirs, name)), name
     assert _parameters(Ours.from_dir)[: len(_parameters(Theirs.from_dir))] == _parameters(Theirs.from_dir)
+
+
+def test_top_level_names_of_audio_features_and_storage():
+    import lhotse as theirs
+
+    import lhotse_lite as ours
+
+    # One resampler (soxr, see docs/audio.rst): no resampling backend to select.
+    resampling = {"available_resampling_backends", "get_current_resampling_backend", "resampling_backend",
+                  "set_current_resampling_backend"}
+    out_of_scope = {name for names in OUT_OF_SCOPE.values() for name in names} | resampling
+    ours_side = []
+    for name in dir(theirs):
+        value = getattr(theirs, name)
+        module = getattr(value, "__module__", "") or ""
+        if name.startswith("_") or inspect.ismodule(value) or name in out_of_scope:
+            continue
+        if module.startswith(("lhotse.audio", "lhotse.features")):
+            ours_side.append(name)
+    missing = [name for name in ours_side if not hasattr(ours, name)]
+    assert len(ours_side) >= 20 and not missing, missing
+    assert all(name in dir(theirs) for name in resampling)
