@@ -85,7 +85,10 @@ class _MelLayer(Wav2FFT):
         if spectrum.size(0) * spectrum.size(1) >= self._sparse_min_frames:
             return self._sparse_log_mel(spectrum)
         power = power_spectrum(spectrum, self.use_fft_mag)
-        banks = self._mel_banks
+        if torch.jit.is_scripting():
+            banks = self._mel_banks
+        else:  # skips nn.Module's slow __getattr__ (see KaldiFrontend._weights)
+            banks = self._buffer("_mel_banks")
         if banks.dtype != power.dtype:
             banks = banks.to(power.dtype)
         return floored_log(torch.matmul(power, banks))
@@ -111,7 +114,12 @@ class _MelLayer(Wav2FFT):
             torch.add(re2, im2, out=power)
         if self.use_fft_mag:
             power = power.sqrt()
-        rows, offsets, weights = self._sparse_bins, self._sparse_offsets, self._sparse_weights
+        if torch.jit.is_scripting():
+            rows, offsets, weights = self._sparse_bins, self._sparse_offsets, self._sparse_weights
+        else:  # skips nn.Module's slow __getattr__ (see KaldiFrontend._weights)
+            rows = self._buffer("_sparse_bins")
+            offsets = self._buffer("_sparse_offsets")
+            weights = self._buffer("_sparse_weights")
         if weights.dtype != power.dtype:
             weights = weights.to(power.dtype)
         mel = torch.embedding_bag(power, rows, offsets, False, 0, False, weights, False, None)[0]
@@ -264,7 +272,10 @@ class Wav2MFCC(_MelLayer):
         return dct_matrix(num_ceps, num_filters)
 
     def _features(self, windowed: torch.Tensor, log_energy: Optional[torch.Tensor]) -> torch.Tensor:
-        cepstrum = self._cepstrum
+        if torch.jit.is_scripting():
+            cepstrum = self._cepstrum
+        else:  # skips nn.Module's slow __getattr__ (see KaldiFrontend._weights)
+            cepstrum = self._buffer("_cepstrum")
         if cepstrum.dtype != windowed.dtype:
             cepstrum = cepstrum.to(windowed.dtype)
         mfcc = torch.matmul(self._log_mel(windowed), cepstrum)
