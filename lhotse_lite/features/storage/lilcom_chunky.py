@@ -30,7 +30,7 @@ from typing import Any, BinaryIO, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
-from lhotse_lite.errors import ConfigError, StorageFormatError
+from lhotse_lite.errors import ConfigError, StorageError, StorageFormatError
 from lhotse_lite.features.storage.base import (
     FeaturesReader,
     FeaturesWriter,
@@ -120,7 +120,7 @@ class LilcomChunkyWriter(FeaturesWriter):
     def write_encoded(self, key: str, payload: List[bytes]) -> str:
         file = self._open()
         start = self._offset
-        with naming_write_errors(self._path):
+        with naming_write_errors(self.storage_path_):
             file.write(b"".join(payload))
             file.flush()
         lengths = [len(chunk) for chunk in payload]
@@ -129,7 +129,7 @@ class LilcomChunkyWriter(FeaturesWriter):
 
     def flush(self) -> None:
         if self._file is not None:
-            with naming_write_errors(self._path):
+            with naming_write_errors(self.storage_path_):
                 self._file.flush()
                 os.fsync(self._file.fileno())
 
@@ -161,19 +161,19 @@ class LilcomChunkyWriter(FeaturesWriter):
             True
         """
         if self._file is not None:
-            raise StorageError(f"{self._path}: truncate_after must be called before the writer writes")
+            raise StorageError(f"{self.storage_path_}: truncate_after must be called before the writer writes")
         end = max((_key_end(key) for key in keys), default=0)
         try:
-            size = os.path.getsize(self._path)
+            size = os.path.getsize(self.storage_path_)
         except FileNotFoundError:
             size = 0
         if size < end:
             raise StorageError(
-                f"{self._path} has {size} bytes but the kept manifest lines reference bytes up to {end}; "
+                f"{self.storage_path_} has {size} bytes but the kept manifest lines reference bytes up to {end}; "
                 f"the archive was replaced or cut, so the manifest no longer matches it. Start a fresh "
                 f"run (delete the manifest and the archive)")
         if size > end:
-            os.truncate(self._path, end)
+            os.truncate(self.storage_path_, end)
         return size - end
 
     def close(self) -> None:
