@@ -15,7 +15,7 @@ Example:
 from lhotse_lite.manifest.detect import MANIFEST_TYPES, load_manifest, load_manifest_lazy, resolve_manifest_type
 from lhotse_lite.manifest.formats import SUPPORTED_EXTENSIONS
 from lhotse_lite.manifest.set import ManifestSet, combine
-from lhotse_lite.manifest.writer import InMemoryWriter, JsonlWriter, open_writer
+from lhotse_lite.manifest.writer import InMemoryWriter, SequentialJsonlWriter, open_writer
 
 __all__ = [
     "ManifestSet",
@@ -25,7 +25,7 @@ __all__ = [
     "resolve_manifest_type",
     "MANIFEST_TYPES",
     "open_writer",
-    "JsonlWriter",
+    "SequentialJsonlWriter",
     "InMemoryWriter",
     "SUPPORTED_EXTENSIONS",
 ]

@@ -11,8 +11,8 @@ How a file writer stays safe:
 * If the block raises (or the process dies), ``<path>.partial`` stays behind and ``<path>`` is
   unchanged. Opening the writer again with ``overwrite=False`` resumes: it keeps every complete
   line of the partial file (or of ``<path>`` when there is no partial file), drops a torn last
-  line or an unfinished gzip block, and :meth:`JsonlWriter.contains` answers ``True`` for the ids
-  already written, so a loop can skip them.
+  line or an unfinished gzip block, and :meth:`SequentialJsonlWriter.contains` answers ``True`` for
+  the ids already written, so a loop can skip them.
 * ``overwrite=True`` (the default) starts from nothing and discards an old partial file.
 * A full disk while writing is a :class:`~lhotse_lite.errors.FileWriteError` naming the partial file.
 
@@ -48,14 +48,16 @@ from lhotse_lite.errors import ManifestError, UnknownFormatError
 from lhotse_lite.manifest import formats
 from lhotse_lite.safe_writes import naming_write_errors
 
-__all__ = ["open_writer", "JsonlWriter", "InMemoryWriter"]
+__all__ = ["open_writer", "SequentialJsonlWriter", "InMemoryWriter"]
 
 logger = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20
 
 
-def open_writer(path: Optional[formats.Pathlike], overwrite: bool = True) -> Union["JsonlWriter", "InMemoryWriter"]:
+def open_writer(
+    path: Optional[formats.Pathlike], overwrite: bool = True
+) -> Union["SequentialJsonlWriter", "InMemoryWriter"]:
     """A writer for ``path`` (``.jsonl`` or ``.jsonl.gz``), or an in-memory writer for ``None``.
 
     Args:
@@ -63,7 +65,7 @@ def open_writer(path: Optional[formats.Pathlike], overwrite: bool = True) -> Uni
         overwrite: Start a new file (``True``) or resume an interrupted one (``False``).
 
     Returns:
-        A :class:`JsonlWriter` or :class:`InMemoryWriter`, to be used as a context manager.
+        A :class:`SequentialJsonlWriter` or :class:`InMemoryWriter`, to be used as a context manager.
 
     Raises:
         UnknownFormatError: ``path`` is not a JSONL(.gz) file name.
@@ -76,7 +78,7 @@ def open_writer(path: Optional[formats.Pathlike], overwrite: bool = True) -> Uni
     """
     if path is None:
         return InMemoryWriter()
-    return JsonlWriter(path, overwrite=overwrite)
+    return SequentialJsonlWriter(path, overwrite=overwrite)
 
 
 def _id_of(item: Any) -> Optional[Any]:
@@ -89,7 +91,7 @@ def _as_dict(item: Any) -> Dict[str, Any]:
     return item if isinstance(item, dict) else item.to_dict()
 
 
-class JsonlWriter:
+class SequentialJsonlWriter:
     """Writes manifest items to a JSONL(.gz) file through ``<path>.partial`` (see the module doc).
 
     Args:
@@ -114,7 +116,7 @@ class JsonlWriter:
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
-    def __enter__(self) -> "JsonlWriter":
+    def __enter__(self) -> "SequentialJsonlWriter":
         self.open()
         return self
 
@@ -302,7 +304,7 @@ def _complete_lines(path: Path, gz: bool) -> Iterator[bytes]:
 
 
 class InMemoryWriter:
-    """Collects written items in a list (``open_writer(None)``); same interface as :class:`JsonlWriter`.
+    """Collects written items in a list (``open_writer(None)``); same interface as :class:`SequentialJsonlWriter`.
 
     Example:
         >>> with InMemoryWriter() as w:
@@ -337,7 +339,7 @@ class InMemoryWriter:
             self.ignore_ids.add(item_id)
 
     def kept_dicts(self) -> Iterator[dict]:
-        """Nothing: an in-memory writer never resumes (interface compatibility with :class:`JsonlWriter`)."""
+        """Nothing: an in-memory writer never resumes (interface compatibility with :class:`SequentialJsonlWriter`)."""
         return iter(())
 
     def contains(self, item: Any) -> bool:

@@ -5,7 +5,7 @@ import lhotse_lite.supervision as supervision
 from lhotse_lite.manifest import ManifestSet
 
 MANIFEST_ALL = ["ManifestSet", "combine", "load_manifest", "load_manifest_lazy", "resolve_manifest_type",
-                "MANIFEST_TYPES", "open_writer", "JsonlWriter", "InMemoryWriter", "SUPPORTED_EXTENSIONS"]
+                "MANIFEST_TYPES", "open_writer", "SequentialJsonlWriter", "InMemoryWriter", "SUPPORTED_EXTENSIONS"]
 
 SET_API = ["from_items", "from_dicts", "is_lazy", "data", "ids", "to_eager", "filter", "map", "shuffle",
            "repeat", "mux", "infinite_mux", "combine", "split", "split_lazy", "subset", "from_file", "to_file",

@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from toy_items import Item
 
 from lhotse_lite.errors import ManifestError, UnknownFormatError
-from lhotse_lite.manifest import InMemoryWriter, JsonlWriter, open_writer
+from lhotse_lite.manifest import InMemoryWriter, SequentialJsonlWriter, open_writer
 from lhotse_lite.manifest.formats import iter_jsonl_dicts
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 
@@ -94,7 +94,7 @@ def test_overwrite_discards_old_partial(tmp_path):
 def test_writer_misuse(tmp_path):
     with pytest.raises(UnknownFormatError):
         open_writer(tmp_path / "w.json")
-    w = JsonlWriter(tmp_path / "w.jsonl")
+    w = SequentialJsonlWriter(tmp_path / "w.jsonl")
     with pytest.raises(ManifestError, match="not open"):
         w.write({"id": "a"})
 
