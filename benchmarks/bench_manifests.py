@@ -16,6 +16,13 @@ us; memory: lower is better). Run by hand (not part of the test suite)::
     .venv/bin/python benchmarks/bench_manifests.py --num 1000000
 
 Use ``--lhotse-python PATH/TO/bin/python`` to run the Lhotse side in another environment.
+
+``--baseline-tree DIR`` compares this checkout with another checkout of lhotse_lite instead of Lhotse (e.g.
+a ``git worktree`` of the base commit of a change), alternating the two in one run on the same data, for
+the before/after numbers of a change to the manifest hot paths; ``--tasks load,lazy`` limits the run::
+
+    git worktree add /tmp/lite_base main
+    .venv/bin/python benchmarks/bench_manifests.py --baseline-tree /tmp/lite_base --tasks load,lazy --repeats 7
 """
 
 from __future__ import annotations
@@ -171,9 +178,11 @@ def worker(lib: str, task: str, path: str, extra: dict) -> dict:
 
 # ---- driver side -------------------------------------------------------------------------------
 
-def run_worker(python: str, lib: str, task: str, path: str, extra: dict) -> dict:
+def run_worker(python: str, lib: str, task: str, path: str, extra: dict, tree: str = "") -> dict:
+    """One measurement in a fresh process; ``tree`` puts another lhotse_lite checkout first on the path."""
     cmd = [python, os.path.abspath(__file__), "--worker", lib, task, path, json.dumps(extra)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (tree, os.environ.get("PYTHONPATH", "")) if p))
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -189,6 +198,9 @@ def main() -> None:
     parser.add_argument("--find-seconds", type=float, default=5.0, help="time budget per find measurement")
     parser.add_argument("--lhotse-python", default=sys.executable, help="python with lhotse installed")
     parser.add_argument("--workdir", default=None, help="where to write the data (default: a temp dir)")
+    parser.add_argument("--baseline-tree", default=None,
+                        help="compare with the lhotse_lite of this checkout instead of Lhotse")
+    parser.add_argument("--tasks", default="write,load,lazy,find", help="comma-separated subset of the tasks")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -203,34 +215,49 @@ def main() -> None:
     with open_writer(path) as writer:
         for d in make_dicts(args.num):
             writer.write(d)
-    pythons = {"ours": sys.executable, "lhotse": args.lhotse_python}
-    print(f"# {args.num:,} supervisions, {args.repeats} repeats, data {os.path.getsize(path) / 1e6:.1f} MB gz",
-          flush=True)
+    # contender name -> (python, library the worker imports, checkout put first on the path)
+    if args.baseline_tree:
+        contenders = {"ours": (sys.executable, "ours", ""), "ref": (sys.executable, "ours", args.baseline_tree)}
+        ref_name = "baseline"
+    else:
+        contenders = {"ours": (sys.executable, "ours", ""), "ref": (args.lhotse_python, "lhotse", "")}
+        ref_name = "Lhotse 1.33"
+    tasks = args.tasks.split(",")
+    print(f"# {args.num:,} supervisions, {args.repeats} repeats, data {os.path.getsize(path) / 1e6:.1f} MB gz, "
+          f"reference: {ref_name}", flush=True)
+
+    def measure(task: str, extra: dict) -> dict:
+        res = {name: [] for name in contenders}
+        for _ in range(args.repeats):  # interleave the contenders so machine load hits both alike
+            for name, (py, lib, tree) in contenders.items():
+                res[name].append(run_worker(py, lib, task, path, extra, tree))
+        return res
+
     rows = []
     for task in ("write", "load", "lazy"):
-        res = {lib: [] for lib in pythons}
-        for _ in range(args.repeats):  # interleave the libraries so machine load hits both alike
-            for lib, py in pythons.items():
-                res[lib].append(run_worker(py, lib, task, path, {}))
-        ours_s, ref_s = median(res["ours"], "seconds"), median(res["lhotse"], "seconds")
+        if task not in tasks:
+            continue
+        res = measure(task, {})
+        ours_s, ref_s = median(res["ours"], "seconds"), median(res["ref"], "seconds")
         rows.append((f"{task} time (s)", ours_s, ref_s, ref_s / ours_s, "x faster"))
         if task != "write":
-            ours_m, ref_m = median(res["ours"], "peak_mb"), median(res["lhotse"], "peak_mb")
-            rows.append((f"{task} peak memory (MB)", ours_m, ref_m, ours_m / ref_m, "x of Lhotse's"))
-        print(f"  {task} done", flush=True)
+            ours_m, ref_m = median(res["ours"], "peak_mb"), median(res["ref"], "peak_mb")
+            rows.append((f"{task} peak memory (MB)", ours_m, ref_m, ours_m / ref_m, f"x of {ref_name}'s"))
+        print(f"  {task} done: ours {[round(r['seconds'], 3) for r in res['ours']]}, "
+              f"{ref_name} {[round(r['seconds'], 3) for r in res['ref']]}", flush=True)
     for per_rec, num_recs in ((100, 1000), (10_000, 10)):
+        if "find" not in tasks:
+            continue
         extra = {"per_recording": per_rec, "num_recordings": num_recs, "queries": args.find_queries,
                  "max_seconds": args.find_seconds}
-        res = {lib: [run_worker(py, lib, "find", path, extra) for _ in range(args.repeats)]
-               for lib, py in pythons.items()}
-        ours_q, ref_q = median(res["ours"], "qps"), median(res["lhotse"], "qps")
+        res = measure("find", extra)
+        ours_q, ref_q = median(res["ours"], "qps"), median(res["ref"], "qps")
         rows.append((f"find q/s, {num_recs} recs x {per_rec} segs", ours_q, ref_q, ours_q / ref_q, "x faster"))
         print(f"  find {num_recs}x{per_rec} done", flush=True)
 
-    print(f"\n{'measurement':<38}{'lhotse_lite':>14}{'Lhotse 1.33':>14}{'ratio':>10}")
+    print(f"\n{'measurement':<38}{'lhotse_lite':>14}{ref_name:>14}{'ratio':>10}")
     for name, ours, ref, ratio, unit in rows:
         print(f"{name:<38}{ours:>14.3f}{ref:>14.3f}{ratio:>9.2f} {unit}")
-
 
 if __name__ == "__main__":
     main()
