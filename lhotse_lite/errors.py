@@ -28,9 +28,15 @@ __all__ = [
     "ManifestError",
     "ManifestFormatError",
     "ManifestFieldError",
+    "FieldNameError",
+    "ManifestArgumentError",
+    "ManifestNotFoundError",
     "UnknownFormatError",
+    "NotStreamableError",
     "DuplicateIdError",
     "UnknownIdError",
+    "ItemIndexError",
+    "UnknownAttributeError",
     "AudioError",
     "AudioNotFoundError",
     "AudioLoadingError",
@@ -74,8 +80,39 @@ class ManifestFieldError(ManifestError):
     """A manifest item has a missing, unexpected or wrongly typed field, or an invalid value."""
 
 
+class FieldNameError(ManifestFieldError, TypeError, KeyError):
+    """A manifest dict lacks a required field or has a field the item does not know.
+
+    Also a ``TypeError`` and a ``KeyError``: Lhotse's ``from_dict`` raises one of those at the same place
+    (``cls(**data)`` with a missing or unexpected keyword, ``data.pop("sources")``).
+    """
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable.
+        return str(self.args[0]) if self.args else ""
+
+
+class ManifestArgumentError(ManifestError, AssertionError):
+    """A manifest operation got arguments it cannot use: ``subset()`` with both or neither of ``first`` and
+    ``last``, ``mux()`` of fewer than two sets, ``repeat(times=0)``, ``trim(start=-1)``, ...
+
+    Also an ``AssertionError``: Lhotse checks these arguments with ``assert``, so ``except AssertionError``
+    written for Lhotse keeps working.
+    """
+
+
+class ManifestNotFoundError(LhotseLiteError, FileNotFoundError):
+    """A manifest file to read does not exist."""
+
+
 class UnknownFormatError(LhotseLiteError, ValueError):
     """A file extension (or format name) that lhotse_lite does not know how to read or write."""
+
+
+class NotStreamableError(UnknownFormatError, AssertionError):
+    """A file that is not JSONL was opened lazily (only JSONL can be streamed).
+
+    Also an ``AssertionError``, which is what Lhotse's ``load_manifest_lazy`` raises here.
+    """
 
 
 class DuplicateIdError(LhotseLiteError, ValueError):
@@ -87,6 +124,14 @@ class UnknownIdError(LhotseLiteError, KeyError):
 
     def __str__(self) -> str:  # KeyError quotes its message; keep it readable.
         return str(self.args[0]) if self.args else ""
+
+
+class ItemIndexError(LhotseLiteError, IndexError):
+    """A position ``manifest[n]`` outside the manifest (or a negative one on a lazy manifest)."""
+
+
+class UnknownAttributeError(LhotseLiteError, AttributeError):
+    """An attribute that is neither a field nor a custom field of a manifest item was read."""
 
 
 class AudioError(LhotseLiteError, OSError):
