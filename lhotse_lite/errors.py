@@ -36,6 +36,7 @@ __all__ = [
     "DuplicateIdError",
     "UnknownIdError",
     "ItemIndexError",
+    "UnknownLengthError",
     "UnknownAttributeError",
     "AudioError",
     "AudioNotFoundError",
@@ -128,6 +129,11 @@ class UnknownIdError(LhotseLiteError, KeyError):
 
 class ItemIndexError(LhotseLiteError, IndexError):
     """A position ``manifest[n]`` outside the manifest (or a negative one on a lazy manifest)."""
+
+
+class UnknownLengthError(LhotseLiteError, TypeError):
+    """``len()`` of a lazy manifest whose length is not known without a full pass (a filter, an endless
+    repeat or mux). A ``TypeError``, as Python's ``len()`` and Lhotse raise for such objects."""
 
 
 class UnknownAttributeError(LhotseLiteError, AttributeError):
