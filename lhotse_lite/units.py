@@ -28,9 +28,11 @@ from __future__ import annotations
 import math
 
 __all__ = [
+    "Seconds",
     "compute_num_samples",
     "samples_to_seconds",
     "compute_num_frames",
+    "time_diff_to_num_frames",
     "kaldi_num_frames",
     "seconds_to_frame_index",
     "perturb_num_samples",
@@ -39,6 +41,9 @@ __all__ = [
     "round_seconds",
     "window_samples",
 ]
+
+#: A time or duration in seconds (Lhotse's alias).
+Seconds = float
 
 _DECIMALS = 8
 
@@ -77,10 +82,13 @@ def samples_to_seconds(num_samples: int, sampling_rate: int) -> float:
 
 
 def compute_num_frames(duration: float, frame_shift: float, sampling_rate: int) -> int:
-    """The number of feature frames Lhotse stores for ``duration`` seconds of audio.
+    """The number of feature frames Lhotse stores for ``duration`` seconds of audio (Lhotse's formula).
 
-    This is the ``snip_edges=False`` rule expressed in samples: ``round_half_up(num_samples /
-    hop)``, with ``num_samples`` and ``hop`` computed by :func:`compute_num_samples`.
+    This is the ``snip_edges=False`` rule expressed in samples: ``(num_samples + hop // 2) // hop``,
+    where ``num_samples`` and ``hop`` are ``duration * sampling_rate`` and ``frame_shift *
+    sampling_rate`` rounded with Python's ``round`` (half to even), exactly as Lhotse 1.33 computes
+    them. (Not :func:`compute_num_samples`: rounding half up would make a 10 ms hop at 22.05 kHz 221
+    samples instead of the 220 that Kaldi's frames and Lhotse use.)
 
     Args:
         duration: Audio duration in seconds.
@@ -92,10 +100,27 @@ def compute_num_frames(duration: float, frame_shift: float, sampling_rate: int) 
         100
         >>> compute_num_frames(1.005, 0.01, 16000)
         101
+        >>> compute_num_frames(35.6, 0.01, 22050)  # hop of 220 samples
+        3568
     """
-    num_samples = compute_num_samples(duration, sampling_rate)
-    hop = compute_num_samples(frame_shift, sampling_rate)
+    num_samples = round(duration * sampling_rate)
+    hop = round(frame_shift * sampling_rate)
     return int((num_samples + hop // 2) // hop)
+
+
+def time_diff_to_num_frames(time_diff: float, frame_length: float, frame_shift: float) -> int:
+    """The number of whole frames of ``frame_length`` every ``frame_shift`` seconds in ``time_diff`` seconds.
+
+    Lhotse's formula: ``ceil((time_diff - frame_length) / frame_shift)``, and 0 for a zero time (within
+    float tolerance).
+
+    Example:
+        >>> time_diff_to_num_frames(1.0, 0.025, 0.01), time_diff_to_num_frames(0.0, 0.025, 0.01)
+        (98, 0)
+    """
+    if math.isclose(time_diff, 0.0):
+        return 0
+    return int(math.ceil((time_diff - frame_length) / frame_shift))
 
 
 def kaldi_num_frames(num_samples: int, window_length: int, window_shift: int, snip_edges: bool) -> int:
