@@ -36,16 +36,18 @@ from lhotse_lite.audio.transforms import AudioTransform, Resample, Speed, Tempo,
 from lhotse_lite.checks import check_int, check_seconds
 from lhotse_lite.errors import AudioError, ManifestFieldError
 from lhotse_lite.manifest.fields import check_dict_fields
+from lhotse_lite.manifest.items import CustomFieldMixin, manifest_item
 from lhotse_lite.units import compute_num_samples, perturb_num_samples
 
 __all__ = ["Recording", "Channels"]
 
 _REQUIRED = ("id", "sources", "sampling_rate", "num_samples", "duration")
-_OPTIONAL = ("channel_ids", "transforms")
+_OPTIONAL = ("channel_ids", "transforms", "custom")
 
 
-@dataclass(frozen=True)
-class Recording:
+@manifest_item
+@dataclass(slots=True)
+class Recording(CustomFieldMixin):
     """A recording session: where its audio is, how long it is, and transforms to apply on load.
 
     Args:
@@ -56,6 +58,12 @@ class Recording:
         duration: Length in seconds (after ``transforms``).
         channel_ids: The channel ids; defaults to the sorted channels of all sources.
         transforms: Transforms applied on load, in order (objects or their dict form).
+        custom: Extra fields (a dict). Attributes that are not fields are stored here
+            (``rec.room = "A"``), as on a ``SupervisionSegment``; Lhotse 1.33's ``Recording`` has no
+            such field, so it cannot read a recording that has one.
+
+    Fields can be assigned (``rec.sources = [...]``); they are checked when the recording is built,
+    not when assigned (see :mod:`lhotse_lite.manifest.items`).
 
     Raises:
         ManifestFieldError: a missing/invalid value (negative length, non-positive rate, a channel
@@ -75,6 +83,7 @@ class Recording:
     duration: float
     channel_ids: Optional[List[int]] = None
     transforms: Optional[List[AudioTransform]] = None
+    custom: Optional[Dict[str, Any]] = None
 
     def __post_init__(self) -> None:
         rid = self.id
@@ -114,6 +123,8 @@ class Recording:
             _set(self, "transforms", tfs)
         else:
             _set(self, "transforms", None)
+        if self.custom is not None and not isinstance(self.custom, dict):
+            raise ManifestFieldError(f"recording {rid!r}: expected 'custom' to be a dict, got {self.custom!r}")
 
     # ------------------------------------------------------------------------------ construction
 
@@ -247,7 +258,7 @@ class Recording:
     # ---------------------------------------------------------------------------------- manifest
 
     def to_dict(self) -> Dict[str, Any]:
-        """Lhotse 1.x's dict form (``transforms`` only when there are any).
+        """Lhotse 1.x's dict form (``transforms`` only when there are any, ``custom`` only when set).
 
         Example:
             >>> Recording("r", [AudioSource("file", [0], "a.wav")], 8000, 8000, 1.0).to_dict()
@@ -264,6 +275,8 @@ class Recording:
         }
         if self.transforms:
             data["transforms"] = [t.to_dict() for t in self.transforms]
+        if self.custom is not None:
+            data["custom"] = dict(self.custom)
         return data
 
     @classmethod
@@ -302,6 +315,7 @@ class Recording:
             duration=data["duration"],
             channel_ids=data.get("channel_ids"),
             transforms=transforms,
+            custom=data.get("custom"),
         )
 
     # -------------------------------------------------------------------------------- properties

@@ -25,7 +25,7 @@ import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Union
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Union
 
 import numpy as np
 from tqdm import tqdm
@@ -51,6 +51,14 @@ class RecordingSet(ManifestSet[Recording]):
     """
 
     element_type = Recording
+
+    def __init__(self, recordings: Optional[Iterable[Recording]] = None) -> None:
+        super().__init__(recordings)
+
+    @property
+    def recordings(self) -> Union[Mapping[str, Recording], Iterable[Recording]]:
+        """Lhotse's name for :attr:`data`."""
+        return self.data
 
     @classmethod
     def from_recordings(cls, recordings: Iterable[Recording]) -> "RecordingSet":

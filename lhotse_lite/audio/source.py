@@ -48,7 +48,7 @@ _URL_TIMEOUT_S = 60.0
 _STDERR_CHARS = 2000
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AudioSource:
     """One place to read audio from, holding one or more of a recording's channels.
 
@@ -59,6 +59,9 @@ class AudioSource:
         channels: The recording's channel ids this source holds, in the order they are stored in the
             audio (e.g. ``[1]`` for the second of two mono files).
         source: A path, command or URL (``str``), or encoded bytes for ``"memory"``.
+
+    Fields can be assigned, as in Lhotse; they are checked when the source is built, not when assigned
+    (see :mod:`lhotse_lite.manifest.items`). An attribute that is not a field cannot be set.
 
     Raises:
         ManifestFieldError: unknown type, channels that are not distinct non-negative ints, or a
@@ -86,10 +89,10 @@ class AudioSource:
         if len(set(channels)) != len(channels):
             raise ManifestFieldError(f"AudioSource: expected distinct channel ids, got {list(channels)!r}")
         if isinstance(channels, tuple):
-            object.__setattr__(self, "channels", list(channels))
+            self.channels = list(channels)
         wanted = bytes if self.type == "memory" else str
         if isinstance(self.source, Path) and wanted is str:
-            object.__setattr__(self, "source", str(self.source))
+            self.source = str(self.source)
         if not isinstance(self.source, wanted):
             hint = " (memory sources cannot be stored in JSON/YAML; Lhotse cannot either)" if wanted is bytes else ""
             raise ManifestFieldError(

@@ -25,15 +25,17 @@ import math
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Hashable, List, Optional, Union
+from typing import Any, ClassVar, Dict, Hashable, Iterable, List, Mapping, Optional, Union
 
 import numpy as np
 
 from lhotse_lite.errors import ManifestError, ManifestFieldError, ShapeError, UnknownIdError
 from lhotse_lite.features.io import FeaturesWriter, get_reader, get_writer, is_in_memory
 from lhotse_lite.features.stats import compute_global_stats
-from lhotse_lite.manifest import ManifestSet
+from lhotse_lite.manifest import ManifestSet, changes
+from lhotse_lite.manifest.changes import GROUP, KEY
 from lhotse_lite.manifest.fields import check_dict_fields
+from lhotse_lite.manifest.items import IndexedFieldsMixin, manifest_item
 from lhotse_lite.units import compute_num_frames
 
 __all__ = ["Features", "FeatureSet", "store_feature_array"]
@@ -43,8 +45,9 @@ logger = logging.getLogger(__name__)
 Channels = Optional[Union[int, List[int]]]
 
 
-@dataclass(frozen=True)
-class Features:
+@manifest_item
+@dataclass(slots=True, order=True)
+class Features(IndexedFieldsMixin):
     """A stored feature matrix for ``[start, start + duration)`` of a recording (or a cut).
 
     Args:
@@ -60,6 +63,9 @@ class Features:
         storage_key: Where the matrix is within the storage (``bytes`` for in-memory storage).
         recording_id: The source recording (``None`` for features of a mixed cut).
         channels: The channel (or list of channels) the features were computed from.
+
+    Fields can be assigned and items compare (and sort) by their fields, as in Lhotse; an attribute that is
+    not a field cannot be set (see :mod:`lhotse_lite.manifest.items`).
 
     Example:
         >>> import numpy as np
@@ -85,6 +91,11 @@ class Features:
     storage_key: Union[str, bytes]
     recording_id: Optional[str] = None
     channels: Channels = None
+
+    #: Fields that ``FeatureSet``'s key and ``find`` index use (see :mod:`lhotse_lite.manifest.changes`).
+    _INDEXED_FIELDS: ClassVar[Dict[str, int]] = {
+        "recording_id": KEY | GROUP, "channels": KEY, "start": KEY, "duration": KEY,
+        "storage_path": KEY, "storage_key": KEY}
 
     @property
     def end(self) -> float:
@@ -222,7 +233,7 @@ class Features:
 
     def to_dict(self) -> Dict[str, Any]:
         """The fields as a dict, ``None`` values dropped (Lhotse's JSON layout)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if getattr(self, f.name) is not None}
+        return {name: getattr(self, name) for name in self._FIELD_ORDER if getattr(self, name) is not None}
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Features":
@@ -283,6 +294,14 @@ class FeatureSet(ManifestSet[Features]):
 
     element_type = Features
 
+    def __init__(self, features: Optional[Iterable[Features]] = None) -> None:
+        super().__init__(features)
+
+    @property
+    def features(self) -> Union[Mapping[Hashable, Features], Iterable[Features]]:
+        """Lhotse's name for :attr:`data`."""
+        return self.data
+
     @classmethod
     def _key(cls, item: Features) -> Hashable:
         channels = tuple(item.channels) if isinstance(item.channels, list) else item.channels
@@ -292,6 +311,7 @@ class FeatureSet(ManifestSet[Features]):
 
     def _post_init(self) -> None:
         self._by_recording: Optional[Dict[str, List[Features]]] = None
+        self._by_recording_built = 0
 
     @classmethod
     def from_features(cls, features: Any) -> "FeatureSet":
@@ -322,7 +342,8 @@ class FeatureSet(ManifestSet[Features]):
         Raises:
             UnknownIdError: No item covers the range.
         """
-        if self._by_recording is None:
+        if self._by_recording is None or changes.groups_changed_since(self._by_recording_built):
+            self._by_recording_built = changes.now()  # rebuilt when an item's recording_id is assigned
             index: Dict[str, List[Features]] = {}
             for item in self:
                 index.setdefault(item.recording_id, []).append(item)  # type: ignore[arg-type]

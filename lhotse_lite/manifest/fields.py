@@ -9,14 +9,14 @@ Example:
     >>> check_dict_fields({"id": "a", "x": 1}, ["id"], ["y"], "item 'a'")
     Traceback (most recent call last):
     ...
-    lhotse_lite.errors.ManifestFieldError: item 'a': unknown field(s) x; expected the fields id, y
+    lhotse_lite.errors.FieldNameError: item 'a': unknown field(s) x; expected the fields id, y
 """
 
 from __future__ import annotations
 
 from typing import Any, Sequence
 
-from lhotse_lite.errors import ManifestFieldError
+from lhotse_lite.errors import FieldNameError, ManifestFieldError
 
 __all__ = ["check_dict_fields"]
 
@@ -31,7 +31,9 @@ def check_dict_fields(data: Any, required: Sequence[str], optional: Sequence[str
         where: How the message names the item, e.g. ``"recording 'r1'"``.
 
     Raises:
-        ManifestFieldError: Not a dict, or missing/unknown keys; the message starts with ``where``.
+        ManifestFieldError: Not a dict; the message starts with ``where``.
+        FieldNameError: Missing or unknown keys (a ``ManifestFieldError``, and a ``TypeError`` and
+            ``KeyError`` as Lhotse raises there); the message starts with ``where``.
 
     Example:
         >>> expected = ["type", "channels", "source"]
@@ -39,7 +41,7 @@ def check_dict_fields(data: Any, required: Sequence[str], optional: Sequence[str
         >>> check_dict_fields(source, expected, (), "AudioSource")  # doctest: +NORMALIZE_WHITESPACE
         Traceback (most recent call last):
         ...
-        lhotse_lite.errors.ManifestFieldError: AudioSource: missing field(s) channels, source; unknown field(s)
+        lhotse_lite.errors.FieldNameError: AudioSource: missing field(s) channels, source; unknown field(s)
         chanels; expected the fields type, channels, source
     """
     if not isinstance(data, dict):
@@ -49,6 +51,6 @@ def check_dict_fields(data: Any, required: Sequence[str], optional: Sequence[str
     if missing or unknown:
         problems = [f"missing field(s) {', '.join(missing)}"] if missing else []
         problems += [f"unknown field(s) {', '.join(unknown)}"] if unknown else []
-        raise ManifestFieldError(
+        raise FieldNameError(
             f"{where}: {'; '.join(problems)}; expected the fields {', '.join([*required, *optional])}"
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Union
 
-from lhotse_lite.errors import ManifestFieldError
+from lhotse_lite.errors import FieldNameError, ManifestArgumentError, ManifestFieldError
 from lhotse_lite.units import add_durations, compute_num_samples, perturb_num_samples, round_seconds
 
 __all__ = ["AlignmentItem"]
@@ -52,7 +52,8 @@ class AlignmentItem(NamedTuple):
         """Build an item from its list form (or the dict form of Lhotse < 1.8).
 
         Raises:
-            ManifestFieldError: Wrong number of fields, or non-numeric times.
+            FieldNameError: Wrong number of fields (also a ``TypeError``, as Lhotse's ``AlignmentItem(*data)``).
+            ManifestFieldError: Non-numeric times or score.
 
         Example:
             >>> AlignmentItem.deserialize({"symbol": "a", "start": 0.0, "duration": 1.0})
@@ -60,7 +61,7 @@ class AlignmentItem(NamedTuple):
         """
         values = list(data.values()) if isinstance(data, dict) else data
         if not isinstance(values, (list, tuple)) or not 3 <= len(values) <= 4:
-            raise ManifestFieldError(
+            raise FieldNameError(
                 f"alignment item must be [symbol, start, duration(, score)], got {data!r}")
         symbol, start, duration = values[0], values[1], values[2]
         score = values[3] if len(values) == 4 else None
@@ -104,14 +105,15 @@ class AlignmentItem(NamedTuple):
         As in Lhotse, the score is dropped from a trimmed item.
 
         Raises:
-            ValueError: ``start`` is negative.
+            ManifestArgumentError: ``start`` is negative (also a ``ValueError`` and, as in Lhotse, an
+                ``AssertionError``).
 
         Example:
             >>> AlignmentItem("a", 0.5, 1.0, 0.8).trim(end=1.0)
             AlignmentItem(symbol='a', start=0.5, duration=0.5, score=None)
         """
         if start < 0:
-            raise ValueError(f"trim start must be >= 0 seconds, got {start}")
+            raise ManifestArgumentError(f"alignment item {self.symbol!r}: trim start must be >= 0 seconds, got {start}")
         start_exceeds_by = abs(min(0, self.start - start))
         end_exceeds_by = max(0, self.end - end)
         return AlignmentItem(

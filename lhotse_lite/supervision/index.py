@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
+from lhotse_lite.manifest import changes
 from lhotse_lite.supervision.segment import SupervisionSegment
 
 __all__ = ["RecordingIndex", "build_index"]
@@ -38,9 +39,10 @@ class RecordingIndex:
         positioned: ``(position in the set, segment)`` pairs of one recording, in set order.
     """
 
-    __slots__ = ("starts", "ends", "segments", "positions", "in_set_order")
+    __slots__ = ("starts", "ends", "segments", "positions", "in_set_order", "built")
 
     def __init__(self, positioned: Sequence[Tuple[int, SupervisionSegment]]) -> None:
+        self.built = changes.now()  # the clock of lhotse_lite.manifest.changes when the times were read
         order = sorted(positioned, key=lambda ps: (ps[1].start, ps[0]))
         self.starts: List[float] = [s.start for _, s in order]
         self.ends: List[float] = [s.end for _, s in order]
@@ -48,6 +50,18 @@ class RecordingIndex:
         self.positions: List[int] = [p for p, _ in order]
         # True when sorting by start kept the set order: results need no re-sorting.
         self.in_set_order = all(self.positions[i] < self.positions[i + 1] for i in range(len(order) - 1))
+
+    def rebuilt(self) -> "RecordingIndex":
+        """A new index of the same segments, re-reading their (changed) times.
+
+        Example:
+            >>> seg = SupervisionSegment("a", "r", 5.0, 1.0)
+            >>> index = RecordingIndex([(0, seg)])
+            >>> seg.start = 1.0
+            >>> [s.id for s in index.rebuilt().query(0.0, 2.0)]
+            ['a']
+        """
+        return RecordingIndex(list(zip(self.positions, self.segments)))
 
     def query(self, start_after: float, end_before: Optional[float], tolerance: float = 0.001,
               channel: Optional[Union[int, List[int]]] = None) -> List[SupervisionSegment]:

@@ -2,7 +2,8 @@
 
 Field names, defaults and the dict layout are Lhotse 1.x's: ``to_dict`` writes the fields in
 declaration order, drops ``None`` fields, always writes ``channel`` and writes alignments in
-their list form. Segments are values: every method returns a new segment.
+their list form. Every method returns a new segment; fields can also be assigned, and attributes that
+are not fields live in ``custom``, as in Lhotse (see :mod:`lhotse_lite.manifest.items`).
 
 The class uses ``__slots__`` and interns the strings that repeat across segments
 (``recording_id``, ``speaker``, ``language``, ``gender``) when read from a dict, which keeps a
@@ -21,9 +22,11 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Union
 
-from lhotse_lite.errors import ManifestFieldError
+from lhotse_lite.errors import FieldNameError, ManifestArgumentError, ManifestFieldError
+from lhotse_lite.manifest.changes import GROUP, KEY, TIME
+from lhotse_lite.manifest.items import CustomFieldMixin, manifest_item
 from lhotse_lite.supervision.alignment import AlignmentItem
 from lhotse_lite.units import add_durations, compute_num_samples, perturb_num_samples, round_seconds
 
@@ -40,8 +43,9 @@ _intern = sys.intern
 _new_object = object.__new__
 
 
+@manifest_item
 @dataclasses.dataclass(slots=True)
-class SupervisionSegment:
+class SupervisionSegment(CustomFieldMixin):
     """A time span of a recording with its labels (transcript, speaker, language, ...).
 
     Args:
@@ -54,11 +58,13 @@ class SupervisionSegment:
         language: Language.
         speaker: Speaker id.
         gender: Speaker gender.
-        custom: Extra fields (a dict); its keys can also be read as attributes (``sup.emotion``).
+        custom: Extra fields (a dict); its keys can also be read and assigned as attributes
+            (``sup.emotion``).
         alignment: Alignment kind (e.g. ``"word"``) -> list of :class:`AlignmentItem`.
 
     Raises:
-        ManifestFieldError: A field has the wrong type, or ``duration`` is negative.
+        ManifestFieldError: A field has the wrong type, or ``duration`` is negative (checked when the
+            segment is built, not when a field is assigned later).
 
     Example:
         >>> seg = SupervisionSegment("utt1", "rec1", start=2.0, duration=1.5, text="Hi there", speaker="A")
@@ -70,7 +76,14 @@ class SupervisionSegment:
         'HI THERE'
         >>> SupervisionSegment.from_dict(seg.to_dict()) == seg
         True
+        >>> seg.text = seg.text.lower()  # fields are assignable, as in Lhotse
+        >>> seg.emotion = "calm"  # not a field: stored in custom
+        >>> seg.to_dict()["custom"], seg.text
+        ({'emotion': 'calm'}, 'hi there')
     """
+
+    #: Fields that set indexes use (see :mod:`lhotse_lite.manifest.changes`).
+    _INDEXED_FIELDS: ClassVar[Dict[str, int]] = {"id": KEY, "recording_id": GROUP, "start": TIME, "duration": TIME}
 
     id: str
     recording_id: str
@@ -120,15 +133,6 @@ class SupervisionSegment:
             _bad("custom", "a dict or null", self.custom, self.id)
         if self.alignment.__class__ not in _OPT_DICT:
             _bad("alignment", "a dict of kind -> list of AlignmentItem", self.alignment, self.id)
-
-    def __getattr__(self, name: str) -> Any:
-        # Custom fields read as attributes, as in Lhotse. Only reached when normal lookup fails.
-        if name.startswith("__") or name in _FIELDS:
-            raise AttributeError(name)
-        custom = self.custom
-        if custom is not None and name in custom:
-            return custom[name]
-        raise AttributeError(f"SupervisionSegment {self.id!r} has no field or custom field {name!r}")
 
     # ---- properties and copies ----------------------------------------------------------------
 
@@ -220,7 +224,8 @@ class SupervisionSegment:
         """A copy clipped to ``[start, end]`` seconds (times relative to a cut).
 
         Raises:
-            ValueError: ``start`` is negative.
+            ManifestArgumentError: ``start`` is negative (also a ``ValueError`` and, as in Lhotse, an
+                ``AssertionError``).
 
         Example:
             >>> s = SupervisionSegment("s", "r", -0.5, 2.0).trim(end=1.0)
@@ -228,7 +233,7 @@ class SupervisionSegment:
             (0, 1.0)
         """
         if start < 0:
-            raise ValueError(f"trim start must be >= 0 seconds, got {start}")
+            raise ManifestArgumentError(f"supervision {self.id!r}: trim start must be >= 0 seconds, got {start}")
         start_exceeds_by = abs(min(0, self.start - start))
         end_exceeds_by = max(0, self.end - end)
         alignment = None
@@ -291,8 +296,9 @@ class SupervisionSegment:
         """Build a segment from its dict (the input dict is not modified).
 
         Raises:
-            ManifestFieldError: A required field is missing, an unknown field is present, a field has
-                the wrong type, or the duration is negative.
+            FieldNameError: A required field is missing or an unknown field is present (also a
+                ``TypeError``, as Lhotse's ``SupervisionSegment(**data)`` raises).
+            ManifestFieldError: A field has the wrong type, or the duration is negative.
 
         Example:
             >>> SupervisionSegment.from_dict({"id": "s", "recording_id": "r", "start": 0, "duration": 1}).end
@@ -303,7 +309,7 @@ class SupervisionSegment:
             id_, recording_id, start, duration = data["id"], data["recording_id"], data["start"], data["duration"]
         except KeyError as err:
             missing = [f for f in _REQUIRED if f not in data]
-            raise ManifestFieldError(
+            raise FieldNameError(
                 f"supervision {get('id', '?')!r}: missing required field(s) {missing}; "
                 f"a supervision needs {list(_REQUIRED)}") from err
         if not _FIELD_SET.issuperset(data):
@@ -318,18 +324,20 @@ class SupervisionSegment:
             language = _intern(language)
         if gender.__class__ is str:
             gender = _intern(gender)
-        if alignment is None and (
+        if alignment is None and cls is SupervisionSegment and (
                 id_.__class__ is str and recording_id.__class__ is str and start.__class__ in _NUMBER_TYPES
                 and duration.__class__ in _NUMBER_TYPES and duration >= 0 and channel.__class__ is int
                 and text.__class__ in _OPT_STR and speaker.__class__ in _OPT_STR
                 and language.__class__ in _OPT_STR and gender.__class__ in _OPT_STR
                 and custom.__class__ in _OPT_DICT):
             # Fast path for the common, valid case: the same checks as __post_init__, done on
-            # locals, and the slots filled directly (a third of the cost of calling __init__).
-            seg = _new_object(cls)
+            # locals, and the slots filled directly through the filler class of manifest_item
+            # (plain slot stores; a third of the cost of calling __init__).
+            seg = _new_object(_Filler)
             seg.id, seg.recording_id, seg.start, seg.duration, seg.channel = id_, recording_id, start, duration, channel
             seg.text, seg.language, seg.speaker, seg.gender = text, language, speaker, gender
             seg.custom, seg.alignment = custom, None
+            seg.__class__ = SupervisionSegment
             return seg
         if alignment is not None:
             if alignment.__class__ is not dict:
@@ -339,11 +347,12 @@ class SupervisionSegment:
 
 
 _FIELD_SET = frozenset(_FIELDS)
+_Filler = SupervisionSegment._filler  # type: ignore[attr-defined]
 
 
 def _reject_keys(data: dict) -> "SupervisionSegment":
     unknown = sorted(set(data) - _FIELD_SET)
-    raise ManifestFieldError(
+    raise FieldNameError(
         f"supervision {data.get('id', '?')!r}: unknown field(s) {unknown}; known fields are {list(_FIELDS)} "
         f"(put extra information under 'custom')")
 

@@ -19,7 +19,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, 
 
 from tqdm import tqdm
 
-from lhotse_lite.errors import ManifestError
+from lhotse_lite.manifest import changes
 from lhotse_lite.manifest.formats import Pathlike
 from lhotse_lite.manifest.set import ManifestSet
 from lhotse_lite.supervision import ctm, rttm
@@ -35,7 +35,8 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
     """Supervision segments by id (eager) or streamed (lazy); see :class:`ManifestSet` for the rest.
 
     Args:
-        segments: The segments (an iterable, or a dict id -> segment as in Lhotse).
+        segments: The segments (an iterable, a dict id -> segment as in Lhotse, or a lazy node of
+            :mod:`lhotse_lite.manifest.lazy` for a lazy set).
 
     Raises:
         DuplicateIdError: Two segments share an id.
@@ -55,8 +56,12 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
 
     element_type = SupervisionSegment
 
+    def __init__(self, segments: Optional[Iterable[SupervisionSegment]] = None) -> None:
+        super().__init__(segments)
+
     def _post_init(self) -> None:
         self._index: Optional[Dict[str, RecordingIndex]] = None
+        self._index_built = 0
 
     @classmethod
     def from_segments(cls, segments: Iterable[SupervisionSegment]) -> "SupervisionSet":
@@ -76,7 +81,11 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
         """Segments of ``recording_id`` lying inside ``[start_after, end_before]``.
 
         The first call builds a per-recording index (:mod:`lhotse_lite.supervision.index`);
-        later calls answer in ``O(log n + k)``.
+        later calls answer in ``O(log n + k)``. The index follows changes of the segments: after a
+        segment's ``start`` or ``duration`` is assigned, the next query of its recording re-sorts that
+        recording's part (O(k log k)); after a ``recording_id`` is assigned, the next query rebuilds the
+        whole index (see :mod:`lhotse_lite.manifest.changes`). On a lazy set the first call reads the
+        whole stream once and keeps the index (all segments) in memory, as Lhotse does.
 
         Args:
             recording_id: The recording.
@@ -89,18 +98,16 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
 
         Returns:
             An iterator over the matching segments, in the set's order.
-
-        Raises:
-            ManifestError: The set is lazy (call :meth:`to_eager` first).
         """
-        if self._index is None:
-            if self.is_lazy:
-                raise ManifestError(
-                    "find() needs an eager SupervisionSet (it indexes every segment); call .to_eager() first")
+        if self._index is None or changes.groups_changed_since(self._index_built):
+            built = changes.now()
             self._index = build_index(self)
+            self._index_built = built
         index = self._index.get(recording_id)
         if index is None:
             return iter(())
+        if changes.group_changed_since(recording_id, index.built):
+            index = self._index[recording_id] = index.rebuilt()
         found = index.query(start_after, end_before, tolerance, channel)
         if adjust_offset:
             return (s.with_offset(-start_after) for s in found)

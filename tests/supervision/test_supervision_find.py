@@ -4,7 +4,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lhotse_lite.errors import ManifestError
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 
 
@@ -83,12 +82,13 @@ def test_results_keep_set_order_when_not_sorted_by_start():
     assert [s.id for s in sups.find("r")] == ["late", "early"]
 
 
-def test_find_on_lazy_set_asks_for_eager(tmp_path):
+def test_find_on_lazy_set_reads_it_once(tmp_path):
+    # As in Lhotse, find() works on a lazy set: the first call reads the stream and keeps the index.
     SupervisionSet([SupervisionSegment("a", "r", 0.0, 1.0)]).to_file(tmp_path / "s.jsonl")
     lazy = SupervisionSet.from_jsonl_lazy(tmp_path / "s.jsonl")
-    with pytest.raises(ManifestError, match="to_eager"):
-        lazy.find("r")
-    assert [s.id for s in lazy.to_eager().find("r")] == ["a"]
+    assert [s.id for s in lazy.find("r")] == ["a"]
+    (tmp_path / "s.jsonl").unlink()
+    assert [s.id for s in lazy.find("r", end_before=2.0)] == ["a"]
 
 
 def test_find_agrees_with_lhotse():

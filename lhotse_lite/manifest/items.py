@@ -1,0 +1,237 @@
+"""Manifest items as Lhotse's dataclasses: assignable fields, custom attributes, copies, fast construction.
+
+``SupervisionSegment``, ``Recording``, ``AudioSource`` and ``Features`` are mutable ``dataclass``
+values with ``__slots__``, as in Lhotse: fields can be assigned (``sup.text = norm(sup.text)``),
+:func:`fastcopy` and :func:`dataclasses.replace` make changed copies, and ``==`` compares every
+field, deeply. (``AlignmentItem`` stays a ``NamedTuple``, immutable as in Lhotse.)
+
+* :class:`CustomFieldMixin` (``SupervisionSegment``, ``Recording``): an attribute that is not a field
+  is stored in the item's ``custom`` dict (``sup.emotion = "happy"``), read back as an attribute, and
+  therefore written by ``to_dict``; assigning ``None`` removes it, ``del sup.emotion`` too. Reading one
+  that is not there raises :class:`~lhotse_lite.errors.UnknownAttributeError` (an ``AttributeError``).
+  The ``custom`` dict is replaced, never changed in place, so copies sharing it stay independent.
+* :class:`IndexedFieldsMixin` (``Features``; the base of the mixin above): assigning a field that a
+  set's index uses is reported to :mod:`lhotse_lite.manifest.changes` so the index knows it is stale;
+  an unknown attribute is an ``UnknownAttributeError`` (no item data is silently left out of a file).
+* :func:`manifest_item` finishes such a class: it records the field names the mixins use and gives
+  the class back the speed of plain slot stores while an instance is being built (see its docstring).
+
+Validation: an item checks its fields when it is **built** (constructor, ``from_dict``,
+``dataclasses.replace``, :func:`fastcopy`); assigning a field afterwards is not checked, as in Lhotse
+(several fields may need to change together, e.g. a recording's ``sources`` and ``channel_ids``). A bad
+assigned value is reported, with ``file:line``, when the manifest is read back or validated.
+
+Example:
+    >>> from lhotse_lite.supervision import SupervisionSegment
+    >>> sup = SupervisionSegment("s1", "r1", start=0.0, duration=1.0)
+    >>> sup.text = "HELLO"
+    >>> sup.emotion = "happy"
+    >>> sup.custom, sup.emotion
+    ({'emotion': 'happy'}, 'happy')
+    >>> copy = fastcopy(sup, text="hello")
+    >>> copy.text, sup.text, copy == sup
+    ('hello', 'HELLO', False)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Any, Callable, ClassVar, Dict, FrozenSet, Optional, Tuple, TypeVar
+
+from lhotse_lite.errors import UnknownAttributeError
+from lhotse_lite.manifest import changes
+
+__all__ = ["IndexedFieldsMixin", "CustomFieldMixin", "manifest_item", "fastcopy"]
+
+T = TypeVar("T")
+
+_object_setattr = object.__setattr__
+
+
+class IndexedFieldsMixin:
+    """Assignable dataclass fields whose changes are reported to the indexes of sets (see module doc).
+
+    A subclass (a ``dataclass(slots=True)`` decorated with :func:`manifest_item`) lists its indexed
+    fields in :attr:`_INDEXED_FIELDS`, a dict field name -> kinds (:data:`~lhotse_lite.manifest.changes.KEY`,
+    ``GROUP``, ``TIME``).
+
+    Example:
+        >>> import dataclasses
+        >>> @manifest_item
+        ... @dataclasses.dataclass(slots=True)
+        ... class Item(IndexedFieldsMixin):
+        ...     id: str
+        >>> item = Item("a")
+        >>> item.id = "b"
+        >>> item.idd = "c"
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.UnknownAttributeError: Item has no field 'idd'; its fields are id
+    """
+
+    __slots__ = ()
+    _FIELD_NAMES: ClassVar[FrozenSet[str]] = frozenset()  # set by manifest_item
+    _FIELD_ORDER: ClassVar[Tuple[str, ...]] = ()  # set by manifest_item: the fields in declaration order
+    _INDEXED_FIELDS: ClassVar[Dict[str, int]] = {"id": changes.KEY}
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self._FIELD_NAMES:
+            kinds = self._INDEXED_FIELDS.get(name)
+            if kinds:
+                changes.note_change(kinds, self.recording_id if kinds & changes.TIME else None)  # type: ignore
+            _object_setattr(self, name, value)
+        elif name == "__class__":
+            _object_setattr(self, name, value)
+        else:
+            self._set_unknown(name, value)
+
+    def _set_unknown(self, name: str, value: Any) -> None:
+        raise UnknownAttributeError(
+            f"{type(self).__name__} has no field {name!r}; its fields are {', '.join(self._FIELD_ORDER)}")
+
+    # Pickling and copy.copy/deepcopy: store and restore the slots directly (no change reports, no
+    # custom-field routing while an object is half restored).
+    def __getstate__(self) -> list:
+        return [getattr(self, name) for name in self._FIELD_ORDER]
+
+    def __setstate__(self, state: list) -> None:
+        for name, value in zip(self._FIELD_ORDER, state):
+            _object_setattr(self, name, value)
+
+
+class CustomFieldMixin(IndexedFieldsMixin):
+    """Attributes that are not fields live in the item's ``custom`` dict (see the module docstring).
+
+    Example:
+        >>> from lhotse_lite.supervision import SupervisionSegment
+        >>> sup = SupervisionSegment("s1", "r1", 0.0, 1.0, custom={"snr": 3.5})
+        >>> sup.snr, sup.has_custom("snr"), sup.with_custom("age", 30).custom, sup.custom
+        (3.5, True, {'snr': 3.5, 'age': 30}, {'snr': 3.5})
+        >>> sup.snr = None  # removes it
+        >>> sup.custom, sup.has_custom("snr")
+        ({}, False)
+    """
+
+    __slots__ = ()
+    custom: Optional[Dict[str, Any]]
+
+    def _set_unknown(self, name: str, value: Any) -> None:
+        custom = self.custom
+        if value is None:
+            if custom is not None and name in custom:
+                _object_setattr(self, "custom", {k: v for k, v in custom.items() if k != name})
+            return
+        _object_setattr(self, "custom", {**(custom or {}), name: value})
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails: a custom field, or nothing.
+        if name.startswith("__") or name in self._FIELD_NAMES:
+            raise UnknownAttributeError(name)  # a dunder probe, or a slot not set yet (while unpickling)
+        custom = self.custom
+        if custom is not None and name in custom:
+            return custom[name]
+        raise UnknownAttributeError(
+            f"{type(self).__name__} {getattr(self, 'id', '')!r} has no field or custom field {name!r}"
+            f"{'' if not custom else '; its custom fields are ' + ', '.join(map(str, custom))}")
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._FIELD_NAMES:
+            raise UnknownAttributeError(f"cannot delete the field {name!r} of {type(self).__name__}; assign None")
+        if self.custom is None or name not in self.custom:
+            raise UnknownAttributeError(f"{type(self).__name__} has no custom field {name!r} to delete")
+        self._set_unknown(name, None)
+
+    def has_custom(self, name: str) -> bool:
+        """Whether ``custom`` holds ``name``."""
+        return self.custom is not None and name in self.custom
+
+    def with_custom(self: T, name: str, value: Any) -> T:
+        """A copy with the custom field ``name`` set to ``value`` (this item is unchanged)."""
+        return fastcopy(self, custom={**(self.custom or {}), name: value})  # type: ignore[attr-defined]
+
+    def drop_custom(self: T, name: str) -> Optional[T]:
+        """Remove the custom field ``name`` from this item; returns the item, or ``None`` if there was none
+        (Lhotse's contract)."""
+        if not self.has_custom(name):  # type: ignore[attr-defined]
+            return None
+        self._set_unknown(name, None)  # type: ignore[attr-defined]
+        return self
+
+
+def manifest_item(cls: type) -> type:
+    """Class decorator finishing a manifest item class (a slotted dataclass using the mixins above).
+
+    It records the field names in ``cls._FIELD_NAMES`` and ``cls._FIELD_ORDER`` (``__dataclass_fields__``
+    also lists class variables), and builds instances with plain slot stores: an item class with a Python
+    ``__setattr__`` pays a Python call for every field its generated ``__init__`` assigns, so the
+    decorator adds ``cls._filler``, a subclass with the C
+    ``object.__setattr__`` and no slots of its own, and wraps ``__init__``: the new object is a filler
+    while its fields are set (and ``__post_init__`` runs), then becomes a ``cls`` again; both class
+    assignments are allowed because the layouts are identical. ``from_dict`` hot paths use the filler
+    directly. Instances of subclasses of ``cls`` are built the ordinary way.
+
+    Example:
+        >>> @manifest_item
+        ... @dataclasses.dataclass(slots=True)
+        ... class Item(IndexedFieldsMixin):
+        ...     id: str
+        >>> type(Item("a")).__name__, Item("a") == Item("a")
+        ('Item', True)
+    """
+    cls._FIELD_ORDER = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[attr-defined]
+    cls._FIELD_NAMES = frozenset(cls._FIELD_ORDER)  # type: ignore[attr-defined]
+    # Both __setattr__ and __delattr__ must be object's: CPython keeps the C slot only when neither is
+    # overridden in Python.
+    filler = type(f"_{cls.__name__}Filler", (cls,), {"__slots__": (), "__setattr__": _object_setattr,
+                                                    "__delattr__": object.__delattr__, "__module__": cls.__module__})
+    init: Callable[..., None] = cls.__init__  # type: ignore[misc]
+
+    @functools.wraps(init)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if self.__class__ is not cls:
+            init(self, *args, **kwargs)
+            return
+        _object_setattr(self, "__class__", filler)
+        try:
+            init(self, *args, **kwargs)
+        finally:
+            self.__class__ = cls
+
+    cls.__init__ = __init__  # type: ignore[misc]
+    cls._filler = filler  # type: ignore[attr-defined]
+    return cls
+
+
+def fastcopy(item: T, **changes_: Any) -> T:
+    """A copy of a manifest item with some fields changed (Lhotse's ``fastcopy``).
+
+    Works for dataclasses (through :func:`dataclasses.replace`, so the copy is validated like a new
+    item) and for ``NamedTuple`` items such as ``AlignmentItem`` (through ``_replace``).
+
+    Args:
+        item: The item to copy.
+        **changes_: New values of fields, by name.
+
+    Returns:
+        A new item of the same type; ``item`` is unchanged.
+
+    Raises:
+        UnknownAttributeError: ``item`` is neither a dataclass nor a named tuple (an ``AttributeError``,
+            as Lhotse's ``fastcopy`` raises for objects without fields).
+        TypeError: A name is not a field (from the item's constructor, as in Lhotse).
+
+    Example:
+        >>> from lhotse_lite.supervision import AlignmentItem, SupervisionSegment
+        >>> fastcopy(SupervisionSegment("s1", "r1", 0.0, 1.0), duration=2.0).duration
+        2.0
+        >>> fastcopy(AlignmentItem("a", 0.0, 0.5), symbol="b")
+        AlignmentItem(symbol='b', start=0.0, duration=0.5, score=None)
+    """
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        return dataclasses.replace(item, **changes_)  # type: ignore[type-var]
+    replace = getattr(item, "_replace", None)
+    if replace is not None:
+        return replace(**changes_)
+    raise UnknownAttributeError(
+        f"fastcopy() copies dataclass or NamedTuple manifest items; {type(item).__name__} has no fields")
