@@ -143,11 +143,11 @@ def split(num_splits: int, input_manifest: str, output_dir: str, shuffle: bool, 
 @click.argument("input_manifest", type=_IN)
 @click.argument("output_dir", type=click.Path(file_okay=False))
 @click.argument("chunk_size", type=click.IntRange(min=1))
-@click.option("--prefix", default="", help="File name prefix of the chunks.")
+@click.option("--prefix", default="", help="File name prefix of the chunks (default: split).")
 def split_lazy(input_manifest: str, output_dir: str, chunk_size: int, prefix: str) -> None:
     """Stream INPUT_MANIFEST into chunks of CHUNK_SIZE items in OUTPUT_DIR.
 
-    Chunks are named ``<prefix><index:08d>.jsonl.gz``; the input is read once and never held in
+    Chunks are named ``<prefix>.<index:08d>.jsonl.gz`` as in Lhotse; the input is read once and never held in
     memory as a whole (when it is a JSONL file).
     """
     parts = read_manifest(input_manifest, lazy=True).split_lazy(output_dir, chunk_size, prefix=prefix)

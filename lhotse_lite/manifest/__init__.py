@@ -12,7 +12,13 @@ Example:
     True
 """
 
-from lhotse_lite.manifest.detect import MANIFEST_TYPES, load_manifest, load_manifest_lazy, resolve_manifest_type
+from lhotse_lite.manifest.detect import (
+    MANIFEST_TYPES,
+    load_manifest,
+    load_manifest_lazy,
+    resolve_manifest_type,
+    store_manifest,
+)
 from lhotse_lite.manifest.formats import SUPPORTED_EXTENSIONS
 from lhotse_lite.manifest.set import ManifestSet, combine
 from lhotse_lite.manifest.writer import InMemoryWriter, SequentialJsonlWriter, open_writer
@@ -22,6 +28,7 @@ __all__ = [
     "combine",
     "load_manifest",
     "load_manifest_lazy",
+    "store_manifest",
     "resolve_manifest_type",
     "MANIFEST_TYPES",
     "open_writer",

@@ -1,4 +1,4 @@
-"""Load a manifest file without knowing its type: the type is detected from the first item's fields.
+"""Load and store a manifest file without naming its type: the type is detected from the first item's fields.
 
 Detection table (first matching row wins; classes are imported by module path on first use, so this
 package never imports the concrete manifest packages at import time):
@@ -26,12 +26,14 @@ Example:
 from __future__ import annotations
 
 import importlib
-from typing import Any, Dict, List, Tuple
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
 
-from lhotse_lite.errors import ManifestFormatError, UnknownFormatError
+from lhotse_lite.errors import ManifestFormatError, NotStreamableError
 from lhotse_lite.manifest import formats
 
-__all__ = ["MANIFEST_TYPES", "resolve_manifest_type", "load_manifest", "load_manifest_lazy"]
+__all__ = ["MANIFEST_TYPES", "resolve_manifest_type", "item_from_dict", "load_manifest", "load_manifest_lazy",
+           "store_manifest"]
 
 #: (required fields, "module:ClassName") in detection order.
 MANIFEST_TYPES: List[Tuple[Tuple[str, ...], str]] = [
@@ -61,6 +63,19 @@ def resolve_manifest_type(item: Dict[str, Any], where: str = "") -> type:
         f"known types: {known}")
 
 
+def item_from_dict(item: Dict[str, Any]) -> Any:
+    """The manifest item of a dict, its type detected from its fields (as Lhotse's ``deserialize_item``).
+
+    Raises:
+        ManifestFormatError: No row of :data:`MANIFEST_TYPES` matches the fields.
+
+    Example:
+        >>> type(item_from_dict({"id": "s", "recording_id": "r", "start": 0, "duration": 1})).__name__
+        'SupervisionSegment'
+    """
+    return resolve_manifest_type(item).element_type.from_dict(item)
+
+
 def _first_item(path: formats.Pathlike) -> Dict[str, Any]:
     if formats.detect_format(path) == "jsonl":
         for _lineno, d in formats.iter_jsonl_dicts(path):
@@ -72,18 +87,20 @@ def _first_item(path: formats.Pathlike) -> Dict[str, Any]:
     return items[0] if items else {}
 
 
-def load_manifest(path: formats.Pathlike) -> Any:
-    """Load an eager manifest set of the type detected from its first item.
+def load_manifest(path: formats.Pathlike, manifest_cls: Optional[type] = None) -> Any:
+    """Load an eager manifest set of the type detected from its first item (or of ``manifest_cls``).
 
     Args:
-        path: A ``.jsonl``, ``.jsonl.gz``, ``.json``, ``.json.gz`` or ``.yaml`` file.
+        path: A JSONL, JSON or YAML file, the format named by its suffixes (``.jsonl.gz``, ``.json``, ...).
+        manifest_cls: The set class to load (``SupervisionSet``, ...); ``None`` detects it.
 
     Returns:
         A ``SupervisionSet``, ``RecordingSet`` or ``FeatureSet``.
 
     Raises:
-        ManifestFormatError: The file is empty, malformed, or of an unknown type.
-        UnknownFormatError: The extension is not supported.
+        ManifestFormatError: The file is empty (when the type is to be detected), malformed, or of an
+            unknown type.
+        UnknownFormatError: No suffix names a format.
 
     Example:
         >>> import os, tempfile
@@ -93,21 +110,28 @@ def load_manifest(path: formats.Pathlike) -> Any:
         >>> type(load_manifest(path)).__name__
         'SupervisionSet'
     """
+    if manifest_cls is not None:
+        return manifest_cls.from_file(path)
     first = _first_item(path)
     if not first:
         raise ManifestFormatError(f"{path}: the manifest is empty; its type cannot be detected")
     return resolve_manifest_type(first, f"{path}:1").from_file(path)
 
 
-def load_manifest_lazy(path: formats.Pathlike) -> Any:
+def load_manifest_lazy(path: formats.Pathlike) -> Optional[Any]:
     """Open a JSONL(.gz) manifest as a lazy set of the type detected from its first item.
 
     Args:
-        path: A ``.jsonl`` or ``.jsonl.gz`` file.
+        path: A file whose suffixes include ``.jsonl`` (e.g. ``.jsonl.gz``).
+
+    Returns:
+        The lazy set, or ``None`` when the file holds no item (as in Lhotse).
 
     Raises:
-        UnknownFormatError: The file is not JSONL (JSON and YAML cannot be streamed).
-        ManifestFormatError: The file is empty or of an unknown type.
+        NotStreamableError: The file is not JSONL (JSON and YAML cannot be streamed); also an
+            ``AssertionError``, as Lhotse raises.
+        ManifestNotFoundError: The file does not exist.
+        ManifestFormatError: The first item is of an unknown type.
 
     Example:
         >>> import os, tempfile
@@ -118,10 +142,27 @@ def load_manifest_lazy(path: formats.Pathlike) -> Any:
         >>> lazy.is_lazy, [s.id for s in lazy]
         (True, ['a'])
     """
-    if formats.detect_format(path) != "jsonl":
-        raise UnknownFormatError(
+    if ".jsonl" not in Path(path).suffixes:
+        raise NotStreamableError(
             f"{str(path)!r}: only .jsonl and .jsonl.gz files can be opened lazily; use load_manifest()")
     first = _first_item(path)
     if not first:
-        raise ManifestFormatError(f"{path}: the manifest is empty; its type cannot be detected")
+        return None
     return resolve_manifest_type(first, f"{path}:1").from_jsonl_lazy(path)
+
+
+def store_manifest(manifest: Any, path: formats.Pathlike) -> None:
+    """Write ``manifest`` in the format named by ``path``'s suffixes (``manifest.to_file(path)``).
+
+    Raises:
+        UnknownFormatError: No suffix names a format (a ``ValueError``, as in Lhotse).
+
+    Example:
+        >>> import os, tempfile
+        >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+        >>> path = os.path.join(tempfile.mkdtemp(), "sups.json")
+        >>> store_manifest(SupervisionSet([SupervisionSegment("a", "r", 0.0, 1.0)]), path)
+        >>> load_manifest(path).ids
+        ['a']
+    """
+    manifest.to_file(path)

@@ -1,6 +1,9 @@
 """File formats of manifests: extension detection, reading, and atomic writing.
 
-Supported extensions (chosen by the end of the file name):
+Supported extensions (``to_file``/``from_file`` and ``load_manifest`` choose the format by them, with
+Lhotse's rule: the first of ``.jsonl``, ``.json``, ``.yaml`` found among the name's suffixes, so
+``cuts.jsonl.gz`` and ``data.v2.json`` work; the ``to_jsonl``/``from_json``/... methods name the format
+themselves and take any path). A name ending in ``.gz`` is gzip-compressed, whatever the format.
 
 ========================  ==============================================  ==========
 extension                 layout                                          streamable
@@ -51,7 +54,7 @@ from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Opti
 import orjson
 import yaml
 
-from lhotse_lite.errors import ManifestFormatError, UnknownFormatError
+from lhotse_lite.errors import ManifestFormatError, ManifestNotFoundError, UnknownFormatError
 from lhotse_lite.safe_writes import make_temp_file, naming_write_errors, remove_stale_temp_files
 
 __all__ = [
@@ -60,11 +63,14 @@ __all__ = [
     "Pathlike",
     "detect_format",
     "is_gzip",
+    "iter_jsonl_values",
     "iter_jsonl_dicts",
+    "read_value_file",
     "read_list_file",
     "dumps_line",
     "atomic_open",
     "write_dicts",
+    "dumps_yaml",
 ]
 
 logger = logging.getLogger(__name__)
@@ -78,6 +84,8 @@ SUPPORTED_EXTENSIONS: Tuple[str, ...] = (".jsonl", ".jsonl.gz", ".json", ".json.
 GZIP_LEVEL = 5
 
 _FORMATS = {".jsonl": "jsonl", ".jsonl.gz": "jsonl", ".json": "json", ".json.gz": "json", ".yaml": "yaml"}
+#: The suffix that names each format, in the order Lhotse looks for them.
+_FORMAT_SUFFIXES = ((".jsonl", "jsonl"), (".json", "json"), (".yaml", "yaml"))
 
 # The C versions of PyYAML's *safe* loader/dumper when compiled in (same output, faster).
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -88,21 +96,27 @@ _GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
 
 
 def detect_format(path: Pathlike) -> str:
-    """The format of a manifest file from its extension.
+    """The format of a manifest file from its name's suffixes (Lhotse's ``extension_contains`` rule).
 
     Args:
         path: The file name (need not exist).
 
     Returns:
-        ``"jsonl"``, ``"json"`` or ``"yaml"``.
+        ``"jsonl"``, ``"json"`` or ``"yaml"``: the first of ``.jsonl``, ``.json``, ``.yaml`` that is one
+        of the suffixes of the name.
 
     Raises:
-        UnknownFormatError: The extension is not one of :data:`SUPPORTED_EXTENSIONS`.
+        UnknownFormatError: No suffix names a format.
+
+    Example:
+        >>> detect_format("sups.v2.jsonl.gz"), detect_format("recs.json.gz"), detect_format("a.yaml")
+        ('jsonl', 'json', 'yaml')
     """
+    suffixes = Path(path).suffixes
+    for suffix, fmt in _FORMAT_SUFFIXES:
+        if suffix in suffixes:
+            return fmt
     name = str(path)
-    for ext in sorted(_FORMATS, key=len, reverse=True):
-        if name.endswith(ext):
-            return _FORMATS[ext]
     raise UnknownFormatError(
         f"unknown manifest extension of {name!r}: expected one of {', '.join(SUPPORTED_EXTENSIONS)}"
     )
@@ -115,7 +129,7 @@ def is_gzip(path: Pathlike) -> bool:
 
 def _open_read(path: Pathlike) -> BinaryIO:
     if not os.path.exists(path):
-        raise FileNotFoundError(f"manifest file not found: {str(path)!r}")
+        raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
     if is_gzip(path):
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return open(path, "rb")
@@ -132,7 +146,7 @@ def _iter_lines(path: Pathlike) -> Iterator[bytes]:
     corrupt data. Concatenated gzip members are read one after another.
     """
     if not os.path.exists(path):
-        raise FileNotFoundError(f"manifest file not found: {str(path)!r}")
+        raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
     with open(path, "rb") as f:
         if not is_gzip(path):
             yield from f
@@ -168,6 +182,31 @@ def _iter_lines(path: Pathlike) -> Iterator[bytes]:
             yield rest
 
 
+def iter_jsonl_values(path: Pathlike, parse: bool = True) -> Iterator[Tuple[int, Any]]:
+    """Stream the JSON values of a JSONL(.gz) file (one per non-blank line) with 1-based line numbers.
+
+    Args:
+        path: A JSONL file; gzip-compressed when its name ends in ``.gz``.
+        parse: Parse each line (``False`` yields the raw lines, e.g. to count items cheaply).
+
+    Yields:
+        ``(line_number, value)`` pairs, in file order (blank lines carry no value and are skipped).
+
+    Raises:
+        ManifestNotFoundError: The file does not exist (a ``FileNotFoundError``).
+        ManifestFormatError: A line is not valid JSON, or the gzip stream is truncated or corrupt;
+            the message names ``file:line``.
+
+    Example:
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "a.jsonl")
+        >>> _ = open(path, "w").write('[1, 2]\\n\\n"x"\\n')
+        >>> list(iter_jsonl_values(path))
+        [(1, [1, 2]), (3, 'x')]
+    """
+    return _iter_jsonl(path, require_dict=False, parse=parse)
+
+
 def iter_jsonl_dicts(
     path: Pathlike, on_bad_line: Optional[Callable[[ManifestFormatError], None]] = None
 ) -> Iterator[Tuple[int, Dict[str, Any]]]:
@@ -176,7 +215,7 @@ def iter_jsonl_dicts(
     Blank lines are skipped (they carry no item); everything else must be one JSON object.
 
     Args:
-        path: A ``.jsonl`` or ``.jsonl.gz`` file.
+        path: A JSONL file; gzip-compressed when its name ends in ``.gz``.
         on_bad_line: Called with the error of each line that is not a JSON object, and reading
             goes on (a validator reports them all); ``None`` raises at the first one.
 
@@ -184,7 +223,7 @@ def iter_jsonl_dicts(
         ``(line_number, dict)`` pairs, in file order.
 
     Raises:
-        FileNotFoundError: The file does not exist.
+        ManifestNotFoundError: The file does not exist (a ``FileNotFoundError``).
         ManifestFormatError: A line is not a JSON object, or the gzip stream is truncated or corrupt;
             the message names ``file:line``.
 
@@ -195,10 +234,20 @@ def iter_jsonl_dicts(
         >>> list(iter_jsonl_dicts(path))
         [(1, {'id': 'a'}), (2, {'id': 'b'})]
     """
+    return _iter_jsonl(path, require_dict=True, on_bad_line=on_bad_line)
+
+
+def _iter_jsonl(path: Pathlike, require_dict: bool, parse: bool = True,
+                on_bad_line: Optional[Callable[[ManifestFormatError], None]] = None) -> Iterator[Tuple[int, Any]]:
+    # One loop for both public readers: this is the hot path of every JSONL load.
     loads = orjson.loads
     lineno = 0
     try:
         for lineno, line in enumerate(_iter_lines(path), 1):
+            if not parse:
+                if line.strip():
+                    yield lineno, line
+                continue
             try:
                 obj = loads(line)
             except orjson.JSONDecodeError as err:
@@ -212,7 +261,7 @@ def iter_jsonl_dicts(
                     raise bad from err
                 on_bad_line(bad)
                 continue
-            if obj.__class__ is not dict:
+            if require_dict and obj.__class__ is not dict:
                 bad = ManifestFormatError(
                     f"{path}:{lineno}: expected one JSON object per line, got {type(obj).__name__}"
                 )
@@ -228,22 +277,17 @@ def iter_jsonl_dicts(
         ) from err
 
 
-def read_list_file(path: Pathlike) -> List[Any]:
-    """Read a whole ``.json``, ``.json.gz`` or ``.yaml`` manifest (a list of objects).
+def read_value_file(path: Pathlike, fmt: str) -> Any:
+    """The whole JSON or YAML value of a file (``None`` for an empty YAML file).
 
     Args:
-        path: The file.
-
-    Returns:
-        The list of items (dicts) in the file.
+        path: The file (gzip-compressed when its name ends in ``.gz``).
+        fmt: ``"json"`` or ``"yaml"``.
 
     Raises:
-        FileNotFoundError: The file does not exist.
-        ManifestFormatError: The content is not valid JSON/YAML, not a list, or the gzip stream is
-            truncated.
-        UnknownFormatError: The extension is not supported.
+        ManifestNotFoundError: The file does not exist.
+        ManifestFormatError: The content is not valid JSON/YAML, or the gzip stream is truncated.
     """
-    fmt = detect_format(path)
     with _open_read(path) as f:
         try:
             raw = f.read()
@@ -251,13 +295,32 @@ def read_list_file(path: Pathlike) -> List[Any]:
             raise ManifestFormatError(f"{path}: the gzip stream is truncated or corrupt ({err})") from err
     try:
         if fmt == "yaml":
-            data = yaml.load(raw.decode("utf-8"), Loader=_YAML_LOADER)  # safe loader only
-        elif fmt == "json":
-            data = orjson.loads(raw)
-        else:  # jsonl read as a whole
-            return [d for _, d in iter_jsonl_dicts(path)]
-    except (orjson.JSONDecodeError, yaml.YAMLError) as err:
+            return yaml.load(raw.decode("utf-8"), Loader=_YAML_LOADER)  # safe loader only
+        return orjson.loads(raw)
+    except (orjson.JSONDecodeError, yaml.YAMLError, UnicodeDecodeError) as err:
         raise ManifestFormatError(f"{path}: malformed {fmt.upper()} ({err})") from err
+
+
+def read_list_file(path: Pathlike, fmt: Optional[str] = None) -> List[Any]:
+    """Read a whole JSON, YAML or JSONL manifest (a list of objects).
+
+    Args:
+        path: The file (gzip-compressed when its name ends in ``.gz``).
+        fmt: ``"json"``, ``"yaml"`` or ``"jsonl"``; ``None`` detects it from the name.
+
+    Returns:
+        The list of items (dicts) in the file.
+
+    Raises:
+        ManifestNotFoundError: The file does not exist.
+        ManifestFormatError: The content is not valid JSON/YAML, not a list, or the gzip stream is
+            truncated.
+        UnknownFormatError: ``fmt`` is ``None`` and the name has no format suffix.
+    """
+    fmt = fmt or detect_format(path)
+    if fmt == "jsonl":
+        return [d for _, d in iter_jsonl_dicts(path)]
+    data = read_value_file(path, fmt)
     if data is None:
         return []
     if not isinstance(data, list):
@@ -335,17 +398,18 @@ def _umask() -> int:
     return mask
 
 
-def write_dicts(dicts: Iterable[Dict[str, Any]], path: Pathlike) -> None:
-    """Write manifest dicts to ``path`` atomically, in the format its extension names.
+def write_dicts(dicts: Iterable[Dict[str, Any]], path: Pathlike, fmt: Optional[str] = None) -> None:
+    """Write manifest dicts to ``path`` atomically (gzip-compressed when its name ends in ``.gz``).
 
     Args:
         dicts: The items, already converted with ``to_dict``.
-        path: Destination (``.jsonl``, ``.jsonl.gz``, ``.json``, ``.json.gz`` or ``.yaml``).
+        path: Destination.
+        fmt: ``"jsonl"``, ``"json"`` or ``"yaml"``; ``None`` detects it from the name.
 
     Raises:
-        UnknownFormatError: The extension is not supported.
+        UnknownFormatError: ``fmt`` is ``None`` and the name has no format suffix.
     """
-    fmt = detect_format(path)
+    fmt = fmt or detect_format(path)
     with atomic_open(path) as f:
         if fmt == "jsonl":
             write = f.write
@@ -355,5 +419,14 @@ def write_dicts(dicts: Iterable[Dict[str, Any]], path: Pathlike) -> None:
             text = json.dumps(list(dicts), indent=2, ensure_ascii=False)
             f.write(text.encode("utf-8"))
         else:
-            text = yaml.dump(list(dicts), Dumper=_YAML_DUMPER)  # Lhotse's layout: sorted keys
-            f.write(text.encode("utf-8"))
+            f.write(dumps_yaml(list(dicts)).encode("utf-8"))
+
+
+def dumps_yaml(data: Any) -> str:
+    """YAML text of ``data`` with PyYAML's safe dumper (Lhotse's layout: sorted keys).
+
+    Example:
+        >>> dumps_yaml([{"id": "a", "duration": 1.5}])
+        '- duration: 1.5\\n  id: a\\n'
+    """
+    return yaml.dump(data, Dumper=_YAML_DUMPER)

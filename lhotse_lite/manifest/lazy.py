@@ -1,17 +1,23 @@
-"""Small re-iterable iterator nodes behind lazy manifest sets.
+"""Small re-iterable iterator nodes behind lazy manifest sets (Lhotse's ``lhotse.lazy`` names).
 
 A lazy set holds one of these nodes. Each node is an *iterable* (not an iterator): every call to
 ``iter()`` starts a fresh pass over its sources, so a lazy set can be iterated many times, and each
 pass holds only what the node documents (nothing, a shuffle buffer, one item per stream, ...).
-Nodes are plain picklable objects, so lazy sets can be sent to worker processes.
+Nodes are plain picklable objects, so lazy sets can be sent to worker processes. ``node + other``
+chains two nodes. The multiplexers live in :mod:`lhotse_lite.manifest.mux`.
+
+``len(node)`` is what Lhotse 1.33 answers: the number of items where it is known without a pass
+that builds them (a JSONL file counts its lines; a mapper, shuffler or chain asks its sources) and
+:class:`~lhotse_lite.errors.UnknownLengthError` (a ``TypeError``) where it is not (a filter, an
+endless repeat).
 
 Example:
-    >>> from lhotse_lite.manifest.lazy import LazyFilter, LazyMapper, LazyChain
+    >>> from lhotse_lite.manifest.lazy import LazyFilter, LazyMapper, LazyIteratorChain
     >>> node = LazyMapper(LazyFilter(range(6), lambda x: x % 2 == 0), lambda x: x * 10)
     >>> list(node), list(node)
     ([0, 20, 40], [0, 20, 40])
-    >>> list(LazyChain([1, 2], [3]))
-    [1, 2, 3]
+    >>> list(LazyIteratorChain([1, 2], [3])), len(LazyIteratorChain([1, 2], [3]))
+    ([1, 2, 3], 3)
 """
 
 from __future__ import annotations
@@ -19,269 +25,375 @@ from __future__ import annotations
 import collections
 import itertools
 import random
-from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Union
 
-from lhotse_lite.errors import ManifestError, ManifestFieldError
-from lhotse_lite.manifest.formats import Pathlike, iter_jsonl_dicts
+from lhotse_lite.errors import ManifestArgumentError, ManifestFieldError, UnknownLengthError
+from lhotse_lite.manifest.formats import Pathlike, iter_jsonl_dicts, iter_jsonl_values
+from lhotse_lite.manifest.items import fastcopy
+from lhotse_lite.manifest.seeds import Seed, resolve_seed
 
 __all__ = [
-    "LazyJsonlReader",
+    "LazyNode",
+    "LazyJsonlIterator",
+    "LazyManifestIterator",
     "LazyFilter",
     "LazyMapper",
-    "LazyChain",
+    "LazyIteratorChain",
     "LazyShuffler",
     "LazyRepeater",
-    "LazySlicer",
+    "LazyIslice",
     "LazyTail",
-    "LazyMux",
-    "LazyInfiniteMux",
+    "attach_repeat_idx_to_id",
 ]
 
+RandomLike = Union[random.Random, Any]  # a random.Random, or the random module itself
 
-class LazyJsonlReader:
-    """Stream manifest items from a JSONL(.gz) file, one line at a time.
+
+class LazyNode:
+    """Base of the nodes: ``+`` chains, ``len()`` is unknown unless a node says otherwise.
+
+    Example:
+        >>> list(LazyMapper([1], str) + LazyMapper([2], str))
+        ['1', '2']
+    """
+
+    def __add__(self, other: Iterable[Any]) -> "LazyIteratorChain":
+        return LazyIteratorChain(self, other)
+
+    def __len__(self) -> int:
+        raise UnknownLengthError(
+            f"{type(self).__name__} does not know its length without a full pass; "
+            f"count with sum(1 for _ in manifest), or load it with .to_eager() first")
+
+
+def _length(source: Iterable[Any]) -> int:
+    return len(source)  # type: ignore[arg-type]
+
+
+class LazyJsonlIterator(LazyNode):
+    """The objects of a JSONL(.gz) file as plain dicts, one line at a time.
+
+    ``len()`` counts the lines holding an object (one read of the file, remembered).
 
     Args:
-        path: The ``.jsonl`` or ``.jsonl.gz`` file.
-        from_dict: Builds one item from its dict (e.g. ``SupervisionSegment.from_dict``).
+        path: A JSONL file; gzip-compressed when its name ends in ``.gz``.
+
+    Raises (while iterating):
+        ManifestNotFoundError: The file does not exist.
+        ManifestFormatError: A line is not a JSON object, or the gzip stream is truncated (``file:line``).
+
+    Example:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "a.jsonl")
+        >>> _ = open(path, "w").write('{"id": "a"}\\n{"id": "b"}\\n')
+        >>> list(LazyJsonlIterator(path)), len(LazyJsonlIterator(path))
+        ([{'id': 'a'}, {'id': 'b'}], 2)
+    """
+
+    def __init__(self, path: Pathlike) -> None:
+        self.path = path
+        self._len: Optional[int] = None
+
+    def __iter__(self) -> Iterator[dict]:
+        count = 0
+        for _lineno, data in iter_jsonl_dicts(self.path):
+            count += 1
+            yield data
+        self._len = count
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = sum(1 for _ in iter_jsonl_values(self.path, parse=False))
+        return self._len
+
+    def __repr__(self) -> str:
+        return f"LazyJsonlIterator({str(self.path)!r})"
+
+
+class LazyManifestIterator(LazyNode):
+    """Manifest items read from a JSONL(.gz) file on each pass.
+
+    Args:
+        path: The JSONL file.
+        from_dict: Builds one item from its dict (e.g. ``SupervisionSegment.from_dict``); ``None``
+            detects each item's type from its fields, as Lhotse does (see :mod:`lhotse_lite.manifest.detect`).
 
     Raises (while iterating):
         ManifestFormatError: A line is malformed or the gzip stream is truncated (``file:line``).
         ManifestFieldError: An item has a missing/wrong field (``file:line`` prefixed).
+
+    Example:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "sups.jsonl")
+        >>> _ = open(path, "w").write('{"id": "a", "recording_id": "r", "start": 0, "duration": 1}\\n')
+        >>> [type(s).__name__ for s in LazyManifestIterator(path)], len(LazyManifestIterator(path))
+        (['SupervisionSegment'], 1)
     """
 
-    def __init__(self, path: Pathlike, from_dict: Callable[[dict], Any]) -> None:
-        self.path = path
+    def __init__(self, path: Pathlike, from_dict: Optional[Callable[[dict], Any]] = None) -> None:
+        self.source = LazyJsonlIterator(path)
         self.from_dict = from_dict
+
+    @property
+    def path(self) -> Pathlike:
+        """The file."""
+        return self.source.path
 
     def __iter__(self) -> Iterator[Any]:
         from_dict = self.from_dict
-        for lineno, d in iter_jsonl_dicts(self.path):
+        if from_dict is None:
+            from lhotse_lite.manifest.detect import item_from_dict as from_dict
+        path = self.path
+        for lineno, d in iter_jsonl_dicts(path):
             try:
                 yield from_dict(d)
             except ManifestFieldError as err:
-                raise ManifestFieldError(f"{self.path}:{lineno}: {err}") from err
-            except (TypeError, ValueError) as err:
-                raise ManifestFieldError(f"{self.path}:{lineno}: invalid item ({err})") from err
+                raise type(err)(f"{path}:{lineno}: {err}") from err
+            except (TypeError, ValueError, AttributeError) as err:
+                raise ManifestFieldError(f"{path}:{lineno}: invalid item ({err})") from err
+
+    def __len__(self) -> int:
+        return len(self.source)
 
     def __repr__(self) -> str:
-        return f"LazyJsonlReader({str(self.path)!r})"
+        return f"LazyManifestIterator({str(self.path)!r})"
 
 
-class LazyFilter:
-    """Items of ``source`` for which ``predicate(item)`` is true."""
+class LazyFilter(LazyNode):
+    """Items of ``iterator`` for which ``predicate(item)`` is true; ``len()`` is unknown.
 
-    def __init__(self, source: Iterable[Any], predicate: Callable[[Any], bool]) -> None:
-        self.source = source
+    Raises:
+        ManifestArgumentError: ``predicate`` is not callable.
+
+    Example:
+        >>> list(LazyFilter(range(5), lambda x: x > 2))
+        [3, 4]
+    """
+
+    def __init__(self, iterator: Iterable[Any], predicate: Callable[[Any], bool]) -> None:
+        if not callable(predicate):
+            raise ManifestArgumentError(f"LazyFilter: the predicate must be callable, got {predicate!r}")
+        self.iterator = iterator
         self.predicate = predicate
 
     def __iter__(self) -> Iterator[Any]:
-        return filter(self.predicate, self.source)
+        return filter(self.predicate, self.iterator)
 
 
-class LazyMapper:
-    """``fn(item)`` for each item of ``source``."""
+class LazyMapper(LazyNode):
+    """``fn(item)`` for each item of ``iterator`` (only where ``apply_fn(item)`` when it is given).
 
-    def __init__(self, source: Iterable[Any], fn: Callable[[Any], Any]) -> None:
-        self.source = source
-        self.fn = fn
+    Raises:
+        ManifestArgumentError: ``fn`` or ``apply_fn`` is not callable.
 
-    def __iter__(self) -> Iterator[Any]:
-        return map(self.fn, self.source)
-
-
-class LazyChain:
-    """All items of the first source, then of the second, and so on."""
-
-    def __init__(self, *sources: Iterable[Any]) -> None:
-        self.sources = sources
-
-    def __iter__(self) -> Iterator[Any]:
-        return itertools.chain.from_iterable(self.sources)
-
-
-class LazyShuffler:
-    """Approximate shuffle with a bounded buffer (holds at most ``buffer_size`` items).
-
-    The buffer is filled first; then each new item replaces a randomly chosen buffered item, which
-    is yielded. At the end the remaining buffer is shuffled and yielded. With ``buffer_size`` at
-    least the number of items this is a uniform shuffle.
-
-    Args:
-        source: Items to shuffle.
-        buffer_size: Maximum number of items held (>= 1).
-        rng: Random generator; ``None`` uses a fresh ``random.Random()`` for each pass.
+    Example:
+        >>> list(LazyMapper([1, 2, 3], lambda x: -x, apply_fn=lambda x: x != 2)), len(LazyMapper([1], str))
+        ([-1, 2, -3], 1)
     """
 
-    def __init__(self, source: Iterable[Any], buffer_size: int = 10_000, rng: Optional[random.Random] = None) -> None:
+    def __init__(self, iterator: Iterable[Any], fn: Callable[[Any], Any],
+                 apply_fn: Optional[Callable[[Any], bool]] = None) -> None:
+        if not callable(fn) or (apply_fn is not None and not callable(apply_fn)):
+            raise ManifestArgumentError(f"LazyMapper: fn and apply_fn must be callable, got {fn!r}, {apply_fn!r}")
+        self.iterator = iterator
+        self.fn = fn
+        self.apply_fn = apply_fn
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.apply_fn is None:
+            return map(self.fn, self.iterator)
+        fn, apply_fn = self.fn, self.apply_fn
+        return (fn(item) if apply_fn(item) else item for item in self.iterator)
+
+    def __len__(self) -> int:
+        return _length(self.iterator)
+
+
+class LazyIteratorChain(LazyNode):
+    """All items of the first iterable, then of the second, and so on (the values of a dict).
+
+    Chains given as sources are flattened. With ``shuffle_iters`` the order of the sources is shuffled
+    in place before each pass (shards in random order), as in Lhotse: by the ``random`` module when
+    ``seed`` is ``None``, else by ``random.Random(seed + pass_number)``.
+
+    Args:
+        iterators: The sources.
+        shuffle_iters: Shuffle the sources before each pass.
+        seed: An int, ``"trng"`` or ``"randomized"`` (see :func:`~lhotse_lite.manifest.seeds.resolve_seed`).
+
+    Example:
+        >>> chain = LazyIteratorChain([1], [2], [3], shuffle_iters=True, seed=0)
+        >>> sorted(chain), len(chain)
+        ([1, 2, 3], 3)
+    """
+
+    def __init__(self, *iterators: Iterable[Any], shuffle_iters: bool = False, seed: Optional[Seed] = None) -> None:
+        self.iterators: List[Iterable[Any]] = []
+        for it in iterators:
+            self.iterators.extend(it.iterators if isinstance(it, LazyIteratorChain) else [it])
+        self.shuffle_iters = shuffle_iters
+        self.seed = seed
+        self.num_iters = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.shuffle_iters:
+            rng = random if self.seed is None else random.Random(resolve_seed(self.seed) + self.num_iters)
+            rng.shuffle(self.iterators)
+            self.num_iters += 1
+        return itertools.chain.from_iterable(it.values() if isinstance(it, dict) else it for it in self.iterators)
+
+    def __len__(self) -> int:
+        return sum(_length(it) for it in self.iterators)
+
+
+class LazyShuffler(LazyNode):
+    """An approximate shuffle through a buffer of at most ``buffer_size`` items (Lhotse's order).
+
+    The order is the one of Lhotse's streaming shuffle (WebDataset's): while the buffer fills, each
+    incoming item also pulls the next one into the buffer and is swapped with a random buffered item;
+    once the buffer is full each incoming item is swapped with a random buffered item, which is
+    yielded; at the end the buffer is yielded in order. The same ``rng`` state gives the same order as
+    Lhotse 1.33.
+
+    Args:
+        iterator: Items to shuffle.
+        buffer_size: Maximum number of items held (>= 1).
+        rng: A ``random.Random``; ``None`` uses the ``random`` module (as Lhotse).
+
+    Raises:
+        ManifestArgumentError: ``buffer_size < 1``.
+
+    Example:
+        >>> sorted(LazyShuffler(range(10), buffer_size=4, rng=random.Random(0)))
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    """
+
+    def __init__(self, iterator: Iterable[Any], buffer_size: int = 10_000, rng: Optional[RandomLike] = None) -> None:
         if buffer_size < 1:
-            raise ManifestError(f"shuffle buffer_size must be >= 1, got {buffer_size}")
-        self.source = source
+            raise ManifestArgumentError(f"shuffle buffer_size must be >= 1, got {buffer_size}")
+        self.iterator = iterator
         self.buffer_size = buffer_size
         self.rng = rng
 
     def __iter__(self) -> Iterator[Any]:
-        rng = self.rng if self.rng is not None else random.Random()
-        buffer: List[Any] = []
-        size = self.buffer_size
-        for item in self.source:
+        return _streaming_shuffle(iter(self.iterator), self.buffer_size, random if self.rng is None else self.rng)
+
+    def __len__(self) -> int:
+        return _length(self.iterator)
+
+
+_END = object()
+
+
+def _streaming_shuffle(items: Iterator[Any], size: int, rng: RandomLike) -> Iterator[Any]:
+    buffer: List[Any] = []
+    filling = True
+    for item in items:
+        if len(buffer) < size:
+            pulled = next(items, _END)
+            if pulled is not _END:
+                buffer.append(pulled)
+        if buffer:
+            pos = rng.randint(0, len(buffer) - 1)
+            item, buffer[pos] = buffer[pos], item
+        if filling:
             if len(buffer) < size:
                 buffer.append(item)
                 continue
-            idx = rng.randrange(size)
-            out, buffer[idx] = buffer[idx], item
-            yield out
-        rng.shuffle(buffer)
-        yield from buffer
+            filling = False
+        yield item
+    yield from buffer
 
 
-class LazyRepeater:
-    """Iterate ``source`` ``times`` times (forever when ``times`` is ``None``).
+def attach_repeat_idx_to_id(item: Any, idx: int) -> Any:
+    """A copy of ``item`` with ``_repeat{idx}`` appended to its id (an item without an id is returned as is).
+
+    Example:
+        >>> from lhotse_lite.supervision import SupervisionSegment
+        >>> attach_repeat_idx_to_id(SupervisionSegment("a", "r", 0.0, 1.0), 2).id
+        'a_repeat2'
+    """
+    if not hasattr(item, "id"):
+        return item
+    return fastcopy(item, id=f"{item.id}_repeat{idx}")
+
+
+class LazyRepeater(LazyNode):
+    """Iterate ``iterator`` ``times`` times (forever when ``None``), stopping if a pass is empty.
 
     Args:
-        source: Items to repeat.
+        iterator: Items to repeat.
         times: Number of passes (>= 1), or ``None`` for an endless stream.
-        rename: ``rename(item, epoch)`` applied to each item (e.g. to make ids unique per pass),
-            or ``None`` to yield the items unchanged.
+        preserve_id: Keep ids; otherwise pass ``n`` (0-based) renames each item ``f"{id}_repeat{n}"``
+            (items without an id, such as ``Features``, are repeated unchanged).
+
+    Raises:
+        ManifestArgumentError: ``times < 1``.
+
+    Example:
+        >>> list(LazyRepeater([1, 2], times=2)), len(LazyRepeater([1, 2], times=3))
+        ([1, 2, 1, 2], 6)
     """
 
-    def __init__(
-        self,
-        source: Iterable[Any],
-        times: Optional[int] = None,
-        rename: Optional[Callable[[Any, int], Any]] = None,
-    ) -> None:
+    def __init__(self, iterator: Iterable[Any], times: Optional[int] = None, preserve_id: bool = False) -> None:
         if times is not None and times < 1:
-            raise ManifestError(f"repeat times must be >= 1 or None, got {times}")
-        self.source = source
+            raise ManifestArgumentError(f"repeat times must be >= 1 or None, got {times}")
+        self.iterator = iterator
         self.times = times
-        self.rename = rename
+        self.preserve_id = preserve_id
 
     def __iter__(self) -> Iterator[Any]:
         epochs = itertools.count() if self.times is None else range(self.times)
         for epoch in epochs:
             empty = True
-            for item in self.source:
+            for item in self.iterator:
                 empty = False
-                yield item if self.rename is None else self.rename(item, epoch)
+                yield item if self.preserve_id else attach_repeat_idx_to_id(item, epoch)
             if empty:  # an endless repeat of nothing would hang
                 return
 
+    def __len__(self) -> int:
+        if self.times is None:
+            raise UnknownLengthError("an endless repeat() has no length")
+        return _length(self.iterator) * self.times
 
-class LazySlicer:
-    """Items ``start`` (inclusive) to ``stop`` (exclusive) of ``source``; ``stop=None`` means to the end."""
 
-    def __init__(self, source: Iterable[Any], start: int = 0, stop: Optional[int] = None) -> None:
-        self.source = source
+class LazyIslice(LazyNode):
+    """Items ``start`` (inclusive) to ``stop`` (exclusive) of ``iterator``; ``stop=None`` means to the end.
+
+    Example:
+        >>> list(LazyIslice(range(10), 2, 5)), len(LazyIslice(range(10), 8, 20))
+        ([2, 3, 4], 2)
+    """
+
+    def __init__(self, iterator: Iterable[Any], start: int = 0, stop: Optional[int] = None) -> None:
+        self.iterator = iterator
         self.start = start
         self.stop = stop
 
     def __iter__(self) -> Iterator[Any]:
-        return itertools.islice(self.source, self.start, self.stop)
+        return itertools.islice(self.iterator, self.start, self.stop)
+
+    def __len__(self) -> int:
+        total = _length(self.iterator)
+        stop = total if self.stop is None else min(self.stop, total)
+        return max(0, stop - self.start)
 
 
-class LazyTail:
-    """The last ``n`` items of ``source`` (holds at most ``n`` items while streaming)."""
+class LazyTail(LazyNode):
+    """The last ``n`` items of ``iterator`` (holds at most ``n`` items while streaming).
 
-    def __init__(self, source: Iterable[Any], n: int) -> None:
-        self.source = source
+    Example:
+        >>> list(LazyTail(range(10), 3)), len(LazyTail(range(2), 3))
+        ([7, 8, 9], 2)
+    """
+
+    def __init__(self, iterator: Iterable[Any], n: int) -> None:
+        self.iterator = iterator
         self.n = n
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(collections.deque(self.source, maxlen=self.n))
+        return iter(collections.deque(self.iterator, maxlen=self.n))
 
-
-def _check_weights(num: int, weights: Optional[Sequence[float]]) -> List[float]:
-    if weights is None:
-        return [1.0] * num
-    if len(weights) != num:
-        raise ManifestError(f"mux got {num} sets but {len(weights)} weights; give one weight per set")
-    if any(w < 0 for w in weights) or sum(weights) <= 0:
-        raise ManifestError(f"mux weights must be >= 0 with a positive sum, got {list(weights)}")
-    return [float(w) for w in weights]
-
-
-class LazyMux:
-    """Interleave several sources, picking the next source at random (by ``weights``) for each item.
-
-    Args:
-        sources: The sources to interleave.
-        stop_early: Stop as soon as any source is exhausted (otherwise continue with the remaining
-            ones until all are exhausted).
-        weights: Relative chance of each source (``None``: equal).
-        seed: Seed of the random choices; each pass repeats the same order.
-    """
-
-    def __init__(self, *sources: Iterable[Any], stop_early: bool = False,
-                 weights: Optional[Sequence[float]] = None, seed: int = 0) -> None:
-        self.sources = sources
-        self.stop_early = stop_early
-        self.weights = _check_weights(len(sources), weights)
-        self.seed = seed
-
-    def __iter__(self) -> Iterator[Any]:
-        rng = random.Random(self.seed)
-        iters = [iter(s) for s in self.sources]
-        weights = list(self.weights)
-        active = [i for i, w in enumerate(weights) if w > 0]
-        while active:
-            (idx,) = rng.choices(active, weights=[weights[i] for i in active])
-            try:
-                yield next(iters[idx])
-            except StopIteration:
-                if self.stop_early:
-                    return
-                active.remove(idx)
-
-
-class LazyInfiniteMux:
-    """An endless interleaving of sources, each restarted when it runs out.
-
-    At most ``max_open_streams`` sources are open at once (all of them when ``None``). Open streams
-    are chosen at random by ``weights``; when an open stream is exhausted it is closed and another
-    one (possibly the same source again) is opened in its place. Only one item per open stream is
-    in flight, so memory stays bounded however many sources there are.
-
-    Args:
-        sources: The sources (each must be re-iterable).
-        weights: Relative chance of each source (``None``: equal).
-        seed: Seed of the random choices.
-        max_open_streams: Maximum number of concurrently open sources.
-    """
-
-    def __init__(self, *sources: Iterable[Any], weights: Optional[Sequence[float]] = None,
-                 seed: int = 0, max_open_streams: Optional[int] = None) -> None:
-        if max_open_streams is not None and max_open_streams < 1:
-            raise ManifestError(f"max_open_streams must be >= 1 or None, got {max_open_streams}")
-        self.sources = sources
-        self.weights = _check_weights(len(sources), weights)
-        self.seed = seed
-        self.max_open_streams = max_open_streams
-
-    def __iter__(self) -> Iterator[Any]:
-        rng = random.Random(self.seed)
-        candidates = [i for i, w in enumerate(self.weights) if w > 0]
-        if not candidates:
-            return
-        cand_w = [self.weights[i] for i in candidates]
-        n_open = len(candidates) if self.max_open_streams is None else min(self.max_open_streams, len(candidates))
-        if self.max_open_streams is None:
-            slots = list(candidates)
-        else:
-            slots = rng.choices(candidates, weights=cand_w, k=n_open)
-        streams = [iter(self.sources[i]) for i in slots]
-        empty_restarts = 0
-        while True:
-            pos = rng.choices(range(n_open), weights=[self.weights[s] for s in slots])[0]
-            try:
-                item = next(streams[pos])
-            except StopIteration:
-                empty_restarts += 1
-                if empty_restarts > 10 * len(candidates) + 100:
-                    return  # every source is empty: stop instead of spinning forever
-                if self.max_open_streams is not None:
-                    slots[pos] = rng.choices(candidates, weights=cand_w)[0]
-                streams[pos] = iter(self.sources[slots[pos]])
-                continue
-            empty_restarts = 0
-            yield item
+    def __len__(self) -> int:
+        return min(self.n, _length(self.iterator))

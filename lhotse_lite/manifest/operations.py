@@ -3,9 +3,10 @@
 Pure functions behind ``ManifestSet.mux``, ``infinite_mux``, ``combine``, ``split``, ``split_lazy``,
 ``subset``, ``shuffle`` and ``repeat`` (the methods delegate here in one line; call the methods, whose
 docstrings hold the details). Each takes a set (or a set class and several sets) and returns new sets
-without touching its inputs; an eager input gives eager results, a lazy one lazy results built from
-the nodes of :mod:`lhotse_lite.manifest.lazy`. :func:`combine` is also exported as
-``lhotse_lite.manifest.combine``.
+without touching its inputs; an eager input gives eager results (except ``repeat`` and the muxes,
+lazy as in Lhotse), a lazy one lazy results built from the nodes of :mod:`lhotse_lite.manifest.lazy`
+and :mod:`lhotse_lite.manifest.mux`. :func:`combine` is also exported as ``lhotse_lite.manifest.combine``
+and ``lhotse_lite.manipulation.combine``.
 
 This module does not import :mod:`lhotse_lite.manifest.set` at import time (``set`` imports it).
 
@@ -20,14 +21,15 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
-from lhotse_lite.errors import ManifestError
+from lhotse_lite.errors import ManifestArgumentError, ManifestError
 from lhotse_lite.manifest import formats, lazy
+from lhotse_lite.manifest import mux as muxes
+from lhotse_lite.manifest.seeds import Seed
 
 if TYPE_CHECKING:
     from lhotse_lite.manifest.set import ManifestSet
@@ -47,11 +49,11 @@ def _unpack_sets(sets: Tuple[Any, ...]) -> Tuple[Any, ...]:
 
 
 def shuffle(manifests: S, rng: Optional[random.Random] = None, buffer_size: int = 10_000) -> S:
-    """The items of ``manifests`` in random order (:meth:`ManifestSet.shuffle`).
+    """The items of ``manifests`` in random order, as Lhotse orders them (:meth:`ManifestSet.shuffle`).
 
     Args:
         manifests: An eager set (fully shuffled) or a lazy one (shuffled within a buffer).
-        rng: Random generator (``None``: the ``random`` module, or a fresh one per lazy pass).
+        rng: A ``random.Random``; ``None`` uses the ``random`` module.
         buffer_size: Shuffle buffer size, in items, of a lazy set.
 
     Returns:
@@ -60,15 +62,15 @@ def shuffle(manifests: S, rng: Optional[random.Random] = None, buffer_size: int 
     Example:
         >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
         >>> sups = SupervisionSet.from_segments(SupervisionSegment(f"s{i}", "r", i, 1.0) for i in range(4))
-        >>> sorted(shuffle(sups, random.Random(0)).ids)
-        ['s0', 's1', 's2', 's3']
+        >>> shuffle(sups, random.Random(0)).ids
+        ['s2', 's0', 's1', 's3']
     """
     cls = type(manifests)
     if manifests._items is None:
         return cls._lazy(lazy.LazyShuffler(manifests._source, buffer_size, rng))  # type: ignore[arg-type]
     keys = list(manifests._items)
-    (rng or random).shuffle(keys)
-    return cls._from_dict_unchecked({k: manifests._items[k] for k in keys})
+    (rng or random).shuffle(keys)  # the permutation depends only on the length: Lhotse's order
+    return cls._from_dict_unchecked({k: manifests._items[k] for k in keys}, manifests._built)
 
 
 def repeat(manifests: S, times: Optional[int] = None, preserve_id: bool = False) -> S:
@@ -85,26 +87,25 @@ def repeat(manifests: S, times: Optional[int] = None, preserve_id: bool = False)
     Example:
         >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
         >>> sups = SupervisionSet.from_segments([SupervisionSegment("a", "r", 0.0, 1.0)])
-        >>> list(repeat(sups, 2).ids)
-        ['a_repeat0', 'a_repeat1']
+        >>> list(repeat(sups, 2).ids), list(repeat(sups, 2, preserve_id=True).ids)
+        (['a_repeat0', 'a_repeat1'], ['a', 'a'])
     """
-    rename = None if preserve_id else _repeat_rename
-    return type(manifests)._lazy(lazy.LazyRepeater(manifests, times, rename))
+    return type(manifests)._lazy(lazy.LazyRepeater(manifests._as_source(), times, preserve_id))
 
 
 def mux(cls: Type[S], sets: Sequence["ManifestSet"], stop_early: bool = False,
-        weights: Optional[Sequence[float]] = None, seed: int = 0) -> S:
+        weights: Optional[Sequence[float]] = None, seed: Seed = 0) -> S:
     """A lazy ``cls`` interleaving ``sets`` at random (:meth:`ManifestSet.mux`).
 
     Args:
         cls: The set class of the result.
-        sets: The sets to interleave.
+        sets: Two or more sets to interleave.
         stop_early: Stop when the first set runs out (else go on until all run out).
         weights: Relative chance of drawing from each set (``None``: equal).
         seed: Seed of the draw; every pass repeats the same order.
 
     Returns:
-        A lazy set over a :class:`~lhotse_lite.manifest.lazy.LazyMux`.
+        A lazy set over a :class:`~lhotse_lite.manifest.mux.LazyIteratorMultiplexer`.
 
     Example:
         >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
@@ -113,19 +114,20 @@ def mux(cls: Type[S], sets: Sequence["ManifestSet"], stop_early: bool = False,
         >>> sorted(mux(SupervisionSet, [a, b]).ids)
         ['a', 'b']
     """
-    return cls._lazy(lazy.LazyMux(*sets, stop_early=stop_early, weights=weights, seed=seed))
+    sources = [s._as_source() for s in sets]
+    return cls._lazy(muxes.LazyIteratorMultiplexer(*sources, stop_early=stop_early, weights=weights, seed=seed))
 
 
 def infinite_mux(cls: Type[S], sets: Sequence["ManifestSet"], weights: Optional[Sequence[float]] = None,
-                 seed: int = 0, max_open_streams: Optional[int] = None) -> S:
-    """An endless lazy ``cls`` interleaving ``sets``, each restarted when exhausted (:meth:`ManifestSet.infinite_mux`).
+                 seed: Seed = 0, max_open_streams: Optional[int] = None) -> S:
+    """An endless lazy ``cls`` interleaving ``sets``, each reopened when exhausted (:meth:`ManifestSet.infinite_mux`).
 
     Args:
         cls: The set class of the result.
-        sets: The sets to interleave.
+        sets: The sets to interleave (at least one).
         weights: Relative chance of drawing from each set (``None``: equal).
         seed: Seed of the draw.
-        max_open_streams: See :class:`~lhotse_lite.manifest.lazy.LazyInfiniteMux`.
+        max_open_streams: See :class:`~lhotse_lite.manifest.mux.LazyInfiniteApproximateMultiplexer`.
 
     Returns:
         A lazy, endless set.
@@ -136,7 +138,9 @@ def infinite_mux(cls: Type[S], sets: Sequence["ManifestSet"], weights: Optional[
         >>> [s.id for s in itertools.islice(infinite_mux(SupervisionSet, [a]), 3)]
         ['a', 'a', 'a']
     """
-    return cls._lazy(lazy.LazyInfiniteMux(*sets, weights=weights, seed=seed, max_open_streams=max_open_streams))
+    sources = [s._as_source() for s in sets]
+    return cls._lazy(muxes.LazyInfiniteApproximateMultiplexer(
+        *sources, weights=weights, seed=seed, max_open_streams=max_open_streams))
 
 
 def combine_into(cls: Type[S], sets: Tuple[Union["ManifestSet", Iterable["ManifestSet"]], ...]) -> S:
@@ -161,12 +165,16 @@ def combine_into(cls: Type[S], sets: Tuple[Union["ManifestSet", Iterable["Manife
     """
     sets = _unpack_sets(sets)
     if all(not s.is_lazy for s in sets):  # type: ignore[union-attr]
-        return cls(itertools.chain.from_iterable(sets))  # type: ignore[arg-type]
-    return cls._lazy(lazy.LazyChain(*sets))  # type: ignore[arg-type]
+        return cls.from_items(itertools.chain.from_iterable(sets))  # type: ignore[arg-type]
+    return cls._lazy(lazy.LazyIteratorChain(*(s._as_source() for s in sets)))  # type: ignore[union-attr]
 
 
-def combine(*sets: Any) -> Any:
+def combine(*manifests: Any) -> Any:
     """All items of several sets of one type, in order (see :meth:`ManifestSet.combine`).
+
+    Raises:
+        ManifestArgumentError: No sets given.
+        DuplicateIdError: Two eager sets share an id.
 
     Example:
         >>> from lhotse_lite.manifest import combine
@@ -176,9 +184,9 @@ def combine(*sets: Any) -> Any:
         >>> combine(first, second).ids
         ['a', 'b']
     """
-    sets = _unpack_sets(sets)
+    sets = _unpack_sets(manifests)
     if not sets:
-        raise ManifestError("combine() needs at least one set")
+        raise ManifestArgumentError("combine() needs at least one set")
     return type(sets[0]).combine(*sets)
 
 
@@ -186,16 +194,16 @@ def split(manifests: S, num_splits: int, shuffle: bool = False, drop_last: bool 
     """``manifests`` in ``num_splits`` contiguous parts, by Lhotse's rule (:meth:`ManifestSet.split`).
 
     Args:
-        manifests: The set to split (a lazy one gives lazy slices of its stream).
+        manifests: The set to split (a lazy one gives lazy slices of its stream, unless ``shuffle``).
         num_splits: Number of parts, in ``1..len(manifests)``.
-        shuffle: Shuffle (with the ``random`` module) before splitting; eager sets only.
+        shuffle: Shuffle with the ``random`` module before splitting (the parts are then eager).
         drop_last: Drop the ``len % num_splits`` remaining items instead of spreading them.
 
     Returns:
         The parts, each of the type of ``manifests``.
 
     Raises:
-        ManifestError: ``num_splits`` out of range, or ``shuffle`` on a lazy set.
+        ManifestError: ``num_splits`` out of range.
 
     Example:
         >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
@@ -204,7 +212,9 @@ def split(manifests: S, num_splits: int, shuffle: bool = False, drop_last: bool 
         [['s0', 's1'], ['s2', 's3']]
     """
     cls = type(manifests)
-    n = len(manifests)
+    if manifests._items is None and shuffle:
+        manifests = manifests.to_eager()  # Lhotse shuffles the whole list too
+    n = len(manifests) if manifests._items is not None else sum(1 for _ in manifests)
     if num_splits < 1 or num_splits > n:
         raise ManifestError(
             f"cannot split {n} items into {num_splits} parts; num_splits must be in 1..{n}")
@@ -214,14 +224,11 @@ def split(manifests: S, num_splits: int, shuffle: bool = False, drop_last: bool 
     else:  # the first `extra` parts get one more item, as in Lhotse
         bounds = [(i * size + min(i, extra), (i + 1) * size + min(i + 1, extra)) for i in range(num_splits)]
     if manifests._items is None:
-        if shuffle:
-            raise ManifestError("split(shuffle=True) needs an eager set: call .to_eager() first, "
-                                "or .shuffle() the lazy set before split()")
-        return [cls._lazy(lazy.LazySlicer(manifests._source, a, b)) for a, b in bounds]  # type: ignore[arg-type]
+        return [cls._lazy(lazy.LazyIslice(manifests._source, a, b)) for a, b in bounds]  # type: ignore[arg-type]
     items = list(manifests._items.items())
     if shuffle:
         random.shuffle(items)
-    return [cls._from_dict_unchecked(dict(items[a:b])) for a, b in bounds]
+    return [cls._from_dict_unchecked(dict(items[a:b]), manifests._built) for a, b in bounds]
 
 
 def split_lazy(manifests: S, output_dir: formats.Pathlike, chunk_size: int, prefix: str = "") -> List[S]:
@@ -229,15 +236,15 @@ def split_lazy(manifests: S, output_dir: formats.Pathlike, chunk_size: int, pref
 
     Args:
         manifests: The set to write (streamed once).
-        output_dir: Folder of the chunk files ``{prefix}{index:08d}.jsonl.gz`` (created if missing).
+        output_dir: Folder of the chunk files ``{prefix}.{index:08d}.jsonl.gz`` (created if missing).
         chunk_size: Items per file (``>= 1``).
-        prefix: File name prefix.
+        prefix: File name prefix (``""``: ``"split"``, as in Lhotse).
 
     Returns:
         One lazy set per written file.
 
     Raises:
-        ManifestError: ``chunk_size < 1``.
+        ManifestArgumentError: ``chunk_size < 1``.
 
     Example:
         >>> import tempfile
@@ -248,7 +255,7 @@ def split_lazy(manifests: S, output_dir: formats.Pathlike, chunk_size: int, pref
         [['s0', 's1'], ['s2']]
     """
     if chunk_size < 1:
-        raise ManifestError(f"chunk_size must be >= 1, got {chunk_size}")
+        raise ManifestArgumentError(f"chunk_size must be >= 1, got {chunk_size}")
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = []
@@ -257,8 +264,8 @@ def split_lazy(manifests: S, output_dir: formats.Pathlike, chunk_size: int, pref
         chunk = list(itertools.islice(it, chunk_size))
         if not chunk:
             break
-        path = out / f"{prefix}{idx:08d}.jsonl.gz"
-        formats.write_dicts((x.to_dict() for x in chunk), path)  # type: ignore[attr-defined]
+        path = out / f"{prefix or 'split'}.{idx:08d}.jsonl.gz"
+        formats.write_dicts((x.to_dict() for x in chunk), path, "jsonl")  # type: ignore[attr-defined]
         result.append(type(manifests).from_jsonl_lazy(path))
     return result
 
@@ -268,14 +275,14 @@ def subset(manifests: S, first: Optional[int] = None, last: Optional[int] = None
 
     Args:
         manifests: The set (a lazy one stays lazy; ``last`` buffers at most ``last`` items).
-        first: Number of leading items to keep.
-        last: Number of trailing items to keep.
+        first: Number of leading items to keep (> 0).
+        last: Number of trailing items to keep (> 0).
 
     Returns:
         A new set of the same type.
 
     Raises:
-        ManifestError: Both or neither of ``first``/``last`` given, or a negative count.
+        ManifestArgumentError: Both or neither of ``first``/``last`` given, or a count < 1.
 
     Example:
         >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
@@ -284,22 +291,17 @@ def subset(manifests: S, first: Optional[int] = None, last: Optional[int] = None
         ['s0', 's1']
     """
     if (first is None) == (last is None):
-        raise ManifestError("subset() takes exactly one of first= or last=")
+        raise ManifestArgumentError(f"subset() takes exactly one of first= or last=, got first={first}, last={last}")
     n = first if first is not None else last
-    if n < 0:  # type: ignore[operator]
-        raise ManifestError(f"subset size must be >= 0, got {n}")
+    if n < 1:  # type: ignore[operator]
+        name = "first" if first is not None else "last"
+        raise ManifestArgumentError(f"subset() keeps at least one item; got {name}={n}")
     cls = type(manifests)
     if manifests._items is None:
         source = manifests._source
         if first is not None:
-            return cls._lazy(lazy.LazySlicer(source, 0, first))
+            return cls._lazy(lazy.LazyIslice(source, 0, first))
         return cls._lazy(lazy.LazyTail(source, last))  # type: ignore[arg-type]
     items = list(manifests._items.items())
-    part = items[:first] if first is not None else items[len(items) - last:]  # type: ignore[operator]
-    return cls._from_dict_unchecked(dict(part))
-
-
-def _repeat_rename(item: Any, epoch: int) -> Any:
-    new_id = f"{item.id}_repeat{epoch}"
-    with_id = getattr(item, "with_id", None)
-    return with_id(new_id) if with_id is not None else dataclasses.replace(item, id=new_id)
+    part = items[:first] if first is not None else items[max(0, len(items) - last):]  # type: ignore[operator]
+    return cls._from_dict_unchecked(dict(part), manifests._built)

@@ -4,17 +4,28 @@ A :class:`ManifestSet` is either
 
 * **eager**: a ``dict`` from each item's key (its ``id``) to the item, built when the set is
   created; duplicate keys are an error; ``len``, ``in`` and ``[id]`` are O(1); or
-* **lazy**: a re-iterable source (a node of :mod:`lhotse_lite.manifest.lazy`, usually streaming
-  a JSONL file). Operations on a lazy set return lazy sets and never load all items; ``len``,
-  ``in`` and ``[id]`` scan the stream (O(n) time, O(1) memory). :meth:`ManifestSet.to_eager`
-  loads it explicitly.
+* **lazy**: a re-iterable source (a node of :mod:`lhotse_lite.manifest.lazy`, usually reading a JSONL
+  file). Operations on a lazy set return lazy sets and never load all items; ``in`` and ``[id]`` scan
+  the stream (O(n) time, O(1) memory); ``len`` is what the source knows (see :mod:`.lazy`: a file
+  counts its lines, a filter raises ``TypeError``). :meth:`ManifestSet.to_eager` loads it explicitly.
+
+As in Lhotse, ``set + other`` and :meth:`~ManifestSet.repeat` give lazy sets (so a repeat may hold one
+id several times), and a lazy node passed to the constructor (``SupervisionSet(LazyFilter(...))``)
+makes a lazy set.
+
+**The key index follows item changes.** Items are mutable; when an item's key field is assigned
+(``sup.id = "new"``), :mod:`lhotse_lite.manifest.changes` records it, and the set rebuilds its dict
+(O(n), once) at the next lookup that misses or hits an item whose key changed, and before ``ids``;
+lookups that hit stay O(1). Renaming two items to one id makes that rebuild raise
+:class:`~lhotse_lite.errors.DuplicateIdError`.
 
 The bodies of the whole-set operations (``combine``, ``mux``, ``split``, ``subset``, ``shuffle``, ...)
-live in :mod:`lhotse_lite.manifest.operations`; reading a set from a file lives in
+live in :mod:`lhotse_lite.manifest.operations`; reading and writing files in
 :mod:`lhotse_lite.manifest.set_files`.
 
 Subclassing: a subclass sets :attr:`ManifestSet.element_type` (a class with ``to_dict()`` and
-classmethod ``from_dict(dict)``) and may override
+classmethod ``from_dict(dict)``), defines ``__init__`` with Lhotse's keyword for the items
+(``segments=``, ``recordings=``, ...), and may override
 
 * :meth:`ManifestSet._key` -- the key of an item (default ``item.id``). Sets whose items have no
   unique id (e.g. features keyed by recording id and channels) return another hashable here;
@@ -64,10 +75,11 @@ from typing import (
     Union,
 )
 
-from lhotse_lite.errors import UnknownIdError
-from lhotse_lite.manifest import formats, lazy, operations, set_files
+from lhotse_lite.errors import ItemIndexError, UnknownIdError
+from lhotse_lite.manifest import changes, formats, lazy, operations, set_files
 from lhotse_lite.manifest.building import build_dict, with_location
 from lhotse_lite.manifest.operations import combine
+from lhotse_lite.manifest.seeds import Seed
 
 __all__ = ["ManifestSet", "combine"]
 
@@ -76,16 +88,19 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 S = TypeVar("S", bound="ManifestSet")
 
+_MISSING = object()
+
 
 class ManifestSet(Generic[T]):
     """A collection of manifest items, eager (dict by id) or lazy (streamed).
 
     Args:
-        items: The items of an eager set (any iterable, consumed once, or a mapping key -> item as
-            Lhotse's constructors take). ``None`` gives an empty set.
+        items: The items of an eager set (any iterable, consumed once, a mapping key -> item, or
+            another set), or a lazy node of :mod:`lhotse_lite.manifest.lazy` for a lazy set. ``None``
+            gives an empty set.
 
     Raises:
-        DuplicateIdError: Two items have the same key (id); the message names it.
+        DuplicateIdError: Two items of an eager set have the same key (id); the message names it.
 
     Example:
         See the module docstring of :mod:`lhotse_lite.manifest.set`.
@@ -94,10 +109,19 @@ class ManifestSet(Generic[T]):
     element_type: ClassVar[type]
 
     def __init__(self, items: Optional[Iterable[T]] = None) -> None:
-        if isinstance(items, Mapping):  # Lhotse's constructors take a dict id -> item
-            items = items.values()
-        self._items: Optional[Dict[Hashable, T]] = build_dict(type(self)._key, () if items is None else items)
+        self._items: Optional[Dict[Hashable, T]] = None
         self._source: Optional[Iterable[T]] = None
+        self._built = changes.now()
+        if isinstance(items, lazy.LazyNode):
+            self._source = items
+        elif isinstance(items, ManifestSet) and items.is_lazy:
+            self._source = items._source
+        elif isinstance(items, ManifestSet):
+            self._items, self._built = dict(items._items), items._built  # type: ignore[arg-type]
+        else:
+            if isinstance(items, Mapping):  # Lhotse's constructors also took a dict id -> item
+                items = items.values()
+            self._items = build_dict(type(self)._key, () if items is None else items)
         self._post_init()
 
     # ---- construction -------------------------------------------------------------------------
@@ -111,9 +135,11 @@ class ManifestSet(Generic[T]):
         return item.id  # type: ignore[attr-defined]
 
     @classmethod
-    def _from_dict_unchecked(cls: Type[S], items: Dict[Hashable, T]) -> S:
+    def _from_dict_unchecked(cls: Type[S], items: Dict[Hashable, T], built: Optional[int] = None) -> S:
+        """An eager set holding ``items`` (keyed as of clock value ``built``; default: now)."""
         obj = cls.__new__(cls)
         obj._items, obj._source = items, None
+        obj._built = changes.now() if built is None else built
         obj._post_init()
         return obj
 
@@ -121,18 +147,18 @@ class ManifestSet(Generic[T]):
     def _lazy(cls: Type[S], source: Iterable[T]) -> S:
         """A lazy set over a re-iterable ``source`` (a node of :mod:`lhotse_lite.manifest.lazy`)."""
         obj = cls.__new__(cls)
-        obj._items, obj._source = None, source
+        obj._items, obj._source, obj._built = None, source, changes.now()
         obj._post_init()
         return obj
 
     @classmethod
     def from_items(cls: Type[S], items: Iterable[T]) -> S:
-        """An eager set of ``items`` (Lhotse: ``from_segments``/``from_recordings``).
+        """An eager set of ``items``, even when they come from a lazy set or node (Lhotse: ``from_segments``...).
 
         Raises:
             DuplicateIdError: Two items share a key.
         """
-        return cls(items)
+        return cls._from_dict_unchecked(build_dict(cls._key, items))
 
     @classmethod
     def from_dicts(cls: Type[S], dicts: Iterable[dict]) -> S:
@@ -143,7 +169,31 @@ class ManifestSet(Generic[T]):
             DuplicateIdError: Two items share a key.
         """
         from_dict = cls.element_type.from_dict
-        return cls(with_location(from_dict, enumerate(dicts), "item "))
+        return cls.from_items(with_location(from_dict, enumerate(dicts), "item "))
+
+    # ---- the key index ------------------------------------------------------------------------
+
+    def _fresh_items(self) -> Dict[Hashable, T]:
+        """The eager dict, re-keyed first if an item's key was assigned since it was built."""
+        if changes.keys_changed_since(self._built):
+            self._rekey()
+        return self._items  # type: ignore[return-value]
+
+    def _rekey(self) -> None:
+        built = changes.now()
+        self._items = build_dict(type(self)._key, self._items.values())  # type: ignore[union-attr]
+        self._built = built
+
+    def _lookup(self, key: Hashable) -> object:
+        """The item with ``key`` in an eager set, or ``_MISSING``; O(1) unless keys changed (see module doc)."""
+        items = self._items
+        item = items.get(key, _MISSING)  # type: ignore[union-attr]
+        if not changes.keys_changed_since(self._built):
+            return item
+        if item is not _MISSING and type(self)._key(item) == key:  # type: ignore[arg-type]
+            return item
+        self._rekey()
+        return self._items.get(key, _MISSING)  # type: ignore[union-attr]
 
     # ---- basic protocol -----------------------------------------------------------------------
 
@@ -157,21 +207,27 @@ class ManifestSet(Generic[T]):
         """Eager: a read-only mapping key -> item. Lazy: the re-iterable source."""
         if self._items is None:
             return self._source  # type: ignore[return-value]
-        return MappingProxyType(self._items)
+        return MappingProxyType(self._fresh_items())
 
     @property
     def ids(self) -> Union[List[Hashable], Iterator[Hashable]]:
         """The keys in order: a list for an eager set, a one-pass generator for a lazy set."""
         if self._items is not None:
-            return list(self._items)
+            return list(self._fresh_items())
         key = type(self)._key
         return (key(item) for item in self)
 
     def __len__(self) -> int:
-        """Number of items. For a lazy set this iterates the whole stream (O(n) time, O(1) memory)."""
+        """Number of items; for a lazy set, what its source knows (``TypeError`` after a filter)."""
         if self._items is not None:
             return len(self._items)
-        return sum(1 for _ in self._source)  # type: ignore[union-attr]
+        return len(self._source)  # type: ignore[arg-type]
+
+    def __bool__(self) -> bool:
+        """Whether the set has an item (a lazy set reads at most one)."""
+        if self._items is not None:
+            return bool(self._items)
+        return next(iter(self._source), _MISSING) is not _MISSING  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[T]:
         if self._items is not None:
@@ -179,8 +235,11 @@ class ManifestSet(Generic[T]):
         return iter(self._source)  # type: ignore[arg-type]
 
     def __contains__(self, key: object) -> bool:
+        """Whether an item has ``key`` (an id, or an item whose key is looked up)."""
+        if isinstance(key, self.element_type):
+            key = type(self)._key(key)
         if self._items is not None:
-            return key in self._items
+            return self._lookup(key) is not _MISSING  # type: ignore[arg-type]
         item_key = type(self)._key
         return any(item_key(item) == key for item in self)
 
@@ -188,16 +247,16 @@ class ManifestSet(Generic[T]):
         """``set[id]`` -> the item with that key; ``set[n]`` (an ``int``) -> the n-th item.
 
         Raises:
-            UnknownIdError: No item has that key.
-            IndexError: ``n`` is out of range.
+            UnknownIdError: No item has that key (a ``KeyError``).
+            ItemIndexError: ``n`` is out of range (an ``IndexError``).
         """
         if isinstance(key, numbers.Integral) and not isinstance(key, bool):  # numpy ints too
             return self._nth(int(key))
         if self._items is not None:
-            try:
-                return self._items[key]
-            except KeyError:
-                raise UnknownIdError(self._unknown_message(key)) from None
+            item = self._lookup(key)
+            if item is _MISSING:
+                raise UnknownIdError(self._unknown_message(key))
+            return item  # type: ignore[return-value]
         item_key = type(self)._key
         for item in self:
             if item_key(item) == key:
@@ -210,21 +269,25 @@ class ManifestSet(Generic[T]):
     def _nth(self, n: int) -> T:
         if n < 0:
             if self._items is None:
-                raise IndexError(f"negative index {n} is not supported on a lazy {type(self).__name__}")
+                raise ItemIndexError(f"negative index {n} is not supported on a lazy {type(self).__name__}")
             n += len(self._items)
         if n >= 0:
             for item in itertools.islice(self, n, None):
                 return item
-        raise IndexError(f"index {n} out of range for {type(self).__name__}")
+        raise ItemIndexError(f"index {n} out of range for {type(self).__name__}")
 
     def __add__(self: S, other: S) -> S:
-        return type(self).combine(self, other)
+        """A lazy chain of this set's items, then ``other``'s (Lhotse's ``+``; ids are not checked)."""
+        return type(self)._lazy(lazy.LazyIteratorChain(self._as_source(), other._as_source()))
+
+    def _as_source(self) -> Iterable[T]:
+        """What a lazy node iterates for this set: the set itself (eager) or its source (lazy)."""
+        return self if self._items is not None else self._source  # type: ignore[return-value]
 
     def __eq__(self, other: object) -> bool:
+        """Equal items in the same order (each item compared field by field)."""
         if type(other) is not type(self):
             return NotImplemented
-        if self._items is not None and other._items is not None:  # type: ignore[attr-defined]
-            return self._items == other._items  # type: ignore[attr-defined]
         return list(self) == list(other)  # type: ignore[call-overload]
 
     __hash__ = None  # type: ignore[assignment]
@@ -240,7 +303,7 @@ class ManifestSet(Generic[T]):
         Raises:
             DuplicateIdError: The stream contains two items with the same key.
         """
-        return self if self._items is not None else type(self)(self)
+        return self if self._items is not None else type(self).from_items(self)
 
     # ---- transformations ----------------------------------------------------------------------
 
@@ -248,60 +311,66 @@ class ManifestSet(Generic[T]):
         """The items for which ``predicate(item)`` is true (lazy stays lazy)."""
         if self._items is None:
             return self._lazy(lazy.LazyFilter(self._source, predicate))  # type: ignore[arg-type]
-        return self._from_dict_unchecked({k: v for k, v in self._items.items() if predicate(v)})
+        return self._from_dict_unchecked({k: v for k, v in self._items.items() if predicate(v)}, self._built)
 
     def map(self: S, fn: Callable[[T], T]) -> S:
-        """``fn(item)`` for every item (lazy stays lazy; eager checks the new keys for duplicates)."""
+        """``fn(item)`` for every item (lazy stays lazy; eager checks the new keys for duplicates).
+
+        ``fn`` may change the item it is given and return it (``sup.text = norm(sup.text); return sup``).
+        """
         if self._items is None:
             return self._lazy(lazy.LazyMapper(self._source, fn))  # type: ignore[arg-type]
-        return type(self)(map(fn, self._items.values()))
+        return type(self).from_items(map(fn, list(self._items.values())))
 
     def shuffle(self: S, rng: Optional[random.Random] = None, buffer_size: int = 10_000) -> S:
-        """The items in random order.
+        """The items in random order, the same order as Lhotse 1.33 for the same ``rng`` state.
 
-        Eager: a full shuffle. Lazy: an approximate shuffle holding at most ``buffer_size`` items.
+        Eager: a full shuffle (``rng.shuffle``). Lazy: the streaming shuffle of
+        :class:`~lhotse_lite.manifest.lazy.LazyShuffler`, holding at most ``buffer_size`` items.
 
         Args:
-            rng: Random generator (``None``: the ``random`` module for eager sets, a fresh
-                ``random.Random()`` per pass for lazy sets).
+            rng: A ``random.Random``; ``None`` uses the ``random`` module (as Lhotse).
             buffer_size: Shuffle buffer size of a lazy set.
         """
         return operations.shuffle(self, rng, buffer_size)
 
     def repeat(self: S, times: Optional[int] = None, preserve_id: bool = False) -> S:
-        """A lazy set iterating these items ``times`` times (forever when ``None``).
+        """A new, lazily evaluated set iterating these items ``times`` times (forever when ``None``).
 
         Args:
             times: Number of passes, or ``None`` for an endless stream.
-            preserve_id: Keep ids unchanged. Otherwise pass ``n`` (0-based) renames each item
-                ``f"{id}_repeat{n}"`` as Lhotse does, so ids stay unique.
+            preserve_id: Keep ids unchanged (the stream then holds each id ``times`` times). Otherwise
+                pass ``n`` (0-based) renames each item ``f"{id}_repeat{n}"`` as Lhotse does; items
+                without an id (``Features``) are repeated unchanged.
 
-        Returns:
-            Always a lazy set (an eager one could not hold duplicate ids or endless streams).
+        Raises:
+            ManifestArgumentError: ``times < 1``.
         """
         return operations.repeat(self, times, preserve_id)
 
     @classmethod
-    def mux(cls: Type[S], *sets: "ManifestSet[T]", stop_early: bool = False,
-            weights: Optional[Sequence[float]] = None, seed: int = 0) -> S:
-        """A lazy set interleaving ``sets`` at random (see :class:`~lhotse_lite.manifest.lazy.LazyMux`).
+    def mux(cls: Type[S], *manifests: "ManifestSet[T]", stop_early: bool = False,
+            weights: Optional[Sequence[float]] = None, seed: Seed = 0) -> S:
+        """A lazy set interleaving ``manifests`` at random, in Lhotse's order for the same seed.
+
+        See :class:`~lhotse_lite.manifest.mux.LazyIteratorMultiplexer`.
 
         Args:
-            sets: The sets to interleave.
+            manifests: Two or more sets.
             stop_early: Stop when the first set runs out (else go on until all run out).
             weights: Relative chance of drawing from each set (``None``: equal).
-            seed: Seed of the draw; every pass repeats the same order.
+            seed: Seed of the draw (an int, ``"trng"`` or ``"randomized"``); every pass repeats the order.
         """
-        return operations.mux(cls, sets, stop_early, weights, seed)
+        return operations.mux(cls, manifests, stop_early, weights, seed)
 
     @classmethod
-    def infinite_mux(cls: Type[S], *sets: "ManifestSet[T]", weights: Optional[Sequence[float]] = None,
-                     seed: int = 0, max_open_streams: Optional[int] = None) -> S:
-        """An endless lazy interleaving of ``sets``, each restarted when exhausted.
+    def infinite_mux(cls: Type[S], *manifests: "ManifestSet[T]", weights: Optional[Sequence[float]] = None,
+                     seed: Seed = 0, max_open_streams: Optional[int] = None) -> S:
+        """An endless lazy interleaving of ``manifests``, each reopened when exhausted (Lhotse's order).
 
-        See :class:`~lhotse_lite.manifest.lazy.LazyInfiniteMux` for ``max_open_streams``.
+        See :class:`~lhotse_lite.manifest.mux.LazyInfiniteApproximateMultiplexer` for ``max_open_streams``.
         """
-        return operations.infinite_mux(cls, sets, weights, seed, max_open_streams)
+        return operations.infinite_mux(cls, manifests, weights, seed, max_open_streams)
 
     @classmethod
     def combine(cls: Type[S], *sets: Union["ManifestSet[T]", Iterable["ManifestSet[T]"]]) -> S:
@@ -316,18 +385,21 @@ class ManifestSet(Generic[T]):
         """Split into ``num_splits`` contiguous parts (as Lhotse's ``split``).
 
         Each part has ``len // num_splits`` items; the ``len % num_splits`` remaining items go one
-        each to the first parts, or are dropped when ``drop_last`` (Lhotse's rule). A lazy set is split
-        into lazy slices of its stream (one counting pass, nothing loaded); ``shuffle`` needs an eager set.
+        each to the first parts, or are dropped when ``drop_last`` (Lhotse's rule). ``shuffle`` first
+        shuffles the items with the ``random`` module, as Lhotse (same order for the same state), and
+        gives eager parts; a lazy set split without ``shuffle`` gives lazy slices of its stream (one
+        counting pass, nothing loaded).
 
         Raises:
-            ManifestError: ``num_splits`` is not in ``1..len``, or ``shuffle`` on a lazy set.
+            ManifestError: ``num_splits`` is not in ``1..len`` (a ``ValueError``, as in Lhotse).
         """
         return operations.split(self, num_splits, shuffle, drop_last)
 
     def split_lazy(self, output_dir: formats.Pathlike, chunk_size: int, prefix: str = "") -> List[S]:
         """Write the items in chunks of ``chunk_size`` to ``output_dir`` and open them lazily.
 
-        Files are named ``{prefix}{index:08d}.jsonl.gz`` (Lhotse's naming). Streams the set once.
+        Files are named ``{prefix}.{index:08d}.jsonl.gz`` (``prefix`` defaults to ``"split"``, as in
+        Lhotse). Streams the set once.
 
         Returns:
             One lazy set per written file.
@@ -335,75 +407,76 @@ class ManifestSet(Generic[T]):
         return operations.split_lazy(self, output_dir, chunk_size, prefix)
 
     def subset(self: S, first: Optional[int] = None, last: Optional[int] = None) -> S:
-        """The first ``first`` or last ``last`` items (exactly one must be given).
+        """The first ``first`` or last ``last`` items (exactly one must be given, and be > 0).
 
         A lazy set stays lazy (``last`` keeps at most ``last`` items in memory while streaming).
 
         Raises:
-            ManifestError: Both or neither of ``first``/``last`` given, or a negative count.
+            ManifestArgumentError: Both or neither of ``first``/``last`` given, or a count < 1 (an
+                ``AssertionError`` too, as in Lhotse).
         """
         return operations.subset(self, first, last)
 
-    # ---- serialization ------------------------------------------------------------------------
+    # ---- serialization (bodies in set_files) --------------------------------------------------
 
     def to_dicts(self) -> Iterator[dict]:
         """The items as dicts (``to_dict`` of each), lazily."""
         return (item.to_dict() for item in self)  # type: ignore[attr-defined]
 
     def to_file(self, path: formats.Pathlike) -> None:
-        """Write the set atomically in the format of ``path``'s extension (see :mod:`.formats`)."""
+        """Write the set atomically in the format named by ``path``'s suffixes (see :mod:`.formats`)."""
         formats.write_dicts(self.to_dicts(), path)
 
     def to_jsonl(self, path: formats.Pathlike) -> None:
-        """Write JSONL (``.jsonl`` or ``.jsonl.gz``) atomically."""
-        set_files.check_format(path, "jsonl")
-        self.to_file(path)
+        """Write JSON lines to ``path`` (any name; gzip-compressed if it ends in ``.gz``), atomically."""
+        formats.write_dicts(self.to_dicts(), path, "jsonl")
 
     def to_json(self, path: formats.Pathlike) -> None:
-        """Write a JSON list (``.json`` or ``.json.gz``) atomically."""
-        set_files.check_format(path, "json")
-        self.to_file(path)
+        """Write a JSON list to ``path`` (any name; gzip-compressed if it ends in ``.gz``), atomically."""
+        formats.write_dicts(self.to_dicts(), path, "json")
 
     def to_yaml(self, path: formats.Pathlike) -> None:
-        """Write YAML (``.yaml``) atomically."""
-        set_files.check_format(path, "yaml")
-        self.to_file(path)
+        """Write YAML to ``path`` (any name; gzip-compressed if it ends in ``.gz``), atomically."""
+        formats.write_dicts(self.to_dicts(), path, "yaml")
+
+    @classmethod
+    def open_writer(cls, path: Optional[formats.Pathlike], overwrite: bool = True) -> object:
+        """A :class:`~lhotse_lite.manifest.writer.SequentialJsonlWriter` for ``path``, or an
+        ``InMemoryWriter`` for ``None`` (see :func:`~lhotse_lite.manifest.writer.open_writer`)."""
+        from lhotse_lite.manifest.writer import open_writer
+
+        return open_writer(path, overwrite=overwrite)
 
     @classmethod
     def from_file(cls: Type[S], path: formats.Pathlike) -> S:
-        """Load an eager set from a file, the format chosen by its extension.
+        """Load an eager set from a file, the format named by its suffixes.
 
         Raises:
-            FileNotFoundError, UnknownFormatError, ManifestFormatError, ManifestFieldError,
+            ManifestNotFoundError, UnknownFormatError, ManifestFormatError, ManifestFieldError,
             DuplicateIdError: see :mod:`lhotse_lite.manifest.formats`; messages name ``file:line``.
         """
         return set_files.load_set(cls, path)
 
     @classmethod
     def from_jsonl(cls: Type[S], path: formats.Pathlike) -> S:
-        """Load an eager set from ``.jsonl``/``.jsonl.gz``."""
-        set_files.check_format(path, "jsonl")
-        return cls.from_file(path)
+        """Load an eager set from JSON lines (any name; gzip-compressed if it ends in ``.gz``)."""
+        return set_files.load_set(cls, path, "jsonl")
 
     @classmethod
     def from_json(cls: Type[S], path: formats.Pathlike) -> S:
-        """Load an eager set from ``.json``/``.json.gz``."""
-        set_files.check_format(path, "json")
-        return cls.from_file(path)
+        """Load an eager set from a JSON list (any name; gzip-compressed if it ends in ``.gz``)."""
+        return set_files.load_set(cls, path, "json")
 
     @classmethod
     def from_yaml(cls: Type[S], path: formats.Pathlike) -> S:
-        """Load an eager set from ``.yaml``."""
-        set_files.check_format(path, "yaml")
-        return cls.from_file(path)
+        """Load an eager set from YAML (any name; gzip-compressed if it ends in ``.gz``)."""
+        return set_files.load_set(cls, path, "yaml")
 
     @classmethod
     def from_jsonl_lazy(cls: Type[S], path: formats.Pathlike) -> S:
-        """A lazy set streaming ``.jsonl``/``.jsonl.gz`` (the file is read on each iteration).
+        """A lazy set reading JSON lines from ``path`` on each iteration (any name).
 
         Raises:
-            UnknownFormatError: The file is not JSONL.
-            FileNotFoundError: The file does not exist (checked now, not at first iteration).
+            ManifestNotFoundError: The file does not exist (checked now, not at first iteration).
         """
         return set_files.open_set_lazy(cls, path)
-

@@ -1,7 +1,8 @@
 """Incremental manifest writers: write items one by one, survive interruptions, resume.
 
-:func:`open_writer` returns a context manager with ``write(item)``. Items are manifest objects
-(anything with ``to_dict()``) or plain dicts.
+:func:`open_writer` (also ``SupervisionSet.open_writer`` and the other sets') returns a context
+manager with ``write(item)``. Items are manifest objects (anything with ``to_dict()``) or plain dicts.
+The file holds JSON lines whatever its name; it is gzip-compressed when the name ends in ``.gz``.
 
 How a file writer stays safe:
 
@@ -12,7 +13,8 @@ How a file writer stays safe:
   unchanged. Opening the writer again with ``overwrite=False`` resumes: it keeps every complete
   line of the partial file (or of ``<path>`` when there is no partial file), drops a torn last
   line or an unfinished gzip block, and :meth:`SequentialJsonlWriter.contains` answers ``True`` for
-  the ids already written, so a loop can skip them.
+  the ids already written, so a loop can skip them; as in Lhotse, ``write`` itself skips an item
+  whose id the resume kept (it is in the file already).
 * ``overwrite=True`` (the default) starts from nothing and discards an old partial file.
 * A full disk while writing is a :class:`~lhotse_lite.errors.FileWriteError` naming the partial file.
 
@@ -44,7 +46,7 @@ from typing import Any, Dict, Iterator, List, Optional, Set, Union
 
 import orjson
 
-from lhotse_lite.errors import ManifestError, UnknownFormatError
+from lhotse_lite.errors import ManifestError
 from lhotse_lite.manifest import formats
 from lhotse_lite.safe_writes import naming_write_errors
 
@@ -58,17 +60,14 @@ _CHUNK = 1 << 20
 def open_writer(
     path: Optional[formats.Pathlike], overwrite: bool = True
 ) -> Union["SequentialJsonlWriter", "InMemoryWriter"]:
-    """A writer for ``path`` (``.jsonl`` or ``.jsonl.gz``), or an in-memory writer for ``None``.
+    """A writer for ``path`` (JSON lines; gzip-compressed if it ends in ``.gz``), or an in-memory writer for ``None``.
 
     Args:
-        path: Destination JSONL(.gz) file, or ``None`` to collect items in memory.
+        path: Destination file, or ``None`` to collect items in memory.
         overwrite: Start a new file (``True``) or resume an interrupted one (``False``).
 
     Returns:
         A :class:`SequentialJsonlWriter` or :class:`InMemoryWriter`, to be used as a context manager.
-
-    Raises:
-        UnknownFormatError: ``path`` is not a JSONL(.gz) file name.
 
     Example:
         >>> with open_writer(None) as w:
@@ -92,27 +91,41 @@ def _as_dict(item: Any) -> Dict[str, Any]:
 
 
 class SequentialJsonlWriter:
-    """Writes manifest items to a JSONL(.gz) file through ``<path>.partial`` (see the module doc).
+    """Writes manifest items (or dicts) as JSON lines through ``<path>.partial`` (see the module doc).
+
+    Use it in a ``with`` block; without one, the first ``write`` opens it and :meth:`close` must be
+    called to put the file in place (until then it is ``<path>.partial``).
 
     Args:
-        path: Destination ``.jsonl`` or ``.jsonl.gz`` file.
+        path: Destination file (gzip-compressed when its name ends in ``.gz``).
         overwrite: Start a new file, or resume (keep the complete lines of an interrupted one).
 
-    Raises:
-        UnknownFormatError: ``path`` does not end in ``.jsonl`` or ``.jsonl.gz``.
+    Attributes:
+        ignore_ids: The ids in the file: kept by a resume or written since.
+        num_written, num_kept, num_skipped: Items written now, kept from an earlier run, and not
+            written because a resume had kept their id.
+
+    Example:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "sups.jsonl.gz")
+        >>> with SequentialJsonlWriter(path) as writer:
+        ...     writer.write({"id": "a", "recording_id": "r", "start": 0.0, "duration": 1.0})
+        >>> "a" in writer, writer.open_manifest().ids.__next__()
+        (True, 'a')
     """
 
     def __init__(self, path: formats.Pathlike, overwrite: bool = True) -> None:
-        if formats.detect_format(path) != "jsonl":
-            raise UnknownFormatError(f"open_writer writes .jsonl or .jsonl.gz files, got {str(path)!r}")
         self.path = Path(path)
         self.partial_path = self.path.with_name(self.path.name + ".partial")
         self.overwrite = overwrite
         self.ignore_ids: Set[Any] = set()
+        self._kept_ids: Set[Any] = set()
         self.num_written = 0
         self.num_kept = 0
+        self.num_skipped = 0
         self._raw = None
         self._out = None
+        self._closed = False
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
@@ -162,6 +175,7 @@ class SequentialJsonlWriter:
             os.fsync(self._raw.fileno())
             self._raw.close()
         self._raw = self._out = None
+        self._closed = True
         os.replace(self.partial_path, self.path)
 
     def _abandon(self) -> None:
@@ -179,17 +193,24 @@ class SequentialJsonlWriter:
     # ---- writing ------------------------------------------------------------------------------
 
     def write(self, item: Any, flush: bool = False) -> None:
-        """Append one item (a manifest object or a dict).
+        """Append one item (a manifest object or a dict), opening the writer if needed.
+
+        An item whose id a resume kept from the earlier run is not written again (Lhotse's rule).
 
         Args:
             item: The item.
             flush: Flush it to the operating system now (slower; useful for long-running jobs).
-
-        Raises:
-            ManifestError: The writer is not open (use it in a ``with`` block).
         """
+        item_id = _id_of(item)
+        if item_id is not None and item_id in self._kept_ids:
+            self.num_skipped += 1
+            logger.debug("%s: %r is in the file already (kept by the resume); not written again", self.path, item_id)
+            return
         if self._out is None:
-            raise ManifestError(f"writer of {self.path} is not open; use `with open_writer(...) as w:`")
+            if self._closed:
+                raise ManifestError(f"the writer of {self.path} is closed; open a new one to write more "
+                                    f"(overwrite=False appends to the file)")
+            self.open()
         with naming_write_errors(self.partial_path):
             self._out.write(formats.dumps_line(_as_dict(item)))
             if flush:
@@ -197,7 +218,6 @@ class SequentialJsonlWriter:
                 if self._out is not self._raw:
                     self._out.raw.flush()  # the gzip stream: emit a sync point
                     self._raw.flush()
-        item_id = _id_of(item)
         if item_id is not None:
             self.ignore_ids.add(item_id)
         self.num_written += 1
@@ -207,13 +227,17 @@ class SequentialJsonlWriter:
         key = item if isinstance(item, (str, int, tuple)) else _id_of(item)
         return key in self.ignore_ids
 
-    def open_manifest(self) -> Any:
-        """The written file as a lazy set of the detected type (after the writer is closed)."""
-        from lhotse_lite.manifest.detect import load_manifest_lazy
+    __contains__ = contains
 
+    def open_manifest(self) -> Any:
+        """The written file as a lazy set of the detected type, or ``None`` if it holds no item.
+
+        Raises:
+            ManifestError: The writer is still open (close it first: the file is not in place yet).
+        """
         if self._raw is not None:
             raise ManifestError(f"close the writer of {self.path} before opening it as a manifest")
-        return load_manifest_lazy(self.path)
+        return _open_lazily(self.path)
 
     # ---- resume -------------------------------------------------------------------------------
 
@@ -234,6 +258,7 @@ class SequentialJsonlWriter:
                 item_id = d.get("id") if isinstance(d, dict) else None
                 if item_id is not None:
                     self.ignore_ids.add(item_id)
+                    self._kept_ids.add(item_id)
                 kept += 1
             if out is not raw:
                 out.close()
@@ -261,6 +286,17 @@ class SequentialJsonlWriter:
             yield orjson.loads(line)
             if count == self.num_kept:
                 return
+
+
+def _open_lazily(path: Path) -> Any:
+    """``path`` (JSON lines, any name) as a lazy set of the type of its first item, or ``None`` if empty."""
+    from lhotse_lite.manifest.detect import resolve_manifest_type
+
+    if not path.exists():
+        return None
+    for lineno, first in formats.iter_jsonl_dicts(path):
+        return resolve_manifest_type(first, f"{path}:{lineno}").from_jsonl_lazy(path)
+    return None
 
 
 def _complete_lines(path: Path, gz: bool) -> Iterator[bytes]:
@@ -346,6 +382,8 @@ class InMemoryWriter:
         """Whether an item (or an id) was written."""
         key = item if isinstance(item, (str, int, tuple)) else _id_of(item)
         return key in self.ignore_ids
+
+    __contains__ = contains
 
     def open_manifest(self) -> Any:
         """The written items as an eager set of the detected type (``None`` if nothing was written)."""

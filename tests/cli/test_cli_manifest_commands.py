@@ -125,7 +125,7 @@ def test_split_too_many_parts_is_an_error(compat, tmp_path):
 def test_split_lazy_chunks(compat, tmp_path):
     result = run("manifest", "split-lazy", "recordings.jsonl", tmp_path, 2, "--prefix", "recs_")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["recs_00000000.jsonl.gz", "recs_00000001.jsonl.gz"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["recs_.00000000.jsonl.gz", "recs_.00000001.jsonl.gz"]
 
 
 def test_subset_first_and_last(compat):

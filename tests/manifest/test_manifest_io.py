@@ -53,8 +53,19 @@ def test_named_methods(tmp_path, method, ext):
     path = tmp_path / f"x{ext}"
     getattr(s, f"to_{method}")(path)
     assert getattr(ItemSet, f"from_{method}")(path) == s
-    with pytest.raises(UnknownFormatError):
-        getattr(s, f"to_{method}")(tmp_path / "x.txt")
+
+
+@pytest.mark.parametrize("method", ["jsonl", "json", "yaml"])
+@pytest.mark.parametrize("name", ["x.txt", "x.gz", "x.json.jsonl"])
+def test_named_methods_write_any_path_in_their_format(tmp_path, method, name):
+    # The method names the format; only a .gz ending changes the bytes (compression).
+    s = make(3)
+    path = tmp_path / name
+    getattr(s, f"to_{method}")(path)
+    assert getattr(ItemSet, f"from_{method}")(path) == s
+    assert (path.read_bytes()[:2] == b"\x1f\x8b") == name.endswith(".gz")
+    first = gzip.decompress(path.read_bytes()) if name.endswith(".gz") else path.read_bytes()
+    assert first[:1] == {"jsonl": b"{", "json": b"[", "yaml": b"-"}[method]
 
 
 def test_unknown_extension_lists_supported(tmp_path):
@@ -62,8 +73,16 @@ def test_unknown_extension_lists_supported(tmp_path):
         make(1).to_file(tmp_path / "x.csv")
     with pytest.raises(UnknownFormatError):
         ItemSet.from_file(tmp_path / "x.csv")
-    with pytest.raises(UnknownFormatError):
-        make(1).to_jsonl(tmp_path / "x.json")
+
+
+def test_to_file_reads_the_format_from_any_suffix(tmp_path):
+    # Lhotse's rule: the first of .jsonl, .json, .yaml among the suffixes names the format.
+    s = make(2)
+    for name, first_byte in [("a.v2.jsonl.gz", b"{"), ("b.json.bak", b"["), ("c.yaml.tmp", b"-")]:
+        s.to_file(tmp_path / name)
+        raw = (tmp_path / name).read_bytes()
+        assert (gzip.decompress(raw) if name.endswith(".gz") else raw)[:1] == first_byte
+        assert ItemSet.from_file(tmp_path / name) == s
 
 
 def test_missing_file(tmp_path):

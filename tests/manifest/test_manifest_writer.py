@@ -9,7 +9,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from toy_items import Item
 
-from lhotse_lite.errors import ManifestError, UnknownFormatError
+from lhotse_lite.errors import ManifestError
 from lhotse_lite.manifest import InMemoryWriter, SequentialJsonlWriter, open_writer
 from lhotse_lite.manifest.formats import iter_jsonl_dicts
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
@@ -91,12 +91,28 @@ def test_overwrite_discards_old_partial(tmp_path):
     assert read_ids(path) == ["new"]
 
 
-def test_writer_misuse(tmp_path):
-    with pytest.raises(UnknownFormatError):
-        open_writer(tmp_path / "w.json")
-    w = SequentialJsonlWriter(tmp_path / "w.jsonl")
-    with pytest.raises(ManifestError, match="not open"):
+def test_writer_without_a_with_block(tmp_path):
+    # As in Lhotse, the first write opens the writer; close() puts the file in place.
+    w = SequentialJsonlWriter(tmp_path / "w.txt")  # any name: the class names the format
+    w.write({"id": "a"})
+    assert not (tmp_path / "w.txt").exists()
+    w.close()
+    assert (tmp_path / "w.txt").read_text() == '{"id":"a"}\n'
+    with pytest.raises(ManifestError, match="closed"):  # Lhotse would truncate the file here
+        w.write({"id": "b"})
+
+
+def test_resumed_writer_skips_the_ids_it_kept(tmp_path):
+    path = tmp_path / "w.jsonl"
+    with open_writer(path) as w:
         w.write({"id": "a"})
+    with open_writer(path, overwrite=False) as w:
+        w.write({"id": "a", "again": True})  # kept by the resume: not written twice (Lhotse's rule)
+        w.write({"id": "b"})
+        w.write({"id": "b"})  # written in this run: a duplicate is written, as in Lhotse
+    assert (w.num_kept, w.num_written, w.num_skipped) == (1, 2, 1)
+    assert path.read_text().splitlines() == ['{"id":"a"}', '{"id":"b"}', '{"id":"b"}']
+    assert "a" in w and "b" in w and "c" not in w
 
 
 def test_open_manifest(tmp_path):
