@@ -31,7 +31,12 @@ _EXPORTS: Dict[str, str] = {
     "combine": "lhotse_lite.manifest",
     "load_manifest": "lhotse_lite.manifest",
     "load_manifest_lazy": "lhotse_lite.manifest",
+    "store_manifest": "lhotse_lite.manifest",
     "open_writer": "lhotse_lite.manifest",
+    "fastcopy": "lhotse_lite.utils",
+    "compute_num_samples": "lhotse_lite.utils",
+    "compute_num_frames": "lhotse_lite.utils",
+    "add_durations": "lhotse_lite.utils",
     # features
     "Features": "lhotse_lite.features",
     "FeatureSet": "lhotse_lite.features",
