@@ -2,7 +2,8 @@
 
 Rounding policy:
 
-* A duration in seconds becomes a sample count by rounding half up (``0.5`` sample rounds up), after
+* A duration in seconds becomes a sample count by rounding half away from zero (``0.5`` sample
+  rounds up, ``-0.5`` down: negative durations appear in ``add_durations`` offsets), after
   first rounding the product to 8 decimals so that float noise such as ``0.1 * 16000 ==
   1600.0000000000002`` cannot move a boundary. This is the policy of Lhotse 1.x, so sample counts
   agree with manifests written there.
@@ -49,7 +50,11 @@ _DECIMALS = 8
 
 
 def _round_half_up(value: float) -> int:
-    return int(math.floor(round(value, _DECIMALS) + 0.5))
+    # Half away from zero (Decimal's ROUND_HALF_UP, as Lhotse): -2.5 samples is -3, not -2.
+    rounded = round(value, _DECIMALS)
+    if rounded < 0:
+        return -int(math.floor(-rounded + 0.5))
+    return int(math.floor(rounded + 0.5))
 
 
 def compute_num_samples(duration: float, sampling_rate: int) -> int:
@@ -67,6 +72,8 @@ def compute_num_samples(duration: float, sampling_rate: int) -> int:
         12000
         >>> compute_num_samples(0.00003125, 16000)  # exactly half a sample rounds up
         1
+        >>> compute_num_samples(-0.05, 22050)  # -1102.5 samples: half away from zero
+        -1103
     """
     return _round_half_up(duration * sampling_rate)
 
