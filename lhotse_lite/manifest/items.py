@@ -49,6 +49,26 @@ T = TypeVar("T")
 _object_setattr = object.__setattr__
 
 
+_FIELDS_OF: Dict[type, Tuple[Tuple[str, ...], FrozenSet[str]]] = {}
+
+
+def _fields_of(cls: type) -> Tuple[Tuple[str, ...], FrozenSet[str]]:
+    """The dataclass fields of ``cls``, in order and as a set (cached; a subclass may add fields)."""
+    fields = _FIELDS_OF.get(cls)
+    if fields is None:
+        order = tuple(f.name for f in dataclasses.fields(cls))
+        fields = _FIELDS_OF[cls] = (order, frozenset(order))
+    return fields
+
+
+def _field_order(cls: type) -> Tuple[str, ...]:
+    return _fields_of(cls)[0]
+
+
+def _field_set(cls: type) -> FrozenSet[str]:
+    return _fields_of(cls)[1]
+
+
 class IndexedFieldsMixin:
     """Assignable dataclass fields whose changes are reported to the indexes of sets (see module doc).
 
@@ -76,7 +96,7 @@ class IndexedFieldsMixin:
     _INDEXED_FIELDS: ClassVar[Dict[str, int]] = {"id": changes.KEY}
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in self._FIELD_NAMES:
+        if name in self._FIELD_NAMES or name in _field_set(type(self)):  # (the second: a dataclass subclass)
             kinds = self._INDEXED_FIELDS.get(name)
             if kinds:
                 changes.note_change(kinds, self.recording_id if kinds & changes.TIME else None)  # type: ignore
@@ -88,15 +108,15 @@ class IndexedFieldsMixin:
 
     def _set_unknown(self, name: str, value: Any) -> None:
         raise UnknownAttributeError(
-            f"{type(self).__name__} has no field {name!r}; its fields are {', '.join(self._FIELD_ORDER)}")
+            f"{type(self).__name__} has no field {name!r}; its fields are {', '.join(_field_order(type(self)))}")
 
     # Pickling and copy.copy/deepcopy: store and restore the slots directly (no change reports, no
     # custom-field routing while an object is half restored).
     def __getstate__(self) -> list:
-        return [getattr(self, name) for name in self._FIELD_ORDER]
+        return [getattr(self, name) for name in _field_order(type(self))]
 
     def __setstate__(self, state: list) -> None:
-        for name, value in zip(self._FIELD_ORDER, state):
+        for name, value in zip(_field_order(type(self)), state):
             _object_setattr(self, name, value)
 
 
@@ -126,7 +146,7 @@ class CustomFieldMixin(IndexedFieldsMixin):
 
     def __getattr__(self, name: str) -> Any:
         # Only reached when normal lookup fails: a custom field, or nothing.
-        if name.startswith("__") or name in self._FIELD_NAMES:
+        if name.startswith("__") or name in _field_set(type(self)):
             raise UnknownAttributeError(name)  # a dunder probe, or a slot not set yet (while unpickling)
         custom = self.custom
         if custom is not None and name in custom:
@@ -136,7 +156,7 @@ class CustomFieldMixin(IndexedFieldsMixin):
             f"{'' if not custom else '; its custom fields are ' + ', '.join(map(str, custom))}")
 
     def __delattr__(self, name: str) -> None:
-        if name in self._FIELD_NAMES:
+        if name in _field_set(type(self)):
             raise UnknownAttributeError(f"cannot delete the field {name!r} of {type(self).__name__}; assign None")
         if self.custom is None or name not in self.custom:
             raise UnknownAttributeError(f"{type(self).__name__} has no custom field {name!r} to delete")

@@ -1,0 +1,148 @@
+"""Manifest items as mutable dataclasses (lhotse_lite/manifest/items.py) and their indexes (changes.py)."""
+
+import copy
+import dataclasses
+import pickle
+
+import pytest
+
+from lhotse_lite.audio import AudioSource, Recording, RecordingSet
+from lhotse_lite.errors import DuplicateIdError, ManifestFieldError, UnknownAttributeError, UnknownIdError
+from lhotse_lite.features import Features, FeatureSet
+from lhotse_lite.manifest import changes
+from lhotse_lite.manifest.items import fastcopy
+from lhotse_lite.supervision import AlignmentItem, SupervisionSegment, SupervisionSet
+
+
+def recording(rid="r1"):
+    return Recording(rid, [AudioSource("file", [0], f"{rid}.wav")], 16000, 16000, 1.0)
+
+
+def feature(rec="r1", start=0.0):
+    return Features("kaldi-fbank", 100, 80, 0.01, 16000, start, 1.0, "lilcom_chunky", "f.lca", "0",
+                    recording_id=rec, channels=0)
+
+
+def test_recording_custom_attributes_round_trip():
+    rec = recording()
+    rec.room = "A"
+    assert rec.custom == {"room": "A"} and rec.room == "A"
+    assert rec.to_dict()["custom"] == {"room": "A"}
+    back = Recording.from_dict(rec.to_dict())
+    assert back == rec and back.room == "A"
+    assert "custom" not in recording().to_dict()  # Lhotse 1.33 can read recordings without it
+    with pytest.raises(ManifestFieldError, match="'custom' to be a dict"):
+        Recording("r", [AudioSource("file", [0], "a.wav")], 16000, 16000, 1.0, custom=[1])
+
+
+def test_recording_fields_are_assignable_and_validated_when_built():
+    rec = recording()
+    rec.duration, rec.num_samples = 2.0, 32000
+    assert rec.to_dict()["duration"] == 2.0
+    rec.sampling_rate = 0  # not checked on assignment ...
+    with pytest.raises(ManifestFieldError, match="sampling_rate"):  # ... but when a copy is built
+        fastcopy(rec)
+    assert type(recording()) is Recording and type(dataclasses.replace(recording(), id="x")) is Recording
+
+
+def test_features_and_sources_have_no_custom_fields():
+    feats = feature()
+    feats.storage_path = "g.lca"
+    assert feats.to_dict()["storage_path"] == "g.lca"
+    with pytest.raises(UnknownAttributeError, match="Features has no field 'storage_pth'; its fields are type"):
+        feats.storage_pth = "typo"
+    source = AudioSource("file", [0], "a.wav")
+    source.source = "b.wav"
+    with pytest.raises(AttributeError):
+        source.extra = 1
+    assert sorted([feature(start=2.0), feature(start=1.0)])[0].start == 1.0  # order=True, as in Lhotse
+    assert pickle.loads(pickle.dumps(feats)) == feats
+
+
+def test_fastcopy_of_named_tuples_and_other_objects():
+    assert fastcopy(AlignmentItem("a", 0.0, 1.0), score=0.5).score == 0.5
+    with pytest.raises(UnknownAttributeError, match="dataclass or NamedTuple"):
+        fastcopy(object())
+    with pytest.raises(TypeError):
+        fastcopy(SupervisionSegment("s", "r", 0.0, 1.0), nope=1)
+
+
+def test_subclasses_are_built_the_ordinary_way():
+    @dataclasses.dataclass(slots=True)
+    class Tagged(SupervisionSegment):
+        tag: str = "x"
+
+    seg = Tagged("s", "r", 0.0, 1.0, tag="y")
+    assert type(seg) is Tagged and seg.tag == "y" and seg.id == "s" and seg.custom is None  # a field, not custom
+    seg.tag = "z"
+    seg.other = 1
+    assert seg.tag == "z" and seg.custom == {"other": 1}
+    again = copy.deepcopy(seg)
+    assert again == seg and again.tag == "z"
+
+
+# ---- indexes follow changes ------------------------------------------------------------------------
+
+def test_key_dict_follows_renamed_items():
+    sups = SupervisionSet(SupervisionSegment(f"s{k}", "r", float(k), 1.0) for k in range(5))
+    sups["s2"].id = "renamed"
+    assert sups["renamed"].start == 2.0 and "renamed" in sups and "s2" not in sups
+    assert sups.ids == ["s0", "s1", "renamed", "s3", "s4"]  # order kept
+    with pytest.raises(UnknownIdError):
+        sups["s2"]
+    sups["s3"].id = "s4"
+    with pytest.raises(DuplicateIdError, match="'s4'"):
+        _ = sups.ids
+
+
+def test_subsets_share_the_staleness_of_their_source():
+    sups = SupervisionSet(SupervisionSegment(f"s{k}", "r", float(k), 1.0) for k in range(4))
+    sups["s0"].id = "first"
+    part = sups.subset(first=2)  # derived from the stale dict: still re-keyed when used
+    assert part["first"].start == 0.0 and part.ids == ["first", "s1"]
+    assert sups.filter(lambda s: True)["first"].start == 0.0
+
+
+def test_find_follows_changed_recordings_and_times():
+    sups = SupervisionSet([SupervisionSegment("a", "r1", 0.0, 1.0), SupervisionSegment("b", "r1", 2.0, 1.0),
+                           SupervisionSegment("c", "r2", 0.0, 1.0)])
+    assert [s.id for s in sups.find("r1")] == ["a", "b"]
+    sups["b"].recording_id = "r2"  # Lhotse 1.33 keeps a stale grouping here; the index is rebuilt
+    assert [s.id for s in sups.find("r1")] == ["a"] and [s.id for s in sups.find("r2")] == ["b", "c"]
+    sups["a"].start = 5.0
+    assert [s.id for s in sups.find("r1", end_before=2.0)] == []
+    assert [s.id for s in sups.find("r1", start_after=4.0)] == ["a"]
+
+
+def test_many_changed_recordings_rebuild_the_whole_index(monkeypatch):
+    monkeypatch.setattr(changes, "_MAX_TIME_GROUPS", 2)
+    sups = SupervisionSet(SupervisionSegment(f"s{k}", f"r{k}", 0.0, 1.0) for k in range(4))
+    assert [s.id for s in sups.find("r3", end_before=1.0)] == ["s3"]
+    for k in range(4):
+        sups[f"s{k}"].duration = 3.0
+    assert [s.id for s in sups.find("r3", end_before=1.0)] == []
+
+
+def test_feature_set_key_and_find_follow_changes():
+    feats = FeatureSet([feature("r1"), feature("r2")])
+    feats[("r1", 0, 0.0, 1.0)].recording_id = "r3"
+    assert ("r3", 0, 0.0, 1.0) in feats and ("r1", 0, 0.0, 1.0) not in feats
+    assert feats.find("r3").recording_id == "r3"
+    with pytest.raises(UnknownIdError):
+        feats.find("r1")
+
+
+def test_recording_set_key_follows_renames():
+    recs = RecordingSet([recording("a"), recording("b")])
+    recs["a"].id = "c"
+    assert recs.ids == ["c", "b"] and recs["c"].sources[0].source == "a.wav"
+
+
+def test_index_clock():
+    before = changes.now()
+    seg = SupervisionSegment("s", "r9", 0.0, 1.0)  # building items is not a change
+    assert not changes.keys_changed_since(before)
+    seg.text = "not indexed"
+    assert changes.now() == before
+    seg.start = 1.0
+    assert changes.group_changed_since("r9", before) and not changes.groups_changed_since(before)
