@@ -30,7 +30,6 @@ __all__ = [
     "ManifestFieldError",
     "FieldNameError",
     "ManifestArgumentError",
-    "ManifestNotFoundError",
     "UnknownFormatError",
     "NotStreamableError",
     "DuplicateIdError",
@@ -99,10 +98,6 @@ class ManifestArgumentError(ManifestError, AssertionError):
     Also an ``AssertionError``: Lhotse checks these arguments with ``assert``, so ``except AssertionError``
     written for Lhotse keeps working.
     """
-
-
-class ManifestNotFoundError(LhotseLiteError, FileNotFoundError):
-    """A manifest file to read does not exist."""
 
 
 class UnknownFormatError(LhotseLiteError, ValueError):
