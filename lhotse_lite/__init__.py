@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import TYPE_CHECKING, Dict, List
 
 from lhotse_lite.lazy_exports import lazy_exports
 from lhotse_lite.version import __version__
@@ -68,6 +68,75 @@ _EXPORTS: Dict[str, str] = {
     # errors
     "LhotseLiteError": "lhotse_lite.errors",
 }
+
+if TYPE_CHECKING:  # the same names for type checkers (tests/test_public_api.py checks they match)
+    from lhotse_lite.audio import (
+        AudioSource as AudioSource,
+        Recording as Recording,
+        RecordingSet as RecordingSet,
+        get_audio_duration_mismatch_tolerance as get_audio_duration_mismatch_tolerance,
+        set_audio_duration_mismatch_tolerance as set_audio_duration_mismatch_tolerance,
+    )
+    from lhotse_lite.describe import (
+        describe_manifests as describe_manifests,
+    )
+    from lhotse_lite.errors import (
+        LhotseLiteError as LhotseLiteError,
+    )
+    from lhotse_lite.features import (
+        Fbank as Fbank,
+        FbankConfig as FbankConfig,
+        FeatureExtractor as FeatureExtractor,
+        Features as Features,
+        FeatureSet as FeatureSet,
+        FeatureSetBuilder as FeatureSetBuilder,
+        LogSpectrogram as LogSpectrogram,
+        LogSpectrogramConfig as LogSpectrogramConfig,
+        Mfcc as Mfcc,
+        MfccConfig as MfccConfig,
+        Spectrogram as Spectrogram,
+        SpectrogramConfig as SpectrogramConfig,
+        compute_global_stats as compute_global_stats,
+        create_default_feature_extractor as create_default_feature_extractor,
+        get_extractor_type as get_extractor_type,
+        register_extractor as register_extractor,
+        store_feature_array as store_feature_array,
+    )
+    from lhotse_lite.features.io import (
+        FeaturesReader as FeaturesReader,
+        FeaturesWriter as FeaturesWriter,
+        LilcomChunkyReader as LilcomChunkyReader,
+        LilcomChunkyWriter as LilcomChunkyWriter,
+        LilcomFilesReader as LilcomFilesReader,
+        LilcomFilesWriter as LilcomFilesWriter,
+        NumpyFilesReader as NumpyFilesReader,
+        NumpyFilesWriter as NumpyFilesWriter,
+        StorageBackendInfo as StorageBackendInfo,
+        available_storage_backends as available_storage_backends,
+        close_cached_file_handles as close_cached_file_handles,
+        storage_backend_statuses as storage_backend_statuses,
+    )
+    from lhotse_lite.manifest import (
+        combine as combine,
+        load_manifest as load_manifest,
+        load_manifest_lazy as load_manifest_lazy,
+        open_writer as open_writer,
+        store_manifest as store_manifest,
+    )
+    from lhotse_lite.supervision import (
+        AlignmentItem as AlignmentItem,
+        SupervisionSegment as SupervisionSegment,
+        SupervisionSet as SupervisionSet,
+    )
+    from lhotse_lite.utils import (
+        add_durations as add_durations,
+        compute_num_frames as compute_num_frames,
+        compute_num_samples as compute_num_samples,
+        fastcopy as fastcopy,
+    )
+    from lhotse_lite.validation import (
+        validate_manifests as validate_manifests,
+    )
 
 __all__: List[str] = ["__version__", *_EXPORTS]  # noqa: PLE0604  (the keys of the lazy-export table)
 

@@ -1,6 +1,8 @@
 """The curated public surface: every exported name resolves, and the list is pinned."""
 
+import ast
 import importlib
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +55,30 @@ def test_every_exported_name_has_a_runnable_example(namespace):
         if ">>>" not in (value.__doc__ or ""):
             missing.append(name)
     assert not missing, f"{namespace.__name__}: no doctest example in {missing}"
+
+
+LAZY_NAMESPACES = [*NAMESPACES, importlib.import_module("lhotse_lite.features.kaldi")]
+
+
+def _type_checking_imports(module) -> dict:
+    """``{name: module}`` of the ``from M import N as N`` statements under ``if TYPE_CHECKING:``."""
+    tree = ast.parse(Path(module.__file__).read_text())
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom), ast.dump(statement)
+                for alias in statement.names:
+                    assert alias.asname == alias.name, f"{alias.name} must be re-exported as itself"
+                    found[alias.name] = statement.module
+    return found
+
+
+@pytest.mark.parametrize("namespace", LAZY_NAMESPACES, ids=lambda m: m.__name__)
+def test_type_checkers_see_the_lazy_exports(namespace):
+    # The lazy table is what runs; the TYPE_CHECKING block is what type checkers read: they must agree.
+    assert _type_checking_imports(namespace) == namespace._EXPORTS
+
+
+def test_the_package_ships_py_typed():
+    assert (Path(lhotse_lite.__file__).parent / "py.typed").is_file()

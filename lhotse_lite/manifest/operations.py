@@ -27,8 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from lhotse_lite.errors import ManifestArgumentError, ManifestError
-from lhotse_lite.manifest import formats, lazy
-from lhotse_lite.manifest import mux as muxes
+from lhotse_lite.manifest import formats, lazy, mux as muxes
 from lhotse_lite.manifest.seeds import Seed
 
 if TYPE_CHECKING:

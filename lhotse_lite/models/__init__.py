@@ -7,7 +7,7 @@ Submodules: :mod:`lhotse_lite.models.matchbox`, :mod:`lhotse_lite.models.conv_em
 
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import TYPE_CHECKING, Dict, List
 
 from lhotse_lite.lazy_exports import lazy_exports
 
@@ -31,6 +31,32 @@ _EXPORTS: Dict[str, str] = {
     "w2v_mask_collate_fn": "lhotse_lite.models.wav2vec",
     "w2v_pretraining_loss": "lhotse_lite.models.wav2vec",
 }
+
+if TYPE_CHECKING:  # the same names for type checkers (tests/test_public_api.py checks they match)
+    from lhotse_lite.models.conv_emformer import (
+        ConvEmformer as ConvEmformer,
+        ConvEmformerLayerState as ConvEmformerLayerState,
+    )
+    from lhotse_lite.models.matchbox import (
+        ConvASRDecoderClassification as ConvASRDecoderClassification,
+        ConvASREncoder as ConvASREncoder,
+        MatchboxNet as MatchboxNet,
+        load_nemo_matchboxnet as load_nemo_matchboxnet,
+        matchboxnet_3x1x64 as matchboxnet_3x1x64,
+        matchboxnet_3x2x64 as matchboxnet_3x2x64,
+        matchboxnet_6x2x64 as matchboxnet_6x2x64,
+    )
+    from lhotse_lite.models.wav2vec import (
+        EncoderWrapper as EncoderWrapper,
+        GumbelVectorQuantizer as GumbelVectorQuantizer,
+        TransformerEncoder as TransformerEncoder,
+        W2VLatentExtractor as W2VLatentExtractor,
+        W2VTargetQuantiser as W2VTargetQuantiser,
+        compute_mask as compute_mask,
+        sample_negatives as sample_negatives,
+        w2v_mask_collate_fn as w2v_mask_collate_fn,
+        w2v_pretraining_loss as w2v_pretraining_loss,
+    )
 
 __all__: List[str] = list(_EXPORTS)
 

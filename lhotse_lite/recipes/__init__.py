@@ -20,7 +20,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import TYPE_CHECKING, Dict, List
 
 from lhotse_lite.lazy_exports import lazy_exports
 
@@ -35,6 +35,27 @@ _EXPORTS: Dict[str, str] = {
     "prepare_yesno": "lhotse_lite.recipes.yesno",
     "prepare_audio_folder": "lhotse_lite.recipes.audio_folder",
 }
+
+if TYPE_CHECKING:  # the same names for type checkers (tests/test_public_api.py checks they match)
+    from lhotse_lite.recipes.audio_folder import (
+        prepare_audio_folder as prepare_audio_folder,
+    )
+    from lhotse_lite.recipes.librispeech import (
+        download_librispeech as download_librispeech,
+        prepare_librispeech as prepare_librispeech,
+    )
+    from lhotse_lite.recipes.speechcommands import (
+        download_speechcommands as download_speechcommands,
+        prepare_speechcommands as prepare_speechcommands,
+    )
+    from lhotse_lite.recipes.voxconverse import (
+        download_voxconverse as download_voxconverse,
+        prepare_voxconverse as prepare_voxconverse,
+    )
+    from lhotse_lite.recipes.yesno import (
+        download_yesno as download_yesno,
+        prepare_yesno as prepare_yesno,
+    )
 
 __all__: List[str] = list(_EXPORTS)
 

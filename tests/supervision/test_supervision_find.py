@@ -1,8 +1,7 @@
 """SupervisionSet.find: brute-force and Lhotse agreement, touching and zero-length intervals."""
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 

@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import TYPE_CHECKING, Dict, List
 
 from lhotse_lite.lazy_exports import lazy_exports
 
@@ -27,6 +27,26 @@ _EXPORTS: Dict[str, str] = {
     ),
     **dict.fromkeys(["Wav2Win", "Wav2FFT", "Wav2Spec", "Wav2LogSpec", "Wav2LogFilterBank", "Wav2MFCC"], _LAYERS),
 }
+
+if TYPE_CHECKING:  # the same names for type checkers (tests/test_public_api.py checks they match)
+    from lhotse_lite.features.kaldi.extractors import (
+        Fbank as Fbank,
+        FbankConfig as FbankConfig,
+        LogSpectrogram as LogSpectrogram,
+        LogSpectrogramConfig as LogSpectrogramConfig,
+        Mfcc as Mfcc,
+        MfccConfig as MfccConfig,
+        Spectrogram as Spectrogram,
+        SpectrogramConfig as SpectrogramConfig,
+    )
+    from lhotse_lite.features.kaldi.layers import (
+        Wav2FFT as Wav2FFT,
+        Wav2LogFilterBank as Wav2LogFilterBank,
+        Wav2LogSpec as Wav2LogSpec,
+        Wav2MFCC as Wav2MFCC,
+        Wav2Spec as Wav2Spec,
+        Wav2Win as Wav2Win,
+    )
 
 __all__: List[str] = list(_EXPORTS)
 

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from lhotse_lite.errors import ConfigError, ShapeError
 from lhotse_lite.models.wav2vec import W2VLatentExtractor, compute_mask, sample_negatives, w2v_mask_collate_fn
