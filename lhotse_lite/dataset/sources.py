@@ -100,18 +100,6 @@ class PrecomputedFeatures(FeatureSource):
         return np.asarray(feats, dtype=np.float32)
 
 
-def _tone_wav(seconds: float = 1.0, sampling_rate: int = 16000) -> bytes:
-    """A 440 Hz tone as WAV bytes (for the examples)."""
-    import io
-
-    import soundfile
-
-    buffer = io.BytesIO()
-    t = np.arange(int(seconds * sampling_rate)) / sampling_rate
-    soundfile.write(buffer, 0.1 * np.sin(2 * np.pi * 440 * t), sampling_rate, format="WAV")
-    return buffer.getvalue()
-
-
 class OnTheFlyFeatures(FeatureSource):
     """Features computed from the audio when an item is loaded, with optional speed perturbation.
 
@@ -129,7 +117,8 @@ class OnTheFlyFeatures(FeatureSource):
         >>> from lhotse_lite.audio import Recording
         >>> from lhotse_lite.features.kaldi.extractors import Fbank, FbankConfig
         >>> from lhotse_lite.supervision import SupervisionSegment
-        >>> rec = Recording.from_bytes(_tone_wav(), "tone")
+        >>> from lhotse_lite.testing.dummies import tone_wav_bytes
+        >>> rec = Recording.from_bytes(tone_wav_bytes(frequency=440), "tone")
         >>> source = OnTheFlyFeatures([rec], Fbank(FbankConfig(num_filters=10)), speed_factors=(0.5,))
         >>> source.load(source.resolve(SupervisionSegment("s", "tone", 0.0, 0.5))).shape  # 2x slower
         (100, 10)

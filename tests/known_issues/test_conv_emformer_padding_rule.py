@@ -12,15 +12,11 @@ left-context-free model, whose queries only see frames that are valid under both
 torchaudio's rule (``masks.key_padding_mask``), in ``forward`` and in ``infer``.
 """
 
-import sys
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "reference"))
-from reference_code import torchaudio_conv_emformer
-
 from lhotse_lite.models.conv_emformer import ConvEmformer
+from tests.reference.reference_code import torchaudio_conv_emformer
 
 ARGS = (16, 2, 24, 2, 4, 3)  # input_dim, heads, ffn_dim, layers, segment_length, kernel_size
 KWARGS = dict(right_context_length=2)  # left_context_length=0 and max_memory_size=0, as in the seed's example

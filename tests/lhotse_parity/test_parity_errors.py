@@ -2,13 +2,10 @@
 the builtin Lhotse raises at the same place (and of our ``LhotseLiteError`` tree)."""
 
 import itertools
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from sample_manifests import features, segments, sup_set
+from tests.lhotse_parity.sample_manifests import features, segments, sup_set
 
 GOOD_SUP = {"id": "s", "recording_id": "r", "start": 0.0, "duration": 1.0}
 GOOD_REC = {"id": "r", "sources": [{"type": "file", "channels": [0], "source": "a.wav"}], "sampling_rate": 16000,

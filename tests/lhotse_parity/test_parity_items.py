@@ -3,13 +3,10 @@
 import copy
 import dataclasses
 import pickle
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from sample_manifests import dicts, features, ids, recordings, segments, sup_set
+from tests.lhotse_parity.sample_manifests import dicts, features, ids, recordings, segments, sup_set
 
 LAZY = pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
 

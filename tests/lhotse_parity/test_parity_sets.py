@@ -4,13 +4,10 @@ import gzip
 import itertools
 import json
 import random
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from sample_manifests import dicts, features, ids, recordings, segments, sup_set
+from tests.lhotse_parity.sample_manifests import dicts, features, ids, recordings, segments, sup_set
 
 LAZY = pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
 

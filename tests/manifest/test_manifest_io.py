@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from toy_items import Item, ItemSet, make
-
 from lhotse_lite.errors import (
     DuplicateIdError,
     LhotseLiteError,
@@ -24,6 +21,7 @@ from lhotse_lite.manifest import (
     load_manifest_lazy,
 )
 from lhotse_lite.supervision import SupervisionSet
+from tests.manifest.toy_items import Item, ItemSet, make
 
 SUP_LINES = [
     '{"id": "s1", "recording_id": "r1", "start": 0.0, "duration": 1.0, "channel": 0}',

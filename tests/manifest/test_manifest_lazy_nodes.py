@@ -4,12 +4,8 @@ import itertools
 import pickle
 import random
 import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from toy_items import ItemSet, make
 
 from lhotse_lite.errors import ManifestArgumentError, ManifestFieldError, ManifestFormatError, UnknownLengthError
 from lhotse_lite.manifest.lazy import (
@@ -26,6 +22,7 @@ from lhotse_lite.manifest.lazy import (
 from lhotse_lite.manifest.mux import LazyInfiniteApproximateMultiplexer, LazyIteratorMultiplexer
 from lhotse_lite.manifest.seeds import resolve_seed
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+from tests.manifest.toy_items import ItemSet, make
 
 
 def test_lengths():

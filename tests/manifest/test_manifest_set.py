@@ -1,21 +1,16 @@
 """The generic ManifestSet: eager/lazy parity of every operation, keys, duplicates."""
 
+import functools
 import itertools
+import operator
 import pickle
 import random
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-import functools
-import operator
-
-from toy_items import Item, ItemSet, make
-
 from lhotse_lite.errors import DuplicateIdError, ManifestError, UnknownIdError
 from lhotse_lite.manifest import ManifestSet, combine
+from tests.manifest.toy_items import Item, ItemSet, make
 
 
 @pytest.fixture

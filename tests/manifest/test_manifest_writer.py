@@ -1,18 +1,14 @@
 """Incremental writers: atomic finish, interruption, resume from a torn file, in-memory writer."""
 
 import gzip
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from toy_items import Item
 
 from lhotse_lite.errors import ManifestError
 from lhotse_lite.manifest import InMemoryWriter, SequentialJsonlWriter, open_writer
 from lhotse_lite.manifest.formats import iter_jsonl_dicts
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+from tests.manifest.toy_items import Item
 
 
 def read_ids(path):
