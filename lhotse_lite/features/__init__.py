@@ -35,6 +35,7 @@ _EXPORTS: Dict[str, str] = {
             "get_writer",
             "FeaturesReader",
             "FeaturesWriter",
+            "KaldiReader",
             "LilcomChunkyReader",
             "LilcomChunkyWriter",
             "LilcomFilesReader",

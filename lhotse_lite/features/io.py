@@ -14,6 +14,9 @@ them.
 ``numpy_files``         one ``.npy`` file per matrix                only the requested rows
 ``memory_lilcom``       lilcom bytes held in the manifest           whole blob
 ``memory_npy``          ``.npy`` bytes held in the manifest         whole blob
+``kaldiio``             Kaldi ``feats.ark`` + ``feats.scp`` in a    whole matrix
+                        folder, key = utterance id (needs the
+                        ``kaldi`` extra: ``kaldiio``)
 ======================  ==========================================  ===========================
 
 Example:
@@ -27,8 +30,8 @@ Example:
     >>> get_writer("hdf5")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    lhotse_lite.errors.UnknownNameError: unknown feature storage writer 'hdf5' Available: lilcom_chunky,
-    lilcom_files, memory_lilcom, memory_npy, numpy_files
+    lhotse_lite.errors.UnknownNameError: unknown feature storage writer 'hdf5' Available: kaldiio,
+    lilcom_chunky, lilcom_files, memory_lilcom, memory_npy, numpy_files
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ from lhotse_lite.features.storage.files import (
     NumpyFilesReader,
     NumpyFilesWriter,
 )
+from lhotse_lite.features.storage.kaldi_ark import INSTALL_HINT as _KALDI_INSTALL_HINT
+from lhotse_lite.features.storage.kaldi_ark import KaldiReader, KaldiWriter, kaldiio_available
 from lhotse_lite.features.storage.lilcom_chunky import (
     LilcomChunkyReader,
     LilcomChunkyWriter,
@@ -91,6 +96,9 @@ __all__ = [
     "MemoryLilcomWriter",
     "MemoryNpyReader",
     "MemoryNpyWriter",
+    "KaldiReader",
+    "KaldiWriter",
+    "check_kaldi_native_io_installed",
 ]
 
 _DEFAULT_BACKEND_ENV = "LHOTSE_FEATURES_STORAGE_BACKEND"
@@ -141,19 +149,30 @@ def get_memory_writer(name: str) -> Type[FeaturesWriter]:
 
 
 def available_storage_backends() -> List[str]:
-    """Names that have both a reader and a writer registered, sorted.
+    """Names that have both a reader and a writer registered and can be used now, sorted.
+
+    ``kaldiio`` is listed when its optional package is installed (``lhotse_lite[kaldi]``).
 
     Example:
-        >>> available_storage_backends()
+        >>> [name for name in available_storage_backends() if name != "kaldiio"]
         ['lilcom_chunky', 'lilcom_files', 'memory_lilcom', 'memory_npy', 'numpy_files']
     """
+    return [name for name in _registered_backends() if not _missing_packages(name)]
+
+
+def _registered_backends() -> List[str]:
     return sorted(set(READERS.names()) & set(WRITERS.names()))
+
+
+def _missing_packages(name: str) -> List[str]:
+    return ["kaldiio"] if name == "kaldiio" and not kaldiio_available() else []
 
 
 class StorageBackendInfo(NamedTuple):
     """One storage backend and whether it can be used (Lhotse's tuple).
 
-    Every built-in backend is available: lilcom is a required dependency of lhotse_lite.
+    Every built-in backend but ``kaldiio`` is always available (lilcom is a required dependency of
+    lhotse_lite); ``kaldiio`` needs the optional extra, named by its ``install_hint``.
 
     Example:
         >>> StorageBackendInfo("numpy_files", True)
@@ -169,10 +188,14 @@ def storage_backend_statuses() -> List[StorageBackendInfo]:
     """Every registered storage backend with its availability.
 
     Example:
-        >>> storage_backend_statuses()[0]
+        >>> storage_backend_statuses()[1]
         StorageBackendInfo(name='lilcom_chunky', available=True, install_hint=None)
     """
-    return [StorageBackendInfo(name=name, available=True) for name in available_storage_backends()]
+    return [
+        StorageBackendInfo(name=name, available=not _missing_packages(name),
+                           install_hint=_KALDI_INSTALL_HINT if _missing_packages(name) else None)
+        for name in _registered_backends()
+    ]
 
 
 def default_features_storage_backend_name() -> str:
@@ -214,3 +237,17 @@ def is_in_memory(storage_type: str) -> bool:
         (True, False)
     """
     return storage_type.startswith("memory")
+
+
+def check_kaldi_native_io_installed() -> None:
+    """Raises unless the package behind the ``kaldiio`` storage is installed (Lhotse's name).
+
+    lhotse_lite reads and writes Kaldi ark/scp files with ``kaldiio`` where Lhotse uses
+    ``kaldi_native_io``; this checks for ``kaldiio``.
+
+    Raises:
+        ConfigError: It is missing (a ``ValueError``, as Lhotse's); the message names the extra to install.
+    """
+    from lhotse_lite.features.storage.kaldi_ark import check_kaldiio_installed
+
+    check_kaldiio_installed()

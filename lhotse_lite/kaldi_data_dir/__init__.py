@@ -15,6 +15,8 @@ file                    line                                               becom
 ``spk2gender``          ``<speaker-id> <m|f>``                             ``gender``
 ``utt2lang``            ``<utt-id> <language>``                            ``language``
 ``utt2num_frames``      ``<utt-id> <frames>`` (with ``frame_shift``)       the segment's duration
+``feats.scp``           ``<utt-id> <file.ark>:<offset>`` (with             a ``Features`` item
+                        ``frame_shift``)                                   (``kaldiio`` storage)
 ======================  =================================================  ===========================
 
 Import follows Lhotse's ``load_kaldi_data_dir``: only ``wav.scp`` is required; supervisions come
@@ -24,14 +26,23 @@ without ``segments``, otherwise from the audio headers (commands are then run, u
 ``allow_commands=False``: see :doc:`/reliability`). Unlike Lhotse, the sampling rate may be left
 out (it is then read from the audio), the spaces before a command's ``|`` are not kept in its
 source, and a malformed line raises :class:`~lhotse_lite.errors.ManifestFormatError` naming
-``file:line``.
+``file:line``. A ``sox <file> -t wav -b 16 - [remix <n>] |`` pipe, the form the exporter writes, is
+read from the file's own header and never run, so a directory this module exported imports back
+without ``sampling_rate`` and without running commands.
+
+With a frame shift, :func:`import_kaldi_features` turns ``feats.scp`` into a features manifest as
+Lhotse's ``load_kaldi_data_dir`` does (``storage_type`` ``"kaldiio"``, ``storage_path`` the
+``<file.ark>:<offset>`` of the line, ``storage_key`` the utterance id, rows and columns from the
+matrix header), and segment durations become ``rows * frame_shift``.
 
 Export writes ``wav.scp``, ``reco2dur``, ``segments``, ``text``, ``utt2spk``, ``spk2utt``,
 ``utt2dur`` and, when the supervisions have them, ``spk2gender`` and ``utt2lang``; every file is
 sorted by key as Kaldi requires. A single-channel recording keeps its id; each channel ``c`` of a
 multi-channel recording becomes a Kaldi recording ``<id>_<c>`` read through a ``sox ... remix``
 pipe, and a supervision on several channels one utterance ``<utt-id>-<c>`` per channel (Lhotse's
-naming). Non-WAV files are piped through ``sox`` too, so Kaldi tools can read them. Ids that are
+naming). Non-WAV files are piped through ``sox`` too, so Kaldi tools can read them; paths in pipes
+are shell-quoted (:func:`wav_scp_entries`). Given features, each utterance's frames are written to
+``feats.ark``/``feats.scp`` with ``utt2num_frames``. Ids that are
 empty or hold whitespace are refused, line breaks and tabs in texts become spaces (with a warning),
 and nothing is written until every entry is valid; each table is written atomically.
 
@@ -50,8 +61,14 @@ Example:
     (0.5, 1.5, 'spk1')
 """
 
-from lhotse_lite.kaldi_data_dir.exporting import export_to_kaldi_data_dir
-from lhotse_lite.kaldi_data_dir.importing import import_kaldi_data_dir
+from lhotse_lite.kaldi_data_dir.exporting import export_to_kaldi_data_dir, wav_scp_entries
+from lhotse_lite.kaldi_data_dir.importing import import_kaldi_data_dir, import_kaldi_features
 from lhotse_lite.kaldi_data_dir.tables import read_kaldi_table
 
-__all__ = ["import_kaldi_data_dir", "export_to_kaldi_data_dir", "read_kaldi_table"]
+__all__ = [
+    "import_kaldi_data_dir",
+    "import_kaldi_features",
+    "export_to_kaldi_data_dir",
+    "read_kaldi_table",
+    "wav_scp_entries",
+]

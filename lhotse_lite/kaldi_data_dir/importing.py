@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import shlex
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union
 
 import soundfile as sf
 from tqdm import tqdm
@@ -29,7 +32,11 @@ from lhotse_lite.kaldi_data_dir.tables import Pathlike, _numbers, _optional_tabl
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 from lhotse_lite.units import add_durations, compute_num_samples
 
-__all__ = ["import_kaldi_data_dir"]
+if TYPE_CHECKING:
+    from lhotse_lite.features.manifest import FeatureSet
+    from lhotse_lite.features.storage.kaldi_ark import MatrixShape
+
+__all__ = ["import_kaldi_data_dir", "import_kaldi_features"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +50,7 @@ def import_kaldi_data_dir(
     frame_shift: Optional[float] = None,
     num_jobs: int = 1,
     allow_commands: bool = True,
+    use_reco2dur: bool = True,
 ) -> Tuple[RecordingSet, Optional[SupervisionSet]]:
     """Reads a Kaldi data directory as a recordings manifest and (when it has one) supervisions.
 
@@ -50,15 +58,20 @@ def import_kaldi_data_dir(
         path: The data directory (``wav.scp`` must exist).
         sampling_rate: The recordings' sampling rate in Hz. ``None`` reads it from each audio header
             (then every recording is opened, commands are run).
-        frame_shift: Frame shift in seconds; with it and an ``utt2num_frames`` file, a segment's
-            duration is ``num_frames * frame_shift`` (Lhotse takes it from ``feats.scp``).
+        frame_shift: Frame shift in seconds; with it, a segment's duration is ``rows * frame_shift``
+            of its ``feats.scp`` matrix when the directory has ``segments`` and ``feats.scp`` (as
+            Lhotse), else ``num_frames * frame_shift`` from ``utt2num_frames`` when present.
         num_jobs: Threads reading audio headers when a duration or ``sampling_rate`` is missing.
         allow_commands: Whether piped ``wav.scp`` entries (``<id> <command> |``) may be run to read
             their headers (Lhotse runs them). Durations come from ``reco2dur``, or from ``utt2dur``
             when there is no ``segments`` file (each utterance is then a whole recording); a command
             is run only when its recording's duration is in neither, or ``sampling_rate`` is
             ``None``. Commands refused by :func:`~lhotse_lite.audio.set_command_sources_allowed`
-            never run.
+            never run. A pipe written by :func:`~lhotse_lite.kaldi_data_dir.export_to_kaldi_data_dir`
+            (``sox <file> -t wav -b 16 - [remix <n>] |``) is never run to read its header: the file's
+            own header gives the sampling rate and length.
+        use_reco2dur: Take durations from ``reco2dur`` (and ``utt2dur``) when present; ``False``
+            reads every recording's header instead (Lhotse's argument).
 
     Returns:
         ``(recordings, supervisions)``; supervisions is ``None`` without ``segments`` and ``utt2spk``.
@@ -87,7 +100,7 @@ def import_kaldi_data_dir(
     if not (path / "wav.scp").is_file():
         raise ManifestNotFoundError(f"not a Kaldi data directory: {str(path)!r} has no wav.scp")
     wavs = read_kaldi_table(path / "wav.scp")
-    durations = _known_durations(path, wavs)
+    durations = _known_durations(path, wavs) if use_reco2dur else {}
     if sampling_rate is not None and len(durations) == len(wavs):
         recordings = RecordingSet(_recording(rid, value, sampling_rate, durations[rid]) for rid, value in wavs.items())
     else:
@@ -128,7 +141,7 @@ def _read_recordings(path: Path, wavs: Dict[str, str], sampling_rate: Optional[i
         rid, value = item
         if sampling_rate is not None and rid in durations:
             return _recording(rid, value, sampling_rate, durations[rid])
-        if value.endswith("|") and not allow_commands:
+        if value.endswith("|") and not allow_commands and _exporter_pipe(value) is None:
             _refuse_command(path, rid, value, sampling_rate, rid in durations)
         info = _audio_info(rid, value)
         rate = sampling_rate if sampling_rate is not None else info.samplerate
@@ -154,7 +167,32 @@ def _refuse_command(path: Path, rid: str, value: str, sampling_rate: Optional[in
         f"commands if you trust this data directory")
 
 
-def _audio_info(rid: str, value: str) -> "sf._SoundFileInfo":
+class _Header(NamedTuple):
+    samplerate: int
+    frames: int
+    channels: int
+
+
+def _exporter_pipe(value: str) -> Optional[Tuple[str, bool]]:
+    """``(file, one_channel)`` when ``value`` is the pipe our exporter writes for a file (``sox <file>
+    -t wav -b 16 - [remix <n>] |``), whose header we can read from the file without running it."""
+    try:
+        words = shlex.split(value[:-1]) if value.endswith("|") else []
+    except ValueError:
+        return None
+    if len(words) in (7, 9) and words[0] == "sox" and words[2:7] == ["-t", "wav", "-b", "16", "-"]:
+        if len(words) == 7:
+            return words[1], False
+        if words[7] == "remix" and words[8].isdigit():
+            return words[1], True
+    return None
+
+
+def _audio_info(rid: str, value: str) -> _Header:
+    own = _exporter_pipe(value)
+    if own is not None:
+        info = _file_info(rid, own[0], f"the file {own[0]!r} read by the wav.scp pipe {value!r}")
+        return _Header(info.samplerate, info.frames, 1 if own[1] else info.channels)
     if value.endswith("|"):
         command = value[:-1].rstrip()
         check_command_allowed(command, f"recording {rid!r}")
@@ -167,17 +205,21 @@ def _audio_info(rid: str, value: str) -> "sf._SoundFileInfo":
             raise AudioLoadingError(
                 f"recording {rid!r}: wav.scp command {command!r} failed (exit code {result.returncode}): "
                 f"{stderr or 'no output'}")
-        target: Union[str, io.BytesIO] = io.BytesIO(result.stdout)
+        info = _file_info(rid, io.BytesIO(result.stdout), repr(value))
     else:
-        if not Path(value).is_file():
-            raise AudioNotFoundError(
-                f"recording {rid!r}: audio file {value!r} from wav.scp not found; pass the sampling rate "
-                f"and add reco2dur to import without reading audio")
-        target = value
+        info = _file_info(rid, value, repr(value))
+    return _Header(info.samplerate, info.frames, info.channels)
+
+
+def _file_info(rid: str, target: Union[str, io.BytesIO], shown: str) -> "sf._SoundFileInfo":
+    if isinstance(target, str) and not Path(target).is_file():
+        raise AudioNotFoundError(
+            f"recording {rid!r}: audio file {shown} from wav.scp not found; pass the sampling rate "
+            f"and add reco2dur to import without reading audio")
     try:
         return sf.info(target)
     except (sf.SoundFileError, RuntimeError) as err:
-        raise AudioLoadingError(f"recording {rid!r}: cannot read the audio header of {value!r} ({err})") from err
+        raise AudioLoadingError(f"recording {rid!r}: cannot read the audio header of {shown} ({err})") from err
 
 
 def _supervisions(path: Path, recordings: RecordingSet, frame_shift: Optional[float]) -> Optional[SupervisionSet]:
@@ -186,10 +228,15 @@ def _supervisions(path: Path, recordings: RecordingSet, frame_shift: Optional[fl
     genders = _optional_table(path / "spk2gender")
     languages = _optional_table(path / "utt2lang")
     num_frames = _numbers(path / "utt2num_frames", int) if frame_shift and (path / "utt2num_frames").is_file() else {}
+    feats_rows: Dict[str, int] = {}
+    if frame_shift and (path / "segments").is_file() and (path / "feats.scp").is_file():
+        feats_rows = {uid: shape.num_rows for uid, (_, shape) in _feats_shapes(path / "feats.scp").items()}
 
     def segment(uid: str, rid: str, start: float, duration: float) -> SupervisionSegment:
         speaker = speakers.get(uid)
-        if uid in num_frames:
+        if uid in feats_rows:
+            duration = feats_rows[uid] * frame_shift  # type: ignore[operator]  # Lhotse's product, unrounded
+        elif uid in num_frames:
             duration = round(num_frames[uid] * frame_shift, 8)  # type: ignore[operator]
         return SupervisionSegment(id=uid, recording_id=rid, start=start, duration=duration, channel=0,
                                   text=texts.get(uid), language=languages.get(uid), speaker=speaker,
@@ -233,3 +280,93 @@ def _read_segments(path: Path, recordings: RecordingSet) -> Iterable[Tuple[str, 
             if start < 0 or end < start:
                 raise ManifestFormatError(f"{where}: expected 0 <= start <= end, got start {start} and end {end}")
             yield uid, rid, start, add_durations(end, -start, sampling_rate=_SUPERVISION_RATE)
+
+
+def import_kaldi_features(
+    path: Pathlike,
+    frame_shift: float,
+    sampling_rate: Optional[int] = None,
+    supervisions: Optional[SupervisionSet] = None,
+    recordings: Optional[RecordingSet] = None,
+    feature_type: str = "kaldi-fbank",
+) -> Optional["FeatureSet"]:
+    """Describes the matrices of a data directory's ``feats.scp`` as a features manifest (Lhotse's rules).
+
+    Each ``feats.scp`` line ``<utt-id> <file>:<offset>`` becomes a ``Features`` item with
+    ``storage_type`` ``"kaldiio"``, ``storage_path`` the rxfilename ``<file>:<offset>`` and
+    ``storage_key`` the utterance id; its rows and columns come from the matrix header (nothing
+    else is read, and ``kaldiio`` is needed only to load the matrices later). Relative file names
+    are relative to the working directory, as in Kaldi.
+
+    Args:
+        path: The data directory.
+        frame_shift: Seconds per frame (Kaldi does not store it): ``duration = rows * frame_shift``.
+        sampling_rate: The audio's sampling rate (Hz); ``None`` takes each recording's.
+        supervisions: The directory's supervisions: an utterance's ``recording_id`` and ``start``
+            come from its supervision. Without them the utterance id is the recording id and
+            ``start`` is 0.
+        recordings: Needed only when ``sampling_rate`` is ``None``.
+        feature_type: The ``type`` of every item (``"kaldi-fbank"``, ``"kaldi-mfcc"``, ...).
+
+    Returns:
+        The features, in ``feats.scp`` order, or ``None`` when there is no ``feats.scp``.
+
+    Raises:
+        ConfigError: ``frame_shift`` is not positive, or neither ``sampling_rate`` nor the recording is known.
+        UnknownIdError: An utterance that is not a supervision (``feats.scp:line``).
+        StorageError: A matrix header that cannot be read (the message names its rxfilename).
+
+    Example:
+        >>> import numpy as np, tempfile
+        >>> from lhotse_lite.features.io import KaldiWriter
+        >>> data = Path(tempfile.mkdtemp())
+        >>> with KaldiWriter(data) as writer:
+        ...     _ = writer.write("utt1", np.zeros((150, 80), dtype=np.float32))
+        >>> feats = import_kaldi_features(data, frame_shift=0.01, sampling_rate=16000)
+        >>> f = feats[0]
+        >>> f.storage_type, f.storage_key, f.recording_id, f.num_frames, f.num_features, f.duration
+        ('kaldiio', 'utt1', 'utt1', 150, 80, 1.5)
+    """
+    from lhotse_lite.errors import ConfigError
+    from lhotse_lite.features.manifest import Features, FeatureSet
+
+    scp = Path(path) / "feats.scp"
+    if not scp.is_file():
+        return None
+    if not frame_shift or frame_shift <= 0:
+        raise ConfigError(f"{scp}: importing features needs a positive frame shift in seconds, got {frame_shift!r}")
+    out = []
+    for lineno, (uid, (rxfilename, shape)) in enumerate(_feats_shapes(scp).items(), 1):
+        if supervisions is not None:
+            if uid not in supervisions:
+                raise UnknownIdError(f"{scp}:{lineno}: utterance {uid!r} is not a supervision of the data directory")
+            rid, start = supervisions[uid].recording_id, supervisions[uid].start
+        else:
+            rid, start = uid, 0.0
+        rate = sampling_rate
+        if rate is None:
+            if recordings is None or rid not in recordings:
+                raise ConfigError(
+                    f"{scp}:{lineno}: the sampling rate of recording {rid!r} is unknown; pass sampling_rate")
+            rate = recordings[rid].sampling_rate
+        out.append(Features(type=feature_type, num_frames=shape.num_rows, num_features=shape.num_cols,
+                            frame_shift=frame_shift, sampling_rate=rate, start=start,
+                            duration=shape.num_rows * frame_shift, storage_type="kaldiio",
+                            storage_path=rxfilename, storage_key=uid, recording_id=rid, channels=0))
+    return FeatureSet(out)
+
+
+def _feats_shapes(scp: Path) -> Dict[str, Tuple[str, "MatrixShape"]]:
+    """utt-id -> (rxfilename, shape) of ``feats.scp``; read once per import (supervisions and features)."""
+    stat = scp.stat()
+    return dict(_cached_feats_shapes(str(scp), stat.st_mtime_ns, stat.st_size, os.getcwd()))
+
+
+@lru_cache(maxsize=2)
+def _cached_feats_shapes(scp: str, mtime_ns: int, size: int,
+                         cwd: str) -> Tuple[Tuple[str, Tuple[str, "MatrixShape"]], ...]:
+    from lhotse_lite.features.storage.kaldi_ark import read_matrix_shape, read_scp
+
+    entries = read_scp(scp)
+    bar = dict(total=len(entries), desc="Reading feats.scp headers", unit="utt", leave=False)
+    return tuple((uid, (rx, read_matrix_shape(rx))) for uid, rx in tqdm(entries.items(), **bar))
