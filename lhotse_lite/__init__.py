@@ -59,7 +59,7 @@ _EXPORTS: Dict[str, str] = {
     **dict.fromkeys(
         ["LilcomChunkyWriter", "LilcomFilesWriter", "NumpyFilesWriter", "LilcomChunkyReader", "LilcomFilesReader",
          "NumpyFilesReader", "FeaturesReader", "FeaturesWriter", "StorageBackendInfo", "available_storage_backends",
-         "storage_backend_statuses", "close_cached_file_handles"],
+         "storage_backend_statuses", "close_cached_file_handles", "KaldiReader"],
         "lhotse_lite.features.io",
     ),
     # checks and summaries

@@ -27,6 +27,7 @@ PINNED_TOP_LEVEL = {
     "LilcomChunkyWriter", "LilcomFilesWriter", "NumpyFilesWriter", "LilcomChunkyReader", "LilcomFilesReader",
     "NumpyFilesReader", "FeaturesReader", "FeaturesWriter", "StorageBackendInfo", "available_storage_backends",
     "storage_backend_statuses", "close_cached_file_handles",
+    "KaldiReader",
     "validate_manifests", "describe_manifests", "LhotseLiteError",
 }
 

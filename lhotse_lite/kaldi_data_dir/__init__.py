@@ -62,7 +62,7 @@ Example:
 """
 
 from lhotse_lite.kaldi_data_dir.exporting import export_to_kaldi_data_dir, wav_scp_entries
-from lhotse_lite.kaldi_data_dir.importing import import_kaldi_data_dir, import_kaldi_features
+from lhotse_lite.kaldi_data_dir.importing import import_kaldi_data_dir, import_kaldi_features, wav_scp_duration
 from lhotse_lite.kaldi_data_dir.tables import read_kaldi_table
 
 __all__ = [
@@ -71,4 +71,5 @@ __all__ = [
     "export_to_kaldi_data_dir",
     "read_kaldi_table",
     "wav_scp_entries",
+    "wav_scp_duration",
 ]

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from lhotse_lite.features.manifest import FeatureSet
     from lhotse_lite.features.storage.kaldi_ark import MatrixShape
 
-__all__ = ["import_kaldi_data_dir", "import_kaldi_features"]
+__all__ = ["import_kaldi_data_dir", "import_kaldi_features", "wav_scp_duration"]
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +165,27 @@ def _refuse_command(path: Path, rid: str, value: str, sampling_rate: Optional[in
         f"have to run to learn {' and '.join(needs)}; commands are not allowed (allow_commands=False; "
         f"lite kaldi import runs them only with --allow-commands). Provide that instead, or allow "
         f"commands if you trust this data directory")
+
+
+def wav_scp_duration(value: str, where: str = "") -> float:
+    """The duration in seconds of the audio a ``wav.scp`` value names (a file, or a ``<command> |`` pipe).
+
+    The exporter's own ``sox`` pipes are read from their file's header without running; any other
+    command runs (unless refused by :func:`~lhotse_lite.audio.set_command_sources_allowed`).
+
+    Raises:
+        AudioError: The audio cannot be read (missing file, failing command, unknown format).
+        CommandSourceRefusedError: A command would have to run and commands are refused.
+
+    Example:
+        >>> import numpy as np, soundfile as sf, tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "a b.flac")
+        >>> sf.write(path, np.zeros(12000), 8000)
+        >>> wav_scp_duration(path), wav_scp_duration(f"sox '{path}' -t wav -b 16 - |")
+        (1.5, 1.5)
+    """
+    info = _audio_info(where or value, value)
+    return info.frames / info.samplerate
 
 
 class _Header(NamedTuple):

@@ -11,6 +11,7 @@ import pytest
 from lhotse_lite.errors import ShapeError, StorageError, UnknownNameError
 from lhotse_lite.features import io as storage_io
 from lhotse_lite.features.io import available_storage_backends, get_reader, get_writer
+from lhotse_lite.features.storage.kaldi_ark import kaldiio_available
 from lhotse_lite.features.storage.lilcom_chunky import set_chunk_cache_size
 
 BACKENDS = ["lilcom_chunky", "lilcom_files", "numpy_files", "memory_lilcom", "memory_npy"]
@@ -34,7 +35,8 @@ def _reader(name, writer):
 
 
 def test_registered_names_are_lhotses():
-    assert available_storage_backends() == sorted(BACKENDS)
+    optional = ["kaldiio"] if kaldiio_available() else []  # the kaldi extra (tests/features/test_kaldi_ark_storage.py)
+    assert available_storage_backends() == sorted(BACKENDS + optional)
 
 
 def test_unknown_backend_lists_available():

@@ -27,11 +27,11 @@ MODULES = [
     "features.kaldi",
     "features.kaldi.layers",
     "features.kaldi.extractors",
+    "kaldi",
 ]
 
 _BACKENDS = "one audio backend, libsndfile: there is no backend to select"
 _HDF5 = "HDF5 storage is out of scope (issue 14)"
-_KALDI_ARK = "Kaldi ark/scp storage is out of scope (issue 14)"
 _URL = "object-store storage (smart_open) is out of scope"
 _EXTRACTOR = "extractors of other libraries (torchaudio, kaldifeat, librosa, openSMILE, S3PRL, Whisper): out of scope"
 
@@ -49,7 +49,6 @@ OUT_OF_SCOPE: Dict[str, Dict[str, str]] = {
     "features": {
         **dict.fromkeys(["ChunkedLilcomHdf5Reader", "ChunkedLilcomHdf5Writer", "LilcomHdf5Reader", "LilcomHdf5Writer",
                          "NumpyHdf5Reader", "NumpyHdf5Writer"], _HDF5),
-        "KaldiReader": _KALDI_ARK,
         "LilcomURLReader": _URL,
         "LilcomURLWriter": _URL,
         "FeatureMixer": "feature-domain mixing of cuts: cuts are out of scope",
@@ -62,7 +61,6 @@ OUT_OF_SCOPE: Dict[str, Dict[str, str]] = {
     "features.io": {
         **dict.fromkeys(["ChunkedLilcomHdf5Reader", "ChunkedLilcomHdf5Writer", "LilcomHdf5Reader", "LilcomHdf5Writer",
                          "NumpyHdf5Reader", "NumpyHdf5Writer", "check_h5py_installed"], _HDF5),
-        **dict.fromkeys(["KaldiReader", "KaldiWriter", "check_kaldi_native_io_installed"], _KALDI_ARK),
         **dict.fromkeys(["LilcomURLReader", "LilcomURLWriter", "FileIO"], _URL),
         "MemoryRawReader": "memory_raw unpickles manifest bytes (runs arbitrary code); memory_npy stores the same",
         "MemoryRawWriter": "memory_raw unpickles manifest bytes (runs arbitrary code); memory_npy stores the same",

@@ -233,6 +233,8 @@ def read_matrix_shape(rxfilename: str) -> MatrixShape:
         with open(path, "rb") as file:
             file.seek(offset)
             _, num_rows, num_cols, _ = _read_header(file, rxfilename)
+    except StorageError:
+        raise
     except (OSError, EOFError) as err:
         raise storage_error(path, rxfilename, err) from err
     if rows is not None:
@@ -250,6 +252,8 @@ def _read_matrix(rxfilename: str) -> np.ndarray:
             file.seek(offset)
             _read_header(file, rxfilename)
             array = read_matrix_or_vector(file)
+    except StorageError:
+        raise
     except (OSError, EOFError) as err:
         raise storage_error(path, rxfilename, err) from err
     except (AssertionError, ValueError, struct.error) as err:  # kaldiio checks markers with assert
