@@ -149,3 +149,25 @@ def test_without_kaldiio_the_error_names_the_extra(monkeypatch, tmp_path):
         assert isinstance(info.value, (ValueError, LhotseLiteError))
     status = {s.name: s for s in storage_backend_statuses()}["kaldiio"]
     assert not status.available and "lhotse_lite[kaldi]" in status.install_hint
+
+
+def test_lite_feat_extract_into_kaldi_ark(tmp_path):
+    import soundfile as sf
+    from click.testing import CliRunner
+
+    from lhotse_lite.audio import Recording, RecordingSet
+    from lhotse_lite.cli import cli
+    from lhotse_lite.serialization import load_manifest
+
+    for i in range(2):
+        sf.write(tmp_path / f"rec{i}.wav", np.random.default_rng(i).standard_normal(8000 * (i + 1)) * 0.1, 16000)
+    RecordingSet(Recording.from_file(tmp_path / f"rec{i}.wav") for i in range(2)).to_file(tmp_path / "recs.jsonl")
+    result = CliRunner().invoke(cli, ["feat", "extract", str(tmp_path / "recs.jsonl"), str(tmp_path / "out"),
+                                      "--storage", "kaldiio"])
+    assert result.exit_code == 0, result.output
+    features = list(load_manifest(tmp_path / "out" / "feats.jsonl.gz"))
+    assert {f.storage_path for f in features} == {str(tmp_path / "out" / "feats" / "feats.scp")}
+    loaded = kaldiio.load_scp(str(tmp_path / "out" / "feats" / "feats.scp"))
+    assert sorted(loaded[f.storage_key].shape[0] for f in features) == [50, 100]
+    for item in features:
+        np.testing.assert_array_equal(item.load(), loaded[item.storage_key])

@@ -125,16 +125,20 @@ def read_scp(path: Union[str, Path]) -> Dict[str, str]:
         >>> read_scp(scp)
         {'utt1': '/data/feats.ark:5', 'utt2': '/data/feats.ark:1234'}
     """
-    path = str(path)
+    return dict(_scp_entries(str(path)))
+
+
+def _scp_entries(path: str) -> Dict[str, str]:
+    """The cached entries of a ``.scp`` file (re-read when it changes); callers must not modify them."""
     try:
         stat = os.stat(path)
     except OSError as err:
         raise storage_error(path, "", err) from err
-    return dict(_cached_scp(path, stat.st_mtime_ns, stat.st_size))
+    return _cached_scp(path, stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=8)
-def _cached_scp(path: str, mtime_ns: int, size: int) -> Tuple[Tuple[str, str], ...]:
+def _cached_scp(path: str, mtime_ns: int, size: int) -> Dict[str, str]:
     entries: Dict[str, str] = {}
     try:
         with open(path, "r", encoding="utf-8") as f:
@@ -151,7 +155,7 @@ def _cached_scp(path: str, mtime_ns: int, size: int) -> Tuple[Tuple[str, str], .
         raise StorageFormatError(f"{path}: not a UTF-8 text file ({err}); expected a Kaldi .scp file") from err
     except OSError as err:
         raise storage_error(path, "", err) from err
-    return tuple(entries.items())
+    return entries
 
 
 def _parse_rxfilename(rxfilename: str) -> Tuple[str, int, Optional[slice]]:
@@ -289,7 +293,7 @@ class KaldiReader(FeaturesReader):
     def read(self, key: str, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None) -> np.ndarray:
         path = str(self.storage_path)
         if path.endswith(".scp"):
-            entries = read_scp(path)
+            entries = _scp_entries(path)
             if key not in entries:
                 raise StorageFormatError(
                     f"{path}: no entry for the key {key!r} ({len(entries)} keys); the manifest and the "
