@@ -85,7 +85,7 @@ fi
 requirements="$("$main_py" - <<'PY'
 import re, tomllib
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]
-tools = {"pytest", "hypothesis"}
+tools = {"pytest", "hypothesis", "kaldiio"}  # kaldiio: the kaldi extra, torch-free
 wanted = [r for r in project["dependencies"] if re.split(r"[<>=!~\[ ]", r)[0] != "torch"]
 wanted += [r for r in project["optional-dependencies"]["test"] if re.split(r"[<>=!~\[ ]", r)[0] in tools]
 print("\n".join(wanted))

@@ -26,6 +26,7 @@ from lhotse_lite.errors import (
     CommandSourceRefusedError,
     ManifestFormatError,
     ManifestNotFoundError,
+    StorageNotFoundError,
     UnknownIdError,
 )
 from lhotse_lite.kaldi_data_dir.tables import Pathlike, _numbers, _optional_table, read_kaldi_table
@@ -390,4 +391,9 @@ def _cached_feats_shapes(scp: str, mtime_ns: int, size: int,
 
     entries = read_scp(scp)
     bar = dict(total=len(entries), desc="Reading feats.scp headers", unit="utt", leave=False)
-    return tuple((uid, (rx, read_matrix_shape(rx))) for uid, rx in tqdm(entries.items(), **bar))
+    try:
+        return tuple((uid, (rx, read_matrix_shape(rx))) for uid, rx in tqdm(entries.items(), **bar))
+    except StorageNotFoundError as err:
+        raise StorageNotFoundError(
+            f"{scp}: {err}; relative ark paths in feats.scp are relative to the working directory, as in "
+            f"Kaldi (now {cwd!r}): run from the recipe folder the data directory belongs to") from err

@@ -14,6 +14,7 @@ from lhotse_lite.serialization import load_manifest
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 
 kaldiio = pytest.importorskip("kaldiio", reason="feats.ark needs the kaldi extra")
+pytest.importorskip("torch", reason="the features are extracted with lite feat extract")
 
 
 def _invoke(*args):
@@ -103,3 +104,14 @@ def test_help_names_the_new_options():
     assert "--feature-type" in _invoke("kaldi", "import", "--help").output
     export_help = _invoke("kaldi", "export", "--help").output
     assert "--features" in export_help and "--compression-method" in export_help
+
+
+def test_a_relative_ark_path_that_does_not_resolve_names_the_working_directory(tmp_path, monkeypatch):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "wav.scp").write_text("utt1 /corpus/utt1.wav\n")
+    (tmp_path / "data" / "reco2dur").write_text("utt1 1.0\n")
+    (tmp_path / "data" / "feats.scp").write_text("utt1 mfcc/raw_mfcc.1.ark:5\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["kaldi", "import", "data", "out", "-s", "16000", "-f", "0.01"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "relative to the working directory" in result.output and str(tmp_path) in result.output
