@@ -55,8 +55,12 @@ from lhotse_lite.features.storage.files import (
     NumpyFilesReader,
     NumpyFilesWriter,
 )
-from lhotse_lite.features.storage.kaldi_ark import INSTALL_HINT as _KALDI_INSTALL_HINT
-from lhotse_lite.features.storage.kaldi_ark import KaldiReader, KaldiWriter, kaldiio_available
+from lhotse_lite.features.storage.kaldi_ark import (
+    INSTALL_HINT as _KALDI_INSTALL_HINT,
+    KaldiReader,
+    KaldiWriter,
+    kaldiio_available,
+)
 from lhotse_lite.features.storage.lilcom_chunky import (
     LilcomChunkyReader,
     LilcomChunkyWriter,

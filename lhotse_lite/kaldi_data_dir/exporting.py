@@ -224,9 +224,9 @@ def wav_scp_entries(source: AudioSource, where: str = "") -> Dict[int, str]:
 
     A single-channel ``.wav`` file is its path (Kaldi reads it directly); a command keeps its
     command line; any other file is piped through ``sox`` (``sox <file> -t wav -b 16 - |``, with
-    ``remix <n>`` picking channel ``n`` of a multi-channel source). Paths in pipes are shell-quoted,
-    and a ``.wav`` path that Kaldi would misread as a plain entry (leading space, ``~``, ``-`` or
-    ``|``) is piped too.
+    ``remix <n>`` picking channel ``n`` of a multi-channel source). Paths in pipes are shell-quoted
+    (and prefixed with ``./`` when they start with ``-``), and a ``.wav`` path that Kaldi would
+    misread as a plain entry (leading space, ``~`` or ``|``) is piped too.
 
     Args:
         source: The audio source (``file`` or ``command``).
@@ -243,6 +243,8 @@ def wav_scp_entries(source: AudioSource, where: str = "") -> Dict[int, str]:
         "sox 'My Corpus (v2)/a.flac' -t wav -b 16 - remix 2 |"
         >>> wav_scp_entries(AudioSource(type="file", channels=[0], source="/corpus/a b.wav"))
         {0: '/corpus/a b.wav'}
+        >>> wav_scp_entries(AudioSource(type="file", channels=[0], source=" x.wav"))
+        {0: "sox ' x.wav' -t wav -b 16 - |"}
     """
     prefix = f"{where}: " if where else ""
     if source.type not in ("file", "command"):
@@ -259,11 +261,13 @@ def wav_scp_entries(source: AudioSource, where: str = "") -> Dict[int, str]:
     entries = {}
     for index, channel in enumerate(source.channels):
         remix = f" remix {index + 1}" if len(source.channels) > 1 else ""
-        entries[channel] = f"sox {shlex.quote(path)} -t wav -b 16 -{remix} |"
+        # "./" keeps a relative name that starts with "-" from being read as a sox option
+        shown = f"./{path}" if path.startswith("-") else path
+        entries[channel] = f"sox {shlex.quote(shown)} -t wav -b 16 -{remix} |"
     return entries
 
 
 def _plain_entry_ok(path: str) -> bool:
     """Whether Kaldi reads ``path`` as written when it is a ``wav.scp`` value (not trimmed, not a
     pipe, not standard input, and not refused by ``utils/validate_data_dir.sh``'s tilde check)."""
-    return bool(path) and not path[0].isspace() and not path.startswith(("~", "-", "|"))
+    return bool(path) and not path[0].isspace() and not path.startswith(("~", "|")) and path != "-"

@@ -121,3 +121,19 @@ def test_kaldi_validate_data_dir_accepts_the_export(corpus):
     result = subprocess.run(["utils/validate_data_dir.sh", "--no-feats", str(data)], cwd=recipe,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "Successfully validated" in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", ["-dash.flac", " lead.wav", "~tilde.wav", "it's (1).flac"])
+def test_file_names_kaldi_or_sox_would_misread(name, tmp_path, monkeypatch):
+    from lhotse_lite.audio import AudioSource
+    from lhotse_lite.kaldi_data_dir import wav_scp_entries
+
+    _sox_on_path(tmp_path, monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    samples = np.random.default_rng(1).uniform(-0.5, 0.5, 800)
+    sf.write(name, samples, RATE, subtype="PCM_16", format="WAV" if name.endswith(".wav") else "FLAC")
+    value = wav_scp_entries(AudioSource(type="file", channels=[0], source=name))[0]
+    assert value.endswith("|") and not value.startswith("~")  # Kaldi trims, validate_data_dir.sh refuses '~'
+    result = subprocess.run(["/bin/sh", "-c", value[:-1]], capture_output=True, check=False)
+    assert result.returncode == 0, (value, result.stderr.decode(errors="replace"))
+    np.testing.assert_allclose(sf.read(io.BytesIO(result.stdout))[0], samples, atol=1 / 32768)
