@@ -105,6 +105,7 @@ if TYPE_CHECKING:  # the same names for type checkers (tests/test_public_api.py 
     from lhotse_lite.features.io import (
         FeaturesReader as FeaturesReader,
         FeaturesWriter as FeaturesWriter,
+        KaldiReader as KaldiReader,
         LilcomChunkyReader as LilcomChunkyReader,
         LilcomChunkyWriter as LilcomChunkyWriter,
         LilcomFilesReader as LilcomFilesReader,
