@@ -167,3 +167,16 @@ def test_load_start_and_duration(tmp_path):
     args = dict(segments_path=data / "segments", feats_path=data / "feats.scp", frame_shift=0.01)
     assert ours.load_start_and_duration(**args) == theirs.load_start_and_duration(**args)
     assert ours.load_start_and_duration(data / "segments", data / "feats.scp") == {}
+
+
+def test_differences_on_purpose(tmp_path):
+    # docs/coming_from_lhotse.rst: a missing text imports without transcripts; a repeated key is an error
+    data = _data_dir(tmp_path)
+    (data / "text").unlink()
+    with pytest.raises(ValueError, match="No such file"):
+        theirs.load_kaldi_data_dir(data, RATE)
+    assert {s.text for s in ours.load_kaldi_data_dir(data, RATE)[1]} == {None}
+    (data / "utt2lang").write_text((data / "utt2lang").read_text() + "spk1_utt1 fr\n")
+    assert theirs.load_kaldi_text_mapping(data / "utt2lang")["spk1_utt1"] == "fr"
+    with pytest.raises(lhotse_lite.errors.DuplicateIdError, match="utt2lang:4"):
+        ours.load_kaldi_text_mapping(data / "utt2lang")
