@@ -171,3 +171,77 @@ def test_kernel_1_forward_matches_torchaudio():
     x, lengths = _batch(ours, LENGTHS["none_fills"])
     with torch.no_grad():
         torch.testing.assert_close(ours(x, lengths)[0], reference(x, lengths)[0], rtol=0.0, atol=TOLERANCE)
+
+
+# torchaudio's docstring example draws forward lengths with torch.randint(1, 200, (10,)) for a 200-frame
+# input, so lengths run past T = time - right_context_length into the right context; here they are drawn
+# from [1, time] (the input's full length included), in many draws per configuration.
+NUM_DRAWS = 40
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_forward_with_lengths_drawn_as_torchaudio_example_matches(name):
+    reference, ours = _models(*CONFIGS[name])
+    time = NUM_SEGMENTS * ours.segment_length + ours.right_context_length
+    generator = torch.Generator().manual_seed(11)
+    past_t = 0
+    with torch.no_grad():
+        for _ in range(NUM_DRAWS):
+            x = torch.rand(10, time, DIM, generator=generator)
+            lengths = torch.randint(1, time + 1, (10,), generator=generator)
+            past_t += int((lengths > time - ours.right_context_length).any())
+            expected, expected_lengths = reference(x, lengths)
+            actual, actual_lengths = ours(x, lengths)
+            assert torch.equal(actual_lengths, expected_lengths)
+            torch.testing.assert_close(actual, expected, rtol=0.0, atol=TOLERANCE)
+    if ours.right_context_length > 0:
+        assert past_t > NUM_DRAWS // 4  # the draws do reach into the right context
+
+
+def test_forward_on_torchaudio_docstring_example_matches():
+    """torchaudio's docstring example verbatim (80 features, 12 layers, (10, 200) input, lengths from
+    torch.randint(1, 200, (10,))), over several draws."""
+    reference, ours = _models((4, 1024, 12, 16, 8), dict(right_context_length=4), input_dim=80)
+    generator = torch.Generator().manual_seed(4)
+    with torch.no_grad():
+        for _ in range(4):
+            x = torch.rand(10, 200, 80, generator=generator)
+            lengths = torch.randint(1, 200, (10,), generator=generator)
+            lengths[0] = 197  # past T = 196, as about 15% of torchaudio's example draws are
+            expected, expected_lengths = reference(x, lengths)
+            actual, actual_lengths = ours(x, lengths)
+            assert torch.equal(actual_lengths, expected_lengths)
+            torch.testing.assert_close(actual, expected, rtol=0.0, atol=TOLERANCE)
+        # the example's infer call: float lengths (torch.ones(4) * 20) of the whole chunk
+        x = torch.rand(4, 20, 80, generator=generator)
+        expected, expected_lengths, _ = reference.infer(x, torch.ones(4) * 20, None)
+        actual, actual_lengths, _ = ours.infer(x, torch.ones(4) * 20, None)
+    assert torch.equal(actual_lengths, expected_lengths) and actual_lengths.dtype == expected_lengths.dtype
+    torch.testing.assert_close(actual, expected, rtol=0.0, atol=TOLERANCE)
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_infer_with_random_chunk_lengths_matches(name):
+    """Each chunk's lengths drawn from [0, S + R] (the chunk's full length), int and float, along a stream.
+
+    Every call starts from torchaudio's state (converted with ``from_list``): after a chunk whose longest
+    item is shorter than ``L``, torchaudio's left-context cache holds other frames than ours
+    (docs/models_conv_emformer.rst), so chaining our own states would compare that choice, not lengths.
+    """
+    reference, ours = _models(*CONFIGS[name])
+    s, r = ours.segment_length, ours.right_context_length
+    generator = torch.Generator().manual_seed(12)
+    with torch.no_grad():
+        for draw in range(NUM_DRAWS // 8):
+            their_states = None
+            for _ in range(4):
+                x = torch.rand(5, s + r, DIM, generator=generator)
+                lengths = torch.randint(0, s + r + 1, (5,), generator=generator)
+                if draw % 2:
+                    lengths = lengths.float()
+                our_states = None if their_states is None else [
+                    ConvEmformerLayerState.from_list([t.clone() for t in state]) for state in their_states]
+                actual, actual_lengths, _ = ours.infer(x, lengths, our_states)
+                expected, expected_lengths, their_states = reference.infer(x, lengths, their_states)
+                assert torch.equal(actual_lengths, expected_lengths)
+                torch.testing.assert_close(actual, expected, rtol=0.0, atol=TOLERANCE)

@@ -192,14 +192,17 @@ def key_padding_mask(
 
     Keys are ``num_prefix_keys`` always-valid keys (memory, right context, left context) followed by
     ``utterance_length`` (``U``) utterance frames. torchaudio counts padding from the end of the batch:
-    item ``b`` sees the first ``lengths[b] + U - max(lengths)`` utterance frames, so exactly its
-    ``lengths[b]`` frames when the batch is padded to its longest item (``max(lengths) == U``) and
-    ``U - max(lengths)`` padded frames more otherwise; a batch of one item is not masked at all. This
-    is torchaudio's behaviour (its ``_gen_padding_mask``), kept so that its checkpoints give the same
-    outputs on the same input.
+    item ``b`` sees the first ``P + U - (max(lengths) - lengths[b])`` of the ``P + U`` keys
+    (``P = num_prefix_keys``), so exactly its ``lengths[b]`` frames when the batch is padded to its
+    longest item (``max(lengths) == U``) and ``U - max(lengths)`` padded frames more otherwise; a batch
+    of one item is not masked at all. Lengths longer than ``U`` (``forward`` accepts up to the input's
+    full length, right context included, as torchaudio does) only shift the rule: an item more than
+    ``U`` frames shorter than the longest one also loses the last keys of the prefix (right context).
+    This is torchaudio's behaviour (its ``_gen_padding_mask``), kept so that its checkpoints give the
+    same outputs on the same input.
 
     Args:
-        lengths: ``(batch,)`` valid utterance frames per batch item (each ``<= U``).
+        lengths: ``(batch,)`` valid frames per batch item.
         num_prefix_keys: Keys before the utterance frames.
         utterance_length: ``U``, utterance frames in the key sequence.
 
@@ -213,13 +216,15 @@ def key_padding_mask(
         >>> key_padding_mask(torch.tensor([2, 1]), 1, 3).int()  # one frame longer than the longest
         tensor([[0, 0, 0, 0],
                 [0, 0, 0, 1]], dtype=torch.int32)
+        >>> key_padding_mask(torch.tensor([5, 1]), 1, 3).int()  # 4 shorter: one prefix key hidden too
+        tensor([[0, 0, 0, 0],
+                [1, 1, 1, 1]], dtype=torch.int32)
         >>> key_padding_mask(torch.tensor([1]), 1, 3) is None
         True
     """
     if lengths.size(0) == 1:
         return None
-    visible = lengths - lengths.max() + utterance_length
-    t = torch.arange(utterance_length, device=lengths.device).unsqueeze(0)
-    utt_pad = t >= visible.unsqueeze(1)
-    prefix = torch.zeros(lengths.size(0), num_prefix_keys, dtype=torch.bool, device=lengths.device)
-    return torch.cat([prefix, utt_pad], dim=1)
+    num_keys = num_prefix_keys + utterance_length
+    visible = lengths - lengths.max() + num_keys
+    t = torch.arange(num_keys, device=lengths.device).unsqueeze(0)
+    return t >= visible.unsqueeze(1)

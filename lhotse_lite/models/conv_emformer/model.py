@@ -190,18 +190,22 @@ class ConvEmformer(torch.nn.Module):
         Args:
             input: ``(B, T + R, D)`` utterance frames right-padded with ``R`` right-context frames
                 (``T >= 1``).
-            lengths: ``(B,)`` valid utterance frames per batch item (``<= T``). As in torchaudio,
-                item ``b``'s attention sees its first ``lengths[b] + T - max(lengths)`` frames: exactly
-                its own frames when the batch is padded to its longest item (``max(lengths) == T``),
-                and a single item (``B == 1``) is never masked; see
+            lengths: ``(B,)`` valid frames per batch item, up to the input's full length ``T + R``
+                (torchaudio's own example draws them from ``[1, T + R)``). As in torchaudio, item
+                ``b``'s attention sees its first ``lengths[b] + T - max(lengths)`` frames: exactly its
+                own frames when the batch is padded to its longest item (``max(lengths) == T``), and a
+                single item (``B == 1``) is never masked; an item more than ``T`` frames shorter than
+                the longest also loses right-context keys. See
                 :func:`~lhotse_lite.models.conv_emformer.masks.key_padding_mask`.
 
         Returns:
-            ``(output (B, T, D), lengths)``; ``lengths`` is returned unchanged.
+            ``(output (B, T, D), lengths)``; ``lengths`` is returned unchanged (as torchaudio does, even
+            where it exceeds ``T``).
 
         Raises:
             ShapeError: ``input`` is not ``(B, T + R, D)`` with ``T >= 1``, ``lengths`` is not ``(B,)``,
-                or a length exceeds ``T`` (``torch.jit.Error`` with the same message when scripted).
+                or a length is negative or exceeds ``T + R`` (``torch.jit.Error`` with the same message
+                when scripted).
         """
         self._check_input(input, lengths, "forward")
         utt_len = input.size(1) - self.right_context_length
@@ -211,7 +215,7 @@ class ConvEmformer(torch.nn.Module):
                 f"{self.input_dim}) with T >= 1, got {list(input.shape)}; append the "
                 f"right_context_length={self.right_context_length} look-ahead frames to the utterance"
             )
-        self._check_lengths(lengths, utt_len, "forward", f"T = time - right_context_length = {utt_len}")
+        self._check_lengths(lengths, input.size(1), "forward", "the input's time dimension, right context included")
         x = input.permute(1, 0, 2)
         utterance = x[:utt_len]
         right_context = right_context_blocks(x, utt_len, self.segment_length, self.right_context_length)

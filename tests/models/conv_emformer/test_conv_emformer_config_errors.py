@@ -86,8 +86,12 @@ def test_forward_rejects_input_without_utterance_frames():
 
 
 def test_forward_rejects_lengths_longer_than_input():
-    with pytest.raises(ShapeError, match=r"lengths must be in \[0, 8\].*got tensor\(\[8, 9\]\)"):
-        _model()(torch.rand(2, 10, 16), torch.tensor([8, 9]))
+    # up to the input's full length (right context included) is accepted, as in torchaudio
+    assert _model()(torch.rand(2, 10, 16), torch.tensor([8, 10]))[0].shape == (2, 8, 16)
+    with pytest.raises(ShapeError, match=r"lengths must be in \[0, 10\].*got tensor\(\[ 8, 11\]\)"):
+        _model()(torch.rand(2, 10, 16), torch.tensor([8, 11]))
+    with pytest.raises(ShapeError, match=r"lengths must be in \[0, 10\].*got tensor\(\[-1,  8\]\)"):
+        _model()(torch.rand(2, 10, 16), torch.tensor([-1, 8]))
 
 
 def test_forward_rejects_lengths_of_wrong_shape():
