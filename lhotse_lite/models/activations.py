@@ -5,8 +5,9 @@ models stay TorchScript-compatible). Each family (:data:`FAMILIES`) accepts the 
 accepts, and an unknown name raises the error type its reference raises, with a message that lists the
 family's names and the closest match:
 
-* ``"MatchboxNet"``: gelu, hardtanh, relu, selu, silu, swish (NeMo's Jasper names); an unknown name
-  raises :class:`~lhotse_lite.errors.UnknownNameError` (a ``KeyError``, as NeMo's lookup does);
+* ``"MatchboxNet"``: gelu, hardtanh, identity, relu, selu, silu, swish (NeMo's ``jasper_activations``,
+  its ``activation_registry``); an unknown name raises :class:`~lhotse_lite.errors.UnknownNameError`
+  (a ``KeyError``, as NeMo's lookup does);
 * ``"ConvEmformer"``: gelu, relu, silu (torchaudio's); :class:`~lhotse_lite.errors.ConfigError` (a
   ``ValueError``, as torchaudio raises);
 * ``"TransformerEncoder"``: gelu, relu (the wav2vec 2.0 context network's);
@@ -40,6 +41,7 @@ __all__ = ["ACTIVATIONS", "FAMILIES", "make_activation"]
 ACTIVATIONS: Registry[Callable[[], nn.Module]] = Registry("activation")
 ACTIVATIONS.register("gelu", nn.GELU)
 ACTIVATIONS.register("hardtanh", nn.Hardtanh)
+ACTIVATIONS.register("identity", nn.Identity)
 ACTIVATIONS.register("relu", nn.ReLU)
 ACTIVATIONS.register("selu", nn.SELU)
 ACTIVATIONS.register("silu", nn.SiLU)

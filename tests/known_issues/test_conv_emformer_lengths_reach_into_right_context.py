@@ -28,8 +28,8 @@ def test_lengths_past_the_utterance_give_torchaudio_outputs():
     ours = ConvEmformer(*ARGS, **KWARGS).eval()
     ours.load_state_dict(reference.state_dict(), strict=True)
     x = torch.rand(3, 8 + 3, 16)  # T = 8 utterance frames + 3 right-context frames
-    # each batch has an item longer than T; in the first, item 2 is 9 > T frames shorter than item 0, so a right-context key
-    # is hidden too
+    # each batch has an item longer than T; in the first, item 2 is 9 > T frames shorter than item 0, so a
+    # right-context key is hidden too
     for lengths in ([11, 5, 2], [9, 9, 1], [10, 8, 3]):
         lengths = torch.tensor(lengths)
         with torch.no_grad():

@@ -10,8 +10,8 @@ from lhotse_lite.models.conv_emformer import ConvEmformer
 from lhotse_lite.models.matchbox import ConvBlock
 from lhotse_lite.models.wav2vec import TransformerEncoder
 
-EXPECTED_CLASSES = {"gelu": nn.GELU, "hardtanh": nn.Hardtanh, "relu": nn.ReLU, "selu": nn.SELU, "silu": nn.SiLU,
-                    "swish": nn.SiLU}
+EXPECTED_CLASSES = {"gelu": nn.GELU, "hardtanh": nn.Hardtanh, "identity": nn.Identity, "relu": nn.ReLU,
+                    "selu": nn.SELU, "silu": nn.SiLU, "swish": nn.SiLU}
 
 
 def test_registry_holds_each_name_once():
@@ -21,7 +21,7 @@ def test_registry_holds_each_name_once():
 
 
 @pytest.mark.parametrize("family, names", [
-    ("MatchboxNet", ["gelu", "hardtanh", "relu", "selu", "silu", "swish"]),  # NeMo's Jasper names
+    ("MatchboxNet", ["gelu", "hardtanh", "identity", "relu", "selu", "silu", "swish"]),  # NeMo's Jasper names
     ("ConvEmformer", ["gelu", "relu", "silu"]),  # torchaudio's
     ("TransformerEncoder", ["gelu", "relu"]),
 ])

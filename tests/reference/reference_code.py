@@ -9,7 +9,8 @@
   ``torchaudio`` module carrying a ``__version__`` (all that ``wav2vec``, ``quantisers``, ``Transformer``
   and ``streaming`` ask of it at import time).
 * NeMo 3.0.0: ``jasper.py`` and ``conv_asr.py`` are imported from the wheel below stand-ins for the
-  registries, mixins, type system and OmegaConf they import (:func:`_nemo_stand_ins`).
+  registries, mixins, type system and OmegaConf they import (:func:`_nemo_stand_ins`); the activation
+  registry is NeMo's own dict, parsed from the wheel (:func:`nemo_activation_registry`).
 
 Each wheel is downloaded once (``pip download --no-deps``, through pip's configured index) into
 :data:`CACHE` (git-ignored; ``LITE_REFERENCE_CACHE`` overrides it), checked against its pinned SHA-256 and
@@ -21,6 +22,7 @@ session (Lhotse probes for ``torchaudio``) never sees them.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import hashlib
@@ -195,14 +197,26 @@ class _NeMoMixin:
         pass
 
 
+@functools.lru_cache(maxsize=None)
+def nemo_activation_registry() -> Dict[str, type]:
+    """NeMo 3.0.0's ``activation_registry`` (its ``jasper_activations``), read from the wheel's
+    ``nemo/collections/common/parts/utils.py``: that module imports ``einops``, so its dict literal of
+    ``nn.<Class>`` entries is parsed instead of importing it."""
+    with zipfile.ZipFile(wheel_path(NEMO)) as zf:
+        source = zf.read("nemo/collections/common/parts/utils.py").decode()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and [target.id for target in node.targets] == ["activation_registry"]:
+            return {key.value: getattr(torch.nn, value.attr) for key, value in zip(node.value.keys, node.value.values)}
+    raise RuntimeError("NeMo's utils.py has no activation_registry dict literal")
+
+
 def _nemo_stand_ins(root: str) -> Dict[str, types.ModuleType]:
     """Bare NeMo packages over the wheel's folders, and stand-ins for what jasper.py/conv_asr.py import."""
     packages = ["nemo", "nemo.collections", "nemo.collections.asr", "nemo.collections.asr.parts",
                 "nemo.collections.asr.parts.submodules", "nemo.collections.asr.modules"]
     modules = {name: _package(name, f"{root}/{name.replace('.', '/')}") for name in packages}
     nn = torch.nn
-    registry = {"identity": nn.Identity, "hardtanh": nn.Hardtanh, "relu": nn.ReLU, "selu": nn.SELU,
-                "swish": nn.SiLU, "silu": nn.SiLU, "gelu": nn.GELU}  # NeMo 3.0's activation_registry
+    registry = nemo_activation_registry()
     adapter_mixins = _module("nemo.core.classes.mixins.adapter_mixins",
                              AdapterModuleMixin=type("AdapterModuleMixin", (_NeMoMixin,), {}),
                              get_registered_adapter=lambda cls: True)

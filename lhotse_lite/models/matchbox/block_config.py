@@ -31,6 +31,14 @@ class BlockConfig:
         kernel_size_factor: Kernel scale, see :func:`~lhotse_lite.models.matchbox.compute_new_kernel_size`.
         stride_last: Only the last sub-block strides.
         residual_dense: Dense residual (Jasper DR): the block also receives every earlier block input.
+        se: Squeeze-and-excitation after the block's last sub-block (Citrinet).
+        se_reduction_ratio: Squeeze-excite hidden units ``filters // se_reduction_ratio`` (NeMo's encoder
+            default, 8).
+        se_context_size: Frames the squeeze averages in training mode, ``-1`` for all (NeMo's key; the
+            block's ``se_context_window``).
+        se_interpolation_mode: Stored, unused (as in NeMo).
+        future_context: Future frames each convolution may see, ``-1`` for symmetric padding; see
+            :class:`~lhotse_lite.models.matchbox.ConvBlock`.
 
     Raises:
         ConfigError: A value of the wrong type or out of range.
@@ -54,6 +62,11 @@ class BlockConfig:
     kernel_size_factor: float = 1.0
     stride_last: bool = False
     residual_dense: bool = False
+    se: bool = False
+    se_reduction_ratio: int = 8
+    se_context_size: int = -1
+    se_interpolation_mode: str = "nearest"
+    future_context: int = -1
 
     def __post_init__(self) -> None:
         for name in ("kernel", "stride", "dilation"):
@@ -62,8 +75,10 @@ class BlockConfig:
                 if len(value) != 1:
                     raise ConfigError(f"BlockConfig.{name} must be one int (1-D convolutions), got {value!r}")
                 object.__setattr__(self, name, value[0])
-        for name in ("filters", "repeat", "kernel", "stride", "dilation"):
+        for name in ("filters", "repeat", "kernel", "stride", "dilation", "se_reduction_ratio"):
             check_int("BlockConfig", name, getattr(self, name), minimum=1)
+        check_int("BlockConfig", "se_context_size", self.se_context_size)
+        check_int("BlockConfig", "future_context", self.future_context)
         check_probability("BlockConfig", "dropout", self.dropout)
 
     @classmethod

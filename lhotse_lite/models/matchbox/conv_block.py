@@ -3,8 +3,10 @@
 Layout (the order of ``mconv`` fixes the checkpoint names, e.g. ``mconv.1.conv.weight``): each sub-block
 appends ``[depthwise conv, pointwise conv, norm]`` when ``separable`` or ``[conv, norm]`` otherwise, then a
 :class:`GroupShuffle` when ``groups > 1``, then ``[activation, dropout]`` for every sub-block but the last.
-The residual branch (``res.<pane>``) is ``[1x1 conv, norm]`` per residual input; its output is added to
-the main path before the final ``[activation, dropout]`` (``mout``).
+With ``se=True`` a :class:`~lhotse_lite.models.matchbox.squeeze_excite.SqueezeExcite` layer follows the
+last sub-block (``mconv.<n>.fc.0.weight``, ``mconv.<n>.fc.2.weight``). The residual branch (``res.<pane>``)
+is ``[1x1 conv, norm]`` per residual input; its output is added to the main path before the final
+``[activation, dropout]`` (``mout``).
 
 Every convolution is a :class:`MaskedConv1d` when ``conv_mask`` is set, so padded frames are zeroed
 before each one; otherwise a plain ``nn.Conv1d`` (checkpoint keys then lose the ``.conv`` level).
@@ -20,10 +22,15 @@ from torch import nn
 from lhotse_lite.checks import check_int, check_probability
 from lhotse_lite.errors import ConfigError, ShapeError
 from lhotse_lite.models.activations import make_activation
-from lhotse_lite.models.matchbox.conv_geometry import compute_new_kernel_size, get_same_padding
+from lhotse_lite.models.matchbox.conv_geometry import (
+    compute_new_kernel_size,
+    get_asymmetric_padding,
+    get_same_padding,
+)
 from lhotse_lite.models.matchbox.group_shuffle import GroupShuffle
 from lhotse_lite.models.matchbox.masked_conv import MaskedConv1d
 from lhotse_lite.models.matchbox.plain_conv import LengthAwareConv1d
+from lhotse_lite.models.matchbox.squeeze_excite import SqueezeExcite, refuse_quantize
 
 __all__ = ["ConvBlock", "NORMALIZATIONS", "RESIDUAL_MODES", "block_activation"]
 
@@ -31,6 +38,7 @@ NORMALIZATIONS = ("batch", "group", "instance", "layer")
 RESIDUAL_MODES = ("add", "stride_add")
 
 IntOrList = Union[int, Sequence[int]]
+Padding = Union[int, Tuple[int, int]]
 
 
 class ConvBlock(nn.Module):
@@ -46,10 +54,12 @@ class ConvBlock(nn.Module):
             :func:`~lhotse_lite.models.matchbox.compute_new_kernel_size`.
         stride: Stride in frames. Every sub-block strides (total ``S**R``) unless ``stride_last``.
         dilation: Dilation factor; ``stride`` and ``dilation`` cannot both exceed 1.
-        padding: Only ``"same"`` (symmetric zero padding of ``dilation * (kernel - 1) // 2`` frames).
+        padding: Only ``"same"`` (symmetric zero padding of ``dilation * (kernel - 1) // 2`` frames, or
+            the asymmetric padding of ``future_context``).
         dropout: Dropout probability after each activation.
-        activation: A name (``"relu"``, ``"hardtanh"``, ``"selu"``, ``"swish"``, ``"silu"``, ``"gelu"``), an
-            ``nn.Module``, or ``None`` for NeMo's default ``Hardtanh(0, 20)``; see :func:`block_activation`.
+        activation: A name (``"relu"``, ``"hardtanh"``, ``"selu"``, ``"swish"``, ``"silu"``, ``"gelu"``,
+            ``"identity"``), an ``nn.Module``, or ``None`` for NeMo's default ``Hardtanh(0, 20)``; see
+            :func:`block_activation`.
         residual: Add a residual branch (1x1 conv + norm) from the block input.
         groups: Groups of the (pointwise, when separable) convolution; ``> 1`` adds a :class:`GroupShuffle`.
         separable: Time-channel separable convolution: a depthwise conv over time followed by a pointwise
@@ -66,16 +76,34 @@ class ConvBlock(nn.Module):
         conv_mask: Use :class:`~lhotse_lite.models.matchbox.MaskedConv1d` (zero padded frames before
             every convolution). MatchboxNet sets it.
         stride_last: Only the last sub-block strides (total stride ``S`` instead of ``S**R``).
+        se: Add a squeeze-and-excitation layer after the last sub-block (Citrinet), see
+            :class:`~lhotse_lite.models.matchbox.squeeze_excite.SqueezeExcite`. Its activation is the
+            block's (``nn.ReLU`` when ``activation`` is ``None``, as in NeMo).
+        se_reduction_ratio: Hidden units of the excitation: ``planes // se_reduction_ratio``. The default
+            is NeMo's ``JasperBlock`` default, 16 (NeMo's encoder passes 8 unless a block config says
+            otherwise; so does :class:`~lhotse_lite.models.matchbox.BlockConfig`).
+        se_context_window: Frames the squeeze averages in training mode (a random window); ``-1``
+            (default) for all valid frames. Eval mode always uses all valid frames, as NeMo.
+        se_interpolation_mode: Stored on the squeeze-excite layer, unused (as in NeMo 3.0.0).
+        future_context: ``-1`` (default): symmetric "same" padding. ``>= 0``: every main-path
+            convolution sees at most this many future frames (streaming), with NeMo's asymmetric padding
+            rule, see :func:`~lhotse_lite.models.matchbox.get_asymmetric_padding` (with ``dilation > 1``
+            each convolution then makes the sequence ``dilation - 1`` frames longer, as in NeMo).
+        quantize: Must be ``False``: NeMo's quantised layers need NVIDIA's ``pytorch_quantization``,
+            which lhotse_lite does not use (``True`` raises ``ConfigError``).
+        layer_idx: The block's index in its encoder (NeMo uses it to name InterCTC captures); stored.
 
     Shapes:
         ``forward((xs, lengths))``: ``xs`` is a list of ``(batch, channels, time)`` tensors (the block
         input last; earlier ones feed dense residuals), ``lengths`` is ``(batch,)`` valid frames or
         ``None`` (all frames valid). Returns ``([(batch, planes, time')], lengths')``, or ``xs + [out]``
-        with dense residuals. ``time' = ceil(time / total_stride)``.
+        with dense residuals. ``time' = ceil(time / total_stride)`` (plus ``repeat * (dilation - 1)``
+        with ``future_context`` and ``dilation > 1``).
 
     Raises:
         ConfigError: An unsupported option or an inconsistent combination (even kernel, unknown
-            normalisation or residual mode, stride with an ``"add"`` residual, ...).
+            normalisation or residual mode, stride with an ``"add"`` residual, ``quantize=True``, a
+            residual with a length-changing ``future_context``, ...).
 
     Example:
         >>> block = ConvBlock(64, 64, repeat=2, kernel_size=13, separable=True, conv_mask=True,
@@ -107,8 +135,16 @@ class ConvBlock(nn.Module):
         residual_panes: Optional[Sequence[int]] = None,
         conv_mask: bool = False,
         stride_last: bool = False,
+        se: bool = False,
+        se_reduction_ratio: int = 16,
+        se_context_window: int = -1,
+        se_interpolation_mode: str = "nearest",
+        future_context: int = -1,
+        quantize: bool = False,
+        layer_idx: int = -1,
     ) -> None:
         super().__init__()
+        refuse_quantize(quantize, f"ConvBlock({inplanes} -> {planes})")
         kernel = compute_new_kernel_size(_single(kernel_size, "kernel_size"), kernel_size_factor)
         stride_val = _single(stride, "stride")
         dilation_val = _single(dilation, "dilation")
@@ -117,7 +153,15 @@ class ConvBlock(nn.Module):
             inplanes, planes, repeat, kernel, stride_val, dilation_val, padding, dropout, residual, groups,
             separable, heads, normalization, norm_groups, residual_mode, conv_mask, stride_last,
         )
-        pad = get_same_padding(kernel, stride_val, dilation_val)
+        future = check_int("ConvBlock", "future_context", future_context)
+        pad: Padding = get_same_padding(kernel, stride_val, dilation_val)
+        if future >= 0:
+            pad = get_asymmetric_padding(kernel, stride_val, dilation_val, future)
+            _check_future_context(pad, kernel, dilation_val, residual, inplanes, planes, future)
+        self.se = bool(se)
+        self.quantize = False
+        self.layer_idx = check_int("ConvBlock", "layer_idx", layer_idx)
+        self.future_context = future
         self.conv_mask = bool(conv_mask)
         self.separable = bool(separable)
         self.residual_mode = residual_mode
@@ -139,6 +183,16 @@ class ConvBlock(nn.Module):
             if not last:
                 mconv.extend(_activation_dropout(activation, dropout))
             channels_in = planes
+        if se:
+            mconv.append(
+                SqueezeExcite(
+                    planes,
+                    check_int("ConvBlock", "se_reduction_ratio", se_reduction_ratio, minimum=1),
+                    context_window=check_int("ConvBlock", "se_context_window", se_context_window),
+                    interpolation_mode=se_interpolation_mode,
+                    activation=_se_activation(activation),
+                )
+            )
         self.mconv = mconv
         self.total_stride = 1
         for value in conv_strides:
@@ -154,7 +208,7 @@ class ConvBlock(nn.Module):
         self.mout = nn.Sequential(*_activation_dropout(activation, dropout))
 
     def _conv(
-        self, cin: int, cout: int, kernel: int, stride: int, dilation: int, pad: int, groups: int, heads: int
+        self, cin: int, cout: int, kernel: int, stride: int, dilation: int, pad: Padding, groups: int, heads: int
     ) -> nn.Module:
         if self.conv_mask:
             return MaskedConv1d(
@@ -171,7 +225,7 @@ class ConvBlock(nn.Module):
         kernel: int,
         stride: int,
         dilation: int,
-        pad: int,
+        pad: Padding,
         groups: int,
         heads: int,
         separable: bool,
@@ -248,6 +302,26 @@ def block_activation(activation: Optional[Union[str, nn.Module]]) -> nn.Module:
 
 def _activation_dropout(activation: Optional[Union[str, nn.Module]], dropout: float) -> List[nn.Module]:
     return [block_activation(activation), nn.Dropout(p=dropout)]
+
+
+def _se_activation(activation: Optional[Union[str, nn.Module]]) -> Optional[nn.Module]:
+    """The squeeze-excite activation: NeMo passes the block's activation, whose ``None`` means ReLU there."""
+    if activation is None:
+        return None
+    return block_activation(activation)
+
+
+def _check_future_context(
+    pad: Padding, kernel: int, dilation: int, residual: bool, inplanes: int, planes: int, future: int
+) -> None:
+    """A residual cannot be added to a main path that ``future_context`` with dilation makes longer."""
+    if isinstance(pad, tuple) and sum(pad) != dilation * (kernel - 1) and residual:
+        raise ConfigError(
+            f"ConvBlock({inplanes} -> {planes}, kernel {kernel}): future_context={future} with dilation={dilation} "
+            f"pads {pad[0]} + {pad[1]} frames, {sum(pad) - dilation * (kernel - 1)} more than 'same' padding "
+            f"(NeMo's rule), so every convolution lengthens the sequence and the residual branch no longer "
+            f"fits (NeMo fails in forward here); use residual=False, dilation=1 or future_context=-1"
+        )
 
 
 def _make_norm(normalization: str, norm_groups: int, channels: int) -> nn.Module:

@@ -12,6 +12,7 @@ from lhotse_lite.models.activations import make_activation
 from lhotse_lite.models.matchbox.block_config import BlockConfig, as_block_configs, matchboxnet_blocks
 from lhotse_lite.models.matchbox.conv_block import ConvBlock
 from lhotse_lite.models.matchbox.init import init_weights
+from lhotse_lite.models.matchbox.squeeze_excite import refuse_quantize
 
 __all__ = ["ConvASREncoder"]
 
@@ -26,9 +27,12 @@ class ConvASREncoder(nn.Module):
     conv to 128 channels; 73,344 parameters for 64 input features. State-dict keys match a NeMo
     checkpoint's ``encoder.*`` entries with the leading ``encoder.`` removed.
 
+    The parameters are NeMo's, with the seed's order and defaults (``activation`` first; NeMo's first
+    parameter, the block list, is ``jasper=``, also accepted as ``blocks=``).
+
     Args:
         activation: Activation name for every block (``"relu"``, ``"hardtanh"``, ``"selu"``, ``"swish"``,
-            ``"silu"``, ``"gelu"``; :mod:`lhotse_lite.models.activations`).
+            ``"silu"``, ``"gelu"``, ``"identity"``; :mod:`lhotse_lite.models.activations`).
         feat_in: Features per frame (MFCC coefficients or mel bins) before frame splicing.
         normalization_mode: ``"batch"``, ``"group"``, ``"instance"`` or ``"layer"``.
         residual_mode: Default residual mode of the blocks (``"add"`` / ``"stride_add"``).
@@ -40,6 +44,10 @@ class ConvASREncoder(nn.Module):
             or ``None``.
         blocks: Block configurations (:class:`BlockConfig` or NeMo ``jasper`` dicts); ``None`` for
             MatchboxNet-3x1x64, see :func:`~lhotse_lite.models.matchbox.block_config.matchboxnet_blocks`.
+        jasper: NeMo's name for ``blocks`` (``ConvASREncoder(jasper=cfg.encoder.jasper, ...)``); give one
+            of the two.
+        quantize: Must be ``False`` (NeMo's quantised layers need ``pytorch_quantization``; ``True`` raises
+            ``ConfigError``).
 
     Shapes:
         ``forward(audio_signal, length)``: ``audio_signal`` is ``(batch, feat_in * frame_splicing, time)``
@@ -48,7 +56,8 @@ class ConvASREncoder(nn.Module):
         ``time' = time`` when every stride is 1.
 
     Raises:
-        ConfigError: Invalid settings (see :class:`ConvBlock`).
+        ConfigError: Invalid settings (see :class:`ConvBlock`), both ``blocks`` and ``jasper``, or a
+            non-string ``activation`` (a block list passed positionally in NeMo's order).
 
     Example:
         >>> encoder = ConvASREncoder().eval()
@@ -70,18 +79,30 @@ class ConvASREncoder(nn.Module):
         frame_splicing: int = 1,
         init_mode: Optional[str] = "xavier_uniform",
         blocks: Optional[Sequence[Union[BlockConfig, Mapping[str, Any]]]] = None,
+        jasper: Optional[Sequence[Union[BlockConfig, Mapping[str, Any]]]] = None,
+        quantize: bool = False,
     ) -> None:
         super().__init__()
+        refuse_quantize(quantize, "ConvASREncoder")
+        if not isinstance(activation, str):
+            raise ConfigError(
+                f"ConvASREncoder: activation must be an activation name, got {type(activation).__name__} "
+                f"{activation!r:.80}; the parameters keep the seed's order (activation, feat_in, ...), so pass "
+                f"NeMo's block list by keyword: ConvASREncoder(jasper=[...], activation=..., feat_in=...)"
+            )
         if feat_in < 1 or frame_splicing < 1:
             raise ConfigError(f"feat_in and frame_splicing must be >= 1, got {feat_in} and {frame_splicing}")
-        configs = matchboxnet_blocks() if blocks is None else as_block_configs(blocks)
+        if blocks is not None and jasper is not None:
+            raise ConfigError("ConvASREncoder: give the block list once, as jasper= (NeMo's name) or blocks=")
+        block_list = jasper if jasper is not None else blocks
+        configs = matchboxnet_blocks() if block_list is None else as_block_configs(block_list)
         make_activation(activation, "MatchboxNet")  # fail early on an unknown name
         channels = feat_in * frame_splicing
         self.feat_in = channels
         residual_panes: List[int] = []
         layers: List[nn.Module] = []
         self.dense_residual = False
-        for config in configs:
+        for index, config in enumerate(configs):
             dense: List[int] = []
             if config.residual_dense:
                 residual_panes.append(channels)
@@ -108,13 +129,28 @@ class ConvASREncoder(nn.Module):
                     residual_panes=dense,
                     conv_mask=conv_mask,
                     stride_last=config.stride_last,
+                    se=config.se,
+                    se_reduction_ratio=config.se_reduction_ratio,
+                    se_context_window=config.se_context_size,
+                    se_interpolation_mode=config.se_interpolation_mode,
+                    future_context=config.future_context,
+                    layer_idx=index,
                 )
             )
             channels = config.filters
         self.feat_out = channels
         self.block_configs: Tuple[BlockConfig, ...] = tuple(configs)
+        self._subsampling_factor = 1
+        for config in configs:
+            self._subsampling_factor *= config.stride
         self.encoder = nn.ModuleList(layers)
         self.apply(lambda module: init_weights(module, mode=init_mode))
+
+    @property
+    def subsampling_factor(self) -> int:
+        """The product of the blocks' strides (NeMo's property; ``stride ** repeat`` is not counted there
+        either, so it is the total stride only with ``stride_last`` or ``repeat=1``)."""
+        return self._subsampling_factor
 
     def forward(
         self, audio_signal: torch.Tensor, length: Optional[torch.Tensor] = None

@@ -8,16 +8,17 @@ convolution's own padding would give it if it were alone.
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Sequence, Tuple, Union
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from lhotse_lite.checks import check_int
 from lhotse_lite.errors import ConfigError, ShapeError
 from lhotse_lite.models.matchbox.conv_geometry import conv_output_lengths
 
-__all__ = ["MaskedConv1d", "mask_padded_frames"]
+__all__ = ["MaskedConv1d", "mask_padded_frames", "split_padding"]
 
 
 def mask_padded_frames(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -52,7 +53,10 @@ class MaskedConv1d(nn.Module):
         kernel_size: Kernel size in frames.
         stride: Stride in frames.
         padding: Zero padding on each side, in frames (an int; see
-            :func:`~lhotse_lite.models.matchbox.get_same_padding`).
+            :func:`~lhotse_lite.models.matchbox.get_same_padding`), or ``(left, right)`` for asymmetric
+            padding (a block's ``future_context``, see
+            :func:`~lhotse_lite.models.matchbox.get_asymmetric_padding`): the masked input is then
+            zero-padded explicitly and convolved without padding, as NeMo does.
         dilation: Dilation factor.
         groups: Convolution groups (``in_channels`` for a depthwise convolution).
         heads: ``-1`` (default) disables heads. Otherwise a depthwise convolution whose ``heads`` filters
@@ -66,7 +70,7 @@ class MaskedConv1d(nn.Module):
         ``(batch, out_channels, time')`` and the new lengths ``(batch,)``.
 
     Raises:
-        ConfigError: Inconsistent ``heads`` / ``groups`` / channel settings or a non-int padding.
+        ConfigError: Inconsistent ``heads`` / ``groups`` / channel settings or an invalid padding.
 
     Example:
         >>> conv = MaskedConv1d(4, 4, kernel_size=3, padding=1, groups=4)
@@ -81,7 +85,7 @@ class MaskedConv1d(nn.Module):
         out_channels: int,
         kernel_size: int,
         stride: int = 1,
-        padding: int = 0,
+        padding: Union[int, Sequence[int]] = 0,
         dilation: int = 1,
         groups: int = 1,
         heads: int = -1,
@@ -89,9 +93,10 @@ class MaskedConv1d(nn.Module):
         use_mask: bool = True,
     ) -> None:
         super().__init__()
-        kernel_size, stride, padding, dilation = (_as_int(v, n) for v, n in (
-            (kernel_size, "kernel_size"), (stride, "stride"), (padding, "padding"), (dilation, "dilation")
+        kernel_size, stride, dilation = (_as_int(v, n) for v, n in (
+            (kernel_size, "kernel_size"), (stride, "stride"), (dilation, "dilation")
         ))
+        pad_left, pad_right, explicit = split_padding(padding, "MaskedConv1d")
         if heads != -1:
             if not (groups == in_channels == out_channels):
                 raise ConfigError(
@@ -109,7 +114,9 @@ class MaskedConv1d(nn.Module):
         self.use_mask = bool(use_mask)
         self.kernel_size = kernel_size
         self.stride = stride
-        self.padding = padding
+        self.padding = pad_left
+        self.padding_right = pad_right
+        self.explicit_padding = explicit
         self.dilation = dilation
         conv_in, conv_out, conv_groups = (heads, heads, heads) if heads != -1 else (in_channels, out_channels, groups)
         self.conv = nn.Conv1d(
@@ -117,7 +124,7 @@ class MaskedConv1d(nn.Module):
             conv_out,
             kernel_size,
             stride=stride,
-            padding=padding,
+            padding=0 if explicit else pad_left,
             dilation=dilation,
             groups=conv_groups,
             bias=bias,
@@ -125,7 +132,9 @@ class MaskedConv1d(nn.Module):
 
     def get_seq_len(self, lens: torch.Tensor) -> torch.Tensor:
         """Valid output frames for inputs with ``lens`` valid frames, shape ``(batch,)``."""
-        return conv_output_lengths(lens, self.kernel_size, self.stride, self.padding, self.dilation)
+        return conv_output_lengths(
+            lens, self.kernel_size, self.stride, self.padding, self.dilation, self.padding_right
+        )
 
     def update_masked_length(self, x: torch.Tensor, lens: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Zeroes the padded frames of ``x`` and returns it with the lengths the convolution will give.
@@ -147,6 +156,8 @@ class MaskedConv1d(nn.Module):
             x, lens = self.update_masked_length(x, lens)
         else:
             lens = self.get_seq_len(lens)
+        if self.explicit_padding:
+            x = F.pad(x, [self.padding, self.padding_right])
         batch = x.size(0)
         if self.heads != -1:
             x = x.reshape(-1, self.heads, x.size(2))
@@ -154,6 +165,26 @@ class MaskedConv1d(nn.Module):
         if self.heads != -1:
             out = out.reshape(batch, self.real_out_channels, -1)
         return out, lens
+
+
+def split_padding(padding: Union[int, Sequence[int]], where: str) -> Tuple[int, int, bool]:
+    """``(left, right, explicit)`` for an int, a one-element list or a ``(left, right)`` pair of paddings.
+
+    ``explicit`` is true for a pair (padded before the convolution, as NeMo's ``ConstantPad1d``).
+    """
+    if isinstance(padding, (list, tuple)) and len(padding) == 2:
+        left, right = (check_int(where, "padding", value, minimum=0) for value in padding)
+        return left, right, True
+    value = check_int(where, "padding", _single_value(padding, "padding"), minimum=0)
+    return value, value, False
+
+
+def _single_value(value: object, name: str) -> object:
+    if isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            raise ConfigError(f"{name} must be one int or a (left, right) pair, got {value!r}")
+        return value[0]
+    return value
 
 
 def _as_int(value: object, name: str) -> int:

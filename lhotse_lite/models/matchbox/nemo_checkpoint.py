@@ -150,7 +150,7 @@ def matchboxnet_from_nemo_config(config: Mapping[str, Any]) -> MatchboxNet:
     """Builds an (untrained) :class:`MatchboxNet` from a NeMo classification model config.
 
     Reads ``encoder`` (``feat_in``, ``activation``, ``conv_mask``, ``normalization_mode``, ``residual_mode``,
-    ``norm_groups``, ``frame_splicing``, ``init_mode``, ``jasper``) and ``decoder`` (``feat_in``,
+    ``norm_groups``, ``frame_splicing``, ``init_mode``, ``quantize``, ``jasper``) and ``decoder`` (``feat_in``,
     ``num_classes`` or the length of ``labels``, ``return_logits``, ``pooling_type``). A top-level
     ``model:`` section is unwrapped.
 
@@ -195,7 +195,8 @@ def matchboxnet_from_nemo_config(config: Mapping[str, Any]) -> MatchboxNet:
         conv_mask=bool(enc.get("conv_mask", True)),
         frame_splicing=int(enc.get("frame_splicing", 1)),
         init_mode=enc.get("init_mode", "xavier_uniform"),
-        blocks=blocks,
+        jasper=blocks,
+        quantize=bool(enc.get("quantize", False)),
     )
     dec = config["decoder"]
     labels: Optional[List[str]] = config.get("labels")
@@ -250,21 +251,13 @@ def load_nemo_matchboxnet(path: Union[str, Path]) -> Tuple[MatchboxNet, List[str
     return model.eval(), list(model_config.get("labels") or [])
 
 
-_NEMO_ONLY_OFF = {"se": False, "se_context_size": -1, "se_interpolation_mode": "nearest", "quantize": False,
-                  "future_context": -1}
-
-
 def _block_from_nemo(entry: Mapping[str, Any], index: int) -> BlockConfig:
     entry = dict(entry)
-    for key, off_value in _NEMO_ONLY_OFF.items():
-        if key in entry:
-            value = entry.pop(key)
-            if value != off_value:
-                raise ConfigError(
-                    f"NeMo block {index}: {key}={value!r} is not supported by lhotse_lite's MatchboxNet "
-                    f"(only {key}={off_value!r})"
-                )
-    entry.pop("se_reduction_ratio", None)
+    if entry.pop("quantize", False):  # NeMo reads quantize from the encoder section only
+        raise ConfigError(
+            f"NeMo block {index}: quantize=True is not supported (it needs NVIDIA's pytorch_quantization); "
+            f"NeMo itself reads quantize from the encoder section, not from a block"
+        )
     try:
         return BlockConfig.from_dict(entry)
     except ConfigError as err:

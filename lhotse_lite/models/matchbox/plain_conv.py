@@ -7,12 +7,14 @@ frames, but the output lengths still follow the stride (NeMo leaves lengths unch
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Sequence, Tuple, Union
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from lhotse_lite.models.matchbox.conv_geometry import conv_output_lengths
+from lhotse_lite.models.matchbox.masked_conv import split_padding
 
 __all__ = ["LengthAwareConv1d"]
 
@@ -25,7 +27,8 @@ class LengthAwareConv1d(nn.Conv1d):
         out_channels: Output channels.
         kernel_size: Kernel size in frames.
         stride: Stride in frames.
-        padding: Zero padding on each side, in frames.
+        padding: Zero padding on each side, in frames, or ``(left, right)`` (padded explicitly before
+            the convolution; NeMo's plain ``nn.Conv1d`` cannot take such a pair and fails in forward).
         dilation: Dilation factor.
         groups: Convolution groups.
         bias: Whether the convolution has a bias.
@@ -47,26 +50,30 @@ class LengthAwareConv1d(nn.Conv1d):
         out_channels: int,
         kernel_size: int,
         stride: int = 1,
-        padding: int = 0,
+        padding: Union[int, Sequence[int]] = 0,
         dilation: int = 1,
         groups: int = 1,
         bias: bool = False,
     ) -> None:
+        pad_left, pad_right, explicit = split_padding(padding, "LengthAwareConv1d")
         super().__init__(
             in_channels,
             out_channels,
             kernel_size,
             stride=stride,
-            padding=padding,
+            padding=0 if explicit else pad_left,
             dilation=dilation,
             groups=groups,
             bias=bias,
         )
         self.returns_lengths = True
-        self.geometry = (int(kernel_size), int(stride), int(padding), int(dilation))
+        self.geometry = (int(kernel_size), int(stride), pad_left, int(dilation), pad_right)
+        self.explicit_padding = explicit
 
     def forward(self, x: torch.Tensor, lens: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:  # type: ignore[override]
         """Convolves ``x`` and computes the valid output lengths."""
-        kernel, stride, padding, dilation = self.geometry
+        kernel, stride, padding, dilation, padding_right = self.geometry
+        if self.explicit_padding:
+            x = F.pad(x, [padding, padding_right])
         out = self._conv_forward(x, self.weight, self.bias)
-        return out, conv_output_lengths(lens, kernel, stride, padding, dilation)
+        return out, conv_output_lengths(lens, kernel, stride, padding, dilation, padding_right)

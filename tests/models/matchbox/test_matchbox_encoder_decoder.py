@@ -262,7 +262,11 @@ def test_decoder_and_model_errors():
     with pytest.raises(ShapeError, match=r"\(2,\)"):
         ConvASREncoder()(torch.randn(2, 64, 5), torch.tensor([5]))
     with pytest.raises(ConfigError, match="unknown MatchboxNet block setting"):
-        ConvASREncoder(blocks=[{"filters": 8, "se": True}])
+        ConvASREncoder(blocks=[{"filters": 8, "se_context_window": 4}])  # NeMo's block key is se_context_size
+    with pytest.raises(ConfigError, match=r"jasper= \(NeMo's name\) or blocks="):
+        ConvASREncoder(blocks=[{"filters": 8}], jasper=[{"filters": 8}])
+    with pytest.raises(ConfigError, match=r"pass NeMo's block list by keyword: ConvASREncoder\(jasper="):
+        ConvASREncoder([{"filters": 8}], "relu", 64)  # NeMo's positional order
     with pytest.raises(ConfigError, match="filters must be an int >= 1, got 0"):
         BlockConfig(filters=0)
 

@@ -83,8 +83,12 @@ def test_bad_archives_and_configs(tmp_path):
     with pytest.raises(StorageError, match=r"model_weights\.ckpt"):
         load_nemo_matchboxnet(tmp_path / "empty.nemo")
     config = nemo_config()
-    config["encoder"]["jasper"][1]["se"] = True
-    with pytest.raises(ConfigError, match="se=True"):
+    config["encoder"]["quantize"] = True
+    with pytest.raises(ConfigError, match="pytorch_quantization"):
+        matchboxnet_from_nemo_config(config)
+    config = nemo_config()
+    config["encoder"]["jasper"][1]["quantize"] = True
+    with pytest.raises(ConfigError, match="NeMo block 1: quantize=True"):
         matchboxnet_from_nemo_config(config)
     config = nemo_config()
     config["encoder"]["jasper"][1]["dropout"] = "${model.dropout}"
