@@ -15,7 +15,11 @@ Example:
 
 from lhotse_lite.models.matchbox.block_config import BlockConfig, matchboxnet_blocks
 from lhotse_lite.models.matchbox.conv_block import ConvBlock
-from lhotse_lite.models.matchbox.conv_geometry import compute_new_kernel_size, get_same_padding
+from lhotse_lite.models.matchbox.conv_geometry import (
+    compute_new_kernel_size,
+    get_asymmetric_padding,
+    get_same_padding,
+)
 from lhotse_lite.models.matchbox.decoder import ConvASRDecoderClassification
 from lhotse_lite.models.matchbox.encoder import ConvASREncoder
 from lhotse_lite.models.matchbox.group_shuffle import GroupShuffle
@@ -34,6 +38,7 @@ from lhotse_lite.models.matchbox.presets import (
     matchboxnet_3x2x64,
     matchboxnet_6x2x64,
 )
+from lhotse_lite.models.matchbox.squeeze_excite import SqueezeExcite
 
 __all__ = [
     "BlockConfig",
@@ -43,7 +48,9 @@ __all__ = [
     "GroupShuffle",
     "MaskedConv1d",
     "MatchboxNet",
+    "SqueezeExcite",
     "compute_new_kernel_size",
+    "get_asymmetric_padding",
     "get_same_padding",
     "init_weights",
     "load_nemo_matchboxnet",

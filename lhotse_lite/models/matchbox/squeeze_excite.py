@@ -97,6 +97,12 @@ class SqueezeExcite(nn.Module):
         self.interpolation_mode = interpolation_mode
         self._quantize = False
         hidden = channels // reduction_ratio
+        if hidden == 0:
+            logger.warning(
+                "SqueezeExcite: channels=%d // reduction_ratio=%d is 0 hidden units, so every gate is a constant "
+                "sigmoid(0) = 0.5 (NeMo builds the same layer); use a reduction_ratio <= channels",
+                channels, reduction_ratio,
+            )
         self.fc = nn.Sequential(
             nn.Linear(channels, hidden, bias=False),
             nn.ReLU(inplace=True) if activation is None else activation,

@@ -13,6 +13,8 @@ EXPECTED = {
     "matchboxnet", "matchboxnet_3x1x64", "matchboxnet_3x2x64", "matchboxnet_6x2x64", "MatchboxNet",
     "BlockConfig", "matchboxnet_blocks", "load_nemo_matchboxnet", "matchboxnet_from_nemo_config",
     "select_nemo_weights", "write_nemo_archive",
+    # NeMo's squeeze-excite layer and the padding rule of future_context.
+    "SqueezeExcite", "get_asymmetric_padding",
 }
 
 
