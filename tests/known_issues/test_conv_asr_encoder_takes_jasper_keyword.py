@@ -1,16 +1,11 @@
 """``ConvASREncoder`` takes NeMo's block list keyword ``jasper=`` (and ``quantize=``); only our ``blocks=`` worked,
 so ``ConvASREncoder(**cfg.encoder)`` with a NeMo encoder config failed with ``TypeError``."""
 
-import sys
-from pathlib import Path
-
 import pytest
 import torch
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "reference"))
-from reference_code import nemo
-
 from lhotse_lite.models.matchbox import ConvASREncoder
+from tests.reference.reference_code import nemo
 
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 

@@ -8,15 +8,10 @@ its first ``lengths[b] + T - max(lengths)`` frames) then hides right-context key
 frames shorter than the longest one. We follow the same rule over the whole key sequence.
 """
 
-import sys
-from pathlib import Path
-
 import torch
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "reference"))
-from reference_code import torchaudio_conv_emformer
-
 from lhotse_lite.models.conv_emformer import ConvEmformer
+from tests.reference.reference_code import torchaudio_conv_emformer
 
 ARGS = (16, 2, 24, 2, 4, 3)  # input_dim, heads, ffn_dim, layers, segment_length, kernel_size
 KWARGS = dict(right_context_length=3, left_context_length=2, max_memory_size=2)

@@ -3,16 +3,11 @@
 ``layer_idx`` even at their off values), and builds what NeMo builds when they are on.
 """
 
-import sys
-from pathlib import Path
-
 import pytest
 import torch
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "reference"))
-from reference_code import nemo
-
 from lhotse_lite.models.matchbox import ConvBlock
+from tests.reference.reference_code import nemo
 
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 
