@@ -53,6 +53,8 @@ __all__ = [
     "ManifestNotFoundError",
     "ShapeError",
     "AudioSpanError",
+    "AudioSpanPastEndError",
+    "ValidationError",
     "SignalValueError",
     "DownloadError",
 ]
@@ -224,6 +226,22 @@ class AudioSpanError(AudioError, ValueError, AssertionError):
     """``load_audio`` was asked for an offset, duration or channel that the recording does not have.
 
     Also an ``AssertionError``, which Lhotse raises for an unknown channel or an offset past the end.
+    """
+
+
+class AudioSpanPastEndError(AudioSpanError, DurationMismatchError):
+    """``load_audio`` was asked for a span that ends past the recording's end (beyond the tolerance).
+
+    Also a :class:`DurationMismatchError` (so an :class:`AudioLoadingError`): Lhotse raises its
+    ``DurationMismatchError`` for such a span, when the source holds less audio than requested.
+    """
+
+
+class ValidationError(ManifestError, AssertionError):
+    """A manifest failed :func:`lhotse_lite.qa.validate` (or another check of :mod:`lhotse_lite.qa`).
+
+    The message lists every problem found. Also an ``AssertionError``: Lhotse's ``lhotse.qa``
+    validators check with ``assert``.
     """
 
 

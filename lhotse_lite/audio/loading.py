@@ -31,7 +31,7 @@ import soundfile as sf
 
 from lhotse_lite.audio.tolerance import fit_num_samples, get_audio_duration_mismatch_tolerance
 from lhotse_lite.checks import check_seconds
-from lhotse_lite.errors import AudioError, AudioLoadingError, AudioSpanError
+from lhotse_lite.errors import AudioError, AudioLoadingError, AudioSpanError, AudioSpanPastEndError
 from lhotse_lite.units import compute_num_samples
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ def _check_span(recording: "Recording", offset: float, duration: Optional[float]
     check_seconds(f"recording {rid!r}", "duration", duration, hint="pass None to read to the end", error=AudioSpanError)
     overshoot = offset + duration - total
     if overshoot > get_audio_duration_mismatch_tolerance():
-        raise AudioSpanError(
+        raise AudioSpanPastEndError(
             f"recording {rid!r}: the span offset={offset} s, duration={duration} s ends {overshoot:.6g} s "
             f"past the end of the recording ({total} s); shorten it or pass duration=None"
         )

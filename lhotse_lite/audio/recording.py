@@ -366,8 +366,9 @@ class Recording(CustomFieldMixin):
             float32 array of shape ``(channels, samples)``.
 
         Raises:
-            AudioSpanError: negative values, an offset past the end, a span ending past the end by
-                more than the tolerance, or an unknown channel.
+            AudioSpanError: negative values, an offset past the end, or an unknown channel.
+            AudioSpanPastEndError: a span ending past the end by more than the tolerance (an
+                ``AudioSpanError`` and a ``DurationMismatchError``, which Lhotse raises there).
             AudioNotFoundError: a missing file/URL/program (the message names the id and path).
             AudioLoadingError: undecodable audio, a failing command, or a source whose sampling rate
                 or channel count differs from the manifest.

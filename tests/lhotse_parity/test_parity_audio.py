@@ -261,6 +261,10 @@ ERROR_CASES = {
     "undecodable file": lambda lib, wav, tmp: _garbage(lib, tmp).load_audio(),
     "file shorter than declared": lambda lib, wav, tmp: _short_source(lib, wav).load_audio(),
     "span past the file's end": lambda lib, wav, tmp: _short_source(lib, wav).load_audio(offset=0.0, duration=2.0),
+    # past the end by more than the tolerance (0.5 s): Lhotse's DurationMismatchError
+    "span past the recording's end": lambda lib, wav, tmp: lib.Recording.from_file(wav).load_audio(offset=0.5,
+                                                                                                     duration=1.2),
+    "span from 0 past the end": lambda lib, wav, tmp: lib.Recording.from_file(wav).load_audio(duration=2.0),
     "from_file of a missing file": lambda lib, wav, tmp: lib.Recording.from_file(tmp / "missing.wav"),
     "from_file of garbage": lambda lib, wav, tmp: lib.Recording.from_file(_garbage(lib, tmp).sources[0].source),
     "from_bytes of garbage": lambda lib, wav, tmp: lib.Recording.from_bytes(b"not audio " * 100, "g"),
