@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
+import itertools
 import logging
 import os
 import zlib
@@ -48,6 +49,7 @@ import orjson
 
 from lhotse_lite.errors import ManifestError
 from lhotse_lite.manifest import formats
+from lhotse_lite.manifest.lazy import LazyManifestIterator, LazyNode
 from lhotse_lite.safe_writes import naming_write_errors
 
 __all__ = ["open_writer", "SequentialJsonlWriter", "InMemoryWriter"]
@@ -214,10 +216,7 @@ class SequentialJsonlWriter:
         with naming_write_errors(self.partial_path):
             self._out.write(formats.dumps_line(_as_dict(item)))
             if flush:
-                self._out.flush()
-                if self._out is not self._raw:
-                    self._out.raw.flush()  # the gzip stream: emit a sync point
-                    self._raw.flush()
+                self._flush()
         if item_id is not None:
             self.ignore_ids.add(item_id)
         self.num_written += 1
@@ -229,15 +228,29 @@ class SequentialJsonlWriter:
 
     __contains__ = contains
 
-    def open_manifest(self) -> Any:
-        """The written file as a lazy set of the detected type, or ``None`` if it holds no item.
+    def _flush(self) -> None:
+        self._out.flush()
+        if self._out is not self._raw:
+            self._out.raw.flush()  # the gzip stream: emit a sync point
+            self._raw.flush()
 
-        Raises:
-            ManifestError: The writer is still open (close it first: the file is not in place yet).
+    def open_manifest(self) -> Any:
+        """The written items as a lazy set of the detected type, or ``None`` if there is none yet.
+
+        While the writer is open (as Lhotse allows), what was written so far is flushed first and the
+        set reads the complete lines of ``<path>.partial`` on each pass (gzip included), then ``<path>``
+        once the writer is closed; so, as Lhotse's, it sees the items written later too.
         """
-        if self._raw is not None:
-            raise ManifestError(f"close the writer of {self.path} before opening it as a manifest")
-        return _open_lazily(self.path)
+        if self._raw is None:
+            return _open_lazily(self.path)
+        with naming_write_errors(self.partial_path):
+            self._flush()
+        for line in _complete_lines(self.partial_path, gz=formats.is_gzip(self.path)):
+            from lhotse_lite.manifest.detect import resolve_manifest_type
+
+            cls = resolve_manifest_type(orjson.loads(line), f"{self.partial_path}:1")
+            return cls(_WrittenItems(self.path, self.partial_path, cls.element_type.from_dict))
+        return None
 
     # ---- resume -------------------------------------------------------------------------------
 
@@ -286,6 +299,23 @@ class SequentialJsonlWriter:
             yield orjson.loads(line)
             if count == self.num_kept:
                 return
+
+
+class _WrittenItems(LazyNode):
+    """The items of a file being written: the complete lines of its partial file while that exists, else the file."""
+
+    def __init__(self, path: Path, partial_path: Path, from_dict: Any) -> None:
+        self.path, self.partial_path, self.from_dict = path, partial_path, from_dict
+
+    def __iter__(self) -> Iterator[Any]:
+        try:
+            lines = _complete_lines(self.partial_path, gz=formats.is_gzip(self.path))
+            first = next(lines, None)  # opens the partial file, which a close may rename afterwards
+        except FileNotFoundError:
+            yield from LazyManifestIterator(self.path, self.from_dict)
+            return
+        for line in itertools.chain([] if first is None else [first], lines):
+            yield self.from_dict(orjson.loads(line))
 
 
 def _open_lazily(path: Path) -> Any:
