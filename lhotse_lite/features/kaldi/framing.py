@@ -39,6 +39,7 @@ from typing import Optional, Tuple
 
 import torch
 
+from lhotse_lite.errors import ConfigError, ShapeError
 from lhotse_lite.units import kaldi_num_frames
 
 __all__ = [
@@ -260,3 +261,104 @@ def frame_stream_with_previous(
     count = (n - length) // shift
     frames, previous = _unfold(buf, shift, count, width, shift)
     return frames, previous, buf[:, count * shift : n]
+
+
+# ---- Lhotse's framing helpers (``lhotse.features.kaldi.layers``), with these frames -------------------
+
+
+def _check_batch(name: str, waveform: torch.Tensor) -> None:
+    if waveform.dim() != 2:
+        raise ShapeError(f"{name}: expected a waveform of shape (batch, num_samples), "
+                         f"got shape {tuple(waveform.shape)}")
+
+
+def _get_strided_batch(
+    waveform: torch.Tensor, window_length: int, window_shift: int, snip_edges: bool
+) -> torch.Tensor:
+    """Lhotse's name for :func:`frame_signal` with frames ``window_length`` wide.
+
+    The frames are Kaldi's (those of the layers). They equal Lhotse's, except that with
+    ``snip_edges=False``, an even ``window_length`` and an odd ``window_shift`` Lhotse's start one
+    sample later, that a signal shorter than the edge padding is mirrored repeatedly (Lhotse fails),
+    and that no frame gives shape ``(batch, 0, window_length)`` (Lhotse: ``(0, 0, 0)``).
+
+    Args:
+        waveform: Shape ``(batch, num_samples)``.
+        window_length: Frame length in samples.
+        window_shift: Frame shift in samples.
+        snip_edges: Kaldi's ``--snip-edges``: only frames that fit (``True``), or mirrored edges.
+
+    Returns:
+        Frames, shape ``(batch, num_frames, window_length)``.
+
+    Raises:
+        ShapeError: ``waveform`` is not 2-D (also an ``AssertionError``, as Lhotse's ``assert``).
+
+    Example:
+        >>> _get_strided_batch(torch.arange(10.0)[None], 4, 2, snip_edges=True)[0, :2].tolist()
+        [[0.0, 1.0, 2.0, 3.0], [2.0, 3.0, 4.0, 5.0]]
+    """
+    _check_batch("_get_strided_batch", waveform)
+    return frame_signal(waveform, window_length, window_shift, window_length, snip_edges)
+
+
+def _get_strided_batch_streaming(
+    waveform: torch.Tensor,
+    window_shift: int,
+    window_length: int,
+    prev_remainder: Optional[torch.Tensor] = None,
+    snip_edges: bool = False,
+) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Lhotse's streaming framing: the frames that fit in ``prev_remainder`` + ``waveform``, and the rest.
+
+    The state is the remainder: the samples from the first sample of the next frame on. The first call
+    (``prev_remainder=None``) mirrors the left edge as :func:`frame_signal` does with
+    ``snip_edges=False``; the right edge is never reached (the stream has no end), so the frames
+    of all calls are the first frames of :func:`_get_strided_batch` on the whole signal. Outputs equal
+    Lhotse's except as noted in :func:`_get_strided_batch` (the left padding, and shape
+    ``(batch, 0, window_length)`` when no frame fits, where Lhotse gives ``(batch, 0, 0)`` or fails).
+
+    Args:
+        waveform: New samples, shape ``(batch, num_samples)``.
+        window_shift: Frame shift in samples (``<= window_length``).
+        window_length: Frame length in samples.
+        prev_remainder: The remainder of the previous call, ``(batch, n)``; ``None`` starts a stream.
+        snip_edges: Kaldi's ``--snip-edges`` (no left mirror).
+
+    Returns:
+        ``(frames, remainder)``: ``(batch, num_frames, window_length)`` and ``(batch, n)``.
+
+    Raises:
+        ConfigError: ``window_shift > window_length``.
+        ShapeError: a tensor is not 2-D, the batch sizes differ, or a stream's first chunk is shorter
+            than the left mirror needs (``window_length // 2 - window_shift // 2`` samples).
+
+    Example:
+        >>> x = torch.arange(1000.0)[None]
+        >>> a, rest = _get_strided_batch_streaming(x[:, :333], 160, 400)
+        >>> b, rest = _get_strided_batch_streaming(x[:, 333:], 160, 400, prev_remainder=rest)
+        >>> torch.equal(torch.cat([a, b], 1), _get_strided_batch(x, 400, 160, False)[:, : a.size(1) + b.size(1)])
+        True
+    """
+    if window_shift > window_length:
+        raise ConfigError(f"_get_strided_batch_streaming: window_shift ({window_shift}) must be <= "
+                          f"window_length ({window_length})")
+    _check_batch("_get_strided_batch_streaming", waveform)
+    if prev_remainder is None:
+        if not snip_edges:
+            pad = -first_frame_offset(window_length, window_shift, snip_edges)
+            if waveform.size(1) < pad:
+                raise ShapeError(
+                    f"_get_strided_batch_streaming: the first chunk of a stream needs at least {pad} samples "
+                    f"for the left mirror, got {waveform.size(1)}; pass a longer first chunk")
+            waveform = torch.cat([torch.flip(waveform[:, :pad], [1]), waveform], dim=1)
+    else:
+        _check_batch("_get_strided_batch_streaming (prev_remainder)", prev_remainder)
+        if prev_remainder.size(0) != waveform.size(0):
+            raise ShapeError(f"_get_strided_batch_streaming: prev_remainder has batch size {prev_remainder.size(0)}, "
+                             f"the waveform {waveform.size(0)}")
+        waveform = torch.cat([prev_remainder, waveform], dim=1)
+    n = waveform.size(1)
+    count = 0 if n < window_length else 1 + (n - window_length) // window_shift
+    frames, _ = _unfold(waveform, 0, count, window_length, window_shift)
+    return frames, waveform[:, count * window_shift :]

@@ -11,7 +11,8 @@ gradients to the input, follow the input's device and dtype (float32 or float64)
 
 This module is the public import path for all six and for Lhotse's helper functions of the same
 module (``available_windows``, ``create_frame_window``, ``create_mel_scale``, ``get_mel_banks``,
-``lin2mel``, ``mel2lin``, ``next_power_of_2``); the spectral layers are defined in
+``lin2mel``, ``mel2lin``, ``next_power_of_2``, and the framing helpers ``_get_strided_batch`` and
+``_get_strided_batch_streaming`` from :mod:`~lhotse_lite.features.kaldi.framing`); the spectral layers are defined in
 :mod:`lhotse_lite.features.kaldi.spectral_layers`, the mel layers in
 :mod:`lhotse_lite.features.kaldi.mel_layers`, the functions in :mod:`~lhotse_lite.features.kaldi.windows`,
 :mod:`~lhotse_lite.features.kaldi.mel` and :mod:`~lhotse_lite.features.kaldi.frontend`.
@@ -23,6 +24,8 @@ Example:
     (torch.Size([1, 100, 80]), torch.Size([1, 100, 13]))
 """
 
+from lhotse_lite.features.kaldi.framing import _get_strided_batch as _get_strided_batch
+from lhotse_lite.features.kaldi.framing import _get_strided_batch_streaming as _get_strided_batch_streaming
 from lhotse_lite.features.kaldi.frontend import INT16_SCALE, next_power_of_2
 from lhotse_lite.features.kaldi.mel import create_mel_scale, get_mel_banks, lin2mel, mel2lin
 from lhotse_lite.features.kaldi.mel_layers import Wav2LogFilterBank, Wav2MFCC
