@@ -64,6 +64,9 @@ _EXPORTS: Dict[str, str] = {
     ),
     # checks and summaries
     "validate_manifests": "lhotse_lite.validation",
+    "fix_manifests": "lhotse_lite.qa",
+    "validate": "lhotse_lite.qa",
+    "validate_recordings_and_supervisions": "lhotse_lite.qa",
     "describe_manifests": "lhotse_lite.describe",
     # errors
     "LhotseLiteError": "lhotse_lite.errors",

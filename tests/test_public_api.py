@@ -29,6 +29,7 @@ PINNED_TOP_LEVEL = {
     "storage_backend_statuses", "close_cached_file_handles",
     "KaldiReader",
     "validate_manifests", "describe_manifests", "LhotseLiteError",
+    "fix_manifests", "validate", "validate_recordings_and_supervisions",
 }
 
 

@@ -33,6 +33,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 from lhotse_lite.audio import Recording, RecordingSet
 from lhotse_lite.errors import AudioNotFoundError, ManifestError
+from lhotse_lite.recipes.utils import manifests_exist, read_manifests_if_cached
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 from lhotse_lite.validation import validate_manifests
 
@@ -143,17 +144,12 @@ def read_cached_split(
         >>> read_cached_split(tempfile.mkdtemp(), "yesno", "train") is None
         True
     """
-    if output_dir is None:
+    if not manifests_exist(split, output_dir, prefix=prefix):
         return None
-    paths = manifest_paths(output_dir, prefix, split)
-    if not all(path.is_file() for path in paths.values()):
-        return None
+    paths = manifest_paths(output_dir, prefix, split)  # type: ignore[arg-type]  (not None: the files exist)
     logger.info("%s %s: reusing %s and %s (delete them to prepare the split again)", prefix, split,
                 paths["recordings"], paths["supervisions"])
-    return {
-        "recordings": RecordingSet.from_file(paths["recordings"]),
-        "supervisions": SupervisionSet.from_file(paths["supervisions"]),
-    }
+    return read_manifests_if_cached([split], output_dir, prefix=prefix)[split]  # type: ignore[index]
 
 
 def finish_split(

@@ -1,4 +1,5 @@
-"""Lhotse's public names of audio, features and storage exist at Lhotse's import paths (issue 14, item 1).
+"""Lhotse's public names of audio, features, storage, ``lhotse.qa`` and ``lhotse.recipes.utils`` exist at
+Lhotse's import paths.
 
 For each Lhotse 1.33 module, its public names are its ``__all__``; without one, a package's re-exported
 names, or the classes and functions a module defines (module-level constants are not counted). Every
@@ -28,11 +29,15 @@ MODULES = [
     "features.kaldi.layers",
     "features.kaldi.extractors",
     "kaldi",
+    "qa",
+    "recipes.utils",
 ]
 
 _BACKENDS = "one audio backend, libsndfile: there is no backend to select"
 _HDF5 = "HDF5 storage is out of scope (issue 14)"
 _URL = "object-store storage (smart_open) is out of scope"
+_CUTS = "cuts and Array/TemporalArray manifests are out of scope"
+_RECIPE_TEXT = "the text normalisation of Lhotse's AliMeeting/AMI/CHiME-6/TED-LIUM recipes, which lhotse_lite lacks"
 _EXTRACTOR = "extractors of other libraries (torchaudio, kaldifeat, librosa, openSMILE, S3PRL, Whisper): out of scope"
 
 OUT_OF_SCOPE: Dict[str, Dict[str, str]] = {
@@ -70,6 +75,9 @@ OUT_OF_SCOPE: Dict[str, Dict[str, str]] = {
     "features.base": {
         "TorchaudioFeatureExtractor": _EXTRACTOR,
     },
+    "qa": dict.fromkeys(["validate_array", "validate_temporal_array", "validate_cut", "validate_cut_set"], _CUTS),
+    "recipes.utils": dict.fromkeys(["normalize_text_alimeeting", "normalize_text_ami", "normalize_text_chime6",
+                                    "normalize_text_tedlium"], _RECIPE_TEXT),
 }
 
 
