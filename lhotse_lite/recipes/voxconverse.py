@@ -14,7 +14,10 @@ One recording per audio file (id = file stem); one supervision per RTTM speaker 
 file order; Lhotse numbers them ``<name>-0``, ``<name>-1``, ...), with the speaker label and
 ``language="English"`` (Lhotse writes ``"en"`` here and ``"English"`` in its other recipes).
 VoxConverse's RTTMs number the mono channel ``1``; the supervisions use channel ``0``, the
-recording's only channel, as Lhotse's recipe does. With ``split_test=True`` the (larger) test
+recording's only channel, as Lhotse's recipe does. As Lhotse's recipe, each split goes through
+:func:`lhotse_lite.qa.fix_manifests`: turns ending after the audio (some end 0.3-0.7 ms after it) are
+trimmed to its end, turns starting after it are dropped, and a recording whose RTTM has no turn is
+left out (one whose turns were all dropped stays, as in Lhotse). With ``split_test=True`` the (larger) test
 part is halved into ``dev`` and ``test`` and the original dev part becomes ``train``.
 
 Outputs: ``voxconverse_recordings_<split>.jsonl.gz`` and ``voxconverse_supervisions_<split>.jsonl.gz``.
@@ -32,8 +35,9 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, TypeVar
 
-from lhotse_lite.audio import Recording
+from lhotse_lite.audio import Recording, RecordingSet
 from lhotse_lite.errors import AudioNotFoundError, DownloadError, ManifestFormatError
+from lhotse_lite.qa import fix_manifests
 from lhotse_lite.recipes.download import extract_archive, is_completed, mark_completed, resumable_download
 from lhotse_lite.recipes.preparation import Manifests, Pathlike, corpus_path, finish_split, read_cached_split
 from lhotse_lite.supervision import SupervisionSet
@@ -155,7 +159,7 @@ def prepare_voxconverse(
         AudioNotFoundError: no audio in ``dev/`` or ``test/``, or a recording without its RTTM.
         ManifestFormatError: a malformed RTTM line (``file:line``), or an RTTM naming another
             recording.
-        ManifestError: the prepared manifests do not validate (e.g. a turn past the end).
+        ManifestError: the prepared manifests do not validate, or no turn is left in a split.
 
     Example:
         >>> import tempfile
@@ -196,5 +200,9 @@ def prepare_voxconverse(
                         "(the RTTM file must describe the audio file of the same name)"
                     )
                 supervisions.append(dataclasses.replace(turn, channel=0, language="English"))
-        manifests[split] = finish_split(CORPUS, split, recordings, supervisions, output_dir)
+        # As Lhotse's recipe: turns past the audio's end are trimmed (some end a fraction of a millisecond
+        # after it), those starting after it dropped, and recordings without any turn left out.
+        recording_set, supervision_set = fix_manifests(RecordingSet.from_recordings(recordings),
+                                                       SupervisionSet.from_segments(supervisions))
+        manifests[split] = finish_split(CORPUS, split, list(recording_set), list(supervision_set), output_dir)
     return manifests

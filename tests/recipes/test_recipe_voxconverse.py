@@ -11,7 +11,7 @@ TURNS = {  # recording -> (onset, duration, speaker); VoxConverse writes the mon
     "abjxc": [(0.4, 1.6, "spk00"), (2.1, 0.9, "spk01"), (2.5, 0.0, "spk00")],
     "afjiv": [(0.0, 2.0, "spk00")],
     "aepyx": [(0.1, 1.0, "spk00"), (1.2, 1.5, "spk01")],
-    "bvyvm": [(0.3, 0.5, "spk02")],
+    "bvyvm": [(0.3, 0.5, "spk02"), (2.6, 0.4005, "spk00"), (3.1, 0.5, "spk01")],  # past the end: trimmed, dropped
 }
 PARTS = {"abjxc": "dev", "afjiv": "dev", "aepyx": "test", "bvyvm": "test"}
 
@@ -52,10 +52,21 @@ def test_split_test_and_separate_rttm_dir(voxconverse, tmp_path):
         "train": ["abjxc", "afjiv"], "dev": ["aepyx"], "test": ["bvyvm"]}
 
 
-def test_problems_are_reported(voxconverse):
-    (voxconverse / "test" / "bvyvm.rttm").write_text(_rttm("bvyvm", [(2.5, 1.0, "spk02")]))
-    with pytest.raises(ManifestError, match=r"bvyvm-000000"):
+def test_turns_past_the_audio_are_trimmed_or_dropped(voxconverse):
+    sups = prepare_voxconverse(voxconverse)["test"]["supervisions"]
+    assert [(s.id, s.start, s.duration) for s in sups if s.recording_id == "bvyvm"] == [
+        ("bvyvm-000000", 0.3, 0.5), ("bvyvm-000001", 2.6, 0.4)]
+    (voxconverse / "test" / "bvyvm.rttm").write_text(_rttm("bvyvm", [(3.5, 1.0, "spk02")]))
+    test = prepare_voxconverse(voxconverse)["test"]  # bvyvm keeps its recording, with no turn (as in Lhotse)
+    assert list(test["recordings"].ids) == ["aepyx", "bvyvm"] and {s.recording_id for s in test["supervisions"]} == {
+        "aepyx"}
+    for name in ("aepyx", "bvyvm"):
+        (voxconverse / "test" / f"{name}.rttm").write_text(_rttm(name, [(3.5, 1.0, "spk02")]))
+    with pytest.raises(ManifestError, match="no supervisions left"):
         prepare_voxconverse(voxconverse)
+
+
+def test_problems_are_reported(voxconverse):
     (voxconverse / "test" / "bvyvm.rttm").write_text(_rttm("other", [(0.5, 1.0, "spk02")]))
     with pytest.raises(ManifestFormatError, match="names recording 'other'"):
         prepare_voxconverse(voxconverse)
