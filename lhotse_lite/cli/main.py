@@ -19,25 +19,89 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import Any
+from typing import Any, Dict, List, Optional, Tuple
 
 import click
 
 from lhotse_lite.errors import LhotseLiteError
 from lhotse_lite.version import __version__
 
-__all__ = ["cli", "LiteGroup"]
+__all__ = ["cli", "LiteGroup", "LHOTSE_COMMANDS", "lhotse_command_hint"]
+
+
+_CUTS = ("cuts are not part of lhotse_lite. Keep recordings and supervisions manifests ('lite manifest ...'), "
+         "extract features of recordings ('lite feat extract') and train on supervisions (lhotse_lite.dataset)")
+_ONE_BACKEND = "lhotse_lite reads audio with libsndfile and resamples with soxr, always: there is no backend to choose"
+
+LHOTSE_COMMANDS: Dict[str, Tuple[str, str]] = {
+    "validate": ("use", "lite manifest validate"),
+    "validate-pair": ("use", "lite manifest validate"),
+    "split": ("use", "lite manifest split"),
+    "split-lazy": ("use", "lite manifest split-lazy"),
+    "subset": ("use", "lite manifest subset"),
+    "combine": ("use", "lite manifest combine"),
+    "filter": ("use", "lite manifest filter"),
+    "copy": ("use", "lite manifest convert"),
+    "describe": ("use", "lite manifest describe"),
+    "supervision": ("use", "lite ctm import"),
+    "cut": ("out", _CUTS),
+    "shar": ("out", "Lhotse Shar (cuts in tar shards) is not part of lhotse_lite; features go to lilcom_chunky "
+                    "archives ('lite feat extract')"),
+    "workflows": ("out", "Lhotse's workflows (Whisper, forced alignment, DNSMOS, meeting simulation) are not part "
+                         "of lhotse_lite"),
+    "fix": ("out", "use lhotse_lite.qa.fix_manifests(recordings, supervisions) in Python"),
+    "copy-feats": ("out", "use FeatureSet.copy_feats(writer) in Python, with a writer of lhotse_lite.features.io"),
+    "install-sph2pipe": ("out", "lhotse_lite installs no tools; install sph2pipe with your package manager "
+                                "(wav.scp commands such as 'sph2pipe ... |' then run it)"),
+    "list-audio-backends": ("out", _ONE_BACKEND),
+    "list-io-backends": ("out", _ONE_BACKEND),
+    "list-resampling-backends": ("out", _ONE_BACKEND),
+    "list-storage-backends": ("out", "use lhotse_lite.features.io.available_storage_backends() in Python"),
+}
+"""Lhotse's top-level command names that ``lite`` lacks -> ``("use", our command)`` or ``("out", why there is
+none and what to use)``; ``lite NAME`` answers with that hint (exit status 2) instead of "No such command"."""
+
+
+def lhotse_command_hint(name: str) -> Optional[str]:
+    """The hint ``lite`` gives for Lhotse's command ``name``, or ``None`` when Lhotse has no such command.
+
+    Example:
+        >>> lhotse_command_hint("validate")
+        "Lhotse's 'validate' is 'lite manifest validate' here; see 'lite manifest validate --help'"
+    """
+    if name not in LHOTSE_COMMANDS:
+        return None
+    kind, text = LHOTSE_COMMANDS[name]
+    if kind == "use":
+        return f"Lhotse's {name!r} is {text!r} here; see '{text} --help'"
+    return f"Lhotse's {name!r} has no counterpart here: {text}"
 
 
 class LiteGroup(click.Group):
     """A click group that turns library and file errors into ``Error: ...`` and exit status 1.
+
+    A Lhotse command name that ``lite`` lacks (:data:`LHOTSE_COMMANDS`) is a usage error (exit status
+    2) naming our command, or saying why there is none and what to use.
 
     Example:
         >>> from click.testing import CliRunner
         >>> result = CliRunner().invoke(cli, ["manifest", "describe", "missing.jsonl"])
         >>> result.exit_code, result.output.startswith("Error: "), "Traceback" in result.output
         (1, True, False)
+        >>> result = CliRunner().invoke(cli, ["split", "4", "sups.jsonl.gz", "out"])
+        >>> result.exit_code, result.output.splitlines()[-1]
+        (2, "Error: Lhotse's 'split' is 'lite manifest split' here; see 'lite manifest split --help'")
     """
+
+    def resolve_command(
+        self, ctx: click.Context, args: List[str]
+    ) -> Tuple[Optional[str], Optional[click.Command], List[str]]:
+        name = args[0] if args else None
+        if name is not None and self.get_command(ctx, name) is None:
+            hint = lhotse_command_hint(name) if ctx.parent is None else None
+            if hint is not None:
+                raise click.UsageError(hint, ctx)
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
