@@ -439,7 +439,8 @@ def _features_problems(features: Iterable[Features], read_data: bool, feats_data
         for name in ("sampling_rate", "num_features", "type"):
             if getattr(f, name) != getattr(first, name):
                 found.append(f"{name} {getattr(f, name)!r} differs from the first item's {getattr(first, name)!r}")
-        problems += [Problem("features", str(f.recording_id), m, where) for m in found]
+        item_id = f.recording_id if f.recording_id is not None else f.storage_key
+        problems += [Problem("features", str(item_id), m, where) for m in found]
     return problems
 
 
