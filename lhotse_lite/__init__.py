@@ -127,6 +127,11 @@ if TYPE_CHECKING:  # the same names for type checkers (tests/test_public_api.py 
         open_writer as open_writer,
         store_manifest as store_manifest,
     )
+    from lhotse_lite.qa import (
+        fix_manifests as fix_manifests,
+        validate as validate,
+        validate_recordings_and_supervisions as validate_recordings_and_supervisions,
+    )
     from lhotse_lite.supervision import (
         AlignmentItem as AlignmentItem,
         SupervisionSegment as SupervisionSegment,

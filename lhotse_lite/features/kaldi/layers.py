@@ -24,8 +24,10 @@ Example:
     (torch.Size([1, 100, 80]), torch.Size([1, 100, 13]))
 """
 
-from lhotse_lite.features.kaldi.framing import _get_strided_batch as _get_strided_batch
-from lhotse_lite.features.kaldi.framing import _get_strided_batch_streaming as _get_strided_batch_streaming
+from lhotse_lite.features.kaldi.framing import (
+    _get_strided_batch as _get_strided_batch,
+    _get_strided_batch_streaming as _get_strided_batch_streaming,
+)
 from lhotse_lite.features.kaldi.frontend import INT16_SCALE, next_power_of_2
 from lhotse_lite.features.kaldi.mel import create_mel_scale, get_mel_banks, lin2mel, mel2lin
 from lhotse_lite.features.kaldi.mel_layers import Wav2LogFilterBank, Wav2MFCC
