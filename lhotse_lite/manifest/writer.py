@@ -317,6 +317,13 @@ class _WrittenItems(LazyNode):
         for line in itertools.chain([] if first is None else [first], lines):
             yield self.from_dict(orjson.loads(line))
 
+    def __len__(self) -> int:
+        """The number of items now (one read of the file), as ``len()`` of Lhotse's lazy manifests."""
+        try:
+            return sum(1 for _ in _complete_lines(self.partial_path, gz=formats.is_gzip(self.path)))
+        except FileNotFoundError:
+            return len(LazyManifestIterator(self.path, self.from_dict))
+
 
 def _open_lazily(path: Path) -> Any:
     """``path`` (JSON lines, any name) as a lazy set of the type of its first item, or ``None`` if empty."""

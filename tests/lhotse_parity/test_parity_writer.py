@@ -25,11 +25,12 @@ def test_open_manifest_while_writing_reads_the_items_written_so_far(compare):
             first_pass = _ids(during)
             writer.write(segs[2], flush=True)
             second_pass = _ids(during)  # a lazy set follows the file
-        return [nothing_yet, type(during).__name__, during.is_lazy, first_pass, second_pass, _ids(during),
+            length = len(writer.open_manifest())
+        return [nothing_yet, type(during).__name__, during.is_lazy, first_pass, second_pass, length, _ids(during),
                 [s.to_dict() for s in during], _ids(writer.open_manifest())]
 
     result = compare(scenario)
-    assert result[:5] == [None, "SupervisionSet", True, ["s0", "s1"], ["s0", "s1", "s2"]]
+    assert result[:6] == [None, "SupervisionSet", True, ["s0", "s1"], ["s0", "s1", "s2"], 3]
 
 
 def test_open_manifest_while_writing_gzip(tmp_path):
