@@ -98,7 +98,7 @@ def register_validator(fn: Callable[..., None]) -> Callable[..., None]:
     """Decorator: call ``fn`` in :func:`validate` for objects of the type its first parameter is annotated with.
 
     Raises:
-        ManifestArgumentError: The first parameter has no type annotation.
+        ManifestArgumentError: The first parameter has no type annotation (or one that does not resolve).
         DuplicateRegistrationError: A validator is registered for that type already (Lhotse replaces it).
 
     Example:
@@ -110,7 +110,11 @@ def register_validator(fn: Callable[..., None]) -> Callable[..., None]:
         ...         raise ValidationError("empty note")
         >>> validate(Note("hello"))
     """
-    hints = typing.get_type_hints(fn)
+    try:
+        hints = typing.get_type_hints(fn)
+    except NameError as err:  # a string annotation naming a type that is not in the function's module
+        raise ManifestArgumentError(f"register_validator: the annotations of {fn.__qualname__} cannot be "
+                                    f"resolved ({err}); annotate the first parameter with a type in scope") from err
     first = next(iter(inspect.signature(fn).parameters), None)
     if first is None or not isinstance(hints.get(first), type):
         raise ManifestArgumentError(f"register_validator: the first parameter of {fn.__qualname__} must be "

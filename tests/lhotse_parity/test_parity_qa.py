@@ -245,3 +245,39 @@ def test_read_data(compare, tmp_path):
         lhotse.qa.validate(lhotse.Recording.from_dict(dict(long)), read_data=True)  # it pops keys
     with pytest.raises(lhotse_lite.errors.ValidationError, match="decodes to 16000 samples"):
         lhotse_lite.qa.validate(lhotse_lite.Recording.from_dict(long), read_data=True)
+
+
+class Note(str):
+    """A type of our own to validate (module level: the annotation of a validator must resolve)."""
+
+
+def test_register_validator():
+    from lhotse_lite import errors, qa
+
+    def validate_note(note: Note, read_data: bool = False) -> None:
+        if not note:
+            raise errors.ValidationError("empty note")
+
+    assert qa.register_validator(validate_note) is validate_note
+    qa.validate(Note("x"))
+    with pytest.raises(AssertionError, match="empty note"):
+        qa.validate(Note(""))
+    with pytest.raises(errors.DuplicateRegistrationError, match="validate_note"):  # Lhotse replaces silently
+        qa.register_validator(validate_note)
+    with pytest.raises(errors.DuplicateRegistrationError):
+        qa.register_validator(qa.validate_recording)
+
+    def unannotated(thing, read_data=False):
+        pass
+
+    with pytest.raises(ValueError, match="annotated"):
+        qa.register_validator(unannotated)
+
+    class Local(str):
+        pass
+
+    def validate_local(item: Local) -> None:  # a string annotation (this module defers them) naming a local class
+        pass
+
+    with pytest.raises(ValueError, match="cannot be resolved"):
+        qa.register_validator(validate_local)
