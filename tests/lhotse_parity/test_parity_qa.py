@@ -281,3 +281,18 @@ def test_register_validator():
 
     with pytest.raises(ValueError, match="cannot be resolved"):
         qa.register_validator(validate_local)
+
+
+def test_checks_lhotse_leaves_out():
+    # Lhotse 1.33 accepts these; ours reports them (docs/coming_from_lhotse.rst says why).
+    def off_by_one_sample(lib):
+        return lib.Recording(id="r", sources=[lib.AudioSource(type="file", channels=[0], source="r.wav")],
+                             sampling_rate=16000, num_samples=16001, duration=1.0)
+
+    def negative_start(lib):
+        return sup(lib, "s", "r", -0.5, 1.0)
+
+    for build, message in ((off_by_one_sample, "num_samples 16001"), (negative_start, "start must be >= 0")):
+        lhotse.qa.validate(build(lhotse))
+        with pytest.raises(AssertionError, match=message):
+            lhotse_lite.qa.validate(build(lhotse_lite))
