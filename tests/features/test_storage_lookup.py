@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -22,8 +23,9 @@ def test_the_storage_interface_imports_no_backend():
 
 
 def test_lookup_by_name():
-    assert io.available_storage_backends() == ["lilcom_chunky", "lilcom_files", "memory_lilcom", "memory_npy",
-                                               "numpy_files"]
+    optional = ["kaldiio"] if importlib.util.find_spec("kaldiio") else []  # the `kaldi` extra
+    assert io.available_storage_backends() == [*optional, "lilcom_chunky", "lilcom_files", "memory_lilcom",
+                                               "memory_npy", "numpy_files"]
     for name in io.available_storage_backends():
         assert io.get_writer(name).name == io.get_reader(name).name == name
     with pytest.raises(UnknownNameError, match="did you mean 'lilcom_chunky'"):
