@@ -7,8 +7,10 @@ A condition compares one field of an item's dict form (``to_dict``) with a liter
   regular expression searched in the field) and ``!~`` (no match);
 * ``VALUE`` is the rest of the expression, taken literally (no quotes needed).
 
-Comparisons are numeric when the field holds a number (not text) and the value reads as one,
-otherwise they compare the field's text with the value. A list field (e.g. ``channel: [0, 1]``)
+Comparisons are numeric when the field holds a number (not text); the value must then read as a
+number (``duration>=abc`` raises :class:`~lhotse_lite.errors.ManifestFieldError` naming the item,
+rather than comparing as text and matching nothing), and ``nan`` is refused because nothing
+compares with it. A text field is compared as text with the value (``~`` always searches text). A list field (e.g. ``channel: [0, 1]``)
 matches ``=``, ``~`` and the ordering operators when any element matches, and ``!=``/``!~`` when no
 element matches. An item without the field matches only ``!=`` and ``!~``.
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import operator
 import re
 from dataclasses import dataclass
@@ -70,16 +73,26 @@ class Condition:
             return negated
         values = found if isinstance(found, list) else [found]
         positive = "=" if self.op == "!=" else "~" if self.op == "!~" else self.op
-        hit = any(self._test(positive, v) for v in values)
+        hit = any(self._test(positive, v, data) for v in values)
         return not hit if negated else hit
 
-    def _test(self, op: str, value: Any) -> bool:
+    def _literal_number(self, value: Any, data: Any) -> float:
+        literal = _number(self.value)
+        if literal is not None and not math.isnan(literal):
+            return literal
+        item_id = data.get("id", data.get("recording_id")) if isinstance(data, dict) else None
+        where = f"item {item_id!r}" if item_id is not None else "an item"
+        raise ManifestFieldError(
+            f"filter {self.field}{self.op}{self.value}: {where} has the number {value!r} in {self.field!r} but "
+            f"{self.value!r} is not a number it can be compared with; write a number (e.g. "
+            f"'{self.field}{self.op}1.5'), or use '~' to match the field's text")
+
+    def _test(self, op: str, value: Any, data: Any = None) -> bool:
         if op == "~":
             return re.search(self.value, _text(value)) is not None
         number = None if isinstance(value, (bool, str)) else _number(value)
-        literal = _number(self.value)
-        if number is not None and literal is not None:
-            left, right = number, literal
+        if number is not None:
+            left, right = number, self._literal_number(value, data)
         else:
             left, right = _text(value), self.value  # type: ignore[assignment]
         if op == "=":

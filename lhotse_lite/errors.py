@@ -41,6 +41,7 @@ __all__ = [
     "AudioNotFoundError",
     "AudioLoadingError",
     "CommandSourceRefusedError",
+    "UrlSourceRefusedError",
     "DurationMismatchError",
     "ConfigError",
     "UnknownNameError",
@@ -49,6 +50,7 @@ __all__ = [
     "StorageError",
     "StorageNotFoundError",
     "StorageFormatError",
+    "StorageKeyRefusedError",
     "FileWriteError",
     "ManifestNotFoundError",
     "ShapeError",
@@ -156,6 +158,13 @@ class CommandSourceRefusedError(AudioError, PermissionError):
     """
 
 
+class UrlSourceRefusedError(AudioError, PermissionError):
+    """A ``url`` audio source was not fetched because url sources are refused.
+
+    See :func:`lhotse_lite.audio.set_url_sources_allowed`.
+    """
+
+
 class DurationMismatchError(AudioLoadingError, ValueError):
     """The audio on disk is longer or shorter than the manifest declares, beyond the tolerance.
 
@@ -196,6 +205,13 @@ class StorageNotFoundError(StorageError, FileNotFoundError):
 
 class StorageFormatError(StorageError, ValueError):
     """Stored bytes or a storage key cannot be decoded (not lilcom/npy data, a truncated archive)."""
+
+
+class StorageKeyRefusedError(StorageError, PermissionError):
+    """A storage key points outside its storage folder (``../``) and such keys are refused.
+
+    See :func:`lhotse_lite.features.io.set_outside_storage_keys_allowed`.
+    """
 
 
 class FileWriteError(LhotseLiteError, OSError):

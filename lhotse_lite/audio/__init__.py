@@ -13,10 +13,15 @@ Example:
 """
 
 from lhotse_lite.audio.backend import info, read_audio, save_audio
-from lhotse_lite.audio.command_guard import command_sources_allowed, set_command_sources_allowed
+from lhotse_lite.audio.command_guard import (
+    command_sources_allowed,
+    set_command_sources_allowed,
+    set_url_sources_allowed,
+    url_sources_allowed,
+)
 from lhotse_lite.audio.recording import Recording
 from lhotse_lite.audio.recording_set import RecordingSet
-from lhotse_lite.audio.source import AudioSource
+from lhotse_lite.audio.source import AudioSource, set_url_size_limit, url_size_limit
 from lhotse_lite.audio.suppression import null_result_on_audio_loading_error, suppress_audio_loading_errors
 from lhotse_lite.audio.tolerance import (
     get_audio_duration_mismatch_tolerance,
@@ -45,4 +50,8 @@ __all__ = [
     "set_audio_duration_mismatch_tolerance",
     "command_sources_allowed",
     "set_command_sources_allowed",
+    "url_sources_allowed",
+    "set_url_sources_allowed",
+    "url_size_limit",
+    "set_url_size_limit",
 ]

@@ -31,12 +31,12 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 import numpy as np
 
 from lhotse_lite.audio.backend import decode_span
-from lhotse_lite.audio.command_guard import check_command_allowed
+from lhotse_lite.audio.command_guard import check_command_allowed, check_url_allowed
 from lhotse_lite.checks import check_int
-from lhotse_lite.errors import AudioLoadingError, AudioNotFoundError, ManifestFieldError
+from lhotse_lite.errors import AudioLoadingError, AudioNotFoundError, ConfigError, ManifestFieldError
 from lhotse_lite.manifest.fields import check_dict_fields
 
-__all__ = ["AudioSource", "SOURCE_TYPES"]
+__all__ = ["AudioSource", "SOURCE_TYPES", "URL_SIZE_ENV_VAR", "set_url_size_limit", "url_size_limit"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,15 @@ SOURCE_TYPES = ("file", "command", "url", "memory")
 
 _FIELDS = ("type", "channels", "source")
 _URL_TIMEOUT_S = 60.0
+_URL_READ_BYTES = 1 << 20
+
+URL_SIZE_ENV_VAR = "LHOTSE_LITE_URL_MAX_BYTES"
+"""The environment variable read when :func:`set_url_size_limit` was not called (a number of bytes)."""
+
+DEFAULT_URL_SIZE_LIMIT = 1 << 30
+"""The most bytes a ``url`` source may deliver unless configured otherwise (1 GiB)."""
+
+_url_limit: Optional[int] = None  # None: the environment variable, else DEFAULT_URL_SIZE_LIMIT
 _STDERR_CHARS = 2000
 
 
@@ -54,8 +63,10 @@ class AudioSource:
 
     Args:
         type: ``"file"`` (a path), ``"command"`` (a shell pipeline writing an audio file to stdout, as
-            in Kaldi's ``wav.scp``; a trailing ``|`` is allowed), ``"url"`` (anything ``urllib``
-            opens: ``file://``, ``http(s)://``) or ``"memory"`` (the encoded file as ``bytes``).
+            in Kaldi's ``wav.scp``; a trailing ``|`` is allowed), ``"url"`` (a URL with one of the
+            schemes in :data:`~lhotse_lite.audio.command_guard.URL_SCHEMES`: ``http``, ``https``,
+            ``ftp``, ``file``; at most :func:`url_size_limit` bytes) or ``"memory"`` (the encoded file
+            as ``bytes``).
         channels: The recording's channel ids this source holds, in the order they are stored in the
             audio (e.g. ``[1]`` for the second of two mono files).
         source: A path, command or URL (``str``), or encoded bytes for ``"memory"``.
@@ -220,11 +231,65 @@ def _run_command(command: str) -> bytes:
     return result.stdout
 
 
+def set_url_size_limit(max_bytes: Optional[int]) -> None:
+    """Sets the most bytes a ``url`` audio source may deliver in this process.
+
+    A url source is downloaded whole before it is decoded; a server that sends more than this (or
+    an endless body) is cut off with :class:`~lhotse_lite.errors.AudioLoadingError` instead of
+    filling the memory.
+
+    Args:
+        max_bytes: A positive number of bytes; ``None`` goes back to the environment variable
+            :data:`URL_SIZE_ENV_VAR`, else :data:`DEFAULT_URL_SIZE_LIMIT` (1 GiB).
+
+    Raises:
+        ConfigError: ``max_bytes`` is not a positive int or ``None``.
+
+    Example:
+        >>> set_url_size_limit(200 << 20); url_size_limit()
+        209715200
+        >>> set_url_size_limit(None); url_size_limit() == DEFAULT_URL_SIZE_LIMIT
+        True
+    """
+    global _url_limit
+    if max_bytes is not None:
+        check_int("set_url_size_limit", "max_bytes", max_bytes, minimum=1, error=ConfigError)
+    _url_limit = max_bytes
+
+
+def url_size_limit() -> int:
+    """The most bytes a ``url`` audio source may deliver (see :func:`set_url_size_limit`).
+
+    Raises:
+        ConfigError: :data:`URL_SIZE_ENV_VAR` is set to something other than a positive integer.
+
+    Example:
+        >>> url_size_limit() > 0
+        True
+    """
+    if _url_limit is not None:
+        return _url_limit
+    value = os.environ.get(URL_SIZE_ENV_VAR, "").strip()
+    if not value:
+        return DEFAULT_URL_SIZE_LIMIT
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        raise ConfigError(f"environment variable {URL_SIZE_ENV_VAR}={value!r}: expected a positive number of bytes")
+    return limit
+
+
 def _fetch_url(url: str) -> bytes:
+    check_url_allowed(url)  # manifests from elsewhere: see lhotse_lite.audio.command_guard
+    limit = url_size_limit()
     logger.debug("fetching audio URL: %s", url)
     try:
         with urllib.request.urlopen(url, timeout=_URL_TIMEOUT_S) as response:
-            return response.read()
+            return _read_capped(response, url, limit)
+    except AudioLoadingError:
+        raise
     except urllib.error.HTTPError as err:
         error = AudioNotFoundError if err.code == 404 else AudioLoadingError
         raise error(f"url source {url!r}: HTTP {err.code} {err.reason}") from err
@@ -233,3 +298,23 @@ def _fetch_url(url: str) -> bytes:
         raise error(f"url source {url!r} cannot be opened: {err.reason}") from err
     except (OSError, ValueError) as err:
         raise AudioLoadingError(f"url source {url!r} cannot be opened: {err}") from err
+
+
+def _read_capped(response: Any, url: str, limit: int) -> bytes:
+    """Reads a response body of at most ``limit`` bytes (refusing a larger declared length at once)."""
+    fix = (f"if the file is really that large, raise the limit with set_url_size_limit() or "
+           f"{URL_SIZE_ENV_VAR}")
+    declared = response.headers.get("Content-Length") if getattr(response, "headers", None) else None
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        raise AudioLoadingError(
+            f"url source {url!r} declares {int(declared)} bytes, more than the limit of {limit} bytes; {fix}")
+    parts = []
+    total = 0
+    while True:
+        part = response.read(min(_URL_READ_BYTES, limit + 1 - total))
+        if not part:
+            return b"".join(parts)
+        parts.append(part)
+        total += len(part)
+        if total > limit:
+            raise AudioLoadingError(f"url source {url!r} sent more than the limit of {limit} bytes; {fix}")

@@ -128,7 +128,8 @@ def stats(features: str, output: str) -> None:
 @click.option("-r", "--recording-id", help="Summarise this recording's matrix instead of --item.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.option("--plot", type=click.Path(dir_okay=False, writable=True),
-              help="Also save the item's matrix as an image (e.g. feats.png).")
+              help="Also save the item's matrix as an image; the extension picks the format "
+                   "(.png, .pdf, .svg, .jpg, ...).")
 def inspect(features: str, index: int, recording_id: Optional[str], as_json: bool, plot: Optional[str]) -> None:
     """Summarise a FEATURES manifest and one item's matrix (shape, min/max/mean/std, per-bin means).
 
@@ -142,6 +143,8 @@ def inspect(features: str, index: int, recording_id: Optional[str], as_json: boo
     )
     from lhotse_lite.errors import UnknownIdError
 
+    if plot:
+        _check_plot_format(plot)
     feats = expect_kind(read_manifest(features, lazy=True), "features", features)
     chosen = None
     for position, item in enumerate(feats):
@@ -167,3 +170,23 @@ def inspect(features: str, index: int, recording_id: Optional[str], as_json: boo
             click.echo(f"  {key:<21} {matrix[key]}")
     if "bin_means" in matrix:
         click.echo(f"  {'bin means':<21} {' '.join(f'{v:.3g}' for v in matrix['bin_means'])}")
+
+
+def _check_plot_format(path: str) -> None:
+    """Refuses a ``--plot`` file whose extension matplotlib cannot write, before anything is read."""
+    from lhotse_lite.errors import ConfigError
+
+    try:
+        import matplotlib
+    except ImportError as err:
+        raise ConfigError(f"--plot {path}: plotting needs matplotlib; pip install 'lhotse_lite[plot]'") from err
+    matplotlib.use("Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    supported = sorted(FigureCanvasAgg.get_supported_filetypes())
+    extension = Path(path).suffix.lower().lstrip(".")
+    if extension not in supported:
+        shown = f"extension '.{extension}'" if extension else "no extension"
+        raise ConfigError(
+            f"--plot {path}: {shown} is not an image format; use one of "
+            f"{', '.join('.' + e for e in supported)} (e.g. feats.png)")

@@ -54,7 +54,7 @@ from typing import Any, Deque, Iterable, List, NamedTuple, Optional, Tuple, Unio
 import numpy as np
 from tqdm.auto import tqdm
 
-from lhotse_lite.audio.command_guard import command_sources_allowed, set_command_sources_allowed
+from lhotse_lite.audio.command_guard import apply_guard_settings, guard_settings
 from lhotse_lite.errors import AudioLoadingError, ConfigError, DuplicateIdError, LhotseLiteError, ShapeError
 from lhotse_lite.features.executors import dask_executor, is_dask, num_workers, process_pool, use_one_thread
 from lhotse_lite.features.extractor import AugmentFn, FeatureExtractor
@@ -236,7 +236,7 @@ class FeatureSetBuilder:
         batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
         pending: Deque[concurrent.futures.Future] = collections.deque()
         in_flight = window  # batches queued ahead: workers never wait for this process to store
-        commands = command_sources_allowed()  # workers are other processes: pass the guard on
+        commands = guard_settings()  # workers are other processes: pass the guards on
         try:
             for batch in batches:
                 pending.append(executor.submit(_extract_batch, *args, batch, single_thread, commands))
@@ -286,11 +286,11 @@ def _extract_batch(
     augment_fn: Optional[AugmentFn],
     batch: List[Tuple[Any, List[int]]],
     single_thread: bool,
-    commands_allowed: bool = True,
+    commands_allowed: Union[bool, Tuple[bool, bool]] = True,
 ) -> List[_Result]:
     """Runs :func:`_extract_task` on several recordings: one task (and one pickled extractor) per batch,
-    with the calling process's command-source guard."""
-    set_command_sources_allowed(commands_allowed)
+    with the calling process's command- and url-source guards."""
+    apply_guard_settings(commands_allowed)
     return [_extract_task(extractor, encoder, augment_fn, rec, channels, single_thread) for rec, channels in batch]
 
 

@@ -12,6 +12,10 @@ Ids are the path relative to ``corpus_dir`` without extension, with ``/`` replac
 covering all of it (all of its channels), with its transcript if any, the speaker (the parent
 folder's name when ``speaker_from_parent``) and ``language``.
 
+A file name that is not valid UTF-8 (e.g. Latin-1 bytes from an old archive) is refused with the
+path shown, its bad bytes escaped: ids and paths are written to UTF-8 manifests, which cannot hold
+it. Rename the file (``convmv -f latin1 -t utf8 -r --notest corpus_dir``) and prepare again.
+
 With ``split_by_folder=True`` each top-level folder is a split (``train/``, ``dev/``, ...);
 otherwise everything is the split named ``split``.
 
@@ -28,13 +32,14 @@ Example:
 from __future__ import annotations
 
 import logging
+import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from tqdm.auto import tqdm
 
-from lhotse_lite.errors import AudioNotFoundError, DuplicateIdError, ManifestFormatError
+from lhotse_lite.errors import AudioNotFoundError, DuplicateIdError, ManifestFieldError, ManifestFormatError
 from lhotse_lite.kaldi_data_dir import read_kaldi_table
 from lhotse_lite.recipes.preparation import (
     AUDIO_EXTENSIONS,
@@ -61,6 +66,21 @@ def recording_id_for(relative: Path) -> str:
         'train_spk1_utt 7'
     """
     return relative.with_suffix("").as_posix().replace("/", "_")
+
+
+def _check_utf8_names(files: Sequence[Path]) -> None:
+    """Refuses file names that are not valid UTF-8 (Python holds their bytes as lone surrogates)."""
+    bad = []
+    for path in files:
+        try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:
+            bad.append(os.fsencode(path).decode("utf-8", errors="backslashreplace"))
+    if bad:
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise ManifestFieldError(
+            f"file name '{bad[0]}'{more} is not valid UTF-8 (the bytes shown as \\x..); manifests are UTF-8 and "
+            f"cannot hold it. Rename the file(s) to UTF-8, e.g. convmv -f latin1 -t utf8 -r --notest <corpus_dir>")
 
 
 def _sidecar_text(audio: Path) -> Optional[str]:
@@ -106,6 +126,7 @@ def prepare_audio_folder(
         DuplicateIdError: two files map to the same id (e.g. ``a.wav`` and ``a.flac``), or a key
             appears twice in ``text_file`` (``file:line``).
         ManifestFormatError: ``split_by_folder`` with files at the top level.
+        ManifestFieldError: a file name is not valid UTF-8 (the message shows it).
         ManifestError: the prepared manifests do not validate.
 
     Example:
@@ -125,6 +146,7 @@ def prepare_audio_folder(
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
     if not files:
         raise AudioNotFoundError(f"no audio files ({', '.join(sorted(suffixes))}) under {str(root)!r}")
+    _check_utf8_names(files)
     texts = read_kaldi_table(text_file, allow_empty=True) if text_file is not None else {}
     by_split: Dict[str, List[Path]] = defaultdict(list)
     for path in files:

@@ -6,6 +6,13 @@ sub-folder keeps folders small) and the ``storage_key`` is the relative path ``"
 ``np.save`` output. Files are written under a temporary name and renamed into place, so a crash never
 leaves a half-written file under a name a manifest could point to.
 
+A key is a path inside the storage folder (a leading ``/`` is dropped, as before). A key that leads
+out of it (``../../etc/passwd``) is refused with :class:`~lhotse_lite.errors.StorageKeyRefusedError`,
+so a manifest from elsewhere cannot make a reader open any file you can read; call
+:func:`set_outside_storage_keys_allowed` with ``True`` or set ``LHOTSE_LITE_ALLOW_OUTSIDE_KEYS=1`` to
+allow such keys (Lhotse reads them). Without a storage folder (``storage_path`` empty) the key is the
+path itself and is not checked.
+
 Example:
     >>> import numpy as np, tempfile
     >>> folder = tempfile.mkdtemp()
@@ -24,6 +31,8 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
+from lhotse_lite.audio.command_guard import Switch
+from lhotse_lite.errors import StorageKeyRefusedError
 from lhotse_lite.features.storage.base import (
     FeaturesReader,
     FeaturesWriter,
@@ -40,7 +49,67 @@ from lhotse_lite.features.storage.codec import (
 )
 from lhotse_lite.safe_writes import naming_write_errors
 
-__all__ = ["LilcomFilesWriter", "LilcomFilesReader", "NumpyFilesWriter", "NumpyFilesReader"]
+__all__ = [
+    "LilcomFilesWriter",
+    "LilcomFilesReader",
+    "NumpyFilesWriter",
+    "NumpyFilesReader",
+    "OUTSIDE_KEYS_ENV_VAR",
+    "set_outside_storage_keys_allowed",
+    "outside_storage_keys_allowed",
+]
+
+OUTSIDE_KEYS_ENV_VAR = "LHOTSE_LITE_ALLOW_OUTSIDE_KEYS"
+"""The environment variable read when :func:`set_outside_storage_keys_allowed` was not called."""
+
+_OUTSIDE_KEYS = Switch(OUTSIDE_KEYS_ENV_VAR, default=False, setter="set_outside_storage_keys_allowed")
+
+
+def set_outside_storage_keys_allowed(allowed: Optional[bool]) -> None:
+    """Allows (``True``) or refuses (``False``) folder storage keys that lead out of their folder.
+
+    Args:
+        allowed: ``True`` or ``False``; ``None`` goes back to the environment variable
+            :data:`OUTSIDE_KEYS_ENV_VAR` (refused when it is not set).
+
+    Raises:
+        ConfigError: ``allowed`` is not a bool or ``None``.
+
+    Example:
+        >>> set_outside_storage_keys_allowed(True); outside_storage_keys_allowed()
+        True
+        >>> set_outside_storage_keys_allowed(None); outside_storage_keys_allowed()
+        False
+    """
+    _OUTSIDE_KEYS.set(allowed)
+
+
+def outside_storage_keys_allowed() -> bool:
+    """Whether ``lilcom_files``/``numpy_files`` keys may lead out of their storage folder.
+
+    Raises:
+        ConfigError: The environment variable holds something other than a yes/no value.
+
+    Example:
+        >>> outside_storage_keys_allowed()
+        False
+    """
+    return _OUTSIDE_KEYS.get()
+
+
+def _key_path(storage_path: Optional[str], key: str) -> str:
+    """The file of ``key``: inside ``storage_path`` unless outside keys are allowed."""
+    if not storage_path:
+        return key
+    relative = os.path.normpath(key.lstrip("/"))
+    outside = relative == os.pardir or relative.startswith(os.pardir + os.sep)
+    if outside and not outside_storage_keys_allowed():
+        raise StorageKeyRefusedError(
+            f"storage key {key!r} leads out of the storage folder {storage_path!r}; "
+            f"refusing to read it. If you trust the manifest, allow such keys with "
+            f"set_outside_storage_keys_allowed(True) or {OUTSIDE_KEYS_ENV_VAR}=1"
+        )
+    return os.path.join(storage_path, key.lstrip("/"))
 
 
 class _FolderWriter(FeaturesWriter):
@@ -67,7 +136,7 @@ class _FolderWriter(FeaturesWriter):
 
 class _FolderReader(FeaturesReader):
     def _load(self, key: str) -> bytes:
-        path = os.path.join(self.storage_path or "", key.lstrip("/") if self.storage_path else key)
+        path = _key_path(self.storage_path, key)
         try:
             with open(path, "rb") as file:
                 return file.read()
@@ -170,7 +239,7 @@ class NumpyFilesReader(_FolderReader):
     name = "numpy_files"
 
     def read(self, key: str, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None) -> np.ndarray:
-        path = os.path.join(self.storage_path or "", key.lstrip("/") if self.storage_path else key)
+        path = _key_path(self.storage_path, key)
         try:
             # A memory map reads only the requested rows from disk.
             array = np.load(path, mmap_mode="r", allow_pickle=False)

@@ -219,7 +219,9 @@ class LilcomChunkyReader(FeaturesReader):
     def read(
         self, key: str, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None
     ) -> np.ndarray:
-        start, lengths = _parse_key(key, str(self.storage_path))
+        path = str(self.storage_path)
+        version = _file_version(path, key)
+        start, lengths = _parse_key(key, path, version[2])
         first = max(left_offset_frames, 0) // CHUNK_FRAMES
         if right_offset_frames is None:
             last = len(lengths)
@@ -227,9 +229,7 @@ class LilcomChunkyReader(FeaturesReader):
             last = min(len(lengths), -(-right_offset_frames // CHUNK_FRAMES))
         if first >= last:
             return np.empty((0,), dtype=np.float32)
-        path = str(self.storage_path)
         begin = start + sum(lengths[:first])
-        version = _file_version(path, key)
         chunks: List[Optional[np.ndarray]] = []
         offsets = []
         position = begin
@@ -324,7 +324,8 @@ def close_cached_file_handles() -> None:
     _CACHE.clear()
 
 
-def _parse_key(key: str, path: str) -> Tuple[int, List[int]]:
+def _parse_key(key: str, path: str, size: int) -> Tuple[int, List[int]]:
+    """``(offset, chunk lengths)`` of a key, checked against the archive's ``size`` in bytes."""
     try:
         fields = [int(field) for field in str(key).split(",")]
     except ValueError as err:
@@ -332,6 +333,17 @@ def _parse_key(key: str, path: str) -> Tuple[int, List[int]]:
             f"{key!r} is not a lilcom_chunky storage key (comma-separated byte offset and chunk lengths) "
             f"for {path!r}; the manifest's storage_type or storage_key is wrong"
         ) from err
+    if any(field < 0 for field in fields) or any(length == 0 for length in fields[1:]):
+        raise StorageFormatError(
+            f"storage key {key!r} for {path!r} holds a negative offset or an empty chunk; a lilcom_chunky "
+            f"key is a byte offset >= 0 followed by chunk lengths > 0. The manifest's storage_key is wrong"
+        )
+    end = sum(fields)
+    if end > size:
+        raise StorageFormatError(
+            f"storage key {key!r} points at bytes up to {end} but the archive {path!r} has {size} bytes; "
+            f"the archive is truncated or the manifest belongs to another archive"
+        )
     return fields[0], fields[1:]
 
 
