@@ -10,9 +10,9 @@ A condition compares one field of an item's dict form (``to_dict``) with a liter
 Comparisons are numeric when the field holds a number (not text); the value must then read as a
 number (``duration>=abc`` raises :class:`~lhotse_lite.errors.ManifestFieldError` naming the item,
 rather than comparing as text and matching nothing), and ``nan`` is refused because nothing
-compares with it. A text field is compared as text with the value (``~`` always searches text). A list field (e.g. ``channel: [0, 1]``)
-matches ``=``, ``~`` and the ordering operators when any element matches, and ``!=``/``!~`` when no
-element matches. An item without the field matches only ``!=`` and ``!~``.
+compares with it. A text field is compared as text with the value (``~`` always searches text).
+A list field (e.g. ``channel: [0, 1]``) matches ``=``, ``~`` and the ordering operators when any
+element matches, and ``!=``/``!~`` when no element matches. An item without the field matches only ``!=`` and ``!~``.
 
 Example:
     >>> from lhotse_lite.supervision import SupervisionSegment

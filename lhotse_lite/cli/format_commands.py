@@ -15,6 +15,7 @@ from typing import Optional, Tuple
 import click
 
 from lhotse_lite.cli.manifest_io import expect_kind, read_manifest, write_manifest
+from lhotse_lite.cli.params import FiniteFloat
 
 __all__ = ["rttm", "ctm", "kaldi"]
 
@@ -37,11 +38,16 @@ def rttm_import(rttm_files: Tuple[str, ...], output_manifest: str) -> None:
     """Read RTTM_FILES (one or more) as supervisions and write OUTPUT_MANIFEST.
 
     Segment ids are ``<recording>-<line index:06d>``, as Lhotse names them; zero-length turns are
-    skipped.
+    skipped. Files without any turn are an error (nothing is written).
     """
+    from lhotse_lite.errors import ManifestFormatError
     from lhotse_lite.supervision import SupervisionSet
 
-    write_manifest(SupervisionSet.from_rttm(list(rttm_files)), output_manifest)
+    supervisions = SupervisionSet.from_rttm(list(rttm_files))
+    if len(supervisions) == 0:
+        raise ManifestFormatError(
+            f"no speaker turns (SPEAKER lines of non-zero duration) in {', '.join(rttm_files)}; nothing to write")
+    write_manifest(supervisions, output_manifest)
 
 
 @rttm.command("export")
@@ -99,7 +105,7 @@ def kaldi() -> None:
 @click.argument("output_dir", type=click.Path(file_okay=False))
 @click.option("-s", "--sampling-rate", type=click.IntRange(min=1),
               help="Sampling rate in Hz; default: read from each audio header.")
-@click.option("-f", "--frame-shift", type=click.FloatRange(min=0, min_open=True),
+@click.option("-f", "--frame-shift", type=FiniteFloat(minimum=0, strict=True),
               help="Seconds per frame; needed to import feats.scp (Kaldi does not store it); with segments, "
                    "feats.scp or utt2num_frames give segment durations.")
 @click.option("-t", "--feature-type", default="kaldi-fbank", show_default=True,

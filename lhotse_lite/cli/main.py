@@ -1,8 +1,8 @@
 """The ``lite`` entry point: the click group that every command group attaches to.
 
-Errors raised on purpose by the library (:class:`~lhotse_lite.errors.LhotseLiteError`) and
-operating-system errors about files (missing, unreadable, not writable) become one line
-``Error: ...`` on stderr and exit status 1, never a traceback.
+Errors raised on purpose by the library (:class:`~lhotse_lite.errors.LhotseLiteError`),
+operating-system errors about files (missing, unreadable, not writable) and text inputs that are
+not UTF-8 become one line ``Error: ...`` on stderr and exit status 1, never a traceback.
 
 Command groups live in their own modules (``manifest_commands``, ``format_commands``,
 ``feature_commands``, ``recipe_commands``); none imports torch at import time, so ``lite --help`` starts fast.
@@ -113,6 +113,11 @@ class LiteGroup(click.Group):
             ctx.exit(141)  # 128 + SIGPIPE, what a shell reports for a command killed by it
         except OSError as err:  # a missing or unwritable file: the user's to fix, not a bug
             raise click.ClickException(_os_message(err)) from err
+        except UnicodeDecodeError as err:  # a text input in another encoding, read by a reader without its own check
+            raise click.ClickException(
+                f"an input file is not valid UTF-8 text ({err.reason} at byte {err.start}: "
+                f"{err.object[err.start:err.start + 8]!r}); convert it to UTF-8, e.g. iconv -f latin1 -t utf-8"
+            ) from err
 
 
 def _os_message(err: OSError) -> str:

@@ -33,6 +33,7 @@ from lhotse_lite.cli.manifest_io import (
     split_output_name,
     write_manifest,
 )
+from lhotse_lite.cli.params import FiniteFloat
 
 __all__ = ["manifest"]
 
@@ -52,7 +53,7 @@ def manifest() -> None:
 @click.option("--no-check-files", is_flag=True, help="Do not check that audio and feature files exist.")
 @click.option("--read-data", is_flag=True,
               help="Decode every recording's audio (command sources run) and load every feature matrix.")
-@click.option("--tolerance", type=float, default=0.025, show_default=True,
+@click.option("--tolerance", type=FiniteFloat(minimum=0), default=0.025, show_default=True,
               help="Seconds a segment or feature span may overhang its recording, and decoded audio may "
                    "differ from num_samples (with --read-data).")
 def validate(manifests: Tuple[str, ...], no_check_files: bool, read_data: bool, tolerance: float) -> None:
@@ -61,9 +62,10 @@ def validate(manifests: Tuple[str, ...], no_check_files: bool, read_data: bool, 
     Reports every problem, one per line on stdout, with file:line: malformed lines, unreadable
     items, duplicate ids (naming where the first one is), bad durations, segments outside their
     recordings, unknown recording ids, missing audio or feature files. Lists on stderr the command
-    audio sources it saw (they run through the shell when their audio is loaded). Audio contents
-    are checked only with --read-data. Exits with status 1 when there is any problem, 0 when the
-    manifests are consistent. Relative audio paths are resolved against the current directory.
+    audio sources it saw (they run through the shell when their audio is loaded) and the url
+    sources (fetched then). Audio contents are checked only with --read-data. Exits with status 1
+    when there is any problem, 0 when the manifests are consistent. Relative audio paths are
+    resolved against the current directory.
     """
     from lhotse_lite.validation import check_manifest_files
 
@@ -82,6 +84,11 @@ def validate(manifests: Tuple[str, ...], no_check_files: bool, read_data: bool, 
                    f"their audio is loaded (refuse them with LHOTSE_LITE_ALLOW_COMMANDS=0):", err=True)
         for command in report.command_sources:
             click.echo(f"  {str(command).replace(stdin_copy, '<stdin>')}", err=True)
+    if report.url_sources:
+        click.echo(f"note: {len(report.url_sources)} url source(s), fetched when their audio is loaded "
+                   f"(refuse them with LHOTSE_LITE_ALLOW_URLS=0):", err=True)
+        for url in report.url_sources:
+            click.echo(f"  {str(url).replace(stdin_copy, '<stdin>')}", err=True)
     if not read_data:
         click.echo("note: audio contents were not checked (--read-data decodes every recording)", err=True)
     if report.problems:
@@ -185,8 +192,8 @@ def combine(manifests: Tuple[str, ...], output_manifest: str) -> None:
 @click.argument("output_manifest", type=_OUT)
 @click.option("--speaker", "speakers", multiple=True, help="Keep this speaker (repeat for several).")
 @click.option("--recording-id", "recording_ids", multiple=True, help="Keep items of this recording (repeatable).")
-@click.option("--min-duration", type=float, help="Keep items of at least this many seconds.")
-@click.option("--max-duration", type=float, help="Keep items of at most this many seconds.")
+@click.option("--min-duration", type=FiniteFloat(minimum=0), help="Keep items of at least this many seconds.")
+@click.option("--max-duration", type=FiniteFloat(minimum=0), help="Keep items of at most this many seconds.")
 @click.option("-w", "--where", "conditions", multiple=True, metavar="FIELD OP VALUE",
               help="A condition, e.g. 'language=English', 'custom.snr>=10', 'text~^HELLO' "
                    "(ops: = != < <= > >= ~ !~; repeatable, all must hold).")
@@ -211,7 +218,7 @@ def filter_(input_manifest: str, output_manifest: str, speakers: Sequence[str], 
 @manifest.command()
 @click.argument("manifests", nargs=-1, required=True, type=_IN)
 @click.argument("output_manifest", type=_OUT)
-@click.option("--weight", "weights", type=float, multiple=True,
+@click.option("--weight", "weights", type=FiniteFloat(minimum=0, strict=True), multiple=True,
               help="Relative chance of drawing from each input (one per input; default equal).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random interleaving.")
 @click.option("--stop-early", is_flag=True, help="Stop when the first input runs out.")

@@ -54,7 +54,7 @@ def read_manifest(path: str, lazy: bool = False, stdin: Optional[BinaryIO] = Non
         A ``RecordingSet``, ``SupervisionSet`` or ``FeatureSet``.
 
     Raises:
-        ManifestFormatError: Malformed or empty input, or an unknown manifest type.
+        ManifestFormatError: Malformed or empty input (an empty file too), or an unknown manifest type.
         FileNotFoundError: The file does not exist.
 
     Example:
@@ -67,8 +67,13 @@ def read_manifest(path: str, lazy: bool = False, stdin: Optional[BinaryIO] = Non
     """
     if path != STREAM:
         if lazy and formats.detect_format(path) == "jsonl":
-            return load_manifest_lazy(path)
-        return load_manifest(path)
+            manifest = load_manifest_lazy(path)
+        else:
+            manifest = load_manifest(path)
+        if manifest is None:  # an empty file: Lhotse's loaders return None there
+            raise ManifestFormatError(f"{path}: the manifest is empty; its type (recordings, supervisions, "
+                                      f"features) cannot be detected")
+        return manifest
     stream = stdin if stdin is not None else sys.stdin.buffer
     dicts = list(_iter_stream_dicts(stream))
     if not dicts:

@@ -87,7 +87,12 @@ def _sidecar_text(audio: Path) -> Optional[str]:
     for ext in SIDECAR_EXTENSIONS:
         sidecar = audio.with_suffix(ext)
         if sidecar.is_file():
-            return " ".join(sidecar.read_text(encoding="utf-8").split())
+            try:
+                return " ".join(sidecar.read_text(encoding="utf-8").split())
+            except UnicodeDecodeError as err:
+                raise ManifestFormatError(
+                    f"{sidecar}: the transcript is not UTF-8 ({err.reason} at byte {err.start}); convert it, "
+                    f"e.g. iconv -f latin1 -t utf-8") from err
     return None
 
 

@@ -5,7 +5,7 @@ manifests stay lazy) and returns a list of :class:`Problem` records, each naming
 item id, what is wrong and, for items read from files, ``file:line``. An empty list means the
 manifests are consistent. :func:`check_manifest_files` (behind ``lite manifest validate``) reads
 files to their end whatever they hold, so every malformed line is reported too, and lists the
-``command`` audio sources it saw.
+``command`` and ``url`` audio sources it saw.
 
 Checks:
 
@@ -31,6 +31,7 @@ Example:
 from lhotse_lite.validation.files import (
     MANIFEST_KINDS,
     CommandSource,
+    UrlSource,
     ValidationReport,
     check_manifest_files,
     read_items_reporting,
@@ -41,6 +42,7 @@ from lhotse_lite.validation.items import DEFAULT_TOLERANCE, Problem, validate_ma
 __all__ = [
     "Problem",
     "CommandSource",
+    "UrlSource",
     "ValidationReport",
     "validate_manifests",
     "validate_manifest_files",

@@ -4,7 +4,8 @@ Part of :mod:`lhotse_lite.validation`. :func:`check_manifest_files` is what ``li
 runs: it reads each file to its end whatever it finds (a malformed JSON line, an item with a missing
 field or a negative duration is a :class:`~lhotse_lite.validation.Problem` naming ``file:line``, and
 reading goes on), checks the readable items together, and also lists the ``command`` audio sources
-it saw, which run through the shell when their audio is loaded.
+it saw, which run through the shell when their audio is loaded, and the ``url`` sources, which are
+fetched then.
 
 Example:
     >>> import os, tempfile
@@ -26,6 +27,7 @@ from lhotse_lite.validation.items import DEFAULT_TOLERANCE, Located, Problem, va
 
 __all__ = [
     "CommandSource",
+    "UrlSource",
     "ValidationReport",
     "check_manifest_files",
     "validate_manifest_files",
@@ -64,6 +66,29 @@ class CommandSource:
         return f"{self.where}: {text}" if self.where else text
 
 
+@dataclass(frozen=True)
+class UrlSource:
+    """A ``url`` audio source seen in a recordings manifest (it is fetched when its audio is loaded).
+
+    Attributes:
+        recording_id: The recording it belongs to.
+        url: The URL.
+        where: ``file:line`` of the recording.
+
+    Example:
+        >>> str(UrlSource("r1", "https://example.org/r1.flac", "recs.jsonl:4"))
+        "recs.jsonl:4: recordings[r1]: 'https://example.org/r1.flac'"
+    """
+
+    recording_id: str
+    url: str
+    where: Optional[str] = None
+
+    def __str__(self) -> str:
+        text = f"recordings[{self.recording_id}]: {self.url!r}"
+        return f"{self.where}: {text}" if self.where else text
+
+
 @dataclass
 class ValidationReport:
     """What :func:`check_manifest_files` found.
@@ -71,6 +96,7 @@ class ValidationReport:
     Attributes:
         problems: Every problem (an empty list: the manifests are consistent).
         command_sources: The ``command`` audio sources of the recordings, in file order.
+        url_sources: The ``url`` audio sources of the recordings, in file order.
         audio_checked: Whether audio and feature data were decoded (``read_data``).
 
     Example:
@@ -80,6 +106,7 @@ class ValidationReport:
 
     problems: List[Problem] = field(default_factory=list)
     command_sources: List[CommandSource] = field(default_factory=list)
+    url_sources: List[UrlSource] = field(default_factory=list)
     audio_checked: bool = False
 
 
@@ -89,7 +116,7 @@ def check_manifest_files(
     tolerance: float = DEFAULT_TOLERANCE,
     read_data: bool = False,
 ) -> ValidationReport:
-    """Validates manifest files of any type together; reports every problem and every command source.
+    """Validates manifest files of any type together; reports every problem, command and url source.
 
     Each file's type is detected from its first readable item; several files of one type are
     checked as one manifest (so ids must be unique across them, and a duplicate names where the
@@ -101,8 +128,9 @@ def check_manifest_files(
         tolerance: Seconds by which a segment or feature span may overhang its recording, and by
             which decoded audio may differ from ``num_samples`` (with ``read_data``).
         read_data: Decode every recording's audio and load every feature matrix (see
-            :mod:`lhotse_lite.validation.data`). Command sources then run, unless refused by
-            :func:`~lhotse_lite.audio.set_command_sources_allowed`.
+            :mod:`lhotse_lite.validation.data`). Command sources then run and url sources are
+            fetched, unless refused by :func:`~lhotse_lite.audio.set_command_sources_allowed` or
+            :func:`~lhotse_lite.audio.set_url_sources_allowed`.
 
     Returns:
         A :class:`ValidationReport`.
@@ -128,6 +156,9 @@ def check_manifest_files(
         report.command_sources.extend(
             CommandSource(recording.id, str(source.source), where)
             for source in recording.sources if source.type == "command")
+        report.url_sources.extend(
+            UrlSource(recording.id, str(source.source), where)
+            for source in recording.sources if source.type == "url")
     report.problems.extend(validate_located(
         grouped.get("recordings"), grouped.get("supervisions"), grouped.get("features"),
         check_files=check_files, tolerance=tolerance, read_data=read_data))
