@@ -18,7 +18,7 @@ py="$venv/bin/python"
 "$py" -m pip install --quiet -e ".[test,docs]"
 
 "$py" -m ruff check .
-"$py" -m pytest -q "$@"
+"$py" -m pytest -q -rs "$@"  # -rs: every skipped test with its reason
 LITE_MAIN_PYTHON="$py" bash scripts/test_other_pythons.sh
 if [ -f docs/conf.py ]; then
   "$py" -m sphinx -W --keep-going -q -b html docs docs/_build/html

@@ -14,9 +14,18 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 FOLDERS = ("tests", "recipes", "examples", "docs", "benchmarks", "demo_data", "scripts")
-SCRIPTS = sorted(
-    path for folder in FOLDERS for path in (REPO / folder).rglob("*.py") if "_build" not in path.parts
-)
+
+
+def collected_scripts(root: Path) -> list:
+    """The Python files under ``root``'s FOLDERS, without built docs and hidden folders (tests/reference/.cache
+    holds unpacked reference wheels, which are not ours and appear only after the first run)."""
+    return sorted(
+        path for folder in FOLDERS for path in (root / folder).rglob("*.py")
+        if "_build" not in path.parts and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    )
+
+
+SCRIPTS = collected_scripts(REPO)
 
 
 def _is_main_guard(node: ast.AST) -> bool:
