@@ -1,8 +1,8 @@
 """The ``lite`` entry point: the click group that every command group attaches to.
 
 Errors raised on purpose by the library (:class:`~lhotse_lite.errors.LhotseLiteError`),
-operating-system errors about files (missing, unreadable, not writable) and text inputs that are
-not UTF-8 become one line ``Error: ...`` on stderr and exit status 1, never a traceback.
+operating-system errors about files (missing, unreadable, not writable), text inputs and file
+names that are not UTF-8 become one line ``Error: ...`` on stderr and exit status 1, never a traceback.
 
 Command groups live in their own modules (``manifest_commands``, ``format_commands``,
 ``feature_commands``, ``recipe_commands``); none imports torch at import time, so ``lite --help`` starts fast.
@@ -113,11 +113,22 @@ class LiteGroup(click.Group):
             ctx.exit(141)  # 128 + SIGPIPE, what a shell reports for a command killed by it
         except OSError as err:  # a missing or unwritable file: the user's to fix, not a bug
             raise click.ClickException(_os_message(err)) from err
+        except UnicodeEncodeError as err:  # a file name (or text) holding bytes that are not UTF-8
+            shown = _undecodable(err.object[max(0, err.start - 160):err.end + 40])
+            raise click.ClickException(
+                f"'{shown}' is not valid UTF-8 (the bytes shown as \\x..) and cannot be written or passed on; "
+                f"rename the file to UTF-8 (e.g. convmv -f latin1 -t utf8) or convert the text"
+            ) from err
         except UnicodeDecodeError as err:  # a text input in another encoding, read by a reader without its own check
             raise click.ClickException(
                 f"an input file is not valid UTF-8 text ({err.reason} at byte {err.start}: "
                 f"{err.object[err.start:err.start + 8]!r}); convert it to UTF-8, e.g. iconv -f latin1 -t utf-8"
             ) from err
+
+
+def _undecodable(text: str) -> str:
+    """``text`` with the bytes Python kept as lone surrogates shown as ``\\xNN``."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _os_message(err: OSError) -> str:

@@ -9,12 +9,16 @@ The network is replaced by a function that refuses every connection, so download
 fast and offline.
 """
 
+import os
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import click
+import numpy as np
 import pytest
+import soundfile as sf
 from click.testing import CliRunner
 
 from lhotse_lite.cli import cli
@@ -225,3 +229,28 @@ def test_broken_inputs(path, scenario, tmp_path):
 def test_bad_option_values(path, options, tmp_path):
     argv = _argv(path, COMMANDS[path], tmp_path, lambda param: _valid_input(param, tmp_path), options)
     _check(_run(argv), argv)
+
+
+CORPUS_LAYOUT = (b"a\xe9.wav", b"spk\xe9/b.flac", b"dev/audio/c\xe9.wav", b"waves_yesno/0_1_0_1_0_1_0_\xe9.wav",
+                 b"speech_commands_v0.02/yes/d\xe9_nohash_0.wav", b"speech_commands_v0.01/yes/d\xe9_nohash_0.wav",
+                 b"dev-clean/1/2/1-2-000\xe9.flac")
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems refuse names that are not UTF-8")
+@pytest.mark.parametrize("path", sorted(p for p in COMMANDS if p[0] == "prepare"), ids=" ".join)
+def test_file_names_that_are_not_utf8(path, tmp_path):
+    """Readable audio under names that are not UTF-8: refused with one Error line, or left out; no traceback."""
+    corpus = os.fsencode(tmp_path / "corpus")
+    for name in CORPUS_LAYOUT:
+        target = os.path.join(corpus, name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as file:
+            sf.write(file, np.zeros(1600, dtype=np.float32), 16000, format="FLAC" if name.endswith(b".flac") else "WAV")
+    for name in (b"speech_commands_v0.02/validation_list.txt", b"speech_commands_v0.02/testing_list.txt"):
+        open(os.path.join(corpus, name), "wb").close()
+    argv = _argv(path, COMMANDS[path], tmp_path, lambda param: os.fsdecode(corpus))
+    result = _run(argv)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"lite {' '.join(argv)}: raised {type(result.exception).__name__}: {result.exception}")
+    if result.exit_code != 0:
+        _check(result, argv)
