@@ -4,7 +4,8 @@ The ``>>>`` examples of the ``.rst`` pages run as doctests; the ``.. code-block:
 are scripts a reader copies. Each page's blocks listed here are joined in page order (a reader runs
 them one after the other) and run as one script in a fresh folder holding the files the page talks
 about, in a new Python process (so a missing ``if __name__ == "__main__":`` with worker processes
-fails as it does for a user). The blocks that are not run are listed with the reason.
+fails as it does for a user). The blocks that are not run are listed with the reason; blocks of
+other pages that need nothing but the package run one by one (``STANDALONE``).
 """
 
 import os
@@ -91,4 +92,16 @@ def test_end_to_end_training_loader(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the page's paths are relative to where the recipe ran
     prepare_features(REPO / "demo_data" / "speech_commands", "exp/kws", KwsConfig(speed_factors=()))
     done = run_blocks("end_to_end.rst", tmp_path, indices=[0])
+    assert done.returncode == 0, done.stderr
+
+
+STANDALONE = [("coming_from_lhotse.rst", 0), ("manifests.rst", 0), ("recipes.rst", 1), ("storage.rst", 1),
+              ("streaming.rst", 0), ("streaming_utilities.rst", 0), ("streaming_utilities.rst", 1),
+              ("models_matchboxnet.rst", 0), ("models_matchboxnet.rst", 1), ("models_matchboxnet.rst", 2)]
+"""Blocks of other pages that need nothing but the package: each runs alone in an empty folder."""
+
+
+@pytest.mark.parametrize("page,index", STANDALONE, ids=[f"{p}[{i}]" for p, i in STANDALONE])
+def test_standalone_blocks(page, index, tmp_path):
+    done = run_blocks(page, tmp_path, indices=[index])
     assert done.returncode == 0, done.stderr
