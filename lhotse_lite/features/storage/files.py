@@ -140,7 +140,7 @@ class _FolderReader(FeaturesReader):
         try:
             with open(path, "rb") as file:
                 return file.read()
-        except OSError as err:
+        except (OSError, ValueError) as err:  # ValueError: a NUL byte or an unencodable name in the key
             raise storage_error(str(self.storage_path), key, err) from err
 
 
