@@ -95,13 +95,24 @@ def test_end_to_end_training_loader(tmp_path, monkeypatch):
     assert done.returncode == 0, done.stderr
 
 
-STANDALONE = [("coming_from_lhotse.rst", 0), ("manifests.rst", 0), ("recipes.rst", 1), ("storage.rst", 1),
-              ("streaming.rst", 0), ("streaming_utilities.rst", 0), ("streaming_utilities.rst", 1),
-              ("models_matchboxnet.rst", 0), ("models_matchboxnet.rst", 1), ("models_matchboxnet.rst", 2)]
+STANDALONE = [  # (page, a line of the block): robust to blocks added before it
+    ("coming_from_lhotse.rst", "from lhotse_lite import RecordingSet, SupervisionSegment, SupervisionSet, combine"),
+    ("manifests.rst", "from lhotse_lite.supervision import SupervisionSegment, SupervisionSet"),
+    ("recipes.rst", "def prepare_mycorpus(corpus_dir, output_dir=None):"),
+    ("storage.rst", "class MyWriter(FeaturesWriter):"),
+    ("streaming.rst", "from lhotse_lite.features.kaldi import Wav2LogFilterBank"),
+    ("streaming_utilities.rst", "from lhotse_lite.streaming import split_fixed_chunks, split_wav_lens"),
+    ("streaming_utilities.rst", "from lhotse_lite.streaming import infer_dependency_matrix, plot_dependency_matrix"),
+    ("models_matchboxnet.rst", "from lhotse_lite.models.matchbox import matchboxnet_3x2x64"),
+    ("models_matchboxnet.rst", "from lhotse_lite.models.matchbox import BlockConfig, ConvASREncoder"),
+    ("models_matchboxnet.rst", "from lhotse_lite.features.kaldi.layers import Wav2MFCC"),
+]
 """Blocks of other pages that need nothing but the package: each runs alone in an empty folder."""
 
 
-@pytest.mark.parametrize("page,index", STANDALONE, ids=[f"{p}[{i}]" for p, i in STANDALONE])
-def test_standalone_blocks(page, index, tmp_path):
-    done = run_blocks(page, tmp_path, indices=[index])
+@pytest.mark.parametrize("page,line", STANDALONE, ids=[f"{p}: {line[:40]}" for p, line in STANDALONE])
+def test_standalone_blocks(page, line, tmp_path):
+    found = [i for i, block in enumerate(python_blocks(page)) if line in block.splitlines()]
+    assert len(found) == 1, f"{page}: {len(found)} blocks hold the line {line!r}"
+    done = run_blocks(page, tmp_path, indices=found)
     assert done.returncode == 0, done.stderr
