@@ -1,4 +1,4 @@
-"""The options issue 17 added to ``lite`` commands: --read-data, --allow-commands (end to end, CliRunner)."""
+"""The trust options of ``lite`` commands: --read-data, --allow-commands (end to end, CliRunner)."""
 
 import pytest
 from click.testing import CliRunner

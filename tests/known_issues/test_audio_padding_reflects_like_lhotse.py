@@ -2,7 +2,7 @@
 
 ``fit_num_samples`` padded with zeros whenever the missing part was at least as long as the audio read,
 while Lhotse 1.33 reflects repeatedly (``numpy.pad(mode="reflect")``), so e.g. the last 0.5 s of a
-recording asked for 1 s with the default 0.5 s tolerance loaded differently (issue 14).
+recording asked for 1 s with the default 0.5 s tolerance loaded differently.
 """
 
 import numpy as np

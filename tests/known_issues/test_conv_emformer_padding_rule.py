@@ -1,4 +1,4 @@
-"""Regression (issue 15): ``ConvEmformer.forward`` differed from torchaudio's on padded batches.
+"""Regression: ``ConvEmformer.forward`` differed from torchaudio's on padded batches.
 
 With the seed's example configuration (``left_context_length=0``, no memory) and a batch whose longest
 item is shorter than the input (``max(lengths) < T``), the first segment agreed with torchaudio and

@@ -1,7 +1,7 @@
 """Regression: the extractors rounded window and hop with ``floor(x + 1e-6)`` while the layers use
 ``units.window_samples`` (``floor(round(x, 8))``), so for times a hair below a whole sample count the
-extractor's ``feature_dim`` and ``extract_batch`` frame counts disagreed with the layer's output
-(issue 16, item 4). They now come from the layer itself.
+extractor's ``feature_dim`` and ``extract_batch`` frame counts disagreed with the layer's output.
+They now come from the layer itself.
 """
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Regression: the layout of an fbank result must not depend on its length (issue 16, item 5).
+"""Regression: the layout of an fbank result must not depend on its length.
 
 ``Wav2LogFilterBank`` without ``use_energy`` returned a transposed view (``is_contiguous()`` False) for
 inputs computed by the sparse filter sums in one block (50-512 frames with 80 filters) and a

@@ -1,4 +1,4 @@
-"""Lhotse's names at Lhotse's import paths: every name of issue 14 item 1 (manifest side) exists under
+"""Lhotse's names at Lhotse's import paths: every manifest-side name of Lhotse 1.33 exists under
 both ``lhotse.<module>`` and ``lhotse_lite.<module>``, and the top-level names a prep script imports."""
 
 import importlib

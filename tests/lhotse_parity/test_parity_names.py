@@ -34,7 +34,7 @@ MODULES = [
 ]
 
 _BACKENDS = "one audio backend, libsndfile: there is no backend to select"
-_HDF5 = "HDF5 storage is out of scope (issue 14)"
+_HDF5 = "HDF5 storage is out of scope (lilcom_chunky is the compact single-file format)"
 _URL = "object-store storage (smart_open) is out of scope"
 _CUTS = "cuts and Array/TemporalArray manifests are out of scope"
 _RECIPE_TEXT = "the text normalisation of Lhotse's AliMeeting/AMI/CHiME-6/TED-LIUM recipes, which lhotse_lite lacks"
@@ -129,8 +129,8 @@ SIGNATURE_DIFFERENCES = {
                        "needs headers (no audioread fallback)",
     ("audio", "read_audio"): "force_opus_sampling_rate: libsndfile reads OPUS at its coded rate",
 }
-# The set constructors' keywords (RecordingSet(recordings=...), FeatureSet(features=...)) are the manifests
-# side of issue 14 and are tested there.
+# The set constructors' keywords (RecordingSet(recordings=...), FeatureSet(features=...)) belong to the
+# manifest side and are tested in test_parity_sets.py.
 SETS = {"RecordingSet", "FeatureSet"}
 
 
