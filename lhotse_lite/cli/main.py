@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -148,6 +149,30 @@ def cli(verbose: bool) -> None:
     )
 
 
+_LITERAL = re.compile(r"``(.+?)``")
+_ROLE = re.compile(r":[a-z]+:`~?([^`<]*?)(?:\s*<[^>]*>)?`")
+
+
+def plain_help(text: Optional[str]) -> Optional[str]:
+    """``text`` (a command's docstring) without reStructuredText markup, as ``--help`` prints it.
+
+    Example:
+        >>> plain_help("Writes ``feats.lca`` (see :class:`~lhotse_lite.features.io.LilcomChunkyWriter`).")
+        "Writes 'feats.lca' (see LilcomChunkyWriter)."
+    """
+    if text is None:
+        return None
+    text = _ROLE.sub(lambda m: m.group(1).rsplit(".", 1)[-1], text)
+    return _LITERAL.sub(r"'\1'", text)
+
+
+def _commands(command: click.Command) -> List[click.Command]:
+    found = [command]
+    for sub in getattr(command, "commands", {}).values():
+        found += _commands(sub)
+    return found
+
+
 def _register() -> None:
     from lhotse_lite.cli.feature_commands import feat
     from lhotse_lite.cli.format_commands import ctm, kaldi, rttm
@@ -156,6 +181,12 @@ def _register() -> None:
 
     for group in (manifest, rttm, ctm, kaldi, feat, prepare, download):
         cli.add_command(group)
+    for command in _commands(cli):  # docstrings are written once, in reST; --help prints plain text
+        command.help = plain_help(command.help)
+        command.short_help = plain_help(command.short_help)
+        for param in command.params:
+            if isinstance(param, click.Option):
+                param.help = plain_help(param.help)
 
 
 _register()
