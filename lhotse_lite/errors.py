@@ -52,6 +52,8 @@ __all__ = [
     "StorageFormatError",
     "StorageKeyRefusedError",
     "FileWriteError",
+    "OutputLockedError",
+    "ResumeMismatchError",
     "ManifestNotFoundError",
     "ShapeError",
     "AudioSpanError",
@@ -222,6 +224,24 @@ class FileWriteError(LhotseLiteError, OSError):
 
     def __str__(self) -> str:  # OSError would format errno/filename itself; keep our message
         return str(self.args[0]) if self.args else ""
+
+
+class OutputLockedError(LhotseLiteError, BlockingIOError):
+    """An output (manifest, feature archive or folder) is being written by another run, which holds its lock.
+
+    Also a ``BlockingIOError``: what ``fcntl.flock`` raises for a lock that is taken.
+    See :mod:`lhotse_lite.output_lock`.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ResumeMismatchError(LhotseLiteError, ValueError):
+    """A resume was asked of an output that another job produced (another extractor, config or storage).
+
+    The message names the difference and the ways out: start over (``--overwrite``) or write elsewhere.
+    """
 
 
 class ManifestNotFoundError(LhotseLiteError, FileNotFoundError):

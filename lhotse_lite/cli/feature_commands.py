@@ -79,13 +79,20 @@ def write_default_config(output_config: str, extractor: str) -> None:
 @click.option("--manifest-name", default="feats.jsonl.gz", show_default=True,
               help="File name of the features manifest inside OUTPUT_DIR.")
 @click.option("--skip-errors", is_flag=True, help="Skip bad recordings (listed at the end) instead of stopping.")
+@click.option("--overwrite", is_flag=True,
+              help="Start over: discard the manifest and storage of an earlier run instead of resuming it.")
 def extract(recordings: str, output_dir: str, extractor: str, config: Optional[str], storage: str,
-            num_jobs: int, dask_scheduler: Optional[str], manifest_name: str, skip_errors: bool) -> None:
+            num_jobs: int, dask_scheduler: Optional[str], manifest_name: str, skip_errors: bool,
+            overwrite: bool) -> None:
     """Extract features of RECORDINGS into OUTPUT_DIR (storage + features manifest).
 
     Writes ``OUTPUT_DIR/feats.lca`` (or a ``feats/`` folder for file storage) and
-    ``OUTPUT_DIR/feats.jsonl.gz``, one line per recording channel. Resumable: running the same
-    command again extracts only the recordings missing from the manifest.
+    ``OUTPUT_DIR/feats.jsonl.gz``, one line per recording channel, and
+    ``OUTPUT_DIR/feats.jsonl.gz.producer.json`` (what produced them). Resumable: running the same
+    command again extracts only the recordings missing from the manifest (and those whose recording
+    changed); a run with another extractor, config or storage is refused unless ``--overwrite``
+    is given. While it runs, the storage and the manifest are locked (``feats.lca.lock``,
+    ``feats.jsonl.gz.lock``): a second run on the same output fails at once.
     """
     from lhotse_lite.features.base import FeatureExtractor, FeatureSetBuilder, create_default_feature_extractor
     from lhotse_lite.features.io import get_writer
@@ -98,7 +105,7 @@ def extract(recordings: str, output_dir: str, extractor: str, config: Optional[s
         builder = FeatureSetBuilder(fe, writer)
         feats = builder.process_and_store_recordings(
             recs, output_manifest=str(out / manifest_name), num_jobs=num_jobs, executor=dask_scheduler,
-            on_error="skip" if skip_errors else "raise")
+            on_error="skip" if skip_errors else "raise", overwrite=overwrite)
     for skipped in builder.skipped:
         click.echo(f"skipped {skipped.recording_id}: {skipped.reason}", err=True)
     click.echo(f"{len(feats)} feature matrices ({fe.name}) in {out / manifest_name}", err=True)

@@ -18,6 +18,16 @@ stored without getting to write their manifest lines (see
 :meth:`~lhotse_lite.features.storage.lilcom_chunky.LilcomChunkyWriter.truncate_after`). A resumed run
 therefore leaves the same archive, byte for byte, as an uninterrupted one.
 
+One run per output, and resumes only of the same job: before it touches anything, a run takes the
+lock of the storage (:meth:`~lhotse_lite.features.storage.base.FeaturesWriter.lock_output`) and of the
+output manifest (:class:`~lhotse_lite.output_lock.OutputLock`), so a second run on either fails at
+once with :class:`~lhotse_lite.errors.OutputLockedError`; the locks are held by this process, which is
+the only one that writes (workers return bytes). The output manifest's sidecar
+(``<manifest>.producer.json``, :mod:`lhotse_lite.features.producer`) records the extractor and its
+config, the storage type and the feature format version; a resume by any other job is refused
+(:class:`~lhotse_lite.errors.ResumeMismatchError`) unless ``overwrite=True``, and a kept row whose
+recording changed (duration, sample count or sampling rate) is extracted again.
+
 Recording ids must be unique (features are stored and resumed per recording id and channel); the
 process pool's workers exit when this process dies (:func:`~lhotse_lite.features.executors.exit_with_parent`),
 and they refuse ``command`` audio sources when this process does
@@ -60,6 +70,7 @@ from lhotse_lite.features.executors import dask_executor, is_dask, num_workers, 
 from lhotse_lite.features.extractor import AugmentFn, FeatureExtractor
 from lhotse_lite.features.io import FeaturesWriter
 from lhotse_lite.features.manifest import Features, FeatureSet
+from lhotse_lite.features.producer import ResumeGuard, describe_job
 from lhotse_lite.units import compute_num_samples, to_hours
 
 __all__ = ["FeatureSetBuilder", "SkippedRecording", "MANIFEST_FLUSH_SECONDS"]
@@ -134,6 +145,7 @@ class FeatureSetBuilder:
         executor: Optional[Union[concurrent.futures.Executor, str]] = None,
         on_error: str = "raise",
         progress_bar: bool = True,
+        overwrite: bool = False,
     ) -> FeatureSet:
         """Extracts features of every channel of every recording and stores them.
 
@@ -150,6 +162,8 @@ class FeatureSetBuilder:
                 a sampling rate the extractor is not configured for, shorter than one frame);
                 ``"skip"`` logs it, lists it in :attr:`skipped` and goes on.
             progress_bar: Show a tqdm bar counting recordings and hours of audio.
+            overwrite: Start ``output_manifest`` afresh (and a ``lilcom_chunky`` archive opened
+                with ``mode="wb"``) instead of resuming it.
 
         Returns:
             The features of all recordings (those kept from an earlier run first).
@@ -161,17 +175,23 @@ class FeatureSetBuilder:
                 message names it.
             StorageError: Resuming into a ``lilcom_chunky`` archive shorter than the kept manifest
                 lines say (it was replaced or cut).
+            OutputLockedError: Another run or writer holds the storage or the output manifest;
+                nothing was touched.
+            ResumeMismatchError: ``output_manifest`` was produced by another job (extractor, config,
+                storage type, feature format version); nothing was touched.
         """
         if on_error not in ("raise", "skip"):
             raise ConfigError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
         if num_jobs < 1:
             raise ConfigError(f"num_jobs must be >= 1, got {num_jobs}")
-        from lhotse_lite.manifest import open_writer
-
         self.skipped = []
         recordings = list(recordings)
         _check_unique_ids(recordings)
-        manifest = open_writer(output_manifest, overwrite=False)
+        guard = None
+        if output_manifest is not None:
+            guard = ResumeGuard(output_manifest, describe_job(self.feature_extractor, self.storage, self.augment_fn),
+                                recordings)
+        manifest = self._open_output(output_manifest, overwrite, guard)
         with manifest:
             previous = _written_items(manifest)
             done = {(f.recording_id, f.channels) for f in previous}
@@ -189,6 +209,30 @@ class FeatureSetBuilder:
             logger.warning("skipped %d recording(s): %s", len(self.skipped),
                            "; ".join(f"{s.recording_id}: {s.reason}" for s in self.skipped[:10]))
         return FeatureSet(previous + new)
+
+    def _open_output(self, output_manifest: Optional[Union[str, Path]], overwrite: bool,
+                     guard: Optional[ResumeGuard]) -> Any:
+        """Locks the storage and the output manifest, checks what a resume would keep, opens the manifest.
+
+        Nothing is written, truncated or renamed before both locks are held and the resume is accepted.
+        """
+        from lhotse_lite.manifest import InMemoryWriter, SequentialJsonlWriter
+
+        took_lock = not getattr(self.storage, "holds_output_lock", True)
+        lock_output = getattr(self.storage, "lock_output", None)
+        if lock_output is not None:
+            lock_output()  # a second run on this storage fails here
+        try:
+            if output_manifest is None:
+                return InMemoryWriter()
+            manifest = SequentialJsonlWriter(output_manifest, overwrite=overwrite, keep=guard)
+            manifest.open()  # locks, then resumes: the guard refuses another job's output
+            guard.finish()  # type: ignore[union-attr]
+        except BaseException:
+            if took_lock:
+                self.storage.release_output_lock()  # type: ignore[attr-defined]  # nothing written yet
+            raise
+        return manifest
 
     # ---- running -------------------------------------------------------------------------------
 

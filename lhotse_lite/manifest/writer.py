@@ -16,6 +16,10 @@ How a file writer stays safe:
   the ids already written, so a loop can skip them; as in Lhotse, ``write`` itself skips an item
   whose id the resume kept (it is in the file already).
 * ``overwrite=True`` (the default) starts from nothing and discards an old partial file.
+* One writer per file: from :meth:`~SequentialJsonlWriter.open` (or :meth:`~SequentialJsonlWriter.lock`)
+  to ``close`` the writer holds ``<path>.lock`` (:class:`~lhotse_lite.output_lock.OutputLock`). A second
+  writer of the same path, in this process or another, fails at once with
+  :class:`~lhotse_lite.errors.OutputLockedError` before it touches ``<path>`` or ``<path>.partial``.
 * A full disk while writing is a :class:`~lhotse_lite.errors.FileWriteError` naming the partial file.
 
 Example:
@@ -43,13 +47,14 @@ import os
 import zlib
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Dict, Iterator, List, Optional, Set, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Union
 
 import orjson
 
 from lhotse_lite.errors import ManifestError
 from lhotse_lite.manifest import formats
 from lhotse_lite.manifest.lazy import LazyManifestIterator, LazyNode
+from lhotse_lite.output_lock import OutputLock
 from lhotse_lite.safe_writes import naming_write_errors
 
 __all__ = ["open_writer", "SequentialJsonlWriter", "InMemoryWriter"]
@@ -101,11 +106,15 @@ class SequentialJsonlWriter:
     Args:
         path: Destination file (gzip-compressed when its name ends in ``.gz``).
         overwrite: Start a new file, or resume (keep the complete lines of an interrupted one).
+        keep: With ``overwrite=False``, a test of each line a resume would keep (its dict): lines
+            for which it returns ``False`` are dropped (counted in :attr:`num_dropped`). If it raises,
+            the resume is refused and the files are left as they were.
 
     Attributes:
         ignore_ids: The ids in the file: kept by a resume or written since.
         num_written, num_kept, num_skipped: Items written now, kept from an earlier run, and not
             written because a resume had kept their id.
+        num_dropped: Complete lines of the earlier run that ``keep`` refused.
 
     Example:
         >>> import os, tempfile
@@ -116,10 +125,15 @@ class SequentialJsonlWriter:
         (True, 'a')
     """
 
-    def __init__(self, path: formats.Pathlike, overwrite: bool = True) -> None:
+    def __init__(
+        self, path: formats.Pathlike, overwrite: bool = True, keep: Optional[Callable[[dict], bool]] = None
+    ) -> None:
         self.path = Path(path)
         self.partial_path = self.path.with_name(self.path.name + ".partial")
         self.overwrite = overwrite
+        self.keep = keep
+        self.num_dropped = 0
+        self._lock = OutputLock(self.path)
         self.ignore_ids: Set[Any] = set()
         self._kept_ids: Set[Any] = set()
         self.num_written = 0
@@ -143,8 +157,32 @@ class SequentialJsonlWriter:
         else:
             self._abandon()
 
+    def lock(self) -> None:
+        """Take the file's lock now, before :meth:`open` (which takes it otherwise); a no-op if held.
+
+        Lets a caller check what it will resume while no other writer can change it.
+
+        Raises:
+            OutputLockedError: Another writer (of this process or another) holds it.
+        """
+        self._lock.acquire()
+
     def open(self) -> None:
-        """Open the partial file (recovering from an earlier run when ``overwrite=False``)."""
+        """Open the partial file (recovering from an earlier run when ``overwrite=False``).
+
+        Raises:
+            OutputLockedError: Another writer of the same path is open; nothing was touched.
+        """
+        if self._raw is not None:
+            return  # open already (e.g. opened before its ``with`` block)
+        self._lock.acquire()
+        try:
+            self._open_partial()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _open_partial(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         recovering = self.partial_path.with_name(self.partial_path.name + ".recover")
         if recovering.exists():  # left by a run killed while it resumed: its source is still intact
@@ -167,8 +205,9 @@ class SequentialJsonlWriter:
             self._out = self._raw
 
     def close(self) -> None:
-        """Finish the file: flush, ``fsync`` and rename ``<path>.partial`` to ``<path>``."""
+        """Finish the file: flush, ``fsync`` and rename ``<path>.partial`` to ``<path>``; release the lock."""
         if self._raw is None:
+            self._lock.release()
             return
         with naming_write_errors(self.partial_path):
             if self._out is not self._raw:
@@ -178,17 +217,22 @@ class SequentialJsonlWriter:
             self._raw.close()
         self._raw = self._out = None
         self._closed = True
-        os.replace(self.partial_path, self.path)
+        try:
+            os.replace(self.partial_path, self.path)
+        finally:
+            self._lock.release()
 
     def _abandon(self) -> None:
         # Leave <path> untouched and keep what was written in <path>.partial for a resume.
         if self._raw is None:
+            self._lock.release()
             return
         with contextlib.suppress(OSError):
             if self._out is not self._raw:
                 self._out.close()
             self._raw.close()
         self._raw = self._out = None
+        self._lock.release()
         logger.warning("writer of %s interrupted; %d new items kept in %s (resume with overwrite=False)",
                        self.path, self.num_written, self.partial_path)
 
@@ -255,9 +299,19 @@ class SequentialJsonlWriter:
     # ---- resume -------------------------------------------------------------------------------
 
     def _recover(self, source: Path) -> None:
-        """Copy the complete, valid lines of ``source`` into a fresh partial file."""
-        kept = 0
+        """Copy the complete, valid lines of ``source`` (those ``keep`` accepts) into a fresh partial file."""
         tmp = self.partial_path.with_name(self.partial_path.name + ".recover")
+        try:
+            self._copy_complete_lines(source, tmp)
+        except BaseException:  # e.g. ``keep`` refused the resume: the partial file stays as it was
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            raise
+        os.replace(tmp, self.partial_path)
+        logger.info("resuming %s: kept %d complete items from %s", self.path, self.num_kept, source)
+
+    def _copy_complete_lines(self, source: Path, tmp: Path) -> None:
+        kept = 0
         with open(tmp, "wb") as raw:
             out = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=formats.GZIP_LEVEL, mtime=0) \
                 if formats.is_gzip(self.path) else raw
@@ -267,6 +321,9 @@ class SequentialJsonlWriter:
                 except orjson.JSONDecodeError:
                     logger.warning("%s: dropping an invalid line while resuming", source)
                     break
+                if self.keep is not None and not self.keep(d):
+                    self.num_dropped += 1
+                    continue
                 out.write(line)
                 item_id = d.get("id") if isinstance(d, dict) else None
                 if item_id is not None:
@@ -277,9 +334,7 @@ class SequentialJsonlWriter:
                 out.close()
             raw.flush()
             os.fsync(raw.fileno())
-        os.replace(tmp, self.partial_path)
         self.num_kept = kept
-        logger.info("resuming %s: kept %d complete items from %s", self.path, kept, source)
 
     def kept_dicts(self) -> Iterator[dict]:
         """The items a resume kept from the earlier run (the first :attr:`num_kept` lines), as dicts.

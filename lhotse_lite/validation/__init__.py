@@ -14,7 +14,8 @@ Checks:
 * supervisions: non-negative start and duration, the recording exists, the segment lies inside
   it (within ``tolerance`` seconds) on one of its channels;
 * features: the recording exists, the time span lies inside it, the sampling rate matches, the
-  frame count agrees with the duration, and file-based storage exists;
+  frame count agrees with the duration, file-based storage exists, and every row of one manifest
+  has the feature type and dimension of its first row;
 * every manifest: ids are unique (a duplicate names where the first one is);
 * with ``read_data``: every audio source decodes, with the declared channels and sampling rate
   and within ``tolerance`` seconds of ``num_samples``; every feature matrix loads with the declared

@@ -132,8 +132,12 @@ def validate_located(
             found = _duplicate(segment.id, first, index, where) + _check_supervision(segment, by_id, tolerance)
             problems += [Problem("supervisions", segment.id, m, where) for m in found]
     if features is not None:
+        kinds: Dict[Optional[str], Tuple[Any, Any, Optional[str]]] = {}  # per file: first row's type, dim, place
         for feats, where in features:
             found = _check_features(feats, by_id, check_files, tolerance)
+            kind = kinds.setdefault(where.rsplit(":", 1)[0] if where else None, (feats.type, feats.num_features, where))
+            if (feats.type, feats.num_features) != kind[:2]:
+                found.append(_mixed_kinds(feats, kind))
             if read_data:
                 found += check_feature_data(feats)
             item_id = feats.recording_id if feats.recording_id is not None else feats.storage_key
@@ -234,6 +238,13 @@ def _check_features(
         if not os.path.exists(path):
             found.append(f"feature storage does not exist: {path}")
     return found
+
+
+def _mixed_kinds(feats: Any, first: Tuple[Any, Any, Optional[str]]) -> str:
+    where = f" ({first[2]})" if first[2] else ""
+    return (f"feature type {feats.type!r} with {feats.num_features} features differs from the first row's "
+            f"{first[0]!r} with {first[1]}{where}; one features manifest holds one kind of features: "
+            f"extract the others into another manifest")
 
 
 def _as_list(value: Any) -> List[Any]:

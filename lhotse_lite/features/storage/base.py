@@ -13,6 +13,15 @@ Writing is split in two steps so that the expensive part can run in worker proce
 touching the storage, and :meth:`FeaturesWriter.write_encoded` puts a payload into the storage.
 :meth:`FeaturesWriter.write` does both. Writers never modify the arrays they are given.
 
+One writer per output: :meth:`FeaturesWriter.lock_output` takes the lock of the writer's
+``storage_path`` (:class:`~lhotse_lite.output_lock.OutputLock`, the file ``<storage_path>.lock``), held
+until :meth:`~FeaturesWriter.close`; :class:`~lhotse_lite.features.builder.FeatureSetBuilder` takes it
+before it resumes or writes, so a second run on the same storage fails at once with
+:class:`~lhotse_lite.errors.OutputLockedError`. A ``lilcom_chunky`` writer (one archive, appended to)
+takes it itself before it opens or cuts the archive; folder writers (one file per matrix, renamed into
+place, safe to use from several processes) only refuse to write into a folder that a run holds. A
+writer sent to a worker process never carries the lock.
+
 Example:
     >>> import numpy as np
     >>> from lhotse_lite.features.io import get_reader, get_writer
@@ -25,11 +34,12 @@ Example:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Optional, TypeVar, Union
+from typing import Any, Dict, Optional, TypeVar, Union
 
 import numpy as np
 
 from lhotse_lite.errors import ShapeError, StorageError, StorageFormatError, StorageNotFoundError
+from lhotse_lite.output_lock import OutputLock
 from lhotse_lite.registry import Registry
 
 __all__ = [
@@ -78,6 +88,7 @@ class FeaturesWriter(ABC):
     """
 
     name: str = ""
+    _output_lock: Optional[OutputLock] = None
 
     @property
     @abstractmethod
@@ -114,8 +125,59 @@ class FeaturesWriter(ABC):
     def flush(self) -> None:  # noqa: B027  (optional hook: backends without buffers need nothing)
         """Makes everything written so far durable enough to survive a crash of this process."""
 
-    def close(self) -> None:  # noqa: B027  (optional hook: backends without open files need nothing)
-        """Releases open files; further writes are an error for archive backends."""
+    def close(self) -> None:
+        """Releases open files and the output lock; further writes are an error for archive backends."""
+        self.release_output_lock()
+
+    def lock_output(self) -> None:
+        """Holds the lock of :attr:`storage_path` until :meth:`close` (a no-op for in-memory storage).
+
+        Raises:
+            OutputLockedError: Another writer or run holds it (the message names its process id).
+
+        Example:
+            >>> import tempfile
+            >>> from lhotse_lite.features.io import get_writer
+            >>> folder = tempfile.mkdtemp() + "/feats"
+            >>> first, second = get_writer("numpy_files")(folder), get_writer("numpy_files")(folder)
+            >>> first.lock_output()
+            >>> second.lock_output()  # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            ...
+            lhotse_lite.errors.OutputLockedError: .../feats is being written by process ...
+            >>> first.close(); second.lock_output(); second.close()
+        """
+        if self.storage_path is None:
+            return
+        if self._output_lock is None:
+            self._output_lock = OutputLock(self.storage_path)
+        self._output_lock.acquire()
+
+    @property
+    def holds_output_lock(self) -> bool:
+        """Whether this writer holds the lock of its :attr:`storage_path` (see :meth:`lock_output`)."""
+        return self._output_lock is not None and self._output_lock.held
+
+    def check_output_lock(self) -> None:
+        """Fails if another writer or run holds the lock of :attr:`storage_path`; takes nothing.
+
+        Raises:
+            OutputLockedError: It is held elsewhere.
+        """
+        if self.storage_path is None or self.holds_output_lock:
+            return
+        OutputLock(self.storage_path).check()
+
+    def release_output_lock(self) -> None:
+        """Releases the lock taken by :meth:`lock_output` (a no-op if it is not held)."""
+        if self._output_lock is not None:
+            self._output_lock.release()
+
+    def __getstate__(self) -> Dict[str, Any]:
+        # A copy in a worker process only encodes: it never holds this writer's lock.
+        state = dict(self.__dict__)
+        state.pop("_output_lock", None)
+        return state
 
     def __enter__(self) -> "FeaturesWriter":
         return self

@@ -4,7 +4,9 @@ Lhotse's layout: the file for key ``K`` is ``<storage_path>/<K[:3]>/<K><suffix>`
 sub-folder keeps folders small) and the ``storage_key`` is the relative path ``"<K[:3]>/<K><suffix>"``.
 ``lilcom_files`` files (``.llc``) hold one lilcom blob; ``numpy_files`` files (``.npy``) are plain
 ``np.save`` output. Files are written under a temporary name and renamed into place, so a crash never
-leaves a half-written file under a name a manifest could point to.
+leaves a half-written file under a name a manifest could point to. Several writers (processes) may
+fill one folder, but none writes into a folder that a run holds (``<folder>.lock``, see
+:meth:`~lhotse_lite.features.storage.base.FeaturesWriter.lock_output`).
 
 A key is a path inside the storage folder (a leading ``/`` is dropped, as before). A key that leads
 out of it (``../../etc/passwd``) is refused with :class:`~lhotse_lite.errors.StorageKeyRefusedError`,
@@ -117,12 +119,16 @@ class _FolderWriter(FeaturesWriter):
 
     def __init__(self, storage_path: Union[str, Path], *args: Any, **kwargs: Any) -> None:
         self._folder = Path(storage_path)
+        self._checked = False
 
     @property
     def storage_path(self) -> str:
         return str(self._folder)
 
     def write_encoded(self, key: str, payload: bytes) -> str:
+        if not self._checked:  # once: a folder that a run holds is not written into by others
+            self.check_output_lock()
+            self._checked = True
         name = key if key.endswith(self.suffix) else key + self.suffix
         subdir = self._folder / name[:3]
         subdir.mkdir(parents=True, exist_ok=True)

@@ -70,6 +70,8 @@ class LilcomChunkyWriter(FeaturesWriter):
 
     The file is opened on the first write (so constructing a writer never truncates an archive) and
     every write is flushed, so a crash cannot leave a returned key pointing at unwritten bytes.
+    Before it opens or cuts the archive the writer takes its lock (``<archive>.lock``, see
+    :meth:`~lhotse_lite.features.storage.base.FeaturesWriter.lock_output`), held until :meth:`close`.
 
     Args:
         storage_path: The archive path; ``.lca`` is appended unless present.
@@ -150,6 +152,7 @@ class LilcomChunkyWriter(FeaturesWriter):
         Raises:
             StorageError: The writer has already written, or the archive is shorter than the keys
                 say (it was replaced or cut; the keys belong to another archive).
+            OutputLockedError: Another writer holds the archive.
 
         Example:
             >>> import numpy as np, tempfile, os
@@ -162,6 +165,7 @@ class LilcomChunkyWriter(FeaturesWriter):
         """
         if self._file is not None:
             raise StorageError(f"{self.storage_path_}: truncate_after must be called before the writer writes")
+        self.lock_output()
         end = max((_key_end(key) for key in keys), default=0)
         try:
             size = os.path.getsize(self.storage_path_)
@@ -181,9 +185,11 @@ class LilcomChunkyWriter(FeaturesWriter):
             self._file.close()
             self._file = None
             self.mode = "ab"  # reopening after close must not truncate what was written
+        self.release_output_lock()
 
     def _open(self) -> BinaryIO:
         if self._file is None:
+            self.lock_output()  # before anything is truncated or appended
             self.storage_path_.parent.mkdir(parents=True, exist_ok=True)
             self._file = open(self.storage_path_, self.mode)  # noqa: SIM115  (the writer owns it until close())
             self._file.seek(0, os.SEEK_END)
@@ -192,7 +198,7 @@ class LilcomChunkyWriter(FeaturesWriter):
 
     def __getstate__(self) -> Dict[str, Any]:
         # Picklable for worker processes, which only call encode(); the open file stays here.
-        state = dict(self.__dict__)
+        state = super().__getstate__()
         state["_file"] = None
         return state
 

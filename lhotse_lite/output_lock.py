@@ -1,0 +1,191 @@
+"""One writer per output: an operating-system lock held for as long as a run writes an output.
+
+An output that a run writes and may resume (a manifest and its ``.partial``, a feature archive or
+folder) is held with :class:`OutputLock` from before the run touches it until it is done. A second
+writer of the same output, in this process or another, fails at once with
+:class:`~lhotse_lite.errors.OutputLockedError` naming the output and the process that holds it,
+before it renames, truncates or opens anything for writing.
+
+Layout: the lock of ``<dir>/<name>`` is the file ``<dir>/<name>.lock`` (``feats.lca.lock``,
+``feats.jsonl.gz.lock``; for a folder ``feats/``, ``feats.lock`` beside it). The holder takes an
+exclusive ``fcntl.flock`` on it and writes its process id into it (the text ``<pid>\\n``, read only to
+name the holder in the error). The operating system drops the lock when the holder closes it or dies,
+so the lock of a killed run is free at once, whatever the file still says; a released lock removes its
+file. ``flock`` locks are per open file, so two writers in one process exclude each other too; they
+work on local file systems and, on Linux, on NFS (emulated with byte-range locks). Where ``fcntl`` does
+not exist (Windows) outputs are not locked.
+
+Example:
+    >>> import os, tempfile
+    >>> target = os.path.join(tempfile.mkdtemp(), "feats.lca")
+    >>> lock = OutputLock(target)
+    >>> lock.acquire()
+    >>> os.path.basename(lock.lock_path), open(lock.lock_path).read().strip() == str(os.getpid())
+    ('feats.lca.lock', True)
+    >>> OutputLock(target).acquire()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    lhotse_lite.errors.OutputLockedError: ...feats.lca is being written by process ... (this process: ...
+    >>> lock.release(); os.path.exists(target + ".lock")
+    False
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from pathlib import Path
+from typing import IO, Any, Optional, Union
+
+from lhotse_lite.errors import OutputLockedError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover  (Windows: no flock)
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["OutputLock", "lock_path_of", "LOCK_SUFFIX"]
+
+logger = logging.getLogger(__name__)
+
+LOCK_SUFFIX = ".lock"
+"""What is appended to an output's name to name its lock file."""
+
+Pathlike = Union[str, os.PathLike]
+
+
+def lock_path_of(output: Pathlike) -> Path:
+    """The lock file of ``output``: ``<output>.lock`` beside it (a trailing ``/`` is ignored).
+
+    Example:
+        >>> str(lock_path_of("out/feats/"))
+        'out/feats.lock'
+    """
+    path = Path(os.path.normpath(os.fspath(output)))
+    return path.with_name(path.name + LOCK_SUFFIX)
+
+
+class OutputLock:
+    """An exclusive lock on one output, held by this object from :meth:`acquire` to :meth:`release`.
+
+    Args:
+        output: The file or folder being written (it need not exist; its parent folder is created).
+
+    Example:
+        >>> import tempfile, os
+        >>> lock = OutputLock(os.path.join(tempfile.mkdtemp(), "a.jsonl"))
+        >>> lock.acquire(); lock.held
+        True
+        >>> lock.release(); lock.held
+        False
+    """
+
+    def __init__(self, output: Pathlike) -> None:
+        self.output = Path(output)
+        self.lock_path = lock_path_of(output)
+        self._file: Optional[IO[bytes]] = None
+
+    @property
+    def held(self) -> bool:
+        """Whether this object holds the lock."""
+        return self._file is not None
+
+    def acquire(self) -> None:
+        """Takes the lock (a no-op if this object holds it already); never waits.
+
+        Raises:
+            OutputLockedError: Another writer holds it; the message names the output and its pid.
+        """
+        if self._file is not None or fcntl is None:
+            return
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            file = open(self.lock_path, "a+b")  # noqa: SIM115  (held until release())
+            try:
+                fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _read_pid(file)
+                file.close()
+                raise OutputLockedError(_locked_message(self.output, self.lock_path, holder)) from None
+            except OSError:
+                file.close()
+                raise
+            if _same_file(file, self.lock_path):
+                break
+            file.close()  # its holder released and removed it between our open and our lock: retry
+        file.truncate(0)
+        file.write(f"{os.getpid()}\n".encode())
+        file.flush()
+        self._file = file
+
+    def check(self) -> None:
+        """Fails if another writer holds the lock; takes nothing (a no-op if this object holds it).
+
+        For writers that may run in several processes at once on behalf of one run (one file per
+        matrix, each written under a temporary name and renamed): they must not exclude each other,
+        only an output that a run holds. A shared ``flock`` is taken and dropped at once.
+
+        Raises:
+            OutputLockedError: Another writer holds the lock.
+        """
+        if self._file is not None or fcntl is None:
+            return
+        try:
+            file = open(self.lock_path, "rb")  # noqa: SIM115  (closed below)
+        except FileNotFoundError:
+            return  # no lock file: nobody holds it
+        with file:
+            try:
+                fcntl.flock(file.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutputLockedError(_locked_message(self.output, self.lock_path, _read_pid(file))) from None
+            fcntl.flock(file.fileno(), fcntl.LOCK_UN)
+
+    def release(self) -> None:
+        """Releases the lock and removes its file (a no-op if it is not held)."""
+        file, self._file = self._file, None
+        if file is None:
+            return
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.lock_path)  # while still locked: a waiting opener sees a removed file and retries
+        file.close()
+
+    def __enter__(self) -> "OutputLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def __getstate__(self) -> dict:
+        # A copy sent to another process never holds the lock: only its owner does.
+        return {"output": self.output, "lock_path": self.lock_path, "_file": None}
+
+    def __repr__(self) -> str:
+        return f"OutputLock({str(self.output)!r}, held={self.held})"
+
+
+def _same_file(file: IO[bytes], path: Path) -> bool:
+    try:
+        on_disk = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(file.fileno())
+    return (mine.st_ino, mine.st_dev) == (on_disk.st_ino, on_disk.st_dev)
+
+
+def _read_pid(file: Any) -> Optional[int]:
+    try:
+        file.seek(0)
+        return int(file.read(32).decode("ascii").strip())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None  # the holder has not written its pid yet
+
+
+def _locked_message(output: Path, lock_path: Path, holder: Optional[int]) -> str:
+    who = "another process (pid not yet written)" if holder is None else f"process {holder}"
+    if holder == os.getpid():
+        who += " (this process: another writer of the same output is still open; close it first)"
+    return (f"{output} is being written by {who}, which holds {lock_path}; two runs writing one output "
+            f"would corrupt it. Wait for that run to finish, or write to another folder")
