@@ -63,6 +63,8 @@ def lock_path_of(output: Pathlike) -> Path:
         'out/feats.lock'
     """
     path = Path(os.path.normpath(os.fspath(output)))
+    if path.name in ("", ".", ".."):  # the current folder, its parent or the root: name it
+        path = Path(os.path.abspath(path))
     return path.with_name(path.name + LOCK_SUFFIX)
 
 
