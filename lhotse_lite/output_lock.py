@@ -116,7 +116,8 @@ class OutputLock:
             if _same_file(file, self.lock_path):
                 break
             file.close()  # its holder released and removed it between our open and our lock: retry
-        file.truncate(0)
+        if os.fstat(file.fileno()).st_size:  # left by a holder that died (truncating an empty file
+            file.truncate(0)                   # would make ext4 flush it on close: milliseconds)
         file.write(f"{os.getpid()}\n".encode())
         file.flush()
         self._file = file

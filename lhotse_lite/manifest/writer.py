@@ -16,8 +16,8 @@ How a file writer stays safe:
   the ids already written, so a loop can skip them; as in Lhotse, ``write`` itself skips an item
   whose id the resume kept (it is in the file already).
 * ``overwrite=True`` (the default) starts from nothing and discards an old partial file.
-* One writer per file: from :meth:`~SequentialJsonlWriter.open` (or :meth:`~SequentialJsonlWriter.lock`)
-  to ``close`` the writer holds ``<path>.lock`` (:class:`~lhotse_lite.output_lock.OutputLock`). A second
+* One writer per file: from :meth:`~SequentialJsonlWriter.open` (or the first ``write``) to
+  ``close`` the writer holds ``<path>.lock`` (:class:`~lhotse_lite.output_lock.OutputLock`). A second
   writer of the same path, in this process or another, fails at once with
   :class:`~lhotse_lite.errors.OutputLockedError` before it touches ``<path>`` or ``<path>.partial``.
 * A full disk while writing is a :class:`~lhotse_lite.errors.FileWriteError` naming the partial file.
@@ -156,16 +156,6 @@ class SequentialJsonlWriter:
             self.close()
         else:
             self._abandon()
-
-    def lock(self) -> None:
-        """Take the file's lock now, before :meth:`open` (which takes it otherwise); a no-op if held.
-
-        Lets a caller check what it will resume while no other writer can change it.
-
-        Raises:
-            OutputLockedError: Another writer (of this process or another) holds it.
-        """
-        self._lock.acquire()
 
     def open(self) -> None:
         """Open the partial file (recovering from an earlier run when ``overwrite=False``).
