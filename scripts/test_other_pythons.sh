@@ -26,7 +26,7 @@ torch_free_tests=(
   tests/kaldi_data_dir tests/known_issues/test_manifest_known_issues.py tests/test_package.py
   tests/cli/test_main.py tests/cli/test_cli_help_and_errors.py tests/cli/test_cli_manifest_commands.py
   tests/cli/test_cli_format_commands.py tests/cli/test_cli_recipe_commands.py tests/cli/test_cli_untrusted_input.py
-  tests/test_safe_writes.py
+  tests/test_safe_writes.py tests/test_output_lock.py
   tests/recipes/test_recipe_common.py tests/recipes/test_recipe_download.py tests/recipes/test_recipe_yesno.py tests/recipes/test_recipe_librispeech.py
   tests/recipes/test_recipe_speechcommands.py tests/recipes/test_recipe_voxconverse.py
   tests/recipes/test_recipe_audio_folder.py tests/recipes/test_recipe_demo_corpus.py
@@ -34,7 +34,7 @@ torch_free_tests=(
 torch_free_modules=(
   lhotse_lite/manifest lhotse_lite/supervision lhotse_lite/audio lhotse_lite/kaldi_data_dir
   lhotse_lite/recipes lhotse_lite/cli
-  lhotse_lite/validation lhotse_lite/safe_writes.py lhotse_lite/conditions.py lhotse_lite/units.py lhotse_lite/checks.py
+  lhotse_lite/validation lhotse_lite/safe_writes.py lhotse_lite/output_lock.py lhotse_lite/conditions.py lhotse_lite/units.py lhotse_lite/checks.py
   lhotse_lite/errors.py lhotse_lite/registry.py lhotse_lite/lazy_exports.py lhotse_lite/version.py
 )
 for optional in lhotse_lite/serialization.py lhotse_lite/lazy.py lhotse_lite/utils.py lhotse_lite/manipulation.py; do

@@ -76,6 +76,8 @@ def test_read_data_checks_feature_matrices():
     problems = validate_manifests(features=feats, read_data=True)
     assert [(p.item_id, p.message) for p in problems] == [
         ("b", "the stored matrix holds 400 NaN or infinite values"),
+        ("s", "feature type 'kaldi-fbank' with 5 features differs from the first row's 'kaldi-fbank' with 4; "
+              "one features manifest holds one kind of features: extract the others into another manifest"),
         ("s", "the stored matrix has shape (100, 4), the manifest declares (100, 5)")]
 
 
