@@ -77,6 +77,7 @@ PRODUCER_SUFFIX = ".producer.json"
 """Appended to an output manifest's name to name its sidecar."""
 
 _NOT_COMPARED = {"lhotse_lite_version", "augment_fn"}
+_STORAGE_OPTIONS = ("tick_power", "compression_method")  # what changes the stored values
 _CONFIG_NOT_COMPARED = {"device"}
 
 Pathlike = Union[str, os.PathLike]
@@ -98,7 +99,8 @@ def describe_job(extractor: Any, storage: Any, augment_fn: Optional[Any] = None)
 
     Args:
         extractor: The feature extractor.
-        storage: The storage writer (its ``name`` and, if it has one, its ``tick_power``).
+        storage: The storage writer (its ``name`` and, where it has them, its ``tick_power`` (lilcom
+            precision) and ``compression_method`` (Kaldi ark compression)).
         augment_fn: The augmentation function, or ``None``.
 
     Example:
@@ -108,9 +110,7 @@ def describe_job(extractor: Any, storage: Any, augment_fn: Optional[Any] = None)
         >>> job["extractor"], job["storage_type"], job["storage_options"], job["extractor_config"]["num_ceps"]
         ('kaldi-mfcc', 'memory_npy', {}, 13)
     """
-    options = {}
-    if getattr(storage, "tick_power", None) is not None:
-        options["tick_power"] = storage.tick_power
+    options = {name: getattr(storage, name) for name in _STORAGE_OPTIONS if hasattr(storage, name)}
     augment = None
     if augment_fn is not None:
         name = getattr(augment_fn, "__qualname__", type(augment_fn).__qualname__)

@@ -75,3 +75,16 @@ def test_second_builder_on_a_held_output_is_refused_before_touching_it(tmp_path)
         assert manifest.num_kept == 1
         assert not (out / "npy.lock").exists() and not (out / "npy").exists()  # its storage lock was given back
     assert [d["recording_id"] for _, d in iter_jsonl_dicts(out / "feats.jsonl.gz")] == ["a"]
+
+
+def test_second_kaldi_ark_writer_is_refused(tmp_path):
+    pytest.importorskip("kaldiio", reason="the kaldiio storage needs the optional kaldiio package")
+    from lhotse_lite.features.io import get_writer
+
+    kaldi = get_writer("kaldiio")
+    with kaldi(tmp_path / "feats") as first:
+        first.write("a", np.ones((10, 4), dtype=np.float32))
+        before = _snapshot(tmp_path / "feats")
+        with pytest.raises(OutputLockedError, match=r"feats\.scp is being written"):
+            kaldi(tmp_path / "feats").write("b", np.zeros((10, 4), dtype=np.float32))  # "wb" would truncate
+        assert _snapshot(tmp_path / "feats") == before

@@ -420,6 +420,7 @@ class KaldiWriter(FeaturesWriter):
         """
         if self._ark is not None:
             raise StorageError(f"{self.storage_path_}: truncate_after must be called before the writer writes")
+        self.lock_output()
         kept = set(keys)
         if not os.path.exists(self.storage_path_):
             if kept:
@@ -455,9 +456,11 @@ class KaldiWriter(FeaturesWriter):
                     file.close()
             self._ark = self._scp = None
             self.mode = "ab"  # reopening after close must not truncate what was written
+        self.release_output_lock()
 
     def _open(self) -> Tuple[BinaryIO, TextIO]:
         if self._ark is None or self._scp is None:
+            self.lock_output()  # before anything is truncated or appended
             self.storage_dir.mkdir(parents=True, exist_ok=True)
             text_mode = "a" if self.mode == "ab" else "w"
             with naming_write_errors(self.ark_path):
@@ -469,7 +472,7 @@ class KaldiWriter(FeaturesWriter):
 
     def __getstate__(self) -> Dict[str, Any]:
         # Picklable for worker processes, which only call encode(); the open files stay here.
-        state = dict(self.__dict__)
+        state = super().__getstate__()
         state["_ark"] = state["_scp"] = None
         state["_lock"] = None
         return state
