@@ -21,10 +21,9 @@ from __future__ import annotations
 import sys
 from typing import Any, BinaryIO, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-import orjson
-
 from lhotse_lite.errors import ManifestError, ManifestFieldError, ManifestFormatError
 from lhotse_lite.manifest import formats, load_manifest, load_manifest_lazy, resolve_manifest_type
+from lhotse_lite.manifest.lines import iter_stream_batches
 from lhotse_lite.validation import MANIFEST_KINDS
 
 __all__ = [
@@ -40,6 +39,8 @@ __all__ = [
 
 STREAM = "-"
 """The path that means stdin (for inputs) or stdout (for outputs)."""
+
+STREAM_NAME = "<stdin>"
 
 
 def read_manifest(path: str, lazy: bool = False, stdin: Optional[BinaryIO] = None) -> Any:
@@ -92,17 +93,8 @@ def read_manifest(path: str, lazy: bool = False, stdin: Optional[BinaryIO] = Non
 
 
 def _iter_stream_dicts(stream: BinaryIO) -> Iterator[Tuple[int, Dict[str, Any]]]:
-    for lineno, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError as err:
-            raise ManifestFormatError(f"<stdin>:{lineno}: malformed JSON line ({err})") from err
-        if not isinstance(obj, dict):
-            raise ManifestFormatError(
-                f"<stdin>:{lineno}: expected one JSON object per line, got {type(obj).__name__}")
-        yield lineno, obj
+    # The same bounded, linear line reader as files (a line longer than the bound is refused).
+    return formats.iter_jsonl_batches(iter_stream_batches(stream, STREAM_NAME), STREAM_NAME)
 
 
 def write_manifest(manifest: Iterable[Any], path: str, stdout: Optional[BinaryIO] = None) -> None:

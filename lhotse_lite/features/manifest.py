@@ -40,6 +40,9 @@ from lhotse_lite.units import compute_num_frames
 
 __all__ = ["Features", "FeatureSet", "store_feature_array"]
 
+_INF = float("inf")
+_NEG_INF = -_INF
+
 logger = logging.getLogger(__name__)
 
 Channels = Optional[Union[int, List[int]]]
@@ -96,6 +99,21 @@ class Features(IndexedFieldsMixin):
     _INDEXED_FIELDS: ClassVar[Dict[str, int]] = {
         "recording_id": KEY | GROUP, "channels": KEY, "start": KEY, "duration": KEY,
         "storage_path": KEY, "storage_key": KEY}
+
+    def __post_init__(self) -> None:
+        # One chained comparison per time field accepts the common case; NaN fails every comparison.
+        try:
+            if (_NEG_INF < self.start < _INF and _NEG_INF < self.duration < _INF
+                    and _NEG_INF < self.frame_shift < _INF):
+                return
+        except TypeError:
+            pass
+        for name in ("start", "duration", "frame_shift"):
+            value = getattr(self, name)
+            if value.__class__ is bool or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ManifestFieldError(
+                    f"features of recording {self.recording_id!r} (storage key {self.storage_key!r:.80}): field "
+                    f"{name!r} must be a finite number of seconds, got {value!r}; NaN and infinity are not times")
 
     @property
     def end(self) -> float:

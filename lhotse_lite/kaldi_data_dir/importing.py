@@ -29,7 +29,14 @@ from lhotse_lite.errors import (
     StorageNotFoundError,
     UnknownIdError,
 )
-from lhotse_lite.kaldi_data_dir.tables import Pathlike, _numbers, _optional_table, read_kaldi_table
+from lhotse_lite.kaldi_data_dir.tables import (
+    Pathlike,
+    _numbers,
+    _optional_table,
+    parse_seconds,
+    read_kaldi_table,
+    text_lines,
+)
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 from lhotse_lite.units import add_durations, compute_num_samples
 
@@ -279,29 +286,24 @@ def _supervisions(path: Path, recordings: RecordingSet, frame_shift: Optional[fl
 
 
 def _read_segments(path: Path, recordings: RecordingSet) -> Iterable[Tuple[str, str, float, float]]:
-    with open(path, "r", encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            parts = line.split()
-            if not parts:
-                continue
-            where = f"{path}:{lineno}"
-            if len(parts) != 4:
-                raise ManifestFormatError(
-                    f"{where}: a segments line has 4 fields (<utt-id> <recording-id> <start> <end>), "
-                    f"got {len(parts)}: {line.strip()!r}")
-            uid, rid, start_text, end_text = parts
-            try:
-                start, end = float(start_text), float(end_text)
-            except ValueError as err:
-                raise ManifestFormatError(
-                    f"{where}: start and end must be seconds, got {start_text!r} {end_text!r}") from err
-            if rid not in recordings:
-                raise UnknownIdError(f"{where}: recording {rid!r} is not in wav.scp")
-            if end == -1:
-                end = recordings[rid].duration
-            if start < 0 or end < start:
-                raise ManifestFormatError(f"{where}: expected 0 <= start <= end, got start {start} and end {end}")
-            yield uid, rid, start, add_durations(end, -start, sampling_rate=_SUPERVISION_RATE)
+    for lineno, line in text_lines(path):
+        parts = line.split()
+        if not parts:
+            continue
+        where = f"{path}:{lineno}"
+        if len(parts) != 4:
+            raise ManifestFormatError(
+                f"{where}: a segments line has 4 fields (<utt-id> <recording-id> <start> <end>), "
+                f"got {len(parts)}: {line.strip()!r}")
+        uid, rid, start_text, end_text = parts
+        start, end = parse_seconds(start_text, where, "start"), parse_seconds(end_text, where, "end")
+        if rid not in recordings:
+            raise UnknownIdError(f"{where}: recording {rid!r} is not in wav.scp")
+        if end == -1:
+            end = recordings[rid].duration
+        if start < 0 or end < start:
+            raise ManifestFormatError(f"{where}: expected 0 <= start <= end, got start {start} and end {end}")
+        yield uid, rid, start, add_durations(end, -start, sampling_rate=_SUPERVISION_RATE)
 
 
 def import_kaldi_features(

@@ -2,8 +2,10 @@
 
 These read and write any data (not only manifests) in the format the function names, whatever the
 file is called; a name ending in ``.gz`` is gzip-compressed. Writes are atomic (temporary file and
-rename, see :func:`~lhotse_lite.manifest.formats.atomic_open`). ``.json`` and ``.yaml`` files are
-byte-for-byte what Lhotse writes; JSONL lines hold the same JSON without the blanks after ``:`` and ``,``.
+rename, see :func:`~lhotse_lite.manifest.formats.atomic_open`) and refuse NaN, infinity and strings
+that are not Unicode text (:mod:`lhotse_lite.manifest.writable`), which would not read back.
+``.json`` and ``.yaml`` files are byte-for-byte what Lhotse writes; JSONL lines hold the same JSON
+without the blanks after ``:`` and ``,``.
 
 Example:
     >>> import os, tempfile
@@ -17,7 +19,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -47,8 +48,9 @@ def save_to_json(data: Any, path: formats.Pathlike) -> None:
         >>> open(path, encoding="utf-8").read()
         '[\\n  {\\n    "id": "é"\\n  }\\n]'
     """
+    text = formats.dumps_json(data)
     with formats.atomic_open(path) as f:
-        f.write(json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
+        f.write(text)
 
 
 def load_json(path: formats.Pathlike) -> Any:
@@ -111,8 +113,9 @@ def save_to_yaml(data: Any, path: formats.Pathlike) -> None:
         >>> open(path).read()
         'a: 2\\nb: 1\\n'
     """
+    text = formats.dumps_yaml(data).encode("utf-8")
     with formats.atomic_open(path) as f:
-        f.write(formats.dumps_yaml(data).encode("utf-8"))
+        f.write(text)
 
 
 def load_yaml(path: formats.Pathlike) -> Any:

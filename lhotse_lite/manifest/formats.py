@@ -12,7 +12,8 @@ extension                 layout                                          stream
 ``.jsonl.gz``             the same, gzip-compressed                       yes
 ``.json``                 one JSON list of objects (``indent=2``)         no
 ``.json.gz``              the same, gzip-compressed                       no
-``.yaml``                 one YAML list of mappings (safe loader only)    no
+``.yaml``                 one YAML list of mappings (safe loader, no      no
+                          aliases)
 ========================  ==============================================  ==========
 
 JSON is parsed with ``orjson`` and JSONL lines are written with ``orjson``: the keys keep the
@@ -21,6 +22,13 @@ and floats use the shortest text that reads back to the same value, as Python's 
 Only insignificant whitespace differs from Lhotse's ``json.dumps`` output (``{"a":1}`` instead of
 ``{"a": 1}``); every JSON reader, Lhotse's included, sees the same values. ``.json`` files (two-space
 indentation) and ``.yaml`` files (sorted keys) are written byte-for-byte like Lhotse's.
+
+Reading is linear in the file size and bounded (:mod:`lhotse_lite.manifest.lines`): a JSONL line
+longer than 256 MiB (``LHOTSE_LITE_MAX_LINE_BYTES``) is refused with ``file:line``, blank lines cost
+no parse, bytes that are not UTF-8 are an error naming ``file:line`` and the encoding expected, and a
+YAML alias (``*name``) is refused with ``file:line``. Writing refuses NaN, infinity and strings that
+are not Unicode text (:mod:`lhotse_lite.manifest.writable`): JSON cannot hold them and they would not
+read back.
 
 Every write is atomic: the data goes to a temporary file in the destination directory, is flushed
 and ``fsync``-ed, and only then renamed over the destination with :func:`os.replace`. A write that
@@ -54,7 +62,9 @@ from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Opti
 import orjson
 import yaml
 
-from lhotse_lite.errors import ManifestFormatError, ManifestNotFoundError, UnknownFormatError
+from lhotse_lite.errors import ManifestFieldError, ManifestFormatError, ManifestNotFoundError, UnknownFormatError
+from lhotse_lite.manifest.lines import iter_line_batches
+from lhotse_lite.manifest.writable import refuse_unwritable, refuse_unwritable_document
 from lhotse_lite.safe_writes import make_temp_file, naming_write_errors, remove_stale_temp_files
 
 __all__ = [
@@ -65,9 +75,11 @@ __all__ = [
     "is_gzip",
     "iter_jsonl_values",
     "iter_jsonl_dicts",
+    "iter_jsonl_batches",
     "read_value_file",
     "read_list_file",
     "dumps_line",
+    "dumps_json",
     "atomic_open",
     "write_dicts",
     "dumps_yaml",
@@ -135,53 +147,6 @@ def _open_read(path: Pathlike) -> BinaryIO:
     return open(path, "rb")
 
 
-_CHUNK = 1 << 15  # compressed bytes read at a time
-_MAX_TEXT = 1 << 18  # decompressed bytes produced at a time
-
-
-def _iter_lines(path: Pathlike) -> Iterator[bytes]:
-    """The lines of a (gzip-compressed) text file as bytes, decompressing in small bounded steps.
-
-    Raises ``EOFError`` when a gzip stream ends before its end-of-stream marker, ``zlib.error`` on
-    corrupt data. Concatenated gzip members are read one after another.
-    """
-    if not os.path.exists(path):
-        raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
-    with open(path, "rb") as f:
-        if not is_gzip(path):
-            yield from f
-            return
-        decomp = zlib.decompressobj(wbits=31)
-        rest = b""
-        pending = b""
-        in_member = False
-        while True:
-            if not pending:
-                pending = f.read(_CHUNK)
-                if not pending:
-                    break
-            in_member = True
-            # At most _MAX_TEXT bytes of text per step keeps memory bounded on highly compressible data.
-            text = decomp.decompress(pending, _MAX_TEXT)
-            if decomp.eof:  # end of a gzip member; another one may follow
-                pending = decomp.unused_data
-                decomp = zlib.decompressobj(wbits=31)
-                in_member = False
-            else:
-                pending = decomp.unconsumed_tail
-            lines = (rest + text).split(b"\n")
-            rest = lines.pop()
-            yield from lines
-        if in_member:  # no input left: drain what zlib still holds, then the member must be complete
-            lines = (rest + decomp.flush()).split(b"\n")
-            rest = lines.pop()
-            yield from lines
-            if not decomp.eof:
-                raise EOFError("compressed file ended before the end-of-stream marker was reached")
-        if rest:
-            yield rest
-
-
 def iter_jsonl_values(path: Pathlike, parse: bool = True) -> Iterator[Tuple[int, Any]]:
     """Stream the JSON values of a JSONL(.gz) file (one per non-blank line) with 1-based line numbers.
 
@@ -239,42 +204,67 @@ def iter_jsonl_dicts(
 
 def _iter_jsonl(path: Pathlike, require_dict: bool, parse: bool = True,
                 on_bad_line: Optional[Callable[[ManifestFormatError], None]] = None) -> Iterator[Tuple[int, Any]]:
-    # One loop for both public readers: this is the hot path of every JSONL load.
+    return iter_jsonl_batches(iter_line_batches(path, "manifest file"), str(path), require_dict, parse, on_bad_line)
+
+
+def iter_jsonl_batches(batches: Iterable[Tuple[int, List[bytes]]], name: str, require_dict: bool = True,
+                       parse: bool = True, on_bad_line: Optional[Callable[[ManifestFormatError], None]] = None,
+                       ) -> Iterator[Tuple[int, Any]]:
+    """The JSON values of numbered line batches (:mod:`lhotse_lite.manifest.lines`), blank lines skipped.
+
+    One loop for every JSONL reader (files, ``<stdin>``): this is the hot path of every JSONL load.
+    An empty line costs one truth test, a line of spaces one failed parse; neither is an item.
+
+    Args:
+        batches: ``(first_line_number, lines)`` pairs.
+        name: The file name for messages (``<stdin>`` for a stream).
+        require_dict: Every value must be a JSON object.
+        parse: Parse the lines (``False`` yields the raw non-blank lines).
+        on_bad_line: As in :func:`iter_jsonl_dicts`.
+
+    Raises:
+        ManifestFormatError: See :func:`iter_jsonl_dicts`.
+    """
     loads = orjson.loads
     lineno = 0
     try:
-        for lineno, line in enumerate(_iter_lines(path), 1):
-            if not parse:
-                if line.strip():
-                    yield lineno, line
-                continue
-            try:
-                obj = loads(line)
-            except orjson.JSONDecodeError as err:
-                if not line.strip():
+        for first, lines in batches:
+            for lineno, line in enumerate(lines, first):
+                if not line:
                     continue
-                bad = ManifestFormatError(
-                    f"{path}:{lineno}: malformed JSON line ({err}); the line starts with "
-                    f"{line[:60]!r}. Fix or remove this line."
-                )
-                if on_bad_line is None:
-                    raise bad from err
-                on_bad_line(bad)
-                continue
-            if require_dict and obj.__class__ is not dict:
-                bad = ManifestFormatError(
-                    f"{path}:{lineno}: expected one JSON object per line, got {type(obj).__name__}"
-                )
-                if on_bad_line is None:
-                    raise bad
-                on_bad_line(bad)
-                continue
-            yield lineno, obj
+                if not parse:
+                    if not line.isspace():
+                        yield lineno, line
+                    continue
+                try:
+                    obj = loads(line)
+                except orjson.JSONDecodeError as err:
+                    if line.isspace():
+                        continue
+                    bad = ManifestFormatError(
+                        f"{name}:{lineno}: malformed JSON line ({err}{_UTF8_HINT if 'UTF-8' in str(err) else ''}); "
+                        f"the line starts with {line[:60]!r}. Fix or remove this line.")
+                    if on_bad_line is None:
+                        raise bad from err
+                    on_bad_line(bad)
+                    continue
+                if require_dict and obj.__class__ is not dict:
+                    bad = ManifestFormatError(
+                        f"{name}:{lineno}: expected one JSON object per line, got {type(obj).__name__}")
+                    if on_bad_line is None:
+                        raise bad
+                    on_bad_line(bad)
+                    continue
+                yield lineno, obj
     except _GZIP_ERRORS as err:
         raise ManifestFormatError(
-            f"{path}:{lineno + 1}: the gzip stream is truncated or corrupt ({err}); "
+            f"{name}:{lineno + 1}: the gzip stream is truncated or corrupt ({err}); "
             f"the file was probably not written completely. Rewrite it."
         ) from err
+
+
+#: Added to a JSON error about bytes that are not UTF-8.
+_UTF8_HINT = "; manifests are UTF-8 text: convert the file (e.g. iconv -f LATIN1 -t UTF-8)"
 
 
 def read_value_file(path: Pathlike, fmt: str) -> Any:
@@ -295,10 +285,54 @@ def read_value_file(path: Pathlike, fmt: str) -> Any:
             raise ManifestFormatError(f"{path}: the gzip stream is truncated or corrupt ({err})") from err
     try:
         if fmt == "yaml":
-            return yaml.load(raw.decode("utf-8"), Loader=_YAML_LOADER)  # safe loader only
+            return _load_yaml(raw.decode("utf-8"), path)
         return orjson.loads(raw)
-    except (orjson.JSONDecodeError, yaml.YAMLError, UnicodeDecodeError) as err:
+    except (orjson.JSONDecodeError, yaml.YAMLError) as err:
         raise ManifestFormatError(f"{path}: malformed {fmt.upper()} ({err})") from err
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        raise ManifestFormatError(
+            f"{path}:{line}: byte 0x{raw[err.start]:02x} is not UTF-8; {fmt.upper()} manifests are UTF-8 text. "
+            f"Convert the file (e.g. iconv -f LATIN1 -t UTF-8)") from err
+    except RecursionError as err:
+        raise ManifestFormatError(f"{path}: malformed {fmt.upper()} (nested too deeply for a manifest)") from err
+
+
+def _load_yaml(text: str, path: Pathlike) -> Any:
+    """The YAML value of ``text`` (safe loader), refusing aliases (``*name``) with ``file:line``.
+
+    An alias makes one node appear in several places; a few lines of them expand to gigabytes when the
+    value is used or written (a "billion laughs" document). Manifests never need them, so a node that the
+    composed graph reaches twice is refused before anything is built from it.
+    """
+    loader = _YAML_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _refuse_aliases(node, path)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _refuse_aliases(root: Any, path: Pathlike) -> None:
+    seen = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise ManifestFormatError(
+                f"{path}:{node.start_mark.line + 1}: the YAML node anchored here (&name) is used again through an "
+                f"alias (*name); manifests do not use YAML anchors and aliases (a few of them can expand to "
+                f"gigabytes). Write the value out in full")
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
 
 
 def read_list_file(path: Pathlike, fmt: Optional[str] = None) -> List[Any]:
@@ -333,17 +367,51 @@ def read_list_file(path: Pathlike, fmt: Optional[str] = None) -> List[Any]:
 def dumps_line(item: Dict[str, Any]) -> bytes:
     """One JSONL line (with the trailing newline) for a manifest dict.
 
-    Uses ``orjson``; falls back to the standard ``json`` module for values ``orjson`` rejects
-    (e.g. non-string dict keys, NaN kept as ``NaN`` as Python's json writes it).
+    Uses ``orjson``; falls back to the standard ``json`` module for values ``orjson`` rejects (e.g.
+    non-string dict keys, integers beyond 64 bits). A number that is not finite (NaN, infinity) or a
+    string that is not Unicode text (a lone surrogate) is refused: JSON cannot hold the first (``orjson``
+    would write ``null``) and UTF-8 cannot hold the second.
+
+    Raises:
+        ManifestFieldError: The item holds NaN, infinity or a lone surrogate (the message names the item
+            and the field).
 
     Example:
         >>> dumps_line({"id": "a", "start": 0.1, "text": "héllo"})
         b'{"id":"a","start":0.1,"text":"h\\xc3\\xa9llo"}\\n'
+        >>> dumps_line({"id": "a", "start": float("nan")})  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ManifestFieldError: cannot write item 'a': field 'start' is nan, not a finite number; ...
     """
     try:
-        return orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE)
-    except TypeError:
-        return (json.dumps(item, ensure_ascii=False) + "\n").encode("utf-8")
+        line = orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError as err:
+        refuse_unwritable((item,))
+        try:
+            return (json.dumps(item, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+        except ValueError:  # out-of-range float or surrogate inside something refuse_unwritable cannot walk
+            raise err from None
+    if b"null" in line:  # orjson writes NaN and infinity as null: tell them from a real null
+        refuse_unwritable((item,))
+    return line
+
+
+def dumps_json(data: Any) -> bytes:
+    """UTF-8 JSON of ``data`` in Lhotse's layout (two-space indent, non-ASCII kept), NaN/infinity refused.
+
+    Raises:
+        ManifestFieldError: ``data`` holds NaN, infinity or a lone surrogate (naming the item and field).
+
+    Example:
+        >>> dumps_json([{"id": "é"}])
+        b'[\\n  {\\n    "id": "\\xc3\\xa9"\\n  }\\n]'
+    """
+    try:
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except ValueError as err:  # UnicodeEncodeError is a ValueError too
+        refuse_unwritable_document(data)
+        raise ManifestFieldError(f"cannot write the value as JSON ({err})") from err
 
 
 @contextlib.contextmanager
@@ -408,25 +476,29 @@ def write_dicts(dicts: Iterable[Dict[str, Any]], path: Pathlike, fmt: Optional[s
 
     Raises:
         UnknownFormatError: ``fmt`` is ``None`` and the name has no format suffix.
+        ManifestFieldError: An item holds NaN, infinity or a lone surrogate (nothing is written).
     """
     fmt = fmt or detect_format(path)
+    if fmt != "jsonl":  # a whole document: encoded (and checked) before the file is touched
+        data = dumps_json(list(dicts)) if fmt == "json" else dumps_yaml(list(dicts)).encode("utf-8")
+        with atomic_open(path) as f:
+            f.write(data)
+        return
     with atomic_open(path) as f:
-        if fmt == "jsonl":
-            write = f.write
-            for d in dicts:
-                write(dumps_line(d))
-        elif fmt == "json":
-            text = json.dumps(list(dicts), indent=2, ensure_ascii=False)
-            f.write(text.encode("utf-8"))
-        else:
-            f.write(dumps_yaml(list(dicts)).encode("utf-8"))
+        write = f.write
+        for d in dicts:
+            write(dumps_line(d))
 
 
 def dumps_yaml(data: Any) -> str:
     """YAML text of ``data`` with PyYAML's safe dumper (Lhotse's layout: sorted keys).
 
+    Raises:
+        ManifestFieldError: ``data`` holds NaN, infinity or a lone surrogate (naming the item and field).
+
     Example:
         >>> dumps_yaml([{"id": "a", "duration": 1.5}])
         '- duration: 1.5\\n  id: a\\n'
     """
+    refuse_unwritable_document(data)
     return yaml.dump(data, Dumper=_YAML_DUMPER)

@@ -19,18 +19,33 @@ from lhotse_lite.units import add_durations, compute_num_samples, perturb_num_sa
 __all__ = ["AlignmentItem"]
 
 _NUMBER = (int, float)
+_INF = float("inf")
+_NEG_INF = -_INF
+_tuple_new = tuple.__new__
 
 
-class AlignmentItem(NamedTuple):
+class _AlignmentFields(NamedTuple):
+    symbol: str
+    start: float
+    duration: float
+    score: Optional[float] = None
+
+
+class AlignmentItem(_AlignmentFields):
     """One aligned symbol: ``symbol`` spans ``start .. start + duration`` seconds of the recording.
 
     Serialized as Lhotse's list form ``[symbol, start, duration, score]`` (``score`` may be null).
+    A ``NamedTuple``, as Lhotse's; building one checks that the times and score are finite numbers.
 
     Args:
         symbol: The word, phone, or other unit.
         start: Start in seconds, relative to the recording.
         duration: Duration in seconds.
         score: Optional aligner confidence.
+
+    Raises:
+        ManifestFieldError: ``start``, ``duration`` or ``score`` is not a finite number (NaN, infinity,
+            not a number).
 
     Example:
         >>> item = AlignmentItem("hello", start=1.0, duration=0.5)
@@ -42,10 +57,19 @@ class AlignmentItem(NamedTuple):
         0.9
     """
 
-    symbol: str
-    start: float
-    duration: float
-    score: Optional[float] = None
+    __slots__ = ()
+
+    def __new__(cls, symbol: str, start: float, duration: float, score: Optional[float] = None) -> "AlignmentItem":
+        try:
+            finite = (_NEG_INF < start < _INF and _NEG_INF < duration < _INF
+                      and (score is None or _NEG_INF < score < _INF))
+        except TypeError:  # not numbers
+            finite = False
+        if not finite or start.__class__ is bool or duration.__class__ is bool:
+            raise ManifestFieldError(
+                f"alignment item {symbol!r}: start, duration and score must be finite numbers, got "
+                f"start={start!r}, duration={duration!r}, score={score!r}; NaN and infinity are not times")
+        return _tuple_new(cls, (symbol, start, duration, score))
 
     @staticmethod
     def deserialize(data: Union[List[Any], Dict[str, Any]]) -> "AlignmentItem":
@@ -53,7 +77,7 @@ class AlignmentItem(NamedTuple):
 
         Raises:
             FieldNameError: Wrong number of fields (also a ``TypeError``, as Lhotse's ``AlignmentItem(*data)``).
-            ManifestFieldError: Non-numeric times or score.
+            ManifestFieldError: Non-numeric or non-finite times or score.
 
         Example:
             >>> AlignmentItem.deserialize({"symbol": "a", "start": 0.0, "duration": 1.0})

@@ -3,9 +3,10 @@
 ``<recording> <channel> <start> <duration> <symbol> [<score>]``
 
 Reading raises :class:`~lhotse_lite.errors.ManifestFormatError` naming ``file:line`` for a line
-with fewer than five or more than six fields, or non-numeric channel/start/duration/score; blank
-lines are ignored. Writing follows Lhotse's ``write_alignment_to_ctm`` layout (times and score with
-two decimals).
+with fewer than five or more than six fields, non-numeric or non-finite channel/start/duration/score
+(``nan``, ``inf``, ``1e309``) or bytes that are not UTF-8; blank lines are ignored. Writing refuses
+non-finite times and strings that are not Unicode text, naming the segment and the field; it
+follows Lhotse's ``write_alignment_to_ctm`` layout (times and score with two decimals).
 
 Example:
     >>> import os, tempfile
@@ -19,10 +20,13 @@ Example:
 from __future__ import annotations
 
 import bisect
+import math
 from typing import Dict, Iterable, Iterator, List, NamedTuple
 
 from lhotse_lite.errors import ManifestFormatError
 from lhotse_lite.manifest.formats import Pathlike, atomic_open
+from lhotse_lite.manifest.lines import iter_text_lines
+from lhotse_lite.manifest.writable import find_unwritable, unwritable_error
 from lhotse_lite.supervision.alignment import AlignmentItem
 from lhotse_lite.supervision.segment import SupervisionSegment
 
@@ -44,29 +48,33 @@ def read_ctm(path: Pathlike) -> Iterator[CtmWord]:
     """The lines of a CTM file.
 
     Raises:
-        FileNotFoundError: The file does not exist.
-        ManifestFormatError: A line has the wrong number of fields or non-numeric values (``file:line``).
+        FileNotFoundError: The file does not exist (a :class:`~lhotse_lite.errors.ManifestNotFoundError`).
+        ManifestFormatError: A line has the wrong number of fields, non-numeric or non-finite values, or is
+            not UTF-8 (``file:line``).
     """
-    with open(path, "r", encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            parts = line.split()
-            if not parts:
-                continue
-            if not 5 <= len(parts) <= 6:
-                raise ManifestFormatError(
-                    f"{path}:{lineno}: a CTM line has 5 or 6 fields (recording channel start duration "
-                    f"symbol [score]), got {len(parts)}: {line.strip()!r}")
-            try:
-                channel = int(parts[1])
-                start, duration = float(parts[2]), float(parts[3])
-                score = float(parts[5]) if len(parts) == 6 else None
-            except ValueError as err:
-                raise ManifestFormatError(
-                    f"{path}:{lineno}: CTM channel must be an integer and start/duration/score numbers, "
-                    f"got {line.strip()!r}") from err
-            if duration < 0:
-                raise ManifestFormatError(f"{path}:{lineno}: negative CTM duration {duration}")
-            yield CtmWord(parts[0], channel, AlignmentItem(parts[4], start, duration, score))
+    for lineno, line in iter_text_lines(path, "CTM"):
+        parts = line.split()
+        if not parts:
+            continue
+        if not 5 <= len(parts) <= 6:
+            raise ManifestFormatError(
+                f"{path}:{lineno}: a CTM line has 5 or 6 fields (recording channel start duration "
+                f"symbol [score]), got {len(parts)}: {line.strip()!r}")
+        try:
+            channel = int(parts[1])
+            start, duration = float(parts[2]), float(parts[3])
+            score = float(parts[5]) if len(parts) == 6 else None
+        except ValueError as err:
+            raise ManifestFormatError(
+                f"{path}:{lineno}: CTM channel must be an integer and start/duration/score numbers, "
+                f"got {line.strip()!r}") from err
+        if not (math.isfinite(start) and math.isfinite(duration) and (score is None or math.isfinite(score))):
+            raise ManifestFormatError(
+                f"{path}:{lineno}: CTM start, duration and score must be finite numbers, got {line.strip()!r} "
+                f"(NaN, infinity and numbers beyond 1.8e308 are not times)")
+        if duration < 0:
+            raise ManifestFormatError(f"{path}:{lineno}: negative CTM duration {duration}")
+        yield CtmWord(parts[0], channel, AlignmentItem(parts[4], start, duration, score))
 
 
 def align_words(segment: SupervisionSegment, words: List[CtmWord], starts: List[float],
@@ -102,14 +110,28 @@ def write_ctm(segments: Iterable[SupervisionSegment], path: Pathlike, type: str 
 
     Segments without that alignment kind are skipped; a segment on several channels is written
     on its first channel.
+
+    Raises:
+        ManifestFieldError: An alignment time or score is not finite, or a recording id or symbol is not
+            Unicode text (naming the segment and the field); the file is left as it was.
     """
     with atomic_open(path) as f:
         for s in segments:
             if not s.alignment or type not in s.alignment:
                 continue
             c = s.channel[0] if isinstance(s.channel, list) else s.channel
-            for ali in s.alignment[type]:
+            for n, ali in enumerate(s.alignment[type]):
                 line = f"{s.recording_id} {c} {ali.start:.02f} {ali.duration:.02f} {ali.symbol}"
                 if ali.score is not None:
                     line += f" {ali.score:.02f}"
-                f.write((line + "\n").encode("utf-8"))
+                try:
+                    data = (line + "\n").encode("utf-8")
+                except UnicodeEncodeError:
+                    data = b""
+                if not data or not (math.isfinite(ali.start) and math.isfinite(ali.duration)
+                                    and (ali.score is None or math.isfinite(ali.score))):
+                    fields = {"recording_id": s.recording_id,
+                              f"alignment.{type}[{n}]": [ali.symbol, float(ali.start), float(ali.duration),
+                                                         None if ali.score is None else float(ali.score)]}
+                    raise unwritable_error(f"supervision {s.id!r}", *(find_unwritable(fields) or ("", line)))
+                f.write(data)

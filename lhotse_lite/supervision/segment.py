@@ -41,6 +41,8 @@ _OPT_STR = frozenset((str, type(None)))
 _OPT_DICT = frozenset((dict, type(None)))
 _intern = sys.intern
 _new_object = object.__new__
+_INF = float("inf")
+_NEG_INF = -_INF
 
 
 @manifest_item
@@ -63,8 +65,9 @@ class SupervisionSegment(CustomFieldMixin):
         alignment: Alignment kind (e.g. ``"word"``) -> list of :class:`AlignmentItem`.
 
     Raises:
-        ManifestFieldError: A field has the wrong type, or ``duration`` is negative (checked when the
-            segment is built, not when a field is assigned later).
+        ManifestFieldError: A field has the wrong type, ``start`` or ``duration`` is not finite (NaN,
+            infinity) or ``duration`` is negative (checked when the segment is built, not when a field is
+            assigned later; writers refuse non-finite numbers too).
 
     Example:
         >>> seg = SupervisionSegment("utt1", "rec1", start=2.0, duration=1.5, text="Hi there", speaker="A")
@@ -102,7 +105,7 @@ class SupervisionSegment(CustomFieldMixin):
         # cheap); anything unusual goes to the detailed checks that explain what is wrong.
         if (self.id.__class__ is str and self.recording_id.__class__ is str
                 and self.start.__class__ in _NUMBER_TYPES and self.duration.__class__ in _NUMBER_TYPES
-                and self.duration >= 0 and self.channel.__class__ is int
+                and _NEG_INF < self.start < _INF and 0 <= self.duration < _INF and self.channel.__class__ is int
                 and self.text.__class__ in _OPT_STR and self.speaker.__class__ in _OPT_STR
                 and self.language.__class__ in _OPT_STR and self.gender.__class__ in _OPT_STR
                 and self.custom.__class__ in _OPT_DICT and self.alignment.__class__ in _OPT_DICT):
@@ -117,6 +120,12 @@ class SupervisionSegment(CustomFieldMixin):
             _bad("start", "a number of seconds", self.start, self.id)
         if self.duration.__class__ not in _NUMBER_TYPES:
             _bad("duration", "a number of seconds", self.duration, self.id)
+        for name in ("start", "duration"):
+            value = getattr(self, name)
+            if not _NEG_INF < value < _INF:
+                raise ManifestFieldError(
+                    f"supervision {self.id!r}: field {name!r} must be a finite number of seconds, got {value!r}; "
+                    f"NaN and infinity are not times (check how the times were computed or parsed)")
         if self.duration < 0:
             raise ManifestFieldError(
                 f"supervision {self.id!r}: duration must be >= 0 seconds, got {self.duration}; "
@@ -298,7 +307,7 @@ class SupervisionSegment(CustomFieldMixin):
         Raises:
             FieldNameError: A required field is missing or an unknown field is present (also a
                 ``TypeError``, as Lhotse's ``SupervisionSegment(**data)`` raises).
-            ManifestFieldError: A field has the wrong type, or the duration is negative.
+            ManifestFieldError: A field has the wrong type, a time is not finite, or the duration is negative.
 
         Example:
             >>> SupervisionSegment.from_dict({"id": "s", "recording_id": "r", "start": 0, "duration": 1}).end
@@ -326,7 +335,8 @@ class SupervisionSegment(CustomFieldMixin):
             gender = _intern(gender)
         if alignment is None and cls is SupervisionSegment and (
                 id_.__class__ is str and recording_id.__class__ is str and start.__class__ in _NUMBER_TYPES
-                and duration.__class__ in _NUMBER_TYPES and duration >= 0 and channel.__class__ is int
+                and duration.__class__ in _NUMBER_TYPES and _NEG_INF < start < _INF and 0 <= duration < _INF
+                and channel.__class__ is int
                 and text.__class__ in _OPT_STR and speaker.__class__ in _OPT_STR
                 and language.__class__ in _OPT_STR and gender.__class__ in _OPT_STR
                 and custom.__class__ in _OPT_DICT):

@@ -1,0 +1,251 @@
+"""Reading the lines of a text file, with line numbers, in time linear in its size and bounded memory.
+
+Every line-based reader of lhotse_lite (JSONL manifests, ``<stdin>`` of the ``lite`` commands, RTTM,
+CTM and Kaldi tables) reads through here:
+
+* A file whose name ends in ``.gz`` is decompressed in bounded steps (at most
+  :data:`BLOCK_BYTES` of text at a time), so a small archive of highly compressible text never
+  expands in memory at once; concatenated gzip members are read one after another.
+* Lines are cut out of each block with ``bytes.split`` and a partial line is carried over in a
+  ``bytearray``: the cost is linear in the input whatever the line lengths.
+* A block with no text but whitespace (blank lines) is counted and skipped in one step.
+* A line longer than :func:`max_line_bytes` (256 MiB by default; the ``LHOTSE_LITE_MAX_LINE_BYTES``
+  environment variable or the module constant :data:`MAX_LINE_BYTES` change it) is refused with
+  ``file:line`` before more of it is read: no manifest item is that large, and a file made of one
+  endless line would otherwise fill the memory.
+* :func:`iter_text_lines` decodes each line as UTF-8; a line that is not is a
+  :class:`~lhotse_lite.errors.ManifestFormatError` naming ``file:line``, the byte and the encoding
+  expected.
+
+Example:
+    >>> import gzip, os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.txt.gz")
+    >>> with gzip.open(path, "wb") as f:
+    ...     _ = f.write(b"one\\n\\n\\ntwo\\nthree")
+    >>> [(n, line) for first, lines in iter_line_batches(path) for n, line in enumerate(lines, first) if line]
+    [(1, b'one'), (4, b'two'), (5, b'three')]
+    >>> list(iter_text_lines(path))
+    [(1, 'one'), (4, 'two'), (5, 'three')]
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from typing import BinaryIO, Iterable, Iterator, List, Tuple, Union
+
+from lhotse_lite.errors import ManifestFormatError, ManifestNotFoundError
+
+__all__ = ["MAX_LINE_BYTES", "BLOCK_BYTES", "max_line_bytes", "iter_line_batches", "iter_stream_batches",
+           "iter_text_lines", "decode_line"]
+
+Pathlike = Union[str, "os.PathLike[str]"]
+
+#: The longest line (in bytes, without its line break) a reader accepts, unless the environment variable
+#: ``LHOTSE_LITE_MAX_LINE_BYTES`` says otherwise. 256 MiB.
+MAX_LINE_BYTES = 256 << 20
+
+#: Bytes of text handled per step (read from a plain file, or decompressed from a gzip stream).
+BLOCK_BYTES = 1 << 18
+
+_COMPRESSED_BYTES = 1 << 16  # compressed bytes read at a time
+
+
+def max_line_bytes() -> int:
+    """The line length bound in bytes: ``LHOTSE_LITE_MAX_LINE_BYTES`` when set, else :data:`MAX_LINE_BYTES`.
+
+    Raises:
+        ManifestFormatError: The environment variable is not a positive integer.
+
+    Example:
+        >>> max_line_bytes() == MAX_LINE_BYTES or "LHOTSE_LITE_MAX_LINE_BYTES" in os.environ
+        True
+    """
+    text = os.environ.get("LHOTSE_LITE_MAX_LINE_BYTES")
+    if text is None or not text.strip():
+        return MAX_LINE_BYTES
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ManifestFormatError(
+            f"LHOTSE_LITE_MAX_LINE_BYTES must be a positive number of bytes, got {text!r}; unset it to use "
+            f"the default of {MAX_LINE_BYTES}")
+    return value
+
+
+def _file_blocks(path: Pathlike, what: str) -> Iterator[bytes]:
+    if not os.path.exists(path):
+        raise ManifestNotFoundError(f"{what} not found: {str(path)!r}")
+    with open(path, "rb") as f:
+        if str(path).endswith(".gz"):
+            yield from _gzip_blocks(f)
+        else:
+            yield from iter(lambda: f.read(BLOCK_BYTES), b"")
+
+
+def _gzip_blocks(f: BinaryIO) -> Iterator[bytes]:
+    """Decompressed text of a gzip file, at most :data:`BLOCK_BYTES` at a time.
+
+    Raises ``EOFError`` when the stream ends before its end-of-stream marker, ``zlib.error`` on
+    corrupt data.
+    """
+    decomp = zlib.decompressobj(wbits=31)
+    pending = b""
+    in_member = False
+    while True:
+        if not pending:
+            pending = f.read(_COMPRESSED_BYTES)
+            if not pending:
+                break
+        in_member = True
+        text = decomp.decompress(pending, BLOCK_BYTES)
+        if decomp.eof:  # end of a gzip member; another one may follow
+            pending = decomp.unused_data
+            decomp = zlib.decompressobj(wbits=31)
+            in_member = False
+        else:
+            pending = decomp.unconsumed_tail
+        if text:
+            yield text
+    if in_member:  # no input left: drain what zlib still holds, then the member must be complete
+        text = decomp.flush()
+        if text:
+            yield text
+        if not decomp.eof:
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+
+
+def _too_long(name: str, lineno: int, limit: int) -> ManifestFormatError:
+    return ManifestFormatError(
+        f"{name}:{lineno}: the line is longer than {limit} bytes; a manifest or table line holds one item, "
+        f"so this is not such a file (or it lacks line breaks). If the line is real, raise the bound with "
+        f"the environment variable LHOTSE_LITE_MAX_LINE_BYTES")
+
+
+def _split_blocks(blocks: Iterable[bytes], name: str) -> Iterator[Tuple[int, List[bytes]]]:
+    limit = max_line_bytes()
+    partial = bytearray()  # the start of a line whose end was not read yet
+    lineno = 0  # lines fully read so far
+    for block in blocks:
+        if partial:
+            nl = block.find(b"\n")
+            if nl < 0:
+                partial += block
+                if len(partial) > limit:
+                    raise _too_long(name, lineno + 1, limit)
+                continue
+            partial += block[:nl]
+            if len(partial) > limit:
+                raise _too_long(name, lineno + 1, limit)
+            lineno += 1
+            yield lineno, [bytes(partial)]
+            partial = bytearray()
+            block = block[nl + 1:]
+        last = block.rfind(b"\n")
+        if last < 0:
+            partial += block
+            if len(partial) > limit:
+                raise _too_long(name, lineno + 1, limit)
+            continue
+        body = block[:last]
+        if not body.strip():  # only blank lines: count them, nothing to hand out
+            lineno += body.count(b"\n") + 1
+        else:
+            lines = body.split(b"\n")
+            if last > limit and max(map(len, lines)) > limit:
+                longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+                raise _too_long(name, lineno + 1 + longest, limit)
+            yield lineno + 1, lines
+            lineno += len(lines)
+        partial += block[last + 1:]
+    if partial:
+        yield lineno + 1, [bytes(partial)]
+
+
+def iter_line_batches(path: Pathlike, what: str = "file") -> Iterator[Tuple[int, List[bytes]]]:
+    """The lines of a (gzip-compressed) file as batches of bytes, with the number of each batch's first line.
+
+    Lines are without their ``\\n``; blank lines may appear in a batch (the caller skips them) or be
+    left out with the numbering kept. Reading is linear in the file size whatever the line lengths.
+
+    Args:
+        path: The file; gzip-compressed when its name ends in ``.gz``.
+        what: What the file is, for the message when it does not exist (``"manifest file"``).
+
+    Yields:
+        ``(first_line_number, lines)``: ``lines[i]`` is line ``first_line_number + i`` (1-based).
+
+    Raises:
+        ManifestNotFoundError: The file does not exist (a ``FileNotFoundError``).
+        ManifestFormatError: A line is longer than :func:`max_line_bytes` (``file:line``).
+        EOFError, zlib.error: The gzip stream is truncated or corrupt (the callers name the line).
+    """
+    return _split_blocks(_file_blocks(path, what), str(path))
+
+
+def iter_stream_batches(stream: BinaryIO, name: str = "<stdin>") -> Iterator[Tuple[int, List[bytes]]]:
+    """As :func:`iter_line_batches`, for an open binary stream (``name`` is used in messages).
+
+    Example:
+        >>> import io
+        >>> list(iter_stream_batches(io.BytesIO(b"a\\nb\\n")))
+        [(1, [b'a', b'b'])]
+    """
+    return _split_blocks(iter(lambda: stream.read(BLOCK_BYTES), b""), name)
+
+
+def decode_line(line: bytes, where: str, kind: str = "text") -> str:
+    """``line`` decoded as UTF-8, or an error naming ``where``, the bad byte and the encoding expected.
+
+    Args:
+        line: The raw line.
+        where: ``file:line`` for the message.
+        kind: What the file is (``"RTTM"``, ``"Kaldi table"``), for the message.
+
+    Raises:
+        ManifestFormatError: The bytes are not UTF-8.
+
+    Example:
+        >>> decode_line(b"caf\\xe9", "text:3", "Kaldi table")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ManifestFormatError: text:3: byte 0xe9 at column 4 is not UTF-8; Kaldi table files ...
+    """
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ManifestFormatError(
+            f"{where}: byte 0x{line[err.start]:02x} at column {err.start + 1} is not UTF-8; {kind} files are "
+            f"read as UTF-8 text. Convert the file (e.g. iconv -f LATIN1 -t UTF-8)") from err
+
+
+_GZIP_ERRORS = (EOFError, zlib.error)
+
+
+def iter_text_lines(path: Pathlike, kind: str = "text") -> Iterator[Tuple[int, str]]:
+    """The non-blank lines of a UTF-8 text file (gzip-compressed when named ``.gz``), with their numbers.
+
+    Args:
+        path: The file.
+        kind: What the file is, for messages (``"RTTM"``, ``"CTM"``, ``"Kaldi table"``).
+
+    Yields:
+        ``(line_number, line)``: 1-based numbers; lines without their line break (a trailing ``\\r`` is
+        kept: callers split on whitespace).
+
+    Raises:
+        ManifestNotFoundError: The file does not exist.
+        ManifestFormatError: A line is not UTF-8, longer than :func:`max_line_bytes`, or the gzip stream
+            is truncated or corrupt (each naming ``file:line``).
+    """
+    lineno = 0
+    try:
+        for first, lines in iter_line_batches(path, f"{kind} file"):
+            for lineno, line in enumerate(lines, first):
+                if line and not line.isspace():
+                    yield lineno, decode_line(line, f"{path}:{lineno}", kind)
+    except _GZIP_ERRORS as err:
+        raise ManifestFormatError(
+            f"{path}:{lineno + 1}: the gzip stream is truncated or corrupt ({err})") from err
