@@ -287,15 +287,28 @@ def read_value_file(path: Pathlike, fmt: str) -> Any:
         if fmt == "yaml":
             return _load_yaml(raw.decode("utf-8"), path)
         return orjson.loads(raw)
-    except (orjson.JSONDecodeError, yaml.YAMLError) as err:
-        raise ManifestFormatError(f"{path}: malformed {fmt.upper()} ({err})") from err
+    except orjson.JSONDecodeError as err:
+        if "UTF-8" in str(err):  # orjson checks the encoding first and reports line 1: find the byte
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as decode_err:
+                raise _not_utf8(raw, decode_err, path, fmt) from err
+        raise ManifestFormatError(f"{path}:{err.lineno}: malformed JSON ({err})") from err
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise ManifestFormatError(f"{where}: malformed YAML ({err})") from err
     except UnicodeDecodeError as err:
-        line = raw.count(b"\n", 0, err.start) + 1
-        raise ManifestFormatError(
-            f"{path}:{line}: byte 0x{raw[err.start]:02x} is not UTF-8; {fmt.upper()} manifests are UTF-8 text. "
-            f"Convert the file (e.g. iconv -f LATIN1 -t UTF-8)") from err
+        raise _not_utf8(raw, err, path, fmt) from err
     except RecursionError as err:
         raise ManifestFormatError(f"{path}: malformed {fmt.upper()} (nested too deeply for a manifest)") from err
+
+
+def _not_utf8(raw: bytes, err: UnicodeDecodeError, path: Pathlike, fmt: str) -> ManifestFormatError:
+    line = raw.count(b"\n", 0, err.start) + 1
+    return ManifestFormatError(
+        f"{path}:{line}: byte 0x{raw[err.start]:02x} is not UTF-8; {fmt.upper()} manifests are UTF-8 text. "
+        f"Convert the file (e.g. iconv -f LATIN1 -t UTF-8)")
 
 
 def _load_yaml(text: str, path: Pathlike) -> Any:
