@@ -129,37 +129,28 @@ def _split_blocks(blocks: Iterable[bytes], name: str) -> Iterator[Tuple[int, Lis
     partial = bytearray()  # the start of a line whose end was not read yet
     lineno = 0  # lines fully read so far
     for block in blocks:
-        if partial:
-            nl = block.find(b"\n")
-            if nl < 0:
-                partial += block
-                if len(partial) > limit:
-                    raise _too_long(name, lineno + 1, limit)
-                continue
-            partial += block[:nl]
-            if len(partial) > limit:
-                raise _too_long(name, lineno + 1, limit)
-            lineno += 1
-            yield lineno, [bytes(partial)]
-            partial = bytearray()
-            block = block[nl + 1:]
-        last = block.rfind(b"\n")
-        if last < 0:
+        if block.find(b"\n") < 0:  # no line ends in this block
             partial += block
             if len(partial) > limit:
                 raise _too_long(name, lineno + 1, limit)
             continue
-        body = block[:last]
-        if not body.strip():  # only blank lines: count them, nothing to hand out
-            lineno += body.count(b"\n") + 1
-        else:
-            lines = body.split(b"\n")
-            if last > limit and max(map(len, lines)) > limit:
-                longest = max(range(len(lines)), key=lambda i: len(lines[i]))
-                raise _too_long(name, lineno + 1 + longest, limit)
-            yield lineno + 1, lines
-            lineno += len(lines)
-        partial += block[last + 1:]
+        if not partial and block.isspace():  # only blank lines: count them, nothing to hand out
+            lineno += block.count(b"\n")
+            partial += block[block.rfind(b"\n") + 1:]
+            continue
+        lines = block.split(b"\n")
+        tail = lines.pop()
+        if partial:
+            partial += lines[0]
+            if len(partial) > limit:
+                raise _too_long(name, lineno + 1, limit)
+            lines[0] = bytes(partial)
+        if len(block) > limit and max(map(len, lines)) > limit:
+            longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+            raise _too_long(name, lineno + 1 + longest, limit)
+        yield lineno + 1, lines
+        lineno += len(lines)
+        partial = bytearray(tail)
     if partial:
         yield lineno + 1, [bytes(partial)]
 
