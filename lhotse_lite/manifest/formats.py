@@ -55,6 +55,7 @@ import io
 import json
 import logging
 import os
+import re
 import zlib
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
@@ -397,17 +398,53 @@ def dumps_line(item: Dict[str, Any]) -> bytes:
         ...
         lhotse_lite.errors.ManifestFieldError: cannot write item 'a': field 'start' is nan, not a finite number; ...
     """
+    line = _dumps_line_unchecked(item)
+    if _find_null(line):  # orjson writes NaN and infinity as null: tell them from a real null
+        refuse_unwritable((item,), _CHECKED_KEYS)
+    return line
+
+
+# ``re`` finds a literal several times faster than ``bytes.__contains__`` on manifest lines.
+_find_null = re.compile(rb"null").search
+
+# Values that checked themselves when built and cannot change (AlignmentItem tuples; an absent score is
+# a real null): not walked when a line holds a null (see lhotse_lite.manifest.writable).
+_CHECKED_KEYS = ("alignment",)
+
+#: Lines encoded and checked together by :func:`write_dicts` (one search and one write per batch).
+_WRITE_BATCH = 512
+
+
+def _dumps_line_unchecked(item: Dict[str, Any]) -> bytes:
     try:
-        line = orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE)
+        return orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE)
     except TypeError as err:
         refuse_unwritable((item,))
         try:
             return (json.dumps(item, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
         except ValueError:  # out-of-range float or surrogate inside something refuse_unwritable cannot walk
             raise err from None
-    if b"null" in line:  # orjson writes NaN and infinity as null: tell them from a real null
-        refuse_unwritable((item,))
-    return line
+
+
+def _write_lines(dicts: Iterable[Dict[str, Any]], write: Callable[[bytes], Any]) -> None:
+    """``dumps_line`` of every dict, written in batches: a batch holding ``null`` has its dicts checked."""
+    encode = _dumps_line_unchecked
+    batch: List[Dict[str, Any]] = []
+    for d in dicts:
+        batch.append(d)
+        if len(batch) == _WRITE_BATCH:
+            _write_batch(batch, encode, write)
+            batch = []
+    if batch:
+        _write_batch(batch, encode, write)
+
+
+def _write_batch(batch: List[Dict[str, Any]], encode: Callable[[Dict[str, Any]], bytes],
+                 write: Callable[[bytes], Any]) -> None:
+    data = b"".join([encode(d) for d in batch])
+    if _find_null(data):
+        refuse_unwritable(batch, _CHECKED_KEYS)
+    write(data)
 
 
 def dumps_json(data: Any) -> bytes:
@@ -498,9 +535,7 @@ def write_dicts(dicts: Iterable[Dict[str, Any]], path: Pathlike, fmt: Optional[s
             f.write(data)
         return
     with atomic_open(path) as f:
-        write = f.write
-        for d in dicts:
-            write(dumps_line(d))
+        _write_lines(dicts, f.write)
 
 
 def dumps_yaml(data: Any) -> str:

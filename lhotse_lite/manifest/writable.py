@@ -8,9 +8,11 @@ writer (JSONL, JSON, YAML, RTTM, CTM, Kaldi tables) therefore refuses both, with
 :class:`~lhotse_lite.errors.ManifestFieldError` naming the item and the field, before anything
 unreadable reaches the file.
 
-The checks run only where they cost nothing on the hot path: a JSONL line is inspected only when
-``orjson`` failed or wrote a ``null``; a JSON or YAML document only when the standard library refused
-it (YAML: always, it is slow anyway).
+The checks run only where they cost little on the hot path: a JSONL line is inspected only when
+``orjson`` failed or wrote a ``null`` (then without its ``alignment``, whose
+:class:`~lhotse_lite.supervision.AlignmentItem` entries check their times when built and cannot be
+changed, and whose absent scores are the usual ``null``); a JSON document only when the standard
+library refused it; a YAML document always (it is slow anyway).
 
 Example:
     >>> find_unwritable({"id": "s1", "custom": {"scores": [0.5, float("nan")]}})
@@ -31,13 +33,19 @@ from lhotse_lite.errors import ManifestFieldError
 __all__ = ["find_unwritable", "unwritable_error", "describe_owner", "refuse_unwritable", "refuse_unwritable_document"]
 
 
-def find_unwritable(value: Any) -> Optional[Tuple[str, Any]]:
+def find_unwritable(value: Any, skip: Tuple[str, ...] = ()) -> Optional[Tuple[str, Any]]:
     """The first non-finite float or non-Unicode string in ``value`` (dicts and lists walked), or ``None``.
+
+    Args:
+        value: The data.
+        skip: Keys of a top-level dict not to walk.
 
     Returns:
         ``(path, bad_value)``: ``path`` names the field (``"start"``, ``"custom.scores[1]"``, ``"[3].id"``
         for a list of items; a dict key that is itself bad is named by its own path).
     """
+    if skip and isinstance(value, dict):
+        value = {key: item for key, item in value.items() if key not in skip}
     stack: List[Tuple[str, Any]] = [("", value)]
     while stack:
         path, v = stack.pop()
@@ -102,8 +110,10 @@ def describe_owner(item: Any, index: Optional[int] = None) -> str:
     return "the value" if index is None else f"item {index}"
 
 
-def refuse_unwritable(items: Iterable[Any]) -> None:
+def refuse_unwritable(items: Iterable[Any], skip: Tuple[str, ...] = ()) -> None:
     """Raise :func:`unwritable_error` for the first item of ``items`` holding an unwritable value.
+
+    ``skip`` names top-level keys not to walk (see :func:`find_unwritable`).
 
     Example:
         >>> refuse_unwritable([{"id": "a", "start": 1.0}, {"id": "b", "start": float("inf")}])  # doctest: +ELLIPSIS
@@ -112,7 +122,7 @@ def refuse_unwritable(items: Iterable[Any]) -> None:
         lhotse_lite.errors.ManifestFieldError: cannot write item 'b': field 'start' is inf, not a finite number; ...
     """
     for index, item in enumerate(items):
-        found = find_unwritable(item)
+        found = find_unwritable(item, skip)
         if found is not None:
             raise unwritable_error(describe_owner(item, index), *found)
 

@@ -11,7 +11,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Union
 
 from lhotse_lite.errors import FieldNameError, ManifestArgumentError, ManifestFieldError
 from lhotse_lite.units import add_durations, compute_num_samples, perturb_num_samples, round_seconds
@@ -35,7 +35,8 @@ class AlignmentItem(_AlignmentFields):
     """One aligned symbol: ``symbol`` spans ``start .. start + duration`` seconds of the recording.
 
     Serialized as Lhotse's list form ``[symbol, start, duration, score]`` (``score`` may be null).
-    A ``NamedTuple``, as Lhotse's; building one checks that the times and score are finite numbers.
+    A ``NamedTuple``, as Lhotse's; building one (``_replace`` included) checks that the times and score
+    are finite numbers, so a written alignment never holds NaN or infinity.
 
     Args:
         symbol: The word, phone, or other unit.
@@ -70,6 +71,11 @@ class AlignmentItem(_AlignmentFields):
                 f"alignment item {symbol!r}: start, duration and score must be finite numbers, got "
                 f"start={start!r}, duration={duration!r}, score={score!r}; NaN and infinity are not times")
         return _tuple_new(cls, (symbol, start, duration, score))
+
+    @classmethod
+    def _make(cls, iterable: Iterable[Any]) -> "AlignmentItem":
+        # namedtuple's _make (and so _replace) builds the tuple directly: check it as __new__ does
+        return cls(*iterable)
 
     @staticmethod
     def deserialize(data: Union[List[Any], Dict[str, Any]]) -> "AlignmentItem":

@@ -36,27 +36,21 @@ def test_custom_values_and_alignment_scores(tmp_path):
     seg = SupervisionSegment("utt1", "rec1", 0.0, 1.0, custom={"snr": [3.0, float("nan")]})
     with pytest.raises(ManifestFieldError, match=r"item 'utt1': field 'custom.snr\[1\]' is nan"):
         dumps_line(seg.to_dict())
-    seg = SupervisionSegment("utt1", "rec1", 0.0, 1.0, alignment={"word": [AlignmentItem("a", 0.0, 0.5)]})
-    seg.alignment["word"][0] = AlignmentItem("a", 0.0, 0.5)._replace(score=float("inf"))
-    with pytest.raises(ManifestFieldError, match=r"field 'alignment.word\[0\]\[3\]' is inf"):
-        dumps_line(seg.to_dict())
+    with pytest.raises(ManifestFieldError, match=r"alignment item 'a': .*score=inf"):  # immutable and checked
+        AlignmentItem("a", 0.0, 0.5)._replace(score=float("inf"))
     # a real null (a score that is absent) is still written and read back
     seg = SupervisionSegment("utt1", "rec1", 0.0, 1.0, alignment={"word": [AlignmentItem("a", 0.0, 0.5)]})
     assert json.loads(dumps_line(seg.to_dict()))["alignment"]["word"][0][3] is None
 
 
-def test_writer_rttm_ctm(tmp_path):
+def test_writer_and_rttm(tmp_path):
     with pytest.raises(ManifestFieldError, match=r"item 'utt1': field 'duration' is inf"), \
             open_writer(tmp_path / "w.jsonl") as writer:
         writer.write(_segment_with("duration", float("inf")))
     sups = SupervisionSet([_segment_with("duration", float("nan"))])
     with pytest.raises(ManifestFieldError, match=r"supervision 'utt1': field 'duration' is nan"):
         write_rttm(sups, tmp_path / "a.rttm")
-    seg = SupervisionSegment("utt1", "rec1", 0.0, 1.0, alignment={"word": [AlignmentItem("a", 0.0, 0.5)]})
-    seg.alignment["word"].append(AlignmentItem("b", 0.0, 0.5)._replace(start=float("nan")))
-    with pytest.raises(ManifestFieldError, match=r"supervision 'utt1': field 'alignment.word\[1\]\[1\]' is nan"):
-        SupervisionSet([seg]).write_alignment_to_ctm(tmp_path / "a.ctm")
-    assert not (tmp_path / "a.rttm").exists() and not (tmp_path / "a.ctm").exists()
+    assert not (tmp_path / "a.rttm").exists()
 
 
 @pytest.mark.parametrize("save,name", [(save_to_json, "x.json"), (save_to_jsonl, "x.jsonl"),

@@ -39,7 +39,7 @@ def test_errors_name_the_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         list(load_jsonl(tmp_path / "nope.jsonl"))
     (tmp_path / "bad.json").write_text("{")
-    with pytest.raises(ManifestFormatError, match=r"bad\.json: malformed JSON"):
+    with pytest.raises(ManifestFormatError, match=r"bad\.json:1: malformed JSON"):
         load_json(tmp_path / "bad.json")
     (tmp_path / "bad.jsonl").write_text('1\n{"a": \n')
     with pytest.raises(ManifestFormatError, match=r"bad\.jsonl:2"):
