@@ -65,7 +65,12 @@ import yaml
 
 from lhotse_lite.errors import ManifestFieldError, ManifestFormatError, ManifestNotFoundError, UnknownFormatError
 from lhotse_lite.manifest.lines import iter_line_batches
-from lhotse_lite.manifest.writable import refuse_unwritable, refuse_unwritable_document
+from lhotse_lite.manifest.writable import (
+    has_non_finite,
+    refuse_non_finite,
+    refuse_unwritable,
+    refuse_unwritable_document,
+)
 from lhotse_lite.safe_writes import make_temp_file, naming_write_errors, remove_stale_temp_files
 
 __all__ = [
@@ -399,9 +404,23 @@ def dumps_line(item: Dict[str, Any]) -> bytes:
         lhotse_lite.errors.ManifestFieldError: cannot write item 'a': field 'start' is nan, not a finite number; ...
     """
     line = _dumps_line_unchecked(item)
-    if _find_null(line):  # orjson writes NaN and infinity as null: tell them from a real null
-        refuse_unwritable((item,), _CHECKED_KEYS)
+    if _find_null(line) and _may_hide_non_finite(line, item):
+        refuse_non_finite((item,), _CHECKED_KEYS)
     return line
+
+
+def _may_hide_non_finite(line: bytes, item: Dict[str, Any]) -> bool:
+    """Whether a line holding ``null`` may stand for NaN or infinity (``orjson`` writes both as ``null``).
+
+    A null inside a trailing ``alignment`` (``to_dict`` puts it last) is an absent score: alignment items
+    check their times and scores when built and cannot change. The key ``"alignment":{`` cannot occur
+    inside that value (its keys are followed by lists, and a quote inside a string is escaped), so its
+    last occurrence starts the value when ``alignment`` is the dict's last key.
+    """
+    end = line.rfind(b'"alignment":{') if next(reversed(item)) == "alignment" else -1
+    if end >= 0 and not _find_null(line, 0, end):
+        return False
+    return has_non_finite(item, _CHECKED_KEYS)
 
 
 # ``re`` finds a literal several times faster than ``bytes.__contains__`` on manifest lines.
@@ -411,7 +430,7 @@ _find_null = re.compile(rb"null").search
 # a real null): not walked when a line holds a null (see lhotse_lite.manifest.writable).
 _CHECKED_KEYS = ("alignment",)
 
-#: Lines encoded and checked together by :func:`write_dicts` (one search and one write per batch).
+#: Lines :func:`write_dicts` joins into one ``write`` call.
 _WRITE_BATCH = 512
 
 
@@ -427,24 +446,23 @@ def _dumps_line_unchecked(item: Dict[str, Any]) -> bytes:
 
 
 def _write_lines(dicts: Iterable[Dict[str, Any]], write: Callable[[bytes], Any]) -> None:
-    """``dumps_line`` of every dict, written in batches: a batch holding ``null`` has its dicts checked."""
-    encode = _dumps_line_unchecked
-    batch: List[Dict[str, Any]] = []
+    """``dumps_line`` of every dict, written in batches of encoded lines (one ``write`` call per batch).
+
+    Only bytes are held between writes: holding the dicts would let the garbage collector see them
+    survive and rescan every loaded item again and again.
+    """
+    encode, find_null = _dumps_line_unchecked, _find_null
+    batch: List[bytes] = []
     for d in dicts:
-        batch.append(d)
+        line = encode(d)
+        if find_null(line) and _may_hide_non_finite(line, d):
+            refuse_non_finite((d,), _CHECKED_KEYS)
+        batch.append(line)
         if len(batch) == _WRITE_BATCH:
-            _write_batch(batch, encode, write)
+            write(b"".join(batch))
             batch = []
     if batch:
-        _write_batch(batch, encode, write)
-
-
-def _write_batch(batch: List[Dict[str, Any]], encode: Callable[[Dict[str, Any]], bytes],
-                 write: Callable[[bytes], Any]) -> None:
-    data = b"".join([encode(d) for d in batch])
-    if _find_null(data):
-        refuse_unwritable(batch, _CHECKED_KEYS)
-    write(data)
+        write(b"".join(batch))
 
 
 def dumps_json(data: Any) -> bytes:

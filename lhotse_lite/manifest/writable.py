@@ -30,7 +30,12 @@ from typing import Any, Iterable, List, Optional, Tuple
 
 from lhotse_lite.errors import ManifestFieldError
 
-__all__ = ["find_unwritable", "unwritable_error", "describe_owner", "refuse_unwritable", "refuse_unwritable_document"]
+__all__ = ["find_unwritable", "has_non_finite", "unwritable_error", "describe_owner", "refuse_unwritable",
+           "refuse_non_finite", "refuse_unwritable_document"]
+
+_INF = float("inf")
+_NEG_INF = -_INF
+_CONTAINERS = (dict, list, tuple)
 
 
 def find_unwritable(value: Any, skip: Tuple[str, ...] = ()) -> Optional[Tuple[str, Any]]:
@@ -142,3 +147,53 @@ def refuse_unwritable_document(data: Any) -> None:
     found = find_unwritable(data)
     if found is not None:
         raise unwritable_error(describe_owner(data), *found)
+
+
+def has_non_finite(value: Any, skip: Tuple[str, ...] = ()) -> bool:
+    """Whether ``value`` holds a float that is NaN or infinite (dicts, lists and tuples walked).
+
+    The cheap test behind a ``null`` that ``orjson`` wrote: no paths are built and nothing is allocated
+    per value, so checking a line costs about as much as encoding it. ``skip`` names top-level keys not
+    to walk.
+
+    Example:
+        >>> has_non_finite({"id": "a", "custom": {"x": [1.0, float("inf")]}}), has_non_finite([None, 1.5])
+        (True, False)
+    """
+    cls = value.__class__
+    if cls is float or (cls is not int and isinstance(value, float)):
+        return not _NEG_INF < value < _INF
+    if cls is dict or isinstance(value, dict):
+        for key, item in value.items():
+            c = item.__class__
+            if c is float:
+                if not _NEG_INF < item < _INF:
+                    return True
+            elif c is str or c is int or item is None or c is bool:
+                continue
+            elif (key not in skip or not skip) and (c in _CONTAINERS or isinstance(item, (float, *_CONTAINERS))) \
+                    and has_non_finite(item):
+                return True
+        return False
+    if cls is list or cls is tuple or isinstance(value, (list, tuple)):
+        for item in value:
+            c = item.__class__
+            if c is float:
+                if not _NEG_INF < item < _INF:
+                    return True
+            elif c is str or c is int or item is None or c is bool:
+                continue
+            elif (c in _CONTAINERS or isinstance(item, (float, *_CONTAINERS))) and has_non_finite(item):
+                return True
+    return False
+
+
+def refuse_non_finite(items: Iterable[Any], skip: Tuple[str, ...] = ()) -> None:
+    """As :func:`refuse_unwritable`, for NaN and infinity only (the check behind a ``null`` in a JSONL line).
+
+    Example:
+        >>> refuse_non_finite([{"id": "a", "score": None}])  # a real null passes
+    """
+    for index, item in enumerate(items):
+        if has_non_finite(item, skip):
+            raise unwritable_error(describe_owner(item, index), *(find_unwritable(item, skip) or ("", item)))
