@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from lhotse_lite.errors import LhotseLiteError
 from lhotse_lite.kaldi_data_dir import import_kaldi_data_dir, read_kaldi_table

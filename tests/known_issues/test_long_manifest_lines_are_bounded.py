@@ -11,8 +11,7 @@ import pytest
 
 from lhotse_lite.cli.manifest_io import read_manifest
 from lhotse_lite.errors import ManifestFormatError
-from lhotse_lite.manifest import lines as lines_module
-from lhotse_lite.manifest import load_manifest
+from lhotse_lite.manifest import lines as lines_module, load_manifest
 from lhotse_lite.manifest.formats import iter_jsonl_dicts
 
 

@@ -3,8 +3,7 @@
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from lhotse_lite.audio import AudioSource, Recording, RecordingSet
 from lhotse_lite.features.manifest import Features, FeatureSet

@@ -7,8 +7,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from lhotse_lite.cli.manifest_io import read_manifest
 from lhotse_lite.errors import LhotseLiteError

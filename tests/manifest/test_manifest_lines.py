@@ -4,8 +4,7 @@ import gzip
 import io
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from lhotse_lite.errors import ManifestFormatError, ManifestNotFoundError
 from lhotse_lite.manifest import lines

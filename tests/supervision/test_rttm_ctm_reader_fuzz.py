@@ -4,8 +4,7 @@ import contextlib
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from lhotse_lite.errors import LhotseLiteError
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
