@@ -23,7 +23,8 @@ LATIN1 = "café".encode("latin-1")
 
 def _one_error_line(result):
     assert result.exit_code != 0 and "Traceback" not in result.output, result.output
-    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    # a progress bar may share the line (its carriage return and cursor codes end before "Error:")
+    errors = [line[line.index("Error:"):] for line in result.output.splitlines() if "Error:" in line]
     assert len(errors) == 1, result.output
     return errors[0]
 
