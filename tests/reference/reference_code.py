@@ -4,6 +4,9 @@
   import only ``math``, ``typing`` and ``torch``; they are imported straight from the wheel (a zip) under
   their own module names, below bare stand-ins for the ``torchaudio`` packages, so torchaudio's
   ``__init__`` and its C++ extension are never loaded.
+* torchaudio 2.7.1's ``torchaudio/compliance/kaldi.py`` (Kaldi's spectrogram, fbank and MFCC in pure torch) the
+  same way, below a ``torchaudio`` stand-in carrying the one function it calls, ``functional.create_dct``,
+  compiled from the wheel's source.
 * SpeechBrain 1.1.2: the ``speechbrain`` package is unpacked from the wheel and imported below a bare
   ``speechbrain`` stand-in (its ``__init__`` would pull hyperpyyaml, joblib and scipy), with a bare
   ``torchaudio`` module carrying a ``__version__`` (all that ``wav2vec``, ``quantisers``, ``Transformer``
@@ -28,6 +31,7 @@ import functools
 import hashlib
 import importlib
 import logging
+import math
 import os
 import shutil
 import subprocess
@@ -169,6 +173,42 @@ def torchaudio_conv_emformer() -> types.ModuleType:
         ("torchaudio.prototype.models", "prototype/models")]}
     with _stand_ins(packages, ("torchaudio",)):
         return importlib.import_module("torchaudio.prototype.models.conv_emformer")
+
+
+@functools.lru_cache(maxsize=None)
+def torchaudio_compliance_kaldi() -> types.ModuleType:
+    """torchaudio 2.7.1's ``torchaudio.compliance.kaldi`` module (``spectrogram``, ``fbank``, ``mfcc``).
+
+    It imports only ``math``, ``typing`` and ``torch``, plus ``torchaudio`` for one call,
+    ``torchaudio.functional.create_dct``: the stand-in ``torchaudio`` carries that function compiled from the
+    wheel's own ``functional/functional.py`` (whose module imports the C++ extension). Its mel banks, DCT and
+    lifter are built in torch's default dtype; run it under :func:`default_dtype` ``(torch.float64)`` for a
+    float64 result all the way through.
+    """
+    archive = wheel_path(TORCHAUDIO)
+    with zipfile.ZipFile(archive) as zf:
+        source = zf.read("torchaudio/functional/functional.py").decode("utf-8")
+    tree = ast.parse(source)
+    create_dct = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "create_dct"]
+    namespace: Dict[str, object] = {"math": math, "torch": torch, "Optional": Optional, "Tensor": torch.Tensor}
+    exec(compile(ast.Module(create_dct, []), f"{archive}/torchaudio/functional/functional.py", "exec"), namespace)
+    root = f"{archive}/torchaudio"
+    functional = types.SimpleNamespace(create_dct=namespace["create_dct"])
+    modules = {"torchaudio": _package("torchaudio", root, functional=functional),
+               "torchaudio.compliance": _package("torchaudio.compliance", f"{root}/compliance")}
+    with _stand_ins(modules, ("torchaudio",)):
+        return importlib.import_module("torchaudio.compliance.kaldi")
+
+
+@contextlib.contextmanager
+def default_dtype(dtype: torch.dtype) -> Iterator[None]:
+    """torch's default dtype set to ``dtype`` inside the block."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(previous)
 
 
 @functools.lru_cache(maxsize=None)
