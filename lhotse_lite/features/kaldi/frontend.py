@@ -142,9 +142,8 @@ class KaldiFrontend(nn.Module):
         window = frame_window(length, window_type, dtype=torch.float64)
         self.register_buffer("_window", window.float(), persistent=False)
         weights = analysis_weights(window, width, self.preemph_coeff).float()
-        self.register_buffer("_w_current", weights[0].contiguous(), persistent=False)
-        self.register_buffer("_w_previous", weights[1].contiguous(), persistent=False)
-        self.register_buffer("_w_constant", weights[2].contiguous(), persistent=False)
+        self.register_buffer("_w_sample", weights[0].contiguous(), persistent=False)
+        self.register_buffer("_w_difference", weights[1].contiguous(), persistent=False)
 
     def _buffer(self, name: str) -> torch.Tensor:
         """A registered buffer, read from ``self._buffers`` in eager mode (see :meth:`_weights`)."""
@@ -153,8 +152,8 @@ class KaldiFrontend(nn.Module):
             raise KeyError(name)
         return buf
 
-    def _weights(self) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """The three analysis weight buffers.
+    def _weights(self) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The two analysis weight buffers.
 
         ``nn.Module`` serves buffers from its ``__getattr__`` fallback, which Python reaches only after a
         failed normal lookup: about 3 us per access here, paid several times per call, a tenth of a
@@ -162,8 +161,8 @@ class KaldiFrontend(nn.Module):
         whatever moved or replaced them); TorchScript compiles only the first branch.
         """
         if torch.jit.is_scripting():
-            return self._w_current, self._w_previous, self._w_constant
-        return self._buffer("_w_current"), self._buffer("_w_previous"), self._buffer("_w_constant")
+            return self._w_sample, self._w_difference
+        return self._buffer("_w_sample"), self._buffer("_w_difference")
 
     @property
     def window_length(self) -> int:
@@ -206,42 +205,41 @@ class KaldiFrontend(nn.Module):
         raise NotImplementedError
 
     def _process(
-        self, frames: torch.Tensor, previous_frames: Optional[torch.Tensor]
+        self, frames: torch.Tensor, differences: Optional[torch.Tensor]
     ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
         """The one core of ``forward`` and ``online_inference``: frames to ``(features, log_energy)``."""
-        current, previous, constant = self._weights()
-        if frames.dtype != current.dtype:
-            current, previous, constant = current.to(frames.dtype), previous.to(frames.dtype), constant.to(frames.dtype)
+        sample_weights, difference_weights = self._weights()
+        if frames.dtype != sample_weights.dtype:
+            sample_weights, difference_weights = sample_weights.to(frames.dtype), difference_weights.to(frames.dtype)
         windowed, log_e = window_frames(
             frames,
-            current,
-            previous,
-            constant,
+            sample_weights,
+            difference_weights,
             self._length,
             self.remove_dc_offset,
             self.preemph_coeff,
             self._energy_mode,
             self.energy_floor,
-            previous_frames,
+            differences,
         )
         return self._features(windowed, log_e), log_e
 
     def _offline(self, x: torch.Tensor) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
         self._check_input(x, "x")
-        frames, previous = frame_signal_with_previous(
-            self._dithered(x), self._length, self._shift, self._width, self.snip_edges
+        frames, differences = frame_signal_with_previous(
+            self._dithered(x), self._length, self._shift, self._width, self.snip_edges, self.preemph_coeff != 0.0
         )
         num_frames = frames.size(1)
         block = max(1, self._block_frames // max(1, frames.size(0)))
         if num_frames <= block:
-            return self._process(frames, previous)
+            return self._process(frames, differences)
         feats: List[torch.Tensor] = []
         energies: List[torch.Tensor] = []
         for start in range(0, num_frames, block):
-            block_previous: Optional[torch.Tensor] = None
-            if previous is not None:
-                block_previous = previous[:, start : start + block]
-            f, e = self._process(frames[:, start : start + block], block_previous)
+            block_differences: Optional[torch.Tensor] = None
+            if differences is not None:
+                block_differences = differences[:, start : start + block]
+            f, e = self._process(frames[:, start : start + block], block_differences)
             feats.append(f)
             if e is not None:
                 energies.append(e)
@@ -282,10 +280,11 @@ class KaldiFrontend(nn.Module):
                 f"{self._layer_name}.online_inference: context {list(context.shape)} {context.dtype} does "
                 f"not match x {list(x.shape)} {x.dtype}; pass back the remainder of the previous call"
             )
-        frames, previous, remainder = frame_stream_with_previous(
-            self._dithered(x), context, self._length, self._shift, self._width, self.snip_edges, last
+        frames, differences, remainder = frame_stream_with_previous(
+            self._dithered(x), context, self._length, self._shift, self._width, self.snip_edges, last,
+            self.preemph_coeff != 0.0,
         )
-        return self._process(frames, previous), remainder
+        return self._process(frames, differences), remainder
 
     @torch.jit.export
     def flush(self, context: Optional[torch.Tensor]) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
