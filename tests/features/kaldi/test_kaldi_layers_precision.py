@@ -247,3 +247,37 @@ def test_float32_error_within_other_implementations(
         if ours > MARGIN * max(torchaudio32, others or 0.0)
     }
     assert not worse, f"energy={_energy(index)}: (ours, torchaudio float32, kaldi-native-fbank) {worse}"
+
+
+def _summary() -> None:
+    """Print the per-layer table of ``docs/kaldi_compatibility.rst`` (run this file with python)."""
+    import kaldi_native_fbank
+
+    torch.set_num_threads(1)
+    rows: Dict[str, Dict[str, list]] = {layer: {} for layer in LAYERS}
+    for dc_offset in DC_OFFSETS:
+        for index, options in enumerate(GRID):
+            upper = measure(kaldi_native_fbank, index, *options, dc_offset)
+            largest = measure(kaldi_native_fbank, index, *options, dc_offset, quantile=None)
+            for layer in LAYERS:
+                (ours, torchaudio32, others), (ours_max, torchaudio32_max, others_max) = upper[layer], largest[layer]
+                row = rows[layer]
+                best_other = max(torchaudio32, others or 0.0)
+                row.setdefault("ratio", []).append(0.0 if ours == 0 else ours / best_other if best_other else math.inf)
+                for key, value in (("ours", ours), ("ta", torchaudio32), ("knf", others), ("ours_max", ours_max),
+                                   ("ta_max", torchaudio32_max), ("knf_max", others_max)):
+                    if value is not None:
+                        row.setdefault(key, []).append(value)
+    print(f"{len(GRID) * len(DC_OFFSETS)} combinations; upper quartile and largest difference, worst over the grid")
+    print(f"{'layer':<11}{'ours q75':>10}{'ta32 q75':>10}{'knf q75':>10}{'ratio med':>10}{'ratio max':>10}"
+          f"{'ours max':>10}{'ta32 max':>10}{'knf max':>10}")
+    for layer, row in rows.items():
+        worst = {key: f"{max(row[key]):>10.1e}" if key in row else f"{'-':>10}" for key in
+                 ("ours", "ta", "knf", "ours_max", "ta_max", "knf_max")}
+        ratios = sorted(row["ratio"])
+        print(f"{layer:<11}{worst['ours']}{worst['ta']}{worst['knf']}{ratios[len(ratios) // 2]:>10.2f}"
+              f"{ratios[-1]:>10.2f}{worst['ours_max']}{worst['ta_max']}{worst['knf_max']}")
+
+
+if __name__ == "__main__":
+    _summary()
