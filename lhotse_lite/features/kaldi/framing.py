@@ -78,14 +78,12 @@ def reflect_indices(start: int, stop: int, num_samples: int, device: torch.devic
 
 
 def _unfold(
-    signal: torch.Tensor, offset: int, count: int, width: int, shift: int, differences: bool = False
+    signal: torch.Tensor, offset: int, count: int, width: int, shift: int
 ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
     """``count`` frames of ``width`` samples starting at ``offset``, zero-extending the signal if short.
 
     Also returns the same frames moved one sample to the left (each frame's *previous* samples, which
-    pre-emphasis needs) as a second strided view when ``offset >= 1``, else ``None``; with
-    ``differences``, instead the differences of neighbouring samples (``signal[i] - signal[i - 1]``,
-    unspecified at ``i = 0``), computed once over the signal and framed the same way.
+    pre-emphasis needs) as a second strided view when ``offset >= 1``, else ``None``.
     """
     if count <= 0:
         empty = signal.new_zeros(signal.size(0), 0, width)
@@ -98,21 +96,6 @@ def _unfold(
     stride = [signal.stride(0), shift * signal.stride(1), signal.stride(1)]
     base = signal.storage_offset()
     frames = signal.as_strided(size, stride, base + offset * signal.stride(1))
-    if differences:
-        # Up to 32 frames (streaming chunks) one subtraction of two views of the frames is cheapest (~1.5 us
-        # for 10 frames); beyond, once over the signal, which has ~2.5x fewer samples than the overlapping
-        # frames (measured crossover ~50 frames). TorchScript: the bound is a literal.
-        if offset >= 1 and count <= 32:
-            return frames, frames - signal.as_strided(size, stride, base + (offset - 1) * signal.stride(1))
-        # ``diff[:, j]`` is ``signal[:, j + 1] - signal[:, j]``; a frame starting at ``offset = 0`` gets a
-        # leading 0 for its first column (which the analysis does not read).
-        if offset >= 1:
-            diff = torch.diff(signal, dim=1)
-            offset -= 1
-        else:
-            diff = torch.diff(signal, dim=1, prepend=signal[:, :1])
-        step = diff.stride(1)  # a new tensor: storage offset 0
-        return frames, diff.as_strided(size, [diff.stride(0), shift * step, step], offset * step)
     if offset < 1:
         return frames, None
     return frames, signal.as_strided(size, stride, base + (offset - 1) * signal.stride(1))
@@ -139,22 +122,18 @@ def frame_signal(x: torch.Tensor, length: int, shift: int, width: int, snip_edge
 
 
 def frame_signal_with_previous(
-    x: torch.Tensor, length: int, shift: int, width: int, snip_edges: bool, differences: bool = False
+    x: torch.Tensor, length: int, shift: int, width: int, snip_edges: bool
 ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
     """:func:`frame_signal`, plus the frames moved one sample left (``None`` where no sample precedes).
 
     The second view holds, at column ``i``, the sample before column ``i`` of the first (what
     pre-emphasis subtracts); column 0 of the first frame may be a placeholder (the analysis weights it
-    with zero). With ``differences=True`` it holds instead column ``i`` minus the sample before it (never
-    ``None``; computed once per signal, not per overlapping frame).
+    with zero).
 
     Example:
         >>> frames, previous = frame_signal_with_previous(torch.arange(10.0)[None], 4, 2, 4, snip_edges=False)
         >>> frames[0, 1].tolist(), previous[0, 1].tolist()
         ([1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 2.0, 3.0])
-        >>> squares = torch.arange(10.0)[None] ** 2
-        >>> frame_signal_with_previous(squares, 4, 2, 4, False, differences=True)[1][0, 1].tolist()
-        [1.0, 3.0, 5.0, 7.0]
     """
     num_samples = x.size(1)
     count = kaldi_num_frames(num_samples, length, shift, snip_edges)
@@ -166,8 +145,8 @@ def frame_signal_with_previous(
     if start >= 0 and stop <= num_samples:
         end = min(num_samples, start + (count - 1) * shift + width)
         if start >= 1:
-            return _unfold(x[:, start - 1 : end], 1, count, width, shift, differences)
-        return _unfold(x[:, start:end], 0, count, width, shift, differences)
+            return _unfold(x[:, start - 1 : end], 1, count, width, shift)
+        return _unfold(x[:, start:end], 0, count, width, shift)
     extra = width - length
     if start < 0 and 1 - start <= num_samples and stop + extra <= 2 * num_samples:
         # The common snip_edges=False case in one copy: mirror the edges (Kaldi: sample -k is sample
@@ -179,7 +158,7 @@ def frame_signal_with_previous(
         parts.append(x if end >= num_samples else x[:, :end])
         if end > num_samples:
             parts.append(torch.flip(x[:, 2 * num_samples - end :], [1]))
-        return _unfold(torch.cat(parts, dim=1), 1, count, width, shift, differences)
+        return _unfold(torch.cat(parts, dim=1), 1, count, width, shift)
     if -start <= num_samples and stop - num_samples <= num_samples:
         # Mirror only the edges (Kaldi: sample -k is sample k - 1); one leading sample feeds ``previous``.
         parts = [x[:, :1]]
@@ -193,7 +172,7 @@ def frame_signal_with_previous(
         segment = torch.cat(parts, dim=1)
     else:
         segment = x[:, reflect_indices(start - 1, stop, num_samples, x.device)]
-    return _unfold(segment, 1, count, width, shift, differences)
+    return _unfold(segment, 1, count, width, shift)
 
 
 def frame_stream(
@@ -233,10 +212,8 @@ def frame_stream_with_previous(
     width: int,
     snip_edges: bool,
     last: bool,
-    differences: bool = False,
 ) -> Tuple[torch.Tensor, Optional[torch.Tensor], torch.Tensor]:
-    """:func:`frame_stream`, plus the frames moved one sample left as in :func:`frame_signal_with_previous`
-    (or, with ``differences=True``, the differences of neighbouring samples).
+    """:func:`frame_stream`, plus the frames moved one sample left as in :func:`frame_signal_with_previous`.
 
     Returns:
         ``(frames, previous, remainder)``; ``previous`` is ``None`` where no sample precedes the first frame.
@@ -256,13 +233,13 @@ def frame_stream_with_previous(
         buf = x if context is None else torch.cat([context, x], dim=1)
     if snip_edges:
         count = 0 if n < length else 1 + (n - length) // shift
-        frames, previous = _unfold(buf, 0, count, width, shift, differences)
+        frames, previous = _unfold(buf, 0, count, width, shift)
         return frames, previous, (buf[:, :0] if last else buf[:, count * shift : n])
     pad = length // 2 - shift // 2
     if context is None or context.size(1) < length - pad:
         # Warm-up: no frame emitted yet, ``buf`` is the raw signal from its first sample.
         if last:
-            frames, previous = frame_signal_with_previous(buf[:, :n], length, shift, width, False, differences)
+            frames, previous = frame_signal_with_previous(buf[:, :n], length, shift, width, False)
             return frames, previous, buf[:, :0]
         if n < length - pad:
             empty = buf.new_zeros(buf.size(0), 0, width)
@@ -270,7 +247,7 @@ def frame_stream_with_previous(
         # One leading sample (any value: it is weighted by zero) so that ``previous`` exists.
         padded = torch.cat([buf[:, :1], torch.flip(buf[:, :pad], [1]), buf], dim=1)
         count = (n + pad - length) // shift + 1
-        frames, previous = _unfold(padded, 1, count, width, shift, differences)
+        frames, previous = _unfold(padded, 1, count, width, shift)
         return frames, previous, padded[:, 1 + (count - 1) * shift : 1 + n + pad]
     # Running: ``buf`` starts at the first sample of the last emitted frame.
     if last:
@@ -279,10 +256,10 @@ def frame_stream_with_previous(
         buf = buf[:, :n]
         if stop > n:
             buf = torch.cat([buf, torch.flip(buf[:, 2 * n - stop :], [1])], dim=1)
-        frames, previous = _unfold(buf, shift, count, width, shift, differences)
+        frames, previous = _unfold(buf, shift, count, width, shift)
         return frames, previous, buf[:, :0]
     count = (n - length) // shift
-    frames, previous = _unfold(buf, shift, count, width, shift, differences)
+    frames, previous = _unfold(buf, shift, count, width, shift)
     return frames, previous, buf[:, count * shift : n]
 
 

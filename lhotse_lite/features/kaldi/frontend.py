@@ -205,7 +205,7 @@ class KaldiFrontend(nn.Module):
         raise NotImplementedError
 
     def _process(
-        self, frames: torch.Tensor, differences: Optional[torch.Tensor]
+        self, frames: torch.Tensor, previous_frames: Optional[torch.Tensor]
     ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
         """The one core of ``forward`` and ``online_inference``: frames to ``(features, log_energy)``."""
         sample_weights, difference_weights = self._weights()
@@ -220,26 +220,26 @@ class KaldiFrontend(nn.Module):
             self.preemph_coeff,
             self._energy_mode,
             self.energy_floor,
-            differences,
+            previous_frames,
         )
         return self._features(windowed, log_e), log_e
 
     def _offline(self, x: torch.Tensor) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
         self._check_input(x, "x")
-        frames, differences = frame_signal_with_previous(
-            self._dithered(x), self._length, self._shift, self._width, self.snip_edges, self.preemph_coeff != 0.0
+        frames, previous = frame_signal_with_previous(
+            self._dithered(x), self._length, self._shift, self._width, self.snip_edges
         )
         num_frames = frames.size(1)
         block = max(1, self._block_frames // max(1, frames.size(0)))
         if num_frames <= block:
-            return self._process(frames, differences)
+            return self._process(frames, previous)
         feats: List[torch.Tensor] = []
         energies: List[torch.Tensor] = []
         for start in range(0, num_frames, block):
-            block_differences: Optional[torch.Tensor] = None
-            if differences is not None:
-                block_differences = differences[:, start : start + block]
-            f, e = self._process(frames[:, start : start + block], block_differences)
+            block_previous: Optional[torch.Tensor] = None
+            if previous is not None:
+                block_previous = previous[:, start : start + block]
+            f, e = self._process(frames[:, start : start + block], block_previous)
             feats.append(f)
             if e is not None:
                 energies.append(e)
@@ -280,11 +280,10 @@ class KaldiFrontend(nn.Module):
                 f"{self._layer_name}.online_inference: context {list(context.shape)} {context.dtype} does "
                 f"not match x {list(x.shape)} {x.dtype}; pass back the remainder of the previous call"
             )
-        frames, differences, remainder = frame_stream_with_previous(
-            self._dithered(x), context, self._length, self._shift, self._width, self.snip_edges, last,
-            self.preemph_coeff != 0.0,
+        frames, previous, remainder = frame_stream_with_previous(
+            self._dithered(x), context, self._length, self._shift, self._width, self.snip_edges, last
         )
-        return self._process(frames, differences), remainder
+        return self._process(frames, previous), remainder
 
     @torch.jit.export
     def flush(self, context: Optional[torch.Tensor]) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
