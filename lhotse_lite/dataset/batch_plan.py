@@ -56,6 +56,7 @@ __all__ = ["EpochPlan", "estimate_duration_buckets", "plan_epoch"]
 logger = logging.getLogger(__name__)
 
 _EPS = 1e-6  # seconds of tolerance on max_duration (durations are float32)
+_CHUNK = 1 << 18  # items per vectorised step (bounds the temporaries at a few MB)
 
 
 def estimate_duration_buckets(durations: np.ndarray, num_buckets: int) -> List[float]:
@@ -121,29 +122,48 @@ class EpochPlan:
         return self.items[self.starts[k] : self.ends[k]].astype(np.int64)
 
 
-def _fill_bucket(durations: np.ndarray, max_duration: Optional[float], max_cuts: Optional[int]) -> np.ndarray:
-    """Ends (exclusive) of the greedy batches over one bucket's durations, in order.
+def _fill_bucket(
+    durations: np.ndarray, members: np.ndarray, max_duration: Optional[float], max_cuts: Optional[int]
+) -> np.ndarray:
+    """Ends (exclusive) of the greedy batches over one bucket's items ``durations[members]``, in order.
 
-    ``jump[j]`` is where a batch starting at item ``j`` ends, for every ``j`` at once (one vectorised
-    ``searchsorted``); the batches are then the chain ``0 -> jump[0] -> jump[jump[0]] ...``.
+    ``jump[j]``, where a batch starting at item ``j`` ends by duration, is computed for a chunk of items
+    at a time with one vectorised ``searchsorted`` on the running sum; the batches are the chain
+    ``0 -> jump[0] -> ...``. Temporaries stay at a few MB per chunk.
     """
-    n = durations.size
+    n = members.size
     if max_duration is None:
         return np.append(np.arange(max_cuts, n, max_cuts), n)  # type: ignore[arg-type]
-    cumulative = np.cumsum(durations, dtype=np.float64)
-    before = np.concatenate([[0.0], cumulative[:-1]])
-    jump = np.searchsorted(cumulative, before + max_duration + _EPS, side="right")
-    first = np.arange(n)
-    jump = np.maximum(jump, first + 1)
-    if max_cuts is not None:
-        jump = np.minimum(jump, first + max_cuts)
-    table = jump.tolist()
+    cumulative = np.empty(n + 1, dtype=np.float64)  # cumulative[j]: duration before item j
+    cumulative[0] = 0.0
+    for a in range(0, n, _CHUNK):
+        b = min(n, a + _CHUNK)
+        np.cumsum(durations[members[a:b]], dtype=np.float64, out=cumulative[a + 1 : b + 1])
+        cumulative[a + 1 : b + 1] += cumulative[a]
     ends: List[int] = []
-    start = 0
+    start = chunk_start = 0
+    jump = np.zeros(0, dtype=np.int64)
     while start < n:
-        start = table[start]
-        ends.append(start)
+        if start >= chunk_start + jump.size:
+            chunk_start = start
+            limit = cumulative[start : min(n, start + _CHUNK)] + (max_duration + _EPS)
+            jump = np.searchsorted(cumulative[1:], limit, side="right")
+        end = max(int(jump[start - chunk_start]), start + 1)  # an item longer than max_duration: alone
+        if max_cuts is not None:
+            end = min(end, start + max_cuts)
+        ends.append(end)
+        start = end
     return np.asarray(ends, dtype=np.int64)
+
+
+def _bucket_of(durations: np.ndarray, bins: Sequence[float]) -> np.ndarray:
+    """The bucket of every item (uint8/uint16), computed in chunks to keep int64 temporaries small."""
+    edges = np.asarray(bins, dtype=np.float64)
+    out = np.empty(durations.size, dtype=np.uint8 if edges.size < 255 else np.uint16)
+    step = 1 << 20
+    for start in range(0, durations.size, step):
+        out[start : start + step] = np.searchsorted(edges, durations[start : start + step], side="right")
+    return out
 
 
 def _complete(durations: np.ndarray, max_duration: Optional[float], max_cuts: Optional[int]) -> bool:
@@ -226,31 +246,32 @@ def plan_epoch(
     durations = np.asarray(durations)
     n = durations.size
     rng = np.random.default_rng([seed, epoch])
-    order = rng.permutation(n) if shuffle else np.arange(n)
-    bucket_of = np.searchsorted(np.asarray(bins, dtype=np.float64), durations[order], side="right")
-    positions = np.argsort(bucket_of, kind="stable")  # position in `order` of each grouped item
-    index_dtype = np.int32 if n < 2**31 else np.int64
-    items = order[positions].astype(index_dtype)
-    grouped = durations[items]
-    bounds = np.flatnonzero(np.diff(bucket_of[positions])) + 1
-    bucket_starts = np.concatenate([[0], bounds]).astype(np.int64)
-    bucket_ends = np.concatenate([bounds, [n]]).astype(np.int64)
+    index_dtype = np.int32 if n < 2**31 else np.int64  # 4 bytes per item: 10M items fit in 40 MB
+    order = np.arange(n, dtype=index_dtype)
+    if shuffle:
+        rng.shuffle(order)
+    bucket_of = _bucket_of(durations, bins)[order]
+    items = np.empty(n, dtype=index_dtype)  # item indices grouped per bucket, in `order` within a bucket
     all_starts: List[np.ndarray] = []
     all_ends: List[np.ndarray] = []
-    dropped = 0
-    for b_start, b_end in zip(bucket_starts, bucket_ends):
-        if b_end <= b_start:
-            continue
-        ends = b_start + _fill_bucket(grouped[b_start:b_end], max_duration, max_cuts)
-        starts = np.concatenate([[b_start], ends[:-1]])
-        if drop_last and not _complete(grouped[starts[-1] : ends[-1]], max_duration, max_cuts):
+    all_released: List[np.ndarray] = []
+    dropped = offset = 0
+    for bucket in np.unique(bucket_of).tolist():
+        positions = np.flatnonzero(bucket_of == bucket).astype(index_dtype)  # positions in `order`, increasing
+        members = order[positions]
+        items[offset : offset + members.size] = members
+        ends = _fill_bucket(durations, members, max_duration, max_cuts)
+        starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
+        if drop_last and not _complete(durations[members[starts[-1] : ends[-1]]], max_duration, max_cuts):
             dropped += int(ends[-1] - starts[-1])
             starts, ends = starts[:-1], ends[:-1]
-        all_starts.append(starts)
-        all_ends.append(ends)
+        all_released.append(positions[ends - 1].astype(np.int64))  # released when its last item arrives
+        all_starts.append(offset + starts)
+        all_ends.append(offset + ends)
+        offset += members.size
     starts = np.concatenate(all_starts).astype(np.int64) if all_starts else np.zeros(0, np.int64)
     ends = np.concatenate(all_ends).astype(np.int64) if all_ends else np.zeros(0, np.int64)
-    released = positions[ends - 1] if ends.size else ends
+    released = np.concatenate(all_released) if all_released else np.zeros(0, np.int64)
     if not shuffle:
         batch_order = np.argsort(released, kind="stable")
     elif buffer_size is None:

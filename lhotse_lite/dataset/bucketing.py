@@ -166,6 +166,7 @@ class DynamicBucketingSampler(torch.utils.data.Sampler):
         self._resume_at: Optional[int] = None
         self._plan: Optional[EpochPlan] = None
         self._plan_epoch: Optional[int] = None
+        self._fingerprint: Optional[str] = None
         self._plan_for(0)  # validates the configuration now
         too_long = int((self.durations > (self.max_duration or np.inf)).sum())
         if too_long:
@@ -209,11 +210,14 @@ class DynamicBucketingSampler(torch.utils.data.Sampler):
     # -- resume ---------------------------------------------------------------------------------
     def fingerprint(self) -> str:
         """A hash of everything that shapes the batches (durations and configuration, not the rank)."""
+        if self._fingerprint is not None:
+            return self._fingerprint
         config = [self.max_duration, self.max_cuts, self.duration_bins, self.shuffle, self.drop_last,
                   self.buffer_size, self.seed, self.world_size, self.rank_tail]
         digest = hashlib.sha256(json.dumps(config).encode())
-        digest.update(np.ascontiguousarray(self.durations, dtype=np.float32).tobytes())
-        return digest.hexdigest()[:32]
+        digest.update(memoryview(np.ascontiguousarray(self.durations, dtype=np.float32)).cast("B"))
+        self._fingerprint = digest.hexdigest()[:32]
+        return self._fingerprint
 
     def state_dict(self, consumed: Optional[Union[int, SampledBatch, Dict[str, Any]]] = None) -> Dict[str, Any]:
         """The position to resume from, JSON-serialisable.
