@@ -72,8 +72,8 @@ def manifest_durations(manifest: Any, cache_path: Optional[Union[str, Path]] = N
         manifest: Supervisions, features or recordings (anything whose items have ``.duration``), or an
             object with a ``durations`` array.
         cache_path: Optional ``.npy`` sidecar: loaded when present (its length is checked against
-            ``len(manifest)`` when the manifest knows it), written after a pass otherwise. Delete it
-            when the manifest changes.
+            ``len(manifest)`` when that is O(1): eager and indexed sets, lists), written after a pass
+            otherwise. Delete it when the manifest changes.
 
     Returns:
         ``(num_items,)`` float32 array.
@@ -86,8 +86,9 @@ def manifest_durations(manifest: Any, cache_path: Optional[Union[str, Path]] = N
     if known is not None and not callable(known):
         return np.asarray(known, dtype=np.float32)
     length = None
-    with contextlib.suppress(TypeError):  # a streamed or filtered lazy manifest does not know its length
-        length = len(manifest)
+    if _has_random_access(manifest):  # len() of a streamed lazy set may read the whole file
+        with contextlib.suppress(TypeError):
+            length = len(manifest)
     if cache_path is not None and os.path.exists(cache_path):
         cached = np.load(cache_path)
         if length is not None and cached.shape != (length,):
