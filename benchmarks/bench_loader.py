@@ -216,8 +216,8 @@ def resume_at_10000(root: str, repeats: int) -> float:
 
 _MEMORY_CHILD = """
 import sys, tracemalloc, numpy as np
-tracemalloc.start()
 from lhotse_lite.dataset import DynamicBucketingSampler
+tracemalloc.start()  # after the imports: the sampler's own memory, its durations array included
 durations = np.random.default_rng(4).uniform(1.0, 20.0, int(sys.argv[1])).astype(np.float32)
 sampler = DynamicBucketingSampler(durations=durations, max_duration=200.0, shuffle=True)
 next(iter(sampler)); sampler.state_dict()

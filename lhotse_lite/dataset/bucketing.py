@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 _STATE_VERSION = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq on an array field would be ambiguous; compare .indices
 class SampledBatch:
     """What the sampler yields: the item indices of one batch and where it sits in the epoch.
 
