@@ -34,6 +34,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import math
@@ -47,11 +48,11 @@ import numpy as np
 import torch
 
 from lhotse_lite.dataset import (
-    DurationBatchSampler,
+    DynamicBucketingSampler,
     GlobalMVN,
+    KeywordSpottingDataset,
     LabelTargets,
     SupervisionDataset,
-    collate_features,
     random_time_shift,
     spec_augment,
 )
@@ -96,7 +97,7 @@ class KwsConfig:
         num_mfcc: MFCC coefficients = mel filters (NeMo's MatchboxNet: 64).
         speed_factors: Extra speed-perturbed copies of the training set (``()``: none).
         epochs: Passes over the (perturbed) training set.
-        batch_duration: Seconds of audio per batch (``DurationBatchSampler``).
+        batch_duration: Seconds of audio per batch (``max_duration`` of ``DynamicBucketingSampler``).
         lr: Peak learning rate of AdamW.
         weight_decay: AdamW weight decay.
         warmup_fraction: Fraction of the steps with a linear warm-up, then cosine decay to 0.
@@ -226,10 +227,17 @@ def train_model(train: SupervisionDataset, valid: Optional[SupervisionDataset], 
         validation accuracy, elapsed seconds).
     """
     torch.manual_seed(config.seed)
-    generator = torch.Generator().manual_seed(config.seed)
     model = matchboxnet_3x1x64(num_classes=num_classes, feat_in=config.num_mfcc)
-    sampler = DurationBatchSampler(train.durations, config.batch_duration, seed=config.seed)
-    loader = torch.utils.data.DataLoader(train, batch_sampler=sampler, collate_fn=collate_features)
+    augment = [
+        functools.partial(random_time_shift, max_shift=config.time_shift),
+        functools.partial(spec_augment, num_time_masks=config.time_masks, max_time_width=config.time_mask_width,
+                          num_freq_masks=config.freq_masks, max_freq_width=config.freq_mask_width),
+    ]
+    batches = KeywordSpottingDataset(train.segments, train.target_fn, features=train.source.features,
+                                     normalizer=train.normalizer, transforms=augment, seed=config.seed)
+    sampler = DynamicBucketingSampler(durations=train.durations, max_duration=config.batch_duration, shuffle=True,
+                                      seed=config.seed)
+    loader = torch.utils.data.DataLoader(batches, sampler=sampler, batch_size=None)
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     total = config.epochs * len(sampler)
     budget = 60.0 * config.max_minutes
@@ -240,17 +248,15 @@ def train_model(train: SupervisionDataset, valid: Optional[SupervisionDataset], 
         model.train()
         sampler.set_epoch(epoch)
         losses = []
-        for features, lengths, targets in loader:
+        for batch in loader:  # (batch, feature, time) inputs, time-shifted and SpecAugment-masked
             # the schedule runs on steps or on the time budget, whichever is further along
             progress = max(step / total, (time.perf_counter() - start) / budget)
             if progress >= 1.0:
                 break
             for group in optimiser.param_groups:
                 group["lr"] = config.lr * _lr_factor(progress, config.warmup_fraction)
-            features = random_time_shift(features, lengths, config.time_shift, generator=generator)
-            features = spec_augment(features, lengths, config.time_masks, config.time_mask_width,
-                                    config.freq_masks, config.freq_mask_width, generator=generator)
-            loss = torch.nn.functional.cross_entropy(model(features.transpose(1, 2), lengths), targets)
+            logits = model(batch["inputs"], batch["input_lens"])
+            loss = torch.nn.functional.cross_entropy(logits, batch["labels"])
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             optimiser.step()

@@ -1,7 +1,14 @@
-"""Training data loading: a PyTorch ``Dataset`` over supervisions, its collate function, a duration sampler.
+"""Training data loading: from manifests to model batches.
 
 This package is the bridge between manifests and models (it imports torch and the manifests;
 feature layers and models still never import manifests).
+
+* :class:`DynamicBucketingSampler`: duration-bucketed, distributed, exactly resumable batches of item
+  indices (:class:`SampledBatch`), planned per epoch with numpy; :class:`LoaderProgress`,
+  :func:`save_loader_state`, :func:`load_loader_state` keep the position beside a checkpoint.
+* :class:`KeywordSpottingDataset`, :class:`SpeechRecognitionDataset`, :class:`Wav2VecPretrainingDataset`:
+  ``dataset[sampled_batch]`` -> a dict in the layout MatchboxNet, ConvEmformer and wav2vec 2.0 take
+  (``DataLoader(dataset, sampler=sampler, batch_size=None)``); see docs/training.rst.
 
 * :class:`SupervisionDataset`: one item per supervision, features cut out of a ``FeatureSet`` or
   computed on the fly from a ``RecordingSet`` (optionally speed-perturbed), optionally normalised
@@ -28,14 +35,36 @@ Example:
 """
 
 from lhotse_lite.dataset.augment import random_time_shift, spec_augment
+from lhotse_lite.dataset.batch_dataset import BatchDataset
+from lhotse_lite.dataset.batch_plan import estimate_duration_buckets
+from lhotse_lite.dataset.bucketing import DynamicBucketingSampler, SampledBatch
 from lhotse_lite.dataset.collate import FeatureBatch, collate_features, pad_features
+from lhotse_lite.dataset.durations import manifest_durations
+from lhotse_lite.dataset.model_datasets import (
+    KeywordSpottingDataset,
+    SpeechRecognitionDataset,
+    Wav2VecPretrainingDataset,
+)
 from lhotse_lite.dataset.normalization import GlobalMVN
+from lhotse_lite.dataset.resume import LoaderProgress, load_loader_state, save_loader_state
 from lhotse_lite.dataset.sampler import DurationBatchSampler
-from lhotse_lite.dataset.sources import FeatureSource, OnTheFlyFeatures, PrecomputedFeatures
+from lhotse_lite.dataset.sources import FeatureSource, OnTheFlyFeatures, PrecomputedFeatures, RawAudio
 from lhotse_lite.dataset.supervision_dataset import LabelTargets, SupervisionDataset
 
 __all__ = [
+    "BatchDataset",
     "DurationBatchSampler",
+    "DynamicBucketingSampler",
+    "KeywordSpottingDataset",
+    "LoaderProgress",
+    "RawAudio",
+    "SampledBatch",
+    "SpeechRecognitionDataset",
+    "Wav2VecPretrainingDataset",
+    "estimate_duration_buckets",
+    "load_loader_state",
+    "manifest_durations",
+    "save_loader_state",
     "FeatureBatch",
     "FeatureSource",
     "GlobalMVN",

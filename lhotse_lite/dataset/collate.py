@@ -64,6 +64,8 @@ def pad_features(
     """
     if len(matrices) == 0:
         raise ShapeError("pad_features got an empty list; a batch needs at least one item")
+    if all(isinstance(m, np.ndarray) and m.ndim == 2 for m in matrices) and len({m.shape[1] for m in matrices}) == 1:
+        return _pad_arrays(matrices, pad_value)  # type: ignore[arg-type]
     tensors = [m if isinstance(m, torch.Tensor) else torch.from_numpy(np.asarray(m)) for m in matrices]
     dims = {tuple(t.shape[1:]) for t in tensors}
     if any(t.ndim != 2 for t in tensors) or len(dims) != 1:
@@ -78,6 +80,17 @@ def pad_features(
     for i, t in enumerate(tensors):
         out[i, : t.shape[0]] = t
     return out, lengths
+
+
+def _pad_arrays(arrays: Sequence[np.ndarray], pad_value: float) -> Tuple[torch.Tensor, torch.Tensor]:
+    """:func:`pad_features` for numpy matrices: one numpy copy per item, no per-item torch calls."""
+    first = arrays[0].dtype
+    dtype = np.result_type(np.float32, first) if np.issubdtype(first, np.floating) else np.float32
+    lengths = np.array([a.shape[0] for a in arrays], dtype=np.int64)
+    out = np.full((len(arrays), int(lengths.max()), arrays[0].shape[1]), pad_value, dtype=dtype)
+    for i, a in enumerate(arrays):
+        out[i, : a.shape[0]] = a
+    return torch.from_numpy(out), torch.from_numpy(lengths)
 
 
 def _collate_targets(targets: Sequence[Any]) -> Targets:

@@ -32,8 +32,9 @@ from typing import Any, Dict, Optional, Sequence
 import numpy as np
 
 from lhotse_lite.errors import ConfigError, ShapeError, UnknownIdError
+from lhotse_lite.supervision import SupervisionSegment
 
-__all__ = ["FeatureSource", "PrecomputedFeatures", "OnTheFlyFeatures"]
+__all__ = ["FeatureSource", "PrecomputedFeatures", "RawAudio", "OnTheFlyFeatures"]
 
 logger = logging.getLogger(__name__)
 
@@ -100,17 +101,100 @@ class PrecomputedFeatures(FeatureSource):
         return np.asarray(feats, dtype=np.float32)
 
 
-class OnTheFlyFeatures(FeatureSource):
-    """Features computed from the audio when an item is loaded, with optional speed perturbation.
+class RawAudio(FeatureSource):
+    """A supervision's audio samples, with optional speed and volume perturbation drawn per item.
+
+    Args:
+        recordings: A ``RecordingSet`` (eager or lazy; iterated once to index it by id).
+        speed_factors: Factors to draw from uniformly per item (e.g. ``(0.9, 1.0, 1.1)``); ``None``
+            or ``(1.0,)`` turns speed perturbation off.
+        volume_factors: Gains to draw from uniformly per item (e.g. ``(0.5, 1.0, 2.0)``); ``None``
+            turns volume perturbation off.
+
+    Raises:
+        ConfigError: A factor that is not positive.
+
+    Example:
+        >>> from lhotse_lite.audio import Recording
+        >>> from lhotse_lite.supervision import SupervisionSegment
+        >>> from lhotse_lite.testing.dummies import tone_wav_bytes
+        >>> rec = Recording.from_bytes(tone_wav_bytes(frequency=440), "tone")
+        >>> source = RawAudio([rec], volume_factors=(2.0,))
+        >>> source.load(source.resolve(SupervisionSegment("s", "tone", 0.0, 0.5))).shape
+        (8000,)
+    """
+
+    def __init__(
+        self,
+        recordings: Any,
+        speed_factors: Optional[Sequence[float]] = None,
+        volume_factors: Optional[Sequence[float]] = None,
+    ) -> None:
+        self.speed_factors = _factors(speed_factors, "speed_factors")
+        self.volume_factors = _factors(volume_factors, "volume_factors")
+        self.recordings: Dict[str, Any] = {r.id: r for r in recordings}
+
+    def resolve(self, segment: Any) -> _Handle:
+        """The ``Recording`` of ``segment`` (a ``Recording`` item stands for all of itself).
+
+        Raises:
+            UnknownIdError: The recording is not in the set.
+            ShapeError: The supervision covers several channels (extract single channels).
+        """
+        if not hasattr(segment, "recording_id"):  # a whole Recording: its first channel, start to end
+            return _Handle(SupervisionSegment(segment.id, segment.id, 0.0, segment.duration,
+                                              channel=segment.channel_ids[0]), segment)
+        recording = self.recordings.get(segment.recording_id)
+        if recording is None:
+            raise UnknownIdError(
+                f"supervision {segment.id!r}: recording {segment.recording_id!r} is not in the recordings "
+                f"({len(self.recordings)} recordings); pass the RecordingSet the supervisions were made for"
+            )
+        if isinstance(segment.channel, list) and len(segment.channel) != 1:
+            raise ShapeError(f"supervision {segment.id!r} covers channels {segment.channel}; on-the-fly "
+                             "features need one channel per supervision")
+        return _Handle(segment, recording)
+
+    def load_samples(self, handle: _Handle, rng: Optional[random.Random] = None) -> "tuple[np.ndarray, int]":
+        """``(samples (num_samples,) float32, sampling_rate)`` of the supervision, perturbed if configured."""
+        seg, recording = handle.segment, handle.item
+        source = rng or random
+        factor = source.choice(self.speed_factors) if len(self.speed_factors) > 1 else self.speed_factors[0]
+        gain = source.choice(self.volume_factors) if len(self.volume_factors) > 1 else self.volume_factors[0]
+        if factor != 1.0:
+            recording = recording.perturb_speed(factor)
+            seg = seg.perturb_speed(factor, recording.sampling_rate)
+        duration = min(seg.duration, recording.duration - seg.start)
+        audio = recording.load_audio(channels=seg.channel, offset=seg.start, duration=duration)
+        samples = np.asarray(audio[0], dtype=np.float32)
+        if gain != 1.0:
+            samples = samples * np.float32(gain)
+        return samples, recording.sampling_rate
+
+    def load(self, handle: _Handle, rng: Optional[random.Random] = None) -> np.ndarray:
+        """The supervision's samples, ``(num_samples,)`` float32."""
+        return self.load_samples(handle, rng)[0]
+
+
+def _factors(values: Optional[Sequence[float]], name: str) -> tuple:
+    factors = tuple(float(f) for f in (values or (1.0,)))
+    if not all(f > 0 for f in factors):
+        raise ConfigError(f"{name} must be positive, got {list(factors)}; e.g. (0.9, 1.0, 1.1)")
+    return factors
+
+
+class OnTheFlyFeatures(RawAudio):
+    """Features computed from the audio when an item is loaded, with optional speed/volume perturbation.
 
     Args:
         recordings: A ``RecordingSet`` (eager or lazy; iterated once to index it).
         extractor: A ``FeatureExtractor`` (e.g. ``Mfcc(MfccConfig(num_filters=64, num_ceps=64))``).
         speed_factors: Factors to draw from uniformly per item (e.g. ``(0.9, 1.0, 1.1)``); ``None``
             or ``(1.0,)`` turns perturbation off.
+        volume_factors: Gains to draw from uniformly per item; ``None`` turns it off.
 
     Raises:
-        ConfigError: A speed factor that is not positive.
+        ConfigError: A factor that is not positive.
 
     Example:
         >>> import numpy as np
@@ -124,47 +208,23 @@ class OnTheFlyFeatures(FeatureSource):
         (100, 10)
     """
 
-    def __init__(self, recordings: Any, extractor: Any, speed_factors: Optional[Sequence[float]] = None) -> None:
-        factors = tuple(float(f) for f in (speed_factors or (1.0,)))
-        bad = [f for f in factors if not f > 0]
-        if bad:
-            raise ConfigError(f"speed_factors must be positive, got {list(factors)}; e.g. (0.9, 1.0, 1.1)")
-        self.recordings: Dict[str, Any] = {r.id: r for r in recordings}
+    def __init__(
+        self,
+        recordings: Any,
+        extractor: Any,
+        speed_factors: Optional[Sequence[float]] = None,
+        volume_factors: Optional[Sequence[float]] = None,
+    ) -> None:
+        super().__init__(recordings, speed_factors, volume_factors)
         self.extractor = extractor
-        self.speed_factors = factors
-
-    def resolve(self, segment: Any) -> _Handle:
-        """The ``Recording`` of ``segment``.
-
-        Raises:
-            UnknownIdError: The recording is not in the set.
-            ShapeError: The supervision covers several channels (extract single channels).
-        """
-        recording = self.recordings.get(segment.recording_id)
-        if recording is None:
-            raise UnknownIdError(
-                f"supervision {segment.id!r}: recording {segment.recording_id!r} is not in the recordings "
-                f"({len(self.recordings)} recordings); pass the RecordingSet the supervisions were made for"
-            )
-        if isinstance(segment.channel, list) and len(segment.channel) != 1:
-            raise ShapeError(f"supervision {segment.id!r} covers channels {segment.channel}; on-the-fly "
-                             "features need one channel per supervision")
-        return _Handle(segment, recording)
 
     def load(self, handle: _Handle, rng: Optional[random.Random] = None) -> np.ndarray:
-        """Extracts the features of the supervision's audio (sped up by a random factor if configured).
+        """Extracts the features of the supervision's audio (perturbed if configured).
 
         Args:
             handle: From :meth:`resolve`.
-            rng: Source of the speed factor choice (default: the ``random`` module, which PyTorch
+            rng: Source of the perturbation choices (default: the ``random`` module, which PyTorch
                 seeds differently in every worker).
         """
-        seg, recording = handle.segment, handle.item
-        factor = (rng or random).choice(self.speed_factors) if len(self.speed_factors) > 1 else self.speed_factors[0]
-        if factor != 1.0:
-            recording = recording.perturb_speed(factor)
-            seg = seg.perturb_speed(factor, recording.sampling_rate)
-        duration = min(seg.duration, recording.duration - seg.start)
-        audio = recording.load_audio(channels=seg.channel, offset=seg.start, duration=duration)
-        feats = self.extractor.extract(audio[0], recording.sampling_rate)
-        return np.asarray(feats, dtype=np.float32)
+        samples, sampling_rate = self.load_samples(handle, rng)
+        return np.asarray(self.extractor.extract(samples, sampling_rate), dtype=np.float32)
