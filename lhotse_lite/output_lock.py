@@ -36,9 +36,10 @@ import contextlib
 import logging
 import os
 from pathlib import Path
-from typing import IO, Any, Optional, Union
+from typing import IO, Any, Optional
 
 from lhotse_lite.errors import OutputLockedError
+from lhotse_lite.types import Pathlike
 
 try:
     import fcntl
@@ -52,7 +53,6 @@ logger = logging.getLogger(__name__)
 LOCK_SUFFIX = ".lock"
 """What is appended to an output's name to name its lock file."""
 
-Pathlike = Union[str, os.PathLike]
 
 
 def lock_path_of(output: Pathlike) -> Path:

@@ -1,6 +1,6 @@
 """Writing files safely: temporary names that say who wrote them, stale ones removed, errors that name the file.
 
-Atomic writes (:func:`lhotse_lite.manifest.formats.atomic_open`) go to a hidden temporary file next to
+Atomic writes (:func:`atomic_open`) go to a hidden temporary file next to
 the target and rename it at the end. A process killed with ``SIGKILL`` cannot remove its temporary
 file, so each such kill used to leave one behind. The temporary name now carries the host and
 process id of its writer (``.<name>.<host>-<pid>.<random>.tmp``, from :func:`make_temp_file`), and
@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gzip
+import io
 import logging
 import os
 import re
@@ -34,15 +36,17 @@ import socket
 import tempfile
 import threading
 from pathlib import Path
-from typing import Iterator, Set, Tuple, Union
+from typing import BinaryIO, Iterator, Set, Tuple
 
 from lhotse_lite.errors import FileWriteError, LhotseLiteError
+from lhotse_lite.types import Pathlike
 
-__all__ = ["make_temp_file", "remove_stale_temp_files", "naming_write_errors"]
+__all__ = ["atomic_open", "make_temp_file", "remove_stale_temp_files", "naming_write_errors", "GZIP_LEVEL"]
 
 logger = logging.getLogger(__name__)
 
-Pathlike = Union[str, os.PathLike]
+#: gzip compression level of the ``.gz`` files the package writes (Lhotse reads them as usual).
+GZIP_LEVEL = 5
 
 # .<target name>.<host>-<pid>.<random>.tmp, as make_temp_file names them
 _TEMP_NAME = re.compile(r"\..+\.([A-Za-z0-9]+)-(\d+)\.[^.]+\.tmp")
@@ -162,3 +166,55 @@ def naming_write_errors(path: Pathlike) -> Iterator[None]:
         error = FileWriteError(f"cannot write {str(path)!r}: {reason}{hint}")
         error.errno, error.strerror, error.filename = err.errno, err.strerror, str(path)
         raise error from err
+
+
+@contextlib.contextmanager
+def atomic_open(path: Pathlike, gzip_level: int = GZIP_LEVEL) -> Iterator[BinaryIO]:
+    """Open ``path`` for binary writing so that it appears only when the block finishes.
+
+    Data goes to a temporary file next to ``path`` (gzip-compressed if ``path`` ends in ``.gz``).
+    On normal exit the file is flushed, ``fsync``-ed and renamed over ``path``; on an exception the
+    temporary file is removed and ``path`` is left as it was.
+
+    Args:
+        path: Destination file; its directory is created if missing.
+        gzip_level: Compression level for ``.gz`` destinations.
+
+    Yields:
+        A binary file object.
+
+    Example:
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "x.jsonl")
+        >>> with atomic_open(path) as f:
+        ...     _ = f.write(b'{"id":"a"}\\n')
+        >>> open(path).read()
+        '{"id":"a"}\\n'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(path)  # what killed writes of this file left behind
+    fd, tmp = make_temp_file(path)
+    try:
+        with naming_write_errors(path), os.fdopen(fd, "wb") as raw:
+            if str(path).endswith(".gz"):
+                with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=gzip_level, mtime=0) as gz:
+                    buffered = io.BufferedWriter(gz, buffer_size=1 << 20)
+                    yield buffered  # type: ignore[misc]
+                    buffered.flush()
+            else:
+                yield raw  # type: ignore[misc]
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

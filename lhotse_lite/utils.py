@@ -12,7 +12,7 @@ names                                                     defined in
 ``Seconds``
 ``fastcopy``                                              :mod:`lhotse_lite.manifest.items`
 ``TimeSpan``, ``overlaps``, ``overspans``                 :mod:`lhotse_lite.manifest.timespan`
-``Pathlike``                                              :mod:`lhotse_lite.manifest.formats`
+``Pathlike``                                              :mod:`lhotse_lite.types`
 ``uuid4``                                                 the standard library's :func:`uuid.uuid4`
 ========================================================  ==========================================
 
@@ -26,9 +26,9 @@ Example:
 
 from uuid import uuid4
 
-from lhotse_lite.manifest.formats import Pathlike
 from lhotse_lite.manifest.items import fastcopy
 from lhotse_lite.manifest.timespan import TimeSpan, overlaps, overspans
+from lhotse_lite.types import Pathlike
 from lhotse_lite.units import (
     Seconds,
     add_durations,

@@ -27,3 +27,19 @@ def test_unknown_attribute_raises_attribute_error():
         assert "does_not_exist" in str(err)
     else:
         raise AssertionError("expected AttributeError")
+
+
+def test_one_definition_of_pathlike_and_atomic_open():
+    # one Pathlike (Lhotse's lhotse.utils.Pathlike is it) and one atomic writer, in the modules that own them
+    import re
+    from pathlib import Path
+
+    import lhotse_lite.utils
+    from lhotse_lite import safe_writes, types
+
+    package = Path(types.__file__).parent
+    sources = {p: p.read_text(encoding="utf-8") for p in package.rglob("*.py")}
+    assert [p.name for p, s in sources.items() if re.search(r"^Pathlike\s*=", s, re.M)] == ["types.py"]
+    assert [p.name for p, s in sources.items() if re.search(r"^def atomic_open\(", s, re.M)] == ["safe_writes.py"]
+    assert lhotse_lite.utils.Pathlike is types.Pathlike
+    assert callable(safe_writes.atomic_open)

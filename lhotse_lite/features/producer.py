@@ -47,12 +47,12 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Union
+from typing import Any, Dict, Iterable, List, Optional
 
 from lhotse_lite.errors import ManifestFormatError, ResumeMismatchError
-from lhotse_lite.manifest.formats import atomic_open
+from lhotse_lite.safe_writes import atomic_open
+from lhotse_lite.types import Pathlike
 from lhotse_lite.units import compute_num_samples
 from lhotse_lite.version import __version__
 
@@ -80,7 +80,6 @@ _NOT_COMPARED = {"lhotse_lite_version", "augment_fn"}
 _STORAGE_OPTIONS = ("tick_power", "compression_method")  # what changes the stored values
 _CONFIG_NOT_COMPARED = {"device"}
 
-Pathlike = Union[str, os.PathLike]
 
 
 def producer_path(manifest: Pathlike) -> Path:

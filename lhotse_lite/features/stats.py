@@ -183,7 +183,7 @@ def write_global_stats(stats: Dict[str, np.ndarray], path: Union[str, Path]) -> 
         >>> sorted(np.load(write_global_stats(stats, path.with_suffix(".npz"))).files)
         ['norm_means', 'norm_stds']
     """
-    from lhotse_lite.manifest.formats import atomic_open
+    from lhotse_lite.safe_writes import atomic_open
 
     target = Path(path)
     with atomic_open(target) as file:

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, Tuple, Union
+from typing import Dict, Iterable, Iterator, Tuple
 
 from lhotse_lite.errors import DuplicateIdError, ManifestFormatError
-from lhotse_lite.manifest.formats import atomic_open
 from lhotse_lite.manifest.lines import iter_text_lines
 from lhotse_lite.manifest.writable import find_unwritable, unwritable_error
+from lhotse_lite.safe_writes import atomic_open
+from lhotse_lite.types import Pathlike
 
 __all__ = ["read_kaldi_table"]
 
-Pathlike = Union[str, Path]
 
 
 def read_kaldi_table(path: Pathlike, allow_empty: bool = False) -> Dict[str, str]:

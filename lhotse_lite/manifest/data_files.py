@@ -2,7 +2,7 @@
 
 These read and write any data (not only manifests) in the format the function names, whatever the
 file is called; a name ending in ``.gz`` is gzip-compressed. Writes are atomic (temporary file and
-rename, see :func:`~lhotse_lite.manifest.formats.atomic_open`) and refuse NaN, infinity and strings
+rename, see :func:`~lhotse_lite.safe_writes.atomic_open`) and refuse NaN, infinity and strings
 that are not Unicode text (:mod:`lhotse_lite.manifest.writable`), which would not read back.
 ``.json`` and ``.yaml`` files are byte-for-byte what Lhotse writes; JSONL lines hold the same JSON
 without the blanks after ``:`` and ``,``.
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from lhotse_lite.manifest import formats
+from lhotse_lite.safe_writes import atomic_open
 
 __all__ = ["extension_contains", "load_json", "load_jsonl", "load_yaml", "save_to_json", "save_to_jsonl",
            "save_to_yaml"]
@@ -49,7 +50,7 @@ def save_to_json(data: Any, path: formats.Pathlike) -> None:
         '[\\n  {\\n    "id": "é"\\n  }\\n]'
     """
     text = formats.dumps_json(data)
-    with formats.atomic_open(path) as f:
+    with atomic_open(path) as f:
         f.write(text)
 
 
@@ -80,7 +81,7 @@ def save_to_jsonl(data: Iterable[Any], path: formats.Pathlike) -> None:
         >>> list(load_jsonl(path))
         [{'id': 'a'}, {'id': 'b'}]
     """
-    with formats.atomic_open(path) as f:
+    with atomic_open(path) as f:
         write = f.write
         for item in data:
             write(formats.dumps_line(item))
@@ -114,7 +115,7 @@ def save_to_yaml(data: Any, path: formats.Pathlike) -> None:
         'a: 2\\nb: 1\\n'
     """
     text = formats.dumps_yaml(data).encode("utf-8")
-    with formats.atomic_open(path) as f:
+    with atomic_open(path) as f:
         f.write(text)
 
 

@@ -49,16 +49,14 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import gzip
-import io
 import json
 import logging
 import os
 import re
 import zlib
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import orjson
 import yaml
@@ -71,12 +69,14 @@ from lhotse_lite.manifest.writable import (
     refuse_unwritable,
     refuse_unwritable_document,
 )
-from lhotse_lite.safe_writes import make_temp_file, naming_write_errors, remove_stale_temp_files
+from lhotse_lite.safe_writes import (
+    GZIP_LEVEL as GZIP_LEVEL,  # the manifest writers' level, named here too
+    atomic_open,
+)
+from lhotse_lite.types import Pathlike
 
 __all__ = [
     "SUPPORTED_EXTENSIONS",
-    "GZIP_LEVEL",
-    "Pathlike",
     "detect_format",
     "is_gzip",
     "iter_jsonl_values",
@@ -86,20 +86,17 @@ __all__ = [
     "read_list_file",
     "dumps_line",
     "dumps_json",
-    "atomic_open",
     "write_dicts",
     "dumps_yaml",
 ]
 
 logger = logging.getLogger(__name__)
 
-Pathlike = Union[str, os.PathLike]
 
 SUPPORTED_EXTENSIONS: Tuple[str, ...] = (".jsonl", ".jsonl.gz", ".json", ".json.gz", ".yaml")
 
 #: gzip level of written files. Lhotse writes level 9, which is several times slower to write and
 #: only a few percent smaller on manifests; any gzip reader reads either.
-GZIP_LEVEL = 5
 
 _FORMATS = {".jsonl": "jsonl", ".jsonl.gz": "jsonl", ".json": "json", ".json.gz": "json", ".yaml": "yaml"}
 #: The suffix that names each format, in the order Lhotse looks for them.
@@ -480,58 +477,6 @@ def dumps_json(data: Any) -> bytes:
     except ValueError as err:  # UnicodeEncodeError is a ValueError too
         refuse_unwritable_document(data)
         raise ManifestFieldError(f"cannot write the value as JSON ({err})") from err
-
-
-@contextlib.contextmanager
-def atomic_open(path: Pathlike, gzip_level: int = GZIP_LEVEL) -> Iterator[BinaryIO]:
-    """Open ``path`` for binary writing so that it appears only when the block finishes.
-
-    Data goes to a temporary file next to ``path`` (gzip-compressed if ``path`` ends in ``.gz``).
-    On normal exit the file is flushed, ``fsync``-ed and renamed over ``path``; on an exception the
-    temporary file is removed and ``path`` is left as it was.
-
-    Args:
-        path: Destination file; its directory is created if missing.
-        gzip_level: Compression level for ``.gz`` destinations.
-
-    Yields:
-        A binary file object.
-
-    Example:
-        >>> import tempfile, os
-        >>> path = os.path.join(tempfile.mkdtemp(), "x.jsonl")
-        >>> with atomic_open(path) as f:
-        ...     _ = f.write(b'{"id":"a"}\\n')
-        >>> open(path).read()
-        '{"id":"a"}\\n'
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temp_files(path)  # what killed writes of this file left behind
-    fd, tmp = make_temp_file(path)
-    try:
-        with naming_write_errors(path), os.fdopen(fd, "wb") as raw:
-            if is_gzip(path):
-                with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=gzip_level, mtime=0) as gz:
-                    buffered = io.BufferedWriter(gz, buffer_size=1 << 20)
-                    yield buffered  # type: ignore[misc]
-                    buffered.flush()
-            else:
-                yield raw  # type: ignore[misc]
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def write_dicts(dicts: Iterable[Dict[str, Any]], path: Pathlike, fmt: Optional[str] = None) -> None:

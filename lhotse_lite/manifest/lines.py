@@ -32,14 +32,14 @@ from __future__ import annotations
 
 import os
 import zlib
-from typing import BinaryIO, Iterable, Iterator, List, Tuple, Union
+from typing import BinaryIO, Iterable, Iterator, List, Tuple
 
 from lhotse_lite.errors import ManifestFormatError, ManifestNotFoundError
+from lhotse_lite.types import Pathlike
 
 __all__ = ["MAX_LINE_BYTES", "BLOCK_BYTES", "max_line_bytes", "iter_line_batches", "iter_stream_batches",
            "iter_text_lines", "decode_line"]
 
-Pathlike = Union[str, "os.PathLike[str]"]
 
 #: The longest line (in bytes, without its line break) a reader accepts, unless the environment variable
 #: ``LHOTSE_LITE_MAX_LINE_BYTES`` says otherwise. 256 MiB.

@@ -40,17 +40,16 @@ import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
-from typing import Union
 
 from tqdm.auto import tqdm
 
 from lhotse_lite.errors import DownloadError
+from lhotse_lite.types import Pathlike
 
 __all__ = ["resumable_download", "extract_archive", "fetch_archive", "is_completed", "mark_completed"]
 
 logger = logging.getLogger(__name__)
 
-Pathlike = Union[str, Path]
 
 COMPLETED = ".completed"
 """The marker file written into a folder once it is completely downloaded and unpacked."""

@@ -35,6 +35,7 @@ from lhotse_lite.audio import Recording, RecordingSet
 from lhotse_lite.errors import AudioNotFoundError, ManifestError
 from lhotse_lite.recipes.utils import manifests_exist, read_manifests_if_cached
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+from lhotse_lite.types import Pathlike
 from lhotse_lite.validation import validate_manifests
 
 __all__ = [
@@ -50,7 +51,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-Pathlike = Union[str, Path]
 Manifests = Dict[str, Dict[str, Union[RecordingSet, SupervisionSet]]]
 """Split name -> ``{"recordings": RecordingSet, "supervisions": SupervisionSet}`` (Lhotse's shape)."""
 

@@ -24,11 +24,12 @@ import math
 from typing import Dict, Iterable, Iterator, List, NamedTuple
 
 from lhotse_lite.errors import ManifestFormatError
-from lhotse_lite.manifest.formats import Pathlike, atomic_open
 from lhotse_lite.manifest.lines import iter_text_lines
 from lhotse_lite.manifest.writable import find_unwritable, unwritable_error
+from lhotse_lite.safe_writes import atomic_open
 from lhotse_lite.supervision.alignment import AlignmentItem
 from lhotse_lite.supervision.segment import SupervisionSegment
+from lhotse_lite.types import Pathlike
 
 __all__ = ["CtmWord", "read_ctm", "write_ctm", "align_words", "group_words"]
 

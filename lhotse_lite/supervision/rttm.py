@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Iterable, Iterator, List, Union
 
 from lhotse_lite.errors import ManifestFieldError, ManifestFormatError
-from lhotse_lite.manifest.formats import Pathlike, atomic_open
 from lhotse_lite.manifest.lines import iter_text_lines
 from lhotse_lite.manifest.writable import find_unwritable, unwritable_error
+from lhotse_lite.safe_writes import atomic_open
 from lhotse_lite.supervision.segment import SupervisionSegment
+from lhotse_lite.types import Pathlike
 
 __all__ = ["read_rttm", "write_rttm"]
 
