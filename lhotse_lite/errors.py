@@ -30,6 +30,8 @@ __all__ = [
     "ManifestFieldError",
     "FieldNameError",
     "ManifestArgumentError",
+    "StaleIndexError",
+    "NotCheckpointableError",
     "UnknownFormatError",
     "NotStreamableError",
     "DuplicateIdError",
@@ -104,6 +106,15 @@ class ManifestArgumentError(ManifestError, AssertionError):
     Also an ``AssertionError``: Lhotse checks these arguments with ``assert``, so ``except AssertionError``
     written for Lhotse keeps working.
     """
+
+
+class StaleIndexError(ManifestFormatError):
+    """An index sidecar does not describe its data file as it is now (changed, truncated, or another file's)."""
+
+
+class NotCheckpointableError(LhotseLiteError, NotImplementedError):
+    """A lazy iterator node cannot save or restore its position (``state_dict``); Lhotse 2.0 raises
+    ``NotImplementedError`` there."""
 
 
 class UnknownFormatError(LhotseLiteError, ValueError):

@@ -16,6 +16,15 @@ py="$venv/bin/python"
 # torch is pinned here (the package itself only asks for torch>=2.1): 2.13.0 has a local CPU wheel.
 "$py" -m pip install --quiet "torch==2.13.0"
 "$py" -m pip install --quiet -e ".[test,docs]"
+# Lhotse 2.0.0a7, the reference of the indexing tests, in its own environment (torch pinned first).
+lhotse2="${LITE_LHOTSE2_VENV:-.venv-lhotse2}"
+case "$lhotse2" in /*) ;; *) lhotse2="$PWD/$lhotse2" ;; esac
+if [ ! -x "$lhotse2/bin/python" ] || ! "$lhotse2/bin/python" -c "import lhotse" 2>/dev/null; then
+  python3 -m venv "$lhotse2"
+  "$lhotse2/bin/python" -m pip install --quiet "torch==2.13.0"
+  "$lhotse2/bin/python" -m pip install --quiet "lhotse==2.0.0a7" urllib3 lilcom kaldi-native-fbank
+fi
+export LITE_LHOTSE2_VENV="$lhotse2"
 
 "$py" -m ruff check .
 "$py" -m pytest -q -rs "$@"  # -rs: every skipped test with its reason

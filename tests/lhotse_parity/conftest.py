@@ -31,7 +31,11 @@ so the test still pins the result if both libraries were to change together.
 from __future__ import annotations
 
 import importlib
+import json
+import os
 import random
+import subprocess
+import textwrap
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,3 +150,49 @@ def raised():
         raise AssertionError(f"{fn} raised nothing")
 
     return run
+
+
+# ---- Lhotse 2.0 (a separate test-only environment) ---------------------------------------------------
+
+_REPO = Path(__file__).resolve().parents[2]
+LHOTSE2_VENV = Path(os.environ.get("LITE_LHOTSE2_VENV", _REPO / ".venv-lhotse2"))
+
+_LHOTSE2_PRELUDE = """
+import json, sys, warnings
+warnings.simplefilter("ignore")
+args = json.loads(sys.stdin.read())
+result = None
+"""
+
+
+class Lhotse2:
+    """Runs Python snippets under Lhotse 2.0.0a7 in its own environment (``scripts/test.sh`` creates it).
+
+    ``lhotse2(code, **args)`` runs ``code`` in a fresh interpreter of that environment, where ``args``
+    is a dict of the JSON-serialisable keyword arguments and the snippet assigns its answer to
+    ``result``; returns ``result`` decoded from JSON. A snippet that raises fails the test with its
+    traceback.
+    """
+
+    def __init__(self, python: Path) -> None:
+        self.python = python
+
+    def __call__(self, code: str, **args: Any) -> Any:
+        program = _LHOTSE2_PRELUDE + textwrap.dedent(code) + "\nprint('\\n' + json.dumps(result))\n"
+        done = subprocess.run([str(self.python), "-c", program], input=json.dumps(args), capture_output=True,
+                              text=True, timeout=600, env={**os.environ, "PYTHONPATH": ""})
+        if done.returncode != 0:
+            raise AssertionError(f"the Lhotse 2.0 snippet failed:\n{done.stderr[-4000:]}")
+        return json.loads(done.stdout.rstrip("\n").rsplit("\n", 1)[-1])
+
+
+@pytest.fixture(scope="session")
+def lhotse2() -> Lhotse2:
+    """Lhotse 2.0.0a7 in a subprocess; skips without its environment unless ``LITE_REQUIRE_REFERENCES`` is set."""
+    python = LHOTSE2_VENV / "bin" / "python"
+    if not python.exists():
+        if os.environ.get("LITE_REQUIRE_REFERENCES"):
+            pytest.fail(f"LITE_REQUIRE_REFERENCES is set but the Lhotse 2.0 environment {LHOTSE2_VENV} is missing; "
+                        f"create it with scripts/test.sh")
+        pytest.skip(f"Lhotse 2.0.0a7 reference environment {LHOTSE2_VENV} not found (scripts/test.sh creates it)")
+    return Lhotse2(python)
