@@ -1,7 +1,8 @@
 """Lhotse's ``lhotse.lazy`` import path: the iterator nodes behind lazy manifests.
 
 A thin module: the nodes live in :mod:`lhotse_lite.manifest.lazy` (readers, filter, map, chain,
-shuffle, repeat) and :mod:`lhotse_lite.manifest.mux` (the multiplexers), and are re-exported here so
+shuffle, repeat), :mod:`lhotse_lite.manifest.mux` (the multiplexers) and
+:mod:`lhotse_lite.manifest.indexed` (the indexed reader), and are re-exported here so
 that ``from lhotse.lazy import ...`` becomes ``from lhotse_lite.lazy import ...``.
 
 Example:
@@ -12,7 +13,9 @@ Example:
     [1, 2, 3]
 """
 
+from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator
 from lhotse_lite.manifest.lazy import (
+    IteratorNode,
     LazyFilter,
     LazyIteratorChain,
     LazyJsonlIterator,
@@ -25,6 +28,8 @@ from lhotse_lite.manifest.lazy import (
 from lhotse_lite.manifest.mux import LazyInfiniteApproximateMultiplexer, LazyIteratorMultiplexer
 
 __all__ = [
+    "IteratorNode",
+    "LazyIndexedManifestIterator",
     "LazyJsonlIterator",
     "LazyManifestIterator",
     "LazyRepeater",

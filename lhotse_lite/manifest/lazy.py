@@ -4,12 +4,28 @@ A lazy set holds one of these nodes. Each node is an *iterable* (not an iterator
 ``iter()`` starts a fresh pass over its sources, so a lazy set can be iterated many times, and each
 pass holds only what the node documents (nothing, a shuffle buffer, one item per stream, ...).
 Nodes are plain picklable objects, so lazy sets can be sent to worker processes. ``node + other``
-chains two nodes. The multiplexers live in :mod:`lhotse_lite.manifest.mux`.
+chains two nodes. The multiplexers live in :mod:`lhotse_lite.manifest.mux`, the indexed reader in
+:mod:`lhotse_lite.manifest.indexed`.
 
 ``len(node)`` is what Lhotse 1.33 answers: the number of items where it is known without a pass
 that builds them (a JSONL file counts its lines; a mapper, shuffler or chain asks its sources) and
 :class:`~lhotse_lite.errors.UnknownLengthError` (a ``TypeError``) where it is not (a filter, an
 endless repeat).
+
+**Exact resume.** Every node is an :class:`IteratorNode` (Lhotse 2.0's name; ``LazyNode`` is kept as
+an alias) with ``state_dict()`` / ``load_state_dict()``: ``state_dict()`` describes where the node's
+latest pass stands (after the last item it yielded) as JSON-serialisable data, and after
+``load_state_dict(state)`` the next ``iter()`` continues with exactly the items the interrupted pass
+would have produced next. A node's child sources are ``node.source`` (one) or ``node.sources`` (a
+list), as in Lhotse 2.0; Lhotse 1.33's ``iterator``/``iterators`` remain as aliases. A child that is not
+a node (a list, an eager set, a dict's values) is resumed by skipping the items already taken from it
+(it must give the same items on every pass); a one-shot iterator, or a node of another library, cannot
+be resumed and ``state_dict()`` raises :class:`~lhotse_lite.errors.NotCheckpointableError` naming it.
+What each state holds is documented on each node; :mod:`lhotse_lite.checkpoint` walks whole graphs.
+
+Each pass keeps its own position (in the iterator ``iter(node)`` returns), so a node can be iterated
+by two consumers at once (as :class:`~lhotse_lite.manifest.mux.LazyInfiniteApproximateMultiplexer`
+does); ``node.state_dict()`` describes the node's most recent pass.
 
 Example:
     >>> from lhotse_lite.manifest.lazy import LazyFilter, LazyMapper, LazyIteratorChain
@@ -18,22 +34,36 @@ Example:
     ([0, 20, 40], [0, 20, 40])
     >>> list(LazyIteratorChain([1, 2], [3])), len(LazyIteratorChain([1, 2], [3]))
     ([1, 2, 3], 3)
+    >>> it = iter(node); next(it)
+    0
+    >>> state = node.state_dict()
+    >>> node.load_state_dict(state); list(node)
+    [20, 40]
 """
 
 from __future__ import annotations
 
+import bisect
 import collections
+import importlib
 import itertools
 import random
-from typing import Any, Callable, Iterable, Iterator, List, Optional, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Union
 
-from lhotse_lite.errors import ManifestArgumentError, ManifestFieldError, UnknownLengthError
+from lhotse_lite.errors import (
+    ManifestArgumentError,
+    ManifestFieldError,
+    NotCheckpointableError,
+    UnknownLengthError,
+)
 from lhotse_lite.manifest.formats import Pathlike, iter_jsonl_dicts, iter_jsonl_values
 from lhotse_lite.manifest.items import fastcopy
 from lhotse_lite.manifest.seeds import Seed, resolve_seed
 
 __all__ = [
+    "IteratorNode",
     "LazyNode",
+    "NodePass",
     "LazyJsonlIterator",
     "LazyManifestIterator",
     "LazyFilter",
@@ -47,15 +77,120 @@ __all__ = [
 ]
 
 RandomLike = Union[random.Random, Any]  # a random.Random, or the random module itself
+State = Dict[str, Any]
+FRESH: State = {"fresh": True}  # the state of a node that was never iterated: its next pass starts afresh
 
 
-class LazyNode:
-    """Base of the nodes: ``+`` chains, ``len()`` is unknown unless a node says otherwise.
+class NodePass:
+    """One pass over a node: an iterator that can describe its position (``state_dict()``).
+
+    Args:
+        items: The iterator of the pass.
+        state: Returns the pass's state (JSON-serialisable) when called.
+    """
+
+    __slots__ = ("_items", "_state")
+
+    def __init__(self, items: Iterator[Any], state: Callable[[], State]) -> None:
+        self._items = items
+        self._state = state
+
+    def __iter__(self) -> "NodePass":
+        return self
+
+    def __next__(self) -> Any:
+        return next(self._items)
+
+    def state_dict(self) -> State:
+        """Where this pass stands, after the last item it yielded."""
+        return self._state()
+
+
+class _Counted:
+    """A pass over a plain re-iterable child (a list, an eager set, a dict's values), counting items taken."""
+
+    __slots__ = ("_items", "taken")
+
+    def __init__(self, source: Iterable[Any], skip: int) -> None:
+        values = source.values() if isinstance(source, dict) else source
+        self._items = iter(values)
+        if self._items is values:
+            self._items = _OneShot(values)  # type: ignore[assignment]
+        self.taken = 0
+        if skip:
+            self.taken = sum(1 for _ in itertools.islice(self._items, skip))
+
+    def __iter__(self) -> "_Counted":
+        return self
+
+    def __next__(self) -> Any:
+        item = next(self._items)
+        self.taken += 1
+        return item
+
+    def state_dict(self) -> State:
+        if isinstance(self._items, _OneShot):
+            raise NotCheckpointableError(
+                f"a one-shot iterator ({type(self._items.items).__name__}) is a source of a lazy node and cannot be "
+                f"replayed on resume; give a list or a lazy set instead")
+        return {"taken": self.taken}
+
+
+class _OneShot:
+    __slots__ = ("items",)
+
+    def __init__(self, items: Iterator[Any]) -> None:
+        self.items = items
+
+    def __iter__(self) -> "_OneShot":
+        return self
+
+    def __next__(self) -> Any:
+        return next(self.items)
+
+
+def open_child(source: Iterable[Any], state: Optional[State]) -> Iterator[Any]:
+    """A pass over a node's child ``source``, continuing from ``state`` (``None``: from the start)."""
+    if isinstance(source, IteratorNode):
+        if state is not None:
+            source.load_state_dict(state)
+        return iter(source)
+    if state == FRESH:
+        state = None
+    if state is not None and set(state) != {"taken"}:
+        raise NotCheckpointableError(f"a state of keys {sorted(state)} cannot restore a {type(source).__name__} "
+                                     f"source; the graph differs from the one that saved the state")
+    return _Counted(source, 0 if state is None else state["taken"])
+
+
+def child_state(source: Iterable[Any], items: Optional[Iterator[Any]]) -> State:
+    """The state of the pass ``items`` over the child ``source`` (``None``: not started)."""
+    if items is None:
+        return open_child(source, None).state_dict() if not isinstance(source, IteratorNode) else source.state_dict()
+    state = getattr(items, "state_dict", None)
+    if state is None:
+        raise NotCheckpointableError(
+            f"{type(source).__name__} cannot save its position (its iterator {type(items).__name__} has no "
+            f"state_dict); derive it from lhotse_lite.lazy.IteratorNode and implement _start(), or remove it "
+            f"before checkpointing")
+    return state()
+
+
+class IteratorNode:
+    """Base of the nodes (Lhotse 2.0's ``IteratorNode``): ``+`` chains, resume by ``state_dict``.
+
+    A subclass implements ``_start(resume) -> NodePass`` (a pass from the beginning when ``resume`` is
+    ``None``, else continuing from that state) and sets ``source`` or ``sources``. ``len()`` is unknown
+    unless a node says otherwise. A subclass that overrides ``__iter__`` instead still iterates, but
+    cannot be checkpointed (``state_dict`` raises :class:`~lhotse_lite.errors.NotCheckpointableError`).
 
     Example:
         >>> list(LazyMapper([1], str) + LazyMapper([2], str))
         ['1', '2']
     """
+
+    is_checkpointable = True
+    is_indexed = False
 
     def __add__(self, other: Iterable[Any]) -> "LazyIteratorChain":
         return LazyIteratorChain(self, other)
@@ -65,15 +200,73 @@ class LazyNode:
             f"{type(self).__name__} does not know its length without a full pass; "
             f"count with sum(1 for _ in manifest), or load it with .to_eager() first")
 
+    def __iter__(self) -> Iterator[Any]:
+        resume = self.__dict__.pop("_resume", None)
+        items = self._start(None if resume == FRESH else resume)
+        self._last_pass = items
+        return items
+
+    def _start(self, resume: Optional[State]) -> NodePass:
+        raise NotCheckpointableError(f"{type(self).__name__} does not implement _start(); it cannot be iterated "
+                                     f"through IteratorNode.__iter__")
+
+    def state_dict(self) -> State:
+        """Where the latest pass stands: JSON-serialisable data for :meth:`load_state_dict`.
+
+        Raises:
+            NotCheckpointableError: The node, or a source below it, cannot save its position.
+        """
+        if "_resume" in self.__dict__:
+            return self.__dict__["_resume"]
+        if type(self)._start is IteratorNode._start:
+            raise NotCheckpointableError(
+                f"{type(self).__name__} cannot save its position: it overrides __iter__ without implementing "
+                f"_start(); remove it from the pipeline before checkpointing")
+        last = self.__dict__.get("_last_pass")
+        if last is None:  # never iterated: a pass from the beginning
+            return dict(FRESH)
+        return child_state(self, last)
+
+    def load_state_dict(self, state: State) -> None:
+        """Make the next ``iter()`` continue from ``state`` (a :meth:`state_dict` of an equal node).
+
+        Raises:
+            NotCheckpointableError: The node cannot restore a position.
+        """
+        if type(self)._start is IteratorNode._start:
+            raise NotCheckpointableError(f"{type(self).__name__} cannot restore a position (no _start())")
+        self._resume = state
+
+    def __getstate__(self) -> Dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_last_pass", None)  # a running pass holds open files and generators
+        return state
+
+    # Lhotse 1.33's names of the children.
+    @property
+    def iterator(self) -> Iterable[Any]:
+        """The source (Lhotse 1.33's name of :attr:`source`)."""
+        return self.source  # type: ignore[attr-defined]
+
+    @property
+    def iterators(self) -> List[Iterable[Any]]:
+        """The sources (Lhotse 1.33's name of :attr:`sources`)."""
+        return self.sources  # type: ignore[attr-defined]
+
+
+LazyNode = IteratorNode
+
 
 def _length(source: Iterable[Any]) -> int:
     return len(source)  # type: ignore[arg-type]
 
 
-class LazyJsonlIterator(LazyNode):
+class LazyJsonlIterator(IteratorNode):
     """The objects of a JSONL(.gz) file as plain dicts, one line at a time.
 
-    ``len()`` counts the lines holding an object (one read of the file, remembered).
+    ``len()`` counts the lines holding an object (one read of the file, remembered). State:
+    ``{"position": items yielded}`` (Lhotse 2.0's); resuming re-reads the skipped lines (open the file
+    indexed for an O(1) resume, see :mod:`lhotse_lite.manifest.indexed`).
 
     Args:
         path: A JSONL file; gzip-compressed when its name ends in ``.gz``.
@@ -94,12 +287,25 @@ class LazyJsonlIterator(LazyNode):
         self.path = path
         self._len: Optional[int] = None
 
-    def __iter__(self) -> Iterator[dict]:
-        count = 0
-        for _lineno, data in iter_jsonl_dicts(self.path):
-            count += 1
-            yield data
-        self._len = count
+    def numbered(self, resume: Optional[State]) -> NodePass:
+        """A pass yielding ``(line_number, dict)`` pairs, continuing from ``resume``."""
+        position = [0 if resume is None else int(resume["position"])]
+
+        def items() -> Iterator[Any]:
+            start = position[0]
+            count = 0
+            for lineno, data in iter_jsonl_dicts(self.path):
+                count += 1
+                if count > start:
+                    position[0] = count
+                    yield lineno, data
+            self._len = count
+
+        return NodePass(items(), lambda: {"position": position[0]})
+
+    def _start(self, resume: Optional[State]) -> NodePass:
+        numbered = self.numbered(resume)
+        return NodePass((data for _lineno, data in numbered), numbered.state_dict)
 
     def __len__(self) -> int:
         if self._len is None:
@@ -110,8 +316,10 @@ class LazyJsonlIterator(LazyNode):
         return f"LazyJsonlIterator({str(self.path)!r})"
 
 
-class LazyManifestIterator(LazyNode):
+class LazyManifestIterator(IteratorNode):
     """Manifest items read from a JSONL(.gz) file on each pass.
+
+    State: ``{"source": {"position": items yielded}}`` (Lhotse 2.0's).
 
     Args:
         path: The JSONL file.
@@ -139,12 +347,16 @@ class LazyManifestIterator(LazyNode):
         """The file."""
         return self.source.path
 
-    def __iter__(self) -> Iterator[Any]:
+    def _start(self, resume: Optional[State]) -> NodePass:
+        numbered = self.source.numbered(None if resume is None else resume["source"])
+        return NodePass(self._items(numbered), lambda: {"source": numbered.state_dict()})
+
+    def _items(self, numbered: Iterator[Any]) -> Iterator[Any]:
         from_dict = self.from_dict
         if from_dict is None:
             from lhotse_lite.manifest.detect import item_from_dict as from_dict
         path = self.path
-        for lineno, d in iter_jsonl_dicts(path):
+        for lineno, d in numbered:
             try:
                 yield from_dict(d)
             except ManifestFieldError as err:
@@ -159,8 +371,10 @@ class LazyManifestIterator(LazyNode):
         return f"LazyManifestIterator({str(self.path)!r})"
 
 
-class LazyFilter(LazyNode):
+class LazyFilter(IteratorNode):
     """Items of ``iterator`` for which ``predicate(item)`` is true; ``len()`` is unknown.
+
+    State: ``{"source": the source's state}``.
 
     Raises:
         ManifestArgumentError: ``predicate`` is not callable.
@@ -173,15 +387,18 @@ class LazyFilter(LazyNode):
     def __init__(self, iterator: Iterable[Any], predicate: Callable[[Any], bool]) -> None:
         if not callable(predicate):
             raise ManifestArgumentError(f"LazyFilter: the predicate must be callable, got {predicate!r}")
-        self.iterator = iterator
+        self.source = iterator
         self.predicate = predicate
 
-    def __iter__(self) -> Iterator[Any]:
-        return filter(self.predicate, self.iterator)
+    def _start(self, resume: Optional[State]) -> NodePass:
+        items = open_child(self.source, None if resume is None else resume["source"])
+        return NodePass(filter(self.predicate, items), lambda: {"source": child_state(self.source, items)})
 
 
-class LazyMapper(LazyNode):
+class LazyMapper(IteratorNode):
     """``fn(item)`` for each item of ``iterator`` (only where ``apply_fn(item)`` when it is given).
+
+    State: ``{"source": the source's state}``. Indexed (``node[i]`` is O(1)) when its source is.
 
     Raises:
         ManifestArgumentError: ``fn`` or ``apply_fn`` is not callable.
@@ -195,30 +412,46 @@ class LazyMapper(LazyNode):
                  apply_fn: Optional[Callable[[Any], bool]] = None) -> None:
         if not callable(fn) or (apply_fn is not None and not callable(apply_fn)):
             raise ManifestArgumentError(f"LazyMapper: fn and apply_fn must be callable, got {fn!r}, {apply_fn!r}")
-        self.iterator = iterator
+        self.source = iterator
         self.fn = fn
         self.apply_fn = apply_fn
 
-    def __iter__(self) -> Iterator[Any]:
-        if self.apply_fn is None:
-            return map(self.fn, self.iterator)
-        fn, apply_fn = self.fn, self.apply_fn
-        return (fn(item) if apply_fn(item) else item for item in self.iterator)
+    @property
+    def is_indexed(self) -> bool:  # type: ignore[override]
+        return getattr(self.source, "is_indexed", False)
+
+    def _apply(self, item: Any) -> Any:
+        return self.fn(item) if self.apply_fn is None or self.apply_fn(item) else item
+
+    def __getitem__(self, idx: int) -> Any:
+        return self._apply(self.source[idx])  # type: ignore[index]
+
+    def _start(self, resume: Optional[State]) -> NodePass:
+        items = open_child(self.source, None if resume is None else resume["source"])
+        mapped = map(self.fn, items) if self.apply_fn is None else map(self._apply, items)
+        return NodePass(mapped, lambda: {"source": child_state(self.source, items)})
 
     def __len__(self) -> int:
-        return _length(self.iterator)
+        return _length(self.source)
 
 
-class LazyIteratorChain(LazyNode):
+class LazyIteratorChain(IteratorNode):
     """All items of the first iterable, then of the second, and so on (the values of a dict).
 
     Chains given as sources are flattened. With ``shuffle_iters`` the order of the sources is shuffled
-    in place before each pass (shards in random order), as in Lhotse: by the ``random`` module when
-    ``seed`` is ``None``, else by ``random.Random(seed + pass_number)``.
+    before each pass (shards in random order), as in Lhotse 1.33: by the ``random`` module when
+    ``seed`` is ``None``, else by ``random.Random(seed + pass_number)``. When every source is indexed
+    (``node[i]`` in O(1), e.g. indexed manifests), ``shuffle_iters`` instead visits every item of the
+    chain once in a global Feistel order (:class:`~lhotse_lite.indexing.LazyShuffledRange` seeded with
+    ``seed + pass_number``), as in Lhotse 2.0.
+
+    State: ``{"current_iter_idx", "num_iters", "iter_order", "inner_states"}`` (the current source's
+    state at its position in the list, ``None`` elsewhere), and for a global shuffle
+    ``{"global_position", "global_seed"}`` (O(1)).
 
     Args:
         iterators: The sources.
-        shuffle_iters: Shuffle the sources before each pass.
+        shuffle_iters: Shuffle before each pass.
         seed: An int, ``"trng"`` or ``"randomized"`` (see :func:`~lhotse_lite.manifest.seeds.resolve_seed`).
 
     Example:
@@ -228,25 +461,93 @@ class LazyIteratorChain(LazyNode):
     """
 
     def __init__(self, *iterators: Iterable[Any], shuffle_iters: bool = False, seed: Optional[Seed] = None) -> None:
-        self.iterators: List[Iterable[Any]] = []
+        self.sources: List[Iterable[Any]] = []
         for it in iterators:
-            self.iterators.extend(it.iterators if isinstance(it, LazyIteratorChain) else [it])
+            self.sources.extend(it.sources if isinstance(it, LazyIteratorChain) else [it])
         self.shuffle_iters = shuffle_iters
         self.seed = seed
         self.num_iters = 0
+        self._order = list(range(len(self.sources)))
 
-    def __iter__(self) -> Iterator[Any]:
-        if self.shuffle_iters:
-            rng = random if self.seed is None else random.Random(resolve_seed(self.seed) + self.num_iters)
-            rng.shuffle(self.iterators)
+    @property
+    def is_indexed(self) -> bool:  # type: ignore[override]
+        return all(getattr(s, "is_indexed", False) for s in self.sources)
+
+    def _bounds(self) -> List[int]:
+        bounds = self.__dict__.get("_cum")
+        if bounds is None:
+            bounds = self._cum = list(itertools.accumulate(_length(s) for s in self.sources))
+        return bounds
+
+    def __getitem__(self, idx: int) -> Any:
+        """Item ``idx`` of the chain (O(log sources) plus the source's own access)."""
+        bounds = self._bounds()
+        if idx < 0:
+            idx += bounds[-1] if bounds else 0
+        if not bounds or not 0 <= idx < bounds[-1]:
+            from lhotse_lite.errors import ItemIndexError
+
+            raise ItemIndexError(f"index {idx} out of range for a chain of {bounds[-1] if bounds else 0} items")
+        pos = bisect.bisect_right(bounds, idx)
+        return self.sources[pos][idx - (bounds[pos - 1] if pos else 0)]  # type: ignore[index]
+
+    def _start(self, resume: Optional[State]) -> NodePass:
+        if self.shuffle_iters and self.is_indexed:
+            return self._start_global(resume)
+        if resume is None:
+            if self.shuffle_iters:
+                rng = random if self.seed is None else random.Random(resolve_seed(self.seed) + self.num_iters)
+                rng.shuffle(self._order)
+                self.num_iters += 1
+            order, first, inner = list(self._order), 0, None
+        else:
+            order, first = list(resume["iter_order"]), int(resume["current_iter_idx"])
+            self.num_iters = int(resume["num_iters"])
+            inner = resume["inner_states"][order[first]] if first < len(order) else None
+        at = [first, None]  # position in ``order``, and the pass over that source
+
+        def items() -> Iterator[Any]:
+            state = inner
+            for k in range(first, len(order)):
+                at[0] = k
+                at[1] = stream = open_child(self.sources[order[k]], state)
+                state = None
+                yield from stream
+            at[0], at[1] = len(order), None
+
+        def state() -> State:
+            inner_states: List[Optional[State]] = [None] * len(order)
+            if at[0] < len(order):
+                inner_states[order[at[0]]] = child_state(self.sources[order[at[0]]], at[1]) \
+                    if at[1] is not None else inner
+            return {"current_iter_idx": at[0], "num_iters": self.num_iters, "iter_order": order,
+                    "inner_states": inner_states}
+
+        return NodePass(items(), state)
+
+    def _start_global(self, resume: Optional[State]) -> NodePass:
+        from lhotse_lite.indexing import LazyShuffledRange
+
+        if resume is None:
+            base = random.getrandbits(31) if self.seed is None else resolve_seed(self.seed)
+            seed, start = base + self.num_iters, 0
             self.num_iters += 1
-        return itertools.chain.from_iterable(it.values() if isinstance(it, dict) else it for it in self.iterators)
+        else:
+            seed, start = int(resume["global_seed"]), int(resume["global_position"])
+            self.num_iters = int(resume["num_iters"])
+        order = LazyShuffledRange(sum(_length(s) for s in self.sources), seed=seed)
+        order.load_state_dict({**order.state_dict(), "pos": start})
+
+        def state() -> State:
+            return {"global_position": order.state_dict()["pos"], "global_seed": seed, "num_iters": self.num_iters}
+
+        return NodePass(map(self.__getitem__, order), state)
 
     def __len__(self) -> int:
-        return sum(_length(it) for it in self.iterators)
+        return sum(_length(it) for it in self.sources)
 
 
-class LazyShuffler(LazyNode):
+class LazyShuffler(IteratorNode):
     """An approximate shuffle through a buffer of at most ``buffer_size`` items (Lhotse's order).
 
     The order is the one of Lhotse's streaming shuffle (WebDataset's): while the buffer fills, each
@@ -254,6 +555,11 @@ class LazyShuffler(LazyNode):
     once the buffer is full each incoming item is swapped with a random buffered item, which is
     yielded; at the end the buffer is yielded in order. The same ``rng`` state gives the same order as
     Lhotse 1.33.
+
+    State: ``{"buffer", "startup", "drained", "rng_state", "source"}``: the buffered items themselves
+    (each item's ``to_dict()`` with its class, or a plain JSON value), so a state holds up to
+    ``buffer_size`` items; ``rng_state`` is ``random.Random.getstate()`` as lists (with ``rng=None``, the
+    state of the ``random`` module's generator, continued on resume by a private generator).
 
     Args:
         iterator: Items to shuffle.
@@ -271,38 +577,103 @@ class LazyShuffler(LazyNode):
     def __init__(self, iterator: Iterable[Any], buffer_size: int = 10_000, rng: Optional[RandomLike] = None) -> None:
         if buffer_size < 1:
             raise ManifestArgumentError(f"shuffle buffer_size must be >= 1, got {buffer_size}")
-        self.iterator = iterator
+        self.source = iterator
         self.buffer_size = buffer_size
         self.rng = rng
 
-    def __iter__(self) -> Iterator[Any]:
-        return _streaming_shuffle(iter(self.iterator), self.buffer_size, random if self.rng is None else self.rng)
+    def _start(self, resume: Optional[State]) -> NodePass:
+        rng = random if self.rng is None else self.rng
+        if resume is None:
+            buffer: List[Any] = []
+            shared = {"startup": True, "drained": None}
+            items = open_child(self.source, None)
+        else:
+            buffer = [_decode_item(x) for x in resume["buffer"]]
+            shared = {"startup": resume["startup"], "drained": resume["drained"]}
+            if rng is random:
+                rng = random.Random()
+            rng.setstate(_rng_state_from_json(resume["rng_state"]))
+            items = open_child(self.source, resume["source"])
+
+        def state() -> State:
+            drained = shared["drained"]
+            kept = buffer if drained is None else buffer[drained:]
+            return {"buffer": [_encode_item(x) for x in kept], "startup": shared["startup"],
+                    "drained": None if drained is None else 0, "rng_state": _rng_state_to_json(rng.getstate()),
+                    "source": child_state(self.source, items)}
+
+        return NodePass(self._shuffle(items, buffer, shared, rng), state)
+
+    def _shuffle(self, items: Iterator[Any], buffer: List[Any], shared: Dict[str, Any], rng: RandomLike
+                 ) -> Iterator[Any]:
+        size = self.buffer_size
+        if shared["drained"] is None:
+            for item in items:
+                if len(buffer) < size:
+                    pulled = next(items, _END)
+                    if pulled is not _END:
+                        buffer.append(pulled)
+                if buffer:
+                    pos = rng.randint(0, len(buffer) - 1)
+                    item, buffer[pos] = buffer[pos], item
+                if shared["startup"]:
+                    if len(buffer) < size:
+                        buffer.append(item)
+                        continue
+                    shared["startup"] = False
+                yield item
+            shared["drained"] = 0
+        while shared["drained"] < len(buffer):
+            shared["drained"] += 1
+            yield buffer[shared["drained"] - 1]
 
     def __len__(self) -> int:
-        return _length(self.iterator)
+        return _length(self.source)
 
 
 _END = object()
+_JSON_SCALARS = (str, int, float, bool, type(None))
 
 
-def _streaming_shuffle(items: Iterator[Any], size: int, rng: RandomLike) -> Iterator[Any]:
-    buffer: List[Any] = []
-    filling = True
-    for item in items:
-        if len(buffer) < size:
-            pulled = next(items, _END)
-            if pulled is not _END:
-                buffer.append(pulled)
-        if buffer:
-            pos = rng.randint(0, len(buffer) - 1)
-            item, buffer[pos] = buffer[pos], item
-        if filling:
-            if len(buffer) < size:
-                buffer.append(item)
-                continue
-            filling = False
-        yield item
-    yield from buffer
+def _is_json_value(value: Any) -> bool:
+    if isinstance(value, _JSON_SCALARS):
+        return True
+    if isinstance(value, list):
+        return all(_is_json_value(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json_value(v) for k, v in value.items())
+    return False
+
+
+def _encode_item(item: Any) -> Any:
+    """A buffered item as JSON data: ``{"value": x}`` for plain JSON values, else its class and ``to_dict()``."""
+    if hasattr(item, "to_dict") and hasattr(type(item), "from_dict"):
+        cls = type(item)
+        return {"class": f"{cls.__module__}:{cls.__qualname__}", "dict": item.to_dict()}
+    if _is_json_value(item):
+        return {"value": item}
+    raise NotCheckpointableError(f"a shuffle buffer holds a {type(item).__name__}, which has neither to_dict()/"
+                                 f"from_dict() nor a JSON form; its state cannot be saved")
+
+
+def _decode_item(data: Dict[str, Any]) -> Any:
+    if "value" in data:
+        return data["value"]
+    module, _, qualname = data["class"].partition(":")
+    cls: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        cls = getattr(cls, part)
+    return cls.from_dict(data["dict"])
+
+
+def _rng_state_to_json(state: Any) -> List[Any]:
+    version, internal, gauss = state
+    return [version, list(internal), gauss]
+
+
+def _rng_state_from_json(data: List[Any]) -> Any:
+    version, internal, gauss = data
+    return (version, tuple(internal), gauss)
 
 
 def attach_repeat_idx_to_id(item: Any, idx: int) -> Any:
@@ -318,8 +689,10 @@ def attach_repeat_idx_to_id(item: Any, idx: int) -> Any:
     return fastcopy(item, id=f"{item.id}_repeat{idx}")
 
 
-class LazyRepeater(LazyNode):
+class LazyRepeater(IteratorNode):
     """Iterate ``iterator`` ``times`` times (forever when ``None``), stopping if a pass is empty.
+
+    State: ``{"current_epoch": pass number, "source": the source's state in that pass}`` (Lhotse 2.0's).
 
     Args:
         iterator: Items to repeat.
@@ -338,28 +711,44 @@ class LazyRepeater(LazyNode):
     def __init__(self, iterator: Iterable[Any], times: Optional[int] = None, preserve_id: bool = False) -> None:
         if times is not None and times < 1:
             raise ManifestArgumentError(f"repeat times must be >= 1 or None, got {times}")
-        self.iterator = iterator
+        self.source = iterator
         self.times = times
         self.preserve_id = preserve_id
 
-    def __iter__(self) -> Iterator[Any]:
-        epochs = itertools.count() if self.times is None else range(self.times)
-        for epoch in epochs:
-            empty = True
-            for item in self.iterator:
-                empty = False
-                yield item if self.preserve_id else attach_repeat_idx_to_id(item, epoch)
-            if empty:  # an endless repeat of nothing would hang
-                return
+    def _start(self, resume: Optional[State]) -> NodePass:
+        # the pass number, the pass over the source in it, and the source state it starts from
+        at: List[Any] = [0 if resume is None else int(resume["current_epoch"]), None,
+                         None if resume is None else resume.get("source")]
+
+        def items() -> Iterator[Any]:
+            restored = resume is not None
+            while self.times is None or at[0] < self.times:
+                at[1] = stream = open_child(self.source, at[2])
+                empty, epoch = True, at[0]
+                for item in stream:
+                    empty = False
+                    yield item if self.preserve_id else attach_repeat_idx_to_id(item, epoch)
+                if empty and not restored:  # an endless repeat of nothing would hang
+                    return
+                restored = False
+                at[0], at[1], at[2] = at[0] + 1, None, None
+
+        def state() -> State:
+            source = child_state(self.source, at[1]) if at[1] is not None else at[2]
+            return {"current_epoch": at[0], "source": source}
+
+        return NodePass(items(), state)
 
     def __len__(self) -> int:
         if self.times is None:
             raise UnknownLengthError("an endless repeat() has no length")
-        return _length(self.iterator) * self.times
+        return _length(self.source) * self.times
 
 
 class LazyIslice(LazyNode):
     """Items ``start`` (inclusive) to ``stop`` (exclusive) of ``iterator``; ``stop=None`` means to the end.
+
+    State: ``{"consumed": source items taken, "source": the source's state}``.
 
     Example:
         >>> list(LazyIslice(range(10), 2, 5)), len(LazyIslice(range(10), 8, 20))
@@ -367,15 +756,28 @@ class LazyIslice(LazyNode):
     """
 
     def __init__(self, iterator: Iterable[Any], start: int = 0, stop: Optional[int] = None) -> None:
-        self.iterator = iterator
+        self.source = iterator
         self.start = start
         self.stop = stop
 
-    def __iter__(self) -> Iterator[Any]:
-        return itertools.islice(self.iterator, self.start, self.stop)
+    def _start(self, resume: Optional[State]) -> NodePass:
+        consumed = [0 if resume is None else int(resume["consumed"])]
+        items = open_child(self.source, None if resume is None else resume["source"])
+        start, stop = self.start, self.stop
+
+        def sliced() -> Iterator[Any]:
+            while stop is None or consumed[0] < stop:
+                item = next(items, _END)
+                if item is _END:
+                    return
+                consumed[0] += 1
+                if consumed[0] > start:
+                    yield item
+
+        return NodePass(sliced(), lambda: {"consumed": consumed[0], "source": child_state(self.source, items)})
 
     def __len__(self) -> int:
-        total = _length(self.iterator)
+        total = _length(self.source)
         stop = total if self.stop is None else min(self.stop, total)
         return max(0, stop - self.start)
 
@@ -383,17 +785,28 @@ class LazyIslice(LazyNode):
 class LazyTail(LazyNode):
     """The last ``n`` items of ``iterator`` (holds at most ``n`` items while streaming).
 
+    State: ``{"yielded": items yielded}``; resuming reads the source again to find its tail.
+
     Example:
         >>> list(LazyTail(range(10), 3)), len(LazyTail(range(2), 3))
         ([7, 8, 9], 2)
     """
 
     def __init__(self, iterator: Iterable[Any], n: int) -> None:
-        self.iterator = iterator
+        self.source = iterator
         self.n = n
 
-    def __iter__(self) -> Iterator[Any]:
-        return iter(collections.deque(self.iterator, maxlen=self.n))
+    def _start(self, resume: Optional[State]) -> NodePass:
+        yielded = [0 if resume is None else int(resume["yielded"])]
+
+        def items() -> Iterator[Any]:
+            tail = collections.deque(open_child(self.source, None), maxlen=self.n)
+            for k, item in enumerate(tail):
+                if k >= yielded[0]:
+                    yielded[0] = k + 1
+                    yield item
+
+        return NodePass(items(), lambda: {"yielded": yielded[0]})
 
     def __len__(self) -> int:
-        return min(self.n, _length(self.iterator))
+        return min(self.n, _length(self.source))

@@ -2,7 +2,8 @@
 
 Both nodes draw with a ``random.Random`` made from ``seed`` at the start of every pass (see
 :mod:`lhotse_lite.manifest.seeds`), so each pass repeats the same order, and for the same seed and
-weights the order is the one Lhotse 1.33 gives.
+weights the order is the one Lhotse 1.33 gives. Both can be checkpointed (see
+:mod:`lhotse_lite.manifest.lazy`): the state holds the generator's state and each open stream's state.
 
 Example:
     >>> a, b = ["a1", "a2"], ["b1", "b2", "b3"]
@@ -19,7 +20,16 @@ import random
 from typing import Any, Iterable, Iterator, List, Optional, Sequence
 
 from lhotse_lite.errors import ManifestArgumentError
-from lhotse_lite.manifest.lazy import LazyNode, _length
+from lhotse_lite.manifest.lazy import (
+    IteratorNode,
+    NodePass,
+    State,
+    _length,
+    _rng_state_from_json,
+    _rng_state_to_json,
+    child_state,
+    open_child,
+)
 from lhotse_lite.manifest.seeds import Seed, resolve_seed
 
 __all__ = ["LazyIteratorMultiplexer", "LazyInfiniteApproximateMultiplexer"]
@@ -35,7 +45,7 @@ def _checked_weights(num: int, weights: Optional[Sequence[float]], what: str) ->
     return list(weights)
 
 
-class LazyIteratorMultiplexer(LazyNode):
+class LazyIteratorMultiplexer(IteratorNode):
     """Interleave several iterables, drawing the source of each item at random by ``weights``.
 
     When a drawn source is exhausted it leaves the draw (and the next item is drawn among the
@@ -61,31 +71,49 @@ class LazyIteratorMultiplexer(LazyNode):
                  weights: Optional[Sequence[float]] = None, seed: Seed = 0) -> None:
         if len(iterators) < 2:
             raise ManifestArgumentError(f"mux needs at least two manifests to interleave, got {len(iterators)}")
-        self.iterators = list(iterators)
+        self.sources = list(iterators)
         self.stop_early = stop_early
         self.weights = _checked_weights(len(iterators), weights, "mux")
         self.seed = seed
 
-    def __iter__(self) -> Iterator[Any]:
+    def _start(self, resume: Optional[State]) -> NodePass:
         rng = random.Random(resolve_seed(self.seed))
-        streams = [iter(it) for it in self.iterators]
-        open_ = [i for i, w in enumerate(self.weights) if w > 0]
-        while open_:
-            (pos,) = rng.choices(open_, weights=[self.weights[i] for i in open_], k=1)
-            try:
-                item = next(streams[pos])
-            except StopIteration:
-                if self.stop_early:
-                    return
-                open_.remove(pos)
-                continue
-            yield item
+        if resume is None:
+            exhausted = [False] * len(self.sources)
+            streams = [open_child(s, None) for s in self.sources]
+        else:
+            rng.setstate(_rng_state_from_json(resume["rng_state"]))
+            exhausted = list(resume["exhausted"])
+            streams = [iter(()) if done else open_child(s, inner)
+                       for s, done, inner in zip(self.sources, exhausted, resume["inner_states"])]
+
+        def items() -> Iterator[Any]:
+            open_ = [i for i, w in enumerate(self.weights) if w > 0 and not exhausted[i]]
+            while open_:
+                (pos,) = rng.choices(open_, weights=[self.weights[i] for i in open_], k=1)
+                try:
+                    item = next(streams[pos])
+                except StopIteration:
+                    exhausted[pos] = True
+                    if self.stop_early:
+                        open_ = []
+                        return
+                    open_.remove(pos)
+                    continue
+                yield item
+
+        def state() -> State:
+            return {"rng_state": _rng_state_to_json(rng.getstate()), "exhausted": list(exhausted),
+                    "inner_states": [None if done else child_state(s, it)
+                                     for s, it, done in zip(self.sources, streams, exhausted)]}
+
+        return NodePass(items(), state)
 
     def __len__(self) -> int:
-        return sum(_length(it) for it in self.iterators)
+        return sum(_length(it) for it in self.sources)
 
 
-class LazyInfiniteApproximateMultiplexer(LazyNode):
+class LazyInfiniteApproximateMultiplexer(IteratorNode):
     """An endless interleaving of iterables with at most ``max_open_streams`` of them open at once.
 
     The open streams are drawn from the sources *with replacement*, by ``weights`` (a source may be
@@ -120,38 +148,54 @@ class LazyInfiniteApproximateMultiplexer(LazyNode):
             raise ManifestArgumentError("infinite_mux needs at least one manifest")
         if max_open_streams is not None and max_open_streams < 1:
             raise ManifestArgumentError(f"max_open_streams must be >= 1 or None, got {max_open_streams}")
-        self.iterators = list(iterators)
+        self.sources = list(iterators)
         self.stop_early = stop_early
         self.weights = _checked_weights(len(iterators), weights, "infinite_mux")
         self.seed = seed
         self.max_open_streams = len(iterators) if max_open_streams is None else min(max_open_streams,
                                                                                     len(iterators))
 
-    def __iter__(self) -> Iterator[Any]:
+    def _start(self, resume: Optional[State]) -> NodePass:
         rng = random.Random(resolve_seed(self.seed))
-        sources = range(len(self.iterators))
+        sources = range(len(self.sources))
         slots = range(self.max_open_streams)
         streams: List[Iterator[Any]] = [iter(())] * self.max_open_streams
+        opened: List[int] = [0] * self.max_open_streams  # the source open in each slot
         slot_weights: List[float] = [0] * self.max_open_streams
 
-        def open_at(slot: int) -> None:
-            (source,) = rng.choices(sources, self.weights, k=1)
-            streams[slot] = iter(self.iterators[source])
+        def open_at(slot: int, source: Optional[int] = None, state: Optional[State] = None) -> None:
+            if source is None:
+                (source,) = rng.choices(sources, self.weights, k=1)
+            streams[slot] = open_child(self.sources[source], state)
+            opened[slot] = source
             slot_weights[slot] = self.weights[source]
 
-        for slot in slots:
-            open_at(slot)
-        while True:
-            (slot,) = rng.choices(slots, weights=slot_weights if sum(slot_weights) > 0 else None, k=1)
-            item = next(streams[slot], _EXHAUSTED)
-            reopened = 0
-            while item is _EXHAUSTED:
-                if reopened > 10 * len(self.iterators) + 100:
-                    return  # every source drawn again and again was empty
+        if resume is None:
+            for slot in slots:
                 open_at(slot)
+        else:
+            rng.setstate(_rng_state_from_json(resume["rng_state"]))
+            for slot, (source, state) in enumerate(resume["slots"]):
+                open_at(slot, source, state)
+
+        def items() -> Iterator[Any]:
+            while True:
+                (slot,) = rng.choices(slots, weights=slot_weights if sum(slot_weights) > 0 else None, k=1)
                 item = next(streams[slot], _EXHAUSTED)
-                reopened += 1
-            yield item
+                reopened = 0
+                while item is _EXHAUSTED:
+                    if reopened > 10 * len(self.sources) + 100:
+                        return  # every source drawn again and again was empty
+                    open_at(slot)
+                    item = next(streams[slot], _EXHAUSTED)
+                    reopened += 1
+                yield item
+
+        def state() -> State:
+            return {"rng_state": _rng_state_to_json(rng.getstate()),
+                    "slots": [[opened[k], child_state(self.sources[opened[k]], streams[k])] for k in slots]}
+
+        return NodePass(items(), state)
 
 
 _EXHAUSTED = object()

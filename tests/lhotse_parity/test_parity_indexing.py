@@ -94,3 +94,59 @@ def test_shuffled_range_state_dict_keys_equal_lhotse2(lhotse2) -> None:
     resumed = LazyShuffledRange(100, 3)
     resumed.load_state_dict(theirs)
     assert list(resumed) == list(LazyShuffledRange(100, 3))[10:]
+
+
+def test_lhotse2_names_exist_at_the_same_paths(lhotse2) -> None:
+    names = {"lazy": ["IteratorNode", "LazyIndexedManifestIterator"],
+             "indexing": ["create_jsonl_index", "read_index", "index_exists", "index_file_path", "IndexedJsonlReader",
+                          "LazyShuffledRange"],
+             "checkpoint": ["collect_state_dict", "restore_state_dict"]}
+    missing_there = lhotse2("""
+        import importlib
+        result = [f"{m}.{n}" for m, ns in args["names"].items() for n in ns
+                  if not hasattr(importlib.import_module("lhotse." + m), n)]
+    """, names=names)
+    import importlib
+
+    missing_here = [f"{m}.{n}" for m, ns in names.items() for n in ns
+                    if not hasattr(importlib.import_module("lhotse_lite." + m), n)]
+    assert missing_there == [] and missing_here == []
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_indexed_iterator_states_are_exchangeable_with_lhotse2(lhotse2, tmp_path: Path, shuffle: bool) -> None:
+    from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator
+    from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+
+    path = tmp_path / "sups.jsonl"
+    SupervisionSet([SupervisionSegment(f"s{i}", "r", float(i), 1.0) for i in range(40)]).to_file(path)
+    theirs = lhotse2("""
+        import itertools
+        from lhotse.lazy import LazyIndexedManifestIterator
+        node = LazyIndexedManifestIterator(args["path"], shuffle=args["shuffle"], seed=5)
+        full = [s.id for s in node]
+        node = LazyIndexedManifestIterator(args["path"], shuffle=args["shuffle"], seed=5)
+        it = iter(node)
+        head = [s.id for s in itertools.islice(it, 13)]
+        state = node.state_dict()
+        resumed = LazyIndexedManifestIterator(args["path"], shuffle=args["shuffle"], seed=5)
+        resumed.load_state_dict(args["our_state"])
+        result = {"full": full, "head": head, "state": state, "from_ours": [s.id for s in resumed]}
+    """, path=str(path), shuffle=shuffle, our_state=_our_state_after(path, shuffle, 13))
+    ours = LazyIndexedManifestIterator(path, shuffle=shuffle, seed=5)
+    assert [s.id for s in ours] == theirs["full"]
+    resumed = LazyIndexedManifestIterator(path, shuffle=shuffle, seed=5)
+    resumed.load_state_dict(theirs["state"])
+    assert [s.id for s in resumed] == theirs["full"][13:] == theirs["from_ours"]
+    assert theirs["head"] == theirs["full"][:13]
+    assert sorted(theirs["full"]) == sorted(f"s{i}" for i in range(40))
+
+
+def _our_state_after(path: Path, shuffle: bool, k: int) -> dict:
+    from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator
+
+    node = LazyIndexedManifestIterator(path, shuffle=shuffle, seed=5)
+    it = iter(node)
+    for _ in range(k):
+        next(it)
+    return node.state_dict()

@@ -1,0 +1,142 @@
+"""Indexed lazy manifests: O(1) ``len``, ``set[i]``, resume and a global shuffle through the ``.idx`` index.
+
+:class:`LazyIndexedManifestIterator` is Lhotse 2.0's node of that name: a lazy source over a JSONL
+file with a byte-offset index (:mod:`lhotse_lite.indexing`, built when missing). It knows its length
+without reading the data, reads item ``i`` with one ``pread``, iterates in file order or, with
+``shuffle=True``, in the seed-determined global order of
+:class:`~lhotse_lite.indexing.LazyShuffledRange` (every item once, O(1) memory, the same order in every
+process and in Lhotse 2.0), and saves its position in O(1) (Lhotse 2.0's state keys:
+``{"position", "shard_id", "num_shards", "range", "shuffle", "seed"}``).
+
+Example:
+    >>> import os, tempfile
+    >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+    >>> path = os.path.join(tempfile.mkdtemp(), "sups.jsonl")
+    >>> SupervisionSet([SupervisionSegment(f"s{i}", "r", float(i), 1.0) for i in range(5)]).to_file(path)
+    >>> node = LazyIndexedManifestIterator(path)
+    >>> len(node), node[3].id, [s.id for s in node][:2]
+    (5, 's3', ['s0', 's1'])
+    >>> sorted(s.id for s in LazyIndexedManifestIterator(path, shuffle=True, seed=1)) == [s.id for s in node]
+    True
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Iterator, Optional
+
+from lhotse_lite.errors import ManifestArgumentError, ManifestFieldError
+from lhotse_lite.indexing import IndexedJsonlReader, LazyShuffledRange
+from lhotse_lite.manifest.formats import Pathlike
+from lhotse_lite.manifest.lazy import IteratorNode, NodePass, State
+
+__all__ = ["LazyIndexedManifestIterator"]
+
+logger = logging.getLogger(__name__)
+
+
+class LazyIndexedManifestIterator(IteratorNode):
+    """Manifest items of an indexed JSONL file: O(1) ``len``, ``node[i]`` and resume; optional global shuffle.
+
+    Args:
+        path: The JSONL file (uncompressed; the ``.idx`` index is built next to it when missing).
+        shuffle: Iterate in the Feistel order of ``LazyShuffledRange(len, seed)`` instead of file order.
+        seed: Seed of the shuffle (an int; as in Lhotse 2.0, only its low 32 bits matter).
+        index_path: The index file, when it is not ``<path>.idx``.
+        decode: Builds one item from its dict (e.g. ``SupervisionSegment.from_dict``); ``None`` detects
+            each item's type from its fields.
+
+    Raises:
+        ManifestNotFoundError: The file does not exist.
+        StaleIndexError: The index does not match the file (it changed after indexing).
+
+    Example:
+        See the module docstring.
+    """
+
+    is_indexed = True
+
+    def __init__(self, path: Pathlike, shuffle: bool = False, seed: int = 0, index_path: Optional[Pathlike] = None,
+                 decode: Optional[Callable[[dict], Any]] = None) -> None:
+        if not isinstance(seed, int):
+            raise ManifestArgumentError(f"the seed of an indexed shuffle must be an int, got {seed!r}")
+        self.path = path
+        self.shuffle = shuffle
+        self.seed = seed
+        self.index_path = index_path
+        self.decode = decode
+        self._reader = IndexedJsonlReader(path, index_path=index_path)
+
+    def _decoder(self) -> Callable[[dict], Any]:
+        if self.decode is not None:
+            return self.decode
+        from lhotse_lite.manifest.detect import item_from_dict
+
+        return item_from_dict
+
+    def __len__(self) -> int:
+        return len(self._reader)
+
+    def __getitem__(self, idx: int) -> Any:
+        """Item ``idx`` (negative counts from the end), read in O(1).
+
+        Raises:
+            ItemIndexError: ``idx`` is out of range.
+            ManifestFieldError: The item is invalid (``file:line``).
+        """
+        return self._decode_at(idx, self._decoder())
+
+    def _decode_at(self, idx: int, decode: Callable[[dict], Any]) -> Any:
+        data = self._reader[idx]
+        try:
+            return decode(data)
+        except ManifestFieldError as err:
+            raise type(err)(f"{self.path}:{idx + 1}: {err}") from err
+        except (TypeError, ValueError, AttributeError) as err:
+            raise ManifestFieldError(f"{self.path}:{idx + 1}: invalid item ({err})") from err
+
+    def order(self) -> Optional[LazyShuffledRange]:
+        """The permutation a shuffled pass follows (``None`` in file order)."""
+        return LazyShuffledRange(len(self), seed=self.seed) if self.shuffle else None
+
+    def _start(self, resume: Optional[State]) -> NodePass:
+        n = len(self._reader)
+        if resume is not None:
+            if bool(resume.get("shuffle", self.shuffle)) != self.shuffle or (
+                    self.shuffle and resume.get("seed", self.seed) != self.seed):
+                raise ManifestArgumentError(
+                    f"{self.path}: the state was saved with shuffle={resume.get('shuffle')}, seed={resume.get('seed')}"
+                    f" but this manifest has shuffle={self.shuffle}, seed={self.seed}; open it as it was saved")
+            if resume.get("num_shards", 1) not in (None, 1):
+                raise ManifestArgumentError(f"{self.path}: the state is of worker part {resume.get('shard_id')} of "
+                                            f"{resume.get('num_shards')}; lhotse_lite resumes whole passes only")
+        position = [0 if resume is None else int(resume["position"])]
+        order = self.order()
+        decode = self._decoder()
+
+        def items() -> Iterator[Any]:
+            if order is None:
+                indexes: Iterator[int] = iter(range(position[0], n))
+            else:
+                order.load_state_dict({**order.state_dict(), "pos": position[0]})
+                indexes = iter(order)
+            decode_at, reader = self._decode_at, self._reader
+            for i in indexes:
+                position[0] += 1
+                try:
+                    yield decode(reader[i])
+                except (TypeError, ValueError, AttributeError):
+                    yield decode_at(i, decode)  # raises again, naming the line
+
+        def state() -> State:
+            sd: State = {"position": position[0], "shard_id": 0, "num_shards": 1, "shuffle": self.shuffle,
+                         "seed": self.seed}
+            if order is not None:
+                sd["range"] = {**order.state_dict(), "pos": position[0]}
+            return sd
+
+        return NodePass(items(), state)
+
+    def __repr__(self) -> str:
+        shuffled = f", shuffle=True, seed={self.seed}" if self.shuffle else ""
+        return f"LazyIndexedManifestIterator({str(self.path)!r}{shuffled})"
