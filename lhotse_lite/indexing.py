@@ -231,14 +231,28 @@ class IndexedJsonlReader:
                     f"index file not found: {str(self._idx_path)!r}; build it with create_jsonl_index() "
                     f"or `lite index {path}`, or pass auto_create_index=True")
             create_jsonl_index(path, self._idx_path)
-        self._offsets = read_index(self._idx_path)
-        check_index(path, self._offsets, self._idx_path)
-        self._view = memoryview(self._offsets)  # plain-int element access, several times faster than numpy's
+        # O(1) until the first read: the count from the index's size, the sentinel from its last 8 bytes.
+        self._len = self._idx_path.stat().st_size // _OFFSET_DTYPE.itemsize - 1
+        with open(self._idx_path, "rb") as f:
+            f.seek(self._len * _OFFSET_DTYPE.itemsize)
+            sentinel = np.frombuffer(f.read(_OFFSET_DTYPE.itemsize), dtype=_OFFSET_DTYPE)
+        check_index(path, sentinel, self._idx_path)
+        self._offsets: Optional[np.ndarray] = None
+        self._view: Any = None
         self._fd: Optional[int] = None
         self._fd_pid: Optional[int] = None
 
     def __len__(self) -> int:
-        return len(self._offsets) - 1
+        return self._len
+
+    @property
+    def offsets(self) -> np.ndarray:
+        """The index: ``len + 1`` byte offsets (read from the index file on first use)."""
+        if self._offsets is None:
+            offsets = read_index(self._idx_path)
+            check_index(self.path, offsets, self._idx_path)
+            self._offsets, self._view = offsets, memoryview(offsets)  # memoryview: fast plain-int access
+        return self._offsets
 
     def _open(self) -> int:
         pid = os.getpid()
@@ -252,14 +266,15 @@ class IndexedJsonlReader:
         Raises:
             ItemIndexError: ``idx`` is out of range.
         """
-        n = len(self._offsets) - 1
+        n = self._len
         if idx < 0:
             idx += n
         if not 0 <= idx < n:
             raise ItemIndexError(f"index {idx} out of range for {self.path} ({n} lines)")
-        start = self._view[idx]
+        view = self._view if self._view is not None else memoryview(self.offsets)
+        start = view[idx]
         fd = self._fd if self._fd_pid == os.getpid() else self._open()
-        return os.pread(fd, self._view[idx + 1] - start, start)  # type: ignore[arg-type]
+        return os.pread(fd, view[idx + 1] - start, start)
 
     def __getitem__(self, idx: int) -> Dict[str, Any]:
         """The JSON object on line ``idx``.
@@ -296,13 +311,8 @@ class IndexedJsonlReader:
 
     def __getstate__(self) -> Dict[str, Any]:
         state = self.__dict__.copy()
-        state["_fd"] = state["_fd_pid"] = None
-        del state["_view"]
+        state["_fd"] = state["_fd_pid"] = state["_view"] = state["_offsets"] = None
         return state
-
-    def __setstate__(self, state: Dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._view = memoryview(self._offsets)
 
     def __repr__(self) -> str:
         return f"IndexedJsonlReader({str(self.path)!r}, lines={len(self)})"

@@ -118,11 +118,17 @@ def load_manifest(path: formats.Pathlike, manifest_cls: Optional[type] = None) -
     return resolve_manifest_type(first, f"{path}:1").from_file(path)
 
 
-def load_manifest_lazy(path: formats.Pathlike) -> Optional[Any]:
+def load_manifest_lazy(path: formats.Pathlike, indexed: Optional[bool] = None, shuffle: bool = False,
+                       seed: int = 0, index_path: Optional[formats.Pathlike] = None) -> Optional[Any]:
     """Open a JSONL(.gz) manifest as a lazy set of the type detected from its first item.
 
     Args:
         path: A file whose suffixes include ``.jsonl`` (e.g. ``.jsonl.gz``).
+        indexed: ``True``: indexed (built when missing); ``False``: streamed; ``None``: indexed when the file
+            has an index (Lhotse 2.0's rule; see ``ManifestSet.from_jsonl_lazy``).
+        shuffle: A global seed-determined order (implies indexed).
+        seed: Seed of that order.
+        index_path: The index file, when it is not ``<path>.idx``.
 
     Returns:
         The lazy set, or ``None`` when the file holds no item (as in Lhotse).
@@ -148,7 +154,8 @@ def load_manifest_lazy(path: formats.Pathlike) -> Optional[Any]:
     first = _first_item(path)
     if not first:
         return None
-    return resolve_manifest_type(first, f"{path}:1").from_jsonl_lazy(path)
+    return resolve_manifest_type(first, f"{path}:1").from_jsonl_lazy(path, shuffle=shuffle, seed=seed,
+                                                                      indexed=indexed, index_path=index_path)
 
 
 def store_manifest(manifest: Any, path: formats.Pathlike) -> None:

@@ -30,7 +30,7 @@ from lhotse_lite.indexing import IndexedJsonlReader, LazyShuffledRange
 from lhotse_lite.manifest.formats import Pathlike
 from lhotse_lite.manifest.lazy import IteratorNode, NodePass, State
 
-__all__ = ["LazyIndexedManifestIterator"]
+__all__ = ["LazyIndexedManifestIterator", "LazyIndexedSlice"]
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +95,26 @@ class LazyIndexedManifestIterator(IteratorNode):
         except (TypeError, ValueError, AttributeError) as err:
             raise ManifestFieldError(f"{self.path}:{idx + 1}: invalid item ({err})") from err
 
+    def find(self, key: str) -> Any:
+        """The item whose ``id`` is ``key``, or ``None``, through the id index ``<path>.idx.ids`` (built on first use).
+
+        Raises:
+            StaleIndexError: The id index does not match the data file.
+        """
+        ids = self.__dict__.get("_ids")
+        if ids is None:
+            from lhotse_lite.manifest.sidecars import IdIndex
+
+            ids = self._ids = IdIndex.open(self.path)
+        reader = self._reader
+        line = ids.line_of(key, lambda i: reader[i].get("id"))
+        return None if line is None else self._decode_at(line, self._decoder())
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_ids", None)
+        return state
+
     def order(self) -> Optional[LazyShuffledRange]:
         """The permutation a shuffled pass follows (``None`` in file order)."""
         return LazyShuffledRange(len(self), seed=self.seed) if self.shuffle else None
@@ -140,3 +160,45 @@ class LazyIndexedManifestIterator(IteratorNode):
     def __repr__(self) -> str:
         shuffled = f", shuffle=True, seed={self.seed}" if self.shuffle else ""
         return f"LazyIndexedManifestIterator({str(self.path)!r}{shuffled})"
+
+
+class LazyIndexedSlice(IteratorNode):
+    """Items ``range(start, stop, step)`` of an indexed source (``set[a:b]`` of an indexed lazy set), indexed too.
+
+    State: ``{"position": items yielded}`` (O(1) resume).
+
+    Example:
+        >>> sliced = LazyIndexedSlice(list(range(10)), 2, 8, 3)
+        >>> list(sliced), len(sliced), sliced[-1]
+        ([2, 5], 2, 5)
+    """
+
+    is_indexed = True
+
+    def __init__(self, source: Any, start: int, stop: int, step: int = 1) -> None:
+        self.source = source
+        self.range = range(start, stop, step)
+
+    def __len__(self) -> int:
+        return len(self.range)
+
+    def __getitem__(self, idx: int) -> Any:
+        if isinstance(idx, slice):
+            return [self.source[i] for i in self.range[idx]]
+        try:
+            return self.source[self.range[idx]]
+        except IndexError as err:
+            from lhotse_lite.errors import ItemIndexError
+
+            raise ItemIndexError(f"index {idx} out of range for a slice of {len(self.range)} items") from err
+
+    def _start(self, resume: Optional[State]) -> NodePass:
+        position = [0 if resume is None else int(resume["position"])]
+
+        def items() -> Iterator[Any]:
+            source, positions = self.source, self.range
+            while position[0] < len(positions):
+                position[0] += 1
+                yield source[positions[position[0] - 1]]
+
+        return NodePass(items(), lambda: {"position": position[0]})

@@ -309,7 +309,13 @@ class LazyJsonlIterator(IteratorNode):
 
     def __len__(self) -> int:
         if self._len is None:
-            self._len = sum(1 for _ in iter_jsonl_values(self.path, parse=False))
+            from lhotse_lite.manifest.sidecars import read_summary
+
+            summary = read_summary(self.path)  # O(1) when the file was indexed; refused when stale
+            if summary is not None and summary.get("items") is not None:
+                self._len = int(summary["items"])
+            else:
+                self._len = sum(1 for _ in iter_jsonl_values(self.path, parse=False))
         return self._len
 
     def __repr__(self) -> str:

@@ -240,11 +240,18 @@ class ManifestSet(Generic[T]):
             key = type(self)._key(key)
         if self._items is not None:
             return self._lookup(key) is not _MISSING  # type: ignore[arg-type]
+        find = self._id_finder()
+        if find is not None and isinstance(key, str):
+            return find(key) is not None
         item_key = type(self)._key
         return any(item_key(item) == key for item in self)
 
-    def __getitem__(self, key: Union[Hashable, int]) -> T:
+    def __getitem__(self, key: Union[Hashable, int, slice]) -> T:
         """``set[id]`` -> the item with that key; ``set[n]`` (an ``int``) -> the n-th item.
+
+        On an indexed lazy set (see :mod:`lhotse_lite.manifest.indexed`) ``set[n]`` and ``set[id]`` are
+        O(1) reads (``set[id]`` through the id index ``<file>.idx.ids``, built on first use) and
+        ``set[a:b:c]`` is an indexed lazy set of those items.
 
         Raises:
             UnknownIdError: No item has that key (a ``KeyError``).
@@ -252,11 +259,21 @@ class ManifestSet(Generic[T]):
         """
         if isinstance(key, numbers.Integral) and not isinstance(key, bool):  # numpy ints too
             return self._nth(int(key))
+        if isinstance(key, slice) and self._items is None and getattr(self._source, "is_indexed", False):
+            from lhotse_lite.manifest.indexed import LazyIndexedSlice
+
+            return self._lazy(LazyIndexedSlice(self._source, *key.indices(len(self._source))))  # type: ignore
         if self._items is not None:
             item = self._lookup(key)
             if item is _MISSING:
                 raise UnknownIdError(self._unknown_message(key))
             return item  # type: ignore[return-value]
+        find = self._id_finder()
+        if find is not None and isinstance(key, str):
+            item = find(key)
+            if item is None:
+                raise UnknownIdError(self._unknown_message(key))
+            return item
         item_key = type(self)._key
         for item in self:
             if item_key(item) == key:
@@ -266,7 +283,15 @@ class ManifestSet(Generic[T]):
     def _unknown_message(self, key: Hashable) -> str:
         return f"{type(self).__name__} has no item with id {key!r}; check the id (e.g. `{key!r} in the_set`)"
 
+    def _id_finder(self) -> Optional[Callable[[str], Optional[T]]]:
+        """The O(1) lookup by id of a lazy source that has one (an indexed file), when the key is the id."""
+        if type(self)._key.__func__ is not ManifestSet._key.__func__:  # type: ignore[attr-defined]
+            return None
+        return getattr(self._source, "find", None)
+
     def _nth(self, n: int) -> T:
+        if self._items is None and getattr(self._source, "is_indexed", False):
+            return self._source[n]  # type: ignore[index]
         if n < 0:
             if self._items is None:
                 raise ItemIndexError(f"negative index {n} is not supported on a lazy {type(self).__name__}")
@@ -473,10 +498,41 @@ class ManifestSet(Generic[T]):
         return set_files.load_set(cls, path, "yaml")
 
     @classmethod
-    def from_jsonl_lazy(cls: Type[S], path: formats.Pathlike) -> S:
+    def from_files(cls: Type[S], paths: Sequence[formats.Pathlike], shuffle_iters: bool = True,
+                   seed: Optional[int] = None, indexed: Optional[bool] = None) -> S:
+        """One lazy set over many JSONL shards (Lhotse 2.0's ``CutSet.from_files``, for every set type).
+
+        With ``shuffle_iters`` each pass shuffles the shard order, or, when every shard is indexed,
+        visits every item of all shards once in a global Feistel order (seeded with ``seed + pass``).
+
+        Args:
+            paths: The shards.
+            shuffle_iters: Shuffle on every pass.
+            seed: Seed of the shuffle; ``None`` draws one from the ``random`` module on each pass.
+            indexed: As in :meth:`from_jsonl_lazy`, for each shard.
+        """
+        shards = [cls.from_jsonl_lazy(p, indexed=indexed)._source for p in paths]
+        return cls._lazy(lazy.LazyIteratorChain(*shards, shuffle_iters=shuffle_iters, seed=seed))  # type: ignore
+
+    @classmethod
+    def from_jsonl_lazy(cls: Type[S], path: formats.Pathlike, shuffle: bool = False, seed: int = 0,
+                        indexed: Optional[bool] = None, index_path: Optional[formats.Pathlike] = None) -> S:
         """A lazy set reading JSON lines from ``path`` on each iteration (any name).
+
+        Indexed (O(1) ``len``, ``set[i]``, ``set[id]``, slicing and resume, see
+        :mod:`lhotse_lite.manifest.indexed`) when ``indexed=True``, ``shuffle=True``, or ``indexed=None``
+        and the file has an index (``<path>.idx``, or ``index_path``).
+
+        Args:
+            path: The JSONL file.
+            shuffle: Iterate in a global seed-determined order (Lhotse 2.0's Feistel order; implies indexed).
+            seed: Seed of that order (an int).
+            indexed: ``True`` builds the index when missing; ``False`` streams the file; ``None`` uses an index
+                when there is one.
+            index_path: The index file, when it is not ``<path>.idx``.
 
         Raises:
             ManifestNotFoundError: The file does not exist (checked now, not at first iteration).
+            StaleIndexError: The file's index does not match it (it changed after indexing).
         """
-        return set_files.open_set_lazy(cls, path)
+        return set_files.open_set_lazy(cls, path, indexed=indexed, shuffle=shuffle, seed=seed, index_path=index_path)

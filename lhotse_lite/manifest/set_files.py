@@ -64,18 +64,26 @@ def load_set(cls: Type[S], path: formats.Pathlike, fmt: Optional[str] = None) ->
         return cls._from_dict_unchecked(load_numbered(numbered, from_dict, cls._key, where))
 
 
-def open_set_lazy(cls: Type[S], path: formats.Pathlike) -> S:
+def open_set_lazy(cls: Type[S], path: formats.Pathlike, indexed: Optional[bool] = None, shuffle: bool = False,
+                  seed: int = 0, index_path: Optional[formats.Pathlike] = None) -> S:
     """A lazy ``cls`` reading the JSON lines of ``path`` on each iteration (``ManifestSet.from_jsonl_lazy``).
 
     Args:
         cls: The set class.
         path: A JSONL file (any name; gzip-compressed when it ends in ``.gz``).
+        indexed: ``True``: read through the index (built when missing); ``False``: stream the file;
+            ``None``: use the index when there is one (Lhotse 2.0's rule).
+        shuffle: A global seed-determined order (implies ``indexed``).
+        seed: Seed of that order.
+        index_path: The index file, when it is not ``<path>.idx``.
 
     Returns:
-        A lazy set over a :class:`~lhotse_lite.manifest.lazy.LazyManifestIterator`.
+        A lazy set over a :class:`~lhotse_lite.manifest.indexed.LazyIndexedManifestIterator` when indexed,
+        else over a :class:`~lhotse_lite.manifest.lazy.LazyManifestIterator`.
 
     Raises:
         ManifestNotFoundError: The file does not exist (checked now, not at first iteration).
+        ManifestArgumentError: Indexed access to a gzip-compressed file that has no block index.
 
     Example:
         >>> from lhotse_lite.supervision import SupervisionSet
@@ -86,4 +94,16 @@ def open_set_lazy(cls: Type[S], path: formats.Pathlike) -> S:
     """
     if not Path(path).exists():
         raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
+    if shuffle or indexed or (indexed is None and (index_path is not None or has_index(path))):
+        from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator
+
+        return cls._lazy(LazyIndexedManifestIterator(path, shuffle=shuffle, seed=seed, index_path=index_path,
+                                                     decode=cls.element_type.from_dict))
     return cls._lazy(lazy.LazyManifestIterator(path, cls.element_type.from_dict))
+
+
+def has_index(path: formats.Pathlike) -> bool:
+    """Whether ``path`` has an index that indexed reading would use (``indexed=None``)."""
+    from lhotse_lite.indexing import index_exists
+
+    return not formats.is_gzip(path) and index_exists(path)

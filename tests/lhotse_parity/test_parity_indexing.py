@@ -150,3 +150,18 @@ def _our_state_after(path: Path, shuffle: bool, k: int) -> dict:
     for _ in range(k):
         next(it)
     return node.state_dict()
+
+
+def test_shuffled_lazy_manifest_order_equals_lhotse2(lhotse2, tmp_path: Path) -> None:
+    from lhotse_lite.serialization import load_manifest_lazy
+    from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+
+    path = tmp_path / "sups.jsonl"
+    SupervisionSet([SupervisionSegment(f"s{i}", "r", float(i), 1.0) for i in range(300)]).to_file(path)
+    theirs = lhotse2("""
+        from lhotse.serialization import load_manifest_lazy
+        sups = load_manifest_lazy(args["path"], shuffle=True, seed=11)
+        result = [[s.id for s in sups], len(sups), sups.data[17].id]
+    """, path=str(path))
+    sups = load_manifest_lazy(path, shuffle=True, seed=11)
+    assert [[s.id for s in sups], len(sups), sups[17].id] == theirs

@@ -1,0 +1,225 @@
+"""lhotse_lite's sidecars of an indexed manifest: the id index and the summary (beside Lhotse 2.0's ``.idx``).
+
+Next to ``<data>`` and its offsets ``<data>.idx`` (:mod:`lhotse_lite.indexing`, Lhotse 2.0's format),
+``lite index`` and the writers also write:
+
+``<data>.idx.json``, the summary (UTF-8 JSON object, version 1)::
+
+    {"format": "lhotse_lite.index", "version": 1, "items": 2000000, "lines": 2000000,
+     "manifest_type": "SupervisionSet", "total_duration": 7265438.2,
+     "data": {"size": 380544000, "tail_crc32": 1234567890, "tail_bytes": 65536}}
+
+``items`` counts the lines holding an object (``lines`` counts every line, as the ``.idx`` does);
+``manifest_type`` is the set class of the first item (``null`` when empty); ``total_duration`` is the
+sum of the items' ``duration`` fields in seconds (``null`` when an item has none); ``data`` identifies
+the data file: its size and the CRC-32 of its last ``tail_bytes`` bytes. ``len()``, ``lite manifest
+describe`` and ``validate`` read these numbers instead of the data. A summary whose ``data`` does not
+match the file (it was rewritten, truncated, or the summary belongs to another file) is refused
+with :class:`~lhotse_lite.errors.StaleIndexError` naming both files.
+
+``<data>.idx.ids``, the id index (binary, little-endian): a 32-byte header (magic ``b"LITEIDS\\0"``,
+``uint32`` version 1, ``uint32`` 0, ``uint64`` data file size, ``uint64`` count ``N``), then ``N``
+``uint64`` hashes of the items' ids (the first 8 bytes of BLAKE2b, read little-endian) in ascending
+order, then the ``N`` ``uint64`` line numbers (0-based) of those items. A lookup hashes the id, binary
+searches the hashes and reads the candidate lines to compare the ids (a collision costs one more read).
+
+Example:
+    >>> import os, tempfile
+    >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+    >>> path = os.path.join(tempfile.mkdtemp(), "sups.jsonl")
+    >>> SupervisionSet([SupervisionSegment(f"s{i}", "r", 0.0, 1.5) for i in range(4)]).to_file(path)
+    >>> summary = build_sidecars(path)
+    >>> summary["items"], summary["manifest_type"], summary["total_duration"]
+    (4, 'SupervisionSet', 6.0)
+    >>> ids = IdIndex.open(path); ids.line_of("s2", lambda i: ["s0", "s1", "s2", "s3"][i])
+    2
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import struct
+import zlib
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+import numpy as np
+import orjson
+
+from lhotse_lite.errors import ManifestFormatError, StaleIndexError
+from lhotse_lite.indexing import Pathlike, _line_offsets, index_file_path, write_index_file
+
+__all__ = ["summary_path", "ids_path", "data_identity", "read_summary", "build_sidecars", "IdIndex"]
+
+logger = logging.getLogger(__name__)
+
+_FORMAT = "lhotse_lite.index"
+_VERSION = 1
+_TAIL = 1 << 16
+_IDS_MAGIC = b"LITEIDS\0"
+_IDS_HEADER = struct.Struct("<8sIIQQ")
+
+
+def summary_path(data_path: Pathlike) -> Path:
+    """``<data_path>.idx.json``."""
+    return Path(str(index_file_path(data_path)) + ".json")
+
+
+def ids_path(data_path: Pathlike) -> Path:
+    """``<data_path>.idx.ids``."""
+    return Path(str(index_file_path(data_path)) + ".ids")
+
+
+def data_identity(data_path: Pathlike) -> Dict[str, int]:
+    """Size of the file and CRC-32 of its last 64 KiB (O(1)): what a stale sidecar is detected by."""
+    size = os.path.getsize(data_path)
+    with open(data_path, "rb") as f:
+        f.seek(max(0, size - _TAIL))
+        tail = f.read(_TAIL)
+    return {"size": size, "tail_crc32": zlib.crc32(tail), "tail_bytes": len(tail)}
+
+
+def read_summary(data_path: Pathlike) -> Optional[Dict[str, Any]]:
+    """The summary of ``data_path``, or ``None`` when it has none.
+
+    Raises:
+        StaleIndexError: The summary does not match the data file, or is not a summary.
+    """
+    path = summary_path(data_path)
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except ValueError as err:
+        raise StaleIndexError(f"{path}: not a lhotse_lite index summary ({err}); rebuild it with "
+                              f"`lite index {data_path}`") from err
+    if not isinstance(summary, dict) or summary.get("format") != _FORMAT:
+        raise StaleIndexError(f"{path}: not a lhotse_lite index summary; rebuild it with `lite index {data_path}`")
+    actual = data_identity(data_path)
+    if summary.get("data") != actual:
+        raise StaleIndexError(
+            f"index summary {str(path)!r} does not match {str(data_path)!r}: it describes a file of "
+            f"{summary.get('data', {}).get('size')} bytes (tail CRC {summary.get('data', {}).get('tail_crc32')}), the "
+            f"file has {actual['size']} bytes (tail CRC {actual['tail_crc32']}); the data changed after indexing. "
+            f"Rebuild with `lite index {data_path}`")
+    return summary
+
+
+def _hash_ids(ids: List[str]) -> np.ndarray:
+    blake = hashlib.blake2b
+    return np.frombuffer(b"".join(blake(i.encode("utf-8"), digest_size=8).digest() for i in ids), dtype="<u8")
+
+
+def _hash_id(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def build_sidecars(data_path: Pathlike, write_offsets: bool = True) -> Dict[str, Any]:
+    """Index an uncompressed JSONL manifest: ``.idx`` (Lhotse 2.0's), ``.idx.ids`` and ``.idx.json`` (one read).
+
+    Args:
+        data_path: The JSONL file.
+        write_offsets: Also (re)write the ``.idx`` offsets.
+
+    Returns:
+        The summary written to ``<data_path>.idx.json``.
+
+    Raises:
+        ManifestFormatError: A line is not JSON (``file:line``).
+    """
+    from lhotse_lite.manifest.detect import resolve_manifest_type
+
+    offsets = _line_offsets(data_path)
+    if write_offsets:
+        write_index_file(offsets, index_file_path(data_path))
+    ids: List[str] = []
+    lines: List[int] = []
+    total: Optional[float] = 0.0
+    manifest_type = None
+    count = 0
+    with open(data_path, "rb") as f:
+        for lineno, line in enumerate(f):
+            if not line.strip():
+                continue
+            count += 1
+            try:
+                d = orjson.loads(line)
+            except orjson.JSONDecodeError as err:
+                raise ManifestFormatError(f"{data_path}:{lineno + 1}: malformed JSON line ({err})") from err
+            if manifest_type is None:
+                manifest_type = resolve_manifest_type(d, f"{data_path}:{lineno + 1}").__name__
+            key = d.get("id") if isinstance(d, dict) else None
+            if isinstance(key, str):
+                ids.append(key)
+                lines.append(lineno)
+            duration = d.get("duration") if isinstance(d, dict) else None
+            total = None if total is None or not isinstance(duration, (int, float)) else total + duration
+    hashes = _hash_ids(ids)
+    order = np.argsort(hashes, kind="stable")
+    header = _IDS_HEADER.pack(_IDS_MAGIC, _VERSION, 0, int(offsets[-1]), len(ids))
+    _write_atomic(ids_path(data_path), header + hashes[order].tobytes()
+                  + np.asarray(lines, dtype="<u8")[order].tobytes())
+    summary = {"format": _FORMAT, "version": _VERSION, "items": count, "lines": len(offsets) - 1,
+               "manifest_type": manifest_type, "total_duration": None if total is None else round(total, 6),
+               "data": data_identity(data_path)}
+    _write_atomic(summary_path(data_path), json.dumps(summary).encode("utf-8"))
+    logger.info("indexed %s: %s items", data_path, summary["lines"])
+    return summary
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    from lhotse_lite.manifest.formats import atomic_open
+
+    with atomic_open(path) as f:
+        f.write(data)
+
+
+class IdIndex:
+    """Lookup of a line by item id through ``<data>.idx.ids`` (see the module docstring).
+
+    Example:
+        See the module docstring.
+    """
+
+    def __init__(self, hashes: np.ndarray, lines: np.ndarray) -> None:
+        self._hashes = hashes
+        self._lines = lines
+
+    @classmethod
+    def open(cls, data_path: Pathlike) -> "IdIndex":
+        """Read the id index of ``data_path``, building the sidecars first when it is missing.
+
+        Raises:
+            StaleIndexError: The id index was written for a data file of another size, or is not one.
+        """
+        path = ids_path(data_path)
+        if not path.exists():
+            logger.info("building the id index of %s", data_path)
+            build_sidecars(data_path, write_offsets=False)
+        raw = np.fromfile(path, dtype=np.uint8)
+        if raw.size < _IDS_HEADER.size:
+            raise StaleIndexError(f"{path}: truncated id index; rebuild it with `lite index {data_path}`")
+        magic, version, _, size, n = _IDS_HEADER.unpack(raw[:_IDS_HEADER.size].tobytes())
+        if magic != _IDS_MAGIC or version != _VERSION or raw.size != _IDS_HEADER.size + 16 * n:
+            raise StaleIndexError(f"{path}: not a version-1 id index of {n} items; rebuild it with "
+                                  f"`lite index {data_path}`")
+        actual = os.path.getsize(data_path)
+        if size != actual:
+            raise StaleIndexError(f"id index {str(path)!r} does not match {str(data_path)!r}: it records a data file "
+                                  f"of {size} bytes, the file has {actual}; rebuild it with `lite index {data_path}`")
+        body = raw[_IDS_HEADER.size:].view("<u8")
+        return cls(body[:n], body[n:])
+
+    def line_of(self, key: str, id_at: Callable[[int], Any]) -> Optional[int]:
+        """The line number of the item with id ``key`` (``id_at(line)`` gives a line's id), or ``None``."""
+        h = np.uint64(_hash_id(key))
+        pos = int(np.searchsorted(self._hashes, h))
+        while pos < len(self._hashes) and self._hashes[pos] == h:
+            line = int(self._lines[pos])
+            if id_at(line) == key:
+                return line
+            pos += 1
+        return None
