@@ -106,6 +106,16 @@ class IndexedFieldsMixin:
         else:
             self._set_unknown(name, value)
 
+    def copy_with(self: T, **changes_: Any) -> T:
+        """A copy with some fields changed (Lhotse 2.0's ``copy_with``; see :func:`fastcopy`).
+
+        Example:
+            >>> from lhotse_lite.supervision import SupervisionSegment
+            >>> SupervisionSegment("s1", "r1", 0.0, 1.0).copy_with(id="s2").id
+            's2'
+        """
+        return fastcopy(self, **changes_)
+
     def _set_unknown(self, name: str, value: Any) -> None:
         raise UnknownAttributeError(
             f"{type(self).__name__} has no field {name!r}; its fields are {', '.join(_field_order(type(self)))}")

@@ -449,12 +449,36 @@ class ManifestSet(Generic[T]):
         return (item.to_dict() for item in self)  # type: ignore[attr-defined]
 
     def to_file(self, path: formats.Pathlike) -> None:
-        """Write the set atomically in the format named by ``path``'s suffixes (see :mod:`.formats`)."""
-        formats.write_dicts(self.to_dicts(), path)
+        """Write the set atomically in the format named by ``path``'s suffixes (see :mod:`.formats`).
+
+        JSON lines are written with their index (see :meth:`to_jsonl`).
+        """
+        if formats.detect_format(path) == "jsonl":
+            self.to_jsonl(path)
+        else:
+            formats.write_dicts(self.to_dicts(), path)
 
     def to_jsonl(self, path: formats.Pathlike) -> None:
-        """Write JSON lines to ``path`` (any name; gzip-compressed if it ends in ``.gz``), atomically."""
-        formats.write_dicts(self.to_dicts(), path, "jsonl")
+        """Write JSON lines to ``path`` (any name; gzip-compressed if it ends in ``.gz``), atomically.
+
+        An uncompressed file gets its index too (``<path>.idx``, Lhotse 2.0's format, and the summary
+        ``<path>.idx.json``; see :mod:`lhotse_lite.manifest.sidecars`): the old index files are removed
+        before the new data is renamed into place, and the new ones written after.
+        """
+        if formats.is_gzip(path):
+            formats.write_dicts(self.to_dicts(), path, "jsonl")
+            return
+        from lhotse_lite.manifest.sidecars import SidecarWriter, remove_sidecars
+
+        sidecars = SidecarWriter(type(self).__name__)
+        dumps_line, add = formats.dumps_line, sidecars.add
+        with formats.atomic_open(path) as f:
+            for d in self.to_dicts():
+                line = dumps_line(d)
+                f.write(line)
+                add(line, d)
+            remove_sidecars(path)
+        sidecars.finish(path)
 
     def to_json(self, path: formats.Pathlike) -> None:
         """Write a JSON list to ``path`` (any name; gzip-compressed if it ends in ``.gz``), atomically."""

@@ -37,6 +37,8 @@ Example:
 
 from __future__ import annotations
 
+import array
+import contextlib
 import hashlib
 import json
 import logging
@@ -52,7 +54,8 @@ import orjson
 from lhotse_lite.errors import ManifestFormatError, StaleIndexError
 from lhotse_lite.indexing import Pathlike, _line_offsets, index_file_path, write_index_file
 
-__all__ = ["summary_path", "ids_path", "data_identity", "read_summary", "build_sidecars", "IdIndex"]
+__all__ = ["summary_path", "ids_path", "data_identity", "read_summary", "build_sidecars", "remove_sidecars",
+           "SidecarWriter", "IdIndex"]
 
 logger = logging.getLogger(__name__)
 
@@ -117,12 +120,13 @@ def _hash_id(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def build_sidecars(data_path: Pathlike, write_offsets: bool = True) -> Dict[str, Any]:
+def build_sidecars(data_path: Pathlike, write_offsets: bool = True, with_ids: bool = True) -> Dict[str, Any]:
     """Index an uncompressed JSONL manifest: ``.idx`` (Lhotse 2.0's), ``.idx.ids`` and ``.idx.json`` (one read).
 
     Args:
         data_path: The JSONL file.
         write_offsets: Also (re)write the ``.idx`` offsets.
+        with_ids: Also write the id index (else it is built on the first lookup by id).
 
     Returns:
         The summary written to ``<data_path>.idx.json``.
@@ -149,25 +153,78 @@ def build_sidecars(data_path: Pathlike, write_offsets: bool = True) -> Dict[str,
                 d = orjson.loads(line)
             except orjson.JSONDecodeError as err:
                 raise ManifestFormatError(f"{data_path}:{lineno + 1}: malformed JSON line ({err})") from err
-            if manifest_type is None:
-                manifest_type = resolve_manifest_type(d, f"{data_path}:{lineno + 1}").__name__
+            if count == 1 and isinstance(d, dict):
+                with contextlib.suppress(ManifestFormatError):  # not one of our item types: no type recorded
+                    manifest_type = resolve_manifest_type(d, f"{data_path}:{lineno + 1}").__name__
             key = d.get("id") if isinstance(d, dict) else None
             if isinstance(key, str):
                 ids.append(key)
                 lines.append(lineno)
             duration = d.get("duration") if isinstance(d, dict) else None
             total = None if total is None or not isinstance(duration, (int, float)) else total + duration
-    hashes = _hash_ids(ids)
-    order = np.argsort(hashes, kind="stable")
-    header = _IDS_HEADER.pack(_IDS_MAGIC, _VERSION, 0, int(offsets[-1]), len(ids))
-    _write_atomic(ids_path(data_path), header + hashes[order].tobytes()
-                  + np.asarray(lines, dtype="<u8")[order].tobytes())
-    summary = {"format": _FORMAT, "version": _VERSION, "items": count, "lines": len(offsets) - 1,
+    if with_ids:
+        hashes = _hash_ids(ids)
+        order = np.argsort(hashes, kind="stable")
+        header = _IDS_HEADER.pack(_IDS_MAGIC, _VERSION, 0, int(offsets[-1]), len(ids))
+        _write_atomic(ids_path(data_path), header + hashes[order].tobytes()
+                      + np.asarray(lines, dtype="<u8")[order].tobytes())
+    summary = _write_summary(data_path, count, len(offsets) - 1, manifest_type, total)
+    logger.info("indexed %s: %s items", data_path, count)
+    return summary
+
+
+def _write_summary(data_path: Pathlike, items: int, lines: int, manifest_type: Optional[str],
+                   total: Optional[float]) -> Dict[str, Any]:
+    summary = {"format": _FORMAT, "version": _VERSION, "items": items, "lines": lines,
                "manifest_type": manifest_type, "total_duration": None if total is None else round(total, 6),
                "data": data_identity(data_path)}
     _write_atomic(summary_path(data_path), json.dumps(summary).encode("utf-8"))
-    logger.info("indexed %s: %s items", data_path, summary["lines"])
     return summary
+
+
+def remove_sidecars(data_path: Pathlike) -> None:
+    """Delete the index files of ``data_path`` (before the data is replaced, so none can go stale)."""
+    for path in (index_file_path(data_path), summary_path(data_path), ids_path(data_path)):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+class SidecarWriter:
+    """Collects the index of a JSONL manifest while it is written; :meth:`finish` writes ``.idx`` and ``.idx.json``.
+
+    Args:
+        manifest_type: The set class name recorded in the summary (``None``: unknown).
+
+    Example:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "a.jsonl")
+        >>> sidecars = SidecarWriter("SupervisionSet")
+        >>> with open(path, "wb") as f:
+        ...     for d in ({"id": "a", "duration": 1.0}, {"id": "b", "duration": 2.5}):
+        ...         line = orjson.dumps(d) + b"\\n"; _ = f.write(line); sidecars.add(line, d)
+        >>> sidecars.finish(path)["total_duration"], open(path + ".idx", "rb").read()[8]
+        (3.5, 26)
+    """
+
+    def __init__(self, manifest_type: Optional[str]) -> None:
+        self.manifest_type = manifest_type
+        self._lengths = array.array("Q")
+        self._total: Optional[float] = 0.0
+
+    def add(self, line: bytes, item: Dict[str, Any]) -> None:
+        """Record one written line and its item dict."""
+        self._lengths.append(len(line))
+        if self._total is not None:
+            duration = item.get("duration")
+            self._total = self._total + duration if isinstance(duration, (int, float)) else None
+
+    def finish(self, data_path: Pathlike) -> Dict[str, Any]:
+        """Write the sidecars of the complete file ``data_path``; returns the summary."""
+        lengths = np.frombuffer(self._lengths, dtype=np.uint64) if len(self._lengths) else np.zeros(0, np.uint64)
+        offsets = np.concatenate([np.zeros(1, np.uint64), np.cumsum(lengths, dtype=np.uint64)])
+        write_index_file(offsets, index_file_path(data_path))
+        count = len(self._lengths)
+        return _write_summary(data_path, count, count, self.manifest_type if count else None, self._total)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

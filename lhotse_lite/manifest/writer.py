@@ -207,8 +207,13 @@ class SequentialJsonlWriter:
             self._raw.close()
         self._raw = self._out = None
         self._closed = True
-        try:
+        from lhotse_lite.manifest.sidecars import build_sidecars, remove_sidecars
+
+        try:  # the index is written under the lock too: no other writer can replace the file meanwhile
+            remove_sidecars(self.path)  # an index of the old file must not outlive it
             os.replace(self.partial_path, self.path)
+            if not formats.is_gzip(self.path):
+                build_sidecars(self.path, with_ids=False)  # the index of the complete file (resumed runs included)
         finally:
             self._lock.release()
 

@@ -10,6 +10,7 @@ from lhotse_lite.errors import ItemIndexError, StaleIndexError, UnknownIdError
 from lhotse_lite.indexing import create_jsonl_index, index_exists
 from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator
 from lhotse_lite.manifest.lazy import LazyManifestIterator
+from lhotse_lite.manifest.sidecars import remove_sidecars
 from lhotse_lite.serialization import load_manifest_lazy
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 
@@ -21,6 +22,7 @@ def write_sups(path: Path, n: int, prefix: str = "s") -> Path:
 
 def test_an_index_is_used_when_present(tmp_path: Path) -> None:
     path = write_sups(tmp_path / "sups.jsonl", 30)
+    remove_sidecars(path)
     assert isinstance(load_manifest_lazy(path).data, LazyManifestIterator)
     create_jsonl_index(path)
     sups = load_manifest_lazy(path)
@@ -34,6 +36,7 @@ def test_an_index_is_used_when_present(tmp_path: Path) -> None:
 
 def test_indexed_true_builds_the_index(tmp_path: Path) -> None:
     path = write_sups(tmp_path / "sups.jsonl", 3)
+    remove_sidecars(path)
     sups = SupervisionSet.from_jsonl_lazy(path, indexed=True)
     assert index_exists(path) and len(sups) == 3
 
@@ -82,3 +85,47 @@ def test_a_changed_file_is_refused_naming_both_files(tmp_path: Path) -> None:
         f.write(b'{"id": "x", "recording_id": "r", "start": 0, "duration": 1}\n')
     with pytest.raises(StaleIndexError, match=r"sups\.jsonl\.idx.*sups\.jsonl"):
         load_manifest_lazy(path)
+
+
+def test_writers_write_the_index_with_the_data(tmp_path: Path) -> None:
+    from lhotse_lite.indexing import read_index
+    from lhotse_lite.manifest.sidecars import read_summary
+    from lhotse_lite.serialization import SequentialJsonlWriter
+
+    path = tmp_path / "sups.jsonl"
+    with SequentialJsonlWriter(path) as writer:
+        for i in range(4):
+            writer.write(SupervisionSegment(f"s{i}", "r", 0.0, 0.5))
+    lines = path.read_bytes().splitlines(keepends=True)
+    assert read_index(f"{path}.idx").tolist() == [sum(map(len, lines[:i])) for i in range(5)]
+    with SequentialJsonlWriter(path, overwrite=False) as writer:  # a resume: the index covers old and new lines
+        writer.write(SupervisionSegment("s9", "r", 0.0, 1.0))
+    summary = read_summary(path)
+    assert summary["items"] == 5 and summary["total_duration"] == 3.0 and summary["manifest_type"] == "SupervisionSet"
+    assert load_manifest_lazy(path)[4].id == "s9"
+    write_sups(path, 2)  # to_file: the summary and index follow the new data
+    assert read_summary(path)["items"] == len(load_manifest_lazy(path)) == 2
+
+
+def test_a_foreign_or_stale_summary_is_refused(tmp_path: Path) -> None:
+    from lhotse_lite.manifest.sidecars import read_summary, summary_path
+
+    a, b = write_sups(tmp_path / "a.jsonl", 3), write_sups(tmp_path / "b.jsonl", 30)
+    summary_path(a).write_bytes(summary_path(b).read_bytes())
+    with pytest.raises(StaleIndexError, match=r"a\.jsonl\.idx\.json.*a\.jsonl"):
+        read_summary(a)
+    with pytest.raises(StaleIndexError):
+        len(SupervisionSet.from_jsonl_lazy(a, indexed=False))
+
+
+def test_copy_with_on_every_item_type() -> None:
+    from lhotse_lite.audio import AudioSource, Recording
+    from lhotse_lite.features.base import Features
+
+    rec = Recording("r", [AudioSource("file", [0], "a.wav")], 16000, 16000, 1.0)
+    sup = SupervisionSegment("s", "r", 0.0, 1.0)
+    feats = Features(type="fbank", num_frames=100, num_features=80, frame_shift=0.01, sampling_rate=16000,
+                     start=0.0, duration=1.0, storage_type="lilcom_files", storage_path="f", storage_key="k")
+    assert rec.copy_with(id="r2").id == "r2" and rec.id == "r"
+    assert sup.copy_with(text="hi").text == "hi" and sup.text is None
+    assert feats.copy_with(start=0.5).start == 0.5 and feats.start == 0.0
