@@ -22,6 +22,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 __all__ = [
     "describe_manifests",
+    "describe_indexed",
     "format_description",
     "describe_feature_matrix",
     "plot_feature_matrix",
@@ -106,6 +107,44 @@ def describe_manifests(
             **{key: dict(sorted(counter.items())) for key, counter in counters.items()},
         }
     return summary
+
+
+def describe_indexed(paths: Iterable[Any]) -> Dict[str, Any]:
+    """Count and total duration of indexed manifest files, from their index summaries (no data is read).
+
+    Args:
+        paths: Manifest files indexed by ``lite index`` or written by lhotse_lite (``<file>.idx.json``).
+
+    Returns:
+        ``{path: {"manifest_type", "count", "total_duration_s", "total_duration_h"}}`` (durations
+        ``None`` when an item has none).
+
+    Raises:
+        ManifestNotFoundError: A file has no index summary (index it with ``lite index``).
+        StaleIndexError: A summary does not match its file.
+
+    Example:
+        >>> import os, tempfile
+        >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+        >>> path = os.path.join(tempfile.mkdtemp(), "sups.jsonl")
+        >>> SupervisionSet([SupervisionSegment("a", "r", 0.0, 1800.0)]).to_file(path)
+        >>> describe_indexed([path])[path]
+        {'manifest_type': 'SupervisionSet', 'count': 1, 'total_duration_s': 1800.0, 'total_duration_h': 0.5}
+    """
+    from lhotse_lite.errors import ManifestNotFoundError
+    from lhotse_lite.manifest.sidecars import read_summary, summary_path
+
+    result: Dict[str, Any] = {}
+    for path in paths:
+        summary = read_summary(path)
+        if summary is None:
+            raise ManifestNotFoundError(f"{path} has no index summary {str(summary_path(path))!r}; "
+                                        f"index it with `lite index {path}` (or describe it without --quick)")
+        total = summary.get("total_duration")
+        result[str(path)] = {"manifest_type": summary.get("manifest_type"), "count": summary["items"],
+                             "total_duration_s": total,
+                             "total_duration_h": None if total is None else round(total / 3600, 3)}
+    return result
 
 
 def format_description(summary: Dict[str, Any]) -> str:

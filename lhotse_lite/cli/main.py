@@ -176,10 +176,11 @@ def _commands(command: click.Command) -> List[click.Command]:
 def _register() -> None:
     from lhotse_lite.cli.feature_commands import feat
     from lhotse_lite.cli.format_commands import ctm, kaldi, rttm
+    from lhotse_lite.cli.index_commands import index
     from lhotse_lite.cli.manifest_commands import manifest
     from lhotse_lite.cli.recipe_commands import download, prepare
 
-    for group in (manifest, rttm, ctm, kaldi, feat, prepare, download):
+    for group in (manifest, rttm, ctm, kaldi, feat, prepare, download, index):
         cli.add_command(group)
     for command in _commands(cli):  # docstrings are written once, in reST; --help prints plain text
         command.help = plain_help(command.help)

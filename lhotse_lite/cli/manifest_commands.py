@@ -77,8 +77,11 @@ def validate(manifests: Tuple[str, ...], no_check_files: bool, read_data: bool, 
         files = [stdin_copy if m == STREAM else m for m in manifests]
         report = check_manifest_files(files, check_files=not no_check_files, tolerance=tolerance,
                                       read_data=read_data)
-    for problem in report.problems:
-        click.echo(str(problem).replace(stdin_copy, "<stdin>"))
+    from lhotse_lite.manifest.sidecars import check_sidecars
+
+    problems = [str(p) for p in report.problems] + [s for m in manifests if m != STREAM and (s := check_sidecars(m))]
+    for problem in problems:
+        click.echo(problem.replace(stdin_copy, "<stdin>"))
     if report.command_sources:
         click.echo(f"note: {len(report.command_sources)} command source(s), run through the shell when "
                    f"their audio is loaded (refuse them with LHOTSE_LITE_ALLOW_COMMANDS=0):", err=True)
@@ -91,8 +94,8 @@ def validate(manifests: Tuple[str, ...], no_check_files: bool, read_data: bool, 
             click.echo(f"  {str(url).replace(stdin_copy, '<stdin>')}", err=True)
     if not read_data:
         click.echo("note: audio contents were not checked (--read-data decodes every recording)", err=True)
-    if report.problems:
-        click.echo(f"{len(report.problems)} problem(s) found in {', '.join(manifests)}", err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found in {', '.join(manifests)}", err=True)
         raise SystemExit(1)
     click.echo(f"OK: {', '.join(manifests)}", err=True)
 
@@ -100,9 +103,19 @@ def validate(manifests: Tuple[str, ...], no_check_files: bool, read_data: bool, 
 @manifest.command()
 @click.argument("manifests", nargs=-1, required=True, type=_IN)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def describe(manifests: Tuple[str, ...], as_json: bool) -> None:
+@click.option("--quick", is_flag=True, help="Only counts and total durations, from the index summaries of indexed "
+                                            "files (see `lite index`), without reading the data.")
+def describe(manifests: Tuple[str, ...], as_json: bool, quick: bool) -> None:
     """Summarise MANIFESTS: counts, total and per-speaker duration, percentiles, channels, rates."""
-    from lhotse_lite.describe import describe_manifests, format_description
+    from lhotse_lite.describe import describe_indexed, describe_manifests, format_description
+
+    if quick:
+        indexed = describe_indexed(manifests)
+        click.echo(json.dumps(indexed, indent=2) if as_json else "\n".join(
+            f"{path}: {d['count']} {d['manifest_type'] or 'items'}"
+            + ("" if d["total_duration_h"] is None else f", {d['total_duration_h']:.3f} h")
+            for path, d in indexed.items()))
+        return
 
     grouped = group_by_kind([read_manifest(path, lazy=True) for path in manifests])
     summary = describe_manifests(recordings=grouped.get("recordings"), supervisions=grouped.get("supervisions"),

@@ -23,16 +23,42 @@ Example:
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterator, Optional
+import random
+from typing import Any, Callable, Iterator, List, Optional
+
+import numpy as np
+import orjson
 
 from lhotse_lite.errors import ManifestArgumentError, ManifestFieldError
 from lhotse_lite.indexing import IndexedJsonlReader, LazyShuffledRange
 from lhotse_lite.manifest.formats import Pathlike
 from lhotse_lite.manifest.lazy import IteratorNode, NodePass, State
 
-__all__ = ["LazyIndexedManifestIterator", "LazyIndexedSlice"]
+__all__ = ["LazyIndexedManifestIterator", "LazyIndexedSlice", "open_reader"]
 
 logger = logging.getLogger(__name__)
+
+
+def open_reader(path: Pathlike, index_path: Optional[Pathlike] = None) -> Any:
+    """The random-access reader of ``path``: :class:`~lhotse_lite.indexing.IndexedJsonlReader` for ``.jsonl``
+    (the index is built when missing), :class:`~lhotse_lite.manifest.blocked_gzip.BlockedGzipReader` for
+    ``.jsonl.gz``.
+
+    Raises:
+        ManifestArgumentError: A ``.jsonl.gz`` without a block index (``lite index`` makes one; it may
+            rewrite the file as block-compressed gzip, so it is not done implicitly).
+    """
+    from lhotse_lite.manifest.blocked_gzip import BlockedGzipReader, gzi_path, has_block_index
+    from lhotse_lite.manifest.formats import is_gzip
+
+    if not is_gzip(path):
+        return IndexedJsonlReader(path, index_path=index_path)
+    if not has_block_index(path):
+        raise ManifestArgumentError(
+            f"{path}: indexed access to a .jsonl.gz needs its block index {str(gzi_path(path))!r}; create it with "
+            f"`lite index {path}` (files written by lhotse_lite have it; others are rewritten as block-compressed "
+            f"gzip, which every gzip reader still reads)")
+    return BlockedGzipReader(path)
 
 
 class LazyIndexedManifestIterator(IteratorNode):
@@ -57,7 +83,7 @@ class LazyIndexedManifestIterator(IteratorNode):
     is_indexed = True
 
     def __init__(self, path: Pathlike, shuffle: bool = False, seed: int = 0, index_path: Optional[Pathlike] = None,
-                 decode: Optional[Callable[[dict], Any]] = None) -> None:
+                 decode: Optional[Callable[[dict], Any]] = None, block_window: Optional[int] = None) -> None:
         if not isinstance(seed, int):
             raise ManifestArgumentError(f"the seed of an indexed shuffle must be an int, got {seed!r}")
         self.path = path
@@ -65,7 +91,11 @@ class LazyIndexedManifestIterator(IteratorNode):
         self.seed = seed
         self.index_path = index_path
         self.decode = decode
-        self._reader = IndexedJsonlReader(path, index_path=index_path)
+        self._reader = open_reader(path, index_path)
+        if block_window is not None and (block_window < 1 or not hasattr(self._reader, "block_lines")):
+            raise ManifestArgumentError(f"{path}: block_window={block_window} needs a block-compressed .jsonl.gz and "
+                                        f"a window of at least 1 block")
+        self.block_window = block_window
 
     def _decoder(self) -> Callable[[dict], Any]:
         if self.decode is not None:
@@ -133,6 +163,8 @@ class LazyIndexedManifestIterator(IteratorNode):
         position = [0 if resume is None else int(resume["position"])]
         order = self.order()
         decode = self._decoder()
+        if self.shuffle and self.block_window:
+            return self._start_blocks(position, decode)
 
         def items() -> Iterator[Any]:
             if order is None:
@@ -154,6 +186,35 @@ class LazyIndexedManifestIterator(IteratorNode):
             if order is not None:
                 sd["range"] = {**order.state_dict(), "pos": position[0]}
             return sd
+
+        return NodePass(items(), state)
+
+    def _start_blocks(self, position: List[int], decode: Callable[[dict], Any]) -> NodePass:
+        """The block shuffle: blocks in Feistel order, items shuffled within windows of ``block_window`` blocks."""
+        reader, window = self._reader, int(self.block_window)  # type: ignore[arg-type]
+        blocks = LazyShuffledRange(reader.num_blocks, seed=self.seed)
+        sizes = np.diff(np.asarray(reader.first_lines, dtype=np.int64))
+
+        def items() -> Iterator[Any]:
+            done = 0  # items before the current window
+            for first in range(0, len(blocks), window):
+                members = blocks.values(first, min(first + window, len(blocks)))
+                size = int(sizes[members].sum())
+                if done + size <= position[0]:  # a window the resumed pass has already produced
+                    done += size
+                    continue
+                lines = [line for b in members for line in reader.block_lines(b)[1]]
+                order = list(range(len(lines)))
+                random.Random(self.seed * 1_000_003 + first).shuffle(order)
+                for k in order[position[0] - done:]:
+                    position[0] += 1
+                    if lines[k].strip():
+                        yield decode(orjson.loads(lines[k]))
+                done += size
+
+        def state() -> State:
+            return {"position": position[0], "shard_id": 0, "num_shards": 1, "shuffle": True, "seed": self.seed,
+                    "block_window": window}
 
         return NodePass(items(), state)
 

@@ -459,26 +459,33 @@ class ManifestSet(Generic[T]):
             formats.write_dicts(self.to_dicts(), path)
 
     def to_jsonl(self, path: formats.Pathlike) -> None:
-        """Write JSON lines to ``path`` (any name; gzip-compressed if it ends in ``.gz``), atomically.
+        """Write JSON lines to ``path`` (any name; gzip-compressed if it ends in ``.gz``), atomically, indexed.
 
-        An uncompressed file gets its index too (``<path>.idx``, Lhotse 2.0's format, and the summary
-        ``<path>.idx.json``; see :mod:`lhotse_lite.manifest.sidecars`): the old index files are removed
-        before the new data is renamed into place, and the new ones written after.
+        The index is written with the data (see :mod:`lhotse_lite.manifest.sidecars`): ``<path>.idx``
+        (Lhotse 2.0's format) for an uncompressed file; a ``.gz`` file is block-compressed gzip (an
+        ordinary gzip file to every reader) with its block index ``<path>.gzi``
+        (:mod:`lhotse_lite.manifest.blocked_gzip`); both get the summary ``<path>.idx.json``. The old
+        index files are removed before the new data is renamed into place.
         """
-        if formats.is_gzip(path):
-            formats.write_dicts(self.to_dicts(), path, "jsonl")
-            return
+        from lhotse_lite.manifest.blocked_gzip import write_blocked_gzip
         from lhotse_lite.manifest.sidecars import SidecarWriter, remove_sidecars
 
         sidecars = SidecarWriter(type(self).__name__)
         dumps_line, add = formats.dumps_line, sidecars.add
-        with formats.atomic_open(path) as f:
+
+        def lines() -> Iterator[bytes]:
             for d in self.to_dicts():
                 line = dumps_line(d)
-                f.write(line)
                 add(line, d)
-            remove_sidecars(path)
-        sidecars.finish(path)
+                yield line
+
+        if formats.is_gzip(path):
+            write_blocked_gzip(path, lines())
+        else:
+            with formats.atomic_open(path) as f:
+                f.writelines(lines())
+                remove_sidecars(path)
+        sidecars.finish(path, offsets=not formats.is_gzip(path))
 
     def to_json(self, path: formats.Pathlike) -> None:
         """Write a JSON list to ``path`` (any name; gzip-compressed if it ends in ``.gz``), atomically."""
@@ -540,7 +547,8 @@ class ManifestSet(Generic[T]):
 
     @classmethod
     def from_jsonl_lazy(cls: Type[S], path: formats.Pathlike, shuffle: bool = False, seed: int = 0,
-                        indexed: Optional[bool] = None, index_path: Optional[formats.Pathlike] = None) -> S:
+                        indexed: Optional[bool] = None, index_path: Optional[formats.Pathlike] = None,
+                        block_window: Optional[int] = None) -> S:
         """A lazy set reading JSON lines from ``path`` on each iteration (any name).
 
         Indexed (O(1) ``len``, ``set[i]``, ``set[id]``, slicing and resume, see
@@ -554,9 +562,13 @@ class ManifestSet(Generic[T]):
             indexed: ``True`` builds the index when missing; ``False`` streams the file; ``None`` uses an index
                 when there is one.
             index_path: The index file, when it is not ``<path>.idx``.
+            block_window: For a ``.jsonl.gz`` with ``shuffle=True``: the fast block shuffle instead of the
+                global one (blocks in a global order, items shuffled within windows of this many blocks; see
+                :class:`~lhotse_lite.manifest.indexed.LazyIndexedManifestIterator`).
 
         Raises:
             ManifestNotFoundError: The file does not exist (checked now, not at first iteration).
             StaleIndexError: The file's index does not match it (it changed after indexing).
         """
-        return set_files.open_set_lazy(cls, path, indexed=indexed, shuffle=shuffle, seed=seed, index_path=index_path)
+        return set_files.open_set_lazy(cls, path, indexed=indexed, shuffle=shuffle, seed=seed, index_path=index_path,
+                                       block_window=block_window)

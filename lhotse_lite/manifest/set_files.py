@@ -65,7 +65,8 @@ def load_set(cls: Type[S], path: formats.Pathlike, fmt: Optional[str] = None) ->
 
 
 def open_set_lazy(cls: Type[S], path: formats.Pathlike, indexed: Optional[bool] = None, shuffle: bool = False,
-                  seed: int = 0, index_path: Optional[formats.Pathlike] = None) -> S:
+                  seed: int = 0, index_path: Optional[formats.Pathlike] = None,
+                  block_window: Optional[int] = None) -> S:
     """A lazy ``cls`` reading the JSON lines of ``path`` on each iteration (``ManifestSet.from_jsonl_lazy``).
 
     Args:
@@ -76,6 +77,7 @@ def open_set_lazy(cls: Type[S], path: formats.Pathlike, indexed: Optional[bool] 
         shuffle: A global seed-determined order (implies ``indexed``).
         seed: Seed of that order.
         index_path: The index file, when it is not ``<path>.idx``.
+        block_window: The block shuffle of a ``.jsonl.gz`` (see ``ManifestSet.from_jsonl_lazy``).
 
     Returns:
         A lazy set over a :class:`~lhotse_lite.manifest.indexed.LazyIndexedManifestIterator` when indexed,
@@ -98,12 +100,13 @@ def open_set_lazy(cls: Type[S], path: formats.Pathlike, indexed: Optional[bool] 
         from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator
 
         return cls._lazy(LazyIndexedManifestIterator(path, shuffle=shuffle, seed=seed, index_path=index_path,
-                                                     decode=cls.element_type.from_dict))
+                                                     decode=cls.element_type.from_dict, block_window=block_window))
     return cls._lazy(lazy.LazyManifestIterator(path, cls.element_type.from_dict))
 
 
 def has_index(path: formats.Pathlike) -> bool:
     """Whether ``path`` has an index that indexed reading would use (``indexed=None``)."""
     from lhotse_lite.indexing import index_exists
+    from lhotse_lite.manifest.blocked_gzip import has_block_index
 
-    return not formats.is_gzip(path) and index_exists(path)
+    return has_block_index(path) if formats.is_gzip(path) else index_exists(path)

@@ -46,7 +46,7 @@ import os
 import struct
 import zlib
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 import numpy as np
 import orjson
@@ -54,7 +54,9 @@ import orjson
 from lhotse_lite.errors import ManifestFormatError, StaleIndexError
 from lhotse_lite.indexing import Pathlike, _line_offsets, index_file_path, write_index_file
 
-__all__ = ["summary_path", "ids_path", "data_identity", "read_summary", "build_sidecars", "remove_sidecars",
+__all__ = ["INDEX_SUFFIXES", "is_index_file",
+           "summary_path", "ids_path", "data_identity", "read_summary", "build_sidecars", "index_manifest",
+           "check_sidecars", "remove_sidecars",
            "SidecarWriter", "IdIndex"]
 
 logger = logging.getLogger(__name__)
@@ -64,6 +66,20 @@ _VERSION = 1
 _TAIL = 1 << 16
 _IDS_MAGIC = b"LITEIDS\0"
 _IDS_HEADER = struct.Struct("<8sIIQQ")
+
+
+INDEX_SUFFIXES = (".idx", ".idx.json", ".idx.ids", ".gzi")
+"""The endings of index files beside a manifest (``<data>.idx`` ... ``<data>.gzi``)."""
+
+
+def is_index_file(name: str) -> bool:
+    """Whether a file name is an index file beside a manifest (one of :data:`INDEX_SUFFIXES`).
+
+    Example:
+        >>> [is_index_file(n) for n in ("a.jsonl", "a.jsonl.idx", "a.jsonl.gz.gzi", "a.jsonl.idx.json")]
+        [False, True, True, True]
+    """
+    return name.endswith(INDEX_SUFFIXES)
 
 
 def summary_path(data_path: Pathlike) -> Path:
@@ -134,43 +150,87 @@ def build_sidecars(data_path: Pathlike, write_offsets: bool = True, with_ids: bo
     Raises:
         ManifestFormatError: A line is not JSON (``file:line``).
     """
-    from lhotse_lite.manifest.detect import resolve_manifest_type
-
     offsets = _line_offsets(data_path)
     if write_offsets:
         write_index_file(offsets, index_file_path(data_path))
+    with open(data_path, "rb") as f:
+        return build_sidecars_from_lines(data_path, f, len(offsets) - 1, with_ids)
+
+
+def build_sidecars_from_lines(data_path: Pathlike, lines: Iterable[bytes], num_lines: int,
+                              with_ids: bool = True) -> Dict[str, Any]:
+    """Write the summary (and the id index) of ``data_path`` from its decompressed ``lines`` (every line).
+
+    Raises:
+        ManifestFormatError: A line is not JSON (``file:line``).
+    """
+    from lhotse_lite.manifest.detect import resolve_manifest_type
+
     ids: List[str] = []
-    lines: List[int] = []
+    line_numbers: List[int] = []
     total: Optional[float] = 0.0
     manifest_type = None
     count = 0
-    with open(data_path, "rb") as f:
-        for lineno, line in enumerate(f):
-            if not line.strip():
-                continue
-            count += 1
-            try:
-                d = orjson.loads(line)
-            except orjson.JSONDecodeError as err:
-                raise ManifestFormatError(f"{data_path}:{lineno + 1}: malformed JSON line ({err})") from err
-            if count == 1 and isinstance(d, dict):
-                with contextlib.suppress(ManifestFormatError):  # not one of our item types: no type recorded
-                    manifest_type = resolve_manifest_type(d, f"{data_path}:{lineno + 1}").__name__
-            key = d.get("id") if isinstance(d, dict) else None
-            if isinstance(key, str):
-                ids.append(key)
-                lines.append(lineno)
-            duration = d.get("duration") if isinstance(d, dict) else None
-            total = None if total is None or not isinstance(duration, (int, float)) else total + duration
+    for lineno, line in enumerate(lines):
+        if not line.strip():
+            continue
+        count += 1
+        try:
+            d = orjson.loads(line)
+        except orjson.JSONDecodeError as err:
+            raise ManifestFormatError(f"{data_path}:{lineno + 1}: malformed JSON line ({err})") from err
+        if count == 1 and isinstance(d, dict):
+            with contextlib.suppress(ManifestFormatError):  # not one of our item types: no type recorded
+                manifest_type = resolve_manifest_type(d, f"{data_path}:{lineno + 1}").__name__
+        key = d.get("id") if isinstance(d, dict) else None
+        if isinstance(key, str):
+            ids.append(key)
+            line_numbers.append(lineno)
+        duration = d.get("duration") if isinstance(d, dict) else None
+        total = None if total is None or not isinstance(duration, (int, float)) else total + duration
     if with_ids:
         hashes = _hash_ids(ids)
         order = np.argsort(hashes, kind="stable")
-        header = _IDS_HEADER.pack(_IDS_MAGIC, _VERSION, 0, int(offsets[-1]), len(ids))
+        header = _IDS_HEADER.pack(_IDS_MAGIC, _VERSION, 0, os.path.getsize(data_path), len(ids))
         _write_atomic(ids_path(data_path), header + hashes[order].tobytes()
-                      + np.asarray(lines, dtype="<u8")[order].tobytes())
-    summary = _write_summary(data_path, count, len(offsets) - 1, manifest_type, total)
+                      + np.asarray(line_numbers, dtype="<u8")[order].tobytes())
+    summary = _write_summary(data_path, count, num_lines, manifest_type, total)
     logger.info("indexed %s: %s items", data_path, count)
     return summary
+
+
+def index_manifest(path: Pathlike) -> Dict[str, Any]:
+    """Index a manifest file (what ``lite index`` runs): every sidecar, rebuilt from the data.
+
+    Raises:
+        ManifestNotFoundError: The file does not exist.
+        ManifestFormatError: A line is not JSON.
+    """
+    from lhotse_lite.errors import ManifestNotFoundError
+    from lhotse_lite.manifest.formats import is_gzip
+
+    if not os.path.isfile(path):
+        raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
+    if is_gzip(path):
+        from lhotse_lite.manifest.blocked_gzip import index_gzip_manifest
+
+        return index_gzip_manifest(path)
+    return build_sidecars(path)
+
+
+def check_sidecars(path: Pathlike) -> Optional[str]:
+    """A description of why the index files of ``path`` do not match it, or ``None`` (O(1); none is fine)."""
+    from lhotse_lite.indexing import index_exists, read_index
+
+    try:
+        read_summary(path)
+        idx = index_file_path(path)
+        if index_exists(path) and int(read_index(idx)[-1]) != os.path.getsize(path):
+            return (f"index {str(idx)!r} does not match {str(path)!r} (the data changed after indexing); "
+                    f"rebuild it with `lite index {path}`")
+    except StaleIndexError as err:
+        return str(err)
+    return None
 
 
 def _write_summary(data_path: Pathlike, items: int, lines: int, manifest_type: Optional[str],
@@ -184,7 +244,8 @@ def _write_summary(data_path: Pathlike, items: int, lines: int, manifest_type: O
 
 def remove_sidecars(data_path: Pathlike) -> None:
     """Delete the index files of ``data_path`` (before the data is replaced, so none can go stale)."""
-    for path in (index_file_path(data_path), summary_path(data_path), ids_path(data_path)):
+    for path in (index_file_path(data_path), summary_path(data_path), ids_path(data_path),
+                 Path(str(data_path) + ".gzi")):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
 
@@ -218,11 +279,12 @@ class SidecarWriter:
             duration = item.get("duration")
             self._total = self._total + duration if isinstance(duration, (int, float)) else None
 
-    def finish(self, data_path: Pathlike) -> Dict[str, Any]:
-        """Write the sidecars of the complete file ``data_path``; returns the summary."""
-        lengths = np.frombuffer(self._lengths, dtype=np.uint64) if len(self._lengths) else np.zeros(0, np.uint64)
-        offsets = np.concatenate([np.zeros(1, np.uint64), np.cumsum(lengths, dtype=np.uint64)])
-        write_index_file(offsets, index_file_path(data_path))
+    def finish(self, data_path: Pathlike, offsets: bool = True) -> Dict[str, Any]:
+        """Write the sidecars of the complete file ``data_path`` (``offsets``: its ``.idx`` too); return the summary."""
+        if offsets:
+            lengths = np.frombuffer(self._lengths, dtype=np.uint64) if len(self._lengths) else np.zeros(0, np.uint64)
+            write_index_file(np.concatenate([np.zeros(1, np.uint64), np.cumsum(lengths, dtype=np.uint64)]),
+                             index_file_path(data_path))
         count = len(self._lengths)
         return _write_summary(data_path, count, count, self.manifest_type if count else None, self._total)
 
@@ -255,7 +317,10 @@ class IdIndex:
         path = ids_path(data_path)
         if not path.exists():
             logger.info("building the id index of %s", data_path)
-            build_sidecars(data_path, write_offsets=False)
+            if str(data_path).endswith(".gz"):
+                index_manifest(data_path)
+            else:
+                build_sidecars(data_path, write_offsets=False)
         raw = np.fromfile(path, dtype=np.uint8)
         if raw.size < _IDS_HEADER.size:
             raise StaleIndexError(f"{path}: truncated id index; rebuild it with `lite index {data_path}`")

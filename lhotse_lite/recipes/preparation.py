@@ -185,7 +185,7 @@ def finish_split(
         ...     sf.write(folder / f"{name}.wav", np.zeros(1600, dtype=np.float32), 16000)
         >>> pairs = [whole_recording(folder / f"{name}.wav") for name in ("b", "a")]
         >>> parts = finish_split("toy", "dev", [r for r, _ in pairs], [s for _, s in pairs], folder / "out")
-        >>> list(parts["recordings"].ids), sorted(p.name for p in (folder / "out").iterdir())
+        >>> list(parts["recordings"].ids), sorted(p.name for p in (folder / "out").glob("*.gz"))
         (['a', 'b'], ['toy_recordings_dev.jsonl.gz', 'toy_supervisions_dev.jsonl.gz'])
     """
     recording_set = RecordingSet.from_recordings(sorted(recordings, key=lambda r: r.id))

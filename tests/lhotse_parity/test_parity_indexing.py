@@ -165,3 +165,17 @@ def test_shuffled_lazy_manifest_order_equals_lhotse2(lhotse2, tmp_path: Path) ->
     """, path=str(path))
     sups = load_manifest_lazy(path, shuffle=True, seed=11)
     assert [[s.id for s in sups], len(sups), sups[17].id] == theirs
+
+
+def test_lhotse_reads_our_block_compressed_gzip(lhotse2, tmp_path: Path) -> None:
+    from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+
+    path = tmp_path / "sups.jsonl.gz"
+    ids = [f"s{i}" for i in range(3000)]
+    SupervisionSet([SupervisionSegment(i, "r", 0.0, 1.0, text="a b c") for i in ids]).to_file(path)
+    assert lhotse2("""
+        from lhotse import load_manifest, load_manifest_lazy
+        result = [[s.id for s in load_manifest(args["path"])], [s.id for s in load_manifest_lazy(args["path"])]]
+    """, path=str(path)) == [ids, ids]
+    lhotse = pytest.importorskip("lhotse", reason="Lhotse 1.33 is the reference of the differential suite")
+    assert [s.id for s in lhotse.load_manifest_lazy(path)] == ids

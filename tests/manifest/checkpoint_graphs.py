@@ -1,6 +1,6 @@
 """Lazy pipelines built from a JSON spec, for the resume tests (also run as a script in a fresh process).
 
-A spec is a nested list: leaves ``["list"|"jsonl"|"manifest"|"indexed", base, n, extra]`` hold the
+A spec is a nested list: leaves ``["list"|"jsonl"|"manifest"|"indexed"|"gzindexed", base, n, extra]`` hold the
 supervisions ``s{base}`` .. ``s{base + n - 1}`` (``start`` = their number); inner nodes wrap children:
 ``["filter", k, child]``, ``["map", child]``, ``["chain", children, shuffle, seed]``,
 ``["mux", children, weights, seed, stop_early]``, ``["imux", children, max_open, seed, limit]``,
@@ -78,6 +78,13 @@ def build(spec: list, workdir: Path) -> Any:
         shuffle, seed = spec[3]
         path = _file(workdir, spec[1], spec[2], ".jsonl")
         return LazyIndexedManifestIterator(path, shuffle=shuffle, seed=seed, decode=SupervisionSegment.from_dict)
+    if kind == "gzindexed":
+        from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator
+
+        shuffle, seed, window = spec[3]
+        path = _file(workdir, spec[1], spec[2], ".jsonl.gz")
+        return LazyIndexedManifestIterator(path, shuffle=shuffle, seed=seed, decode=SupervisionSegment.from_dict,
+                                           block_window=window)
     if kind == "filter":
         k = spec[1]
         return LazyFilter(build(spec[2], workdir), lambda x: num(x) % k != 0)

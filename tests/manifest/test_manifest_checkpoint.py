@@ -29,6 +29,8 @@ leaf = st.one_of(
     st.tuples(st.just("manifest"), st.integers(0, 9), st.integers(0, 8), st.booleans()),
     st.tuples(st.just("indexed"), st.integers(0, 9), st.integers(0, 8),
               st.tuples(st.booleans(), st.integers(0, 3))),
+    st.tuples(st.just("gzindexed"), st.integers(0, 9), st.integers(0, 8),
+              st.tuples(st.booleans(), st.integers(0, 3), st.one_of(st.none(), st.integers(1, 3)))),
 ).map(list)
 
 

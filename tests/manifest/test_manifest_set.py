@@ -48,8 +48,9 @@ def test_missing_id_and_index(pair):
             s["nope"]
         with pytest.raises(IndexError):
             s[10]
+    assert lazy[-1].id == "i9"  # the file was written with its index: negative positions work
     with pytest.raises(IndexError):
-        lazy[-1]
+        ItemSet.from_jsonl_lazy(lazy.data.path, indexed=False)[-1]
 
 
 def test_data_is_read_only(pair):
