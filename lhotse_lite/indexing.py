@@ -65,7 +65,7 @@ __all__ = [
 Pathlike = Union[str, "os.PathLike[str]"]
 
 _OFFSET_DTYPE = np.dtype("<u8")
-_SCAN_CHUNK = 1 << 26  # bytes scanned for newlines at a time
+_SCAN_CHUNK = 1 << 22  # bytes scanned for newlines at a time (small enough to stay in cache)
 
 
 def index_file_path(data_path: Pathlike, indexes_root: Optional[Pathlike] = None) -> Path:
@@ -247,10 +247,10 @@ class IndexedJsonlReader:
 
     @property
     def offsets(self) -> np.ndarray:
-        """The index: ``len + 1`` byte offsets (read from the index file on first use)."""
+        """The index: ``len + 1`` byte offsets (memory-mapped on first use: O(1) at any size)."""
         if self._offsets is None:
-            offsets = read_index(self._idx_path)
-            check_index(self.path, offsets, self._idx_path)
+            offsets = np.memmap(self._idx_path, dtype=_OFFSET_DTYPE, mode="r")
+            check_index(self.path, offsets[-1:], self._idx_path)
             self._offsets, self._view = offsets, memoryview(offsets)  # memoryview: fast plain-int access
         return self._offsets
 
@@ -400,8 +400,10 @@ class LazyShuffledRange:
 
     def __iter__(self) -> Iterator[int]:
         length = len(self)
+        size = 64  # small first blocks: the first item (of a pass, or after a resume) comes at once
         while self._pos < length:
-            block = self.values(self._pos, min(self._pos + _BLOCK, length))
+            block = self.values(self._pos, min(self._pos + size, length))
+            size = min(2 * size, _BLOCK)
             for value in block:
                 self._pos += 1
                 yield value

@@ -42,9 +42,11 @@ Example:
 
 from __future__ import annotations
 
+import array
 import bisect
 import collections
 import contextlib
+import itertools
 import logging
 import os
 import struct
@@ -106,15 +108,11 @@ class BlockedGzipWriter:
         self.offsets: List[int] = []
         self.first_lines: List[int] = []
         self.block_lengths: List[int] = []
-        self.line_starts = np.zeros(1 << 16, dtype="<u4")
+        self.line_starts = array.array("I")
         self.num_lines = 0
 
     def write(self, line: bytes) -> None:
         """Append one line (with its newline)."""
-        if self.num_lines == len(self.line_starts):
-            self.line_starts = np.concatenate([self.line_starts, np.zeros(len(self.line_starts), dtype="<u4")])
-        self.line_starts[self.num_lines] = self._pending_size
-        self.num_lines += 1
         self._pending.append(line)
         self._pending_size += len(line)
         if self._pending_size >= self._block_bytes:
@@ -123,6 +121,9 @@ class BlockedGzipWriter:
     def _flush_block(self) -> None:
         if not self._pending:
             return
+        lengths = [len(line) for line in self._pending]
+        self.line_starts.extend(itertools.accumulate(lengths[:-1], initial=0))
+        self.num_lines += len(lengths)
         member = _member(b"".join(self._pending))
         self.offsets.append(self._pos)
         self.first_lines.append(self.num_lines - len(self._pending))
@@ -152,7 +153,7 @@ class BlockedGzipWriter:
             header,
             np.asarray([*self.offsets, self._pos], dtype="<u8").tobytes(),
             np.asarray([*self.first_lines, self.num_lines], dtype="<u8").tobytes(),
-            self.line_starts[:self.num_lines].tobytes(),
+            np.asarray(self.line_starts, dtype="<u4").tobytes(),
             np.asarray(self.block_lengths, dtype="<u4").tobytes(),
         ])
 
@@ -258,19 +259,23 @@ class BlockedGzipReader:
         if text is not None:
             self._cache.move_to_end(block)
             return text
+        text = self._decompress(block, 0)
+        self._cache[block] = text
+        if len(self._cache) > self._CACHED_BLOCKS:
+            self._cache.popitem(last=False)
+        return text
+
+    def _decompress(self, block: int, upto: int) -> bytes:
+        """The text of ``block``: all of it (``upto=0``), or at least its first ``upto`` bytes."""
         pid = os.getpid()
         if self._fd is None or self._fd_pid != pid:
             self._fd, self._fd_pid = os.open(self.path, os.O_RDONLY), pid
         start, end = self.offsets[block], self.offsets[block + 1]
         try:
-            text = zlib.decompress(os.pread(self._fd, end - start, start), 31)
+            return zlib.decompressobj(31).decompress(os.pread(self._fd, end - start, start), upto)
         except zlib.error as err:
             raise ManifestFormatError(f"{self.path}: gzip member {block} at byte {start} is corrupt ({err}); "
                                       f"the file changed after indexing? Rebuild with `lite index`") from err
-        self._cache[block] = text
-        if len(self._cache) > self._CACHED_BLOCKS:
-            self._cache.popitem(last=False)
-        return text
 
     def block_of(self, idx: int) -> int:
         """The block holding line ``idx``."""
@@ -295,9 +300,11 @@ class BlockedGzipReader:
         if not 0 <= idx < n:
             raise ItemIndexError(f"index {idx} out of range for {self.path} ({n} lines)")
         block = bisect.bisect_right(self.first_lines, idx) - 1
-        text = self.block_text(block)
         start = self._starts[idx]
-        end = self._starts[idx + 1] if idx + 1 < self.first_lines[block + 1] else len(text)
+        end = self._starts[idx + 1] if idx + 1 < self.first_lines[block + 1] else self.block_lengths[block]
+        text = self._cache.get(block)
+        if text is None:  # decompress only up to the end of the line (a random read: half a block on average)
+            text = self._decompress(block, end)
         return text[start:end]
 
     def __getitem__(self, idx: int) -> Dict[str, Any]:
@@ -367,13 +374,9 @@ def _index_members(path: Pathlike) -> Optional[BlockedGzipWriter]:
         writer.offsets.append(offset)
         writer.first_lines.append(writer.num_lines)
         writer.block_lengths.append(len(text))
-        pos = 0
-        for line in text.splitlines(keepends=True):
-            if writer.num_lines == len(writer.line_starts):
-                writer.line_starts = np.concatenate([writer.line_starts, np.zeros(len(writer.line_starts), "<u4")])
-            writer.line_starts[writer.num_lines] = pos
-            writer.num_lines += 1
-            pos += len(line)
+        lengths = [len(line) for line in text.splitlines(keepends=True)]
+        writer.line_starts.extend(itertools.accumulate(lengths[:-1], initial=0) if lengths else [])
+        writer.num_lines += len(lengths)
     if not writer.offsets:
         return None
     writer._pos = os.path.getsize(path)

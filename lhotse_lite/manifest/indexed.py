@@ -136,9 +136,14 @@ class LazyIndexedManifestIterator(IteratorNode):
             from lhotse_lite.manifest.sidecars import IdIndex
 
             ids = self._ids = IdIndex.open(self.path)
-        reader = self._reader
-        line = ids.line_of(key, lambda i: reader[i].get("id"))
-        return None if line is None else self._decode_at(line, self._decoder())
+        found = ids.find(key, self._reader.__getitem__)
+        if found is None:
+            return None
+        line, data = found
+        try:
+            return self._decoder()(data)
+        except (TypeError, ValueError, AttributeError):
+            return self._decode_at(line, self._decoder())  # raises again, naming the line
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()

@@ -38,6 +38,7 @@ Example:
 from __future__ import annotations
 
 import array
+import bisect
 import contextlib
 import hashlib
 import json
@@ -304,8 +305,8 @@ class IdIndex:
     """
 
     def __init__(self, hashes: np.ndarray, lines: np.ndarray) -> None:
-        self._hashes = hashes
-        self._lines = lines
+        self._hashes = memoryview(np.ascontiguousarray(hashes))  # plain-int access for bisect
+        self._lines = memoryview(np.ascontiguousarray(lines))
 
     @classmethod
     def open(cls, data_path: Pathlike) -> "IdIndex":
@@ -337,11 +338,18 @@ class IdIndex:
 
     def line_of(self, key: str, id_at: Callable[[int], Any]) -> Optional[int]:
         """The line number of the item with id ``key`` (``id_at(line)`` gives a line's id), or ``None``."""
-        h = np.uint64(_hash_id(key))
-        pos = int(np.searchsorted(self._hashes, h))
-        while pos < len(self._hashes) and self._hashes[pos] == h:
-            line = int(self._lines[pos])
-            if id_at(line) == key:
-                return line
+        found = self.find(key, lambda line: {"id": id_at(line)})
+        return None if found is None else found[0]
+
+    def find(self, key: str, read: Callable[[int], Dict[str, Any]]) -> Optional[tuple]:
+        """``(line, dict)`` of the item with id ``key`` (``read(line)`` parses a line), or ``None``."""
+        h = _hash_id(key)
+        hashes = self._hashes
+        pos = bisect.bisect_left(hashes, h)
+        while pos < len(hashes) and hashes[pos] == h:
+            line = self._lines[pos]
+            d = read(line)
+            if d.get("id") == key:
+                return line, d
             pos += 1
         return None
