@@ -8,7 +8,8 @@ Data: ``--n`` supervisions (LibriSpeech-like ids, 5-40 words of text) written by
 ``--recordings`` recordings as ``recs.jsonl``. Lhotse 2.0 runs in its own environment (a subprocess
 of ``--lhotse2-python``) on a copy of ``sups.jsonl`` indexed by its own ``create_jsonl_index``.
 Every timing is a median of ``--repeats`` except the full passes (once each). Peak memory is
-measured in a fresh process (``ru_maxrss`` after the pass minus RSS after ``import lhotse_lite``).
+measured in a fresh process (``VmHWM`` after the pass minus ``VmRSS`` after ``import lhotse_lite``);
+``--memory-only FILE`` measures only that.
 Prints one table (markdown) with lhotse_lite's number, Lhotse 2.0's, and their ratio.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import os
 import random
@@ -48,11 +50,12 @@ def write_data(workdir: Path, n: int, recordings: int) -> Dict[str, float]:
 
     rng = random.Random(0)
     words = ["".join(rng.choice("ABCDEFGHIJKLMNOPRSTUWY") for _ in range(rng.randint(2, 9))) for _ in range(20000)]
-    zipf = [1 / (rank + 1) for rank in range(len(words))]  # word frequencies of natural text
+    zipf = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(words))))  # natural text's word counts
     sups = SupervisionSet.from_segments(
         SupervisionSegment(f"{1000 + i % 2400}-{130000 + i % 9000}-{i:07d}", f"{1000 + i % 2400}-{130000 + i % 9000}"
                            f"-{i:07d}", 0.0, round(rng.uniform(1.0, 20.0), 3), channel=0, language="English",
-                           speaker=f"{1000 + i % 2400}", text=" ".join(rng.choices(words, zipf, k=rng.randint(5, 40))))
+                           speaker=f"{1000 + i % 2400}",
+                           text=" ".join(rng.choices(words, cum_weights=zipf, k=rng.randint(5, 40))))
         for i in range(n))
     timings = {}
     start = time.perf_counter()
@@ -111,18 +114,16 @@ result = out
 """
 
 MEMORY = """
-import resource, sys, time
-def rss():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096
+import sys
+def status(key):  # VmRSS / VmHWM of this process in bytes (ru_maxrss would include the parent's before exec)
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key + ":"))
 import lhotse_lite
 from lhotse_lite.serialization import load_manifest_lazy
-base = rss()
-count = 0
+base = status("VmRSS")
 for _ in load_manifest_lazy(sys.argv[1], shuffle=True, seed=3):
-    count += 1
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print((peak - base) / 2**20)
+    pass
+print((status("VmHWM") - base) / 2**20)
 """
 
 
@@ -135,8 +136,6 @@ def run_lhotse2(python: str, path: Path, n: int, repeats: int) -> Dict[str, floa
 
 
 def run_ours(workdir: Path, n: int, repeats: int) -> Dict[str, float]:
-    import itertools
-
     from lhotse_lite.describe import describe_indexed
     from lhotse_lite.indexing import create_jsonl_index
     from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator
@@ -199,7 +198,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--lhotse2-python", default=str(REPO / ".venv-lhotse2" / "bin" / "python"))
     parser.add_argument("--workdir", default=None)
+    parser.add_argument("--memory-only", metavar="JSONL", default=None,
+                        help="only measure the peak memory of a shuffled pass over this indexed manifest")
     args = parser.parse_args()
+    if args.memory_only:
+        done = subprocess.run([sys.executable, "-c", MEMORY, args.memory_only], capture_output=True, text=True,
+                              check=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+        print(f"peak memory of a shuffled pass above `import lhotse_lite`: {float(done.stdout):.0f} MB")
+        return
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench_indexed_"))
     workdir.mkdir(parents=True, exist_ok=True)
     writes = write_data(workdir, args.n, args.recordings)

@@ -149,6 +149,9 @@ def write_index_file(offsets: np.ndarray, path: Pathlike) -> None:
     try:
         with naming_write_errors(path), os.fdopen(fd, "wb") as f:
             f.write(np.ascontiguousarray(offsets, dtype=_OFFSET_DTYPE).tobytes())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # the temporary file was private; the index is as readable as its data
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -383,11 +383,12 @@ def _index_members(path: Pathlike) -> Optional[BlockedGzipWriter]:
     return writer
 
 
-def index_gzip_manifest(path: Pathlike) -> Dict[str, Any]:
+def index_gzip_manifest(path: Pathlike, strict: bool = True) -> Dict[str, Any]:
     """Index a ``.jsonl.gz`` manifest: re-block it when needed, then write ``.gzi``, ``.idx.ids``, ``.idx.json``.
 
     A file whose members are already small blocks of whole lines is indexed as it is; otherwise it is
-    rewritten (atomically) as block-compressed gzip with the same decompressed content.
+    rewritten (atomically) as block-compressed gzip with the same decompressed content. ``strict``
+    requires a manifest of a known type (see :func:`~lhotse_lite.manifest.sidecars.build_sidecars`).
 
     Returns:
         The summary (see :mod:`lhotse_lite.manifest.sidecars`).
@@ -419,4 +420,4 @@ def index_gzip_manifest(path: Pathlike) -> Dict[str, Any]:
             write_blocked_gzip(path, source)
     reader = BlockedGzipReader(path)
     lines = (line for block in range(reader.num_blocks) for line in reader.block_lines(block)[1])
-    return build_sidecars_from_lines(path, lines, len(reader))
+    return build_sidecars_from_lines(path, lines, len(reader), strict=strict)

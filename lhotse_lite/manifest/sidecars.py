@@ -137,33 +137,37 @@ def _hash_id(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def build_sidecars(data_path: Pathlike, write_offsets: bool = True, with_ids: bool = True) -> Dict[str, Any]:
+def build_sidecars(data_path: Pathlike, write_offsets: bool = True, with_ids: bool = True,
+                   strict: bool = False) -> Dict[str, Any]:
     """Index an uncompressed JSONL manifest: ``.idx`` (Lhotse 2.0's), ``.idx.ids`` and ``.idx.json`` (one read).
 
     Args:
         data_path: The JSONL file.
         write_offsets: Also (re)write the ``.idx`` offsets.
         with_ids: Also write the id index (else it is built on the first lookup by id).
+        strict: Require a manifest: at least one item, every line a JSON object, the first of a known type.
 
     Returns:
         The summary written to ``<data_path>.idx.json``.
 
     Raises:
-        ManifestFormatError: A line is not JSON (``file:line``).
+        ManifestFormatError: A line is not JSON (``file:line``); with ``strict``, what is not a manifest.
     """
     offsets = _line_offsets(data_path)
+    with open(data_path, "rb") as f:
+        summary = build_sidecars_from_lines(data_path, f, len(offsets) - 1, with_ids, strict)
     if write_offsets:
         write_index_file(offsets, index_file_path(data_path))
-    with open(data_path, "rb") as f:
-        return build_sidecars_from_lines(data_path, f, len(offsets) - 1, with_ids)
+    return summary
 
 
 def build_sidecars_from_lines(data_path: Pathlike, lines: Iterable[bytes], num_lines: int,
-                              with_ids: bool = True) -> Dict[str, Any]:
+                              with_ids: bool = True, strict: bool = False) -> Dict[str, Any]:
     """Write the summary (and the id index) of ``data_path`` from its decompressed ``lines`` (every line).
 
     Raises:
-        ManifestFormatError: A line is not JSON (``file:line``).
+        ManifestFormatError: A line is not JSON (``file:line``); with ``strict`` (see :func:`build_sidecars`),
+            a line that is not an object, an unknown item type, or no item at all.
     """
     from lhotse_lite.manifest.detect import resolve_manifest_type
 
@@ -179,16 +183,25 @@ def build_sidecars_from_lines(data_path: Pathlike, lines: Iterable[bytes], num_l
         try:
             d = orjson.loads(line)
         except orjson.JSONDecodeError as err:
-            raise ManifestFormatError(f"{data_path}:{lineno + 1}: malformed JSON line ({err})") from err
+            raise ManifestFormatError(f"{data_path}:{lineno + 1}: malformed JSON line ({err}); fix or remove "
+                                      f"this line") from err
+        if strict and not isinstance(d, dict):
+            raise ManifestFormatError(f"{data_path}:{lineno + 1}: expected one JSON object per line, got "
+                                      f"{type(d).__name__}")
         if count == 1 and isinstance(d, dict):
-            with contextlib.suppress(ManifestFormatError):  # not one of our item types: no type recorded
+            if strict:
                 manifest_type = resolve_manifest_type(d, f"{data_path}:{lineno + 1}").__name__
+            else:
+                with contextlib.suppress(ManifestFormatError):  # not one of our item types: no type recorded
+                    manifest_type = resolve_manifest_type(d, f"{data_path}:{lineno + 1}").__name__
         key = d.get("id") if isinstance(d, dict) else None
         if isinstance(key, str):
             ids.append(key)
             line_numbers.append(lineno)
         duration = d.get("duration") if isinstance(d, dict) else None
         total = None if total is None or not isinstance(duration, (int, float)) else total + duration
+    if strict and not count:
+        raise ManifestFormatError(f"{data_path}: the manifest is empty; there is nothing to index")
     if with_ids:
         hashes = _hash_ids(ids)
         order = np.argsort(hashes, kind="stable")
@@ -216,7 +229,7 @@ def index_manifest(path: Pathlike) -> Dict[str, Any]:
         from lhotse_lite.manifest.blocked_gzip import index_gzip_manifest
 
         return index_gzip_manifest(path)
-    return build_sidecars(path)
+    return build_sidecars(path, strict=True)
 
 
 def check_sidecars(path: Pathlike) -> Optional[str]:
@@ -319,7 +332,9 @@ class IdIndex:
         if not path.exists():
             logger.info("building the id index of %s", data_path)
             if str(data_path).endswith(".gz"):
-                index_manifest(data_path)
+                from lhotse_lite.manifest.blocked_gzip import index_gzip_manifest
+
+                index_gzip_manifest(data_path, strict=False)
             else:
                 build_sidecars(data_path, write_offsets=False)
         raw = np.fromfile(path, dtype=np.uint8)

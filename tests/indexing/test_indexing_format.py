@@ -88,3 +88,16 @@ def test_shuffled_range_is_a_permutation(n: int) -> None:
     parts = [list(LazyShuffledRange(n, seed=n, shard_id=k, num_shards=3)) for k in range(3)]
     assert sorted(x for part in parts for x in part) == list(range(n))
     assert parts[0] == order[0::3]
+
+
+def test_index_files_are_as_readable_as_other_files(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    path = write(tmp_path / "a.jsonl", b'{"id":"a"}\n')
+    mask = os.umask(0o022)
+    try:
+        mode = stat.S_IMODE(create_jsonl_index(path).stat().st_mode)
+    finally:
+        os.umask(mask)
+    assert mode == 0o644
