@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from lhotse_lite.errors import ManifestArgumentError, NotCheckpointableError
-from lhotse_lite.manifest.lazy import IteratorNode
+from lhotse_lite.manifest.nodes import IteratorNode
 
 __all__ = ["collect_state_dict", "restore_state_dict"]
 

@@ -32,7 +32,7 @@ import orjson
 from lhotse_lite.errors import ManifestArgumentError, ManifestFieldError
 from lhotse_lite.indexing import IndexedJsonlReader, LazyShuffledRange
 from lhotse_lite.manifest.formats import Pathlike
-from lhotse_lite.manifest.lazy import IteratorNode, NodePass, State
+from lhotse_lite.manifest.nodes import IteratorNode, NodePass, State
 
 __all__ = ["LazyIndexedManifestIterator", "LazyIndexedSlice", "open_reader"]
 

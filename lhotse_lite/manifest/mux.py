@@ -20,11 +20,11 @@ import random
 from typing import Any, Iterable, Iterator, List, Optional, Sequence
 
 from lhotse_lite.errors import ManifestArgumentError
-from lhotse_lite.manifest.lazy import (
+from lhotse_lite.manifest.lazy import _length
+from lhotse_lite.manifest.nodes import (
     IteratorNode,
     NodePass,
     State,
-    _length,
     _rng_state_from_json,
     _rng_state_to_json,
     child_state,
