@@ -90,6 +90,7 @@ def _knf_runner(knf, kind: str, signal: np.ndarray) -> Callable[[], np.ndarray]:
 def _package_at(rev: str, folder: str):
     """The ``lhotse_lite`` package as it was at git revision ``rev``, importable as ``lhotse_lite_ab_ref``."""
     import importlib
+    import importlib.util
     import io
     import os
     import re
@@ -110,7 +111,11 @@ def _package_at(rev: str, folder: str):
                     text = re.sub(r"\blhotse_lite\b", "lhotse_lite_ab_ref", f.read())
                 with open(path, "w", encoding="utf-8") as f:
                     f.write(text)
-    sys.path.insert(0, folder)
+    package = os.path.join(folder, "lhotse_lite_ab_ref")
+    spec = importlib.util.spec_from_file_location(
+        "lhotse_lite_ab_ref", os.path.join(package, "__init__.py"), submodule_search_locations=[package])
+    sys.modules[spec.name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sys.modules[spec.name])
     return importlib.import_module("lhotse_lite_ab_ref.features.kaldi.layers")
 
 

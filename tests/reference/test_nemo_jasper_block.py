@@ -7,20 +7,16 @@ compared. The reference is NeMo's own ``jasper.py`` / ``conv_asr.py`` (``referen
 """
 
 import inspect
-import sys
-from pathlib import Path
 
 import pytest
 import torch
-
-sys.path.insert(0, str(Path(__file__).parent))
-from reference_code import nemo, nemo_activation_registry
-from test_nemo_matchboxnet import TOLERANCE, _randomised
 
 from lhotse_lite.errors import ConfigError
 from lhotse_lite.models.activations import FAMILIES, make_activation
 from lhotse_lite.models.matchbox import ConvASREncoder, ConvBlock
 from lhotse_lite.models.matchbox.squeeze_excite import SqueezeExcite
+from tests.reference.reference_code import nemo, nemo_activation_registry
+from tests.reference.test_nemo_matchboxnet import TOLERANCE, _randomised
 
 # NeMo's jasper.py compiles helpers with torch.jit.script when it is imported.
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")

@@ -6,14 +6,9 @@ NeMo's registries and mixins (see ``reference_code.py``).
 """
 
 import dataclasses
-import sys
-from pathlib import Path
 
 import pytest
 import torch
-
-sys.path.insert(0, str(Path(__file__).parent))
-from reference_code import nemo
 
 from lhotse_lite.models.matchbox import (
     BlockConfig,
@@ -22,6 +17,7 @@ from lhotse_lite.models.matchbox import (
     MatchboxNet,
     matchboxnet_blocks,
 )
+from tests.reference.reference_code import nemo
 
 # NeMo's jasper.py compiles helpers with torch.jit.script when it is imported.
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")

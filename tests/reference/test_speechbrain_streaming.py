@@ -3,16 +3,12 @@
 The reference is SpeechBrain's own code, loaded from its wheel (see ``reference_code.py``).
 """
 
-import sys
-from pathlib import Path
 
 import pytest
 import torch
 
-sys.path.insert(0, str(Path(__file__).parent))
-from reference_code import speechbrain
-
 from lhotse_lite.streaming import infer_dependency_matrix, split_fixed_chunks, split_wav_lens
+from tests.reference.reference_code import speechbrain
 
 
 @pytest.mark.parametrize("shape, chunk_size", [

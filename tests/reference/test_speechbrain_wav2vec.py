@@ -6,15 +6,10 @@ reference is SpeechBrain's own code, loaded from its wheel (see ``reference_code
 """
 
 import random
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-
-sys.path.insert(0, str(Path(__file__).parent))
-from reference_code import speechbrain
 
 from lhotse_lite.models.wav2vec import (
     EncoderWrapper,
@@ -26,6 +21,7 @@ from lhotse_lite.models.wav2vec import (
     sample_negatives,
     w2v_mask_collate_fn,
 )
+from tests.reference.reference_code import speechbrain
 
 TOLERANCE = 1e-4  # float32; the worst differences measured are quoted in docs/models_wav2vec.rst
 

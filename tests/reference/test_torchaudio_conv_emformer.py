@@ -6,17 +6,13 @@ states on the entries either side reads. The reference is torchaudio's own code,
 (see ``reference_code.py``).
 """
 
-import sys
-from pathlib import Path
 from typing import List, Optional
 
 import pytest
 import torch
 
-sys.path.insert(0, str(Path(__file__).parent))
-from reference_code import torchaudio_conv_emformer
-
 from lhotse_lite.models.conv_emformer import ConvEmformer, ConvEmformerLayerState
+from tests.reference.reference_code import torchaudio_conv_emformer
 
 TOLERANCE = 1e-4  # float32; the worst differences measured are quoted in docs/models_conv_emformer.rst
 DIM = 16
