@@ -1,6 +1,6 @@
 """SupervisionSegment and AlignmentItem compared live with Lhotse 1.33 (skipped without it).
 
-The same behaviours are pinned with literal values in test_supervision_segment.py.
+The same behaviours are pinned with literal values in tests/supervision/test_supervision_segment.py.
 """
 
 import pytest
