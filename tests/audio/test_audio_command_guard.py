@@ -25,17 +25,6 @@ def command_recording(tmp_path):
     return Recording("r1", [AudioSource("command", [0], command)], 16000, 8000, 0.5), marker
 
 
-def test_commands_run_by_default_like_lhotse(command_recording):
-    recording, marker = command_recording
-    lhotse = pytest.importorskip("lhotse")
-    ours = recording.load_audio()
-    assert marker.exists()
-    marker.unlink()
-    theirs = lhotse.Recording.from_dict(recording.to_dict()).load_audio()
-    assert marker.exists()  # Lhotse runs it too
-    np.testing.assert_array_equal(ours, theirs)
-
-
 def test_refused_commands_never_start(command_recording):
     recording, marker = command_recording
     set_command_sources_allowed(False)

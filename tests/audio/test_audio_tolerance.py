@@ -9,14 +9,8 @@ from lhotse_lite.audio import (
     get_audio_duration_mismatch_tolerance,
     set_audio_duration_mismatch_tolerance,
 )
-from lhotse_lite.audio.tolerance import DEFAULT_AUDIO_DURATION_MISMATCH_TOLERANCE, fit_num_samples
+from lhotse_lite.audio.tolerance import fit_num_samples
 from lhotse_lite.errors import ConfigError, DurationMismatchError
-
-
-def test_default_is_lhotses():
-    utils = pytest.importorskip("lhotse.audio.utils")
-    assert DEFAULT_AUDIO_DURATION_MISMATCH_TOLERANCE == utils._DEFAULT_LHOTSE_AUDIO_DURATION_MISMATCH_TOLERANCE
-    assert get_audio_duration_mismatch_tolerance() == 0.5
 
 
 def test_set_and_environment(monkeypatch):
