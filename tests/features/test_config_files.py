@@ -5,7 +5,6 @@ import pytest
 from lhotse_lite.errors import ConfigError
 from lhotse_lite.features.extractor import FeatureExtractor
 from lhotse_lite.features.kaldi.extractor_configs import FbankConfig, MfccConfig, SpectrogramConfig
-from lhotse_lite.features.kaldi.extractors import Fbank
 
 
 @pytest.mark.parametrize("field,value,expected", [
@@ -32,17 +31,6 @@ def test_values_are_stored_as_their_field_type():
     assert config.frame_shift == 1.0 and type(config.frame_shift) is float
     assert MfccConfig.from_dict({"num_ceps": 20, "cepstral_lifter": 22}).num_ceps == 20
     assert SpectrogramConfig.from_dict({"device": "cuda"}).device == "cuda"
-
-
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Lhotse's own numpy 2 warnings
-def test_lhotse_written_configs_load_and_match_lhotse(lhotse_compat_dir, tmp_path):
-    lhotse = pytest.importorskip("lhotse")
-    for name in ("fbank_config.yaml", "mfcc_config.yaml"):
-        ours = FeatureExtractor.from_yaml(lhotse_compat_dir / name)
-        theirs = lhotse.FeatureExtractor.from_yaml(lhotse_compat_dir / name)
-        assert ours.to_dict() == {k: v for k, v in theirs.to_dict().items() if v is not None}
-    Fbank().to_yaml(tmp_path / "ours.yaml")
-    assert lhotse.FeatureExtractor.from_yaml(tmp_path / "ours.yaml").config.num_filters == 80
 
 
 @pytest.mark.parametrize("text,message", [

@@ -42,17 +42,6 @@ def test_load_manifest_detects_feature_set(lhotse_compat_dir):
     assert isinstance(load_manifest(lhotse_compat_dir / "feats_lilcom_chunky.jsonl.gz"), FeatureSet)
 
 
-def test_to_dict_round_trip_matches_lhotse_layout(lhotse_compat_dir, tmp_path):
-    lhotse = pytest.importorskip("lhotse")
-    feature_set = FeatureSet.from_file(lhotse_compat_dir / "feats_lilcom_chunky.jsonl.gz")
-    theirs = lhotse.FeatureSet.from_file(lhotse_compat_dir / "feats_lilcom_chunky.jsonl.gz")
-    assert [f.to_dict() for f in feature_set] == [f.to_dict() for f in theirs]
-    assert [Features.from_dict(f.to_dict()) for f in feature_set] == list(feature_set)
-    feature_set.to_file(tmp_path / "x.jsonl.gz")
-    again = lhotse.FeatureSet.from_file(tmp_path / "x.jsonl.gz")
-    assert [f.to_dict() for f in again] == [f.to_dict() for f in theirs]
-
-
 def test_from_dict_rejects_unknown_fields():
     with pytest.raises(ManifestFieldError, match="bogus"):
         Features.from_dict({"type": "x", "num_frames": 1, "num_features": 1, "frame_shift": 0.01,

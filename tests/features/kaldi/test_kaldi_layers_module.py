@@ -1,4 +1,7 @@
-"""The layers as modules: shapes, options, errors, TorchScript, autograd, batching, devices, Lhotse parity."""
+"""The layers as modules: shapes, options, errors, TorchScript, autograd, batching, devices.
+
+Compared live with Lhotse's layers in tests/lhotse_parity/test_parity_kaldi_layers_module.py.
+"""
 
 from __future__ import annotations
 
@@ -305,28 +308,6 @@ def test_torchscript_equals_eager_on_both_filter_sums(cls, sparse, helpers):
     x.requires_grad_(True)  # the autograd branch of the sparse sums, scripted
     torch.jit.script(layer)(x).sum().backward()
     assert x.grad is not None and bool(torch.isfinite(x.grad).all())
-
-
-def test_legacy_linear_grid_mel_scale_matches_lhotse(helpers):
-    layers = pytest.importorskip("lhotse.features.kaldi.layers")
-    x = helpers.speech_like(8000, 16000).unsqueeze(0)
-    for norm in (False, True):
-        theirs = layers.Wav2LogFilterBank(torchaudio_compatible_mel_scale=False, norm_filters=norm)(x)
-        ours = Wav2LogFilterBank(torchaudio_compatible_mel_scale=False, norm_filters=norm)(x)
-        assert float((ours - theirs).abs().max()) < 2e-3
-
-
-@pytest.mark.parametrize("cls_name", ["Wav2LogFilterBank", "Wav2MFCC", "Wav2LogSpec"])
-def test_close_to_lhotse_layers_at_16k(helpers, cls_name):
-    """Lhotse agrees with Kaldi to ~3e-4 at 16 kHz with the povey window, so we agree with Lhotse too."""
-    layers = pytest.importorskip("lhotse.features.kaldi.layers")
-    x = helpers.speech_like(16000, 16000, seed=8).unsqueeze(0)
-    theirs = getattr(layers, cls_name)()(x)
-    ours = getattr(kaldi, cls_name)()(x)
-    assert ours.shape == theirs.shape
-    # Lhotse floors log spectra differently (adds 1e-15): compare above our FLT_EPSILON floor only.
-    above_floor = ours > math.log(1.2e-7) + 1.0
-    assert float((ours - theirs)[above_floor].abs().max()) < 2e-3
 
 
 def test_matches_features_stored_by_lhotse(lhotse_compat_dir):
