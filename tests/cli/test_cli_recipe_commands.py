@@ -7,9 +7,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-import click
 import numpy as np
-import pytest
 import soundfile as sf
 from click.testing import CliRunner
 
@@ -183,26 +181,3 @@ def test_no_network_is_a_clear_error(tmp_path, monkeypatch):
     assert "Temporary failure in name resolution" in line and "Check the network connection" in line
     assert f"save it as '{tmp_path / 'dev-clean-2.tar.gz'}'" in line
     assert not list(tmp_path.iterdir())  # nothing half-written
-
-
-@pytest.mark.parametrize("group, name", [
-    ("prepare", "librispeech"), ("prepare", "yesno"), ("prepare", "speechcommands"), ("prepare", "voxconverse"),
-    ("download", "librispeech"), ("download", "yesno"), ("download", "speechcommands"), ("download", "voxconverse"),
-])
-def test_lhotse_command_lines_work_unchanged(group, name):
-    """Our commands take Lhotse's arguments in its order and all of its options (ours may add some)."""
-    pytest.importorskip("lhotse")
-    import lhotse.bin.modes.recipes  # noqa: F401  (registers Lhotse's recipe commands)
-    from lhotse.bin.modes import cli_base
-
-    theirs = getattr(cli_base, group).commands[name]
-    ours = cli.commands[group].commands[name]
-
-    def arguments(command):
-        return [p.name for p in command.params if isinstance(p, click.Argument)]
-
-    def options(command):
-        return {opt for p in command.params if isinstance(p, click.Option) for opt in p.opts}
-
-    assert arguments(ours) == arguments(theirs)
-    assert options(theirs) <= options(ours)

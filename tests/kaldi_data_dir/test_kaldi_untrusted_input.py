@@ -98,15 +98,3 @@ def test_export_flattens_line_breaks_in_texts_and_reads_back(tmp_path, caplog):
     assert (out / "text").read_text() == "u1 one two  three four five\nu2 plain  text\n"
     _, back = import_kaldi_data_dir(out, sampling_rate=16000)
     assert [s.text for s in back] == ["one two  three four five", "plain  text"]
-
-
-def test_lhotse_writes_such_directories_verbatim(tmp_path):
-    kaldi = pytest.importorskip("lhotse.kaldi")
-    lhotse = pytest.importorskip("lhotse")
-    recordings = lhotse.RecordingSet.from_recordings([lhotse.Recording.from_dict(_recording().to_dict())])
-    supervisions = lhotse.SupervisionSet.from_segments(
-        [lhotse.SupervisionSegment("utt 1", "a", 0, 0.5, text="two\nlines", speaker="s")])
-    kaldi.export_to_kaldi(recordings, supervisions, tmp_path / "lhotse")
-    assert (tmp_path / "lhotse" / "text").read_text() == "utt 1 two\nlines\n"
-    with pytest.raises(ValueError):  # its own reader cannot read it back
-        kaldi.load_kaldi_data_dir(tmp_path / "lhotse", sampling_rate=16000)

@@ -162,17 +162,6 @@ def test_combine_and_add(pair, tmp_path):
     assert added.is_lazy and ids(added) == ids(c) and len(added) == 12
 
 
-@pytest.mark.parametrize("n,k,drop", [(10, 3, False), (10, 3, True), (10, 10, False), (7, 2, False)])
-def test_split_matches_lhotse_rule(pair, n, k, drop):
-    lhotse_utils = pytest.importorskip("lhotse.utils")
-    eager = make(n)
-    expected = [[x.id for x in part] for part in lhotse_utils.split_sequence(list(eager), k, drop_last=drop)]
-    assert [ids(p) for p in eager.split(k, drop_last=drop)] == expected
-    lazy = ItemSet._lazy(list(eager))
-    parts = lazy.split(k, drop_last=drop)
-    assert all(p.is_lazy for p in parts) and [ids(p) for p in parts] == expected
-
-
 def test_split_errors(pair):
     eager, lazy = pair
     with pytest.raises(ManifestError):
