@@ -1,7 +1,7 @@
 """SupervisionSegment and AlignmentItem: values, Lhotse's arithmetic, dict layout, field errors.
 
 These run without Lhotse; the expected values are the ones Lhotse 1.33 gives (compared live in
-test_supervision_segment_lhotse.py and tests/lhotse_parity/).
+tests/lhotse_parity/test_parity_supervision_segment.py).
 """
 
 import copy
