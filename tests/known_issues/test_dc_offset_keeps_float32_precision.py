@@ -8,16 +8,12 @@ torchaudio's float32 code (fbank 1.3x, MFCC 12x, largest differences). Reference
 """
 
 import math
-import sys
-from pathlib import Path
 
 import pytest
 import torch
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "reference"))
-from reference_code import default_dtype, torchaudio_compliance_kaldi
-
 from lhotse_lite.features.kaldi.layers import Wav2LogFilterBank, Wav2MFCC
+from tests.reference.reference_code import default_dtype, torchaudio_compliance_kaldi
 
 OPTIONS = dict(sample_frequency=16000.0, snip_edges=False, dither=0.0, energy_floor=1e-10, high_freq=-400.0)
 

@@ -27,16 +27,11 @@ from __future__ import annotations
 
 import itertools
 import math
-import sys
-from pathlib import Path
 from typing import Dict, Optional, Tuple
 
 import numpy as np
 import pytest
 import torch
-
-sys.path.insert(0, str(Path(__file__).parents[2] / "reference"))
-from reference_code import default_dtype, torchaudio_compliance_kaldi
 
 from lhotse_lite.features.kaldi.layers import (
     Wav2FFT,
@@ -46,6 +41,7 @@ from lhotse_lite.features.kaldi.layers import (
     Wav2Spec,
     Wav2Win,
 )
+from tests.reference.reference_code import default_dtype, torchaudio_compliance_kaldi
 
 MARGIN = 1.10  # ours <= MARGIN * max(torchaudio float32, kaldi-native-fbank)
 QUANTILE = 0.75  # the error statistic: this quantile of the absolute differences over an output
