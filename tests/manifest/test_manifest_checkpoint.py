@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-sys.path.insert(0, str(Path(__file__).parent))
-from checkpoint_graphs import as_root, build, plain
-
 from lhotse_lite.checkpoint import collect_state_dict, restore_state_dict
 from lhotse_lite.errors import NotCheckpointableError
 from lhotse_lite.manifest.lazy import IteratorNode, LazyFilter, LazyIteratorChain, LazyMapper
+from tests.manifest.checkpoint_graphs import as_root, build, plain
 
 SCRIPT = Path(__file__).parent / "checkpoint_graphs.py"
 
