@@ -25,17 +25,16 @@ import math
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Dict, Hashable, Iterable, List, Mapping, Optional, Union
+from typing import Any, Dict, Hashable, Iterable, List, Mapping, Optional, Union
 
 import numpy as np
 
 from lhotse_lite.errors import ManifestError, ManifestFieldError, ShapeError, UnknownIdError
 from lhotse_lite.features.io import FeaturesWriter, get_reader, get_writer, is_in_memory
 from lhotse_lite.features.stats import compute_global_stats
-from lhotse_lite.manifest import ManifestSet, changes
-from lhotse_lite.manifest.changes import GROUP, KEY
+from lhotse_lite.manifest import ManifestSet
 from lhotse_lite.manifest.fields import check_dict_fields
-from lhotse_lite.manifest.items import IndexedFieldsMixin, manifest_item
+from lhotse_lite.manifest.items import field_names
 from lhotse_lite.units import compute_num_frames
 
 __all__ = ["Features", "FeatureSet", "store_feature_array"]
@@ -48,9 +47,8 @@ logger = logging.getLogger(__name__)
 Channels = Optional[Union[int, List[int]]]
 
 
-@manifest_item
 @dataclass(slots=True, order=True)
-class Features(IndexedFieldsMixin):
+class Features:
     """A stored feature matrix for ``[start, start + duration)`` of a recording (or a cut).
 
     Args:
@@ -94,11 +92,6 @@ class Features(IndexedFieldsMixin):
     storage_key: Union[str, bytes]
     recording_id: Optional[str] = None
     channels: Channels = None
-
-    #: Fields that ``FeatureSet``'s key and ``find`` index use (see :mod:`lhotse_lite.manifest.changes`).
-    _INDEXED_FIELDS: ClassVar[Dict[str, int]] = {
-        "recording_id": KEY | GROUP, "channels": KEY, "start": KEY, "duration": KEY,
-        "storage_path": KEY, "storage_key": KEY}
 
     def __post_init__(self) -> None:
         # One chained comparison per time field accepts the common case; NaN fails every comparison.
@@ -251,7 +244,7 @@ class Features(IndexedFieldsMixin):
 
     def to_dict(self) -> Dict[str, Any]:
         """The fields as a dict, ``None`` values dropped (Lhotse's JSON layout)."""
-        return {name: getattr(self, name) for name in self._FIELD_ORDER if getattr(self, name) is not None}
+        return {name: getattr(self, name) for name in field_names(type(self)) if getattr(self, name) is not None}
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Features":
@@ -329,7 +322,6 @@ class FeatureSet(ManifestSet[Features]):
 
     def _post_init(self) -> None:
         self._by_recording: Optional[Dict[str, List[Features]]] = None
-        self._by_recording_built = 0
 
     @classmethod
     def from_features(cls, features: Any) -> "FeatureSet":
@@ -357,23 +349,19 @@ class FeatureSet(ManifestSet[Features]):
         Returns:
             Among the items covering the range, the one whose start (and end) are closest.
 
+        The items are grouped by recording on first use; the group is checked on every call, and the
+        grouping rebuilt when an item of it was moved to another recording (``feats.recording_id = ...``)
+        or when no item covers the range (an item may have been moved into this recording).
+
         Raises:
             UnknownIdError: No item covers the range.
         """
-        if self._by_recording is None or changes.groups_changed_since(self._by_recording_built):
-            self._by_recording_built = changes.now()  # rebuilt when an item's recording_id is assigned
-            index: Dict[str, List[Features]] = {}
-            for item in self:
-                index.setdefault(item.recording_id, []).append(item)  # type: ignore[arg-type]
-            self._by_recording = index
+        candidates = None if self._by_recording is None else self._covering(recording_id, channel_id, start,
+                                                                             duration, leeway)
+        if not candidates:
+            self._by_recording = None  # stale, or a miss: regroup once and look again
+            candidates = self._covering(recording_id, channel_id, start, duration, leeway)
         end = None if duration is None else start + duration
-        candidates = [
-            f
-            for f in self._by_recording.get(recording_id, [])
-            if f.channels == channel_id
-            and f.start - leeway <= start < f.end + leeway
-            and (end is None or f.end >= end - leeway)
-        ]
         if not candidates:
             span = f"[{start}s, {'end' if end is None else f'{end}s'})"
             raise UnknownIdError(
@@ -383,6 +371,26 @@ class FeatureSet(ManifestSet[Features]):
         if end is None:
             return min(candidates, key=lambda f: (start - f.start) ** 2)
         return min(candidates, key=lambda f: (start - f.start) ** 2 + (end - f.end) ** 2)
+
+    def _covering(self, recording_id: str, channel_id: Channels, start: float, duration: Optional[float],
+                  leeway: float) -> Optional[List[Features]]:
+        """The items of ``recording_id`` covering the range, or ``None`` when its group is stale."""
+        if self._by_recording is None:
+            index: Dict[str, List[Features]] = {}
+            for item in self:
+                index.setdefault(item.recording_id, []).append(item)  # type: ignore[arg-type]
+            self._by_recording = index
+        group = self._by_recording.get(recording_id, [])
+        if any(f.recording_id != recording_id for f in group):
+            return None
+        end = None if duration is None else start + duration
+        return [
+            f
+            for f in group
+            if f.channels == channel_id
+            and f.start - leeway <= start < f.end + leeway
+            and (end is None or f.end >= end - leeway)
+        ]
 
     def load(
         self, recording_id: str, channel_id: Channels = 0, start: float = 0.0, duration: Optional[float] = None

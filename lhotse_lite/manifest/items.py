@@ -3,18 +3,21 @@
 ``SupervisionSegment``, ``Recording``, ``AudioSource`` and ``Features`` are mutable ``dataclass``
 values with ``__slots__``, as in Lhotse: fields can be assigned (``sup.text = norm(sup.text)``),
 :func:`fastcopy` and :func:`dataclasses.replace` make changed copies, and ``==`` compares every
-field, deeply. (``AlignmentItem`` stays a ``NamedTuple``, immutable as in Lhotse.)
+field, deeply. (``AlignmentItem`` stays a ``NamedTuple``, immutable as in Lhotse.) Assigning a field
+tells nobody: a set that caches an index of its items checks what a lookup finds and rebuilds the index
+when an item changed (see :mod:`lhotse_lite.manifest.set`), and ``reindex()`` rebuilds it explicitly.
+``Features`` and ``AudioSource`` are plain slotted dataclasses: an attribute that is not a field cannot
+be set (``AttributeError``), so no item data is silently left out of a file.
 
-* :class:`CustomFieldMixin` (``SupervisionSegment``, ``Recording``): an attribute that is not a field
-  is stored in the item's ``custom`` dict (``sup.emotion = "happy"``), read back as an attribute, and
-  therefore written by ``to_dict``; assigning ``None`` removes it, ``del sup.emotion`` too. Reading one
-  that is not there raises :class:`~lhotse_lite.errors.UnknownAttributeError` (an ``AttributeError``).
-  The ``custom`` dict is replaced, never changed in place, so copies sharing it stay independent.
-* :class:`IndexedFieldsMixin` (``Features``; the base of the mixin above): assigning a field that a
-  set's index uses is reported to :mod:`lhotse_lite.manifest.changes` so the index knows it is stale;
-  an unknown attribute is an ``UnknownAttributeError`` (no item data is silently left out of a file).
-* :func:`manifest_item` finishes such a class: it records the field names the mixins use and gives
-  the class back the speed of plain slot stores while an instance is being built (see its docstring).
+* :class:`CustomFieldMixin` (``SupervisionSegment``, ``Recording``): Lhotse's custom fields. An
+  attribute that is not a field is stored in the item's ``custom`` dict (``sup.emotion = "happy"``),
+  read back as an attribute, and therefore written by ``to_dict``; assigning ``None`` removes it,
+  ``del sup.emotion`` too. Reading one that is not there raises
+  :class:`~lhotse_lite.errors.UnknownAttributeError` (an ``AttributeError``). The ``custom`` dict is
+  replaced, never changed in place, so copies sharing it stay independent. As in Lhotse, this needs a
+  ``__setattr__`` (the only one on manifest items); it routes non-field names to ``custom`` and nothing else.
+* :func:`manifest_item` finishes such a class: it gives instances back the speed of plain slot stores
+  while they are being built (see its docstring).
 
 Validation: an item checks its fields when it is **built** (constructor, ``from_dict``,
 ``dataclasses.replace``, :func:`fastcopy`); assigning a field afterwards is not checked, as in Lhotse
@@ -40,9 +43,8 @@ import functools
 from typing import Any, Callable, ClassVar, Dict, FrozenSet, Optional, Tuple, TypeVar
 
 from lhotse_lite.errors import UnknownAttributeError
-from lhotse_lite.manifest import changes
 
-__all__ = ["IndexedFieldsMixin", "CustomFieldMixin", "manifest_item", "fastcopy"]
+__all__ = ["CustomFieldMixin", "manifest_item", "fastcopy", "field_names"]
 
 T = TypeVar("T")
 
@@ -61,7 +63,14 @@ def _fields_of(cls: type) -> Tuple[Tuple[str, ...], FrozenSet[str]]:
     return fields
 
 
-def _field_order(cls: type) -> Tuple[str, ...]:
+def field_names(cls: type) -> Tuple[str, ...]:
+    """The field names of the dataclass ``cls`` in declaration order (cached).
+
+    Example:
+        >>> from lhotse_lite.audio import AudioSource
+        >>> field_names(AudioSource)
+        ('type', 'channels', 'source')
+    """
     return _fields_of(cls)[0]
 
 
@@ -69,68 +78,7 @@ def _field_set(cls: type) -> FrozenSet[str]:
     return _fields_of(cls)[1]
 
 
-class IndexedFieldsMixin:
-    """Assignable dataclass fields whose changes are reported to the indexes of sets (see module doc).
-
-    A subclass (a ``dataclass(slots=True)`` decorated with :func:`manifest_item`) lists its indexed
-    fields in :attr:`_INDEXED_FIELDS`, a dict field name -> kinds (:data:`~lhotse_lite.manifest.changes.KEY`,
-    ``GROUP``, ``TIME``).
-
-    Example:
-        >>> import dataclasses
-        >>> @manifest_item
-        ... @dataclasses.dataclass(slots=True)
-        ... class Item(IndexedFieldsMixin):
-        ...     id: str
-        >>> item = Item("a")
-        >>> item.id = "b"
-        >>> item.idd = "c"
-        Traceback (most recent call last):
-        ...
-        lhotse_lite.errors.UnknownAttributeError: Item has no field 'idd'; its fields are id
-    """
-
-    __slots__ = ()
-    _FIELD_NAMES: ClassVar[FrozenSet[str]] = frozenset()  # set by manifest_item
-    _FIELD_ORDER: ClassVar[Tuple[str, ...]] = ()  # set by manifest_item: the fields in declaration order
-    _INDEXED_FIELDS: ClassVar[Dict[str, int]] = {"id": changes.KEY}
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in self._FIELD_NAMES or name in _field_set(type(self)):  # (the second: a dataclass subclass)
-            kinds = self._INDEXED_FIELDS.get(name)
-            if kinds:
-                changes.note_change(kinds, self.recording_id if kinds & changes.TIME else None)  # type: ignore
-            _object_setattr(self, name, value)
-        elif name == "__class__":
-            _object_setattr(self, name, value)
-        else:
-            self._set_unknown(name, value)
-
-    def copy_with(self: T, **changes_: Any) -> T:
-        """A copy with some fields changed (Lhotse 2.0's ``copy_with``; see :func:`fastcopy`).
-
-        Example:
-            >>> from lhotse_lite.supervision import SupervisionSegment
-            >>> SupervisionSegment("s1", "r1", 0.0, 1.0).copy_with(id="s2").id
-            's2'
-        """
-        return fastcopy(self, **changes_)
-
-    def _set_unknown(self, name: str, value: Any) -> None:
-        raise UnknownAttributeError(
-            f"{type(self).__name__} has no field {name!r}; its fields are {', '.join(_field_order(type(self)))}")
-
-    # Pickling and copy.copy/deepcopy: store and restore the slots directly (no change reports, no
-    # custom-field routing while an object is half restored).
-    def __getstate__(self) -> list:
-        return [getattr(self, name) for name in _field_order(type(self))]
-
-    def __setstate__(self, state: list) -> None:
-        for name, value in zip(_field_order(type(self)), state):
-            _object_setattr(self, name, value)
-
-
-class CustomFieldMixin(IndexedFieldsMixin):
+class CustomFieldMixin:
     """Attributes that are not fields live in the item's ``custom`` dict (see the module docstring).
 
     Example:
@@ -144,9 +92,17 @@ class CustomFieldMixin(IndexedFieldsMixin):
     """
 
     __slots__ = ()
+    _FIELD_NAMES: ClassVar[FrozenSet[str]] = frozenset()  # set by manifest_item
     custom: Optional[Dict[str, Any]]
 
-    def _set_unknown(self, name: str, value: Any) -> None:
+    def __setattr__(self, name: str, value: Any) -> None:
+        # (_field_set: the fields of a dataclass subclass; __class__: set by manifest_item's __init__)
+        if name in self._FIELD_NAMES or name in _field_set(type(self)) or name == "__class__":
+            _object_setattr(self, name, value)
+        else:
+            self._set_custom(name, value)
+
+    def _set_custom(self, name: str, value: Any) -> None:
         custom = self.custom
         if value is None:
             if custom is not None and name in custom:
@@ -170,7 +126,7 @@ class CustomFieldMixin(IndexedFieldsMixin):
             raise UnknownAttributeError(f"cannot delete the field {name!r} of {type(self).__name__}; assign None")
         if self.custom is None or name not in self.custom:
             raise UnknownAttributeError(f"{type(self).__name__} has no custom field {name!r} to delete")
-        self._set_unknown(name, None)
+        self._set_custom(name, None)
 
     def has_custom(self, name: str) -> bool:
         """Whether ``custom`` holds ``name``."""
@@ -185,17 +141,17 @@ class CustomFieldMixin(IndexedFieldsMixin):
         (Lhotse's contract)."""
         if not self.has_custom(name):  # type: ignore[attr-defined]
             return None
-        self._set_unknown(name, None)  # type: ignore[attr-defined]
+        self._set_custom(name, None)  # type: ignore[attr-defined]
         return self
 
 
 def manifest_item(cls: type) -> type:
-    """Class decorator finishing a manifest item class (a slotted dataclass using the mixins above).
+    """Class decorator finishing a slotted dataclass that uses :class:`CustomFieldMixin`.
 
     It records the field names in ``cls._FIELD_NAMES`` and ``cls._FIELD_ORDER`` (``__dataclass_fields__``
     also lists class variables), and builds instances with plain slot stores: an item class with a Python
-    ``__setattr__`` pays a Python call for every field its generated ``__init__`` assigns, so the
-    decorator adds ``cls._filler``, a subclass with the C
+    ``__setattr__`` pays a Python call for every field its generated ``__init__`` assigns (about five
+    times the cost of building a segment), so the decorator adds ``cls._filler``, a subclass with the C
     ``object.__setattr__`` and no slots of its own, and wraps ``__init__``: the new object is a filler
     while its fields are set (and ``__post_init__`` runs), then becomes a ``cls`` again; both class
     assignments are allowed because the layouts are identical. ``from_dict`` hot paths use the filler
@@ -204,10 +160,13 @@ def manifest_item(cls: type) -> type:
     Example:
         >>> @manifest_item
         ... @dataclasses.dataclass(slots=True)
-        ... class Item(IndexedFieldsMixin):
+        ... class Item(CustomFieldMixin):
         ...     id: str
-        >>> type(Item("a")).__name__, Item("a") == Item("a")
-        ('Item', True)
+        ...     custom: Optional[Dict[str, Any]] = None
+        >>> item = Item("a")
+        >>> item.colour = "red"
+        >>> type(item).__name__, item.custom, item == Item("a", {"colour": "red"})
+        ('Item', {'colour': 'red'}, True)
     """
     cls._FIELD_ORDER = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[attr-defined]
     cls._FIELD_NAMES = frozenset(cls._FIELD_ORDER)  # type: ignore[attr-defined]

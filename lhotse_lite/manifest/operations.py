@@ -69,7 +69,7 @@ def shuffle(manifests: S, rng: Optional[random.Random] = None, buffer_size: int 
         return cls._lazy(lazy.LazyShuffler(manifests._source, buffer_size, rng))  # type: ignore[arg-type]
     keys = list(manifests._items)
     (rng or random).shuffle(keys)  # the permutation depends only on the length: Lhotse's order
-    return cls._from_dict_unchecked({k: manifests._items[k] for k in keys}, manifests._built)
+    return cls._from_dict_unchecked({k: manifests._items[k] for k in keys})
 
 
 def repeat(manifests: S, times: Optional[int] = None, preserve_id: bool = False) -> S:
@@ -227,7 +227,7 @@ def split(manifests: S, num_splits: int, shuffle: bool = False, drop_last: bool 
     items = list(manifests._items.items())
     if shuffle:
         random.shuffle(items)
-    return [cls._from_dict_unchecked(dict(items[a:b]), manifests._built) for a, b in bounds]
+    return [cls._from_dict_unchecked(dict(items[a:b])) for a, b in bounds]
 
 
 def split_lazy(manifests: S, output_dir: formats.Pathlike, chunk_size: int, prefix: str = "") -> List[S]:
@@ -303,4 +303,4 @@ def subset(manifests: S, first: Optional[int] = None, last: Optional[int] = None
         return cls._lazy(lazy.LazyTail(source, last))  # type: ignore[arg-type]
     items = list(manifests._items.items())
     part = items[:first] if first is not None else items[max(0, len(items) - last):]  # type: ignore[operator]
-    return cls._from_dict_unchecked(dict(part), manifests._built)
+    return cls._from_dict_unchecked(dict(part))

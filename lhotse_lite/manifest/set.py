@@ -13,11 +13,14 @@ As in Lhotse, ``set + other`` and :meth:`~ManifestSet.repeat` give lazy sets (so
 id several times), and a lazy node passed to the constructor (``SupervisionSet(LazyFilter(...))``)
 makes a lazy set.
 
-**The key index follows item changes.** Items are mutable; when an item's key field is assigned
-(``sup.id = "new"``), :mod:`lhotse_lite.manifest.changes` records it, and the set rebuilds its dict
-(O(n), once) at the next lookup that misses or hits an item whose key changed, and before ``ids``;
-lookups that hit stay O(1). Renaming two items to one id makes that rebuild raise
-:class:`~lhotse_lite.errors.DuplicateIdError`.
+**The key index and item changes.** Items are plain mutable dataclasses; nothing tells a set when one of
+its items is changed in place. A lookup checks what it finds instead: ``set[key]`` and ``key in set``
+return an item only if its key (``item.id``) still equals the one looked up; a hit whose key changed, or a
+miss, makes the set compare every item's key with its dict (O(n), in C for ``id`` keys) and rebuild the
+dict if one differs, so ``sup.id = "new"`` then ``sups["new"]`` works, while lookups that hit stay O(1).
+``ids`` and ``data`` check the keys the same way. :meth:`~ManifestSet.reindex` rebuilds every index the
+set caches (the key dict, and e.g. ``SupervisionSet.find``'s index) explicitly. Renaming two items to one
+id makes the rebuild raise :class:`~lhotse_lite.errors.DuplicateIdError`.
 
 The bodies of the whole-set operations (``combine``, ``mux``, ``split``, ``subset``, ``shuffle``, ...)
 live in :mod:`lhotse_lite.manifest.operations`; reading and writing files in
@@ -56,6 +59,7 @@ from __future__ import annotations
 import itertools
 import logging
 import numbers
+import operator
 import random
 from types import MappingProxyType
 from typing import (
@@ -76,7 +80,7 @@ from typing import (
 )
 
 from lhotse_lite.errors import ItemIndexError, UnknownIdError
-from lhotse_lite.manifest import changes, formats, lazy, operations, set_files
+from lhotse_lite.manifest import formats, lazy, operations, set_files
 from lhotse_lite.manifest.building import build_dict, with_location
 from lhotse_lite.manifest.operations import combine
 from lhotse_lite.manifest.seeds import Seed
@@ -89,6 +93,7 @@ T = TypeVar("T")
 S = TypeVar("S", bound="ManifestSet")
 
 _MISSING = object()
+_get_id = operator.attrgetter("id")
 
 
 class ManifestSet(Generic[T]):
@@ -111,13 +116,12 @@ class ManifestSet(Generic[T]):
     def __init__(self, items: Optional[Iterable[T]] = None) -> None:
         self._items: Optional[Dict[Hashable, T]] = None
         self._source: Optional[Iterable[T]] = None
-        self._built = changes.now()
         if isinstance(items, lazy.LazyNode):
             self._source = items
         elif isinstance(items, ManifestSet) and items.is_lazy:
             self._source = items._source
         elif isinstance(items, ManifestSet):
-            self._items, self._built = dict(items._items), items._built  # type: ignore[arg-type]
+            self._items = dict(items._items)  # type: ignore[arg-type]
         else:
             if isinstance(items, Mapping):  # Lhotse's constructors also took a dict id -> item
                 items = items.values()
@@ -127,7 +131,7 @@ class ManifestSet(Generic[T]):
     # ---- construction -------------------------------------------------------------------------
 
     def _post_init(self) -> None:
-        """Hook for subclasses: set up private state of a newly created set (default: nothing)."""
+        """Hook for subclasses: set up (or, from :meth:`reindex`, reset) private caches (default: nothing)."""
 
     @classmethod
     def _key(cls, item: T) -> Hashable:
@@ -135,11 +139,10 @@ class ManifestSet(Generic[T]):
         return item.id  # type: ignore[attr-defined]
 
     @classmethod
-    def _from_dict_unchecked(cls: Type[S], items: Dict[Hashable, T], built: Optional[int] = None) -> S:
-        """An eager set holding ``items`` (keyed as of clock value ``built``; default: now)."""
+    def _from_dict_unchecked(cls: Type[S], items: Dict[Hashable, T]) -> S:
+        """An eager set holding ``items`` (a dict key -> item; keys are checked when looked up)."""
         obj = cls.__new__(cls)
         obj._items, obj._source = items, None
-        obj._built = changes.now() if built is None else built
         obj._post_init()
         return obj
 
@@ -147,7 +150,7 @@ class ManifestSet(Generic[T]):
     def _lazy(cls: Type[S], source: Iterable[T]) -> S:
         """A lazy set over a re-iterable ``source`` (a node of :mod:`lhotse_lite.manifest.lazy`)."""
         obj = cls.__new__(cls)
-        obj._items, obj._source, obj._built = None, source, changes.now()
+        obj._items, obj._source = None, source
         obj._post_init()
         return obj
 
@@ -173,27 +176,57 @@ class ManifestSet(Generic[T]):
 
     # ---- the key index ------------------------------------------------------------------------
 
-    def _fresh_items(self) -> Dict[Hashable, T]:
-        """The eager dict, re-keyed first if an item's key was assigned since it was built."""
-        if changes.keys_changed_since(self._built):
+    def _keys_current(self) -> bool:
+        """Whether every item of the eager dict still has the key it is stored under (O(n))."""
+        items = self._items
+        key = type(self)._key
+        keys = map(_get_id if key.__func__ is ManifestSet._key.__func__ else key,  # type: ignore[attr-defined]
+                   items.values())  # type: ignore[union-attr]
+        return all(map(operator.eq, items, keys))  # type: ignore[arg-type]
+
+    def _current_items(self) -> Dict[Hashable, T]:
+        """The eager dict, rebuilt first if an item's key was changed since it was built."""
+        if not self._keys_current():
             self._rekey()
         return self._items  # type: ignore[return-value]
 
     def _rekey(self) -> None:
-        built = changes.now()
         self._items = build_dict(type(self)._key, self._items.values())  # type: ignore[union-attr]
-        self._built = built
 
     def _lookup(self, key: Hashable) -> object:
-        """The item with ``key`` in an eager set, or ``_MISSING``; O(1) unless keys changed (see module doc)."""
-        items = self._items
-        item = items.get(key, _MISSING)  # type: ignore[union-attr]
-        if not changes.keys_changed_since(self._built):
-            return item
+        """The item with ``key`` in an eager set, or ``_MISSING`` (see the module doc: O(1) for a hit)."""
+        item = self._items.get(key, _MISSING)  # type: ignore[union-attr]
         if item is not _MISSING and type(self)._key(item) == key:  # type: ignore[arg-type]
             return item
+        if item is _MISSING and self._keys_current():
+            return _MISSING
         self._rekey()
         return self._items.get(key, _MISSING)  # type: ignore[union-attr]
+
+    def reindex(self) -> None:
+        """Rebuild the indexes this set caches, after its items were changed in place.
+
+        An eager set rebuilds its dict key -> item now; every set drops the indexes its methods build on
+        first use (e.g. :meth:`SupervisionSet.find`'s), which are rebuilt at their next use. Lookups
+        already recheck what they find (see :mod:`lhotse_lite.manifest.set`); ``reindex`` is for what a
+        cached index cannot notice, such as a segment moved into a ``find`` window.
+
+        Raises:
+            DuplicateIdError: Two items now share a key.
+
+        Example:
+            >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+            >>> sups = SupervisionSet([SupervisionSegment("a", "r", 0.0, 1.0), SupervisionSegment("b", "r", 5.0, 1.0)])
+            >>> [s.id for s in sups.find("r", end_before=2.0)]
+            ['a']
+            >>> sups["b"].start = 0.5
+            >>> sups.reindex()
+            >>> [s.id for s in sups.find("r", end_before=2.0)]
+            ['a', 'b']
+        """
+        if self._items is not None:
+            self._rekey()
+        self._post_init()
 
     # ---- basic protocol -----------------------------------------------------------------------
 
@@ -207,13 +240,13 @@ class ManifestSet(Generic[T]):
         """Eager: a read-only mapping key -> item. Lazy: the re-iterable source."""
         if self._items is None:
             return self._source  # type: ignore[return-value]
-        return MappingProxyType(self._fresh_items())
+        return MappingProxyType(self._current_items())
 
     @property
     def ids(self) -> Union[List[Hashable], Iterator[Hashable]]:
         """The keys in order: a list for an eager set, a one-pass generator for a lazy set."""
         if self._items is not None:
-            return list(self._fresh_items())
+            return list(self._current_items())
         key = type(self)._key
         return (key(item) for item in self)
 
@@ -336,7 +369,7 @@ class ManifestSet(Generic[T]):
         """The items for which ``predicate(item)`` is true (lazy stays lazy)."""
         if self._items is None:
             return self._lazy(lazy.LazyFilter(self._source, predicate))  # type: ignore[arg-type]
-        return self._from_dict_unchecked({k: v for k, v in self._items.items() if predicate(v)}, self._built)
+        return self._from_dict_unchecked({k: v for k, v in self._items.items() if predicate(v)})
 
     def map(self: S, fn: Callable[[T], T]) -> S:
         """``fn(item)`` for every item (lazy stays lazy; eager checks the new keys for duplicates).

@@ -8,6 +8,12 @@ recording, the segments sorted by start and answers a query with two binary sear
 ``O(log n + k)`` for ``k`` segments starting in the window. Zero-length segments and touching
 segments need no special case.
 
+The index holds copies of the times it sorted by. Segments are plain mutable dataclasses, so a query
+checks the segments starting in its window against those copies (and against the recording id); when one
+was changed in place, :meth:`RecordingIndex.query` returns ``None`` and the caller rebuilds the index.
+A segment whose start or recording id changed so that it *enters* a window from outside is not seen
+until the index is rebuilt (``SupervisionSet.reindex()``).
+
 (The ``intervaltree`` package answers the same containment query through ``envelop``; it was
 measured at about 220 us per query on 10,000 segments against about 7 us here, which is why the
 index is a sorted array. Results are returned in the set's original order, as in Lhotse.)
@@ -26,7 +32,6 @@ from __future__ import annotations
 import bisect
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from lhotse_lite.manifest import changes
 from lhotse_lite.supervision.segment import SupervisionSegment
 
 __all__ = ["RecordingIndex", "build_index"]
@@ -39,32 +44,21 @@ class RecordingIndex:
         positioned: ``(position in the set, segment)`` pairs of one recording, in set order.
     """
 
-    __slots__ = ("starts", "ends", "segments", "positions", "in_set_order", "built")
+    __slots__ = ("recording_id", "starts", "durations", "ends", "segments", "positions", "in_set_order")
 
     def __init__(self, positioned: Sequence[Tuple[int, SupervisionSegment]]) -> None:
-        self.built = changes.now()  # the clock of lhotse_lite.manifest.changes when the times were read
         order = sorted(positioned, key=lambda ps: (ps[1].start, ps[0]))
+        self.recording_id = order[0][1].recording_id if order else None
         self.starts: List[float] = [s.start for _, s in order]
+        self.durations: List[float] = [s.duration for _, s in order]
         self.ends: List[float] = [s.end for _, s in order]
         self.segments: List[SupervisionSegment] = [s for _, s in order]
         self.positions: List[int] = [p for p, _ in order]
         # True when sorting by start kept the set order: results need no re-sorting.
         self.in_set_order = all(self.positions[i] < self.positions[i + 1] for i in range(len(order) - 1))
 
-    def rebuilt(self) -> "RecordingIndex":
-        """A new index of the same segments, re-reading their (changed) times.
-
-        Example:
-            >>> seg = SupervisionSegment("a", "r", 5.0, 1.0)
-            >>> index = RecordingIndex([(0, seg)])
-            >>> seg.start = 1.0
-            >>> [s.id for s in index.rebuilt().query(0.0, 2.0)]
-            ['a']
-        """
-        return RecordingIndex(list(zip(self.positions, self.segments)))
-
     def query(self, start_after: float, end_before: Optional[float], tolerance: float = 0.001,
-              channel: Optional[Union[int, List[int]]] = None) -> List[SupervisionSegment]:
+              channel: Optional[Union[int, List[int]]] = None) -> Optional[List[SupervisionSegment]]:
         """Segments with ``start >= start_after - tolerance`` and ``end <= end_before + tolerance``.
 
         Args:
@@ -74,19 +68,32 @@ class RecordingIndex:
             channel: Keep only segments on this channel (or spanning it); ``None`` keeps all.
 
         Returns:
-            The matching segments in the set's original order.
+            The matching segments in the set's original order, or ``None`` when a segment starting in the
+            window was changed since the index was built (its start, duration or recording id): the
+            index is stale and must be rebuilt.
+
+        Example:
+            >>> seg = SupervisionSegment("a", "r", 1.0, 1.0)
+            >>> index = RecordingIndex([(0, seg)])
+            >>> seg.start = 5.0
+            >>> index.query(0.0, 3.0) is None
+            True
         """
-        lo = bisect.bisect_left(self.starts, start_after - tolerance)
+        starts, segments = self.starts, self.segments
+        lo = bisect.bisect_left(starts, start_after - tolerance)
+        # + 1e-8: an end rounded to 8 decimals may lie just below its own start
+        hi = len(starts) if end_before is None else bisect.bisect_right(starts, end_before + tolerance + 1e-8, lo)
+        durations, rid = self.durations, self.recording_id
+        for i in range(lo, hi):
+            seg = segments[i]
+            if seg.start != starts[i] or seg.duration != durations[i] or seg.recording_id != rid:
+                return None
         if end_before is None:
-            hi = len(self.starts)
-            picked = range(lo, hi)
+            picked: Sequence[int] = range(lo, hi)
         else:
             limit = end_before + tolerance
-            # + 1e-8: an end rounded to 8 decimals may lie just below its own start
-            hi = bisect.bisect_right(self.starts, limit + 1e-8, lo)
             ends = self.ends
             picked = [i for i in range(lo, hi) if ends[i] <= limit]
-        segments = self.segments
         if channel is not None:
             picked = [i for i in picked if _on_channel(segments[i].channel, channel)]
         if not self.in_set_order:

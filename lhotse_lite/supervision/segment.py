@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from typing import Any, Callable, ClassVar, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from lhotse_lite.errors import FieldNameError, ManifestArgumentError, ManifestFieldError
-from lhotse_lite.manifest.changes import GROUP, KEY, TIME
 from lhotse_lite.manifest.items import CustomFieldMixin, manifest_item
 from lhotse_lite.supervision.alignment import AlignmentItem
 from lhotse_lite.units import add_durations, compute_num_samples, perturb_num_samples, round_seconds
@@ -84,9 +83,6 @@ class SupervisionSegment(CustomFieldMixin):
         >>> seg.to_dict()["custom"], seg.text
         ({'emotion': 'calm'}, 'hi there')
     """
-
-    #: Fields that set indexes use (see :mod:`lhotse_lite.manifest.changes`).
-    _INDEXED_FIELDS: ClassVar[Dict[str, int]] = {"id": KEY, "recording_id": GROUP, "start": TIME, "duration": TIME}
 
     id: str
     recording_id: str

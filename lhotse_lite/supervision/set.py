@@ -19,7 +19,6 @@ from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, 
 
 from tqdm import tqdm
 
-from lhotse_lite.manifest import changes
 from lhotse_lite.manifest.formats import Pathlike
 from lhotse_lite.manifest.set import ManifestSet
 from lhotse_lite.supervision import ctm, rttm
@@ -61,7 +60,6 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
 
     def _post_init(self) -> None:
         self._index: Optional[Dict[str, RecordingIndex]] = None
-        self._index_built = 0
 
     @classmethod
     def from_segments(cls, segments: Iterable[SupervisionSegment]) -> "SupervisionSet":
@@ -81,11 +79,12 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
         """Segments of ``recording_id`` lying inside ``[start_after, end_before]``.
 
         The first call builds a per-recording index (:mod:`lhotse_lite.supervision.index`);
-        later calls answer in ``O(log n + k)``. The index follows changes of the segments: after a
-        segment's ``start`` or ``duration`` is assigned, the next query of its recording re-sorts that
-        recording's part (O(k log k)); after a ``recording_id`` is assigned, the next query rebuilds the
-        whole index (see :mod:`lhotse_lite.manifest.changes`). On a lazy set the first call reads the
-        whole stream once and keeps the index (all segments) in memory, as Lhotse does.
+        later calls answer in ``O(log n + k)``. A query checks the segments it looks at against the times
+        and recording id they were indexed with, and rebuilds the index when one was changed in place
+        (``seg.duration = ...``); a segment whose ``start`` or ``recording_id`` was changed so that it
+        enters a window it was outside of is found after :meth:`reindex` (see
+        :mod:`lhotse_lite.supervision.index`). On a lazy set the first call reads the whole stream once and
+        keeps the index (all segments) in memory, as Lhotse does.
 
         Args:
             recording_id: The recording.
@@ -99,16 +98,16 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
         Returns:
             An iterator over the matching segments, in the set's order.
         """
-        if self._index is None or changes.groups_changed_since(self._index_built):
-            built = changes.now()
+        if self._index is None:
             self._index = build_index(self)
-            self._index_built = built
         index = self._index.get(recording_id)
         if index is None:
             return iter(())
-        if changes.group_changed_since(recording_id, index.built):
-            index = self._index[recording_id] = index.rebuilt()
         found = index.query(start_after, end_before, tolerance, channel)
+        if found is None:  # a segment was changed in place: rebuild and ask again
+            self._index = build_index(self)
+            index = self._index.get(recording_id)
+            found = [] if index is None else index.query(start_after, end_before, tolerance, channel) or []
         if adjust_offset:
             return (s.with_offset(-start_after) for s in found)
         return iter(found)

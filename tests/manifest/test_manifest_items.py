@@ -1,4 +1,4 @@
-"""Manifest items as mutable dataclasses (lhotse_lite/manifest/items.py) and their indexes (changes.py)."""
+"""Manifest items as mutable dataclasses (lhotse_lite/manifest/items.py) and the indexes of their sets."""
 
 import copy
 import dataclasses
@@ -9,7 +9,6 @@ import pytest
 from lhotse_lite.audio import AudioSource, Recording, RecordingSet
 from lhotse_lite.errors import DuplicateIdError, ManifestFieldError, UnknownAttributeError, UnknownIdError
 from lhotse_lite.features import Features, FeatureSet
-from lhotse_lite.manifest import changes
 from lhotse_lite.manifest.items import fastcopy
 from lhotse_lite.supervision import AlignmentItem, SupervisionSegment, SupervisionSet
 
@@ -49,8 +48,8 @@ def test_features_and_sources_have_no_custom_fields():
     feats = feature()
     feats.storage_path = "g.lca"
     assert feats.to_dict()["storage_path"] == "g.lca"
-    with pytest.raises(UnknownAttributeError, match="Features has no field 'storage_pth'; its fields are type"):
-        feats.storage_pth = "typo"
+    with pytest.raises(AttributeError, match="'Features' object has no attribute 'storage_pth'"):
+        feats.storage_pth = "typo"  # a plain slotted dataclass: no data is silently left out of a file
     source = AudioSource("file", [0], "a.wav")
     source.source = "b.wav"
     with pytest.raises(AttributeError):
@@ -114,8 +113,7 @@ def test_find_follows_changed_recordings_and_times():
     assert [s.id for s in sups.find("r1", start_after=4.0)] == ["a"]
 
 
-def test_many_changed_recordings_rebuild_the_whole_index(monkeypatch):
-    monkeypatch.setattr(changes, "_MAX_TIME_GROUPS", 2)
+def test_many_changed_recordings_rebuild_the_whole_index():
     sups = SupervisionSet(SupervisionSegment(f"s{k}", f"r{k}", 0.0, 1.0) for k in range(4))
     assert [s.id for s in sups.find("r3", end_before=1.0)] == ["s3"]
     for k in range(4):
@@ -138,11 +136,34 @@ def test_recording_set_key_follows_renames():
     assert recs.ids == ["c", "b"] and recs["c"].sources[0].source == "a.wav"
 
 
-def test_index_clock():
-    before = changes.now()
-    seg = SupervisionSegment("s", "r9", 0.0, 1.0)  # building items is not a change
-    assert not changes.keys_changed_since(before)
-    seg.text = "not indexed"
-    assert changes.now() == before
-    seg.start = 1.0
-    assert changes.group_changed_since("r9", before) and not changes.groups_changed_since(before)
+def test_items_are_plain_dataclasses():
+    # Fields are slots set by the generated __init__ (no hook on Features or AudioSource); only the
+    # custom-field classes have a __setattr__, which routes names that are not fields to `custom`.
+    assert Features.__setattr__ is object.__setattr__ and AudioSource.__setattr__ is object.__setattr__
+    seg = SupervisionSegment("s", "r9", 0.0, 1.0)
+    assert type(seg) is SupervisionSegment and not hasattr(seg, "__dict__")
+
+
+def test_entering_a_find_window_needs_reindex():
+    sups = SupervisionSet([SupervisionSegment("a", "r", 0.0, 1.0), SupervisionSegment("b", "r", 9.0, 1.0)])
+    assert [s.id for s in sups.find("r", end_before=2.0)] == ["a"]
+    sups["b"].start = 0.5  # not a segment the window query looks at: the cached index cannot see it
+    assert [s.id for s in sups.find("r", end_before=2.0)] == ["a"]
+    sups.reindex()
+    assert [s.id for s in sups.find("r", end_before=2.0)] == ["a", "b"]
+    sups["b"].recording_id = "other"
+    assert [s.id for s in sups.find("r", end_before=2.0)] == ["a"]  # seen by the query: rebuilt
+    assert [s.id for s in sups.find("other")] == ["b"]
+
+
+def test_reindex_rebuilds_the_key_dict_and_refuses_duplicates():
+    recs = RecordingSet([recording("a"), recording("b")])
+    recs["a"].id = "b"
+    with pytest.raises(DuplicateIdError, match="'b'"):
+        recs.reindex()
+    recs["b"].id = "c"
+    recs.reindex()
+    assert recs.ids == ["b", "c"]
+    lazy_sups = SupervisionSet.from_items([SupervisionSegment("s", "r", 0.0, 1.0)]).repeat(1, preserve_id=True)
+    lazy_sups.reindex()  # a lazy set drops its find index; nothing else to rebuild
+    assert [s.id for s in lazy_sups.find("r")] == ["s"]
