@@ -23,8 +23,8 @@ from typing import Any, BinaryIO, Dict, Iterable, Iterator, List, Optional, Sequ
 
 from lhotse_lite.errors import ManifestError, ManifestFieldError, ManifestFormatError
 from lhotse_lite.manifest import formats, load_manifest, load_manifest_lazy, resolve_manifest_type
+from lhotse_lite.manifest.detect import manifest_type_kind
 from lhotse_lite.manifest.lines import iter_stream_batches
-from lhotse_lite.validation import MANIFEST_KINDS
 
 __all__ = [
     "STREAM",
@@ -135,9 +135,9 @@ def manifest_kind(manifest: Any) -> str:
         >>> manifest_kind(SupervisionSet([]))
         'supervisions'
     """
-    for cls in type(manifest).__mro__:
-        if cls.__name__ in MANIFEST_KINDS:
-            return MANIFEST_KINDS[cls.__name__]
+    kind = manifest_type_kind(type(manifest))
+    if kind is not None:
+        return kind
     raise ManifestFormatError(f"not a recordings, supervisions or features manifest: {type(manifest).__name__}")
 
 

@@ -44,7 +44,11 @@ __all__ = [
     "AugmentFn",
 ]
 
-EXTRACTORS: Registry = Registry("feature extractor")
+#: The feature extractors by name; the built-in Kaldi ones are imported (with torch) on first lookup.
+EXTRACTORS: Registry = Registry("feature extractor", {
+    name: f"lhotse_lite.features.kaldi.extractors:{attr}"
+    for name, attr in (("kaldi-fbank", "Fbank"), ("kaldi-mfcc", "Mfcc"), ("kaldi-spectrogram", "Spectrogram"),
+                       ("kaldi-log-spectrogram", "LogSpectrogram"))})
 
 AugmentFn = Callable[[np.ndarray, int], np.ndarray]
 """``augment_fn(samples (channels, samples) float32, sampling_rate) -> samples``."""
@@ -354,8 +358,6 @@ def get_extractor_type(name: str) -> Type[FeatureExtractor]:
         >>> fbank_type.__name__, fbank_type.config_type.__name__
         ('Fbank', 'FbankConfig')
     """
-    import lhotse_lite.features.kaldi.extractors  # noqa: F401  (registers the built-in extractors)
-
     return EXTRACTORS.get(name)
 
 

@@ -1,9 +1,9 @@
 """Feature storage: Lhotse-compatible writers and readers, looked up by the name stored in manifests.
 
-This is Lhotse's ``lhotse.features.io`` path and the one place where storage backends are looked up
-by name: importing it imports every built-in backend (each registers itself in
-:mod:`lhotse_lite.features.storage.base`), so :func:`get_reader` and :func:`get_writer` always see
-them.
+This is Lhotse's ``lhotse.features.io`` path and the place where storage backends are looked up by
+name, in the registries of :mod:`lhotse_lite.features.storage.base` (:class:`~lhotse_lite.registry.Registry`):
+a built-in backend's module is imported when its name is first looked up, or when one of its classes
+re-exported here (``LilcomChunkyWriter``, ...) is first used, so importing this module imports none.
 
 ======================  ==========================================  ===========================
 ``storage_type``        layout                                      partial reads
@@ -37,7 +37,7 @@ Example:
 from __future__ import annotations
 
 import os
-from typing import List, NamedTuple, Optional, Type
+from typing import TYPE_CHECKING, List, NamedTuple, Optional, Type
 
 from lhotse_lite.errors import ConfigError
 from lhotse_lite.features.storage.base import (
@@ -48,30 +48,50 @@ from lhotse_lite.features.storage.base import (
     register_reader,
     register_writer,
 )
-from lhotse_lite.features.storage.codec import CHUNK_FRAMES, DEFAULT_TICK_POWER
-from lhotse_lite.features.storage.files import (
-    LilcomFilesReader,
-    LilcomFilesWriter,
-    NumpyFilesReader,
-    NumpyFilesWriter,
-)
-from lhotse_lite.features.storage.kaldi_ark import (
-    INSTALL_HINT as _KALDI_INSTALL_HINT,
-    KaldiReader,
-    KaldiWriter,
-    kaldiio_available,
-)
-from lhotse_lite.features.storage.lilcom_chunky import (
-    LilcomChunkyReader,
-    LilcomChunkyWriter,
-    close_cached_file_handles,
-)
-from lhotse_lite.features.storage.memory import (
-    MemoryLilcomReader,
-    MemoryLilcomWriter,
-    MemoryNpyReader,
-    MemoryNpyWriter,
-)
+from lhotse_lite.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from lhotse_lite.features.storage.codec import (
+        CHUNK_FRAMES as CHUNK_FRAMES,
+        DEFAULT_TICK_POWER as DEFAULT_TICK_POWER,
+    )
+    from lhotse_lite.features.storage.files import (
+        LilcomFilesReader as LilcomFilesReader,
+        LilcomFilesWriter as LilcomFilesWriter,
+        NumpyFilesReader as NumpyFilesReader,
+        NumpyFilesWriter as NumpyFilesWriter,
+    )
+    from lhotse_lite.features.storage.kaldi_ark import KaldiReader as KaldiReader, KaldiWriter as KaldiWriter
+    from lhotse_lite.features.storage.lilcom_chunky import (
+        LilcomChunkyReader as LilcomChunkyReader,
+        LilcomChunkyWriter as LilcomChunkyWriter,
+        close_cached_file_handles as close_cached_file_handles,
+    )
+    from lhotse_lite.features.storage.memory import (
+        MemoryLilcomReader as MemoryLilcomReader,
+        MemoryLilcomWriter as MemoryLilcomWriter,
+        MemoryNpyReader as MemoryNpyReader,
+        MemoryNpyWriter as MemoryNpyWriter,
+    )
+
+_STORAGE = "lhotse_lite.features.storage."
+__getattr__, __dir__ = lazy_exports(globals(), {
+    "CHUNK_FRAMES": _STORAGE + "codec",
+    "DEFAULT_TICK_POWER": _STORAGE + "codec",
+    "LilcomFilesReader": _STORAGE + "files",
+    "LilcomFilesWriter": _STORAGE + "files",
+    "NumpyFilesReader": _STORAGE + "files",
+    "NumpyFilesWriter": _STORAGE + "files",
+    "KaldiReader": _STORAGE + "kaldi_ark",
+    "KaldiWriter": _STORAGE + "kaldi_ark",
+    "LilcomChunkyReader": _STORAGE + "lilcom_chunky",
+    "LilcomChunkyWriter": _STORAGE + "lilcom_chunky",
+    "close_cached_file_handles": _STORAGE + "lilcom_chunky",
+    "MemoryLilcomReader": _STORAGE + "memory",
+    "MemoryLilcomWriter": _STORAGE + "memory",
+    "MemoryNpyReader": _STORAGE + "memory",
+    "MemoryNpyWriter": _STORAGE + "memory",
+})
 
 __all__ = [
     "FeaturesReader",
@@ -169,7 +189,11 @@ def _registered_backends() -> List[str]:
 
 
 def _missing_packages(name: str) -> List[str]:
-    return ["kaldiio"] if name == "kaldiio" and not kaldiio_available() else []
+    if name != "kaldiio":
+        return []
+    from lhotse_lite.features.storage.kaldi_ark import kaldiio_available
+
+    return [] if kaldiio_available() else ["kaldiio"]
 
 
 class StorageBackendInfo(NamedTuple):
@@ -195,9 +219,11 @@ def storage_backend_statuses() -> List[StorageBackendInfo]:
         >>> storage_backend_statuses()[1]
         StorageBackendInfo(name='lilcom_chunky', available=True, install_hint=None)
     """
+    from lhotse_lite.features.storage.kaldi_ark import INSTALL_HINT
+
     return [
         StorageBackendInfo(name=name, available=not _missing_packages(name),
-                           install_hint=_KALDI_INSTALL_HINT if _missing_packages(name) else None)
+                           install_hint=INSTALL_HINT if _missing_packages(name) else None)
         for name in _registered_backends()
     ]
 

@@ -1,16 +1,19 @@
 """Load and store a manifest file without naming its type: the type is detected from the first item's fields.
 
-Detection table (first matching row wins; classes are imported by module path on first use, so this
-package never imports the concrete manifest packages at import time):
+The manifest types are the registry :data:`MANIFEST_TYPES` (:class:`~lhotse_lite.registry.Registry`), by
+kind (``"recordings"``, ``"supervisions"``, ``"features"``: the names reports and the ``lite`` commands
+use); each built-in set class is a lazy ``"module:Class"`` entry, imported on first use, so this package
+never imports the concrete manifest packages at import time. The built-in table, with the fields that
+identify an item of each type (first matching row wins; :func:`register_manifest_type` adds rows):
 
-=====================================  ===============================================
-fields of the first item               set type
-=====================================  ===============================================
-``sources``                            ``lhotse_lite.audio:RecordingSet``
-``storage_type``                       ``lhotse_lite.features.manifest:FeatureSet``
-``recording_id``, ``start``,           ``lhotse_lite.supervision:SupervisionSet``
-``duration``
-=====================================  ===============================================
+=================  =====================================  ==================================================
+kind               fields of the first item               set type
+=================  =====================================  ==================================================
+``recordings``     ``sources``                            ``lhotse_lite.audio.recording_set:RecordingSet``
+``features``       ``storage_type``                       ``lhotse_lite.features.manifest:FeatureSet``
+``supervisions``   ``recording_id``, ``start``,           ``lhotse_lite.supervision.set:SupervisionSet``
+                   ``duration``
+=================  =====================================  ==================================================
 
 Example:
     >>> import os, tempfile
@@ -25,39 +28,79 @@ Example:
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from lhotse_lite.errors import ManifestFormatError, NotStreamableError
 from lhotse_lite.manifest import formats
+from lhotse_lite.registry import Registry
 
-__all__ = ["MANIFEST_TYPES", "resolve_manifest_type", "item_from_dict", "load_manifest", "load_manifest_lazy",
-           "store_manifest"]
+__all__ = ["MANIFEST_TYPES", "register_manifest_type", "manifest_type_kind", "resolve_manifest_type",
+           "item_from_dict", "load_manifest", "load_manifest_lazy", "store_manifest"]
 
-#: (required fields, "module:ClassName") in detection order.
-MANIFEST_TYPES: List[Tuple[Tuple[str, ...], str]] = [
-    (("sources",), "lhotse_lite.audio:RecordingSet"),
-    (("storage_type",), "lhotse_lite.features.manifest:FeatureSet"),
-    (("recording_id", "start", "duration"), "lhotse_lite.supervision:SupervisionSet"),
-]
+#: kind -> (the fields that identify its items, the set class), in detection order.
+_BUILTIN_TYPES: Dict[str, Tuple[Tuple[str, ...], str]] = {
+    "recordings": (("sources",), "lhotse_lite.audio.recording_set:RecordingSet"),
+    "features": (("storage_type",), "lhotse_lite.features.manifest:FeatureSet"),
+    "supervisions": (("recording_id", "start", "duration"), "lhotse_lite.supervision.set:SupervisionSet"),
+}
+
+#: The manifest set types by kind.
+MANIFEST_TYPES: Registry[type] = Registry(
+    "manifest type", {kind: target for kind, (_fields, target) in _BUILTIN_TYPES.items()})
+
+# (fields, kind) in detection order.
+_DETECTION: List[Tuple[Tuple[str, ...], str]] = [(fields, kind) for kind, (fields, _) in _BUILTIN_TYPES.items()]
+
+
+def register_manifest_type(kind: str, set_type: Union[type, str], fields: Sequence[str]) -> None:
+    """Adds a manifest type: items with all of ``fields`` (and no earlier type's) load as ``set_type``.
+
+    Args:
+        kind: Its name in reports and commands (plural, e.g. ``"cuts"``).
+        set_type: A :class:`~lhotse_lite.manifest.set.ManifestSet` subclass, or ``"module:Class"`` to import
+            on first use.
+        fields: The fields that identify its items (checked after the built-in types').
+
+    Raises:
+        DuplicateRegistrationError: ``kind`` is taken.
+    """
+    if isinstance(set_type, str):
+        MANIFEST_TYPES.register_lazy(kind, set_type)
+    else:
+        MANIFEST_TYPES.register(kind, set_type)
+    _DETECTION.append((tuple(fields), kind))
+
+
+def manifest_type_kind(set_type: type) -> Optional[str]:
+    """The kind of a manifest set class (or of its closest registered base class), or ``None``.
+
+    Example:
+        >>> from lhotse_lite.supervision import SupervisionSet
+        >>> manifest_type_kind(SupervisionSet), manifest_type_kind(dict)
+        ('supervisions', None)
+    """
+    for cls in set_type.__mro__:
+        kind = MANIFEST_TYPES.name_of(cls)
+        if kind is not None:
+            return kind
+    return None
 
 
 def resolve_manifest_type(item: Dict[str, Any], where: str = "") -> type:
-    """The set class for a manifest item dict, by :data:`MANIFEST_TYPES`.
+    """The set class for a manifest item dict, by the fields of :data:`MANIFEST_TYPES`' entries.
 
     Args:
         item: The first item of a manifest, as a dict.
         where: Location for the error message (e.g. ``"file.jsonl:1"``).
 
     Raises:
-        ManifestFormatError: No row of the table matches the item's fields.
+        ManifestFormatError: No type's fields are all in the item.
     """
-    for fields, target in MANIFEST_TYPES:
+    for fields, kind in _DETECTION:
         if all(f in item for f in fields):
-            module, name = target.split(":")
-            return getattr(importlib.import_module(module), name)
-    known = "; ".join(f"{'+'.join(f)} -> {t}" for f, t in MANIFEST_TYPES)
+            return MANIFEST_TYPES.get(kind)
+    known = "; ".join(f"{'+'.join(f)} -> {kind}" for f, kind in _DETECTION)
     raise ManifestFormatError(
         f"{where or 'item'}: cannot tell the manifest type from the fields {sorted(item)}; "
         f"known types: {known}")
@@ -67,7 +110,7 @@ def item_from_dict(item: Dict[str, Any]) -> Any:
     """The manifest item of a dict, its type detected from its fields (as Lhotse's ``deserialize_item``).
 
     Raises:
-        ManifestFormatError: No row of :data:`MANIFEST_TYPES` matches the fields.
+        ManifestFormatError: No manifest type matches the fields.
 
     Example:
         >>> type(item_from_dict({"id": "s", "recording_id": "r", "start": 0, "duration": 1})).__name__

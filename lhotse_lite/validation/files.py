@@ -23,6 +23,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from lhotse_lite.errors import LhotseLiteError, ManifestFieldError, ManifestFormatError
 from lhotse_lite.manifest import formats, resolve_manifest_type
+from lhotse_lite.manifest.detect import MANIFEST_TYPES, manifest_type_kind
 from lhotse_lite.validation.items import DEFAULT_TOLERANCE, Located, Problem, validate_located
 
 __all__ = [
@@ -36,11 +37,10 @@ __all__ = [
 ]
 
 MANIFEST_KINDS: Dict[str, str] = {
-    "RecordingSet": "recordings",
-    "SupervisionSet": "supervisions",
-    "FeatureSet": "features",
-}
-"""The kind of each manifest set type, as reports and the ``lite`` commands name it."""
+    MANIFEST_TYPES.target(kind).rpartition(":")[2]: kind for kind in MANIFEST_TYPES.names()}
+"""The kind of each built-in manifest set type by class name, as reports and the ``lite`` commands name it
+(read from :data:`~lhotse_lite.manifest.detect.MANIFEST_TYPES`; :func:`~lhotse_lite.manifest.detect.manifest_type_kind`
+also knows types registered later)."""
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,7 @@ def _read_located(path: Union[str, os.PathLike]) -> Tuple[Optional[str], List[Lo
         for where, data in _numbered_dicts(path, bad_line):
             if from_dict is None:
                 cls = resolve_manifest_type(data, where)
-                kind = MANIFEST_KINDS.get(cls.__name__, cls.__name__)
+                kind = manifest_type_kind(cls) or cls.__name__
                 from_dict = cls.element_type.from_dict
             try:
                 items.append((from_dict(data), where))

@@ -2,9 +2,10 @@
 
 A *writer* stores a numpy array and returns a ``storage_key``; the ``Features`` manifest records the
 writer's ``name`` (``storage_type``), its ``storage_path`` and that key, so the manifest alone is enough
-to rebuild the matching *reader*. Backends register themselves here (:func:`register_reader`,
-:func:`register_writer`); the lookup by name is :func:`lhotse_lite.features.io.get_reader` /
-:func:`~lhotse_lite.features.io.get_writer`, the one module that imports every built-in backend.
+to rebuild the matching *reader*. :data:`READERS` and :data:`WRITERS` (:class:`~lhotse_lite.registry.Registry`)
+name the built-in back ends as lazy ``"module:Class"`` entries, so a back end's module is imported when its
+name is first looked up (:func:`lhotse_lite.features.io.get_reader` / :func:`~lhotse_lite.features.io.get_writer`);
+other back ends register with :func:`register_reader` and :func:`register_writer`.
 The names and on-disk layouts are Lhotse's, so features stored by Lhotse load here and ours load in
 Lhotse.
 
@@ -55,8 +56,20 @@ __all__ = [
 
 StorageKey = Union[str, bytes]
 
-READERS: Registry = Registry("feature storage reader")
-WRITERS: Registry = Registry("feature storage writer")
+# The built-in back ends: storage_type -> (module, reader class, writer class); each module is imported
+# when one of its names is first looked up.
+_BUILTINS = {
+    "lilcom_chunky": ("lilcom_chunky", "LilcomChunkyReader", "LilcomChunkyWriter"),
+    "lilcom_files": ("files", "LilcomFilesReader", "LilcomFilesWriter"),
+    "numpy_files": ("files", "NumpyFilesReader", "NumpyFilesWriter"),
+    "memory_lilcom": ("memory", "MemoryLilcomReader", "MemoryLilcomWriter"),
+    "memory_npy": ("memory", "MemoryNpyReader", "MemoryNpyWriter"),
+    "kaldiio": ("kaldi_ark", "KaldiReader", "KaldiWriter"),
+}
+READERS: Registry = Registry("feature storage reader", {
+    name: f"lhotse_lite.features.storage.{module}:{reader}" for name, (module, reader, _) in _BUILTINS.items()})
+WRITERS: Registry = Registry("feature storage writer", {
+    name: f"lhotse_lite.features.storage.{module}:{writer}" for name, (module, _, writer) in _BUILTINS.items()})
 
 C = TypeVar("C", bound=type)
 
