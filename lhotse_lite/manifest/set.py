@@ -112,6 +112,11 @@ class ManifestSet(Generic[T]):
     """
 
     element_type: ClassVar[type]
+    _key_getter: ClassVar[Callable[[object], Hashable]] = _get_id  # _key as a fast callable (set per subclass)
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._key_getter = _get_id if cls._key.__func__ is ManifestSet._key.__func__ else cls._key  # type: ignore
 
     def __init__(self, items: Optional[Iterable[T]] = None) -> None:
         self._items: Optional[Dict[Hashable, T]] = None
@@ -179,10 +184,7 @@ class ManifestSet(Generic[T]):
     def _keys_current(self) -> bool:
         """Whether every item of the eager dict still has the key it is stored under (O(n))."""
         items = self._items
-        key = type(self)._key
-        keys = map(_get_id if key.__func__ is ManifestSet._key.__func__ else key,  # type: ignore[attr-defined]
-                   items.values())  # type: ignore[union-attr]
-        return all(map(operator.eq, items, keys))  # type: ignore[arg-type]
+        return all(map(operator.eq, items, map(self._key_getter, items.values())))  # type: ignore
 
     def _current_items(self) -> Dict[Hashable, T]:
         """The eager dict, rebuilt first if an item's key was changed since it was built."""
@@ -196,7 +198,7 @@ class ManifestSet(Generic[T]):
     def _lookup(self, key: Hashable) -> object:
         """The item with ``key`` in an eager set, or ``_MISSING`` (see the module doc: O(1) for a hit)."""
         item = self._items.get(key, _MISSING)  # type: ignore[union-attr]
-        if item is not _MISSING and type(self)._key(item) == key:  # type: ignore[arg-type]
+        if item is not _MISSING and self._key_getter(item) == key:
             return item
         if item is _MISSING and self._keys_current():
             return _MISSING

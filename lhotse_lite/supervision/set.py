@@ -79,10 +79,10 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
         """Segments of ``recording_id`` lying inside ``[start_after, end_before]``.
 
         The first call builds a per-recording index (:mod:`lhotse_lite.supervision.index`);
-        later calls answer in ``O(log n + k)``. A query checks the segments it looks at against the times
+        later calls answer in ``O(log n + k)``. A query checks the segments it returns against the times
         and recording id they were indexed with, and rebuilds the index when one was changed in place
-        (``seg.duration = ...``); a segment whose ``start`` or ``recording_id`` was changed so that it
-        enters a window it was outside of is found after :meth:`reindex` (see
+        (``seg.start = ...``); a segment changed so that it enters a window it was outside of is found
+        after :meth:`reindex` (see
         :mod:`lhotse_lite.supervision.index`). On a lazy set the first call reads the whole stream once and
         keeps the index (all segments) in memory, as Lhotse does.
 

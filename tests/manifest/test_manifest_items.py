@@ -113,6 +113,17 @@ def test_find_follows_changed_recordings_and_times():
     assert [s.id for s in sups.find("r1", start_after=4.0)] == ["a"]
 
 
+def test_find_with_a_channel_or_out_of_order_segments_follows_changes():
+    sups = SupervisionSet([SupervisionSegment("late", "r", 3.0, 1.0, channel=1),  # set order is not time order
+                           SupervisionSegment("early", "r", 0.0, 1.0), SupervisionSegment("mid", "r", 1.5, 1.0, channel=1)])
+    assert [s.id for s in sups.find("r", channel=1)] == ["late", "mid"]
+    sups["mid"].duration = 5.0
+    assert [s.id for s in sups.find("r", channel=1, end_before=4.5)] == ["late"]
+    sups["early"].recording_id = "other"
+    assert [s.id for s in sups.find("r", end_before=4.5)] == ["late"]
+    assert [s.id for s in sups.find("other")] == ["early"]
+
+
 def test_many_changed_recordings_rebuild_the_whole_index():
     sups = SupervisionSet(SupervisionSegment(f"s{k}", f"r{k}", 0.0, 1.0) for k in range(4))
     assert [s.id for s in sups.find("r3", end_before=1.0)] == ["s3"]
