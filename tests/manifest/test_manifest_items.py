@@ -115,7 +115,8 @@ def test_find_follows_changed_recordings_and_times():
 
 def test_find_with_a_channel_or_out_of_order_segments_follows_changes():
     sups = SupervisionSet([SupervisionSegment("late", "r", 3.0, 1.0, channel=1),  # set order is not time order
-                           SupervisionSegment("early", "r", 0.0, 1.0), SupervisionSegment("mid", "r", 1.5, 1.0, channel=1)])
+                           SupervisionSegment("early", "r", 0.0, 1.0),
+                           SupervisionSegment("mid", "r", 1.5, 1.0, channel=1)])
     assert [s.id for s in sups.find("r", channel=1)] == ["late", "mid"]
     sups["mid"].duration = 5.0
     assert [s.id for s in sups.find("r", channel=1, end_before=4.5)] == ["late"]
