@@ -34,7 +34,7 @@ from lhotse_lite.features.io import FeaturesWriter, get_reader, get_writer, is_i
 from lhotse_lite.features.stats import compute_global_stats
 from lhotse_lite.manifest import ManifestSet
 from lhotse_lite.manifest.fields import check_dict_fields
-from lhotse_lite.manifest.items import field_names
+from lhotse_lite.manifest.items import fastcopy, field_names
 from lhotse_lite.units import compute_num_frames
 
 __all__ = ["Features", "FeatureSet", "store_feature_array"]
@@ -228,6 +228,16 @@ class Features:
             storage_path=None,
             storage_key=writer.write("", arr),
         )
+
+    def copy_with(self, **changes: Any) -> "Features":
+        """A copy with some fields changed (Lhotse 2.0's ``copy_with``; see
+        :func:`~lhotse_lite.manifest.items.fastcopy`).
+
+        Example:
+            >>> Features("custom", 10, 2, 0.01, 16000, 0.0, 0.1, "memory_npy", None, b"").copy_with(start=0.5).start
+            0.5
+        """
+        return fastcopy(self, **changes)
 
     def with_path_prefix(self, path: Union[str, Path]) -> "Features":
         """A copy with ``path`` prepended to ``storage_path`` (in-memory features are unchanged)."""

@@ -128,6 +128,16 @@ class CustomFieldMixin:
             raise UnknownAttributeError(f"{type(self).__name__} has no custom field {name!r} to delete")
         self._set_custom(name, None)
 
+    def copy_with(self: T, **changes_: Any) -> T:
+        """A copy with some fields changed (Lhotse 2.0's ``copy_with``; see :func:`fastcopy`).
+
+        Example:
+            >>> from lhotse_lite.supervision import SupervisionSegment
+            >>> SupervisionSegment("s1", "r1", 0.0, 1.0).copy_with(id="s2").id
+            's2'
+        """
+        return fastcopy(self, **changes_)
+
     def has_custom(self, name: str) -> bool:
         """Whether ``custom`` holds ``name``."""
         return self.custom is not None and name in self.custom
