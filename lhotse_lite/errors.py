@@ -63,6 +63,10 @@ __all__ = [
     "ValidationError",
     "SignalValueError",
     "DownloadError",
+    "RemoteError",
+    "RemoteNotFoundError",
+    "RemoteAccessError",
+    "RemoteBackendMissingError",
 ]
 
 
@@ -298,3 +302,19 @@ class SignalValueError(LhotseLiteError, ValueError):
 
 class DownloadError(LhotseLiteError, OSError):
     """A corpus archive could not be downloaded (no network, a refused URL, a truncated transfer)."""
+
+
+class RemoteError(LhotseLiteError, OSError):
+    """A URL (``s3://``, ``http(s)://``, ...) could not be read or written; the message names it and the status."""
+
+
+class RemoteNotFoundError(RemoteError, FileNotFoundError):
+    """The object a URL names does not exist (HTTP 404)."""
+
+
+class RemoteAccessError(RemoteError, PermissionError):
+    """The store refused access to a URL (HTTP 401/403): missing or wrong credentials or permissions."""
+
+
+class RemoteBackendMissingError(LhotseLiteError, ImportError):
+    """The fsspec back end of a URL's protocol is not installed; the message names the extra to install."""

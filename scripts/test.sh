@@ -25,6 +25,11 @@ if [ ! -x "$lhotse2/bin/python" ] || ! "$lhotse2/bin/python" -c "import lhotse" 
   "$lhotse2/bin/python" -m pip install --quiet "lhotse==2.0.0a7" urllib3 lilcom kaldi-native-fbank
 fi
 export LITE_LHOTSE2_VENV="$lhotse2"
+# The remote-storage tests (tests/remote) serve files with nginx; install it where we may.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && [ "$(id -u)" = "0" ] \
+    && command -v apt-get >/dev/null 2>&1; then
+  apt-get install -y -qq nginx >/dev/null || { apt-get update -qq && apt-get install -y -qq nginx >/dev/null; }
+fi
 
 "$py" -m ruff check .
 "$py" -m pytest -q -rs "$@"  # -rs: every skipped test with its reason

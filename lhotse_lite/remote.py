@@ -1,0 +1,645 @@
+"""Paths that are URLs: object stores (``s3://``, ``gs://``), web servers (``http(s)://``) and any fsspec protocol.
+
+Every place that takes a path (manifest readers and writers, audio sources, feature storage) sends a
+URL through this module, and only this module talks to fsspec. A *URL* is a string that starts with
+``<protocol>://`` (:func:`is_url`); anything else is a local path and keeps the local code path.
+
+Reading:
+    :func:`open_read` returns a seekable binary file whose read-ahead is bounded (``block_size``
+    bytes beyond what was asked), so decoding a span of a long FLAC reads that span plus codec
+    framing, not the whole object. :func:`read_range` reads ``length`` bytes at ``offset`` with one
+    ranged request (a feature matrix of a ``lilcom_chunky`` archive).
+
+Writing:
+    :func:`staged_write` yields a local file that is uploaded when the block ends without an error.
+    On object stores (``s3``, ``gs``, ``gcs``, ``az``, ``abfs``) a put is atomic: the object appears
+    complete or not at all. On other protocols the data goes to ``<name>.partial-<random>`` first
+    and is then moved over the destination. Nothing is uploaded when the block raises.
+
+Failures:
+    Transient errors (timeouts, dropped connections, HTTP 408/429/5xx, throttling) are retried with
+    exponential backoff, at most :attr:`RetryPolicy.attempts` tries in all (:func:`set_retry_policy`,
+    or ``LHOTSE_LITE_REMOTE_ATTEMPTS``). Missing objects (404) raise :class:`RemoteNotFoundError`
+    (a ``FileNotFoundError``), refused access (401/403) :class:`RemoteAccessError` (a
+    ``PermissionError``), both at once; other failures :class:`RemoteError`. Messages name the URL
+    and the status; user names, passwords and signed query values in URLs are replaced by ``***``
+    (:func:`redact`). Credentials themselves come from each back end's standard environment and
+    configuration files (``AWS_*`` and ``~/.aws`` for s3fs, ``GOOGLE_APPLICATION_CREDENTIALS`` for
+    gcsfs) and are never read or written by lhotse_lite.
+
+Back ends:
+    fsspec ships ``file``, ``memory`` and others; ``s3://`` needs ``pip install lhotse_lite[s3]``
+    (s3fs), ``gs://`` ``lhotse_lite[gcs]`` (gcsfs), ``http(s)://`` ``lhotse_lite[http]`` (aiohttp). A
+    missing one raises :class:`RemoteBackendMissingError` naming the extra.
+
+Path map:
+    :func:`set_path_map` (or ``LHOTSE_LITE_PATH_MAP="s3://bucket/corpus=/mnt/corpus"``, several
+    separated by ``;``, or ``lite --path-map``) rebinds path prefixes when audio and features are
+    read, so a manifest written against a bucket reads from a local mirror and vice versa.
+
+Example:
+    >>> is_url("s3://bucket/a.flac"), is_url("/data/a.flac"), is_url("C:/data/a.flac")
+    (True, False, False)
+    >>> redact("https://user:secret@host/a.flac?X-Amz-Signature=abc&part=1")
+    'https://***@host/a.flac?X-Amz-Signature=***&part=1'
+    >>> set_path_map({"s3://bucket/corpus": "/mnt/corpus"})
+    >>> map_path("s3://bucket/corpus/a.flac"), map_path("s3://bucket/corpus2/a.flac")
+    ('/mnt/corpus/a.flac', 's3://bucket/corpus2/a.flac')
+    >>> set_path_map(None)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
+
+from lhotse_lite.errors import (
+    ConfigError,
+    RemoteAccessError,
+    RemoteBackendMissingError,
+    RemoteError,
+    RemoteNotFoundError,
+)
+
+__all__ = [
+    "PATH_MAP_ENV_VAR",
+    "ATTEMPTS_ENV_VAR",
+    "STAGING_ENV_VAR",
+    "EXTRAS",
+    "RetryPolicy",
+    "is_url",
+    "redact",
+    "set_retry_policy",
+    "retry_policy",
+    "set_path_map",
+    "path_map",
+    "map_path",
+    "filesystem",
+    "exists",
+    "open_read",
+    "read_range",
+    "download",
+    "upload",
+    "staged_write",
+    "staging_path",
+    "remove",
+    "RemoteFile",
+]
+
+logger = logging.getLogger(__name__)
+
+PATH_MAP_ENV_VAR = "LHOTSE_LITE_PATH_MAP"
+"""Read when :func:`set_path_map` was not called: ``src=dst`` pairs separated by ``;``."""
+
+ATTEMPTS_ENV_VAR = "LHOTSE_LITE_REMOTE_ATTEMPTS"
+"""Read when :func:`set_retry_policy` was not called: the number of tries of a remote operation."""
+
+STAGING_ENV_VAR = "LHOTSE_LITE_STAGING_DIR"
+"""The local folder of resumable remote writes (default: ``~/.cache/lhotse_lite/staging``)."""
+
+EXTRAS: Dict[str, str] = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs", "http": "http", "https": "http"}
+"""The ``lhotse_lite`` extra that installs the back end of each protocol."""
+
+#: Protocols whose put is atomic (the object appears complete or not at all).
+_ATOMIC_PUT = ("s3", "s3a", "gs", "gcs", "az", "abfs", "abfss")
+
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
+_USERINFO = re.compile(r"(://)[^/@\s]+@")
+_SECRET_QUERY = re.compile(
+    r"((?:signature|sig|token|key|secret|password|credential|x-amz-security-token)[^=&\s]*=)[^&\s]*", re.IGNORECASE
+)
+
+# Exception class names (anywhere in an error's cause chain or MRO) that mean "try again".
+_TRANSIENT_NAMES = frozenset({
+    "ClientConnectionError", "ClientPayloadError", "ServerTimeoutError", "ServerDisconnectedError",
+    "EndpointConnectionError", "ConnectionClosedError", "ReadTimeoutError", "ConnectTimeoutError",
+    "ResponseStreamingError", "IncompleteReadError", "ProtocolError", "IncompleteRead",
+})
+_THROTTLING_CODES = frozenset({"SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded",
+                               "TooManyRequests", "RequestTimeout", "ServiceUnavailable", "InternalError"})
+
+T = TypeVar("T")
+
+
+def is_url(path: Any) -> bool:
+    """Whether ``path`` is a URL (``<protocol>://...``) rather than a local path.
+
+    Example:
+        >>> is_url("gs://b/x.jsonl.gz"), is_url("relative/x.jsonl"), is_url(Path("/x"))
+        (True, False, False)
+    """
+    return isinstance(path, str) and _URL.match(path) is not None
+
+
+def _protocol(url: str) -> str:
+    match = _URL.match(url)
+    return match.group(1).lower() if match else "file"
+
+
+def redact(text: str) -> str:
+    """``text`` with the user info of URLs and the values of signed query parameters replaced by ``***``.
+
+    Example:
+        >>> redact("s3://bucket/key")
+        's3://bucket/key'
+    """
+    return _SECRET_QUERY.sub(r"\1***", _USERINFO.sub(r"\1***@", str(text)))
+
+
+# ------------------------------------------------------------------------------------------ settings
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How remote operations are retried after a transient error.
+
+    Args:
+        attempts: Tries in all, the first included (1 disables retries). (Default: ``5``)
+        base_delay_s: Wait before the second try; it doubles after each failure. (Default: ``0.2``)
+        max_delay_s: The longest wait between two tries. (Default: ``5.0``)
+
+    Raises:
+        ConfigError: ``attempts`` < 1 or a negative delay.
+
+    Example:
+        >>> [RetryPolicy(attempts=4).delay_s(i) for i in range(3)]
+        [0.2, 0.4, 0.8]
+    """
+
+    attempts: int = 5
+    base_delay_s: float = 0.2
+    max_delay_s: float = 5.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.attempts, int) or isinstance(self.attempts, bool) or self.attempts < 1:
+            raise ConfigError(f"RetryPolicy: expected attempts to be an int >= 1, got {self.attempts!r}")
+        if not (self.base_delay_s >= 0 and self.max_delay_s >= 0):
+            raise ConfigError(
+                f"RetryPolicy: expected delays >= 0 s, got base_delay_s={self.base_delay_s!r}, "
+                f"max_delay_s={self.max_delay_s!r}")
+
+    def delay_s(self, failures: int) -> float:
+        """Seconds to wait after ``failures + 1`` failed tries."""
+        return min(self.base_delay_s * 2 ** failures, self.max_delay_s)
+
+
+_policy: Optional[RetryPolicy] = None
+_path_map: Optional[List[Tuple[str, str]]] = None
+
+
+def set_retry_policy(policy: Optional[RetryPolicy]) -> None:
+    """Sets how remote operations are retried in this process; ``None`` goes back to the default.
+
+    Example:
+        >>> set_retry_policy(RetryPolicy(attempts=2)); retry_policy().attempts
+        2
+        >>> set_retry_policy(None)
+    """
+    global _policy
+    if policy is not None and not isinstance(policy, RetryPolicy):
+        raise ConfigError(f"set_retry_policy: expected a RetryPolicy or None, got {policy!r}")
+    _policy = policy
+
+
+def retry_policy() -> RetryPolicy:
+    """The retry policy in force: the one set, else :data:`ATTEMPTS_ENV_VAR`'s tries, else the default.
+
+    Raises:
+        ConfigError: :data:`ATTEMPTS_ENV_VAR` is not a positive integer.
+    """
+    if _policy is not None:
+        return _policy
+    value = os.environ.get(ATTEMPTS_ENV_VAR, "").strip()
+    if not value:
+        return RetryPolicy()
+    try:
+        return RetryPolicy(attempts=int(value))
+    except ValueError as err:
+        raise ConfigError(f"environment variable {ATTEMPTS_ENV_VAR}={value!r}: expected an integer >= 1") from err
+
+
+def _parse_path_map(text: str, where: str) -> List[Tuple[str, str]]:
+    pairs = []
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        src, sep, dst = part.partition("=")
+        if not sep or not src.strip() or not dst.strip():
+            raise ConfigError(f"{where}: expected SRC=DST pairs separated by ';', got {part.strip()!r}")
+        pairs.append((src.strip(), dst.strip()))
+    return pairs
+
+
+def set_path_map(mapping: Union[str, Mapping[str, str], None]) -> None:
+    """Rebinds path prefixes when audio and features are read (``src`` prefix -> ``dst`` prefix).
+
+    Args:
+        mapping: ``{src: dst}``, or the text form ``"src=dst;src2=dst2"``; ``None`` goes back to
+            :data:`PATH_MAP_ENV_VAR` (no mapping when it is not set). The longest matching ``src``
+            wins; a prefix matches whole path components only.
+
+    Raises:
+        ConfigError: A pair is malformed.
+
+    Example:
+        >>> set_path_map("/data/corpus=s3://bucket/corpus"); map_path("/data/corpus/a/b.flac")
+        's3://bucket/corpus/a/b.flac'
+        >>> set_path_map(None)
+    """
+    global _path_map
+    if mapping is None:
+        _path_map = None
+    elif isinstance(mapping, str):
+        _path_map = _parse_path_map(mapping, "set_path_map")
+    else:
+        _path_map = [(str(src), str(dst)) for src, dst in mapping.items()]
+    for src, dst in _path_map or ():
+        if not src or not dst:
+            raise ConfigError(f"set_path_map: expected non-empty prefixes, got {src!r} -> {dst!r}")
+
+
+def path_map() -> List[Tuple[str, str]]:
+    """The ``(src, dst)`` prefix pairs in force, longest ``src`` first.
+
+    Raises:
+        ConfigError: :data:`PATH_MAP_ENV_VAR` is malformed.
+    """
+    pairs = _path_map
+    if pairs is None:
+        pairs = _parse_path_map(os.environ.get(PATH_MAP_ENV_VAR, ""), f"environment variable {PATH_MAP_ENV_VAR}")
+    return sorted(pairs, key=lambda pair: -len(pair[0]))
+
+
+def map_path(path: str) -> str:
+    """``path`` with its prefix rebound by the path map (unchanged when no prefix matches).
+
+    Example:
+        >>> map_path("/data/a.flac")
+        '/data/a.flac'
+    """
+    if not isinstance(path, str):
+        return path
+    for src, dst in path_map():
+        stem = src.rstrip("/")
+        if path == stem or path.startswith(stem + "/"):
+            return dst.rstrip("/") + path[len(stem):]
+    return path
+
+
+# ------------------------------------------------------------------------------------- file systems
+
+
+def filesystem(url: str) -> Tuple[Any, str]:
+    """The fsspec file system of ``url`` and the path inside it.
+
+    Raises:
+        RemoteBackendMissingError: The protocol's back end is not installed; the message names the
+            ``lhotse_lite`` extra (or package) to install.
+        RemoteError: fsspec does not know the protocol.
+    """
+    try:
+        import fsspec.core
+    except ImportError as err:  # fsspec is a dependency; a broken install says so
+        raise RemoteBackendMissingError(
+            f"{redact(url)}: reading URLs needs fsspec; install it with pip install fsspec") from err
+    protocol = _protocol(url)
+    try:
+        return fsspec.core.url_to_fs(url)
+    except ImportError as err:
+        extra = EXTRAS.get(protocol)
+        fix = f"pip install 'lhotse_lite[{extra}]'" if extra else f"install the fsspec back end of {protocol!r}"
+        raise RemoteBackendMissingError(
+            f"{redact(url)}: the {protocol!r} protocol needs a back end that is not installed ({err}); {fix}"
+        ) from err
+    except ValueError as err:
+        raise RemoteError(f"{redact(url)}: fsspec does not know the protocol {protocol!r} ({err})") from err
+
+
+def _status(err: BaseException) -> Optional[int]:
+    status = getattr(err, "status", None) or getattr(err, "status_code", None)
+    if isinstance(status, int):
+        return status
+    response = getattr(err, "response", None)
+    if isinstance(response, dict):
+        code = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if isinstance(code, int):
+            return code
+        if response.get("Error", {}).get("Code") in _THROTTLING_CODES:
+            return 503
+    return None
+
+
+def _chain(err: BaseException) -> Iterator[BaseException]:
+    seen = 0
+    current: Optional[BaseException] = err
+    while current is not None and seen < 10:
+        yield current
+        seen += 1
+        current = current.__cause__ or current.__context__
+
+
+def _classify(err: BaseException) -> Tuple[str, Optional[int]]:
+    """``("missing" | "access" | "transient" | "error", HTTP status or None)`` of a back end's error."""
+    chain = list(_chain(err))
+    for e in chain:
+        status = _status(e)
+        if status is not None:
+            if status in (404, 410):
+                return "missing", status
+            if status in (401, 403):
+                return "access", status
+            if status in (408, 429) or status >= 500:
+                return "transient", status
+            if 400 <= status < 500:
+                return "error", status
+    for e in chain:
+        names = {cls.__name__ for cls in type(e).__mro__}
+        if names & _TRANSIENT_NAMES or isinstance(e, (TimeoutError, ConnectionError)):
+            return "transient", None
+    for e in chain:
+        if isinstance(e, FileNotFoundError):
+            return "missing", None
+        if isinstance(e, PermissionError):
+            return "access", None
+    return "error", None
+
+
+def _call(url: str, what: str, fn: Callable[[], T]) -> T:
+    """``fn()``, retried on transient errors by the policy in force; other errors raised at once."""
+    policy = retry_policy()
+    for attempt in range(policy.attempts):
+        try:
+            return fn()
+        except (RemoteError, ConfigError):
+            raise
+        except Exception as err:
+            kind, status = _classify(err)
+            if kind == "transient" and attempt + 1 < policy.attempts:
+                delay = policy.delay_s(attempt)
+                logger.warning("%s: %s failed (%s%s); retrying in %.1f s (try %d of %d)", redact(url), what,
+                               f"HTTP {status}, " if status else "", type(err).__name__, delay, attempt + 2,
+                               policy.attempts)
+                time.sleep(delay)
+                continue
+            raise _error(url, what, err, kind, status, attempt + 1) from err
+    raise AssertionError("unreachable")  # pragma: no cover  (the loop returns or raises)
+
+
+def _error(url: str, what: str, err: BaseException, kind: str, status: Optional[int], tries: int) -> RemoteError:
+    shown = redact(url)
+    detail = redact(f"{type(err).__name__}: {err}")[:300]
+    http = f"HTTP {status}" if status else "no HTTP status"
+    if kind == "missing":
+        return RemoteNotFoundError(f"{shown}: {what} failed: not found ({http}; {detail}); check the URL")
+    if kind == "access":
+        return RemoteAccessError(
+            f"{shown}: {what} failed: access denied ({http}; {detail}); check the credentials the back end "
+            f"reads from its environment (e.g. AWS_PROFILE, ~/.aws) and the object's permissions")
+    after = f" after {tries} tries" if kind == "transient" else ""
+    return RemoteError(f"{shown}: {what} failed{after} ({http}; {detail})")
+
+
+def exists(path: Union[str, os.PathLike]) -> bool:
+    """Whether a local path or a URL names an existing file or object.
+
+    Raises:
+        RemoteAccessError, RemoteError: The store refused to answer or failed.
+    """
+    if not is_url(path):
+        return os.path.exists(path)
+    fs, inner = filesystem(path)  # type: ignore[arg-type]
+    return _call(path, "checking existence", lambda: fs.exists(inner))  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+class RemoteFile(io.RawIOBase):
+    """A seekable, read-only binary file over a URL; every read is retried by the policy in force.
+
+    Seeking is free; a read fetches what it needs plus at most ``block_size`` bytes of read-ahead.
+
+    Args:
+        url: The URL.
+        block_size: Read-ahead in bytes.
+        defer_errors: Report a failed read as the end of the file and keep the error in
+            :attr:`error` (for readers such as libsndfile that cannot propagate exceptions);
+            :meth:`raise_error` raises it.
+
+    Attributes:
+        size: The object's size in bytes.
+        error: The deferred error of a failed read, or ``None``.
+    """
+
+    def __init__(self, url: str, block_size: int = 1 << 16, defer_errors: bool = False) -> None:
+        super().__init__()
+        self.url = url
+        self.block_size = block_size
+        self.defer_errors = defer_errors
+        self.error: Optional[RemoteError] = None
+        self._fs, self._inner = filesystem(url)
+        self._file = _call(url, "opening", self._open)
+        self.size = int(self._file.size)
+        self._pos = 0
+
+    def _open(self) -> Any:
+        return self._fs.open(self._inner, "rb", block_size=self.block_size, cache_type="readahead")
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self.size}[whence]
+        self._pos = max(base + offset, 0)
+        return self._pos
+
+    def read(self, size: int = -1) -> bytes:
+        if self.error is not None:
+            return b""
+        if size is None or size < 0:
+            size = max(self.size - self._pos, 0)
+        state = {"fresh": False}
+
+        def attempt() -> bytes:
+            if state["fresh"]:  # a failed fetch may leave the file's cache inconsistent: reopen
+                self._file = self._open()
+            state["fresh"] = True
+            self._file.seek(self._pos)
+            return self._file.read(size)
+
+        try:
+            data = _call(self.url, f"reading {size} bytes at offset {self._pos}", attempt)
+        except RemoteError as err:
+            if not self.defer_errors:
+                raise
+            self.error = err
+            return b""
+        self._pos += len(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def raise_error(self) -> None:
+        """Raises the deferred error of a failed read, if there was one."""
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        if not self.closed:
+            with contextlib.suppress(Exception):
+                self._file.close()
+        super().close()
+
+
+def open_read(path: Union[str, os.PathLike], block_size: int = 1 << 16) -> Any:
+    """A binary file to read a local path or a URL (a :class:`RemoteFile`).
+
+    Args:
+        path: A local path or a URL.
+        block_size: Read-ahead of a URL in bytes (``1 << 16`` suits audio spans; sequential readers
+            such as manifest loaders pass more).
+
+    Raises:
+        RemoteNotFoundError: The object does not exist (a ``FileNotFoundError``).
+        RemoteAccessError, RemoteBackendMissingError, RemoteError: see the module docstring.
+    """
+    if not is_url(path):
+        return open(path, "rb")
+    return RemoteFile(path, block_size=block_size)  # type: ignore[arg-type]
+
+
+def read_range(path: Union[str, os.PathLike], offset: int, length: int) -> bytes:
+    """``length`` bytes at byte ``offset`` of a local file or a URL (one ranged request for a URL).
+
+    Returns fewer bytes when the file ends first (the caller compares).
+
+    Raises:
+        RemoteNotFoundError, RemoteAccessError, RemoteError: see the module docstring.
+    """
+    if not is_url(path):
+        with open(path, "rb") as file:
+            file.seek(offset)
+            return file.read(length)
+    fs, inner = filesystem(path)  # type: ignore[arg-type]
+    return _call(path, f"reading {length} bytes at offset {offset}",  # type: ignore[arg-type]
+                 lambda: fs.cat_file(inner, start=offset, end=offset + length))
+
+
+def download(url: str, local: Union[str, os.PathLike]) -> None:
+    """Copies an object to a local file, atomically (a temporary name, then a rename).
+
+    Raises:
+        RemoteNotFoundError, RemoteAccessError, RemoteError: see the module docstring.
+    """
+    fs, inner = filesystem(url)
+    local = Path(local)
+    local.parent.mkdir(parents=True, exist_ok=True)
+    partial = local.with_name(f".{local.name}.download-{uuid.uuid4().hex[:8]}")
+    try:
+        _call(url, "downloading", lambda: fs.get_file(inner, str(partial)))
+        os.replace(partial, local)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(partial)
+
+
+# ------------------------------------------------------------------------------------------ writing
+
+
+def upload(local: Union[str, os.PathLike], url: str) -> None:
+    """Copies a local file to ``url`` so that readers see the whole object or the previous one.
+
+    Object stores put atomically; on other protocols the file goes to a temporary name first and is
+    then moved over ``url``.
+
+    Raises:
+        RemoteAccessError, RemoteError: see the module docstring (HTTP servers are read-only).
+    """
+    fs, inner = filesystem(url)
+    protocols = fs.protocol if isinstance(fs.protocol, (tuple, list)) else (fs.protocol,)
+    if any(p in ("http", "https") for p in protocols):
+        raise RemoteError(f"{redact(url)}: cannot write to a web server; write to an object store or a local path")
+    if any(p in _ATOMIC_PUT for p in protocols):
+        _call(url, "uploading", lambda: fs.put_file(str(local), inner))
+        return
+    parent = inner.rsplit("/", 1)[0] if "/" in inner else ""
+    temporary = f"{inner}.partial-{uuid.uuid4().hex[:8]}"
+    if parent:
+        with contextlib.suppress(Exception):
+            fs.makedirs(parent, exist_ok=True)
+    _call(url, "uploading", lambda: fs.put_file(str(local), temporary))
+    try:
+        _call(url, "moving the upload into place", lambda: fs.mv(temporary, inner))
+    except RemoteError:
+        with contextlib.suppress(Exception):
+            fs.rm(temporary)
+        raise
+
+
+def remove(url: str) -> None:
+    """Deletes an object if it exists.
+
+    Raises:
+        RemoteAccessError, RemoteError: see the module docstring.
+    """
+    fs, inner = filesystem(url)
+    with contextlib.suppress(RemoteNotFoundError):
+        _call(url, "deleting", lambda: fs.rm_file(inner))
+
+
+@contextlib.contextmanager
+def staged_write(url: str) -> Iterator[Path]:
+    """A local file (same base name as ``url``, in a fresh temporary folder) uploaded when the block ends.
+
+    Nothing is uploaded when the block raises; the temporary folder is removed either way.
+
+    Example:
+        >>> import fsspec
+        >>> with staged_write("memory://docs/x.txt") as local:
+        ...     _ = local.write_text("hello")
+        >>> fsspec.filesystem("memory").cat_file("/docs/x.txt")
+        b'hello'
+    """
+    folder = tempfile.mkdtemp(prefix="lhotse_lite-upload-")
+    try:
+        local = Path(folder) / (url.rstrip("/").rsplit("/", 1)[-1] or "object")
+        yield local
+        upload(local, url)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def staging_path(url: str) -> Path:
+    """The local file where a resumable writer of ``url`` keeps its work until it uploads it.
+
+    The same URL always gets the same file (in :data:`STAGING_ENV_VAR`, default
+    ``~/.cache/lhotse_lite/staging``), so a resumed run finds what an interrupted one wrote.
+
+    Example:
+        >>> staging_path("s3://b/cuts.jsonl.gz").name
+        'cuts.jsonl.gz'
+    """
+    root = os.environ.get(STAGING_ENV_VAR) or os.path.join(os.path.expanduser("~"), ".cache", "lhotse_lite",
+                                                           "staging")
+    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+    return Path(root) / digest / (url.rstrip("/").rsplit("/", 1)[-1] or "object")
