@@ -38,6 +38,7 @@ import threading
 from pathlib import Path
 from typing import BinaryIO, Iterator, Set, Tuple
 
+from lhotse_lite import remote
 from lhotse_lite.errors import FileWriteError, LhotseLiteError
 from lhotse_lite.types import Pathlike
 
@@ -191,6 +192,10 @@ def atomic_open(path: Pathlike, gzip_level: int = GZIP_LEVEL) -> Iterator[Binary
         >>> open(path).read()
         '{"id":"a"}\\n'
     """
+    if remote.is_url(path):  # written locally, uploaded when complete (see lhotse_lite.remote)
+        with remote.staged_write(str(path)) as local, atomic_open(local, gzip_level) as f:
+            yield f
+        return
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(path)  # what killed writes of this file left behind

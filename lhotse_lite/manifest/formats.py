@@ -30,6 +30,10 @@ YAML alias (``*name``) is refused with ``file:line``. Writing refuses NaN, infin
 are not Unicode text (:mod:`lhotse_lite.manifest.writable`): JSON cannot hold them and they would not
 read back.
 
+Every path may be a URL (``s3://``, ``http(s)://`` for reading, any fsspec protocol; see
+:mod:`lhotse_lite.remote`): a URL is read with large ranged requests, and written to a local temporary
+file that is uploaded when complete.
+
 Every write is atomic: the data goes to a temporary file in the destination directory, is flushed
 and ``fsync``-ed, and only then renamed over the destination with :func:`os.replace`. A write that
 fails or is interrupted leaves the previous file untouched; the temporary file of a killed write is
@@ -61,6 +65,7 @@ from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Opti
 import orjson
 import yaml
 
+from lhotse_lite import remote
 from lhotse_lite.errors import ManifestFieldError, ManifestFormatError, ManifestNotFoundError, UnknownFormatError
 from lhotse_lite.manifest.lines import iter_line_batches
 from lhotse_lite.manifest.writable import (
@@ -143,11 +148,11 @@ def is_gzip(path: Pathlike) -> bool:
 
 
 def _open_read(path: Pathlike) -> BinaryIO:
-    if not os.path.exists(path):
+    if not remote.is_url(path) and not os.path.exists(path):
         raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
     if is_gzip(path):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb")
+        return gzip.open(remote.open_read(path, 1 << 22, 1 << 22), "rb")  # type: ignore[return-value]
+    return remote.open_read(path, 1 << 22, 1 << 22)
 
 
 def iter_jsonl_values(path: Pathlike, parse: bool = True) -> Iterator[Tuple[int, Any]]:

@@ -34,6 +34,7 @@ import os
 import zlib
 from typing import BinaryIO, Iterable, Iterator, List, Tuple
 
+from lhotse_lite import remote
 from lhotse_lite.errors import ManifestFormatError, ManifestNotFoundError
 from lhotse_lite.types import Pathlike
 
@@ -75,10 +76,13 @@ def max_line_bytes() -> int:
     return value
 
 
+_REMOTE_BLOCK = 1 << 22  # read-ahead of a file read from a URL: one request per 4 MiB
+
+
 def _file_blocks(path: Pathlike, what: str) -> Iterator[bytes]:
-    if not os.path.exists(path):
+    if not remote.is_url(path) and not os.path.exists(path):
         raise ManifestNotFoundError(f"{what} not found: {str(path)!r}")
-    with open(path, "rb") as f:
+    with remote.open_read(path, _REMOTE_BLOCK, _REMOTE_BLOCK) as f:  # a URL: few large ranged requests
         if str(path).endswith(".gz"):
             yield from _gzip_blocks(f)
         else:

@@ -19,9 +19,9 @@ Example:
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Type, TypeVar
 
+from lhotse_lite import remote
 from lhotse_lite.errors import ManifestNotFoundError
 from lhotse_lite.manifest import formats, lazy
 from lhotse_lite.manifest.building import gc_paused, load_numbered
@@ -94,7 +94,7 @@ def open_set_lazy(cls: Type[S], path: formats.Pathlike, indexed: Optional[bool] 
         ...
         lhotse_lite.errors.ManifestNotFoundError: manifest file not found: 'missing.jsonl'
     """
-    if not Path(path).exists():
+    if not remote.exists(path):
         raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
     if shuffle or indexed or (indexed is None and (index_path is not None or has_index(path))):
         from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator

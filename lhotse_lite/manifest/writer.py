@@ -21,6 +21,9 @@ How a file writer stays safe:
   writer of the same path, in this process or another, fails at once with
   :class:`~lhotse_lite.errors.OutputLockedError` before it touches ``<path>`` or ``<path>.partial``.
 * A full disk while writing is a :class:`~lhotse_lite.errors.FileWriteError` naming the partial file.
+* A URL destination (``s3://...``) is written in a local staging file
+  (:func:`lhotse_lite.remote.staging_path`, the same for the same URL) and uploaded on close; the
+  object appears complete or not at all. A resume continues the staged file, or else the uploaded object.
 
 Example:
     >>> import os, tempfile
@@ -51,6 +54,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Union
 
 import orjson
 
+from lhotse_lite import remote
 from lhotse_lite.errors import ManifestError
 from lhotse_lite.manifest import formats
 from lhotse_lite.manifest.lazy import LazyManifestIterator, LazyNode
@@ -128,7 +132,9 @@ class SequentialJsonlWriter:
     def __init__(
         self, path: formats.Pathlike, overwrite: bool = True, keep: Optional[Callable[[dict], bool]] = None
     ) -> None:
-        self.path = Path(path)
+        # A URL destination is written in a local staging file and uploaded by close() (lhotse_lite.remote).
+        self.url = str(path) if remote.is_url(path) else None
+        self.path = remote.staging_path(self.url) if self.url else Path(path)
         self.partial_path = self.path.with_name(self.path.name + ".partial")
         self.overwrite = overwrite
         self.keep = keep
@@ -177,6 +183,9 @@ class SequentialJsonlWriter:
         recovering = self.partial_path.with_name(self.partial_path.name + ".recover")
         if recovering.exists():  # left by a run killed while it resumed: its source is still intact
             recovering.unlink()
+        if self.url and not self.overwrite and not self.partial_path.exists() and not self.path.exists() \
+                and remote.exists(self.url):  # resume from what the store holds
+            remote.download(self.url, self.path)
         if not self.overwrite:
             source = self.partial_path if self.partial_path.exists() else self.path
             if source.exists():
@@ -214,6 +223,9 @@ class SequentialJsonlWriter:
             os.replace(self.partial_path, self.path)
             if not formats.is_gzip(self.path):
                 build_sidecars(self.path, with_ids=False)  # the index of the complete file (resumed runs included)
+            if self.url:  # the object appears complete or not at all; a failed upload keeps the staged file
+                remote.upload(self.path, self.url)
+                self.path.unlink()
         finally:
             self._lock.release()
 
@@ -281,7 +293,7 @@ class SequentialJsonlWriter:
         once the writer is closed; so, as Lhotse's, it sees the items written later too.
         """
         if self._raw is None:
-            return _open_lazily(self.path)
+            return _open_lazily(self.url or self.path)
         with naming_write_errors(self.partial_path):
             self._flush()
         for line in _complete_lines(self.partial_path, gz=formats.is_gzip(self.path)):
@@ -375,11 +387,11 @@ class _WrittenItems(LazyNode):
             return len(LazyManifestIterator(self.path, self.from_dict))
 
 
-def _open_lazily(path: Path) -> Any:
+def _open_lazily(path: formats.Pathlike) -> Any:
     """``path`` (JSON lines, any name) as a lazy set of the type of its first item, or ``None`` if empty."""
     from lhotse_lite.manifest.detect import resolve_manifest_type
 
-    if not path.exists():
+    if not remote.exists(path):
         return None
     for lineno, first in formats.iter_jsonl_dicts(path):
         return resolve_manifest_type(first, f"{path}:{lineno}").from_jsonl_lazy(path)

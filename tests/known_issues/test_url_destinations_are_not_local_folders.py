@@ -1,0 +1,23 @@
+"""``to_file("s3://bucket/x.jsonl.gz")`` writes to the store, not to a local folder named ``s3:``.
+
+A URL given as a manifest destination used to go through ``pathlib.Path``, which turned
+``s3://bucket/x.jsonl.gz`` into the local path ``s3:/bucket/x.jsonl.gz``: the write created a folder
+named ``s3:`` in the working directory and reported success. fsspec's in-memory file system stands in
+for the store here (tests/remote/ runs the same against a real S3 server).
+"""
+
+import fsspec
+
+from lhotse_lite import SupervisionSet
+from lhotse_lite.manifest import load_manifest
+from lhotse_lite.testing.dummies import DummyManifest
+
+
+def test_url_destination_is_written_to_its_store(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sups = DummyManifest(SupervisionSet, begin_id=0, end_id=3)
+    sups.to_file("memory://lhotse-lite-known-issue/sups.jsonl.gz")
+    assert not (tmp_path / "memory:").exists()
+    assert fsspec.filesystem("memory").exists("/lhotse-lite-known-issue/sups.jsonl.gz")
+    assert load_manifest("memory://lhotse-lite-known-issue/sups.jsonl.gz") == sups
+    fsspec.filesystem("memory").rm("/lhotse-lite-known-issue", recursive=True)
