@@ -66,6 +66,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from lhotse_lite.errors import (
     ConfigError,
+    LhotseLiteError,
     RemoteAccessError,
     RemoteBackendMissingError,
     RemoteError,
@@ -314,16 +315,20 @@ def filesystem(url: str) -> Tuple[Any, str]:
         raise RemoteBackendMissingError(
             f"{redact(url)}: reading URLs needs fsspec; install it with pip install fsspec") from err
     protocol = _protocol(url)
-    try:
-        return fsspec.core.url_to_fs(url)
-    except ImportError as err:
-        extra = EXTRAS.get(protocol)
-        fix = f"pip install 'lhotse_lite[{extra}]'" if extra else f"install the fsspec back end of {protocol!r}"
-        raise RemoteBackendMissingError(
-            f"{redact(url)}: the {protocol!r} protocol needs a back end that is not installed ({err}); {fix}"
-        ) from err
-    except ValueError as err:
-        raise RemoteError(f"{redact(url)}: fsspec does not know the protocol {protocol!r} ({err})") from err
+
+    def connect() -> Tuple[Any, str]:
+        try:
+            return fsspec.core.url_to_fs(url)
+        except ImportError as err:
+            extra = EXTRAS.get(protocol)
+            fix = f"pip install 'lhotse_lite[{extra}]'" if extra else f"install the fsspec back end of {protocol!r}"
+            raise RemoteBackendMissingError(
+                f"{redact(url)}: the {protocol!r} protocol needs a back end that is not installed ({err}); {fix}"
+            ) from err
+        except ValueError as err:
+            raise RemoteError(f"{redact(url)}: fsspec does not know the protocol {protocol!r} ({err})") from err
+
+    return _call(url, "connecting", connect)  # some back ends (ftp, sftp) connect when created
 
 
 def _status(err: BaseException) -> Optional[int]:
@@ -381,7 +386,7 @@ def _call(url: str, what: str, fn: Callable[[], T]) -> T:
     for attempt in range(policy.attempts):
         try:
             return fn()
-        except (RemoteError, ConfigError):
+        except LhotseLiteError:
             raise
         except Exception as err:
             kind, status = _classify(err)
@@ -426,35 +431,47 @@ def exists(path: Union[str, os.PathLike]) -> bool:
 
 
 class RemoteFile(io.RawIOBase):
-    """A seekable, read-only binary file over a URL; every read is retried by the policy in force.
+    """A seekable, read-only binary file over a URL, read with ranged requests and a bounded read-ahead.
 
-    Seeking is free; a read fetches what it needs plus at most ``block_size`` bytes of read-ahead.
+    Seeking is free. A read that the buffer does not hold fetches what it asks for plus a read-ahead
+    window: ``initial_block`` bytes after a seek, doubling while the reads stay sequential, at most
+    ``block_size``. A decoder that hops through headers and seek tables therefore fetches small
+    ranges, and a sequential read of ``n`` bytes costs about ``log2(n / initial_block)`` requests and
+    at most about ``2 n`` bytes. Every request is retried by the policy in force.
 
     Args:
         url: The URL.
-        block_size: Read-ahead in bytes.
+        block_size: The largest read-ahead in bytes. (Default: ``1 << 20``)
+        initial_block: The read-ahead after a seek in bytes. (Default: ``1 << 13``)
         defer_errors: Report a failed read as the end of the file and keep the error in
-            :attr:`error` (for readers such as libsndfile that cannot propagate exceptions);
+            :attr:`error` (for readers such as libsndfile that cannot pass exceptions through);
             :meth:`raise_error` raises it.
 
     Attributes:
-        size: The object's size in bytes.
+        size: The object's size in bytes (one metadata request when the file is opened).
         error: The deferred error of a failed read, or ``None``.
+        requests: The number of ranged requests made.
+
+    Raises:
+        RemoteNotFoundError, RemoteAccessError, RemoteError: see the module docstring.
     """
 
-    def __init__(self, url: str, block_size: int = 1 << 16, defer_errors: bool = False) -> None:
+    def __init__(self, url: str, block_size: int = 1 << 20, initial_block: int = 1 << 13,
+                 defer_errors: bool = False) -> None:
         super().__init__()
         self.url = url
-        self.block_size = block_size
+        self.block_size = max(int(block_size), 1)
+        self.initial_block = min(max(int(initial_block), 1), self.block_size)
         self.defer_errors = defer_errors
         self.error: Optional[RemoteError] = None
+        self.requests = 0
         self._fs, self._inner = filesystem(url)
-        self._file = _call(url, "opening", self._open)
-        self.size = int(self._file.size)
+        self.size = int(_call(url, "reading the size", lambda: self._fs.size(self._inner)))
         self._pos = 0
-
-    def _open(self) -> Any:
-        return self._fs.open(self._inner, "rb", block_size=self.block_size, cache_type="readahead")
+        self._buffer = b""
+        self._buffer_start = 0
+        self._window = self.initial_block
+        self._expected = 0
 
     def readable(self) -> bool:
         return True
@@ -470,29 +487,68 @@ class RemoteFile(io.RawIOBase):
         self._pos = max(base + offset, 0)
         return self._pos
 
-    def read(self, size: int = -1) -> bytes:
-        if self.error is not None:
+    def read(self, size: Optional[int] = -1) -> bytes:
+        if self.error is not None or self._pos >= self.size:
             return b""
         if size is None or size < 0:
-            size = max(self.size - self._pos, 0)
-        state = {"fresh": False}
-
-        def attempt() -> bytes:
-            if state["fresh"]:  # a failed fetch may leave the file's cache inconsistent: reopen
-                self._file = self._open()
-            state["fresh"] = True
-            self._file.seek(self._pos)
-            return self._file.read(size)
-
-        try:
-            data = _call(self.url, f"reading {size} bytes at offset {self._pos}", attempt)
-        except RemoteError as err:
-            if not self.defer_errors:
-                raise
-            self.error = err
-            return b""
+            size = self.size - self._pos
+        pos, end = self._pos, min(self._pos + size, self.size)
+        while not (self._buffer_start <= pos and end <= self._buffer_start + len(self._buffer)):
+            try:
+                self._fetch_for(pos, end)
+            except RemoteError as err:
+                if not self.defer_errors:
+                    raise
+                self.error = err
+                return b""
+        data = self._buffer[pos - self._buffer_start : end - self._buffer_start]
         self._pos += len(data)
         return data
+
+    def _fetch_for(self, pos: int, end: int) -> None:
+        """One ranged request towards holding ``[pos, end)``: extends the buffered run or starts a new one."""
+        first, last = self._buffer_start, self._buffer_start + len(self._buffer)
+        if self._buffer and pos < first and first - pos <= self.initial_block:  # a step back: prepend
+            start, stop, where = pos, first, "before"
+        elif self._buffer and first <= pos <= last:  # sequential: append, growing the read-ahead
+            if self._expected:  # one fetch of the announced size; a ramp restarts after it
+                window, self._window, self._expected = self._expected, self.initial_block, 0
+            else:
+                window = self._window = min(self._window * 2, self.block_size)
+            start, stop, where = last, min(self.size, max(end, last + window)), "after"
+        else:  # a jump: a new run
+            window, self._expected = self._expected or self.initial_block, 0
+            self._window = self.initial_block
+            start, stop, where = pos, min(self.size, max(end, pos + window)), "new"
+        fetched = _call(self.url, f"reading bytes {start}-{stop - 1}",
+                        lambda: self._fs.cat_file(self._inner, start=start, end=stop))
+        self.requests += 1
+        if len(fetched) == self.size and stop - start != self.size:  # a server that ignores Range headers
+            logger.warning("%s: the server ignores range requests; the whole object (%d bytes) was read",
+                           redact(self.url), self.size)
+            self._buffer, self._buffer_start = fetched, 0
+            return
+        if len(fetched) != stop - start:
+            raise RemoteError(f"{redact(self.url)}: asked for bytes {start}-{stop - 1}, got {len(fetched)} bytes; "
+                              f"the object changed while it was read")
+        if where == "before":
+            self._buffer, self._buffer_start = fetched + self._buffer, start
+        elif where == "after":
+            self._buffer += fetched
+        else:
+            self._buffer, self._buffer_start = fetched, start
+        excess = len(self._buffer) - 2 * self.block_size  # bounded memory: drop the oldest bytes before pos
+        if excess > 0:
+            drop = min(excess, max(pos - self._buffer_start, 0))
+            self._buffer, self._buffer_start = self._buffer[drop:], self._buffer_start + drop
+
+    def expect_read(self, nbytes: int) -> None:
+        """Sizes the read-ahead of the next fetch to ``nbytes`` (at most ``block_size``).
+
+        A reader that knows how much it will read (a decoder: the span's share of the file) calls
+        this so that the span costs one request instead of a ramp of growing ones.
+        """
+        self._expected = min(max(int(nbytes), self.initial_block), self.block_size)
 
     def readinto(self, buffer: Any) -> int:
         data = self.read(len(buffer))
@@ -504,20 +560,15 @@ class RemoteFile(io.RawIOBase):
         if self.error is not None:
             raise self.error
 
-    def close(self) -> None:
-        if not self.closed:
-            with contextlib.suppress(Exception):
-                self._file.close()
-        super().close()
 
-
-def open_read(path: Union[str, os.PathLike], block_size: int = 1 << 16) -> Any:
+def open_read(path: Union[str, os.PathLike], block_size: int = 1 << 20, initial_block: int = 1 << 13) -> Any:
     """A binary file to read a local path or a URL (a :class:`RemoteFile`).
 
     Args:
         path: A local path or a URL.
-        block_size: Read-ahead of a URL in bytes (``1 << 16`` suits audio spans; sequential readers
-            such as manifest loaders pass more).
+        block_size: The largest read-ahead of a URL in bytes.
+        initial_block: The read-ahead of a URL after a seek (sequential readers such as manifest
+            loaders pass ``block_size`` here: few requests).
 
     Raises:
         RemoteNotFoundError: The object does not exist (a ``FileNotFoundError``).
@@ -525,7 +576,7 @@ def open_read(path: Union[str, os.PathLike], block_size: int = 1 << 16) -> Any:
     """
     if not is_url(path):
         return open(path, "rb")
-    return RemoteFile(path, block_size=block_size)  # type: ignore[arg-type]
+    return RemoteFile(path, block_size=block_size, initial_block=initial_block)  # type: ignore[arg-type]
 
 
 def read_range(path: Union[str, os.PathLike], offset: int, length: int) -> bytes:

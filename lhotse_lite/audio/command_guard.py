@@ -3,7 +3,9 @@
 A ``command`` source (and a piped Kaldi ``wav.scp`` entry, ``<id> <command> |``) is a shell pipeline
 that lhotse_lite runs, as Lhotse does, whenever the recording's audio is loaded. A manifest from
 someone else can therefore run any program as you. A ``url`` source makes lhotse_lite fetch a URL
-(:data:`URL_SCHEMES`: ``http``, ``https``, ``ftp`` and ``file``) when the audio is loaded: a
+(:data:`URL_SCHEMES`: ``http``, ``https``, ``ftp`` and ``file``, and any other ``<protocol>://`` URL
+whose protocol fsspec knows: ``s3``, ``gs``, ...; see :mod:`lhotse_lite.remote`) when the audio is
+loaded, and so does a ``file`` source whose path is such a URL: a
 manifest from someone else can make your machine contact any host your network reaches, or read any
 file you can read. For data you trust nothing changes: both run by default.
 
@@ -38,6 +40,7 @@ import logging
 import os
 from typing import Optional, Tuple, Union
 
+from lhotse_lite import remote
 from lhotse_lite.errors import AudioLoadingError, CommandSourceRefusedError, ConfigError, UrlSourceRefusedError
 
 __all__ = [
@@ -64,7 +67,8 @@ URL_ENV_VAR = "LHOTSE_LITE_ALLOW_URLS"
 """The environment variable read when :func:`set_url_sources_allowed` was not called."""
 
 URL_SCHEMES = ("http", "https", "ftp", "file")
-"""The URL schemes a ``url`` source is fetched with; any other scheme is an error."""
+"""The URL schemes a ``url`` source is fetched with, besides the ``<protocol>://`` URLs of the other
+protocols fsspec knows (``s3``, ``gs``, ...); any other scheme is an error."""
 
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -212,7 +216,7 @@ def url_sources_allowed() -> bool:
 
 
 def check_url_allowed(url: str, where: str = "") -> None:
-    """Raises unless url sources are allowed and ``url``'s scheme is one of :data:`URL_SCHEMES`.
+    """Raises unless url sources are allowed and ``url``'s scheme is fetched (see :data:`URL_SCHEMES`).
 
     Args:
         url: The URL about to be fetched.
@@ -220,21 +224,22 @@ def check_url_allowed(url: str, where: str = "") -> None:
 
     Raises:
         UrlSourceRefusedError: url sources are refused; the message names ``where`` and the URL.
-        AudioLoadingError: The URL's scheme is not one of :data:`URL_SCHEMES`.
+        AudioLoadingError: The URL's scheme is not one of :data:`URL_SCHEMES`, nor an fsspec protocol
+            of a ``<protocol>://`` URL.
 
     Example:
         >>> check_url_allowed("https://example.org/a.flac")  # allowed by default: no error
         >>> check_url_allowed("gopher://example.org/a.flac")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        lhotse_lite.errors.AudioLoadingError: url source 'gopher://example.org/a.flac': ... http, https, ftp, file
+        lhotse_lite.errors.AudioLoadingError: url source 'gopher://example.org/a.flac': ... http, https, ftp, file ...
     """
     prefix = f"{where}: " if where else ""
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-    if scheme not in URL_SCHEMES:
+    if scheme not in URL_SCHEMES and not (remote.is_url(url) and _fsspec_knows(scheme)):
         raise AudioLoadingError(
-            f"{prefix}url source {url!r}: the scheme {scheme!r} is not fetched; url sources are fetched "
-            f"with one of {', '.join(URL_SCHEMES)}"
+            f"{prefix}url source {remote.redact(url)!r}: the scheme {scheme!r} is not fetched; url sources are "
+            f"fetched with one of {', '.join(URL_SCHEMES)} or a protocol fsspec knows (s3://, gs://, ...)"
         )
     if url_sources_allowed():
         return
@@ -243,6 +248,12 @@ def check_url_allowed(url: str, where: str = "") -> None:
         f"(set_url_sources_allowed(False) or {URL_ENV_VAR}=0). Read the URL; if you trust it, "
         f"allow url sources with set_url_sources_allowed(True) or {URL_ENV_VAR}=1"
     )
+
+
+def _fsspec_knows(protocol: str) -> bool:
+    from fsspec.registry import known_implementations, registry
+
+    return protocol in known_implementations or protocol in registry
 
 
 def guard_settings() -> Tuple[bool, bool]:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, FrozenSet, List, Optional, Sequence, Tuple, Un
 import numpy as np
 import soundfile as sf
 
+from lhotse_lite import remote
 from lhotse_lite.audio.tolerance import fit_num_samples, get_audio_duration_mismatch_tolerance
 from lhotse_lite.checks import check_seconds
 from lhotse_lite.errors import AudioError, AudioLoadingError, AudioSpanError, AudioSpanPastEndError
@@ -155,9 +156,12 @@ def read_pcm16(
 
 def _read_fast(source: "AudioSource", offset: float, duration: Optional[float]) -> Optional[Tuple[np.ndarray, int]]:
     """The 16-bit PCM fast path for ``file`` sources whose channel count matches the manifest."""
-    if source.type != "file" or not isinstance(source.source, str) or not os.path.isfile(source.source):
+    if source.type != "file" or not isinstance(source.source, str):
         return None
-    result = read_pcm16(source.source, offset, duration)
+    path = remote.map_path(source.source)
+    if not os.path.isfile(path):
+        return None
+    result = read_pcm16(path, offset, duration)
     if result is None or result[0].shape[0] != len(source.channels):
         return None
     return result

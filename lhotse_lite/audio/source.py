@@ -3,8 +3,11 @@
 An :class:`AudioSource` names one place to read audio from and which of the recording's channels it
 holds, in Lhotse 1.x's layout (``{"type": ..., "channels": [...], "source": ...}``). Decoding goes
 through libsndfile (``soundfile``), so WAV, FLAC, OGG/Vorbis, Opus and MP3 (libsndfile >= 1.1) are
-read; only the requested span of a local file is read from disk (``seek`` + ``read``). Commands and
-URLs produce the whole file, which is then decoded in memory.
+read; only the requested span of a local file is read from disk (``seek`` + ``read``), and only the
+span's bytes (plus headers and codec framing) of a URL (``url`` sources, and ``file`` sources whose
+path is a URL or is mapped to one by :func:`lhotse_lite.remote.set_path_map`; any fsspec protocol:
+``s3://``, ``gs://``, ``http(s)://``, see :mod:`lhotse_lite.remote`). Commands produce the whole
+file, which is then decoded in memory.
 
 Example:
     >>> import io, numpy as np, soundfile as sf
@@ -18,22 +21,30 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
 import subprocess
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
-from lhotse_lite.audio.backend import decode_span
+from lhotse_lite import remote
+from lhotse_lite.audio.backend import decode_span, info
 from lhotse_lite.audio.command_guard import check_command_allowed, check_url_allowed
 from lhotse_lite.checks import check_int
-from lhotse_lite.errors import AudioLoadingError, AudioNotFoundError, ConfigError, ManifestFieldError
+from lhotse_lite.errors import (
+    AudioLoadingError,
+    AudioNotFoundError,
+    ConfigError,
+    ManifestFieldError,
+    RemoteBackendMissingError,
+    RemoteError,
+    RemoteNotFoundError,
+)
 from lhotse_lite.manifest.fields import check_dict_fields
 
 __all__ = ["AudioSource", "SOURCE_TYPES", "URL_SIZE_ENV_VAR", "set_url_size_limit", "url_size_limit"]
@@ -44,9 +55,6 @@ SOURCE_TYPES = ("file", "command", "url", "memory")
 """The source types lhotse_lite reads (Lhotse's ``shar`` placeholders are not supported)."""
 
 _FIELDS = ("type", "channels", "source")
-_URL_TIMEOUT_S = 60.0
-_URL_READ_BYTES = 1 << 20
-
 URL_SIZE_ENV_VAR = "LHOTSE_LITE_URL_MAX_BYTES"
 """The environment variable read when :func:`set_url_size_limit` was not called (a number of bytes)."""
 
@@ -63,10 +71,10 @@ class AudioSource:
 
     Args:
         type: ``"file"`` (a path), ``"command"`` (a shell pipeline writing an audio file to stdout, as
-            in Kaldi's ``wav.scp``; a trailing ``|`` is allowed), ``"url"`` (a URL with one of the
-            schemes in :data:`~lhotse_lite.audio.command_guard.URL_SCHEMES`: ``http``, ``https``,
-            ``ftp``, ``file``; at most :func:`url_size_limit` bytes) or ``"memory"`` (the encoded file
-            as ``bytes``).
+            in Kaldi's ``wav.scp``; a trailing ``|`` is allowed), ``"url"`` (any fsspec URL:
+            ``s3://``, ``gs://``, ``http(s)://``, ``file://``, read with range requests; subject to
+            :func:`~lhotse_lite.audio.command_guard.check_url_allowed` and, when read whole, to
+            :func:`url_size_limit`) or ``"memory"`` (the encoded file as ``bytes``).
         channels: The recording's channel ids this source holds, in the order they are stored in the
             audio (e.g. ``[1]`` for the second of two mono files).
         source: A path, command or URL (``str``), or encoded bytes for ``"memory"``.
@@ -152,8 +160,9 @@ class AudioSource:
     def read(self, offset: float = 0.0, duration: Optional[float] = None) -> Tuple[np.ndarray, int]:
         """Decodes ``duration`` seconds starting at ``offset`` seconds.
 
-        For ``file`` sources only that span is read from disk. For ``command``, ``url`` and
-        ``memory`` sources the whole encoded file is produced first and the span cut in memory.
+        For ``file`` and ``url`` sources only that span is read (from disk, or with range requests).
+        For ``command`` and ``memory`` sources the whole encoded file is produced first and the span
+        cut in memory.
         Reading past the end returns what there is (the caller compares it with the manifest).
 
         Args:
@@ -169,7 +178,11 @@ class AudioSource:
             AudioLoadingError: the data cannot be decoded, a command fails, or the number of channels
                 in the audio differs from ``channels``.
         """
-        samples, sampling_rate = decode_span(self.open_encoded(), offset, duration, self._where())
+        url = self._url()
+        if url is not None:  # only the span's bytes (plus headers and framing) are fetched
+            samples, sampling_rate = _read_url(url, offset, duration, self._where())
+        else:
+            samples, sampling_rate = decode_span(self.open_encoded(), offset, duration, self._where())
         if samples.shape[0] != len(self.channels):
             raise AudioLoadingError(
                 f"{self._where()}: the manifest lists {len(self.channels)} channel(s) {self.channels} "
@@ -184,7 +197,14 @@ class AudioSource:
     def _where(self) -> str:
         if self.type == "memory":
             return f"memory source ({len(self.source)} bytes)"
-        return f"{self.type} source {self.source!r}"
+        return f"{self.type} source {remote.redact(self.source)!r}"
+
+    def _url(self) -> Optional[str]:
+        """The URL read: a ``url`` source's, or a ``file`` source's path that is (or the path map makes) a URL."""
+        if self.type not in ("file", "url"):
+            return None
+        path = remote.map_path(str(self.source))
+        return path if remote.is_url(path) else None
 
     def open_encoded(self) -> Union[str, io.BytesIO]:
         """Where the encoded audio is: the path of a file source, else the bytes in a ``BytesIO``.
@@ -199,15 +219,19 @@ class AudioSource:
             >>> AudioSource("memory", [0], b"RIFF").open_encoded().getvalue()
             b'RIFF'
         """
+        url = self._url()
+        if url is not None:
+            return io.BytesIO(_fetch_url(url, self._where()))
         if self.type == "file":
-            if not os.path.isfile(self.source):
-                raise AudioNotFoundError(f"audio file not found: {self.source!r}; check the path (or with_path_prefix)")
-            return str(self.source)
+            path = remote.map_path(str(self.source))
+            if not os.path.isfile(path):
+                raise AudioNotFoundError(f"audio file not found: {path!r}; check the path (or with_path_prefix)")
+            return path
         if self.type == "memory":
             return io.BytesIO(self.source)  # type: ignore[arg-type]
         if self.type == "command":
             return io.BytesIO(_run_command(str(self.source)))
-        return io.BytesIO(_fetch_url(str(self.source)))
+        return io.BytesIO(_fetch_url(str(self.source), self._where()))  # a url source whose URL has no scheme
 
 
 def _run_command(command: str) -> bytes:
@@ -234,9 +258,9 @@ def _run_command(command: str) -> bytes:
 def set_url_size_limit(max_bytes: Optional[int]) -> None:
     """Sets the most bytes a ``url`` audio source may deliver in this process.
 
-    A url source is downloaded whole before it is decoded; a server that sends more than this (or
-    an endless body) is cut off with :class:`~lhotse_lite.errors.AudioLoadingError` instead of
-    filling the memory.
+    A span of a url source is read with range requests (only its bytes); a url source read whole
+    (no duration, or the encoded bytes) larger than this is refused with
+    :class:`~lhotse_lite.errors.AudioLoadingError` before it is read, instead of filling the memory.
 
     Args:
         max_bytes: A positive number of bytes; ``None`` goes back to the environment variable
@@ -281,40 +305,61 @@ def url_size_limit() -> int:
     return limit
 
 
-def _fetch_url(url: str) -> bytes:
-    check_url_allowed(url)  # manifests from elsewhere: see lhotse_lite.audio.command_guard
-    limit = url_size_limit()
-    logger.debug("fetching audio URL: %s", url)
+@contextlib.contextmanager
+def _remote_errors(where: str) -> Iterator[None]:
+    """Remote failures as audio errors (``AudioNotFoundError`` for a missing object), prefixed by ``where``."""
     try:
-        with urllib.request.urlopen(url, timeout=_URL_TIMEOUT_S) as response:
-            return _read_capped(response, url, limit)
+        yield
+    except RemoteNotFoundError as err:
+        raise AudioNotFoundError(f"{where}: {err}") from err
+    except (RemoteError, RemoteBackendMissingError) as err:
+        raise AudioLoadingError(f"{where}: {err}") from err
+
+
+def _read_url(url: str, offset: float, duration: Optional[float], where: str) -> Tuple[np.ndarray, int]:
+    """Decodes a span of a URL through a seekable remote file: only the bytes the decoder asks for are fetched."""
+    check_url_allowed(url)  # manifests from elsewhere: see lhotse_lite.audio.command_guard
+    logger.debug("reading audio span from URL: %s", remote.redact(url))
+    with _remote_errors(where), remote.RemoteFile(url, defer_errors=True) as file:
+        if duration is not None:
+            _expect_span(file, duration)
+        else:
+            _check_size(file, url)
+        try:
+            result = decode_span(file, offset, duration, where)
+        except AudioLoadingError:
+            file.raise_error()  # libsndfile saw the end of the data: a failed read is the real cause
+            raise
+        file.raise_error()
+        return result
+
+
+def _expect_span(file: remote.RemoteFile, duration: float) -> None:
+    """Sizes the read-ahead after the decoder's seek to the span's share of the file (plus 10 % and 4 KiB)."""
+    try:
+        header = info(file)
     except AudioLoadingError:
-        raise
-    except urllib.error.HTTPError as err:
-        error = AudioNotFoundError if err.code == 404 else AudioLoadingError
-        raise error(f"url source {url!r}: HTTP {err.code} {err.reason}") from err
-    except urllib.error.URLError as err:
-        error = AudioNotFoundError if isinstance(err.reason, FileNotFoundError) else AudioLoadingError
-        raise error(f"url source {url!r} cannot be opened: {err.reason}") from err
-    except (OSError, ValueError) as err:
-        raise AudioLoadingError(f"url source {url!r} cannot be opened: {err}") from err
+        return  # decode_span reports it
+    finally:
+        file.seek(0)
+    if header.frames > 0 and header.samplerate > 0:
+        share = duration * header.samplerate / header.frames
+        file.expect_read(int(file.size * min(share, 1.0) * 1.1) + 4096)
 
 
-def _read_capped(response: Any, url: str, limit: int) -> bytes:
-    """Reads a response body of at most ``limit`` bytes (refusing a larger declared length at once)."""
-    fix = (f"if the file is really that large, raise the limit with set_url_size_limit() or "
-           f"{URL_SIZE_ENV_VAR}")
-    declared = response.headers.get("Content-Length") if getattr(response, "headers", None) else None
-    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+def _fetch_url(url: str, where: str) -> bytes:
+    """The whole object a URL names."""
+    check_url_allowed(url)  # manifests from elsewhere: see lhotse_lite.audio.command_guard
+    logger.debug("fetching audio URL: %s", remote.redact(url))
+    with _remote_errors(where), remote.RemoteFile(url, 1 << 22, 1 << 22) as file:
+        _check_size(file, url)
+        return file.read()
+
+
+def _check_size(file: remote.RemoteFile, url: str) -> None:
+    """Refuses to read whole an object larger than :func:`url_size_limit` (its size is known before reading)."""
+    limit = url_size_limit()
+    if file.size > limit:
         raise AudioLoadingError(
-            f"url source {url!r} declares {int(declared)} bytes, more than the limit of {limit} bytes; {fix}")
-    parts = []
-    total = 0
-    while True:
-        part = response.read(min(_URL_READ_BYTES, limit + 1 - total))
-        if not part:
-            return b"".join(parts)
-        parts.append(part)
-        total += len(part)
-        if total > limit:
-            raise AudioLoadingError(f"url source {url!r} sent more than the limit of {limit} bytes; {fix}")
+            f"url source {remote.redact(url)!r} declares {file.size} bytes, more than the limit of {limit} bytes; "
+            f"if the file is really that large, raise the limit with set_url_size_limit() or {URL_SIZE_ENV_VAR}")

@@ -247,13 +247,13 @@ def _handler(proxy: CountingProxy) -> type:
                 code = _ERROR_CODES.get(fault, "Error")
                 payload = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
                            f"<Message>injected {fault}</Message></Error>").encode()
+                proxy._record((self.command, self.path, self.headers.get("Range"), 0))  # before the client sees it
                 self.send_response(fault)
                 self.send_header("Content-Type", "application/xml")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(payload)
-                proxy._record((self.command, self.path, self.headers.get("Range"), 0))
                 return
             headers: Dict[str, str] = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
             if body or self.command in ("PUT", "POST"):
@@ -272,19 +272,15 @@ def _handler(proxy: CountingProxy) -> type:
             length = response.getheader("Content-Length") if self.command == "HEAD" else str(len(data))
             if length is not None:
                 self.send_header("Content-Length", length)
+            sent = 0 if self.command == "HEAD" else len(data) // 2 if fault == "cut" else len(data)
+            proxy._record((self.command, self.path, self.headers.get("Range"), sent))  # before the client sees it
             self.end_headers()
-            sent = 0
             if self.command != "HEAD":
+                self.wfile.write(data[:sent])
                 if fault == "cut":
-                    sent = len(data) // 2
-                    self.wfile.write(data[:sent])
                     self.wfile.flush()
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
-                else:
-                    self.wfile.write(data)
-                    sent = len(data)
-            proxy._record((self.command, self.path, self.headers.get("Range"), sent))
 
         do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = _relay
 

@@ -26,6 +26,7 @@ from typing import Any, List, Tuple
 import numpy as np
 import soundfile as sf
 
+from lhotse_lite import remote
 from lhotse_lite.errors import LhotseLiteError
 
 __all__ = ["BLOCK_FRAMES", "check_audio_data", "check_feature_data"]
@@ -65,7 +66,8 @@ def check_audio_data(recording: Any, tolerance: float, check_files: bool = True)
     allowed = int(math.ceil(round(tolerance * recording.sampling_rate, 8)))
     for source in recording.sources:
         where = _where(source)
-        if source.type == "file" and check_files and not os.path.isfile(source.source):
+        if source.type == "file" and check_files and not remote.is_url(remote.map_path(source.source)) \
+                and not os.path.isfile(remote.map_path(source.source)):
             continue  # reported by the existence check
         try:
             num_samples, rate, channels = _decode_all(source)
@@ -124,11 +126,12 @@ def _where(source: Any) -> str:
 
 def _decode_all(source: Any) -> Tuple[int, int, int]:
     """``(num_samples, sampling_rate, channels)`` of a source, decoding all of it."""
-    if source.type != "file":
+    path = remote.map_path(source.source) if source.type == "file" else None
+    if path is None or remote.is_url(path):
         samples, rate = source.read()
         return samples.shape[1], rate, samples.shape[0]
     count = 0
-    with sf.SoundFile(source.source) as handle:
+    with sf.SoundFile(path) as handle:
         while True:
             block = handle.read(BLOCK_FRAMES, dtype="float32", always_2d=True)
             if not len(block):

@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
+from lhotse_lite import remote
 from lhotse_lite.units import compute_num_frames, compute_num_samples
 from lhotse_lite.validation.data import check_audio_data, check_feature_data
 
@@ -178,8 +179,8 @@ def _check_recording(recording: Any, check_files: bool) -> List[str]:
         found.append(f"channels {missing} are not provided by any source (sources give {sorted(provided)})")
     if check_files:
         for source in recording.sources:
-            if source.type == "file" and not os.path.isfile(source.source):
-                found.append(f"audio file does not exist: {source.source}")
+            if source.type == "file" and not _audio_exists(source.source):
+                found.append(f"audio file does not exist: {remote.redact(remote.map_path(source.source))}")
     return found
 
 
@@ -234,9 +235,10 @@ def _check_features(
     if check_files and feats.storage_type not in _MEMORY_STORAGE:
         path = feats.storage_path
         if feats.storage_type in _FILE_STORAGE:
-            path = os.path.join(feats.storage_path, feats.storage_key)
-        if not os.path.exists(path):
-            found.append(f"feature storage does not exist: {path}")
+            path = f"{feats.storage_path.rstrip('/')}/{feats.storage_key.lstrip('/')}"
+        path = remote.map_path(path)
+        if not remote.exists(path):
+            found.append(f"feature storage does not exist: {remote.redact(path)}")
     return found
 
 
@@ -245,6 +247,14 @@ def _mixed_kinds(feats: Any, first: Tuple[Any, Any, Optional[str]]) -> str:
     return (f"feature type {feats.type!r} with {feats.num_features} features differs from the first row's "
             f"{first[0]!r} with {first[1]}{where}; one features manifest holds one kind of features: "
             f"extract the others into another manifest")
+
+
+def _audio_exists(source: str) -> bool:
+    """Whether the file or object a ``file`` source names (after the path map) exists."""
+    path = remote.map_path(source)
+    if remote.is_url(path):
+        return remote.exists(path)
+    return os.path.isfile(path)
 
 
 def _as_list(value: Any) -> List[Any]:
