@@ -90,6 +90,8 @@ __all__ = [
     "exists",
     "open_read",
     "read_range",
+    "read_bytes",
+    "write_bytes",
     "download",
     "upload",
     "staged_write",
@@ -383,22 +385,24 @@ def _classify(err: BaseException) -> Tuple[str, Optional[int]]:
 def _call(url: str, what: str, fn: Callable[[], T]) -> T:
     """``fn()``, retried on transient errors by the policy in force; other errors raised at once."""
     policy = retry_policy()
-    for attempt in range(policy.attempts):
+    attempt = 0
+    while True:
         try:
             return fn()
         except LhotseLiteError:
             raise
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001  (every back end error is classified and raised as a RemoteError)
             kind, status = _classify(err)
-            if kind == "transient" and attempt + 1 < policy.attempts:
-                delay = policy.delay_s(attempt)
-                logger.warning("%s: %s failed (%s%s); retrying in %.1f s (try %d of %d)", redact(url), what,
-                               f"HTTP {status}, " if status else "", type(err).__name__, delay, attempt + 2,
-                               policy.attempts)
-                time.sleep(delay)
-                continue
-            raise _error(url, what, err, kind, status, attempt + 1) from err
-    raise AssertionError("unreachable")  # pragma: no cover  (the loop returns or raises)
+            failure = _error(url, what, err, kind, status, attempt + 1)
+            attempt += 1
+        if kind != "transient" or attempt >= policy.attempts:
+            # Raised outside the handler, without the back end's exception as cause or context: its
+            # text is in the message (redacted), and the error pickles to a parent process whatever
+            # the back end's exceptions hold (aiohttp's headers do not pickle).
+            raise failure
+        delay = policy.delay_s(attempt - 1)
+        logger.warning("%s; retrying in %.1f s (try %d of %d)", failure, delay, attempt + 1, policy.attempts)
+        time.sleep(delay)
 
 
 def _error(url: str, what: str, err: BaseException, kind: str, status: Optional[int], tries: int) -> RemoteError:
@@ -594,6 +598,30 @@ def read_range(path: Union[str, os.PathLike], offset: int, length: int) -> bytes
     fs, inner = filesystem(path)  # type: ignore[arg-type]
     return _call(path, f"reading {length} bytes at offset {offset}",  # type: ignore[arg-type]
                  lambda: fs.cat_file(inner, start=offset, end=offset + length))
+
+
+def read_bytes(path: Union[str, os.PathLike]) -> bytes:
+    """The whole content of a local file or of the object a URL names (one request).
+
+    Raises:
+        RemoteNotFoundError, RemoteAccessError, RemoteError: see the module docstring.
+    """
+    if not is_url(path):
+        with open(path, "rb") as file:
+            return file.read()
+    fs, inner = filesystem(path)  # type: ignore[arg-type]
+    return _call(path, "reading", lambda: fs.cat_file(inner))  # type: ignore[arg-type]
+
+
+def write_bytes(url: str, data: bytes) -> None:
+    """Stores ``data`` as the object ``url`` names, atomically (see :func:`upload`).
+
+    Example:
+        >>> write_bytes("memory://docs/y.bin", b"abc"); read_bytes("memory://docs/y.bin")
+        b'abc'
+    """
+    with staged_write(url) as local:
+        local.write_bytes(data)
 
 
 def download(url: str, local: Union[str, os.PathLike]) -> None:

@@ -204,7 +204,7 @@ class FeatureSetBuilder:
                             output_manifest, len(previous), len(todo), len(recordings))
             tasks = [(r, [c for c in r.channel_ids if (r.id, c) not in done]) for r in todo]
             new = self._run(tasks, manifest, num_jobs, executor, on_error, progress_bar)
-        self.storage.flush()
+            self.storage.flush()  # the data is durable (a URL archive uploaded) before the manifest is in place
         if self.skipped:
             logger.warning("skipped %d recording(s): %s", len(self.skipped),
                            "; ".join(f"{s.recording_id}: {s.reason}" for s in self.skipped[:10]))

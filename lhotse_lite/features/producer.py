@@ -50,6 +50,7 @@ import math
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
+from lhotse_lite import remote
 from lhotse_lite.errors import ManifestFormatError, ResumeMismatchError
 from lhotse_lite.safe_writes import atomic_open
 from lhotse_lite.types import Pathlike
@@ -82,13 +83,15 @@ _CONFIG_NOT_COMPARED = {"device"}
 
 
 
-def producer_path(manifest: Pathlike) -> Path:
-    """The sidecar of an output manifest: ``<manifest>.producer.json``.
+def producer_path(manifest: Pathlike) -> Pathlike:
+    """The sidecar of an output manifest: ``<manifest>.producer.json`` (a URL for a URL manifest).
 
     Example:
         >>> str(producer_path("out/feats.jsonl.gz"))
         'out/feats.jsonl.gz.producer.json'
     """
+    if remote.is_url(manifest):
+        return f"{manifest}{PRODUCER_SUFFIX}"
     path = Path(manifest)
     return path.with_name(path.name + PRODUCER_SUFFIX)
 
@@ -140,7 +143,7 @@ def read_producer(manifest: Pathlike) -> Optional[Dict[str, Any]]:
     """
     path = producer_path(manifest)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = remote.read_bytes(path).decode("utf-8")
     except FileNotFoundError:
         return None
     try:
@@ -218,7 +221,7 @@ class ResumeGuard:
     """
 
     def __init__(self, manifest: Pathlike, job: Dict[str, Any], recordings: Iterable[Any]) -> None:
-        self.manifest = Path(manifest)
+        self.manifest = manifest if remote.is_url(manifest) else Path(manifest)
         self.job = job
         self.recordings = {recording.id: recording for recording in recordings}
         self.stale: List[str] = []

@@ -21,3 +21,18 @@ def test_url_destination_is_written_to_its_store(tmp_path, monkeypatch):
     assert fsspec.filesystem("memory").exists("/lhotse-lite-known-issue/sups.jsonl.gz")
     assert load_manifest("memory://lhotse-lite-known-issue/sups.jsonl.gz") == sups
     fsspec.filesystem("memory").rm("/lhotse-lite-known-issue", recursive=True)
+
+
+def test_url_feature_archive_is_written_to_its_store(tmp_path, monkeypatch):
+    import numpy as np
+
+    from lhotse_lite.features.storage.lilcom_chunky import LilcomChunkyReader, LilcomChunkyWriter
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LHOTSE_LITE_STAGING_DIR", str(tmp_path / "staging"))
+    with LilcomChunkyWriter("memory://lhotse-lite-known-issue/feats") as writer:
+        key = writer.write("u", np.ones((10, 3), dtype=np.float32))
+    assert not (tmp_path / "memory:").exists()
+    assert writer.storage_path == "memory://lhotse-lite-known-issue/feats.lca"
+    assert LilcomChunkyReader(writer.storage_path).read(key).tolist() == [[1.0] * 3] * 10
+    fsspec.filesystem("memory").rm("/lhotse-lite-known-issue", recursive=True)

@@ -39,6 +39,7 @@ from typing import Any, Dict, Optional, TypeVar, Union
 
 import numpy as np
 
+from lhotse_lite import remote
 from lhotse_lite.errors import ShapeError, StorageError, StorageFormatError, StorageNotFoundError
 from lhotse_lite.output_lock import OutputLock
 from lhotse_lite.registry import Registry
@@ -163,7 +164,7 @@ class FeaturesWriter(ABC):
         if self.storage_path is None:
             return
         if self._output_lock is None:
-            self._output_lock = OutputLock(self.storage_path)
+            self._output_lock = OutputLock(_lock_target(self.storage_path))
         self._output_lock.acquire()
 
     @property
@@ -179,7 +180,7 @@ class FeaturesWriter(ABC):
         """
         if self.storage_path is None or self.holds_output_lock:
             return
-        OutputLock(self.storage_path).check()
+        OutputLock(_lock_target(self.storage_path)).check()
 
     def release_output_lock(self) -> None:
         """Releases the lock taken by :meth:`lock_output` (a no-op if it is not held)."""
@@ -220,7 +221,8 @@ class FeaturesReader(ABC):
     name: str = ""
 
     def __init__(self, storage_path: Optional[str] = None, *args: Any, **kwargs: Any) -> None:
-        self.storage_path = None if storage_path is None else str(storage_path)
+        # the path map rebinds where features are read from (a local mirror of a bucket, or the reverse)
+        self.storage_path = None if storage_path is None else remote.map_path(str(storage_path))
 
     @abstractmethod
     def read(
@@ -236,6 +238,11 @@ class FeaturesReader(ABC):
         Returns:
             A float32 (or the stored dtype) array, time along axis 0.
         """
+
+
+def _lock_target(storage_path: str) -> str:
+    """What is locked for an output: the path itself, or for a URL its local staging file (this machine's writers)."""
+    return str(remote.staging_path(storage_path)) if remote.is_url(storage_path) else storage_path
 
 
 def register_writer(cls: C) -> C:

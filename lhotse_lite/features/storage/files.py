@@ -15,6 +15,9 @@ so a manifest from elsewhere cannot make a reader open any file you can read; ca
 allow such keys (Lhotse reads them). Without a storage folder (``storage_path`` empty) the key is the
 path itself and is not checked.
 
+A ``storage_path`` may be a URL (``s3://bucket/feats``; see :mod:`lhotse_lite.remote`): each matrix
+is then one object, put atomically, and read with one request.
+
 Example:
     >>> import numpy as np, tempfile
     >>> folder = tempfile.mkdtemp()
@@ -27,12 +30,14 @@ Example:
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Any, Optional, Union
 
 import numpy as np
 
+from lhotse_lite import remote
 from lhotse_lite.audio.command_guard import Switch
 from lhotse_lite.errors import StorageKeyRefusedError
 from lhotse_lite.features.storage.base import (
@@ -118,18 +123,22 @@ class _FolderWriter(FeaturesWriter):
     suffix = ""
 
     def __init__(self, storage_path: Union[str, Path], *args: Any, **kwargs: Any) -> None:
+        self._url = str(storage_path).rstrip("/") if remote.is_url(storage_path) else None
         self._folder = Path(storage_path)
         self._checked = False
 
     @property
     def storage_path(self) -> str:
-        return str(self._folder)
+        return self._url or str(self._folder)
 
     def write_encoded(self, key: str, payload: bytes) -> str:
         if not self._checked:  # once: a folder that a run holds is not written into by others
             self.check_output_lock()
             self._checked = True
         name = key if key.endswith(self.suffix) else key + self.suffix
+        if self._url:  # one atomic put per matrix
+            remote.write_bytes(f"{self._url}/{name[:3]}/{name}", payload)
+            return f"{name[:3]}/{name}"
         subdir = self._folder / name[:3]
         subdir.mkdir(parents=True, exist_ok=True)
         target = subdir / name
@@ -144,10 +153,9 @@ class _FolderReader(FeaturesReader):
     def _load(self, key: str) -> bytes:
         path = _key_path(self.storage_path, key)
         try:
-            with open(path, "rb") as file:
-                return file.read()
+            return remote.read_bytes(path)
         except (OSError, ValueError) as err:  # ValueError: a NUL byte or an unencodable name in the key
-            raise storage_error(str(self.storage_path), key, err) from err
+            raise storage_error(remote.redact(str(self.storage_path)), key, err) from err
 
 
 @register_writer
@@ -247,8 +255,11 @@ class NumpyFilesReader(_FolderReader):
     def read(self, key: str, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None) -> np.ndarray:
         path = _key_path(self.storage_path, key)
         try:
-            # A memory map reads only the requested rows from disk.
-            array = np.load(path, mmap_mode="r", allow_pickle=False)
+            # A memory map reads only the requested rows from disk (a URL is read whole: .npy files are small).
+            if remote.is_url(path):
+                array = np.load(io.BytesIO(remote.read_bytes(path)), allow_pickle=False)
+            else:
+                array = np.load(path, mmap_mode="r", allow_pickle=False)
             return np.array(array[left_offset_frames:right_offset_frames])
         except (OSError, ValueError) as err:
             raise storage_error(str(self.storage_path), key, err) from err

@@ -14,7 +14,9 @@ either library reads what the other wrote, and Kaldi's own tools read both:
 
 Matrices are compressed by default as Kaldi's ``CompressedMatrix`` with ``compression_method`` 1
 (``kAutomaticMethod``), as Lhotse's writer does; ``None`` stores float32 ``FM`` matrices (lossless).
-Relative ark paths in a ``.scp`` file are relative to the working directory, as in Kaldi.
+Relative ark paths in a ``.scp`` file are relative to the working directory, as in Kaldi. The
+``.scp`` file and the ark files may be URLs (read with ranged requests, see :mod:`lhotse_lite.remote`),
+and the path map rebinds the ark paths; writing is local only.
 
 Reading accepts what Kaldi stores for feature matrices (``FM``, ``DM``, ``CM``, ``CM2``, ``CM3``); an
 entry holding anything else (kaldiio's pickled or ``.npy`` entries, audio, text matrices) or a command
@@ -46,6 +48,7 @@ from typing import Any, BinaryIO, Dict, Iterable, NamedTuple, Optional, TextIO, 
 
 import numpy as np
 
+from lhotse_lite import remote
 from lhotse_lite.errors import ConfigError, ShapeError, StorageError, StorageFormatError
 from lhotse_lite.features.storage.base import (
     FeaturesReader,
@@ -130,6 +133,8 @@ def read_scp(path: Union[str, Path]) -> Dict[str, str]:
 
 def _scp_entries(path: str) -> Dict[str, str]:
     """The cached entries of a ``.scp`` file (re-read when it changes); callers must not modify them."""
+    if remote.is_url(path):  # read once per process: a URL's objects are replaced whole, not edited
+        return _cached_scp(path, 0, 0)
     try:
         stat = os.stat(path)
     except OSError as err:
@@ -141,7 +146,7 @@ def _scp_entries(path: str) -> Dict[str, str]:
 def _cached_scp(path: str, mtime_ns: int, size: int) -> Dict[str, str]:
     entries: Dict[str, str] = {}
     try:
-        with open(path, "r", encoding="utf-8") as f:
+        with io.TextIOWrapper(remote.open_read(path, 1 << 22, 1 << 22), encoding="utf-8") as f:
             for lineno, line in enumerate(f, 1):
                 parts = line.strip().split(maxsplit=1)
                 if not parts:
@@ -174,8 +179,8 @@ def _parse_rxfilename(rxfilename: str) -> Tuple[str, int, Optional[slice]]:
         spec = spec[: match.start()]
     path, sep, offset = spec.rpartition(":")
     if sep and offset.isdigit():
-        return path, int(offset), rows
-    return spec, 0, rows
+        return remote.map_path(path), int(offset), rows
+    return remote.map_path(spec), 0, rows
 
 
 def _read_header(file: BinaryIO, where: str) -> Tuple[str, int, int, int]:
@@ -207,7 +212,8 @@ def _read_header(file: BinaryIO, where: str) -> Tuple[str, int, int, int]:
         data = rows * cols * _VALUE_BYTES[kind]
     if rows < 0 or cols < 0:
         raise StorageFormatError(f"{where}: a matrix of {rows} x {cols} values; dimensions must not be negative")
-    available = os.fstat(file.fileno()).st_size - file.tell()
+    size = file.size if isinstance(file, remote.RemoteFile) else os.fstat(file.fileno()).st_size
+    available = size - file.tell()
     if data > available:
         raise StorageFormatError(
             f"{where}: the header announces a {rows} x {cols} {kind} matrix ({data} bytes) but only "
@@ -234,7 +240,7 @@ def read_matrix_shape(rxfilename: str) -> MatrixShape:
     """
     path, offset, rows = _parse_rxfilename(rxfilename)
     try:
-        with open(path, "rb") as file:
+        with remote.open_read(path) as file:
             file.seek(offset)
             _, num_rows, num_cols, _ = _read_header(file, rxfilename)
     except StorageError:
@@ -252,7 +258,7 @@ def _read_matrix(rxfilename: str) -> np.ndarray:
 
     path, offset, rows = _parse_rxfilename(rxfilename)
     try:
-        with open(path, "rb") as file:
+        with remote.open_read(path) as file:
             file.seek(offset)
             _read_header(file, rxfilename)
             array = read_matrix_or_vector(file)

@@ -5,7 +5,16 @@ Layout (Lhotse's "lilcom chunky archive", ``.lca``): every matrix is split along
 and the chunks are appended to the file back to back. The ``storage_key`` is a comma-separated list:
 the byte offset of the first chunk, then the byte length of every chunk (``"14601,31,23,42"``). A
 reader therefore knows where each chunk starts without reading anything else, and a slice of frames
-costs one ``pread`` of just the chunks that overlap it.
+costs one ``pread`` of just the chunks that overlap it, or one ranged request when the archive is a
+URL (``s3://...``; see :mod:`lhotse_lite.remote`).
+
+A writer given a URL writes the archive in a local staging file
+(:func:`lhotse_lite.remote.staging_path`) and uploads the whole archive, atomically, on
+:meth:`~LilcomChunkyWriter.flush` and :meth:`~LilcomChunkyWriter.close`; a ``with`` block that
+raises uploads nothing and leaves the staged file for a resume; appending
+(``mode="a"``) to a URL archive that is not staged locally downloads it first. Decoded chunks of a
+URL archive are cached by URL and offset: an archive replaced while a process reads it needs
+:func:`close_cached_file_handles`.
 
 Example:
     >>> import numpy as np, tempfile, os
@@ -30,6 +39,7 @@ from typing import Any, BinaryIO, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
+from lhotse_lite import remote
 from lhotse_lite.errors import ConfigError, StorageError, StorageFormatError
 from lhotse_lite.features.storage.base import (
     FeaturesReader,
@@ -104,7 +114,11 @@ class LilcomChunkyWriter(FeaturesWriter):
         mode = mode if "b" in mode else mode + "b"
         if mode not in ("wb", "ab"):
             raise ConfigError(f"LilcomChunkyWriter mode must be 'w' or 'a' (binary implied), got {mode!r}")
-        self.storage_path_ = archive_path(storage_path)
+        # A URL archive is written in a local staging file and uploaded by flush() and close().
+        url = str(storage_path) if remote.is_url(storage_path) else None
+        self.url = None if url is None else url if url.endswith(_SUFFIX) else url + _SUFFIX
+        self.storage_path_ = remote.staging_path(self.url) if self.url else archive_path(storage_path)
+        self._dirty = False
         self.tick_power = tick_power
         self.mode = mode
         self._file: Optional[BinaryIO] = None
@@ -112,8 +126,8 @@ class LilcomChunkyWriter(FeaturesWriter):
 
     @property
     def storage_path(self) -> str:
-        """The archive path as a string (``storage_path_`` holds it as a ``Path``, as in Lhotse)."""
-        return str(self.storage_path_)
+        """The archive path as a string (``storage_path_`` holds it as a ``Path``, as in Lhotse), or its URL."""
+        return self.url or str(self.storage_path_)
 
     def encode(self, value: np.ndarray) -> List[bytes]:
         check_float_matrix(value, self.name)
@@ -127,13 +141,26 @@ class LilcomChunkyWriter(FeaturesWriter):
             file.flush()
         lengths = [len(chunk) for chunk in payload]
         self._offset = start + sum(lengths)
+        self._dirty = True
         return ",".join(map(str, [start, *lengths]))
 
     def flush(self) -> None:
+        """Makes what was written durable: ``fsync`` locally; for a URL archive also an upload of the whole archive."""
         if self._file is not None:
             with naming_write_errors(self.storage_path_):
                 self._file.flush()
                 os.fsync(self._file.fileno())
+        self._upload()
+
+    def _upload(self) -> None:
+        if self.url and self._dirty:  # one atomic put of the archive as it is now
+            remote.upload(self.storage_path_, self.url)
+            self._dirty = False
+
+    def _fetch_staged(self) -> None:
+        """Appending to a URL archive that is not staged here: start from the uploaded object."""
+        if self.url and self.mode == "ab" and not self.storage_path_.exists() and remote.exists(self.url):
+            remote.download(self.url, self.storage_path_)
 
     def truncate_after(self, keys: Iterable[str]) -> int:
         """Cuts the archive after the last byte that ``keys`` reference; call it before writing.
@@ -167,6 +194,7 @@ class LilcomChunkyWriter(FeaturesWriter):
             raise StorageError(f"{self.storage_path_}: truncate_after must be called before the writer writes")
         self.lock_output()
         end = max((_key_end(key) for key in keys), default=0)
+        self._fetch_staged()
         try:
             size = os.path.getsize(self.storage_path_)
         except FileNotFoundError:
@@ -178,6 +206,7 @@ class LilcomChunkyWriter(FeaturesWriter):
                 f"run (delete the manifest and the archive)")
         if size > end:
             os.truncate(self.storage_path_, end)
+            self._dirty = True
         return size - end
 
     def close(self) -> None:
@@ -185,12 +214,27 @@ class LilcomChunkyWriter(FeaturesWriter):
             self._file.close()
             self._file = None
             self.mode = "ab"  # reopening after close must not truncate what was written
+        if self.url:
+            self._upload()
+            if self.storage_path_.exists():
+                self.storage_path_.unlink()  # the store holds it now; a later append downloads it
         self.release_output_lock()
+
+    def __exit__(self, exc_type: Optional[type], *rest: object) -> None:
+        if exc_type is not None and self.url:  # a failed run uploads nothing; a resume continues the staged file
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+                self.mode = "ab"
+            self.release_output_lock()
+            return
+        self.close()
 
     def _open(self) -> BinaryIO:
         if self._file is None:
             self.lock_output()  # before anything is truncated or appended
             self.storage_path_.parent.mkdir(parents=True, exist_ok=True)
+            self._fetch_staged()
             self._file = open(self.storage_path_, self.mode)  # noqa: SIM115  (the writer owns it until close())
             self._file.seek(0, os.SEEK_END)
             self._offset = self._file.tell()
@@ -354,6 +398,8 @@ def _parse_key(key: str, path: str, size: int) -> Tuple[int, List[int]]:
 
 
 def _file_version(path: str, key: str) -> Tuple[int, int, int, int]:
+    if remote.is_url(path):  # no metadata request: a matrix is one ranged request; objects change whole
+        return (0, 0, 0, 0)
     try:
         stat = os.stat(path)
     except OSError as err:
@@ -367,26 +413,34 @@ _MAX_OPEN = 64
 
 
 def _pread(path: str, offset: int, size: int, key: str) -> bytes:
-    """Reads ``size`` bytes at ``offset`` through a cached descriptor (reopened if the file changed)."""
+    """Reads ``size`` bytes at ``offset`` of a local archive, or of a URL with one ranged request."""
     try:
-        stat = os.stat(path)
-        with _FDS_LOCK:
-            cached = _FDS.get(path)
-            if cached is None or cached[1:] != (stat.st_ino, stat.st_dev):
-                if cached is not None:
-                    os.close(cached[0])
-                elif len(_FDS) >= _MAX_OPEN:
-                    os.close(_FDS.pop(next(iter(_FDS)))[0])
-                cached = (os.open(path, os.O_RDONLY), stat.st_ino, stat.st_dev)
-                _FDS[path] = cached
-            fd = cached[0]
-        data = os.pread(fd, size, offset)
+        if remote.is_url(path):
+            data = remote.read_range(path, offset, size)
+        else:
+            data = _pread_local(path, offset, size)
     except OSError as err:
-        raise storage_error(path, key, err) from err
+        raise storage_error(remote.redact(path), key, err) from err
     if len(data) != size:
         raise StorageFormatError(
-            f"stored features {key!r} in {path!r} end at byte {offset + size} but the file has only "
+            f"stored features {key!r} in {remote.redact(path)!r} end at byte {offset + size} but the file has only "
             f"{offset + len(data)} bytes there; the archive is truncated or the manifest belongs to "
             f"another archive"
         )
     return data
+
+
+def _pread_local(path: str, offset: int, size: int) -> bytes:
+    """``os.pread`` through a descriptor cached per path (reopened when the file was replaced)."""
+    stat = os.stat(path)
+    with _FDS_LOCK:
+        cached = _FDS.get(path)
+        if cached is None or cached[1:] != (stat.st_ino, stat.st_dev):
+            if cached is not None:
+                os.close(cached[0])
+            elif len(_FDS) >= _MAX_OPEN:
+                os.close(_FDS.pop(next(iter(_FDS)))[0])
+            cached = (os.open(path, os.O_RDONLY), stat.st_ino, stat.st_dev)
+            _FDS[path] = cached
+        fd = cached[0]
+    return os.pread(fd, size, offset)
