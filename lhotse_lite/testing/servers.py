@@ -6,7 +6,8 @@
   requests are nginx's default); ``/forbidden/`` answers 403.
 * :class:`CountingProxy` relays requests to either of them and counts requests and response-body
   bytes on the server side; it can answer the next requests with an error status, cut a response
-  off halfway, or drop every connection (a server that went away).
+  off halfway, or drop every connection (a server that went away: ``down``, or ``down_after`` a
+  number of requests).
 
 The clients under test (s3fs, aiohttp through fsspec) talk to the proxy; nothing here is used by the
 library itself. Nothing is imported from a test framework.
@@ -157,6 +158,7 @@ class CountingProxy:
         self.requests: List[Tuple[str, str, Optional[str], int]] = []
         self._faults: List[Tuple[Any, Optional[str]]] = []
         self.down = False
+        self.down_after: Optional[int] = None  # go down once this many requests were relayed
         self._lock = threading.Lock()
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -181,6 +183,7 @@ class CountingProxy:
             self.requests.clear()
             self._faults.clear()
             self.down = False
+            self.down_after = None
 
     def fail_next(self, status: Any, count: int = 1, match: Optional[str] = None) -> None:
         """Answers the next ``count`` requests (whose path contains ``match``) with ``status``.
@@ -238,6 +241,8 @@ def _handler(proxy: CountingProxy) -> type:
 
         def _relay(self) -> None:
             body = self._body()
+            if proxy.down_after is not None and len(proxy.requests) >= proxy.down_after:
+                proxy.down = True
             if proxy.down:
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
