@@ -141,12 +141,18 @@ def _os_message(err: OSError) -> str:
 @click.group(cls=LiteGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lite")
 @click.option("-v", "--verbose", is_flag=True, help="Log progress details (INFO level) to stderr.")
-def cli(verbose: bool) -> None:
+@click.option("--path-map", "path_map", multiple=True, metavar="SRC=DST",
+              help="Read audio and features under the prefix SRC from DST instead (e.g. "
+                   "s3://bucket/corpus=/mnt/corpus); repeatable. Default: the LHOTSE_LITE_PATH_MAP variable.")
+def cli(verbose: bool, path_map: Tuple[str, ...]) -> None:
     """lhotse_lite: speech corpus manifests and Kaldi-compatible features."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from lhotse_lite import remote
+
+    remote.set_path_map(";".join(path_map) if path_map else None)  # None: the environment variable
 
 
 _LITERAL = re.compile(r"``(.+?)``")
