@@ -91,6 +91,7 @@ __all__ = [
     "open_read",
     "read_range",
     "read_bytes",
+    "read_capped",
     "write_bytes",
     "download",
     "upload",
@@ -452,7 +453,9 @@ class RemoteFile(io.RawIOBase):
             :meth:`raise_error` raises it.
 
     Attributes:
-        size: The object's size in bytes (one metadata request when the file is opened).
+        size: The object's size in bytes (one metadata request when the file is opened); ``None``
+            when the server does not say (no ``Content-Length``): such an object cannot be read by
+            range, read it with :func:`read_capped`.
         error: The deferred error of a failed read, or ``None``.
         requests: The number of ranged requests made.
 
@@ -470,7 +473,8 @@ class RemoteFile(io.RawIOBase):
         self.error: Optional[RemoteError] = None
         self.requests = 0
         self._fs, self._inner = filesystem(url)
-        self.size = int(_call(url, "reading the size", lambda: self._fs.size(self._inner)))
+        size = _call(url, "reading the size", lambda: self._fs.size(self._inner))
+        self.size: Optional[int] = None if size is None else int(size)  # None: a server that does not say
         self._pos = 0
         self._buffer = b""
         self._buffer_start = 0
@@ -598,6 +602,32 @@ def read_range(path: Union[str, os.PathLike], offset: int, length: int) -> bytes
     fs, inner = filesystem(path)  # type: ignore[arg-type]
     return _call(path, f"reading {length} bytes at offset {offset}",  # type: ignore[arg-type]
                  lambda: fs.cat_file(inner, start=offset, end=offset + length))
+
+
+def read_capped(url: str, max_bytes: int) -> bytes:
+    """The object a URL names, read from its start as a stream: at most ``max_bytes + 1`` bytes.
+
+    For servers that send no size (no ``Content-Length``, no ranges): the caller compares the length
+    with ``max_bytes`` to tell a complete object from one cut off at the cap (an endless body stops here).
+
+    Raises:
+        RemoteNotFoundError, RemoteAccessError, RemoteError: see the module docstring.
+    """
+    fs, inner = filesystem(url)
+
+    def fetch() -> bytes:
+        parts: List[bytes] = []
+        total = 0
+        with fs.open(inner, "rb", block_size=0) as file:
+            while total <= max_bytes:
+                part = file.read(min(1 << 20, max_bytes + 1 - total))
+                if not part:
+                    break
+                parts.append(part)
+                total += len(part)
+        return b"".join(parts)
+
+    return _call(url, "reading", fetch)
 
 
 def read_bytes(path: Union[str, os.PathLike]) -> bytes:

@@ -321,6 +321,10 @@ def _read_url(url: str, offset: float, duration: Optional[float], where: str) ->
     check_url_allowed(url)  # manifests from elsewhere: see lhotse_lite.audio.command_guard
     logger.debug("reading audio span from URL: %s", remote.redact(url))
     with _remote_errors(where), remote.RemoteFile(url, defer_errors=True) as file:
+        if file.size is None:  # a server that does not say the size: read it whole, up to the cap
+            return decode_span(io.BytesIO(_read_unsized(url)), offset, duration, where)
+        file.read(1)  # the headers are fetched here, not inside libsndfile's callbacks (which hold its lock)
+        file.seek(0)
         if duration is not None:
             _expect_span(file, duration)
         else:
@@ -352,14 +356,27 @@ def _fetch_url(url: str, where: str) -> bytes:
     check_url_allowed(url)  # manifests from elsewhere: see lhotse_lite.audio.command_guard
     logger.debug("fetching audio URL: %s", remote.redact(url))
     with _remote_errors(where), remote.RemoteFile(url, 1 << 22, 1 << 22) as file:
+        if file.size is None:
+            return _read_unsized(url)
         _check_size(file, url)
         return file.read()
+
+
+def _read_unsized(url: str) -> bytes:
+    """An object of unknown size read as a stream, cut off (an error) past :func:`url_size_limit`."""
+    limit = url_size_limit()
+    data = remote.read_capped(url, limit)
+    if len(data) > limit:
+        raise AudioLoadingError(
+            f"url source {remote.redact(url)!r} sent more than the limit of {limit} bytes; if the file is really "
+            f"that large, raise the limit with set_url_size_limit() or {URL_SIZE_ENV_VAR}")
+    return data
 
 
 def _check_size(file: remote.RemoteFile, url: str) -> None:
     """Refuses to read whole an object larger than :func:`url_size_limit` (its size is known before reading)."""
     limit = url_size_limit()
-    if file.size > limit:
+    if file.size is not None and file.size > limit:
         raise AudioLoadingError(
             f"url source {remote.redact(url)!r} declares {file.size} bytes, more than the limit of {limit} bytes; "
             f"if the file is really that large, raise the limit with set_url_size_limit() or {URL_SIZE_ENV_VAR}")

@@ -125,7 +125,8 @@ def test_builder_on_s3_resumes_after_an_interrupted_run(s3, bucket, http, tmp_pa
     with pytest.raises(AudioLoadingError, match=r"missing\.flac"), LilcomChunkyWriter(archive) as storage:
         FeatureSetBuilder(Fbank(), storage).process_and_store_recordings(
             broken, output_manifest=manifest, progress_bar=False)
-    assert s3.client.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0  # nothing visible
+    keys = [o["Key"] for o in s3.client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert keys == ["feats.jsonl.gz.producer.json"]  # no manifest, no archive: only what the run was
     with LilcomChunkyWriter(archive) as storage:
         FeatureSetBuilder(Fbank(), storage).process_and_store_recordings(
             url_recs, output_manifest=manifest, progress_bar=False)
