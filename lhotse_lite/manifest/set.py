@@ -79,6 +79,7 @@ from typing import (
     Union,
 )
 
+from lhotse_lite import remote
 from lhotse_lite.errors import ItemIndexError, UnknownIdError
 from lhotse_lite.manifest import formats, lazy, operations, set_files
 from lhotse_lite.manifest.building import build_dict, with_location
@@ -505,6 +506,10 @@ class ManifestSet(Generic[T]):
         from lhotse_lite.manifest.blocked_gzip import write_blocked_gzip
         from lhotse_lite.manifest.sidecars import SidecarWriter, remove_sidecars
 
+        if remote.is_url(path):  # the data only, uploaded when complete (no index files for URLs yet)
+            with formats.atomic_open(path) as f:
+                f.writelines(formats.dumps_line(d) for d in self.to_dicts())
+            return
         sidecars = SidecarWriter(type(self).__name__)
         dumps_line, add = formats.dumps_line, sidecars.add
 

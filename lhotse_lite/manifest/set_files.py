@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional, Type, TypeVar
 
 from lhotse_lite import remote
-from lhotse_lite.errors import ManifestNotFoundError
+from lhotse_lite.errors import ManifestArgumentError, ManifestNotFoundError
 from lhotse_lite.manifest import formats, lazy
 from lhotse_lite.manifest.building import gc_paused, load_numbered
 
@@ -96,6 +96,12 @@ def open_set_lazy(cls: Type[S], path: formats.Pathlike, indexed: Optional[bool] 
     """
     if not remote.exists(path):
         raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
+    if remote.is_url(path) and (shuffle or indexed or index_path is not None):
+        raise ManifestArgumentError(
+            f"{remote.redact(str(path))}: indexed and shuffled reads of a URL are not supported yet; "
+            f"stream it (indexed=False, shuffle=False) or read a local copy")
+    if remote.is_url(path):
+        return cls._lazy(lazy.LazyManifestIterator(path, cls.element_type.from_dict))
     if shuffle or indexed or (indexed is None and (index_path is not None or has_index(path))):
         from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator
 

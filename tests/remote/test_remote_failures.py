@@ -64,6 +64,7 @@ def test_a_server_that_goes_away_mid_read_leaves_no_output(http, tmp_path):
     sups = DummyManifest(SupervisionSet, begin_id=0, end_id=60000)  # about 6 MB: more than one request
     sups.to_file(http.root / "sups.jsonl")
     lazy = load_manifest_lazy(f"{http.url}/sups.jsonl")
+    (tmp_path / "out").mkdir()
     http.proxy.reset()
     http.proxy.down_after = 1  # the first ranged request is served, then the server is gone
     with pytest.raises(RemoteError, match=rf"{http.url}/sups\.jsonl"):
