@@ -38,7 +38,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Union
+from typing import Any, Dict, Iterator, List, Optional
 
 import numpy as np
 import orjson
@@ -51,6 +51,7 @@ from lhotse_lite.errors import (
     StaleIndexError,
 )
 from lhotse_lite.safe_writes import make_temp_file, naming_write_errors
+from lhotse_lite.types import Pathlike
 
 __all__ = [
     "index_file_path",
@@ -62,7 +63,6 @@ __all__ = [
     "LazyShuffledRange",
 ]
 
-Pathlike = Union[str, "os.PathLike[str]"]
 
 _OFFSET_DTYPE = np.dtype("<u8")
 _SCAN_CHUNK = 1 << 22  # bytes scanned for newlines at a time (small enough to stay in cache)

@@ -213,9 +213,12 @@ def test_workers_read_only_the_items_of_their_batches(corpus, num_workers):
 def test_streamed_manifests_are_read_once_and_random_access_ones_are_used_as_they_are(corpus):
     eager = corpus["supervisions"]
     assert KeywordSpottingDataset(eager, LabelTargets(["yes", "no"]), features=corpus["features"]).supervisions is eager
-    lazy = SupervisionSet.from_jsonl_lazy(corpus["paths"]["supervisions"])
+    lazy = SupervisionSet.from_jsonl_lazy(corpus["paths"]["supervisions"], indexed=False)
     dataset = KeywordSpottingDataset(lazy, LabelTargets(["yes", "no"]), features=corpus["features"])
     assert isinstance(dataset.supervisions, list) and [s.id for s in dataset.supervisions] == [s.id for s in eager]
+    indexed = SupervisionSet.from_jsonl_lazy(corpus["paths"]["supervisions"], indexed=True)
+    assert KeywordSpottingDataset(indexed, LabelTargets(["yes", "no"]), features=corpus["features"]).supervisions \
+        is indexed
     assert torch.equal(dataset[ALL]["inputs"],
                        KeywordSpottingDataset(eager, LabelTargets(["yes", "no"]), features=corpus["features"])[ALL][
                            "inputs"])
