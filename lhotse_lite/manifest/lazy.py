@@ -332,12 +332,14 @@ class LazyIteratorChain(IteratorNode):
         if resume is None:
             if self.shuffle_iters:
                 rng = random if self.seed is None else random.Random(resolve_seed(self.seed) + self.num_iters)
-                rng.shuffle(self._order)
+                rng.shuffle(self._order)  # in place: each pass shuffles the order of the pass before, as Lhotse
                 self.num_iters += 1
-            order, first, inner = list(self._order), 0, None
+            order, first, inner, started = list(self._order), 0, None, self.num_iters
         else:
             order, first = list(resume["iter_order"]), int(resume["current_iter_idx"])
-            self.num_iters = int(resume["num_iters"])
+            started = int(resume["num_iters"])
+            if started >= self.num_iters:  # the pass started last (a mux may hold several of one node)
+                self.num_iters, self._order = started, list(order)
             inner = resume["inner_states"][order[first]] if first < len(order) else None
         at = [first, None]  # position in ``order``, and the pass over that source
 
@@ -355,7 +357,7 @@ class LazyIteratorChain(IteratorNode):
             if at[0] < len(order):
                 inner_states[order[at[0]]] = child_state(self.sources[order[at[0]]], at[1]) \
                     if at[1] is not None else inner
-            return {"current_iter_idx": at[0], "num_iters": self.num_iters, "iter_order": order,
+            return {"current_iter_idx": at[0], "num_iters": started, "iter_order": order,
                     "inner_states": inner_states}
 
         return NodePass(items(), state)
@@ -367,16 +369,30 @@ class LazyIteratorChain(IteratorNode):
             base = random.getrandbits(31) if self.seed is None else resolve_seed(self.seed)
             seed, start = base + self.num_iters, 0
             self.num_iters += 1
+            started = self.num_iters
         else:
             seed, start = int(resume["global_seed"]), int(resume["global_position"])
-            self.num_iters = int(resume["num_iters"])
+            started = int(resume["num_iters"])
+            self.num_iters = max(self.num_iters, started)
         order = LazyShuffledRange(sum(_length(s) for s in self.sources), seed=seed)
         order.load_state_dict({**order.state_dict(), "pos": start})
 
         def state() -> State:
-            return {"global_position": order.state_dict()["pos"], "global_seed": seed, "num_iters": self.num_iters}
+            return {"global_position": order.state_dict()["pos"], "global_seed": seed, "num_iters": started}
 
         return NodePass(map(self.__getitem__, order), state)
+
+    def persistent_state(self) -> State:
+        """What the chain carries from pass to pass (the pass count and the shuffled order), JSON-serialisable.
+
+        :func:`~lhotse_lite.checkpoint.collect_state_dict` saves it for every chain of a graph, also for one
+        that no pass holds open when the state is taken (a source a mux will open again).
+        """
+        return {"num_iters": self.num_iters, "order": list(self._order)}
+
+    def load_persistent_state(self, state: State) -> None:
+        """Restore :meth:`persistent_state`."""
+        self.num_iters, self._order = int(state["num_iters"]), [int(i) for i in state["order"]]
 
     def __len__(self) -> int:
         return sum(_length(it) for it in self.sources)
