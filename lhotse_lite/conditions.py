@@ -32,7 +32,7 @@ import math
 import operator
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Collection, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Collection, Iterable, List, Optional, Sequence, Union
 
 from lhotse_lite.errors import ManifestFieldError
 
@@ -91,10 +91,12 @@ class Condition:
         if op == "~":
             return re.search(self.value, _text(value)) is not None
         number = None if isinstance(value, (bool, str)) else _number(value)
+        left: Union[float, str]
+        right: Union[float, str]
         if number is not None:
             left, right = number, self._literal_number(value, data)
         else:
-            left, right = _text(value), self.value  # type: ignore[assignment]
+            left, right = _text(value), self.value
         if op == "=":
             return left == right
         return _ORDER[op](left, right)

@@ -44,7 +44,7 @@ from lhotse_lite.types import Pathlike
 try:
     import fcntl
 except ImportError:  # pragma: no cover  (Windows: no flock)
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # callers test for None
 
 __all__ = ["OutputLock", "lock_path_of", "LOCK_SUFFIX"]
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up from nothing (virtual environment, pinned torch, the package with its test and
-# docs extras), lints with ruff (configured in pyproject.toml), runs the whole test suite, doctests
-# included, runs its torch-free part on the oldest and newest other Python installed
+# docs extras), lints with ruff and type-checks with mypy (both configured in pyproject.toml), runs the
+# whole test suite, doctests included, runs its torch-free part on the oldest and newest other Python installed
 # (scripts/test_other_pythons.sh: 3.10 and 3.13 here; skipped with a message where absent), then
 # builds the docs with warnings treated as errors. Idempotent: re-running reuses the environments.
 # Arguments go to the main pytest run (bash scripts/test.sh -x tests/manifest).
@@ -32,6 +32,7 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && [ "$(id -u)
 fi
 
 "$py" -m ruff check .
+"$py" -m mypy  # the packages and settings of [tool.mypy] in pyproject.toml
 "$py" -m pytest -q -rs "$@"  # -rs: every skipped test with its reason
 LITE_MAIN_PYTHON="$py" bash scripts/test_other_pythons.sh
 if [ -f docs/conf.py ]; then

@@ -439,8 +439,8 @@ class Recording(CustomFieldMixin):
             transforms=[*(self.transforms or []), tfm],
         )
 
-    def _perturb_length(self, tfm: AudioTransform, affix: str, affix_id: bool) -> "Recording":
-        factor = tfm.factor  # type: ignore[attr-defined]
+    def _perturb_length(self, tfm: Union[Speed, Tempo], affix: str, affix_id: bool) -> "Recording":
+        factor = tfm.factor
         num_samples = perturb_num_samples(self.num_samples, factor)
         return replace(
             self,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import math
 import os
-from typing import Optional
+from typing import Literal, Optional, SupportsFloat, Union
 
 import numpy as np
 
@@ -87,9 +87,9 @@ def get_audio_duration_mismatch_tolerance() -> float:
     return DEFAULT_AUDIO_DURATION_MISMATCH_TOLERANCE
 
 
-def _validate(value: object, where: str) -> float:
+def _validate(value: Union[str, SupportsFloat], where: str) -> float:
     try:
-        seconds = float(value)  # type: ignore[arg-type]
+        seconds = float(value)
     except (TypeError, ValueError) as err:
         raise ConfigError(f"{where}: expected a number of seconds >= 0, got {value!r}") from err
     if not math.isfinite(seconds) or seconds < 0:
@@ -148,5 +148,5 @@ def fit_num_samples(
         )
     if diff < 0:
         return audio[:, :expected]
-    mode = "reflect" if actual > 0 else "constant"
+    mode: Literal["reflect", "constant"] = "reflect" if actual > 0 else "constant"
     return np.pad(audio, ((0, 0), (0, diff)), mode=mode)

@@ -24,8 +24,8 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Dict, Optional, Tuple
+from dataclasses import Field, asdict, dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, Optional, Tuple
 
 import numpy as np
 import soxr
@@ -89,6 +89,9 @@ class AudioTransform:
         (True, (1.1, 2.2))
     """
 
+    if TYPE_CHECKING:  # every subclass is a dataclass
+        __dataclass_fields__: ClassVar[Dict[str, Field[Any]]]
+
     def __call__(self, samples: np.ndarray, sampling_rate: int) -> np.ndarray:
         """Applies the transform to ``samples`` of shape ``(channels, samples)`` at ``sampling_rate``."""
         raise NotImplementedError
@@ -115,7 +118,7 @@ class AudioTransform:
 
     def to_dict(self) -> Dict[str, Any]:
         """Lhotse's serialized form: ``{"name": <class name>, "kwargs": {<fields>}}``."""
-        return {"name": type(self).__name__, "kwargs": asdict(self)}  # type: ignore[call-overload]
+        return {"name": type(self).__name__, "kwargs": asdict(self)}
 
 
 def transform_from_dict(data: Dict[str, Any]) -> AudioTransform:

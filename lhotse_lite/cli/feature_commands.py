@@ -41,7 +41,7 @@ class StorageChoice(click.Choice):
         self.case_sensitive = True
 
     @property
-    def choices(self) -> Tuple[str, ...]:  # type: ignore[override]
+    def choices(self) -> Tuple[str, ...]:  # type: ignore[override]  # click stores a list; this asks the registry
         from lhotse_lite.features.io import available_storage_backends
 
         return tuple(available_storage_backends())

@@ -59,7 +59,7 @@ import pickle
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Deque, Iterable, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Deque, Iterable, List, NamedTuple, Optional, Protocol, Tuple, Union, runtime_checkable
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -86,6 +86,13 @@ class SkippedRecording(NamedTuple):
 
     recording_id: str
     reason: str
+
+
+@runtime_checkable
+class _OpenedInMode(Protocol):
+    """An archive writer that opens its file in ``mode`` (``"wb"`` truncates, ``"ab"`` appends)."""
+
+    mode: str
 
 
 class _Stored(NamedTuple):
@@ -195,8 +202,8 @@ class FeatureSetBuilder:
         with manifest:
             previous = _written_items(manifest)
             done = {(f.recording_id, f.channels) for f in previous}
-            if previous and getattr(self.storage, "mode", None) == "wb":
-                self.storage.mode = "ab"  # type: ignore[attr-defined]  # resuming: never truncate ...
+            if previous and isinstance(self.storage, _OpenedInMode) and self.storage.mode == "wb":
+                self.storage.mode = "ab"  # resuming: never truncate ...
                 _drop_unreferenced_tail(self.storage, previous)  # ... except what no kept line references
             todo = [r for r in recordings if any((r.id, c) not in done for c in r.channel_ids)]
             if previous:
@@ -227,10 +234,11 @@ class FeatureSetBuilder:
                 return InMemoryWriter()
             manifest = SequentialJsonlWriter(output_manifest, overwrite=overwrite, keep=guard)
             manifest.open()  # locks, then resumes: the guard refuses another job's output
-            guard.finish()  # type: ignore[union-attr]
+            if guard is not None:  # there is one whenever there is an output manifest
+                guard.finish()
         except BaseException:
             if took_lock:
-                self.storage.release_output_lock()  # type: ignore[attr-defined]  # nothing written yet
+                self.storage.release_output_lock()  # nothing written yet
             raise
         return manifest
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from typing import Any, Dict, Type, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, Type, TypeVar
 
 from lhotse_lite.checks import check_int, check_number
 from lhotse_lite.errors import ConfigError, UnknownFieldError
@@ -49,9 +49,12 @@ class ExtractorConfig:
         lhotse_lite.errors.UnknownFieldError: MfccConfig has no field(s) ['num_cepstra']; valid fields: ...
     """
 
+    if TYPE_CHECKING:  # every subclass is a dataclass
+        __dataclass_fields__: ClassVar[Dict[str, dataclasses.Field[Any]]]
+
     def to_dict(self) -> Dict[str, Any]:
         """Fields as a dict, ``None`` values dropped."""
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}  # type: ignore[call-overload]
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
 
     @classmethod
     def from_dict(cls: Type[C], data: Dict[str, Any]) -> C:
@@ -63,7 +66,7 @@ class ExtractorConfig:
             ConfigError: A value has the wrong type (the message names the field, what it must be and
                 what it got).
         """
-        names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+        names = [f.name for f in dataclasses.fields(cls)]
         unknown = sorted(str(key) for key in set(data) - set(names))
         if unknown:
             raise UnknownFieldError(f"{cls.__name__} has no field(s) {unknown}; valid fields: {', '.join(names)}")

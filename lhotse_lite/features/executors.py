@@ -128,7 +128,7 @@ def exit_with_parent(parent_pid: int) -> threading.Thread:
 
 def _watch_parent(parent_pid: int) -> None:
     try:
-        fd: Optional[int] = os.pidfd_open(parent_pid)  # type: ignore[attr-defined]
+        fd: Optional[int] = os.pidfd_open(parent_pid)  # type: ignore[attr-defined, unused-ignore]  # Linux only
     except ProcessLookupError:
         fd = None
         _exit_orphaned(parent_pid)

@@ -238,7 +238,7 @@ class ResumeGuard:
         self._rows += 1
         if self._recorded is None:
             self._refuse(_row_differences(row, self.job), f"line {self._rows} of its kept rows holds")
-        recording = self.recordings.get(row.get("recording_id"))  # type: ignore[arg-type]
+        recording = self.recordings.get(row.get("recording_id"))
         if recording is None or row_matches_recording(row, recording):
             return True
         if recording.id not in self.stale:

@@ -191,7 +191,8 @@ def write_global_stats(stats: Dict[str, np.ndarray], path: Union[str, Path]) -> 
             text = json.dumps({key: np.asarray(value).tolist() for key, value in stats.items()}, indent=2)
             file.write(text.encode("utf-8"))
         elif target.suffix == ".npz":
-            np.savez(file, **stats)
+            # numpy's stub also offers the keys to its ``allow_pickle: bool`` (numpy >= 2.1), no stats key
+            np.savez(file, **stats)  # type: ignore[arg-type]
         else:
             pickle.dump(stats, file)
     return target

@@ -250,12 +250,12 @@ def wav_scp_entries(source: AudioSource, where: str = "") -> Dict[int, str]:
     if source.type not in ("file", "command"):
         raise ManifestFieldError(
             f"{prefix}a {source.type!r} audio source cannot be written to wav.scp (only files and commands)")
+    path = str(source.source)  # a str: AudioSource checks that files and commands are text
     if source.type == "command":
         if len(source.channels) > 1:
             raise ManifestFieldError(
                 f"{prefix}a command source holding several channels {source.channels} cannot be split for wav.scp")
-        return {source.channels[0]: f"{source.source} |"}
-    path = str(source.source)
+        return {source.channels[0]: f"{path} |"}
     if len(source.channels) == 1 and path.lower().endswith(".wav") and _plain_entry_ok(path):
         return {source.channels[0]: path}
     entries = {}

@@ -157,11 +157,14 @@ def _read_recordings(path: Path, wavs: Dict[str, str], sampling_rate: Optional[i
         return _recording(rid, value, rate, duration, info.channels)
 
     items = list(wavs.items())
-    bar = dict(total=len(items), desc="Reading audio headers", unit="rec", leave=False)
+
+    def bar(recordings: Iterable[Recording]) -> Iterable[Recording]:
+        return tqdm(recordings, total=len(items), desc="Reading audio headers", unit="rec", leave=False)
+
     if num_jobs <= 1:
-        return [read(item) for item in tqdm(items, **bar)]
+        return list(bar(read(item) for item in items))
     with ThreadPoolExecutor(max_workers=num_jobs) as pool:
-        return list(tqdm(pool.map(read, items), **bar))
+        return list(bar(pool.map(read, items)))
 
 
 def _refuse_command(path: Path, rid: str, value: str, sampling_rate: Optional[int], known_duration: bool) -> None:
@@ -263,10 +266,10 @@ def _supervisions(path: Path, recordings: RecordingSet, frame_shift: Optional[fl
 
     def segment(uid: str, rid: str, start: float, duration: float) -> SupervisionSegment:
         speaker = speakers.get(uid)
-        if uid in feats_rows:
-            duration = feats_rows[uid] * frame_shift  # type: ignore[operator]  # Lhotse's product, unrounded
-        elif uid in num_frames:
-            duration = round(num_frames[uid] * frame_shift, 8)  # type: ignore[operator]
+        if frame_shift and uid in feats_rows:
+            duration = feats_rows[uid] * frame_shift  # Lhotse's product, unrounded
+        elif frame_shift and uid in num_frames:
+            duration = round(num_frames[uid] * frame_shift, 8)
         return SupervisionSegment(id=uid, recording_id=rid, start=start, duration=duration, channel=0,
                                   text=texts.get(uid), language=languages.get(uid), speaker=speaker,
                                   gender=genders.get(speaker) if speaker is not None else None)
@@ -392,9 +395,9 @@ def _cached_feats_shapes(scp: str, mtime_ns: int, size: int,
     from lhotse_lite.features.storage.kaldi_ark import read_matrix_shape, read_scp
 
     entries = read_scp(scp)
-    bar = dict(total=len(entries), desc="Reading feats.scp headers", unit="utt", leave=False)
+    bar = tqdm(entries.items(), total=len(entries), desc="Reading feats.scp headers", unit="utt", leave=False)
     try:
-        return tuple((uid, (rx, read_matrix_shape(rx))) for uid, rx in tqdm(entries.items(), **bar))
+        return tuple((uid, (rx, read_matrix_shape(rx))) for uid, rx in bar)
     except StorageNotFoundError as err:
         raise StorageNotFoundError(
             f"{scp}: {err}; relative ark paths in feats.scp are relative to the working directory, as in "

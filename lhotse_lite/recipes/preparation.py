@@ -33,7 +33,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 from lhotse_lite.audio import Recording, RecordingSet
 from lhotse_lite.errors import AudioNotFoundError, ManifestError
-from lhotse_lite.recipes.utils import manifests_exist, read_manifests_if_cached
+from lhotse_lite.recipes.utils import manifests_exist
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 from lhotse_lite.types import Pathlike
 from lhotse_lite.validation import validate_manifests
@@ -84,7 +84,7 @@ def whole_recording(
         ('0_1_1', 1.0, [0, 1], 'NO YES YES')
     """
     recording = Recording.from_file(path, recording_id=recording_id)
-    channels = recording.channel_ids
+    channels = recording.channel_ids or []  # never None: Recording fills it from its sources
     supervision = SupervisionSegment(
         id=recording.id,
         recording_id=recording.id,
@@ -144,12 +144,15 @@ def read_cached_split(
         >>> read_cached_split(tempfile.mkdtemp(), "yesno", "train") is None
         True
     """
-    if not manifests_exist(split, output_dir, prefix=prefix):
+    if output_dir is None or not manifests_exist(split, output_dir, prefix=prefix):
         return None
-    paths = manifest_paths(output_dir, prefix, split)  # type: ignore[arg-type]  (not None: the files exist)
+    paths = manifest_paths(output_dir, prefix, split)
     logger.info("%s %s: reusing %s and %s (delete them to prepare the split again)", prefix, split,
                 paths["recordings"], paths["supervisions"])
-    return read_manifests_if_cached([split], output_dir, prefix=prefix)[split]  # type: ignore[index]
+    return {
+        "recordings": RecordingSet.from_file(paths["recordings"]),
+        "supervisions": SupervisionSet.from_file(paths["supervisions"]),
+    }
 
 
 def finish_split(

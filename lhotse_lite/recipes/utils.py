@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, Iterable, Optional, Sequence, Union
+from typing import Dict, Iterable, Optional, Sequence, Type, Union
 
 from lhotse_lite.audio import RecordingSet
 from lhotse_lite.errors import NotStreamableError, UnknownNameError
@@ -40,14 +40,14 @@ __all__ = [
 DEFAULT_DETECTED_MANIFEST_TYPES = ("recordings", "supervisions")
 """The manifest types looked for by default."""
 
-TYPES_TO_CLASSES = {
+Manifest = Union[RecordingSet, SupervisionSet, FeatureSet]
+
+TYPES_TO_CLASSES: Dict[str, Type[Manifest]] = {
     "recordings": RecordingSet,
     "supervisions": SupervisionSet,
     "features": FeatureSet,
 }
 """The manifest types a recipe writes, and their set classes (Lhotse's also has ``cuts``)."""
-
-Manifest = Union[RecordingSet, SupervisionSet, FeatureSet]
 
 
 def _affixes(prefix: str, suffix: str) -> tuple:

@@ -157,7 +157,7 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
         Raises:
             ManifestFormatError: A malformed CTM line (``file:line``).
         """
-        words = ctm.read_ctm(ctm_file)
+        words: Iterable[ctm.CtmWord] = ctm.read_ctm(ctm_file)
         if verbose:
             words = tqdm(words, desc="Reading words from CTM file")
         groups = ctm.group_words(words)
@@ -171,7 +171,7 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
         if self.is_lazy:  # stays lazy: the words are held, the segments still stream
             return self.map(attach)
         out = [attach(seg) for seg in (tqdm(self, desc="Adding alignments") if verbose else self)]
-        num_added = sum(len(seg.alignment[type]) for seg in out)  # type: ignore[index]
+        num_added = sum(len((seg.alignment or {}).get(type, ())) for seg in out)  # with_alignment sets it
         logger.info("%d of %d CTM alignment items were added to segments", num_added,
                     sum(len(g) for g in groups.values()))
         return self.__class__(out)

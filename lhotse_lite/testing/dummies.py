@@ -19,10 +19,11 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import enum
 import io
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Type, Union
+from typing import Any, Dict, Iterator, List, Literal, Optional, Type, Union
 
 import numpy as np
 
@@ -45,8 +46,11 @@ __all__ = [
     "tone_wav_bytes",
 ]
 
-# the default of dummy_supervision's alignment (``None`` means no alignment, as in Lhotse)
-_DUMMY_ALIGNMENT = object()
+class _Default(enum.Enum):
+    """The default of dummy_supervision's alignment (``None`` means no alignment, as in Lhotse)."""
+
+    ALIGNMENT = "dummy alignment"
+
 
 #: The sine frequency of the audio that ``with_data=True`` attaches (Hz), as in Lhotse.
 DUMMY_SINE_HZ = 1000
@@ -248,7 +252,7 @@ def dummy_supervision(
     duration: float = 1.0,
     channel: Union[int, List[int]] = 0,
     text: str = "irrelevant",
-    alignment: Union[Optional[Dict[str, List[AlignmentItem]]], object] = _DUMMY_ALIGNMENT,
+    alignment: Union[Dict[str, List[AlignmentItem]], Literal[_Default.ALIGNMENT], None] = _Default.ALIGNMENT,
 ) -> SupervisionSegment:
     """A segment ``dummy-segment-{unique_id:04d}`` of ``dummy-recording-{unique_id:04d}``.
 
@@ -270,7 +274,7 @@ def dummy_supervision(
         language="irrelevant",
         gender="irrelevant",
         custom={"custom_field": "irrelevant"},
-        alignment=dummy_alignment() if alignment is _DUMMY_ALIGNMENT else alignment,
+        alignment=dummy_alignment() if alignment is _Default.ALIGNMENT else alignment,
     )
 
 

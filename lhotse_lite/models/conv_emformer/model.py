@@ -294,7 +294,8 @@ class ConvEmformer(torch.nn.Module):
         valid = output_lengths.to(input.device)
         new_states: List[ConvEmformerLayerState] = []
         for i, layer in enumerate(self.emformer_layers):
-            output, right_context, memory, state = layer.infer(
+            # ModuleList items are typed Module; TorchScript refuses isinstance narrowing of scripted layers
+            output, right_context, memory, state = layer.infer(  # type: ignore[operator]
                 output, right_context, memory, valid, None if states is None else states[i]
             )
             new_states.append(state)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence, Union
 
@@ -162,12 +163,12 @@ def matchboxnet_blocks(
         raise ConfigError(
             f"MatchboxNet needs B, R, C >= 1, got B={num_blocks}, R={repeat}, C={channels}"
         )
-    common = dict(dropout=dropout, separable=True, kernel_size_factor=kernel_size_factor)
-    blocks = [BlockConfig(filters=128, repeat=1, kernel=11, residual=False, **common)]
+    separable = functools.partial(
+        BlockConfig, dropout=dropout, separable=True, kernel_size_factor=kernel_size_factor
+    )
+    blocks = [separable(filters=128, repeat=1, kernel=11, residual=False)]
     for index in range(num_blocks):
-        blocks.append(
-            BlockConfig(filters=channels, repeat=repeat, kernel=13 + 2 * index, residual=True, **common)
-        )
-    blocks.append(BlockConfig(filters=128, repeat=1, kernel=29, dilation=2, residual=False, **common))
+        blocks.append(separable(filters=channels, repeat=repeat, kernel=13 + 2 * index, residual=True))
+    blocks.append(separable(filters=128, repeat=1, kernel=29, dilation=2, residual=False))
     blocks.append(BlockConfig(filters=128, repeat=1, kernel=1, residual=False, dropout=dropout))
     return blocks

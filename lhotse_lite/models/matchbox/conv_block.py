@@ -263,7 +263,8 @@ class ConvBlock(nn.Module):
                 out = layer(out)
         for pane, branch in enumerate(self.res):
             res_out = xs[pane]
-            for layer in branch:
+            # ModuleList items are typed Module; TorchScript refuses isinstance narrowing of scripted modules
+            for layer in branch:  # type: ignore[attr-defined]
                 if hasattr(layer, "returns_lengths"):
                     res_out, _ = layer(res_out, lens_orig)
                 else:

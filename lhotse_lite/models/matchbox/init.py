@@ -140,11 +140,7 @@ def init_weights(m: nn.Module, mode: Optional[str] = "xavier_uniform") -> None:
         elif mode == "tds_normal":
             tds_normal_(m.weight)
     elif isinstance(m, nn.BatchNorm1d):
-        if m.track_running_stats:
-            with torch.no_grad():
-                m.running_mean.zero_()
-                m.running_var.fill_(1.0)
-                m.num_batches_tracked.zero_()
+        m.reset_running_stats()  # zero mean, unit variance, no batches tracked (when tracked)
         if m.affine:
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)

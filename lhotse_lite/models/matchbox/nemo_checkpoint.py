@@ -77,6 +77,14 @@ def select_nemo_weights(
     return selected
 
 
+def _read_member(archive: tarfile.TarFile, member: tarfile.TarInfo, path: Path) -> bytes:
+    """The bytes of a regular-file ``member`` of ``archive`` (read from ``path``)."""
+    handle = archive.extractfile(member)
+    if handle is None:  # not reached for the regular files read_nemo_archive selects
+        raise StorageError(f"{path}: member {member.name!r} is not a regular file")
+    return handle.read()
+
+
 def read_nemo_archive(path: Union[str, Path]) -> Tuple[Dict[str, Any], "OrderedDict[str, torch.Tensor]"]:
     """Reads the config and the weights of a ``.nemo`` archive (tar, optionally gzip-compressed).
 
@@ -107,8 +115,8 @@ def read_nemo_archive(path: Union[str, Path]) -> Tuple[Dict[str, Any], "OrderedD
                 raise StorageError(
                     f"{path}: not a NeMo archive, missing {missing}; found {sorted(members)}"
                 )
-            config = yaml.safe_load(archive.extractfile(members[_CONFIG_MEMBER]).read())
-            weights = archive.extractfile(members[_WEIGHTS_MEMBER]).read()
+            config = yaml.safe_load(_read_member(archive, members[_CONFIG_MEMBER], path))
+            weights = _read_member(archive, members[_WEIGHTS_MEMBER], path)
     except tarfile.TarError as err:
         raise StorageError(f"{path}: cannot read as a .nemo (tar) archive: {err}") from err
     state_dict = torch.load(io.BytesIO(weights), map_location="cpu", weights_only=True)

@@ -70,6 +70,7 @@ class LengthAwareConv1d(nn.Conv1d):
         self.geometry = (int(kernel_size), int(stride), pad_left, int(dilation), pad_right)
         self.explicit_padding = explicit
 
+    # Conv1d.forward takes no lengths (TorchScript reads a def line's "# type:" comment: no reason after it)
     def forward(self, x: torch.Tensor, lens: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:  # type: ignore[override]
         """Convolves ``x`` and computes the valid output lengths."""
         kernel, stride, padding, dilation, padding_right = self.geometry

@@ -139,9 +139,12 @@ class SqueezeExcite(nn.Module):
         valid = (time.unsqueeze(0) < lengths.to(x.device).unsqueeze(-1)).unsqueeze(1)  # (B, 1, T)
         x = x.masked_fill(~valid, 0.0)
         y = self._squeeze(x, valid).transpose(1, -1)  # (B, 1, C)
-        y = F.linear(y, self.fc[0].weight.to(compute))
+        squeeze_weight, excite_weight = self.fc[0].weight, self.fc[2].weight
+        # narrows Module.__getattr__'s ``Tensor | Module`` for the type checker (TorchScript knows the types)
+        assert isinstance(squeeze_weight, torch.Tensor) and isinstance(excite_weight, torch.Tensor)
+        y = F.linear(y, squeeze_weight.to(compute))
         y = self.fc[1](y)
-        y = F.linear(y, self.fc[2].weight.to(compute)).transpose(1, -1)  # (B, C, 1)
+        y = F.linear(y, excite_weight.to(compute)).transpose(1, -1)  # (B, C, 1)
         return (x * torch.sigmoid(y)).to(dtype)
 
     def _squeeze(self, x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:

@@ -130,12 +130,13 @@ class W2VLatentExtractor(nn.Module):
         self.strides: List[int] = strides
         self.out_dim = out_channels[-1]
         in_channels = [1, *out_channels[:-1]]
-        self.blocks = nn.ModuleList(
+        blocks = [
             _ConvBlock(c_in, c_out, k, s, dropout)
             for c_in, c_out, k, s in zip(in_channels, out_channels, kernel_sizes, strides)
-        )
+        ]
+        self.blocks = nn.ModuleList(blocks)
         self.norm = nn.LayerNorm(self.out_dim)
-        for block in self.blocks:
+        for block in blocks:
             _init_conv(block.conv.weight, conv_init)
 
     def forward(self, x: torch.Tensor, normalize_signal: bool = True) -> torch.Tensor:

@@ -20,7 +20,7 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import torch
 from torch import nn
@@ -66,6 +66,9 @@ class SinusoidalPositionalEncoding(nn.Module):
         >>> SinusoidalPositionalEncoding(8)(torch.zeros(2, 5, 8)).shape
         torch.Size([1, 5, 8])
     """
+
+    if TYPE_CHECKING:  # for the type checker only: TorchScript cannot read postponed annotations
+        pe: torch.Tensor  # non-persistent buffer ``(1, max_len, input_size)``
 
     def __init__(self, input_size: int, max_len: int = 2500) -> None:
         super().__init__()
