@@ -34,8 +34,9 @@ Example:
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
-from typing import Any, Dict, Optional, TypeVar, Union
+from typing import Any, Dict, Generic, Optional, TypeVar, Union
 
 import numpy as np
 
@@ -72,7 +73,11 @@ READERS: Registry = Registry("feature storage reader", {
 WRITERS: Registry = Registry("feature storage writer", {
     name: f"lhotse_lite.features.storage.{module}:{writer}" for name, (module, _, writer) in _BUILTINS.items()})
 
-C = TypeVar("C", bound=type)
+KeyT = TypeVar("KeyT", str, bytes)
+"""The type of the ``storage_key`` a reader reads: ``str`` (files, archives) or ``bytes`` (memory)."""
+
+W = TypeVar("W", bound="type[FeaturesWriter]")
+R = TypeVar("R", bound="type[FeaturesReader[Any]]")
 
 
 class FeaturesWriter(ABC):
@@ -103,6 +108,9 @@ class FeaturesWriter(ABC):
 
     name: str = ""
     _output_lock: Optional[OutputLock] = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: B027
+        """Backends take their ``storage_path`` first, then their options (Lhotse's constructors)."""
 
     @property
     @abstractmethod
@@ -200,8 +208,8 @@ class FeaturesWriter(ABC):
         self.close()
 
 
-class FeaturesReader(ABC):
-    """Reads arrays stored by the writer of the same ``name``.
+class FeaturesReader(ABC, Generic[KeyT]):
+    """Reads arrays stored by the writer of the same ``name``; generic in the type of its keys.
 
     Args:
         storage_path: The ``storage_path`` recorded in the manifest.
@@ -220,13 +228,13 @@ class FeaturesReader(ABC):
 
     name: str = ""
 
-    def __init__(self, storage_path: Optional[str] = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, storage_path: Optional[Union[str, os.PathLike]] = None, *args: Any, **kwargs: Any) -> None:
         # the path map rebinds where features are read from (a local mirror of a bucket, or the reverse)
         self.storage_path = None if storage_path is None else remote.map_path(str(storage_path))
 
     @abstractmethod
     def read(
-        self, key: StorageKey, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None
+        self, key: KeyT, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None
     ) -> np.ndarray:
         """Returns frames ``[left_offset_frames, right_offset_frames)`` of the stored array.
 
@@ -245,7 +253,7 @@ def _lock_target(storage_path: str) -> str:
     return str(remote.staging_path(storage_path)) if remote.is_url(storage_path) else storage_path
 
 
-def register_writer(cls: C) -> C:
+def register_writer(cls: W) -> W:
     """Class decorator registering a :class:`FeaturesWriter` under its ``name``.
 
     Raises:
@@ -255,7 +263,7 @@ def register_writer(cls: C) -> C:
     return cls
 
 
-def register_reader(cls: C) -> C:
+def register_reader(cls: R) -> R:
     """Class decorator registering a :class:`FeaturesReader` under its ``name``.
 
     Raises:

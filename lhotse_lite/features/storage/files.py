@@ -149,7 +149,7 @@ class _FolderWriter(FeaturesWriter):
         return f"{name[:3]}/{name}"
 
 
-class _FolderReader(FeaturesReader):
+class _FolderReader(FeaturesReader[str]):
     def _load(self, key: str) -> bytes:
         path = _key_path(self.storage_path, key)
         try:

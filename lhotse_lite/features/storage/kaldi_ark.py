@@ -44,7 +44,7 @@ import struct
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO, Dict, Iterable, NamedTuple, Optional, TextIO, Tuple, Union
+from typing import IO, Any, BinaryIO, Dict, Iterable, Literal, NamedTuple, Optional, TextIO, Tuple, Union
 
 import numpy as np
 
@@ -273,7 +273,7 @@ def _read_matrix(rxfilename: str) -> np.ndarray:
 
 
 @register_reader
-class KaldiReader(FeaturesReader):
+class KaldiReader(FeaturesReader[str]):
     """Reads matrices from Kaldi ark files through a ``feats.scp`` file, or one rxfilename.
 
     Args:
@@ -363,7 +363,7 @@ class KaldiWriter(FeaturesWriter):
         self.ark_path = f"{self.storage_dir}/feats.ark"
         self.compression_method = compression_method
         self.mode = mode
-        self._ark: Optional[BinaryIO] = None
+        self._ark: Optional[IO[bytes]] = None
         self._scp: Optional[TextIO] = None
         self._lock = threading.Lock()
 
@@ -464,11 +464,11 @@ class KaldiWriter(FeaturesWriter):
             self.mode = "ab"  # reopening after close must not truncate what was written
         self.release_output_lock()
 
-    def _open(self) -> Tuple[BinaryIO, TextIO]:
+    def _open(self) -> Tuple[IO[bytes], TextIO]:
         if self._ark is None or self._scp is None:
             self.lock_output()  # before anything is truncated or appended
             self.storage_dir.mkdir(parents=True, exist_ok=True)
-            text_mode = "a" if self.mode == "ab" else "w"
+            text_mode: Literal["a", "w"] = "a" if self.mode == "ab" else "w"
             with naming_write_errors(self.ark_path):
                 self._ark = open(self.ark_path, self.mode)  # noqa: SIM115  (the writer owns it until close())
                 self._ark.seek(0, os.SEEK_END)

@@ -35,7 +35,7 @@ import collections
 import os
 import threading
 from pathlib import Path
-from typing import Any, BinaryIO, Dict, Iterable, List, Optional, Tuple, Union
+from typing import IO, Any, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -121,7 +121,7 @@ class LilcomChunkyWriter(FeaturesWriter):
         self._dirty = False
         self.tick_power = tick_power
         self.mode = mode
-        self._file: Optional[BinaryIO] = None
+        self._file: Optional[IO[bytes]] = None
         self._offset = 0
 
     @property
@@ -230,7 +230,7 @@ class LilcomChunkyWriter(FeaturesWriter):
             return
         self.close()
 
-    def _open(self) -> BinaryIO:
+    def _open(self) -> IO[bytes]:
         if self._file is None:
             self.lock_output()  # before anything is truncated or appended
             self.storage_path_.parent.mkdir(parents=True, exist_ok=True)
@@ -248,7 +248,7 @@ class LilcomChunkyWriter(FeaturesWriter):
 
 
 @register_reader
-class LilcomChunkyReader(FeaturesReader):
+class LilcomChunkyReader(FeaturesReader[str]):
     """Reads slices of matrices from a ``.lca`` archive, touching only the chunks that overlap them.
 
     Args:

@@ -63,7 +63,7 @@ class MemoryLilcomWriter(_MemoryWriter):
 
 
 @register_reader
-class MemoryLilcomReader(FeaturesReader):
+class MemoryLilcomReader(FeaturesReader[bytes]):
     """Decompresses a ``memory_lilcom`` storage key."""
 
     name = "memory_lilcom"
@@ -91,7 +91,7 @@ class MemoryNpyWriter(_MemoryWriter):
 
 
 @register_reader
-class MemoryNpyReader(FeaturesReader):
+class MemoryNpyReader(FeaturesReader[bytes]):
     """Reads a ``memory_npy`` storage key."""
 
     name = "memory_npy"
