@@ -23,13 +23,14 @@ from __future__ import annotations
 import dataclasses
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Dict, List, Optional, Sequence, Type, TypeVar, Union
+from typing import Any, Callable, ClassVar, Dict, Generic, List, Optional, Sequence, Type, TypeVar, Union, cast
 
 import numpy as np
 import yaml
 
 from lhotse_lite.errors import ConfigError
 from lhotse_lite.features.batching import collate_results, is_single_signal, split_batch
+from lhotse_lite.features.config import ExtractorConfig
 from lhotse_lite.features.io import FeaturesWriter
 from lhotse_lite.features.manifest import Features, store_feature_array
 from lhotse_lite.registry import Registry
@@ -53,12 +54,13 @@ EXTRACTORS: Registry = Registry("feature extractor", {
 AugmentFn = Callable[[np.ndarray, int], np.ndarray]
 """``augment_fn(samples (channels, samples) float32, sampling_rate) -> samples``."""
 
-E = TypeVar("E", bound=type)
+ConfigT = TypeVar("ConfigT", bound=ExtractorConfig)
+E = TypeVar("E", bound="type[FeatureExtractor[Any]]")
 Channels = Optional[Union[int, List[int]]]
 
 
-class FeatureExtractor(ABC):
-    """Computes a feature matrix ``(num_frames, feature_dim)`` from audio samples.
+class FeatureExtractor(ABC, Generic[ConfigT]):
+    """Computes a feature matrix ``(num_frames, feature_dim)`` from audio samples; generic in its config type.
 
     Subclasses set the class attributes ``name`` (registry name) and ``config_type`` (a dataclass),
     and implement :meth:`extract`, :attr:`frame_shift` and :meth:`feature_dim`.
@@ -83,18 +85,18 @@ class FeatureExtractor(ABC):
     """
 
     name: ClassVar[str] = ""
-    config_type: ClassVar[Optional[type]] = None
+    config_type: ClassVar[Optional[Type[ExtractorConfig]]] = None
 
-    def __init__(self, config: Optional[Any] = None) -> None:
+    def __init__(self, config: Optional[ConfigT] = None) -> None:
         if self.config_type is None:
             raise ConfigError(f"{type(self).__name__} must set the class attribute config_type (its config dataclass)")
-        if config is None:
-            config = self.config_type()
-        if not isinstance(config, self.config_type):
+        checked = self.config_type() if config is None else config
+        if not isinstance(checked, self.config_type):
             raise ConfigError(
-                f"{type(self).__name__} expects a {self.config_type.__name__}, got {type(config).__name__}"
+                f"{type(self).__name__} expects a {self.config_type.__name__}, got {type(checked).__name__}"
             )
-        self.config = config
+        # config_type is the class of ConfigT (a ClassVar cannot name the type variable)
+        self.config: ConfigT = cast(ConfigT, checked)
 
     # ---- what subclasses define --------------------------------------------------------------
 
@@ -269,6 +271,8 @@ class FeatureExtractor(ABC):
         if "feature_type" not in data:
             raise ConfigError(f"a feature extractor config needs a 'feature_type' field; got keys {sorted(data)}")
         extractor_type = get_extractor_type(data.pop("feature_type"))
+        if extractor_type.config_type is None:  # refused by the constructor, which names the fix
+            return extractor_type()
         return extractor_type(extractor_type.config_type.from_dict(data))
 
     def to_yaml(self, path: Union[str, Path]) -> None:

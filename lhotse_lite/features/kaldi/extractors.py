@@ -22,7 +22,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
 
 import numpy as np
 import torch
@@ -39,6 +39,9 @@ from lhotse_lite.features.kaldi.extractor_configs import (
 )
 from lhotse_lite.units import kaldi_num_frames
 
+if TYPE_CHECKING:
+    from lhotse_lite.features.kaldi.spectral_layers import Wav2FFT
+
 __all__ = [
     "Fbank",
     "FbankConfig",
@@ -50,7 +53,10 @@ __all__ = [
     "LogSpectrogramConfig",
 ]
 
-class _KaldiExtractor(FeatureExtractor):
+KaldiConfigT = TypeVar("KaldiConfigT", FbankConfig, MfccConfig, SpectrogramConfig, LogSpectrogramConfig)
+
+
+class _KaldiExtractor(FeatureExtractor[KaldiConfigT]):
     """Shared implementation: builds the layer from the config and runs it on ``device``."""
 
     layer_name: str = ""
@@ -68,7 +74,7 @@ class _KaldiExtractor(FeatureExtractor):
     def frame_shift(self) -> float:
         return self.config.frame_shift
 
-    def to(self, device: str) -> "_KaldiExtractor":
+    def to(self, device: str) -> "_KaldiExtractor[KaldiConfigT]":
         """Moves the layers to ``device`` (the config records it). Returns ``self``."""
         _check_device(device)
         self.config = dataclasses.replace(self.config, device=str(device))
@@ -80,7 +86,7 @@ class _KaldiExtractor(FeatureExtractor):
         return {"config": self.config}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["config"])  # type: ignore[misc]
+        self.__init__(state["config"])  # type: ignore[misc]  # unpickling rebuilds the layers as __init__ does
 
     def _check_rate(self, sampling_rate: int) -> None:
         if sampling_rate != self.config.sampling_rate:
@@ -98,7 +104,10 @@ class _KaldiExtractor(FeatureExtractor):
         """
         self._check_rate(sampling_rate)
         is_numpy = not isinstance(samples, torch.Tensor)
-        x = torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32)) if is_numpy else samples
+        if isinstance(samples, torch.Tensor):
+            x = samples
+        else:
+            x = torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32))
         if x.ndim == 1:
             x = x.unsqueeze(0)
         with torch.inference_mode():
@@ -142,10 +151,10 @@ class _KaldiExtractor(FeatureExtractor):
         return collate_results(results, is_list, is_torch, single=is_single_signal(samples))
 
 
-_LAYERS: Dict[Tuple[str, Any], torch.nn.Module] = {}
+_LAYERS: Dict[Tuple[str, Any], Wav2FFT] = {}
 
 
-def _build_layer(layer_name: str, config: Any) -> torch.nn.Module:
+def _build_layer(layer_name: str, config: Union[FbankConfig, MfccConfig, SpectrogramConfig]) -> Wav2FFT:
     """The layer for ``config``, cached per process (workers unpickle extractors for every task)."""
     key = (layer_name, config)
     layer = _LAYERS.get(key)
@@ -202,7 +211,7 @@ def _check_device(device: Any) -> None:
 
 
 @register_extractor
-class Fbank(_LogPowerMixing, _KaldiExtractor):
+class Fbank(_LogPowerMixing, _KaldiExtractor[FbankConfig]):
     """Log mel filter bank energies (Kaldi's ``compute-fbank-feats``), ``(frames, num_filters)``.
 
     Args:
@@ -226,7 +235,7 @@ class Fbank(_LogPowerMixing, _KaldiExtractor):
 
 
 @register_extractor
-class Mfcc(_KaldiExtractor):
+class Mfcc(_KaldiExtractor[MfccConfig]):
     """Mel-frequency cepstral coefficients (Kaldi's ``compute-mfcc-feats``), ``(frames, num_ceps)``.
 
     Args:
@@ -247,7 +256,7 @@ class Mfcc(_KaldiExtractor):
 
 
 @register_extractor
-class Spectrogram(_KaldiExtractor):
+class Spectrogram(_KaldiExtractor[SpectrogramConfig]):
     """Power (or magnitude) spectrum of each frame, ``(frames, fft_length // 2 + 1)``.
 
     Args:
@@ -286,7 +295,7 @@ class Spectrogram(_KaldiExtractor):
 
 
 @register_extractor
-class LogSpectrogram(_LogPowerMixing, _KaldiExtractor):
+class LogSpectrogram(_LogPowerMixing, _KaldiExtractor[LogSpectrogramConfig]):
     """Log power spectrum of each frame, ``(frames, fft_length // 2 + 1)``.
 
     Args:
