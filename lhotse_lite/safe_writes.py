@@ -205,10 +205,10 @@ def atomic_open(path: Pathlike, gzip_level: int = GZIP_LEVEL) -> Iterator[Binary
             if str(path).endswith(".gz"):
                 with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=gzip_level, mtime=0) as gz:
                     buffered = io.BufferedWriter(gz, buffer_size=1 << 20)
-                    yield buffered  # type: ignore[misc]
+                    yield buffered
                     buffered.flush()
             else:
-                yield raw  # type: ignore[misc]
+                yield raw
             raw.flush()
             os.fsync(raw.fileno())
         os.chmod(tmp, 0o666 & ~_umask())

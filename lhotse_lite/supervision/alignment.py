@@ -73,7 +73,7 @@ class AlignmentItem(_AlignmentFields):
         return _tuple_new(cls, (symbol, start, duration, score))
 
     @classmethod
-    def _make(cls, iterable: Iterable[Any]) -> "AlignmentItem":
+    def _make(cls, iterable: Iterable[Any]) -> "AlignmentItem":  # type: ignore[override]  # mypy types _make with a private bound
         # namedtuple's _make (and so _replace) builds the tuple directly: check it as __new__ does
         return cls(*iterable)
 

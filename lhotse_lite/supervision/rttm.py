@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
-from pathlib import Path
+import os
 from typing import Iterable, Iterator, List, Union
 
 from lhotse_lite.errors import ManifestFieldError, ManifestFormatError
@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 
 def _paths(path: Union[Pathlike, Iterable[Pathlike]]) -> List[Pathlike]:
-    return [path] if isinstance(path, (str, Path)) else list(path)
+    return [path] if isinstance(path, (str, os.PathLike)) else list(path)
 
 
 def read_rttm(path: Union[Pathlike, Iterable[Pathlike]]) -> Iterator[SupervisionSegment]:
@@ -113,14 +113,14 @@ def write_rttm(segments: Iterable[SupervisionSegment], path: Pathlike) -> None:
         for s in segments:
             channel = s.channel[0] if isinstance(s.channel, list) else s.channel
             speaker = s.speaker if s.speaker is not None else "<NA>"
-            fields = {"recording_id": s.recording_id, "start": float(s.start), "duration": float(s.duration),
-                      "speaker": speaker}
+            start, duration = float(s.start), float(s.duration)
+            fields = {"recording_id": s.recording_id, "start": start, "duration": duration, "speaker": speaker}
             line = (f"SPEAKER {s.recording_id} {channel} {_fmt(s.start)} {_fmt(s.duration)} "
                     f"<NA> <NA> {speaker} <NA> <NA>\n")
             try:
                 data = line.encode("utf-8")
             except UnicodeEncodeError:
                 data = b""
-            if not data or not (math.isfinite(fields["start"]) and math.isfinite(fields["duration"])):
+            if not data or not (math.isfinite(start) and math.isfinite(duration)):
                 raise unwritable_error(f"supervision {s.id!r}", *(find_unwritable(fields) or ("", line)))
             f.write(data)
