@@ -174,7 +174,7 @@ def check_probability(
         ...
         lhotse_lite.errors.ConfigError: W2VLatentExtractor: dropout must be in [0, 1), got 1.0
     """
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0.0 <= value < 1.0:
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0.0 <= float(value) < 1.0:
         raise error(_message(where, name, "in [0, 1)", value, hint))
     return float(value)
 

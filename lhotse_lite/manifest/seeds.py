@@ -24,7 +24,7 @@ from __future__ import annotations
 import random
 import secrets
 import sys
-from typing import Literal, Optional, Union
+from typing import Literal, Optional, Protocol, Union
 
 from lhotse_lite.errors import ManifestArgumentError
 
@@ -62,7 +62,13 @@ def resolve_seed(seed: Optional[Seed]) -> int:
     raise ManifestArgumentError(f"a seed must be an int, None, 'trng' or 'randomized', got {seed!r}")
 
 
-def _torch_worker_info() -> Optional[object]:
+class _WorkerInfo(Protocol):
+    """What :func:`torch.utils.data.get_worker_info` returns inside a DataLoader worker (the part used here)."""
+
+    seed: int
+
+
+def _torch_worker_info() -> Optional[_WorkerInfo]:
     data = sys.modules.get("torch.utils.data")  # never import torch from here
     if data is None:
         return None

@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 import logging
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import torch
 
@@ -43,6 +43,12 @@ class _MelLayer(Wav2FFT):
     """Shared part of the mel layers: the filter bank restricted to its non-zero FFT band, applied by one
     dense matmul to short inputs and by sparse per-filter sums (:meth:`_sparse_log_mel`) to longer ones;
     the two agree to float rounding (a few 1e-7 relative)."""
+
+    if TYPE_CHECKING:  # the buffers of _init_mel (TorchScript cannot read postponed annotations)
+        _mel_banks: torch.Tensor
+        _sparse_bins: torch.Tensor
+        _sparse_offsets: torch.Tensor
+        _sparse_weights: torch.Tensor
 
     def _init_mel(
         self,
@@ -207,6 +213,9 @@ class Wav2MFCC(_MelLayer):
         >>> Wav2MFCC(use_energy=True)(torch.randn(1, 16000)).shape
         torch.Size([1, 100, 13])
     """
+
+    if TYPE_CHECKING:  # a buffer (TorchScript cannot read postponed annotations)
+        _cepstrum: torch.Tensor
 
     def __init__(
         self,
