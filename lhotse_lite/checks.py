@@ -62,13 +62,14 @@ def check_int(
         ...
         lhotse_lite.errors.ConfigError: BlockConfig: repeat must be an int >= 1, got True
     """
-    integral = isinstance(value, Integral) and not isinstance(value, bool)
-    if not integral and allow_integral_float:
-        integral = isinstance(value, float) and math.isfinite(value) and value == int(value)
-    if not integral or (minimum is not None and value < minimum):  # type: ignore[operator]
+    integral_float = allow_integral_float and isinstance(value, float) and math.isfinite(value) and value == int(value)
+    number: Optional[int] = None
+    if (isinstance(value, Integral) and not isinstance(value, bool)) or (integral_float and isinstance(value, float)):
+        number = int(value)
+    if number is None or (minimum is not None and number < minimum):
         bound = "" if minimum is None else f" >= {minimum}"
         raise error(_message(where, name, f"an int{bound}", value, hint))
-    return int(value)  # type: ignore[call-overload]
+    return number
 
 
 def check_number(
@@ -110,15 +111,16 @@ def check_number(
         ...
         lhotse_lite.errors.ConfigError: Speed: factor must be a finite number > 0.0, got 0
     """
-    ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+    number = float(value) if isinstance(value, Real) and not isinstance(value, bool) else math.nan
+    ok = math.isfinite(number)
     if ok and minimum is not None:
-        ok = value > minimum if minimum_open else value >= minimum  # type: ignore[operator]
+        ok = number > minimum if minimum_open else number >= minimum
     if ok and maximum is not None:
-        ok = value < maximum if maximum_open else value <= maximum  # type: ignore[operator]
+        ok = number < maximum if maximum_open else number <= maximum
     if not ok:
         expected = "a finite number" + _range(minimum, maximum, minimum_open, maximum_open)
         raise error(_message(where, name, expected, value, hint))
-    return float(value)  # type: ignore[arg-type]
+    return number
 
 
 def check_seconds(

@@ -151,7 +151,7 @@ def _open_read(path: Pathlike) -> BinaryIO:
     if not remote.is_url(path) and not os.path.exists(path):
         raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
     if is_gzip(path):
-        return gzip.open(remote.open_read(path, 1 << 22, 1 << 22), "rb")  # type: ignore[return-value]
+        return gzip.open(remote.open_read(path, 1 << 22, 1 << 22), "rb")  # type: ignore[return-value]  # a GzipFile reads as a BinaryIO
     return remote.open_read(path, 1 << 22, 1 << 22)
 
 

@@ -301,9 +301,10 @@ class LilcomChunkyReader(FeaturesReader[str]):
                 chunks[i] = chunk
         shift = first * CHUNK_FRAMES
         right = None if right_offset_frames is None else right_offset_frames - shift
-        if len(chunks) == 1:
-            return chunks[0][left_offset_frames - shift : right].copy()  # type: ignore[index]
-        return np.concatenate(chunks, axis=0)[left_offset_frames - shift : right]  # type: ignore[arg-type]
+        decoded = [chunk for chunk in chunks if chunk is not None]  # all of them: the missing ones were filled
+        if len(decoded) == 1:
+            return decoded[0][left_offset_frames - shift : right].copy()
+        return np.concatenate(decoded, axis=0)[left_offset_frames - shift : right]
 
 
 class _ChunkCache:
