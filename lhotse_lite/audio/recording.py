@@ -37,6 +37,7 @@ from lhotse_lite.checks import check_int, check_seconds
 from lhotse_lite.errors import AudioError, ManifestFieldError
 from lhotse_lite.manifest.fields import check_dict_fields
 from lhotse_lite.manifest.items import CustomFieldMixin, manifest_item
+from lhotse_lite.types import Pathlike
 from lhotse_lite.units import compute_num_samples, perturb_num_samples
 
 __all__ = ["Recording", "Channels"]
@@ -130,7 +131,7 @@ class Recording(CustomFieldMixin):
 
     @staticmethod
     def from_file(
-        path: Union[str, Path],
+        path: Pathlike,
         recording_id: Optional[Union[str, Callable[[Path], str]]] = None,
         relative_path_depth: Optional[int] = None,
     ) -> "Recording":

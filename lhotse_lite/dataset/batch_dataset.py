@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import random
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -64,14 +64,15 @@ class BatchDataset(torch.utils.data.Dataset):
         self,
         supervisions: Any,
         source: FeatureSource,
-        normalizer: Any = None,
+        normalizer: Optional[Union[Callable[[np.ndarray], np.ndarray], Mapping[str, np.ndarray]]] = None,
         seed: int = 0,
         skip_errors: bool = False,
     ) -> None:
         super().__init__()
         self.supervisions = random_access(supervisions)
         self.source = source
-        self.normalizer = GlobalMVN.from_stats(normalizer) if isinstance(normalizer, dict) else normalizer
+        self.normalizer: Optional[Callable[[np.ndarray], np.ndarray]] = (
+            GlobalMVN.from_stats(normalizer) if isinstance(normalizer, Mapping) else normalizer)
         self.seed = int(seed)
         self.skip_errors = bool(skip_errors)
         self.num_skipped = 0

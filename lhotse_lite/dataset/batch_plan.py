@@ -177,20 +177,20 @@ def _split_for_ranks(starts: np.ndarray, ends: np.ndarray, world_size: int) -> t
 
     Stops early when no batch has two items left (then the caller drops the remaining tail).
     """
-    starts, ends = list(starts), list(ends)
-    while len(starts) % world_size:
-        sizes = np.asarray(ends) - np.asarray(starts)
+    cut_starts, cut_ends = list(starts), list(ends)
+    while len(cut_starts) % world_size:
+        sizes = np.asarray(cut_ends) - np.asarray(cut_starts)
         splittable = int((sizes >= 2).sum())
         if splittable == 0:
             break
-        need = world_size - len(starts) % world_size
+        need = world_size - len(cut_starts) % world_size
         chosen = sorted(np.argsort(-sizes, kind="stable")[: min(need, splittable)].tolist(), reverse=True)
         for k in chosen:
-            middle = (starts[k] + ends[k]) // 2
-            starts.insert(k + 1, middle)
-            ends.insert(k + 1, ends[k])
-            ends[k] = middle
-    return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+            middle = (cut_starts[k] + cut_ends[k]) // 2
+            cut_starts.insert(k + 1, middle)
+            cut_ends.insert(k + 1, cut_ends[k])
+            cut_ends[k] = middle
+    return np.asarray(cut_starts, dtype=np.int64), np.asarray(cut_ends, dtype=np.int64)
 
 
 def plan_epoch(

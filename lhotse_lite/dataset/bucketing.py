@@ -215,7 +215,7 @@ class DynamicBucketingSampler(torch.utils.data.Sampler):
         config = [self.max_duration, self.max_cuts, self.duration_bins, self.shuffle, self.drop_last,
                   self.buffer_size, self.seed, self.world_size, self.rank_tail]
         digest = hashlib.sha256(json.dumps(config).encode())
-        digest.update(memoryview(np.ascontiguousarray(self.durations, dtype=np.float32)).cast("B"))
+        digest.update(np.ascontiguousarray(self.durations, dtype=np.float32).data.cast("B"))
         self._fingerprint = digest.hexdigest()[:32]
         return self._fingerprint
 

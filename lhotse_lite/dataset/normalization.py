@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
-from typing import Dict, Union
+from typing import Mapping, Union, overload
 
 import numpy as np
 import torch
@@ -58,7 +58,7 @@ class GlobalMVN:
         self.eps = eps
 
     @classmethod
-    def from_stats(cls, stats: Dict[str, ArrayLike], eps: float = 1e-5) -> "GlobalMVN":
+    def from_stats(cls, stats: Mapping[str, ArrayLike], eps: float = 1e-5) -> "GlobalMVN":
         """From ``{"norm_means": ..., "norm_stds": ...}`` (the result of ``compute_global_stats``).
 
         Raises:
@@ -84,6 +84,12 @@ class GlobalMVN:
     def dim(self) -> int:
         """Feature dimension."""
         return int(self.means.shape[0])
+
+    @overload
+    def __call__(self, features: np.ndarray) -> np.ndarray: ...
+
+    @overload
+    def __call__(self, features: torch.Tensor) -> torch.Tensor: ...
 
     def __call__(self, features: ArrayLike) -> ArrayLike:
         """Normalised copy of ``features`` ``(..., dim)``, numpy or torch like the input.

@@ -54,13 +54,14 @@ Example:
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import logging
 import os
 import re
 import zlib
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import orjson
 import yaml
