@@ -254,7 +254,7 @@ class IndexedJsonlReader:
         if self._offsets is None:
             offsets = np.memmap(self._idx_path, dtype=_OFFSET_DTYPE, mode="r")
             check_index(self.path, offsets[-1:], self._idx_path)
-            self._offsets, self._view = offsets, memoryview(offsets)  # memoryview: fast plain-int access
+            self._offsets, self._view = offsets, offsets.data  # a memoryview: fast plain-int access
         return self._offsets
 
     def _open(self) -> int:
@@ -274,9 +274,9 @@ class IndexedJsonlReader:
             idx += n
         if not 0 <= idx < n:
             raise ItemIndexError(f"index {idx} out of range for {self.path} ({n} lines)")
-        view = self._view if self._view is not None else memoryview(self.offsets)
+        view = self._view if self._view is not None else self.offsets.data
         start = view[idx]
-        fd = self._fd if self._fd_pid == os.getpid() else self._open()
+        fd = self._fd if self._fd is not None and self._fd_pid == os.getpid() else self._open()
         return os.pread(fd, view[idx + 1] - start, start)
 
     def __getitem__(self, idx: int) -> Dict[str, Any]:

@@ -237,7 +237,7 @@ class BlockedGzipReader:
         pos += 8 * (blocks + 1)
         self.first_lines = raw[pos:pos + 8 * (blocks + 1)].view("<u8").tolist()
         pos += 8 * (blocks + 1)
-        self._starts = memoryview(raw[pos:pos + 4 * lines].view("<u4"))
+        self._starts = raw[pos:pos + 4 * lines].view("<u4").data
         pos += 4 * lines
         self.block_lengths = raw[pos:pos + 4 * blocks].view("<u4").tolist()
         self._len = int(lines)
@@ -332,7 +332,7 @@ class BlockedGzipReader:
         return state
 
     def __setstate__(self, state: Dict[str, Any]) -> None:
-        state["_starts"] = memoryview(np.frombuffer(state["_starts"], dtype="<u4"))
+        state["_starts"] = np.frombuffer(state["_starts"], dtype="<u4").data
         self.__dict__.update(state)
 
     def close(self) -> None:

@@ -191,11 +191,11 @@ class LazyInfiniteApproximateMultiplexer(IteratorNode):
                     reopened += 1
                 yield item
 
-        def state() -> State:
+        def pass_state() -> State:
             return {"rng_state": _rng_state_to_json(rng.getstate()),
                     "slots": [[opened[k], child_state(self.sources[opened[k]], streams[k])] for k in slots]}
 
-        return NodePass(items(), state)
+        return NodePass(items(), pass_state)
 
 
 _EXHAUSTED = object()

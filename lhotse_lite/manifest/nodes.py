@@ -67,7 +67,7 @@ class _Counted:
         values = source.values() if isinstance(source, dict) else source
         self._items = iter(values)
         if self._items is values:
-            self._items = _OneShot(values)  # type: ignore[assignment]
+            self._items = _OneShot(values)
         self.taken = 0
         if skip:
             self.taken = sum(1 for _ in itertools.islice(self._items, skip))
@@ -118,7 +118,7 @@ def open_child(source: Iterable[Any], state: Optional[State]) -> Iterator[Any]:
 def child_state(source: Iterable[Any], items: Optional[Iterator[Any]]) -> State:
     """The state of the pass ``items`` over the child ``source`` (``None``: not started)."""
     if items is None:
-        return open_child(source, None).state_dict() if not isinstance(source, IteratorNode) else source.state_dict()
+        return _Counted(source, 0).state_dict() if not isinstance(source, IteratorNode) else source.state_dict()
     state = getattr(items, "state_dict", None)
     if state is None:
         raise NotCheckpointableError(

@@ -318,8 +318,8 @@ class IdIndex:
     """
 
     def __init__(self, hashes: np.ndarray, lines: np.ndarray) -> None:
-        self._hashes = memoryview(np.ascontiguousarray(hashes))  # plain-int access for bisect
-        self._lines = memoryview(np.ascontiguousarray(lines))
+        self._hashes = np.ascontiguousarray(hashes).data  # a memoryview: plain-int access for bisect
+        self._lines = np.ascontiguousarray(lines).data
 
     @classmethod
     def open(cls, data_path: Pathlike) -> "IdIndex":
