@@ -25,7 +25,7 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 import torch
 from torch import nn
@@ -80,6 +80,11 @@ class KaldiFrontend(nn.Module):
     Raises:
         ConfigError: an option is out of range or does not fit the others.
     """
+
+    if TYPE_CHECKING:  # the buffers of __init__ (TorchScript cannot read postponed annotations)
+        _window: torch.Tensor
+        _w_sample: torch.Tensor
+        _w_difference: torch.Tensor
 
     def __init__(
         self,
