@@ -196,7 +196,7 @@ class LazyIndexedManifestIterator(IteratorNode):
 
     def _start_blocks(self, position: List[int], decode: Callable[[dict], Any]) -> NodePass:
         """The block shuffle: blocks in Feistel order, items shuffled within windows of ``block_window`` blocks."""
-        reader, window = self._reader, int(self.block_window)  # type: ignore[arg-type]
+        reader, window = self._reader, int(self.block_window)  # type: ignore[arg-type]  # set: see _start
         blocks = LazyShuffledRange(reader.num_blocks, seed=self.seed)
         sizes = np.diff(np.asarray(reader.first_lines, dtype=np.int64))
 

@@ -87,7 +87,7 @@ RandomLike = Union[random.Random, Any]  # a random.Random, or the random module 
 
 
 def _length(source: Iterable[Any]) -> int:
-    return len(source)  # type: ignore[arg-type]
+    return len(source)  # type: ignore[arg-type]  # called for the sized sources of an indexed chain
 
 
 class LazyJsonlIterator(IteratorNode):
@@ -189,7 +189,9 @@ class LazyManifestIterator(IteratorNode):
     def _items(self, numbered: Iterator[Any]) -> Iterator[Any]:
         from_dict = self.from_dict
         if from_dict is None:
-            from lhotse_lite.manifest.detect import item_from_dict as from_dict
+            from lhotse_lite.manifest.detect import item_from_dict
+
+            from_dict = item_from_dict
         path = self.path
         for lineno, d in numbered:
             try:
@@ -252,14 +254,14 @@ class LazyMapper(IteratorNode):
         self.apply_fn = apply_fn
 
     @property
-    def is_indexed(self) -> bool:  # type: ignore[override]
+    def is_indexed(self) -> bool:  # type: ignore[override]  # IteratorNode's is a class attribute
         return getattr(self.source, "is_indexed", False)
 
     def _apply(self, item: Any) -> Any:
         return self.fn(item) if self.apply_fn is None or self.apply_fn(item) else item
 
     def __getitem__(self, idx: int) -> Any:
-        return self._apply(self.source[idx])  # type: ignore[index]
+        return self._apply(self.source[idx])  # type: ignore[index]  # an indexed source has []
 
     def _start(self, resume: Optional[State]) -> NodePass:
         items = open_child(self.source, None if resume is None else resume["source"])
@@ -305,7 +307,7 @@ class LazyIteratorChain(IteratorNode):
         self._order = list(range(len(self.sources)))
 
     @property
-    def is_indexed(self) -> bool:  # type: ignore[override]
+    def is_indexed(self) -> bool:  # type: ignore[override]  # IteratorNode's is a class attribute
         return all(getattr(s, "is_indexed", False) for s in self.sources)
 
     def _bounds(self) -> List[int]:
@@ -324,7 +326,7 @@ class LazyIteratorChain(IteratorNode):
 
             raise ItemIndexError(f"index {idx} out of range for a chain of {bounds[-1] if bounds else 0} items")
         pos = bisect.bisect_right(bounds, idx)
-        return self.sources[pos][idx - (bounds[pos - 1] if pos else 0)]  # type: ignore[index]
+        return self.sources[pos][idx - (bounds[pos - 1] if pos else 0)]  # type: ignore[index]  # indexed: has []
 
     def _start(self, resume: Optional[State]) -> NodePass:
         if self.shuffle_iters and self.is_indexed:
@@ -341,26 +343,28 @@ class LazyIteratorChain(IteratorNode):
             if started >= self.num_iters:  # the pass started last (a mux may hold several of one node)
                 self.num_iters, self._order = started, list(order)
             inner = resume["inner_states"][order[first]] if first < len(order) else None
-        at = [first, None]  # position in ``order``, and the pass over that source
+        position = first  # in ``order``
+        stream: Optional[Iterator[Any]] = None  # the pass over that source
 
         def items() -> Iterator[Any]:
+            nonlocal position, stream
             state = inner
             for k in range(first, len(order)):
-                at[0] = k
-                at[1] = stream = open_child(self.sources[order[k]], state)
+                position = k
+                stream = open_child(self.sources[order[k]], state)
                 state = None
                 yield from stream
-            at[0], at[1] = len(order), None
+            position, stream = len(order), None
 
-        def state() -> State:
+        def pass_state() -> State:
             inner_states: List[Optional[State]] = [None] * len(order)
-            if at[0] < len(order):
-                inner_states[order[at[0]]] = child_state(self.sources[order[at[0]]], at[1]) \
-                    if at[1] is not None else inner
-            return {"current_iter_idx": at[0], "num_iters": started, "iter_order": order,
+            if position < len(order):
+                inner_states[order[position]] = child_state(self.sources[order[position]], stream) \
+                    if stream is not None else inner
+            return {"current_iter_idx": position, "num_iters": started, "iter_order": order,
                     "inner_states": inner_states}
 
-        return NodePass(items(), state)
+        return NodePass(items(), pass_state)
 
     def _start_global(self, resume: Optional[State]) -> NodePass:
         from lhotse_lite.indexing import LazyShuffledRange

@@ -201,12 +201,12 @@ class IteratorNode:
     @property
     def iterator(self) -> Iterable[Any]:
         """The source (Lhotse 1.33's name of :attr:`source`)."""
-        return self.source  # type: ignore[attr-defined]
+        return self.source  # type: ignore[attr-defined]  # set by the one-child nodes
 
     @property
     def iterators(self) -> List[Iterable[Any]]:
         """The sources (Lhotse 1.33's name of :attr:`sources`)."""
-        return self.sources  # type: ignore[attr-defined]
+        return self.sources  # type: ignore[attr-defined]  # set by the many-children nodes
 
 
 LazyNode = IteratorNode
