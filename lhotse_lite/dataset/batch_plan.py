@@ -133,6 +133,7 @@ def _fill_bucket(
     """
     n = members.size
     if max_duration is None:
+        # callers give max_cuts whenever max_duration is None
         return np.append(np.arange(max_cuts, n, max_cuts), n)  # type: ignore[arg-type]
     cumulative = np.empty(n + 1, dtype=np.float64)  # cumulative[j]: duration before item j
     cumulative[0] = 0.0

@@ -64,8 +64,9 @@ def pad_features(
     """
     if len(matrices) == 0:
         raise ShapeError("pad_features got an empty list; a batch needs at least one item")
-    if all(isinstance(m, np.ndarray) and m.ndim == 2 for m in matrices) and len({m.shape[1] for m in matrices}) == 1:
-        return _pad_arrays(matrices, pad_value)  # type: ignore[arg-type]
+    arrays = [m for m in matrices if isinstance(m, np.ndarray) and m.ndim == 2]
+    if len(arrays) == len(matrices) and len({m.shape[1] for m in arrays}) == 1:
+        return _pad_arrays(arrays, pad_value)
     tensors = [m if isinstance(m, torch.Tensor) else torch.from_numpy(np.asarray(m)) for m in matrices]
     dims = {tuple(t.shape[1:]) for t in tensors}
     if any(t.ndim != 2 for t in tensors) or len(dims) != 1:
