@@ -228,7 +228,7 @@ def fastcopy(item: T, **changes_: Any) -> T:
         AlignmentItem(symbol='b', start=0.0, duration=0.5, score=None)
     """
     if dataclasses.is_dataclass(item) and not isinstance(item, type):
-        return dataclasses.replace(item, **changes_)  # type: ignore[type-var]
+        return dataclasses.replace(item, **changes_)
     replace = getattr(item, "_replace", None)
     if replace is not None:
         return replace(**changes_)

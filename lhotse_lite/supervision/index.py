@@ -92,7 +92,7 @@ class RecordingIndex:
             # + 1e-8: an end rounded to 8 decimals may lie just below its own start
             hi = bisect.bisect_right(starts, limit + 1e-8, lo)
         if channel is None and self.in_set_order:  # the common case: the window's segments, in order
-            found = []
+            found: List[SupervisionSegment] = []
             append = found.append
             for i in range(lo, hi):
                 if ends[i] <= limit:
