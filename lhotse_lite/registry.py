@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from typing import Callable, Dict, Generic, Iterator, List, Mapping, Optional, TypeVar
+from typing import Callable, Dict, Generic, Iterator, List, Mapping, Optional, TypeVar, cast
 
 from lhotse_lite.errors import ConfigError, DuplicateRegistrationError, UnknownNameError
 
@@ -119,12 +119,13 @@ class Registry(Generic[T]):
         if target is None:
             raise UnknownNameError(self._unknown_message(name))
         module, _, attr = target.partition(":")
-        item = importlib.import_module(module)
+        found: object = importlib.import_module(module)
         for part in attr.split("."):
-            item = getattr(item, part)
+            found = getattr(found, part)
+        item = cast(T, found)  # a lazy entry names a T, as register_lazy's caller promised
         self._lazy.pop(name, None)  # (the import may have registered it already)
-        self._items[name] = item  # type: ignore[assignment]
-        return item  # type: ignore[return-value]
+        self._items[name] = item
+        return item
 
     def target(self, name: str) -> str:
         """Where ``name``'s object lives, ``"module:attr"``, without importing it.

@@ -388,7 +388,7 @@ class FeatureSet(ManifestSet[Features]):
         if self._by_recording is None:
             index: Dict[str, List[Features]] = {}
             for item in self:
-                index.setdefault(item.recording_id, []).append(item)  # type: ignore[arg-type]
+                index.setdefault(item.recording_id, []).append(item)  # type: ignore[arg-type]  # None: mixed cuts
             self._by_recording = index
         group = self._by_recording.get(recording_id, [])
         if any(f.recording_id != recording_id for f in group):
