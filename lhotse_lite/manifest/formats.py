@@ -54,14 +54,13 @@ Example:
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import logging
 import os
 import re
 import zlib
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import orjson
 import yaml
@@ -152,7 +151,7 @@ def _open_read(path: Pathlike) -> BinaryIO:
     if not remote.is_url(path) and not os.path.exists(path):
         raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
     if is_gzip(path):
-        return gzip.open(remote.open_read(path, 1 << 22, 1 << 22), "rb")  # type: ignore[return-value]  # a GzipFile reads as a BinaryIO
+        return gzip.open(remote.open_read(path, 1 << 22, 1 << 22), "rb")
     return remote.open_read(path, 1 << 22, 1 << 22)
 
 
