@@ -459,6 +459,19 @@ class LazyShuffler(IteratorNode):
 
         return NodePass(self._shuffle(items, buffer, shared, rng), state)
 
+    def persistent_state(self) -> Optional[State]:
+        """The state of the ``rng`` the passes share (``None`` with the ``random`` module), JSON-serialisable.
+
+        :func:`~lhotse_lite.checkpoint.collect_state_dict` saves it also when no pass holds the shuffler open
+        (a source a mux will open again), so the next pass draws as it would have.
+        """
+        return None if self.rng is None else {"rng_state": _rng_state_to_json(self.rng.getstate())}
+
+    def load_persistent_state(self, state: Optional[State]) -> None:
+        """Restore :meth:`persistent_state`."""
+        if state is not None and self.rng is not None:
+            self.rng.setstate(_rng_state_from_json(state["rng_state"]))
+
     def _shuffle(self, items: Iterator[Any], buffer: List[Any], shared: Dict[str, Any], rng: RandomLike
                  ) -> Iterator[Any]:
         size = self.buffer_size

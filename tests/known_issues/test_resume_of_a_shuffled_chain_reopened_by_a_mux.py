@@ -1,4 +1,4 @@
-"""Regression: a shuffled chain that an infinite mux opens again resumes in the uninterrupted order.
+"""Regression: a shuffled chain or shuffler that an infinite mux opens again resumes in the uninterrupted order.
 
 A chain with ``shuffle_iters`` shuffles its order in place before each pass (as Lhotse's does), so its
 pass count and order are carried from pass to pass. A restored state lost them when the mux held the chain
@@ -19,6 +19,7 @@ SPECS = [
     ["imux", [["list", 0, 1], ["chain", [["list", 0, 1], ["list", 2, 2]], True, 0]], 1, 0, 7],
     ["imux", [["list", 0, 1], ["chain", [["list", 0, 1], ["list", 0, 3]], True, 0]], 1, 0, 25],
     ["imux", [["list", 0, 1], ["chain", [["list", 0, 1], ["list", 0, 3]], True, 0]], 2, 0, 25],
+    ["imux", [["shuffle", 3, 1, ["list", 0, 8]], ["list", 0, 1]], 1, 1, 11],
 ]
 
 
