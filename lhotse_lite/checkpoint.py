@@ -26,10 +26,10 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict
 
 from lhotse_lite.errors import ManifestArgumentError, NotCheckpointableError
-from lhotse_lite.manifest.nodes import IteratorNode
+from lhotse_lite.manifest.nodes import IteratorNode, load_persistent_states, persistent_states
 
 __all__ = ["collect_state_dict", "restore_state_dict"]
 
@@ -50,24 +50,6 @@ def _node_of(root: Any) -> IteratorNode:
     return root
 
 
-def _nodes(node: Any) -> Iterator[IteratorNode]:
-    """The nodes of the graph below ``node``, depth first in source order (the same order for equal graphs)."""
-    from lhotse_lite.manifest.set import ManifestSet
-
-    if isinstance(node, ManifestSet):
-        if not node.is_lazy:
-            return
-        node = node.data
-    if not isinstance(node, IteratorNode):
-        return
-    yield node
-    children: List[Any] = list(getattr(node, "sources", None) or [])
-    if not children and getattr(node, "source", None) is not None:
-        children = [node.source]  # type: ignore[attr-defined]
-    for child in children:
-        yield from _nodes(child)
-
-
 def collect_state_dict(root: Any) -> Dict[str, Any]:
     """The state of the graph below ``root`` (a lazy set or an :class:`IteratorNode`), JSON-serialisable.
 
@@ -81,7 +63,7 @@ def collect_state_dict(root: Any) -> Dict[str, Any]:
     node = _node_of(root)
     state: Dict[str, Any] = {"_type": type(node).__name__, "_state": node.state_dict()}
     # what nodes carry from pass to pass (a shuffled chain's pass count), also for those no pass holds open
-    persistent = [[k, n.persistent_state()] for k, n in enumerate(_nodes(node)) if hasattr(n, "persistent_state")]
+    persistent = persistent_states(node)
     if persistent:
         state["_persistent"] = persistent
     return state
@@ -102,7 +84,5 @@ def restore_state_dict(root: Any, state: Dict[str, Any]) -> None:
     if saved is not None and saved != type(node).__name__:
         raise ManifestArgumentError(f"the state was saved from a {saved} but is restored into a "
                                     f"{type(node).__name__}; rebuild the same pipeline before restoring")
-    nodes = list(_nodes(node))
-    for k, saved_node in state.get("_persistent", []):
-        nodes[k].load_persistent_state(saved_node)  # type: ignore[attr-defined]
+    load_persistent_states(node, state.get("_persistent", []))
     node.load_state_dict(state["_state"])

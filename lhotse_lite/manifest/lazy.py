@@ -63,7 +63,9 @@ from lhotse_lite.manifest.nodes import (
     _rng_state_from_json,
     _rng_state_to_json,
     child_state,
+    load_persistent_states,
     open_child,
+    persistent_states,
 )
 from lhotse_lite.manifest.seeds import Seed, resolve_seed
 
@@ -609,7 +611,8 @@ class LazyIslice(LazyNode):
 class LazyTail(LazyNode):
     """The last ``n`` items of ``iterator`` (holds at most ``n`` items while streaming).
 
-    State: ``{"yielded": items yielded}``; resuming reads the source again to find its tail.
+    State: ``{"yielded": items yielded, "source_persistent": what the source carried from pass to pass when
+    this pass opened it}``; resuming restores that and reads the source again to find its tail.
 
     Example:
         >>> list(LazyTail(range(10), 3)), len(LazyTail(range(2), 3))
@@ -622,6 +625,9 @@ class LazyTail(LazyNode):
 
     def _start(self, resume: Optional[State]) -> NodePass:
         yielded = [0 if resume is None else int(resume["yielded"])]
+        if resume is not None:  # read the source again as this pass first read it
+            load_persistent_states(self.source, resume.get("source_persistent", []))
+        before = persistent_states(self.source)
 
         def items() -> Iterator[Any]:
             tail = collections.deque(open_child(self.source, None), maxlen=self.n)
@@ -630,7 +636,7 @@ class LazyTail(LazyNode):
                     yielded[0] = k + 1
                     yield item
 
-        return NodePass(items(), lambda: {"yielded": yielded[0]})
+        return NodePass(items(), lambda: {"yielded": yielded[0], "source_persistent": before})
 
     def __len__(self) -> int:
         return min(self.n, _length(self.source))

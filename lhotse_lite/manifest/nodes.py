@@ -27,7 +27,8 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from lhotse_lite.errors import NotCheckpointableError, UnknownLengthError
 
-__all__ = ["State", "FRESH", "NodePass", "IteratorNode", "LazyNode", "open_child", "child_state"]
+__all__ = ["State", "FRESH", "NodePass", "IteratorNode", "LazyNode", "open_child", "child_state", "graph_nodes",
+           "persistent_states", "load_persistent_states"]
 
 State = Dict[str, Any]
 FRESH: State = {"fresh": True}  # the state of a node that was never iterated: its next pass starts afresh
@@ -213,6 +214,36 @@ LazyNode = IteratorNode
 
 
 _JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def graph_nodes(node: Any) -> Iterator["IteratorNode"]:
+    """The nodes of the graph below ``node``, depth first in source order (the same order for equal graphs)."""
+    if getattr(node, "is_lazy", False) and not isinstance(node, IteratorNode):
+        node = node.data  # a lazy set: its root node
+    if not isinstance(node, IteratorNode):
+        return
+    yield node
+    children: List[Any] = list(getattr(node, "sources", None) or [])
+    if not children and getattr(node, "source", None) is not None:
+        children = [node.source]  # type: ignore[attr-defined]  # LazyNode subclasses set it
+    for child in children:
+        yield from graph_nodes(child)
+
+
+def persistent_states(node: Any) -> List[List[Any]]:
+    """``[[position, state], ...]`` of the nodes below ``node`` that carry state from pass to pass.
+
+    A shuffled chain's pass count and order and a shuffler's generator outlive a pass: a node that opens
+    its source again (a mux, a repeat) or reads it again on resume (a tail) needs them as they were.
+    """
+    return [[k, n.persistent_state()] for k, n in enumerate(graph_nodes(node)) if hasattr(n, "persistent_state")]
+
+
+def load_persistent_states(node: Any, states: List[List[Any]]) -> None:
+    """Restore :func:`persistent_states` into an equal graph."""
+    nodes = list(graph_nodes(node))
+    for k, state in states:
+        nodes[k].load_persistent_state(state)  # type: ignore[attr-defined]  # the nodes that saved one
 
 
 def _is_json_value(value: Any) -> bool:

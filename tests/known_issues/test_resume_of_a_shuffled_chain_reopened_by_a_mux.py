@@ -20,6 +20,7 @@ SPECS = [
     ["imux", [["list", 0, 1], ["chain", [["list", 0, 1], ["list", 0, 3]], True, 0]], 1, 0, 25],
     ["imux", [["list", 0, 1], ["chain", [["list", 0, 1], ["list", 0, 3]], True, 0]], 2, 0, 25],
     ["imux", [["shuffle", 3, 1, ["list", 0, 8]], ["list", 0, 1]], 1, 1, 11],
+    ["tail", 2, ["shuffle", 2, 0, ["list", 0, 4]]],  # a tail reads its source again on resume
 ]
 
 
