@@ -243,7 +243,7 @@ def load_persistent_states(node: Any, states: List[List[Any]]) -> None:
     """Restore :func:`persistent_states` into an equal graph."""
     nodes = list(graph_nodes(node))
     for k, state in states:
-        nodes[k].load_persistent_state(state)  # type: ignore[attr-defined]  # the nodes that saved one
+        nodes[k].load_persistent_state(state)  # only nodes that saved one (they define it)
 
 
 def _is_json_value(value: Any) -> bool:
