@@ -87,7 +87,7 @@ fi
 requirements="$("$main_py" - <<'PY'
 import re, tomllib
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]
-tools = {"pytest", "hypothesis", "kaldiio"}  # kaldiio: the kaldi extra, torch-free
+tools = {"pytest", "hypothesis", "kaldiio", "aiohttp"}  # kaldiio: the kaldi extra; aiohttp: http(s) urls
 wanted = [r for r in project["dependencies"] if re.split(r"[<>=!~\[ ]", r)[0] != "torch"]
 wanted += [r for r in project["optional-dependencies"]["test"] if re.split(r"[<>=!~\[ ]", r)[0] in tools]
 print("\n".join(wanted))
