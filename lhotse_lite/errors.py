@@ -66,6 +66,7 @@ __all__ = [
     "RemoteError",
     "RemoteNotFoundError",
     "RemoteAccessError",
+    "RemoteChangedError",
     "RemoteBackendMissingError",
 ]
 
@@ -314,6 +315,10 @@ class RemoteNotFoundError(RemoteError, FileNotFoundError):
 
 class RemoteAccessError(RemoteError, PermissionError):
     """The store refused access to a URL (HTTP 401/403): missing or wrong credentials or permissions."""
+
+
+class RemoteChangedError(RemoteError):
+    """The object a URL names changed after it was opened (its ETag is another): open it again."""
 
 
 class RemoteBackendMissingError(LhotseLiteError, ImportError):

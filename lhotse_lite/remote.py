@@ -32,7 +32,7 @@ Back ends:
     (s3fs), ``gs://`` ``lhotse_lite[gcs]`` (gcsfs), ``http(s)://`` ``lhotse_lite[http]`` (aiohttp). A
     missing one raises :class:`RemoteBackendMissingError` naming the extra.
 
-Path map:
+Path map (:mod:`lhotse_lite.path_map`, re-exported here):
     :func:`set_path_map` (or ``LHOTSE_LITE_PATH_MAP="s3://bucket/corpus=/mnt/corpus"``, several
     separated by ``;``, or ``lite --path-map``) rebinds path prefixes when audio and features are
     read, so a manifest written against a bucket reads from a local mirror and vice versa.
@@ -62,16 +62,18 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar, Union
 
 from lhotse_lite.errors import (
     ConfigError,
     LhotseLiteError,
     RemoteAccessError,
     RemoteBackendMissingError,
+    RemoteChangedError,
     RemoteError,
     RemoteNotFoundError,
 )
+from lhotse_lite.path_map import PATH_MAP_ENV_VAR, map_path, path_map, set_path_map
 
 __all__ = [
     "PATH_MAP_ENV_VAR",
@@ -90,6 +92,7 @@ __all__ = [
     "exists",
     "open_read",
     "read_range",
+    "object_info",
     "read_bytes",
     "read_capped",
     "write_bytes",
@@ -102,9 +105,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-PATH_MAP_ENV_VAR = "LHOTSE_LITE_PATH_MAP"
-"""Read when :func:`set_path_map` was not called: ``src=dst`` pairs separated by ``;``."""
 
 ATTEMPTS_ENV_VAR = "LHOTSE_LITE_REMOTE_ATTEMPTS"
 """Read when :func:`set_retry_policy` was not called: the number of tries of a remote operation."""
@@ -199,7 +199,6 @@ class RetryPolicy:
 
 
 _policy: Optional[RetryPolicy] = None
-_path_map: Optional[List[Tuple[str, str]]] = None
 
 
 def set_retry_policy(policy: Optional[RetryPolicy]) -> None:
@@ -231,74 +230,6 @@ def retry_policy() -> RetryPolicy:
         return RetryPolicy(attempts=int(value))
     except ValueError as err:
         raise ConfigError(f"environment variable {ATTEMPTS_ENV_VAR}={value!r}: expected an integer >= 1") from err
-
-
-def _parse_path_map(text: str, where: str) -> List[Tuple[str, str]]:
-    pairs = []
-    for part in text.split(";"):
-        if not part.strip():
-            continue
-        src, sep, dst = part.partition("=")
-        if not sep or not src.strip() or not dst.strip():
-            raise ConfigError(f"{where}: expected SRC=DST pairs separated by ';', got {part.strip()!r}")
-        pairs.append((src.strip(), dst.strip()))
-    return pairs
-
-
-def set_path_map(mapping: Union[str, Mapping[str, str], None]) -> None:
-    """Rebinds path prefixes when audio and features are read (``src`` prefix -> ``dst`` prefix).
-
-    Args:
-        mapping: ``{src: dst}``, or the text form ``"src=dst;src2=dst2"``; ``None`` goes back to
-            :data:`PATH_MAP_ENV_VAR` (no mapping when it is not set). The longest matching ``src``
-            wins; a prefix matches whole path components only.
-
-    Raises:
-        ConfigError: A pair is malformed.
-
-    Example:
-        >>> set_path_map("/data/corpus=s3://bucket/corpus"); map_path("/data/corpus/a/b.flac")
-        's3://bucket/corpus/a/b.flac'
-        >>> set_path_map(None)
-    """
-    global _path_map
-    if mapping is None:
-        _path_map = None
-    elif isinstance(mapping, str):
-        _path_map = _parse_path_map(mapping, "set_path_map")
-    else:
-        _path_map = [(str(src), str(dst)) for src, dst in mapping.items()]
-    for src, dst in _path_map or ():
-        if not src or not dst:
-            raise ConfigError(f"set_path_map: expected non-empty prefixes, got {src!r} -> {dst!r}")
-
-
-def path_map() -> List[Tuple[str, str]]:
-    """The ``(src, dst)`` prefix pairs in force, longest ``src`` first.
-
-    Raises:
-        ConfigError: :data:`PATH_MAP_ENV_VAR` is malformed.
-    """
-    pairs = _path_map
-    if pairs is None:
-        pairs = _parse_path_map(os.environ.get(PATH_MAP_ENV_VAR, ""), f"environment variable {PATH_MAP_ENV_VAR}")
-    return sorted(pairs, key=lambda pair: -len(pair[0]))
-
-
-def map_path(path: str) -> str:
-    """``path`` with its prefix rebound by the path map (unchanged when no prefix matches).
-
-    Example:
-        >>> map_path("/data/a.flac")
-        '/data/a.flac'
-    """
-    if not isinstance(path, str):
-        return path
-    for src, dst in path_map():
-        stem = src.rstrip("/")
-        if path == stem or path.startswith(stem + "/"):
-            return dst.rstrip("/") + path[len(stem):]
-    return path
 
 
 # ------------------------------------------------------------------------------------- file systems
@@ -587,21 +518,78 @@ def open_read(path: Union[str, os.PathLike], block_size: int = 1 << 20, initial_
     return RemoteFile(path, block_size=block_size, initial_block=initial_block)  # type: ignore[arg-type]
 
 
-def read_range(path: Union[str, os.PathLike], offset: int, length: int) -> bytes:
+def read_range(path: Union[str, os.PathLike], offset: int, length: int, etag: Optional[str] = None) -> bytes:
     """``length`` bytes at byte ``offset`` of a local file or a URL (one ranged request for a URL).
 
     Returns fewer bytes when the file ends first (the caller compares).
 
+    Args:
+        path: A local path or a URL.
+        offset: The first byte.
+        length: The number of bytes.
+        etag: The object's ETag (:func:`object_info`) when it was opened: the request is conditional
+            (``If-Match``) on ``s3`` and ``http(s)``, so bytes of another object are never returned.
+
     Raises:
+        RemoteChangedError: The object's ETag is no longer ``etag`` (HTTP 412).
         RemoteNotFoundError, RemoteAccessError, RemoteError: see the module docstring.
     """
     if not is_url(path):
         with open(path, "rb") as file:
             file.seek(offset)
             return file.read(length)
-    fs, inner = filesystem(path)  # type: ignore[arg-type]
-    return _call(path, f"reading {length} bytes at offset {offset}",  # type: ignore[arg-type]
-                 lambda: fs.cat_file(inner, start=offset, end=offset + length))
+    url = str(path)
+    fs, inner = filesystem(url)
+
+    def fetch() -> bytes:
+        try:
+            return _cat_range(fs, inner, offset, offset + length, etag)
+        except Exception as err:
+            if etag is not None and any(_status(e) == 412 for e in _chain(err)):
+                raise RemoteChangedError(
+                    f"{redact(url)}: the object changed after it was opened (its ETag is no longer {etag}); "
+                    f"open it again") from None
+            raise
+
+    return _call(url, f"reading {length} bytes at offset {offset}", fetch)
+
+
+def _cat_range(fs: Any, inner: str, start: int, end: int, etag: Optional[str]) -> bytes:
+    protocols = fs.protocol if isinstance(fs.protocol, (tuple, list)) else (fs.protocol,)
+    if etag is not None and any(p in ("http", "https") for p in protocols):
+        return fs.cat_file(inner, start=start, end=end, headers={"If-Match": etag})
+    if etag is not None and any(p in ("s3", "s3a") for p in protocols):
+        import fsspec.asyn
+
+        bucket, key, _ = fs.split_path(inner)
+
+        async def get() -> bytes:  # s3fs's cat_file passes no conditions: its client call with one
+            response = await fs._call_s3("get_object", Bucket=bucket, Key=key, Range=f"bytes={start}-{end - 1}",
+                                         IfMatch=etag)
+            try:
+                return await response["Body"].read()
+            finally:
+                response["Body"].close()
+
+        return fsspec.asyn.sync(fs.loop, get)
+    return fs.cat_file(inner, start=start, end=end)
+
+
+def object_info(url: str) -> Dict[str, Any]:
+    """What the store says of an object (one metadata request): ``size`` and, where it tells them,
+    ``etag`` and ``modified`` (strings; ``None`` when not told).
+
+    Raises:
+        RemoteNotFoundError, RemoteAccessError, RemoteError: see the module docstring.
+    """
+    fs, inner = filesystem(url)
+    info = _call(url, "reading the metadata", lambda: fs.info(inner))
+    if info.get("type") == "directory":
+        raise RemoteNotFoundError(f"{redact(url)}: not an object but a folder; check the URL")
+    etag = info.get("ETag") or info.get("etag")
+    modified = info.get("LastModified") or info.get("Last-Modified") or info.get("mtime") or info.get("created")
+    return {"size": None if info.get("size") is None else int(info["size"]),
+            "etag": None if etag is None else str(etag), "modified": None if modified is None else str(modified)}
 
 
 def read_capped(url: str, max_bytes: int) -> bytes:
