@@ -38,7 +38,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Protocol
 
 import numpy as np
 import orjson
@@ -60,6 +60,7 @@ __all__ = [
     "create_jsonl_index",
     "check_index",
     "IndexedJsonlReader",
+    "ByteRanges",
     "LazyShuffledRange",
 ]
 
@@ -187,19 +188,32 @@ def create_jsonl_index(jsonl_path: Pathlike, output_path: Optional[Pathlike] = N
     return idx_path
 
 
-def check_index(data_path: Pathlike, offsets: np.ndarray, idx_path: Pathlike) -> None:
+def check_index(data_path: Pathlike, offsets: np.ndarray, idx_path: Pathlike, data_size: Optional[int] = None) -> None:
     """Refuse an index that does not describe ``data_path`` as it is now (O(1): sizes only).
+
+    ``data_size`` is the data's size when it is not a local file (a URL).
 
     Raises:
         StaleIndexError: The sentinel is not the data file's size, or the offsets do not start at 0.
     """
-    size = os.path.getsize(data_path)
+    size = os.path.getsize(data_path) if data_size is None else data_size
     if offsets.size == 0 or int(offsets[-1]) != size or (offsets.size > 1 and int(offsets[0]) != 0):
         recorded = int(offsets[-1]) if offsets.size else None
         raise StaleIndexError(
             f"index {str(idx_path)!r} does not match {str(data_path)!r}: it records a data file of {recorded} "
             f"bytes, the file has {size}; the data changed after indexing. Rebuild the index with "
             f"`lite index {data_path}` (or delete {str(idx_path)!r})")
+
+
+class ByteRanges(Protocol):
+    """The bytes of a data file that is not a local file (an object behind a URL), read by range."""
+
+    @property
+    def size(self) -> int:
+        """The data's size in bytes."""
+
+    def read(self, offset: int, length: int) -> bytes:
+        """``length`` bytes at byte ``offset`` (one request)."""
 
 
 class IndexedJsonlReader:
@@ -213,6 +227,8 @@ class IndexedJsonlReader:
         path: The JSONL file.
         auto_create_index: Build the index when it is missing (Lhotse 2.0's default); ``False`` raises.
         index_path: The index file, when it is not ``<path>.idx``.
+        ranges: Reads the data instead of ``path`` (a URL: see :mod:`lhotse_lite.manifest.remote_indexed`);
+            the index is then a local ``index_path`` and is not built here.
 
     Raises:
         ManifestNotFoundError: The data file, or (with ``auto_create_index=False``) the index, is missing.
@@ -222,14 +238,17 @@ class IndexedJsonlReader:
         See the module docstring.
     """
 
-    def __init__(self, path: Pathlike, auto_create_index: bool = True, index_path: Optional[Pathlike] = None) -> None:
-        if not os.path.isfile(path):
+    def __init__(self, path: Pathlike, auto_create_index: bool = True, index_path: Optional[Pathlike] = None,
+                 ranges: Optional[ByteRanges] = None) -> None:
+        if ranges is None and not os.path.isfile(path):
             raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
         self.path = path
         self.index_path = index_path
+        self.ranges = ranges
+        self._data_size = None if ranges is None else ranges.size
         self._idx_path = Path(index_path) if index_path is not None else index_file_path(path)
         if not index_exists(path, self._idx_path):
-            if not auto_create_index:
+            if not auto_create_index or ranges is not None:
                 raise ManifestNotFoundError(
                     f"index file not found: {str(self._idx_path)!r}; build it with create_jsonl_index() "
                     f"or `lite index {path}`, or pass auto_create_index=True")
@@ -239,7 +258,7 @@ class IndexedJsonlReader:
         with open(self._idx_path, "rb") as f:
             f.seek(self._len * _OFFSET_DTYPE.itemsize)
             sentinel = np.frombuffer(f.read(_OFFSET_DTYPE.itemsize), dtype=_OFFSET_DTYPE)
-        check_index(path, sentinel, self._idx_path)
+        check_index(path, sentinel, self._idx_path, self._data_size)
         self._offsets: Optional[np.ndarray] = None
         self._view: Any = None
         self._fd: Optional[int] = None
@@ -253,7 +272,7 @@ class IndexedJsonlReader:
         """The index: ``len + 1`` byte offsets (memory-mapped on first use: O(1) at any size)."""
         if self._offsets is None:
             offsets = np.memmap(self._idx_path, dtype=_OFFSET_DTYPE, mode="r")
-            check_index(self.path, offsets[-1:], self._idx_path)
+            check_index(self.path, offsets[-1:], self._idx_path, self._data_size)
             self._offsets, self._view = offsets, offsets.data  # a memoryview: fast plain-int access
         return self._offsets
 
@@ -276,6 +295,8 @@ class IndexedJsonlReader:
             raise ItemIndexError(f"index {idx} out of range for {self.path} ({n} lines)")
         view = self._view if self._view is not None else self.offsets.data
         start = view[idx]
+        if self.ranges is not None:
+            return self.ranges.read(start, view[idx + 1] - start)
         fd = self._fd if self._fd is not None and self._fd_pid == os.getpid() else self._open()
         return os.pread(fd, view[idx + 1] - start, start)
 

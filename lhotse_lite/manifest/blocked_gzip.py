@@ -58,7 +58,7 @@ import numpy as np
 import orjson
 
 from lhotse_lite.errors import ItemIndexError, ManifestFormatError, ManifestNotFoundError, StaleIndexError
-from lhotse_lite.indexing import Pathlike
+from lhotse_lite.indexing import ByteRanges, Pathlike
 
 __all__ = ["BLOCK_BYTES", "gzi_path", "has_block_index", "write_blocked_gzip", "BlockedGzipWriter",
            "BlockedGzipReader", "index_gzip_manifest"]
@@ -201,6 +201,8 @@ class BlockedGzipReader:
 
     Args:
         path: The ``.jsonl.gz`` file (written by lhotse_lite, or re-blocked by ``lite index``).
+        index_path: The block index, when it is not ``<path>.gzi``.
+        ranges: Reads the data instead of ``path`` (a URL: see :mod:`lhotse_lite.manifest.remote_indexed`).
 
     Raises:
         ManifestNotFoundError: The data file or its block index is missing.
@@ -212,14 +214,16 @@ class BlockedGzipReader:
 
     _CACHED_BLOCKS = 4
 
-    def __init__(self, path: Pathlike) -> None:
-        if not os.path.isfile(path):
+    def __init__(self, path: Pathlike, index_path: Optional[Pathlike] = None,
+                 ranges: Optional[ByteRanges] = None) -> None:
+        if ranges is None and not os.path.isfile(path):
             raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
-        index = gzi_path(path)
+        index = gzi_path(path) if index_path is None else Path(index_path)
         if not index.is_file():
             raise ManifestNotFoundError(f"block index not found: {str(index)!r}; index the file with "
                                         f"`lite index {path}`")
         self.path = path
+        self.ranges = ranges
         raw = np.fromfile(index, dtype=np.uint8)
         if raw.size < _HEADER.size:
             raise StaleIndexError(f"{index}: truncated block index; rebuild it with `lite index {path}`")
@@ -228,7 +232,7 @@ class BlockedGzipReader:
         if magic != _MAGIC or version != 1 or raw.size != expected:
             raise StaleIndexError(f"{index}: not a version-1 block index of {path}; rebuild it with "
                                   f"`lite index {path}`")
-        actual = os.path.getsize(path)
+        actual = os.path.getsize(path) if ranges is None else ranges.size
         if size != actual:
             raise StaleIndexError(f"block index {str(index)!r} does not match {str(path)!r}: it records a data file "
                                   f"of {size} bytes, the file has {actual}; rebuild it with `lite index {path}`")
@@ -267,12 +271,16 @@ class BlockedGzipReader:
 
     def _decompress(self, block: int, upto: int) -> bytes:
         """The text of ``block``: all of it (``upto=0``), or at least its first ``upto`` bytes."""
-        pid = os.getpid()
-        if self._fd is None or self._fd_pid != pid:
-            self._fd, self._fd_pid = os.open(self.path, os.O_RDONLY), pid
         start, end = self.offsets[block], self.offsets[block + 1]
+        if self.ranges is not None:
+            member = self.ranges.read(start, end - start)
+        else:
+            pid = os.getpid()
+            if self._fd is None or self._fd_pid != pid:
+                self._fd, self._fd_pid = os.open(self.path, os.O_RDONLY), pid
+            member = os.pread(self._fd, end - start, start)
         try:
-            return zlib.decompressobj(31).decompress(os.pread(self._fd, end - start, start), upto)
+            return zlib.decompressobj(31).decompress(member, upto)
         except zlib.error as err:
             raise ManifestFormatError(f"{self.path}: gzip member {block} at byte {start} is corrupt ({err}); "
                                       f"the file changed after indexing? Rebuild with `lite index`") from err

@@ -31,6 +31,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
+from lhotse_lite import remote
 from lhotse_lite.errors import ManifestFormatError, NotStreamableError
 from lhotse_lite.manifest import formats
 from lhotse_lite.registry import Registry
@@ -194,6 +195,15 @@ def load_manifest_lazy(path: formats.Pathlike, indexed: Optional[bool] = None, s
     if ".jsonl" not in Path(path).suffixes:
         raise NotStreamableError(
             f"{str(path)!r}: only .jsonl and .jsonl.gz files can be opened lazily; use load_manifest()")
+    if remote.is_url(path) and (indexed or shuffle or index_path is not None):  # the type from item 0, by range
+        from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator, open_reader
+
+        reader = open_reader(path, index_path)
+        if not len(reader):
+            return None
+        cls = resolve_manifest_type(reader[0], f"{path}:1")
+        return cls._lazy(LazyIndexedManifestIterator(path, shuffle=shuffle, seed=seed, index_path=index_path,
+                                                     decode=cls.element_type.from_dict, reader=reader))
     first = _first_item(path)
     if not first:
         return None

@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 def open_reader(path: Pathlike, index_path: Optional[Pathlike] = None) -> Any:
     """The random-access reader of ``path``: :class:`~lhotse_lite.indexing.IndexedJsonlReader` for ``.jsonl``
     (the index is built when missing), :class:`~lhotse_lite.manifest.blocked_gzip.BlockedGzipReader` for
-    ``.jsonl.gz``.
+    ``.jsonl.gz``; for a URL, the same reading the object by range
+    (:mod:`lhotse_lite.manifest.remote_indexed`).
 
     Raises:
         ManifestArgumentError: A ``.jsonl.gz`` without a block index (``lite index`` makes one; it may
@@ -50,7 +51,12 @@ def open_reader(path: Pathlike, index_path: Optional[Pathlike] = None) -> Any:
     """
     from lhotse_lite.manifest.blocked_gzip import BlockedGzipReader, gzi_path, has_block_index
     from lhotse_lite.manifest.formats import is_gzip
+    from lhotse_lite.remote import is_url
 
+    if is_url(path):  # read by range, the index files through the local cache
+        from lhotse_lite.manifest.remote_indexed import open_remote_reader
+
+        return open_remote_reader(str(path), index_path)
     if not is_gzip(path):
         return IndexedJsonlReader(path, index_path=index_path)
     if not has_block_index(path):
@@ -71,6 +77,7 @@ class LazyIndexedManifestIterator(IteratorNode):
         index_path: The index file, when it is not ``<path>.idx``.
         decode: Builds one item from its dict (e.g. ``SupervisionSegment.from_dict``); ``None`` detects
             each item's type from its fields.
+        reader: What :func:`open_reader` returned for ``path``, to use instead of opening it again.
 
     Raises:
         ManifestNotFoundError: The file does not exist.
@@ -83,7 +90,8 @@ class LazyIndexedManifestIterator(IteratorNode):
     is_indexed = True
 
     def __init__(self, path: Pathlike, shuffle: bool = False, seed: int = 0, index_path: Optional[Pathlike] = None,
-                 decode: Optional[Callable[[dict], Any]] = None, block_window: Optional[int] = None) -> None:
+                 decode: Optional[Callable[[dict], Any]] = None, block_window: Optional[int] = None,
+                 reader: Any = None) -> None:
         if not isinstance(seed, int):
             raise ManifestArgumentError(f"the seed of an indexed shuffle must be an int, got {seed!r}")
         self.path = path
@@ -91,7 +99,7 @@ class LazyIndexedManifestIterator(IteratorNode):
         self.seed = seed
         self.index_path = index_path
         self.decode = decode
-        self._reader = open_reader(path, index_path)
+        self._reader = reader if reader is not None else open_reader(path, index_path)
         if block_window is not None and (block_window < 1 or not hasattr(self._reader, "block_lines")):
             raise ManifestArgumentError(f"{path}: block_window={block_window} needs a block-compressed .jsonl.gz and "
                                         f"a window of at least 1 block")
@@ -135,7 +143,12 @@ class LazyIndexedManifestIterator(IteratorNode):
         if ids is None:
             from lhotse_lite.manifest.sidecars import IdIndex
 
-            ids = self._ids = IdIndex.open(self.path)
+            if getattr(self._reader, "ranges", None) is not None:  # a URL: the id index through the cache
+                from lhotse_lite.manifest.remote_indexed import open_id_index
+
+                ids = self._ids = open_id_index(self._reader)
+            else:
+                ids = self._ids = IdIndex.open(self.path)
         found = ids.find(key, self._reader.__getitem__)
         if found is None:
             return None

@@ -506,9 +506,16 @@ class ManifestSet(Generic[T]):
         from lhotse_lite.manifest.blocked_gzip import write_blocked_gzip
         from lhotse_lite.manifest.sidecars import SidecarWriter, remove_sidecars
 
-        if remote.is_url(path):  # the data only, uploaded when complete (no index files for URLs yet)
-            with formats.atomic_open(path) as f:
-                f.writelines(formats.dumps_line(d) for d in self.to_dicts())
+        if remote.is_url(path):  # written locally with its index files, then uploaded (see upload_indexed)
+            import tempfile
+            from pathlib import Path
+
+            from lhotse_lite.manifest.remote_indexed import upload_indexed
+
+            with tempfile.TemporaryDirectory(prefix="lhotse_lite-upload-") as folder:
+                local = Path(folder) / (str(path).rstrip("/").rsplit("/", 1)[-1] or "manifest.jsonl")
+                self.to_jsonl(local)
+                upload_indexed(local, str(path))
             return
         sidecars = SidecarWriter(type(self).__name__)
         dumps_line, add = formats.dumps_line, sidecars.add

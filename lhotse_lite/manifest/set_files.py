@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional, Type, TypeVar
 
 from lhotse_lite import remote
-from lhotse_lite.errors import ManifestArgumentError, ManifestNotFoundError
+from lhotse_lite.errors import ManifestNotFoundError
 from lhotse_lite.manifest import formats, lazy
 from lhotse_lite.manifest.building import gc_paused, load_numbered
 
@@ -73,7 +73,8 @@ def open_set_lazy(cls: Type[S], path: formats.Pathlike, indexed: Optional[bool] 
         cls: The set class.
         path: A JSONL file (any name; gzip-compressed when it ends in ``.gz``).
         indexed: ``True``: read through the index (built when missing); ``False``: stream the file;
-            ``None``: use the index when there is one (Lhotse 2.0's rule).
+            ``None``: use the index when there is one (Lhotse 2.0's rule; a URL is streamed). A URL read
+            indexed costs one ranged request per item (:mod:`lhotse_lite.manifest.remote_indexed`).
         shuffle: A global seed-determined order (implies ``indexed``).
         seed: Seed of that order.
         index_path: The index file, when it is not ``<path>.idx``.
@@ -94,13 +95,11 @@ def open_set_lazy(cls: Type[S], path: formats.Pathlike, indexed: Optional[bool] 
         ...
         lhotse_lite.errors.ManifestNotFoundError: manifest file not found: 'missing.jsonl'
     """
-    if not remote.exists(path):
+    url = remote.is_url(path)
+    indexed_url = url and bool(shuffle or indexed or index_path is not None)
+    if not indexed_url and not remote.exists(path):  # an indexed URL is asked for its size and ETag instead
         raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
-    if remote.is_url(path) and (shuffle or indexed or index_path is not None):
-        raise ManifestArgumentError(
-            f"{remote.redact(str(path))}: indexed and shuffled reads of a URL are not supported yet; "
-            f"stream it (indexed=False, shuffle=False) or read a local copy")
-    if remote.is_url(path):
+    if url and not indexed_url:  # indexed=None streams a URL: looking for its index would cost a request
         return cls._lazy(lazy.LazyManifestIterator(path, cls.element_type.from_dict))
     if shuffle or indexed or (indexed is None and (index_path is not None or has_index(path))):
         from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator

@@ -322,14 +322,20 @@ class IdIndex:
         self._lines = np.ascontiguousarray(lines).data
 
     @classmethod
-    def open(cls, data_path: Pathlike) -> "IdIndex":
+    def open(cls, data_path: Pathlike, index_path: Optional[Pathlike] = None,
+             data_size: Optional[int] = None) -> "IdIndex":
         """Read the id index of ``data_path``, building the sidecars first when it is missing.
+
+        Args:
+            data_path: The data file.
+            index_path: The id index, when it is not ``<data_path>.idx.ids`` (it is then not built here).
+            data_size: The data's size, when it is not a local file (a URL).
 
         Raises:
             StaleIndexError: The id index was written for a data file of another size, or is not one.
         """
-        path = ids_path(data_path)
-        if not path.exists():
+        path = ids_path(data_path) if index_path is None else Path(index_path)
+        if index_path is None and not path.exists():
             logger.info("building the id index of %s", data_path)
             if str(data_path).endswith(".gz"):
                 from lhotse_lite.manifest.blocked_gzip import index_gzip_manifest
@@ -344,7 +350,7 @@ class IdIndex:
         if magic != _IDS_MAGIC or version != _VERSION or raw.size != _IDS_HEADER.size + 16 * n:
             raise StaleIndexError(f"{path}: not a version-1 id index of {n} items; rebuild it with "
                                   f"`lite index {data_path}`")
-        actual = os.path.getsize(data_path)
+        actual = os.path.getsize(data_path) if data_size is None else data_size
         if size != actual:
             raise StaleIndexError(f"id index {str(path)!r} does not match {str(data_path)!r}: it records a data file "
                                   f"of {size} bytes, the file has {actual}; rebuild it with `lite index {data_path}`")

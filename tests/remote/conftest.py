@@ -113,9 +113,10 @@ def http(http_server):
 
 @pytest.fixture(autouse=True)
 def quick_retries(tmp_path, monkeypatch):
-    """Short backoff so that retry tests take milliseconds; a private staging folder per test."""
+    """Short backoff so that retry tests take milliseconds; a private staging folder and cache per test."""
     remote.set_retry_policy(remote.RetryPolicy(attempts=4, base_delay_s=0.01, max_delay_s=0.05))
     monkeypatch.setenv(remote.STAGING_ENV_VAR, str(tmp_path / "staging"))
+    monkeypatch.setenv("LHOTSE_LITE_CACHE_DIR", str(tmp_path / "cache"))
     yield
     remote.set_retry_policy(None)
     remote.set_path_map(None)

@@ -94,13 +94,3 @@ def test_writer_resumes_from_the_uploaded_object(s3, bucket, tmp_path, monkeypat
         for sup in items[2:]:
             writer.write(sup)
     assert list(load_manifest(url)) == items
-
-
-def test_indexed_reads_of_a_url_are_refused_with_a_clear_error(s3, bucket):
-    from lhotse_lite.errors import ManifestArgumentError
-
-    url = f"s3://{bucket}/sups.jsonl"
-    DummyManifest(SupervisionSet, begin_id=0, end_id=3).to_file(url)
-    with pytest.raises(ManifestArgumentError, match="not supported yet"):
-        load_manifest_lazy(url, indexed=True)
-    assert len(list(load_manifest_lazy(url))) == 3
