@@ -489,6 +489,10 @@ class RemoteFile(io.RawIOBase):
         """
         self._expected = min(max(int(nbytes), self.initial_block), self.block_size)
 
+    def expect_whole(self) -> None:
+        """The next fetch reads the rest of the object in one request, whatever ``block_size`` is."""
+        self._expected = max(int(self.size or 0), self.initial_block)
+
     def readinto(self, buffer: Any) -> int:
         data = self.read(len(buffer))
         buffer[: len(data)] = data

@@ -318,6 +318,8 @@ def _remote_errors(where: str) -> Iterator[None]:
 
 def _read_url(url: str, offset: float, duration: Optional[float], where: str) -> Tuple[np.ndarray, int]:
     """Decodes a span of a URL through a seekable remote file: only the bytes the decoder asks for are fetched."""
+    if offset == 0 and duration is None:  # the whole file: one request, decoded from memory
+        return _decode_whole(_fetch_url(url, where), where)
     check_url_allowed(url)  # manifests from elsewhere: see lhotse_lite.audio.command_guard
     logger.debug("reading audio span from URL: %s", remote.redact(url))
     with _remote_errors(where), remote.RemoteFile(url, defer_errors=True) as file:
@@ -351,14 +353,23 @@ def _expect_span(file: remote.RemoteFile, duration: float) -> None:
         file.expect_read(int(file.size * min(share, 1.0) * 1.1) + 4096)
 
 
+def _decode_whole(data: bytes, where: str) -> Tuple[np.ndarray, int]:
+    """A whole encoded file in memory, decoded as a local one (16-bit PCM read as such, else as floats)."""
+    from lhotse_lite.audio.loading import read_pcm16
+
+    fast = read_pcm16(io.BytesIO(data), 0.0, None)  # type: ignore[arg-type]  # libsndfile opens file objects too
+    return fast if fast is not None else decode_span(io.BytesIO(data), 0.0, None, where)
+
+
 def _fetch_url(url: str, where: str) -> bytes:
-    """The whole object a URL names."""
+    """The whole object a URL names: its size (one metadata request), then all of it in one request."""
     check_url_allowed(url)  # manifests from elsewhere: see lhotse_lite.audio.command_guard
     logger.debug("fetching audio URL: %s", remote.redact(url))
     with _remote_errors(where), remote.RemoteFile(url, 1 << 22, 1 << 22) as file:
         if file.size is None:
             return _read_unsized(url)
         _check_size(file, url)
+        file.expect_whole()
         return file.read()
 
 
