@@ -55,6 +55,7 @@ __all__ = [
     "StorageKeyRefusedError",
     "FileWriteError",
     "OutputLockedError",
+    "OutputChangedError",
     "ResumeMismatchError",
     "ManifestNotFoundError",
     "ShapeError",
@@ -247,6 +248,13 @@ class OutputLockedError(LhotseLiteError, BlockingIOError):
 
     Also a ``BlockingIOError``: what ``fcntl.flock`` raises for a lock that is taken.
     See :mod:`lhotse_lite.output_lock`.
+    """
+
+
+class OutputChangedError(LhotseLiteError, FileExistsError):
+    """An output on an object store was written by another run while this run wrote it; it is not overwritten.
+
+    See :class:`lhotse_lite.output_lock.RemoteOutput`.
     """
 
     def __str__(self) -> str:

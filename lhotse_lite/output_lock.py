@@ -15,6 +15,17 @@ file. ``flock`` locks are per open file, so two writers in one process exclude e
 work on local file systems and, on Linux, on NFS (emulated with byte-range locks). Where ``fcntl`` does
 not exist (Windows) outputs are not locked.
 
+Outputs on object stores (``s3://``, ``gs://``, ...) have no operating-system lock: they are written
+in a local staging file (:func:`lhotse_lite.remote.staging_path`), which :class:`OutputLock` holds as
+above, so two writers of one URL on one machine exclude each other. Writers on different machines
+are not excluded while they run; instead each upload is guarded by :class:`RemoteOutput`: it
+records what the URL held when the run began (nothing, or an object of some ETag) and puts only if
+that is still what it holds, so a run never overwrites an output that another run completed
+meanwhile (:class:`~lhotse_lite.errors.OutputChangedError`; its staged file is kept). On S3 the
+put of a new output is conditional (``If-None-Match: *``), so of two runs that finish together only
+one succeeds; replacing an existing object is checked with a metadata request just before the put
+(a window of one request), as is every put on other stores.
+
 Example:
     >>> import os, tempfile
     >>> target = os.path.join(tempfile.mkdtemp(), "feats.lca")
@@ -38,7 +49,7 @@ import os
 from pathlib import Path
 from typing import IO, Any, Optional
 
-from lhotse_lite.errors import OutputLockedError
+from lhotse_lite.errors import OutputChangedError, OutputLockedError, RemoteChangedError, RemoteNotFoundError
 from lhotse_lite.types import Pathlike
 
 try:
@@ -46,7 +57,7 @@ try:
 except ImportError:  # pragma: no cover  (Windows: no flock)
     fcntl = None  # type: ignore[assignment]  # callers test for None
 
-__all__ = ["OutputLock", "lock_path_of", "LOCK_SUFFIX"]
+__all__ = ["OutputLock", "lock_path_of", "LOCK_SUFFIX", "RemoteOutput"]
 
 logger = logging.getLogger(__name__)
 
@@ -192,3 +203,64 @@ def _locked_message(output: Path, lock_path: Path, holder: Optional[int]) -> str
         who += " (this process: another writer of the same output is still open; close it first)"
     return (f"{output} is being written by {who}, which holds {lock_path}; two runs writing one output "
             f"would corrupt it. Wait for that run to finish, or write to another folder")
+
+
+class RemoteOutput:
+    """Guards the uploads of one output on an object store against another run's (see the module docstring).
+
+    Args:
+        url: The output's URL.
+
+    Example:
+        >>> import os, tempfile
+        >>> local = os.path.join(tempfile.mkdtemp(), "a.jsonl")
+        >>> _ = open(local, "w").write("{}\\n")
+        >>> guard = RemoteOutput("memory://docs-output-lock/a.jsonl"); guard.begin()
+        >>> guard.upload(local); guard.upload(local)  # its own earlier upload is no conflict
+        >>> other = RemoteOutput("memory://docs-output-lock/a.jsonl"); other.begin()
+        >>> guard.upload(local); other.upload(local)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.OutputChangedError: memory://docs-output-lock/a.jsonl was written by another run ...
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._expected: Optional[str] = None
+        self.begun = False
+
+    def _version(self) -> Optional[str]:
+        from lhotse_lite import remote
+
+        try:
+            info = remote.object_info(self.url)
+        except RemoteNotFoundError:
+            return None
+        return f"{info['etag']}|{info['size']}|{info['modified']}"
+
+    def begin(self) -> None:
+        """Records what the URL holds now (one metadata request): the run's starting point."""
+        self._expected = self._version()
+        self.begun = True
+
+    def upload(self, local: Pathlike) -> None:
+        """Puts ``local`` at the URL if it still holds what :meth:`begin` (or this guard's last upload) saw.
+
+        Raises:
+            OutputChangedError: Another run wrote the URL meanwhile; nothing was put.
+            RemoteError: see :mod:`lhotse_lite.remote`.
+        """
+        from lhotse_lite import remote
+
+        if not self.begun:
+            self.begin()
+        try:
+            if self._expected is not None and self._version() != self._expected:
+                raise RemoteChangedError(f"{remote.redact(self.url)}: replaced since this run began")
+            remote.upload(local, self.url, create=self._expected is None)
+        except RemoteChangedError as err:
+            raise OutputChangedError(
+                f"{remote.redact(self.url)} was written by another run while this run wrote it ({err}); it is "
+                f"not overwritten. This run's output is in {local}: compare the two and upload it yourself if it "
+                f"is the one to keep, or give the runs different outputs") from None
+        self._expected = self._version()

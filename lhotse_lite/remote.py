@@ -667,21 +667,41 @@ def download(url: str, local: Union[str, os.PathLike]) -> None:
 # ------------------------------------------------------------------------------------------ writing
 
 
-def upload(local: Union[str, os.PathLike], url: str) -> None:
+def upload(local: Union[str, os.PathLike], url: str, create: bool = False) -> None:
     """Copies a local file to ``url`` so that readers see the whole object or the previous one.
 
     Object stores put atomically; on other protocols the file goes to a temporary name first and is
     then moved over ``url``.
 
+    Args:
+        local: The file.
+        url: The destination.
+        create: Only if there is no object at ``url``: on S3 a conditional put (``If-None-Match: *``),
+            so of two writers only one succeeds; elsewhere checked just before the put.
+
     Raises:
+        RemoteChangedError: ``create`` and an object exists (HTTP 412).
         RemoteAccessError, RemoteError: see the module docstring (HTTP servers are read-only).
     """
     fs, inner = filesystem(url)
     protocols = fs.protocol if isinstance(fs.protocol, (tuple, list)) else (fs.protocol,)
     if any(p in ("http", "https") for p in protocols):
         raise RemoteError(f"{redact(url)}: cannot write to a web server; write to an object store or a local path")
+    exists_now = RemoteChangedError(f"{redact(url)}: an object was written there by another writer (a put only if "
+                                    f"there is none was asked for)")
+    conditional = create and any(p in ("s3", "s3a") for p in protocols)
+    if create and not conditional and exists(url):
+        raise exists_now
     if any(p in _ATOMIC_PUT for p in protocols):
-        _call(url, "uploading", lambda: fs.put_file(str(local), inner))
+        def put() -> None:
+            try:
+                fs.put_file(str(local), inner, **({"mode": "create"} if conditional else {}))
+            except Exception as err:
+                if conditional and any(_status(e) == 412 for e in _chain(err)):
+                    raise exists_now from None
+                raise
+
+        _call(url, "uploading", put)
         return
     parent = inner.rsplit("/", 1)[0] if "/" in inner else ""
     temporary = f"{inner}.partial-{uuid.uuid4().hex[:8]}"

@@ -24,6 +24,9 @@ How a file writer stays safe:
 * A URL destination (``s3://...``) is written in a local staging file
   (:func:`lhotse_lite.remote.staging_path`, the same for the same URL) and uploaded on close; the
   object appears complete or not at all. A resume continues the staged file, or else the uploaded object.
+  The staged file is locked as above; the upload is refused
+  (:class:`~lhotse_lite.errors.OutputChangedError`) when another run wrote the URL after this one
+  began (:class:`~lhotse_lite.output_lock.RemoteOutput`).
 
 Example:
     >>> import os, tempfile
@@ -58,7 +61,7 @@ from lhotse_lite import remote
 from lhotse_lite.errors import ManifestError
 from lhotse_lite.manifest import formats
 from lhotse_lite.manifest.lazy import LazyManifestIterator, LazyNode
-from lhotse_lite.output_lock import OutputLock
+from lhotse_lite.output_lock import OutputLock, RemoteOutput
 from lhotse_lite.safe_writes import naming_write_errors
 
 __all__ = ["open_writer", "SequentialJsonlWriter", "InMemoryWriter"]
@@ -140,6 +143,7 @@ class SequentialJsonlWriter:
         self.keep = keep
         self.num_dropped = 0
         self._lock = OutputLock(self.path)
+        self._remote = RemoteOutput(self.url) if self.url else None  # the upload never overwrites another run's
         self.ignore_ids: Set[Any] = set()
         self._kept_ids: Set[Any] = set()
         self.num_written = 0
@@ -183,6 +187,8 @@ class SequentialJsonlWriter:
         recovering = self.partial_path.with_name(self.partial_path.name + ".recover")
         if recovering.exists():  # left by a run killed while it resumed: its source is still intact
             recovering.unlink()
+        if self._remote is not None:
+            self._remote.begin()
         if self.url and not self.overwrite and not self.partial_path.exists() and not self.path.exists() \
                 and remote.exists(self.url):  # resume from what the store holds
             remote.download(self.url, self.path)
@@ -223,8 +229,8 @@ class SequentialJsonlWriter:
             os.replace(self.partial_path, self.path)
             if not formats.is_gzip(self.path):
                 build_sidecars(self.path, with_ids=False)  # the index of the complete file (resumed runs included)
-            if self.url:  # the object appears complete or not at all; a failed upload keeps the staged file
-                remote.upload(self.path, self.url)
+            if self._remote is not None:  # the object appears complete or not at all; a failed upload keeps
+                self._remote.upload(self.path)  # the staged file
                 self.path.unlink()
         finally:
             self._lock.release()

@@ -55,6 +55,7 @@ from lhotse_lite.features.storage.codec import (
     lilcom_decode,
     lilcom_encode_chunks,
 )
+from lhotse_lite.output_lock import RemoteOutput
 from lhotse_lite.safe_writes import naming_write_errors
 
 __all__ = ["LilcomChunkyWriter", "LilcomChunkyReader", "set_chunk_cache_size", "close_cached_file_handles"]
@@ -118,6 +119,7 @@ class LilcomChunkyWriter(FeaturesWriter):
         url = str(storage_path) if remote.is_url(storage_path) else None
         self.url = None if url is None else url if url.endswith(_SUFFIX) else url + _SUFFIX
         self.storage_path_ = remote.staging_path(self.url) if self.url else archive_path(storage_path)
+        self._remote = RemoteOutput(self.url) if self.url else None  # never overwrites another run's upload
         self._dirty = False
         self.tick_power = tick_power
         self.mode = mode
@@ -153,12 +155,14 @@ class LilcomChunkyWriter(FeaturesWriter):
         self._upload()
 
     def _upload(self) -> None:
-        if self.url and self._dirty:  # one atomic put of the archive as it is now
-            remote.upload(self.storage_path_, self.url)
+        if self._remote is not None and self._dirty:  # one atomic put of the archive as it is now
+            self._remote.upload(self.storage_path_)
             self._dirty = False
 
     def _fetch_staged(self) -> None:
         """Appending to a URL archive that is not staged here: start from the uploaded object."""
+        if self._remote is not None and not self._remote.begun:
+            self._remote.begin()  # what the URL holds as this run begins
         if self.url and self.mode == "ab" and not self.storage_path_.exists() and remote.exists(self.url):
             remote.download(self.url, self.storage_path_)
 
