@@ -421,17 +421,25 @@ class RemoteFile(io.RawIOBase):
     def tell(self) -> int:
         return self._pos
 
+    def _total(self) -> int:
+        """The object's size, which ranged reads need."""
+        if self.size is None:
+            raise RemoteError(f"{redact(self.url)}: the server does not tell the object's size, so it cannot be "
+                              f"read by range; read it with read_capped()")
+        return self.size
+
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self.size}[whence]
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos}[whence] if whence != io.SEEK_END else self._total()
         self._pos = max(base + offset, 0)
         return self._pos
 
     def read(self, size: Optional[int] = -1) -> bytes:
-        if self.error is not None or self._pos >= self.size:
+        total = self._total()
+        if self.error is not None or self._pos >= total:
             return b""
         if size is None or size < 0:
-            size = self.size - self._pos
-        pos, end = self._pos, min(self._pos + size, self.size)
+            size = total - self._pos
+        pos, end = self._pos, min(self._pos + size, total)
         while not (self._buffer_start <= pos and end <= self._buffer_start + len(self._buffer)):
             try:
                 self._fetch_for(pos, end)
@@ -446,6 +454,7 @@ class RemoteFile(io.RawIOBase):
 
     def _fetch_for(self, pos: int, end: int) -> None:
         """One ranged request towards holding ``[pos, end)``: extends the buffered run or starts a new one."""
+        total = self._total()
         first, last = self._buffer_start, self._buffer_start + len(self._buffer)
         if self._buffer and pos < first and first - pos <= self.initial_block:  # a step back: prepend
             start, stop, where = pos, first, "before"
@@ -454,17 +463,17 @@ class RemoteFile(io.RawIOBase):
                 window, self._window, self._expected = self._expected, self.initial_block, 0
             else:
                 window = self._window = min(self._window * 2, self.block_size)
-            start, stop, where = last, min(self.size, max(end, last + window)), "after"
+            start, stop, where = last, min(total, max(end, last + window)), "after"
         else:  # a jump: a new run
             window, self._expected = self._expected or self.initial_block, 0
             self._window = self.initial_block
-            start, stop, where = pos, min(self.size, max(end, pos + window)), "new"
+            start, stop, where = pos, min(total, max(end, pos + window)), "new"
         fetched = _call(self.url, f"reading bytes {start}-{stop - 1}",
                         lambda: self._fs.cat_file(self._inner, start=start, end=stop))
         self.requests += 1
-        if len(fetched) == self.size and stop - start != self.size:  # a server that ignores Range headers
+        if len(fetched) == total and stop - start != total:  # a server that ignores Range headers
             logger.warning("%s: the server ignores range requests; the whole object (%d bytes) was read",
-                           redact(self.url), self.size)
+                           redact(self.url), total)
             self._buffer, self._buffer_start = fetched, 0
             return
         if len(fetched) != stop - start:

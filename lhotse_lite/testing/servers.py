@@ -97,6 +97,7 @@ class Nginx:
     def __init__(self, root: Path) -> None:
         if NGINX is None:
             raise FileNotFoundError("nginx is not installed (apt-get install nginx)")
+        self.executable: str = NGINX
         self.root = Path(root)
         self.port = free_port()
         self.prefix = Path(tempfile.mkdtemp(prefix="lhotse_lite-nginx-"))
@@ -122,7 +123,7 @@ class Nginx:
             f"    location /forbidden/ {{ return 403; }}\n  }}\n}}\n"
         )
         self._process = subprocess.Popen(
-            [NGINX, "-p", str(self.prefix), "-c", str(config), "-g", "daemon off;"],
+            [self.executable, "-p", str(self.prefix), "-c", str(config), "-g", "daemon off;"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         try:
@@ -227,7 +228,7 @@ def _handler(proxy: CountingProxy) -> type:
 
         def _body(self) -> bytes:
             if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-                parts = []
+                parts: List[bytes] = []
                 while True:
                     size = int(self.rfile.readline().split(b";")[0].strip(), 16)
                     if size == 0:

@@ -224,8 +224,8 @@ class LilcomChunkyWriter(FeaturesWriter):
                 self.storage_path_.unlink()  # the store holds it now; a later append downloads it
         self.release_output_lock()
 
-    def __exit__(self, exc_type: Optional[type], *rest: object) -> None:
-        if exc_type is not None and self.url:  # a failed run uploads nothing; a resume continues the staged file
+    def __exit__(self, *exc: object) -> None:
+        if exc and exc[0] is not None and self.url:  # a failed run uploads nothing; a resume continues the staged file
             if self._file is not None:
                 self._file.close()
                 self._file = None
