@@ -153,6 +153,15 @@ def _extract(args, www, work, seconds) -> None:
     local = [Recording.from_file(www / f"f{i}.flac", recording_id=f"f{i}") for i in range(count)]
     remote_recs = [Recording(r.id, [AudioSource("url", [0], f"s3://bench/{r.id}.flac")], r.sampling_rate,
                              r.num_samples, r.duration) for r in local]
+    loads: dict = {"local disk": [], "S3 (moto)": []}  # reading the audio alone, without the features
+    for _ in range(args.repeats):
+        for name, recs in (("local disk", local), ("S3 (moto)", remote_recs)):
+            start = time.perf_counter()
+            for rec in recs:
+                rec.load_audio()
+            loads[name].append((time.perf_counter() - start) / count)
+    print(f"| reading one {args.minutes:g} min FLAC whole, median of {args.repeats} | local disk "
+          f"{statistics.median(loads['local disk']):.3f} s | S3 {statistics.median(loads['S3 (moto)']):.3f} s |")
     timings: dict = {"local disk": [], "S3 (moto)": []}
     for run in range(args.repeats):
         for name, recs in (("local disk", local), ("S3 (moto)", remote_recs)):

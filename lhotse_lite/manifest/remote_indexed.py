@@ -24,12 +24,15 @@ block index) for block-compressed ``.jsonl.gz``, ``<url>.idx.ids`` for lookups b
   :class:`~lhotse_lite.errors.StaleIndexError`, as locally.
 
 Example:
+    >>> import tempfile
     >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+    >>> os.environ[CACHE_ENV_VAR] = tempfile.mkdtemp()  # the default is ~/.cache/lhotse_lite
     >>> url = "memory://docs-remote-indexed/sups.jsonl"
     >>> SupervisionSet([SupervisionSegment(f"s{i}", "r", float(i), 1.0) for i in range(5)]).to_file(url)
     >>> reader = open_remote_reader(url)
     >>> len(reader), reader[3]["id"]
     (5, 's3')
+    >>> del os.environ[CACHE_ENV_VAR]
 """
 
 from __future__ import annotations

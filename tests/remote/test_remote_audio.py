@@ -75,6 +75,16 @@ def test_recordings_with_url_sources_load_like_local_ones(where, audio_files, re
     assert np.array_equal(remote_rec.load_audio(), local.load_audio())
 
 
+@pytest.mark.parametrize("ext", ["wav", "flac"])
+def test_a_whole_recording_is_one_get(s3_audio, audio_files, ext):
+    base, proxy = s3_audio
+    local = Recording.from_file(audio_files[ext], recording_id="r")
+    remote_rec = Recording("r", [AudioSource("url", [0], f"{base}/a.{ext}")], SR, SR * SECONDS, float(SECONDS))
+    proxy.reset()
+    assert np.array_equal(remote_rec.load_audio(), local.load_audio())
+    assert [(m, sent) for m, _, _, sent in proxy.requests] == [("HEAD", 0), ("GET", audio_files[ext].stat().st_size)]
+
+
 def test_path_map_reads_a_bucket_manifest_from_a_local_mirror(s3_audio, audio_files):
     base, proxy = s3_audio
     rec = Recording("r", [AudioSource("file", [0], f"{base}/a.wav")], SR, SR * SECONDS, float(SECONDS))

@@ -4,6 +4,7 @@ Requests and bytes are counted by the proxy in front of each server.
 """
 
 import multiprocessing
+import pickle
 import random
 
 import pytest
@@ -66,6 +67,9 @@ def test_random_reads_cost_one_ranged_request_per_item(place, name, tmp_path):
     else:  # each read is the item's line
         lines = local.read_bytes().splitlines(keepends=True)
         assert [sent for *_, sent in gets] == [len(lines[i]) for i in picks]
+
+    proxy.reset()  # sent to a DataLoader worker: the same reads
+    assert pickle.loads(pickle.dumps(lazy))[picks[0]] == expected[picks[0]] and proxy.count("GET") == 1
 
     proxy.reset()  # opened again (another process, a later epoch): the index comes from the cache
     again = load_manifest_lazy(f"{base}/{name}", indexed=True)
