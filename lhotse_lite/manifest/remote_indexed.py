@@ -51,6 +51,7 @@ from lhotse_lite.errors import (
     ManifestArgumentError,
     ManifestNotFoundError,
     RemoteChangedError,
+    RemoteError,
     RemoteNotFoundError,
     StaleIndexError,
 )
@@ -305,6 +306,9 @@ def upload_indexed(local: Pathlike, url: str) -> None:
     """
     from lhotse_lite.manifest.sidecars import INDEX_SUFFIXES, IdIndex
 
+    if url.split("://", 1)[0].lower() in ("http", "https"):  # before anything is deleted
+        raise RemoteError(f"{remote.redact(url)}: cannot write to a web server; write to an object store or a "
+                          f"local path")
     IdIndex.open(local)  # builds the id index now: readers of the URL need not read the data to find an id
     for suffix in INDEX_SUFFIXES:
         remote.remove(url + suffix)

@@ -80,6 +80,11 @@ def test_web_servers_are_read_only(http, tmp_path):
     (tmp_path / "a").write_bytes(b"x")
     with pytest.raises(RemoteError, match="cannot write to a web server"):
         remote.upload(tmp_path / "a", f"{http.url}/a")
+    from lhotse_lite import SupervisionSet
+    from lhotse_lite.testing.dummies import DummyManifest
+
+    with pytest.raises(RemoteError, match="cannot write to a web server"):
+        DummyManifest(SupervisionSet, begin_id=0, end_id=2).to_file(f"{http.url}/sups.jsonl")
 
 
 def test_a_missing_back_end_names_the_extra(monkeypatch):
