@@ -57,16 +57,20 @@ class _FeatureBatchDataset(BatchDataset):
         super().__init__(supervisions, source, normalizer=normalizer, seed=seed, skip_errors=skip_errors)
         self.transforms = list(transforms)
 
-    def _features(self, batch: SampledBatch) -> Dict[str, Any]:
+    def _features(self, batch: SampledBatch, extra_frames: int = 0) -> Dict[str, Any]:
+        """Reads and pads the batch; ``extra_frames`` of zeros are appended after the transforms."""
         rng, generator = self.generators(batch)
         segments, arrays, skipped = self.load_items(batch, rng)
         out = self.batch_info(batch, segments, skipped)
         out["segments"] = segments
         if not arrays:
             return out
-        feats, lengths = pad_features(arrays)
+        # without transforms the extra frames are allocated with the batch (no second copy)
+        feats, lengths = pad_features(arrays, extra_frames=0 if self.transforms else extra_frames)
         for transform in self.transforms:
             feats = transform(feats, lengths, generator=generator)
+        if self.transforms and extra_frames:
+            feats = torch.cat([feats, feats.new_zeros(feats.shape[0], extra_frames, feats.shape[2])], dim=1)
         out["inputs"], out["input_lens"] = feats, lengths
         return out
 
@@ -155,12 +159,8 @@ class SpeechRecognitionDataset(_FeatureBatchDataset):
 
     def __getitem__(self, batch: SampledBatch) -> Dict[str, Any]:
         """The collated batch (see the class docstring)."""
-        out = self._features(batch)
+        out = self._features(batch, extra_frames=self.right_context_frames)
         segments = out.pop("segments")
-        if "inputs" in out and self.right_context_frames:
-            feats = out["inputs"]
-            pad = feats.new_zeros(feats.shape[0], self.right_context_frames, feats.shape[2])
-            out["inputs"] = torch.cat([feats, pad], dim=1)
         texts = [self.text_fn(s) for s in segments]
         out["texts"] = texts
         if self.tokenizer is not None:

@@ -222,3 +222,40 @@ def test_streamed_manifests_are_read_once_and_random_access_ones_are_used_as_the
     assert torch.equal(dataset[ALL]["inputs"],
                        KeywordSpottingDataset(eager, LabelTargets(["yes", "no"]), features=corpus["features"])[ALL][
                            "inputs"])
+
+
+@pytest.mark.parametrize("pad_value", [0.0, -5.0])
+def test_batches_made_in_shared_memory_by_a_worker_equal_those_made_in_process(pad_value):
+    from lhotse_lite.dataset.collate import pad_features
+
+    class PadDataset(torch.utils.data.Dataset):
+        def __init__(self, arrays):
+            self.arrays = arrays
+
+        def __getitem__(self, count):
+            feats, lengths = pad_features(self.arrays[:count], pad_value=pad_value, extra_frames=3)
+            return {"feats": feats, "lengths": lengths, "shared": feats.is_shared()}
+
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((n, 5)).astype(np.float32) for n in (7, 2, 11, 5)]
+    dataset = PadDataset(arrays)
+    in_worker = list(torch.utils.data.DataLoader(dataset, sampler=[4, 2], batch_size=None, num_workers=1))
+    for batch, count in zip(in_worker, [4, 2]):
+        expected = dataset[count]
+        assert batch["shared"] and not expected["shared"]
+        assert batch["feats"].shape == (count, max(a.shape[0] for a in arrays[:count]) + 3, 5)
+        assert torch.equal(batch["feats"], expected["feats"])
+        assert torch.equal(batch["lengths"], expected["lengths"])
+        for row, a in enumerate(arrays[:count]):
+            assert torch.equal(batch["feats"][row, : a.shape[0]], torch.from_numpy(a))
+            assert (batch["feats"][row, a.shape[0]:] == pad_value).all()
+
+
+def test_right_context_is_the_same_with_and_without_transforms(corpus):
+    def identity(feats, lengths, generator=None):
+        return feats
+
+    kwargs = dict(features=corpus["features"], right_context_frames=3)
+    plain = SpeechRecognitionDataset(corpus["supervisions"], **kwargs)[ALL]["inputs"]
+    transformed = SpeechRecognitionDataset(corpus["supervisions"], transforms=[identity], **kwargs)[ALL]["inputs"]
+    assert torch.equal(plain, transformed) and not plain[:, -3:].any()
