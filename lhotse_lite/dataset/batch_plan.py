@@ -12,13 +12,12 @@ The plan, step by step:
 2. **Buckets.** Each item goes to the bucket of its duration: bucket ``i`` holds
    ``bins[i - 1] <= duration < bins[i]`` (Lhotse's convention; ``len(bins) + 1`` buckets).
 3. **Batches.** In each bucket, items are taken in the order of step 1 and batches are filled greedily:
-   a batch takes items while the *sum of their durations* stays within ``max_duration`` (padding is
-   not counted, as in Lhotse's ``TimeConstraint``; inside a bucket the durations are close, so the
-   padded size stays near the sum) and the number of items within ``max_cuts``. An item longer than
-   ``max_duration`` gets a batch of its own.
+   a batch takes items while its *padded* duration (number of items times the longest of them, as
+   Lhotse's ``TimeConstraint`` counts it) stays within ``max_duration`` and the number of items
+   within ``max_cuts``. An item longer than ``max_duration`` gets a batch of its own.
 4. **Incomplete batches.** The last batch of a bucket is *complete* when it reached ``max_cuts`` or
-   one more item as short as its shortest would exceed ``max_duration``; ``drop_last`` drops the
-   incomplete ones.
+   one more item as long as its longest would exceed ``max_duration`` (Lhotse's
+   ``close_to_exceeding``); ``drop_last`` drops the incomplete ones.
 5. **Batch order.** Every batch is stamped with the position (in the order of step 1) of its last
    item: the moment a streaming bucketer would have released it. Without ``shuffle`` batches come in
    that order; with ``shuffle`` and ``buffer_size=None`` they are shuffled globally; with a
@@ -56,7 +55,7 @@ __all__ = ["EpochPlan", "estimate_duration_buckets", "plan_epoch"]
 logger = logging.getLogger(__name__)
 
 _EPS = 1e-6  # seconds of tolerance on max_duration (durations are float32)
-_CHUNK = 1 << 18  # items per vectorised step (bounds the temporaries at a few MB)
+_SEARCH_CHUNK = 1 << 16  # starts per batch-size search (about a dozen temporaries of this length)
 
 
 def estimate_duration_buckets(durations: np.ndarray, num_buckets: int) -> List[float]:
@@ -127,34 +126,70 @@ def _fill_bucket(
 ) -> np.ndarray:
     """Ends (exclusive) of the greedy batches over one bucket's items ``durations[members]``, in order.
 
-    ``jump[j]``, where a batch starting at item ``j`` ends by duration, is computed for a chunk of items
-    at a time with one vectorised ``searchsorted`` on the running sum; the batches are the chain
-    ``0 -> jump[0] -> ...``. Temporaries stay at a few MB per chunk.
+    A batch starting at item ``j`` takes the most items ``n`` with ``n * max(durations of the n)``
+    within ``max_duration`` (the padded size, as Lhotse's ``TimeConstraint``). ``jump[j]`` is computed
+    for a chunk of starts at a time: the summed duration (``searchsorted`` on the running sum) bounds
+    ``n`` from above, and a vectorised binary search over a sparse table of window maxima finds it.
+    The batches are the chain ``0 -> jump[0] -> ...``. Temporaries stay at a few MB per chunk.
     """
     n = members.size
     if max_duration is None:
         # callers give max_cuts whenever max_duration is None
         return np.append(np.arange(max_cuts, n, max_cuts), n)  # type: ignore[arg-type]
-    cumulative = np.empty(n + 1, dtype=np.float64)  # cumulative[j]: duration before item j
-    cumulative[0] = 0.0
-    for a in range(0, n, _CHUNK):
-        b = min(n, a + _CHUNK)
-        np.cumsum(durations[members[a:b]], dtype=np.float64, out=cumulative[a + 1 : b + 1])
-        cumulative[a + 1 : b + 1] += cumulative[a]
+    values = durations[members]
+    # the most items a batch can hold: bounds how far past a chunk of starts the search looks
+    reach = int((max_duration + _EPS) // max(float(values.min()), 1e-12)) + 1
+    if max_cuts is not None:
+        reach = min(reach, max_cuts)
     ends: List[int] = []
     start = chunk_start = 0
     jump = np.zeros(0, dtype=np.int64)
     while start < n:
         if start >= chunk_start + jump.size:
             chunk_start = start
-            limit = cumulative[start : min(n, start + _CHUNK)] + (max_duration + _EPS)
-            jump = np.searchsorted(cumulative[1:], limit, side="right")
-        end = max(int(jump[start - chunk_start]), start + 1)  # an item longer than max_duration: alone
-        if max_cuts is not None:
-            end = min(end, start + max_cuts)
+            jump = _padded_jumps(values, start, min(n, start + _SEARCH_CHUNK), reach, max_duration, max_cuts)
+        end = int(jump[start - chunk_start])
         ends.append(end)
         start = end
     return np.asarray(ends, dtype=np.int64)
+
+
+def _padded_jumps(
+    values: np.ndarray, a: int, b: int, reach: int, max_duration: float, max_cuts: Optional[int]
+) -> np.ndarray:
+    """``jump[j - a]`` for starts ``a <= j < b``: the end of the batch starting at item ``j``."""
+    window = values[a : min(values.size, b + reach)]
+    cumulative = np.zeros(window.size + 1, dtype=np.float64)  # cumulative[i]: duration before window[i]
+    np.cumsum(window, dtype=np.float64, out=cumulative[1:])
+    offsets = np.arange(b - a)
+    upper = np.searchsorted(cumulative[1:], cumulative[: b - a] + (max_duration + _EPS), side="right") - offsets
+    upper = np.maximum(upper, 1)  # n by the summed duration (>= n by the padded one); a long item: alone
+    if max_cuts is not None:
+        upper = np.minimum(upper, max_cuts)
+    span = int(upper.max())
+    # n items as long as the longest of the window fit whatever the order: search only above that
+    low = np.minimum(np.maximum(int((max_duration + _EPS) // float(window.max())), 1), upper)
+    table = [window]  # table[k][i]: max of window[i : i + 2**k]
+    while (1 << len(table)) <= span:
+        prev, half = table[-1], 1 << (len(table) - 1)
+        table.append(np.maximum(prev[:-half], prev[half:]))
+    high = upper
+    while True:
+        open_ = np.flatnonzero(low < high)
+        if open_.size == 0:
+            break
+        mid = (low[open_] + high[open_] + 1) // 2
+        level = np.floor(np.log2(mid)).astype(np.int64)
+        first = offsets[open_]
+        last = first + mid - (1 << level)
+        longest = np.empty(open_.size, dtype=window.dtype)
+        for k in np.unique(level).tolist():
+            sel = level == k
+            longest[sel] = np.maximum(table[k][first[sel]], table[k][last[sel]])
+        fits = mid * longest.astype(np.float64) <= max_duration + _EPS
+        low[open_] = np.where(fits, mid, low[open_])
+        high[open_] = np.where(fits, high[open_], mid - 1)
+    return a + offsets + low
 
 
 def _bucket_of(durations: np.ndarray, bins: Sequence[float]) -> np.ndarray:
@@ -168,9 +203,10 @@ def _bucket_of(durations: np.ndarray, bins: Sequence[float]) -> np.ndarray:
 
 
 def _complete(durations: np.ndarray, max_duration: Optional[float], max_cuts: Optional[int]) -> bool:
+    """Lhotse's ``close_to_exceeding``: one more item as long as the longest would not fit."""
     if max_cuts is not None and durations.size >= max_cuts:
         return True
-    return max_duration is not None and float(durations.sum() + durations.min()) > max_duration + _EPS
+    return max_duration is not None and float((durations.size + 1) * durations.max()) > max_duration + _EPS
 
 
 def _split_for_ranks(starts: np.ndarray, ends: np.ndarray, world_size: int) -> tuple:
@@ -212,7 +248,7 @@ def plan_epoch(
 
     Args:
         durations: ``(num_items,)`` item durations in seconds.
-        max_duration: Bound of the summed durations of a batch (seconds), or ``None``.
+        max_duration: Bound of a batch's padded duration (items times the longest, seconds), or ``None``.
         max_cuts: Bound of the items of a batch, or ``None`` (at least one of the two is needed).
         bins: Bucket boundaries (increasing seconds), e.g. from :func:`estimate_duration_buckets`.
         shuffle: Permute items and batches (seeded by ``(seed, epoch)``).

@@ -12,7 +12,7 @@ batch_size=None, num_workers=n)`` each worker reads only the items of its batche
 
 Differences from Lhotse's sampler, each on purpose:
 
-* the whole epoch is bucketed (Lhotse buckets what its streaming buffer holds): less padding; with
+* the whole epoch is bucketed (Lhotse buckets what its streaming buffer holds); with
   ``buffer_size`` set, batches are shuffled only within windows of that many items;
 * bins estimated from ``num_cuts_for_bins_estimate`` durations drawn at random (Lhotse: the first ones);
 * every rank gets the same number of disjoint batches covering the epoch (``rank_tail``);
@@ -81,8 +81,9 @@ class DynamicBucketingSampler(torch.utils.data.Sampler):
     Args:
         manifest: A supervision, feature or recording manifest (items with ``.duration``), eager or lazy;
             only durations are read. Omit it when ``durations`` is given.
-        max_duration: Bound of a batch's summed item durations, seconds (padding not counted, as in
-            Lhotse). An item longer than this gets a batch of its own.
+        max_duration: Bound of a batch's padded duration, seconds: the number of items times the
+            longest of them (as Lhotse's ``TimeConstraint``). An item longer than this gets a batch
+            of its own.
         max_cuts: Bound of a batch's number of items (Lhotse's name; it counts items of any kind here).
         num_buckets: Buckets to estimate (ignored when ``duration_bins`` is given). (Default: ``10``)
         shuffle: Permute items and batches every epoch (seeded by ``seed`` and the epoch).

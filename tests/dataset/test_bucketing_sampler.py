@@ -37,9 +37,31 @@ def test_batches_respect_the_bounds_and_cover_the_epoch(durations, max_duration,
     bins = np.asarray(sampler.duration_bins)
     for batch in batches:
         assert len(batch) >= 1
-        assert len(batch) == 1 or d[batch].astype(np.float64).sum() <= max_duration + 1e-5
+        assert len(batch) == 1 or len(batch) * d[batch].astype(np.float64).max() <= max_duration + 1e-5
         assert max_cuts is None or len(batch) <= max_cuts
         assert len(set(np.searchsorted(bins, d[batch], side="right").tolist())) == 1  # one bucket
+
+
+@settings(max_examples=60, deadline=None)
+@given(durations=durations_st, max_duration=st.floats(1.0, 100.0), max_cuts=st.one_of(st.none(), st.integers(1, 20)),
+       num_buckets=st.integers(1, 4))
+def test_batches_are_the_greedy_fill_by_padded_duration(durations, max_duration, max_cuts, num_buckets):
+    d = np.asarray(durations, dtype=np.float32)
+    sampler = DynamicBucketingSampler(durations=d, max_duration=max_duration, max_cuts=max_cuts,
+                                      num_buckets=num_buckets)
+    bucket = np.searchsorted(np.asarray(sampler.duration_bins), d, side="right")
+    expected = []
+    for b in np.unique(bucket).tolist():  # a plain loop: add items while (count + 1) * longest fits
+        batch, longest = [], 0.0
+        for i in np.flatnonzero(bucket == b).tolist():
+            grown = max(longest, float(d[i]))
+            if batch and ((len(batch) + 1) * grown > max_duration + 1e-6 or len(batch) == (max_cuts or np.inf)):
+                expected.append(batch)
+                batch, grown = [], float(d[i])
+            batch.append(i)
+            longest = grown
+        expected.append(batch)
+    assert sorted(_batches(sampler)) == sorted(expected)
 
 
 def test_items_longer_than_max_duration_get_a_batch_of_their_own():
