@@ -96,27 +96,63 @@ class BatchDataset(torch.utils.data.Dataset):
         segments: List[Any] = []
         arrays: List[np.ndarray] = []
         skipped: List[str] = []
+        batched = isinstance(self.source, OnTheFlyFeatures) and self.source.batched
+        rates: List[int] = []
         for position in batch.indices.tolist():
             segment = self.supervisions[position]
             item_id = getattr(segment, "id", str(position))
             try:
                 handle = self.source.resolve(segment)
-                array = self.source.load(handle, rng)
-                if self.normalizer is not None and array.ndim == 2:
-                    array = self.normalizer(array)
+                if batched:  # samples now, features for the whole batch below
+                    samples, rate = self.source.load_samples(handle, rng)  # type: ignore[attr-defined]
+                    rates.append(rate)
+                    array = samples
+                else:
+                    array = self.source.load(handle, rng)
+                    if self.normalizer is not None and array.ndim == 2:
+                        array = self.normalizer(array)
             except _READ_ERRORS as err:
-                if not self.skip_errors:
-                    kind = StorageError if isinstance(self.source, PrecomputedFeatures) else AudioLoadingError
-                    raise kind(f"item {item_id!r} (manifest position {position}, epoch {batch.epoch}, batch "
-                               f"{batch.index}) could not be read: {err}; fix or filter it, or pass "
-                               "skip_errors=True to leave such items out") from err
-                logger.warning("skipping item %r (epoch %d, batch %d): %s", item_id, batch.epoch, batch.index, err)
-                self.num_skipped += 1
-                skipped.append(item_id)
+                self._read_failed(err, item_id, position, batch, skipped)
                 continue
             segments.append(segment)
             arrays.append(np.asarray(array, dtype=np.float32))
+        if batched and arrays:
+            arrays = self._extract_batch(arrays, rates, segments, batch)
         return segments, arrays, skipped
+
+    def _read_failed(self, err: Exception, item_id: str, position: int, batch: SampledBatch,
+                     skipped: List[str]) -> None:
+        """Raises the error naming the item, or logs, counts and lists it when skipping."""
+        if not self.skip_errors:
+            kind = StorageError if isinstance(self.source, PrecomputedFeatures) else AudioLoadingError
+            raise kind(f"item {item_id!r} (manifest position {position}, epoch {batch.epoch}, batch "
+                       f"{batch.index}) could not be read: {err}; fix or filter it, or pass "
+                       "skip_errors=True to leave such items out") from err
+        logger.warning("skipping item %r (epoch %d, batch %d): %s", item_id, batch.epoch, batch.index, err)
+        self.num_skipped += 1
+        skipped.append(item_id)
+
+    def _extract_batch(self, signals: List[np.ndarray], rates: List[int], segments: List[Any],
+                       batch: SampledBatch) -> List[np.ndarray]:
+        """Features of all of a batch's signals in one call on the source's device, normalised."""
+        source: OnTheFlyFeatures = self.source  # type: ignore[assignment]  # checked by the caller
+        if len(set(rates)) != 1:
+            raise ConfigError(f"batch {batch.index} of epoch {batch.epoch} mixes sampling rates {sorted(set(rates))} "
+                              f"(items {[s.id for s in segments][:8]}); resample the recordings to one rate")
+        try:
+            feats = source.extract_batch(signals, rates[0])
+        except _READ_ERRORS as err:
+            raise AudioLoadingError(f"batch {batch.index} of epoch {batch.epoch} (items "
+                                    f"{[s.id for s in segments][:8]}): feature extraction on {source.device!r} "
+                                    f"failed: {err}") from err
+        if self.normalizer is not None:
+            feats = [self.normalizer(f) for f in feats]
+        return feats
+
+    @property
+    def device(self) -> Optional[str]:
+        """The device the batches' tensors are put on (on-the-fly sources with ``device=``), or ``None``."""
+        return getattr(self.source, "device", None)
 
     def batch_info(self, batch: SampledBatch, segments: Sequence[Any], skipped: List[str]) -> Dict[str, Any]:
         """The bookkeeping fields of every output: ids, epoch, batch index, skipped ids."""
@@ -131,13 +167,18 @@ def make_source(
     speed_factors: Optional[Sequence[float]] = None,
     volume_factors: Optional[Sequence[float]] = None,
     raw_audio: bool = False,
+    device: Optional[str] = None,
 ) -> FeatureSource:
     """The source for ``features=`` (precomputed), ``recordings=`` + ``extractor=`` (on the fly) or audio.
 
     Raises:
         ConfigError: Neither or both of ``features`` and ``recordings``, ``recordings`` without
-            ``extractor`` for features, or perturbation asked of precomputed features.
+            ``extractor`` for features, perturbation asked of precomputed features, or ``device``
+            without the on-the-fly path.
     """
+    if device is not None and (recordings is None or extractor is None or raw_audio):
+        raise ConfigError(f"device={device!r} extracts features on the fly, batch by batch: it needs recordings= "
+                          "and extractor= (stored features and raw audio are read on the CPU)")
     if raw_audio:
         if recordings is None or features is not None:
             raise ConfigError("raw audio batches need recordings= (a RecordingSet) and no features=")
@@ -152,4 +193,4 @@ def make_source(
         return PrecomputedFeatures(features)
     if extractor is None:
         raise ConfigError("recordings= needs extractor= (e.g. Fbank()) to compute features on the fly")
-    return OnTheFlyFeatures(recordings, extractor, speed_factors, volume_factors)
+    return OnTheFlyFeatures(recordings, extractor, speed_factors, volume_factors, device=device)

@@ -14,7 +14,9 @@ are, plus the bookkeeping fields ``ids``, ``epoch``, ``batch_index``, ``skipped_
   ``num_samples (batch,)``.
 
 Features come from a ``FeatureSet`` (``features=``, any storage backend) or are computed on the fly
-(``recordings=`` and ``extractor=``, with optional ``speed_factors``/``volume_factors`` drawn per item).
+(``recordings=`` and ``extractor=``, with optional ``speed_factors``/``volume_factors`` drawn per item):
+item by item by default (in ``DataLoader`` workers), or with ``device=`` a whole batch at once on that
+device (e.g. ``"cuda"`` with ``num_workers=0``), the batch's tensors returned there.
 Batch augmentations (``transforms=``) are functions ``fn(features (batch, time, feature), lengths,
 generator=) -> features`` such as ``functools.partial(spec_augment, num_time_masks=2)`` and
 :func:`~lhotse_lite.dataset.random_time_shift`; they see the time-major layout before the
@@ -52,8 +54,9 @@ class _FeatureBatchDataset(BatchDataset):
         volume_factors: Optional[Sequence[float]] = None,
         seed: int = 0,
         skip_errors: bool = False,
+        device: Optional[str] = None,
     ) -> None:
-        source = make_source(features, recordings, extractor, speed_factors, volume_factors)
+        source = make_source(features, recordings, extractor, speed_factors, volume_factors, device=device)
         super().__init__(supervisions, source, normalizer=normalizer, seed=seed, skip_errors=skip_errors)
         self.transforms = list(transforms)
 
@@ -67,6 +70,8 @@ class _FeatureBatchDataset(BatchDataset):
             return out
         # without transforms the extra frames are allocated with the batch (no second copy)
         feats, lengths = pad_features(arrays, extra_frames=0 if self.transforms else extra_frames)
+        if self.device is not None:
+            feats, lengths = feats.to(self.device), lengths.to(self.device)
         for transform in self.transforms:
             feats = transform(feats, lengths, generator=generator)
         if self.transforms and extra_frames:
@@ -90,6 +95,9 @@ class KeywordSpottingDataset(_FeatureBatchDataset):
         volume_factors: On-the-fly path: gains drawn per item.
         seed: Base seed of the per-batch generators.
         skip_errors: Leave out unreadable items (logged, counted) instead of raising.
+        device: On-the-fly path: extract each batch at once on this device (``"cpu"``, ``"cuda"``,
+            ``"cuda:1"``) and return ``inputs``/``input_lens`` there; ``None`` (default) extracts
+            item by item (see :class:`~lhotse_lite.dataset.OnTheFlyFeatures`).
 
     Returns (``dataset[batch]``):
         ``{"inputs": (batch, feature, time) float32, "input_lens": (batch,) int64, "labels": (batch,)
@@ -109,7 +117,7 @@ class KeywordSpottingDataset(_FeatureBatchDataset):
         segments = out.pop("segments")
         if "inputs" in out:
             out["inputs"] = out["inputs"].transpose(1, 2).contiguous()
-        out["labels"] = torch.tensor([int(self.label_fn(s)) for s in segments], dtype=torch.int64)
+        out["labels"] = torch.tensor([int(self.label_fn(s)) for s in segments], dtype=torch.int64, device=self.device)
         return out
 
 
@@ -129,7 +137,8 @@ class SpeechRecognitionDataset(_FeatureBatchDataset):
         pad_id: Value of the padding in ``token_ids``. (Default: ``-1``)
         text_fn: ``segment -> text``. (Default: the segment's ``text``)
         **kwargs: ``features``/``recordings``/``extractor``/``normalizer``/``transforms``/
-            ``speed_factors``/``volume_factors``/``seed``/``skip_errors`` as in :class:`KeywordSpottingDataset`.
+            ``speed_factors``/``volume_factors``/``seed``/``skip_errors``/``device`` as in
+            :class:`KeywordSpottingDataset`.
 
     Returns (``dataset[batch]``):
         ``{"inputs": (batch, time + R, feature), "input_lens": (batch,) valid frames, "texts": list,
@@ -169,7 +178,7 @@ class SpeechRecognitionDataset(_FeatureBatchDataset):
             ids = torch.full((len(tokens), int(lens.max()) if tokens else 0), self.pad_id, dtype=torch.int64)
             for row, seq in enumerate(tokens):
                 ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.int64)
-            out["token_ids"], out["token_lens"] = ids, lens
+            out["token_ids"], out["token_lens"] = ids.to(self.device or "cpu"), lens.to(self.device or "cpu")
         return out
 
 

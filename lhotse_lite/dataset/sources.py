@@ -8,6 +8,7 @@ picklable objects: a ``Features`` item or a ``Recording`` per supervision.
   (``FeatureSet.find`` then ``Features.load``; chunked backends read only those frames).
 * :class:`OnTheFlyFeatures` reads the supervision's audio and runs a feature extractor, optionally
   after a speed perturbation drawn at random per item (``speed_factors``), as Kaldi's ``sp`` does.
+  With ``device=`` it extracts a whole batch at once on that device (:meth:`OnTheFlyFeatures.extract_batch`).
 
 Example:
     >>> import numpy as np
@@ -24,10 +25,11 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import logging
 import random
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -192,9 +194,14 @@ class OnTheFlyFeatures(RawAudio):
         speed_factors: Factors to draw from uniformly per item (e.g. ``(0.9, 1.0, 1.1)``); ``None``
             or ``(1.0,)`` turns perturbation off.
         volume_factors: Gains to draw from uniformly per item; ``None`` turns it off.
+        device: ``None`` (default): each item is extracted on its own, as the extractor is
+            configured (e.g. in ``DataLoader`` workers). A device (``"cpu"``, ``"cuda"``,
+            ``"cuda:1"``): the datasets extract each batch at once on that device with
+            :meth:`extract_batch` and return the batch's tensors there.
 
     Raises:
-        ConfigError: A factor that is not positive.
+        ConfigError: A factor that is not positive, or a non-CPU ``device`` for an extractor
+            without ``.to(device)``.
 
     Example:
         >>> import numpy as np
@@ -214,9 +221,25 @@ class OnTheFlyFeatures(RawAudio):
         extractor: Any,
         speed_factors: Optional[Sequence[float]] = None,
         volume_factors: Optional[Sequence[float]] = None,
+        device: Optional[str] = None,
     ) -> None:
         super().__init__(recordings, speed_factors, volume_factors)
         self.extractor = extractor
+        self.device = None if device is None else str(device)
+        self._batch_extractor: Any = None
+        if self.device is not None and self.device != "cpu" and not hasattr(extractor, "to"):
+            raise ConfigError(f"device={self.device!r} needs an extractor with .to(device) (the Kaldi extractors "
+                              f"have it), got {type(extractor).__name__}; leave device=None to extract per item")
+
+    @property
+    def batched(self) -> bool:
+        """Whether batches are extracted at once (``device`` given) instead of item by item."""
+        return self.device is not None
+
+    def __getstate__(self) -> Dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_batch_extractor"] = None  # rebuilt where it is used (a worker, the main process)
+        return state
 
     def load(self, handle: _Handle, rng: Optional[random.Random] = None) -> np.ndarray:
         """Extracts the features of the supervision's audio (perturbed if configured).
@@ -228,3 +251,28 @@ class OnTheFlyFeatures(RawAudio):
         """
         samples, sampling_rate = self.load_samples(handle, rng)
         return np.asarray(self.extractor.extract(samples, sampling_rate), dtype=np.float32)
+
+    def extract_batch(self, signals: Sequence[np.ndarray], sampling_rate: int) -> List[np.ndarray]:
+        """Features of a batch's signals in one ``extract_batch`` call on :attr:`device`.
+
+        The extractor is copied and moved to ``device`` once (the one passed in is left as it is);
+        the Kaldi extractors pad the signals into one ``(batch, samples)`` tensor, run their layers
+        once, and cut each item's frames, equal to extracting the items one by one within float
+        rounding.
+
+        Args:
+            signals: ``(num_samples_i,)`` float32 signals (already perturbed).
+            sampling_rate: Their sampling rate (Hz).
+
+        Returns:
+            ``(frames_i, dim)`` float32 arrays, in the order of ``signals``.
+        """
+        if self._batch_extractor is None:
+            extractor = self.extractor
+            if hasattr(extractor, "to") and str(getattr(extractor, "device", "cpu")) != self.device:
+                extractor = copy.copy(extractor).to(self.device)
+            self._batch_extractor = extractor
+        feats = self._batch_extractor.extract_batch(list(signals), sampling_rate)
+        if not isinstance(feats, list):  # stacked: every item gave the same number of frames
+            feats = list(feats)
+        return [np.asarray(f, dtype=np.float32) for f in feats]

@@ -259,3 +259,31 @@ def test_right_context_is_the_same_with_and_without_transforms(corpus):
     plain = SpeechRecognitionDataset(corpus["supervisions"], **kwargs)[ALL]["inputs"]
     transformed = SpeechRecognitionDataset(corpus["supervisions"], transforms=[identity], **kwargs)[ALL]["inputs"]
     assert torch.equal(plain, transformed) and not plain[:, -3:].any()
+
+
+@pytest.mark.parametrize("speed_factors", [None, (0.9, 1.0, 1.1)])
+def test_batched_extraction_on_a_device_equals_item_by_item_extraction(corpus, speed_factors):
+    calls = []
+
+    class CountingExtractor(type(corpus["extractor"])):
+        def extract_batch(self, samples, sampling_rate, lengths=None):
+            calls.append(len(samples))
+            return super().extract_batch(samples, sampling_rate, lengths)
+
+    extractor = CountingExtractor(corpus["extractor"].config)
+    kwargs = dict(recordings=corpus["recordings"], extractor=extractor, speed_factors=speed_factors,
+                  tokenizer=lambda text: [ord(c) for c in text], right_context_frames=2)
+    batch = SampledBatch(np.arange(6), epoch=1, index=3)
+    per_item = SpeechRecognitionDataset(corpus["supervisions"], **kwargs)[batch]
+    assert calls == []
+    batched = SpeechRecognitionDataset(corpus["supervisions"], device="cpu", **kwargs)[batch]
+    assert calls == [6]  # one call for the whole batch
+    assert torch.equal(per_item["input_lens"], batched["input_lens"])
+    torch.testing.assert_close(batched["inputs"], per_item["inputs"], rtol=1e-4, atol=1e-4)
+    assert torch.equal(per_item["token_ids"], batched["token_ids"])
+    assert batched["inputs"].device.type == "cpu" and extractor.device == "cpu"
+
+
+def test_device_needs_the_on_the_fly_path(corpus):
+    with pytest.raises(ConfigError, match="device="):
+        SpeechRecognitionDataset(corpus["supervisions"], features=corpus["features"], device="cpu")

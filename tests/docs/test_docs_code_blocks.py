@@ -178,6 +178,20 @@ from lhotse_lite.models.matchbox.nemo_checkpoint import TOY_CONFIG, matchboxnet_
 nemo_config = TOY_CONFIG
 model = matchboxnet_from_nemo_config(nemo_config)
 """,
+    ("training.rst", "dataset = SpeechRecognitionDataset(supervisions, recordings=recordings, extractor=Fbank(),"): """
+import numpy as np, soundfile as sf
+from lhotse_lite.audio import Recording, RecordingSet
+from lhotse_lite.dataset import DynamicBucketingSampler
+from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+rng = np.random.default_rng(0)
+for i in range(4):
+    sf.write(f"utt{i}.wav", rng.uniform(-0.3, 0.3, 8000 * (i + 2)).astype(np.float32), 16000)
+recordings = RecordingSet.from_recordings(Recording.from_file(f"utt{i}.wav") for i in range(4))
+supervisions = SupervisionSet.from_segments(SupervisionSegment(f"s{i}", r.id, 0.0, r.duration, text="yes")
+                                            for i, r in enumerate(recordings))
+sampler = DynamicBucketingSampler(supervisions, max_duration=4.0)
+tokenize = lambda text: [ord(c) for c in text]
+""",
 }
 """Blocks that continue the page's text (a recording, ``feats``, a checkpoint the text mentions):
 each runs as written after a prelude that makes those."""
