@@ -8,7 +8,8 @@ manifests with ``CutSet.from_manifests``). Measures, in one run:
   is indexed (``from_jsonl_lazy(indexed=True)`` after ``lite index``); Lhotse's over a lazy ``CutSet``
   (``--num-lhotse-index`` cuts: its first batch reads only the bins estimate and its buffer);
 * batches/s over one epoch of ``--num-corpus`` supervisions with precomputed lilcom features (80-dim),
-  ``SpeechRecognitionDataset`` vs ``K2SpeechRecognitionDataset``, 0 and 2 DataLoader workers;
+  ``SpeechRecognitionDataset`` vs ``K2SpeechRecognitionDataset``, 0 and 2 DataLoader workers (a new
+  DataLoader per epoch), and 2 persistent workers (one DataLoader, epochs after the first);
 * padding (padded frames / real frames) at the same ``max_duration`` over ``--num-padding`` durations;
 * resume at batch 10,000 (ours: a fresh sampler, ``load_state_dict``, first batch);
 * sampler memory (tracemalloc peak, durations included) over ``--num-memory`` supervisions.
@@ -132,7 +133,8 @@ def make_corpus(root: str, num: int) -> Dict[str, str]:
     return paths
 
 
-def batches_per_second(paths: Dict[str, str], num_workers: int, repeats: int) -> Dict[str, float]:
+def batches_per_second(paths: Dict[str, str], num_workers: int, repeats: int,
+                       persistent: bool = False) -> Dict[str, float]:
     import torch
 
     from lhotse_lite.dataset import DynamicBucketingSampler, SpeechRecognitionDataset
@@ -143,11 +145,11 @@ def batches_per_second(paths: Dict[str, str], num_workers: int, repeats: int) ->
     sups = SupervisionSet.from_file(paths["supervisions"])
     feats = FeatureSet.from_file(paths["features"])
 
-    def ours() -> int:
+    def make_ours() -> Any:
         sampler = DynamicBucketingSampler(sups, max_duration=MAX_DURATION, shuffle=True, num_buckets=NUM_BUCKETS)
         dataset = SpeechRecognitionDataset(sups, features=feats)
-        loader = torch.utils.data.DataLoader(dataset, sampler=sampler, batch_size=None, num_workers=num_workers)
-        return sum(1 for _ in loader)
+        return torch.utils.data.DataLoader(dataset, sampler=sampler, batch_size=None, num_workers=num_workers,
+                                           persistent_workers=persistent)
 
     import lhotse
     from lhotse import CutSet
@@ -156,19 +158,33 @@ def batches_per_second(paths: Dict[str, str], num_workers: int, repeats: int) ->
     cuts = CutSet.from_manifests(supervisions=lhotse.load_manifest(paths["supervisions"]),
                                  features=lhotse.load_manifest(paths["features"]))
 
-    def theirs() -> int:
+    def make_theirs() -> Any:
         sampler = LhotseSampler(cuts, max_duration=MAX_DURATION, shuffle=True, num_buckets=NUM_BUCKETS)
-        loader = torch.utils.data.DataLoader(K2SpeechRecognitionDataset(), sampler=sampler, batch_size=None,
-                                             num_workers=num_workers)
+        return torch.utils.data.DataLoader(K2SpeechRecognitionDataset(), sampler=sampler, batch_size=None,
+                                           num_workers=num_workers, persistent_workers=persistent)
+
+    # persistent: one DataLoader per side, a first untimed epoch starts the workers, then one epoch per
+    # repeat (set_epoch between); otherwise a new DataLoader (and new workers) for every epoch
+    loaders = {"ours": make_ours(), "lhotse": make_theirs()} if persistent else {}
+    epochs = {"ours": 0, "lhotse": 0}
+
+    def epoch_of(name: str) -> int:
+        loader = loaders[name] if name in loaders else (make_ours() if name == "ours" else make_theirs())
+        loader.sampler.set_epoch(epochs[name])
+        epochs[name] += 1
         return sum(1 for _ in loader)
+
+    if persistent:
+        for name in loaders:
+            epoch_of(name)
 
     times: Dict[str, List[float]] = {"ours": [], "lhotse": []}
     counts: Dict[str, int] = {}
     for _ in range(repeats):  # alternating, so both sides see the same changes of machine load
-        for name, fn in (("ours", ours), ("lhotse", theirs)):
-            close_cached_file_handles()  # no decoded chunk survives from the previous epoch
+        for name in ("ours", "lhotse"):
+            close_cached_file_handles()  # no decoded chunk survives from the previous epoch (main process)
             start = time.perf_counter()
-            counts[name] = fn()
+            counts[name] = epoch_of(name)
             times[name].append(time.perf_counter() - start)
     return {f"{name}_batches_per_s": counts[name] / statistics.median(times[name]) for name in times}
 
@@ -251,12 +267,13 @@ def main() -> None:
             print(json.dumps(results["time_to_first_batch"]), flush=True)
         if "speed" in tasks:
             paths = make_corpus(root, args.num_corpus)
-            for workers in (0, 2):
-                r = batches_per_second(paths, workers, args.repeats)
-                results[f"batches_per_s_{workers}_workers"] = r
+            for workers, persistent in ((0, False), (2, False), (2, True)):
+                r = batches_per_second(paths, workers, args.repeats, persistent)
+                label = f"{workers}_workers" + ("_persistent" if persistent else "")
+                results[f"batches_per_s_{label}"] = r
                 ours, theirs = r["ours_batches_per_s"], r["lhotse_batches_per_s"]
-                print(f"batches/s, {workers} workers: ours {ours:.1f}, Lhotse {theirs:.1f}, ratio "
-                      f"{ours / theirs:.2f}", flush=True)
+                print(f"batches/s, {label}: ours {ours:.1f}, Lhotse {theirs:.1f}, ratio {ours / theirs:.2f}",
+                      flush=True)
         if "padding" in tasks:
             results["padding_ratio"] = padding(args.num_padding)
             print(json.dumps(results["padding_ratio"]), flush=True)
