@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple, Optional, Tuple, Union
+from typing import Any, BinaryIO, Callable, NamedTuple, Optional, Protocol, Tuple, Union
 
 import numpy as np
 import soundfile as sf
@@ -32,7 +32,22 @@ from lhotse_lite.units import compute_num_samples
 
 __all__ = ["LibsndfileCompatibleAudioInfo", "info", "read_audio", "save_audio", "decode_span"]
 
-PathOrFile = Union[str, Path, BinaryIO]
+
+
+class SeekableBinary(Protocol):
+    """A readable, seekable binary file object, as libsndfile reads it (``BinaryIO``, a remote file, ...)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+    def tell(self) -> int: ...
+
+
+PathOrFile = Union[str, Path, BinaryIO, SeekableBinary]
+
+_PCM16_SUBTYPES = frozenset({"PCM_16"})
+_PCM16_SCALE = np.float32(1.0 / 32768.0)  # libsndfile's float conversion of 16-bit PCM; exact in float32
 
 
 class LibsndfileCompatibleAudioInfo(NamedTuple):
@@ -155,7 +170,10 @@ def save_audio(
 
 
 def decode_span(
-    target: Union[str, BinaryIO], offset: float, duration: Optional[float], where: str
+    target: Union[str, BinaryIO, SeekableBinary],
+    offset: float,
+    duration: Optional[float],
+    where: Union[str, Callable[[], str]],
 ) -> Tuple[np.ndarray, int]:
     """Decodes a span of an opened or named audio file (the one decoding routine of the package).
 
@@ -163,10 +181,15 @@ def decode_span(
         target: A path or a binary file object.
         offset: Start in seconds (clamped to the end of the file).
         duration: Seconds to read; ``None`` reads to the end.
-        where: What is being read, for error messages (``"file source 'a.wav'"``).
+        where: What is being read, for error messages (``"file source 'a.wav'"``), or a function
+            returning it (called only when there is an error to report).
 
     Returns:
         ``(samples, sampling_rate)`` with float32 samples ``(channels, samples)``.
+
+    16-bit PCM (WAV, FLAC, ...) is read as int16 and scaled by ``2**-15`` in numpy: libsndfile's float32
+    output for 16-bit PCM is ``sample / 32768``, a power-of-two scale that is exact in float32, so the values
+    are bit-identical while libsndfile's per-sample conversion is skipped (about 2x faster for WAV).
 
     Raises:
         AudioLoadingError: the data cannot be decoded.
@@ -187,13 +210,21 @@ def decode_span(
             if start > 0:
                 handle.seek(start)
             frames = -1 if duration is None else compute_num_samples(duration, sampling_rate)
-            data = handle.read(frames, dtype="float32", always_2d=True)
+            if handle.subtype in _PCM16_SUBTYPES:
+                data = handle.read(frames, dtype="int16", always_2d=True)
+            else:
+                data = handle.read(frames, dtype="float32", always_2d=True)
     except (sf.SoundFileError, RuntimeError, ValueError) as err:
-        raise AudioLoadingError(f"{where}: cannot decode audio ({err}); is it a valid audio file?") from err
+        shown = where if isinstance(where, str) else where()
+        raise AudioLoadingError(f"{shown}: cannot decode audio ({err}); is it a valid audio file?") from err
+    if data.dtype == np.int16:
+        out = np.empty((data.shape[1], data.shape[0]), dtype=np.float32)
+        np.multiply(data.T, _PCM16_SCALE, out=out)
+        return out, sampling_rate
     return np.ascontiguousarray(data.T), sampling_rate
 
 
-def _target(path: PathOrFile) -> Union[str, BinaryIO]:
+def _target(path: PathOrFile) -> Union[str, BinaryIO, SeekableBinary]:
     if isinstance(path, (str, Path)):
         if not os.path.isfile(path):
             raise AudioNotFoundError(f"audio file not found: {str(path)!r}; check the path")

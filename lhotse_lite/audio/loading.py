@@ -5,8 +5,9 @@
 
 1. check the requested channels and span against the manifest;
 2. map the span back through the transforms (last to first) to the span of the source audio;
-3. read that span from each source holding a requested channel and stack the channels (16-bit PCM
-   files are read as int16 and scaled in numpy, see :func:`read_pcm16`);
+3. read that span from each source holding a requested channel (:meth:`AudioSource.read
+   <lhotse_lite.audio.source.AudioSource.read>`, which decodes with
+   :func:`~lhotse_lite.audio.backend.decode_span`) and stack the channels;
 4. apply the transforms (first to last);
 5. pad or trim to the declared length within the mismatch tolerance, or raise.
 
@@ -23,13 +24,10 @@ Example:
 from __future__ import annotations
 
 import math
-import os
-from typing import TYPE_CHECKING, FrozenSet, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, FrozenSet, List, Optional, Sequence, Union
 
 import numpy as np
-import soundfile as sf
 
-from lhotse_lite import remote
 from lhotse_lite.audio.tolerance import fit_num_samples, get_audio_duration_mismatch_tolerance
 from lhotse_lite.checks import check_seconds
 from lhotse_lite.errors import AudioError, AudioLoadingError, AudioSpanError, AudioSpanPastEndError
@@ -37,9 +35,8 @@ from lhotse_lite.units import compute_num_samples
 
 if TYPE_CHECKING:
     from lhotse_lite.audio.recording import Recording
-    from lhotse_lite.audio.source import AudioSource
 
-__all__ = ["Channels", "load_span", "read_pcm16"]
+__all__ = ["Channels", "load_span"]
 
 Channels = Union[int, Sequence[int]]
 """A channel id or a sequence of them."""
@@ -87,8 +84,7 @@ def load_span(
         if not rows:
             continue
         try:
-            fast = _read_fast(source, src_offset, src_duration)
-            samples, file_rate = fast if fast is not None else source.read(src_offset, src_duration)
+            samples, file_rate = source.read(src_offset, src_duration)
         except AudioError as err:
             raise type(err)(f"recording {rid!r}: {err}") from err
         if file_rate != rate:
@@ -104,67 +100,6 @@ def load_span(
         rate = tfm.output_sampling_rate(rate)
     what = f"offset={offset} s, duration={duration} s" if (offset or duration is not None) else "the whole recording"
     return fit_num_samples(audio, expected, recording.sampling_rate, rid, what=what)
-
-
-_PCM16_SCALE = np.float32(1.0 / 32768.0)
-_PCM16_SUBTYPES = frozenset({"PCM_16"})
-
-
-def read_pcm16(
-    path: str, offset: float = 0.0, duration: Optional[float] = None
-) -> Optional[Tuple[np.ndarray, int]]:
-    """Reads a span of a 16-bit PCM file (WAV, FLAC, ...) as int16 and scales it to float32.
-
-    libsndfile's float32 output for 16-bit PCM is ``sample / 32768``; a power-of-two scale is exact in
-    float32, so multiplying the int16 samples by ``2**-15`` in numpy gives bit-identical values while
-    skipping libsndfile's per-sample conversion (about 2x faster for WAV).
-
-    Args:
-        path: An audio file.
-        offset: Start in seconds (rounded to samples like :func:`~lhotse_lite.units.compute_num_samples`).
-        duration: Seconds to read; ``None`` reads to the end.
-
-    Returns:
-        ``(samples, sampling_rate)`` with float32 samples ``(channels, samples)`` in ``[-1, 1)``, or
-        ``None`` when the file is not 16-bit PCM or cannot be opened (the caller then uses the general
-        reader, which reports errors).
-
-    Example:
-        >>> import os, tempfile, numpy as np, soundfile as sf
-        >>> path = os.path.join(tempfile.mkdtemp(), "a.wav")
-        >>> sf.write(path, np.array([0, 16384, -32768, 32767], dtype=np.int16), 8000)
-        >>> samples, rate = read_pcm16(path, offset=0.000125)
-        >>> samples.tolist(), rate
-        ([[0.5, -1.0, 0.999969482421875]], 8000)
-    """
-    try:
-        with sf.SoundFile(path) as handle:
-            if handle.subtype not in _PCM16_SUBTYPES:
-                return None
-            rate = handle.samplerate
-            start = min(compute_num_samples(offset, rate), handle.frames) if offset else 0
-            if start > 0:
-                handle.seek(start)
-            frames = -1 if duration is None else compute_num_samples(duration, rate)
-            data = handle.read(frames, dtype="int16", always_2d=True)
-    except (sf.SoundFileError, RuntimeError, ValueError, OSError):
-        return None  # the general reader raises the proper error
-    out = np.empty((data.shape[1], data.shape[0]), dtype=np.float32)
-    np.multiply(data.T, _PCM16_SCALE, out=out)
-    return out, rate
-
-
-def _read_fast(source: "AudioSource", offset: float, duration: Optional[float]) -> Optional[Tuple[np.ndarray, int]]:
-    """The 16-bit PCM fast path for ``file`` sources whose channel count matches the manifest."""
-    if source.type != "file" or not isinstance(source.source, str):
-        return None
-    path = remote.map_path(source.source)
-    if not os.path.isfile(path):
-        return None
-    result = read_pcm16(path, offset, duration)
-    if result is None or result[0].shape[0] != len(source.channels):
-        return None
-    return result
 
 
 def _channel_selection(recording: "Recording", channels: Optional[Channels]) -> FrozenSet[int]:

@@ -213,8 +213,8 @@ def _read_header(file: BinaryIO, where: str) -> Tuple[str, int, int, int]:
     if rows < 0 or cols < 0:
         raise StorageFormatError(f"{where}: a matrix of {rows} x {cols} values; dimensions must not be negative")
     size = file.size if isinstance(file, remote.RemoteFile) else os.fstat(file.fileno()).st_size
-    available = size - file.tell()
-    if data > available:
+    available = None if size is None else size - file.tell()  # None: a server that does not say the size
+    if available is not None and data > available:
         raise StorageFormatError(
             f"{where}: the header announces a {rows} x {cols} {kind} matrix ({data} bytes) but only "
             f"{max(available, 0)} bytes follow; the file is cut off or the offset is wrong")
