@@ -23,7 +23,7 @@ from typing import Optional, Type
 
 from lhotse_lite.errors import ConfigError, LhotseLiteError
 
-__all__ = ["check_int", "check_number", "check_probability", "check_seconds"]
+__all__ = ["check_int", "check_number", "check_probability", "check_seconds", "check_sampling_rate"]
 
 
 def check_int(
@@ -179,6 +179,43 @@ def check_probability(
     if isinstance(value, bool) or not isinstance(value, Real) or not 0.0 <= float(value) < 1.0:
         raise error(_message(where, name, "in [0, 1)", value, hint))
     return float(value)
+
+
+def check_sampling_rate(
+    where: str,
+    sampling_rate: int,
+    expected: int,
+    *,
+    expected_by: str,
+    fix: str,
+    error: Type[LhotseLiteError] = ConfigError,
+) -> None:
+    """Checks that the audio of ``where`` has the sampling rate that ``expected_by`` expects.
+
+    The one sampling-rate comparison of the package: feature extraction against the extractor's
+    configured rate (:func:`~lhotse_lite.features.extractor.check_extractor_sampling_rate`, used by the
+    extractors and by the feature builder before it loads a recording) and audio loading (a file against
+    its manifest) both end here, so every mismatch reads the same way.
+
+    Args:
+        where: Whose audio it is, as the message starts (``"recording 'r1'"``).
+        sampling_rate: The rate the audio has, in Hz.
+        expected: The rate expected, in Hz.
+        expected_by: Who expects it (``"the kaldi-fbank extractor"``, ``"the manifest"``).
+        fix: What to do about it, appended to the message.
+        error: The error class to raise.
+
+    Raises:
+        ConfigError: (or ``error``) the rates differ.
+
+    Example:
+        >>> check_sampling_rate("'a.wav'", 8000, 16000, expected_by="the manifest", fix="resample it")
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ConfigError: 'a.wav' has sampling rate 8000 Hz but the manifest expects 16000 Hz; resample it
+    """
+    if sampling_rate != expected:
+        raise error(f"{where} has sampling rate {sampling_rate} Hz but {expected_by} expects {expected} Hz; {fix}")
 
 
 def _range(minimum: Optional[float], maximum: Optional[float], minimum_open: bool, maximum_open: bool) -> str:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, FrozenSet, List, Optional, Sequence, Union
 import numpy as np
 
 from lhotse_lite.audio.tolerance import fit_num_samples, get_audio_duration_mismatch_tolerance
-from lhotse_lite.checks import check_seconds
+from lhotse_lite.checks import check_sampling_rate, check_seconds
 from lhotse_lite.errors import AudioError, AudioLoadingError, AudioSpanError, AudioSpanPastEndError
 from lhotse_lite.units import compute_num_samples
 
@@ -87,11 +87,14 @@ def load_span(
             samples, file_rate = source.read(src_offset, src_duration)
         except AudioError as err:
             raise type(err)(f"recording {rid!r}: {err}") from err
-        if file_rate != rate:
-            raise AudioLoadingError(
-                f"recording {rid!r}: {source!r} has sampling rate {file_rate} Hz but the manifest expects "
-                f"{rate} Hz; recreate the manifest with Recording.from_file or add a resample()"
-            )
+        check_sampling_rate(
+            f"recording {rid!r}: {source!r}",
+            file_rate,
+            rate,
+            expected_by="the manifest",
+            fix="recreate the manifest with Recording.from_file or add a resample()",
+            error=AudioLoadingError,
+        )
         parts.append(samples if len(rows) == samples.shape[0] else samples[rows])
     audio = _stack(parts, rate, rid)
 

@@ -67,7 +67,7 @@ from tqdm.auto import tqdm
 from lhotse_lite.audio.command_guard import apply_guard_settings, guard_settings
 from lhotse_lite.errors import AudioLoadingError, ConfigError, DuplicateIdError, LhotseLiteError, ShapeError
 from lhotse_lite.features.executors import dask_executor, is_dask, num_workers, process_pool, use_one_thread
-from lhotse_lite.features.extractor import AugmentFn, FeatureExtractor
+from lhotse_lite.features.extractor import AugmentFn, FeatureExtractor, check_extractor_sampling_rate
 from lhotse_lite.features.io import FeaturesWriter
 from lhotse_lite.features.manifest import Features, FeatureSet
 from lhotse_lite.features.producer import ResumeGuard, describe_job
@@ -306,17 +306,16 @@ class FeatureSetBuilder:
         for item in result.stored:
             key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"lhotse_lite/{result.recording_id}/{item.channel}"))
             storage_key = self.storage.write_encoded(key, item.payload)  # data first ...
-            features = Features(
-                type=extractor.name,
-                num_frames=item.num_frames,
-                num_features=item.num_features,
+            features = Features.from_stored(
+                storage_key,
+                (item.num_frames, item.num_features),
+                storage_type=self.storage.name,
+                storage_path=self.storage.storage_path,
                 frame_shift=extractor.frame_shift,
                 sampling_rate=result.sampling_rate,
+                type=extractor.name,
                 start=0,
                 duration=result.duration,
-                storage_type=self.storage.name,
-                storage_path=None if self.storage.storage_path is None else str(self.storage.storage_path),
-                storage_key=storage_key,
                 recording_id=result.recording_id,
                 channels=item.channel,
             )
@@ -380,13 +379,7 @@ def _batch_size(num_tasks: int, window: int) -> int:
 
 def _check_recording(extractor: FeatureExtractor, recording: Any) -> None:
     config = extractor.config
-    rate = getattr(config, "sampling_rate", None)
-    if rate is not None and recording.sampling_rate != rate:
-        raise ConfigError(
-            f"recording {recording.id!r} has sampling rate {recording.sampling_rate} Hz but the "
-            f"{extractor.name} extractor is configured for {rate} Hz; resample the recordings "
-            f"(RecordingSet.resample({rate})) or configure the extractor for {recording.sampling_rate} Hz"
-        )
+    check_extractor_sampling_rate(extractor, recording.sampling_rate, recording.id)
     frame_length = getattr(config, "frame_length", None)
     if frame_length is not None:
         window = compute_num_samples(frame_length, recording.sampling_rate)

@@ -28,6 +28,7 @@ from typing import Any, Callable, ClassVar, Dict, Generic, List, Optional, Seque
 import numpy as np
 import yaml
 
+from lhotse_lite.checks import check_sampling_rate
 from lhotse_lite.errors import ConfigError
 from lhotse_lite.features.batching import collate_results, is_single_signal, split_batch
 from lhotse_lite.features.config import ExtractorConfig
@@ -40,6 +41,7 @@ __all__ = [
     "register_extractor",
     "get_extractor_type",
     "create_default_feature_extractor",
+    "check_extractor_sampling_rate",
     "store_feature_array",
     "EXTRACTORS",
     "AugmentFn",
@@ -373,3 +375,40 @@ def create_default_feature_extractor(name: str) -> FeatureExtractor:
         13
     """
     return get_extractor_type(name)()
+
+
+def check_extractor_sampling_rate(
+    extractor: FeatureExtractor, sampling_rate: int, recording_id: Optional[str] = None
+) -> None:
+    """Refuses audio whose sampling rate differs from the one ``extractor``'s config names (if it names one).
+
+    Args:
+        extractor: The extractor; an extractor whose config has no ``sampling_rate`` accepts any rate.
+        sampling_rate: The rate of the audio to extract from, in Hz.
+        recording_id: The recording the audio comes from, named in the message when given.
+
+    Raises:
+        ConfigError: the rates differ (the message names the recording, both rates and the fix).
+
+    Example:
+        >>> from lhotse_lite.features.kaldi.extractors import Fbank
+        >>> check_extractor_sampling_rate(Fbank(), 8000, recording_id="r1")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ConfigError: recording 'r1' has sampling rate 8000 Hz but the kaldi-fbank extractor ...
+    """
+    expected = getattr(extractor.config, "sampling_rate", None)
+    if expected is None:
+        return
+    if recording_id is not None:
+        where = f"recording {recording_id!r}"
+    else:
+        where = f"the audio given to {type(extractor).__name__}"
+    check_sampling_rate(
+        where,
+        sampling_rate,
+        expected,
+        expected_by=f"the {extractor.name} extractor",
+        fix=f"resample the recordings (RecordingSet.resample({expected})) or configure the extractor with "
+        f"sampling_rate={sampling_rate}",
+    )

@@ -22,10 +22,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Hashable, Iterable, List, Mapping, Optional, Union
+from typing import Any, Dict, Hashable, Iterable, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -35,7 +36,7 @@ from lhotse_lite.features.stats import compute_global_stats
 from lhotse_lite.manifest import ManifestSet
 from lhotse_lite.manifest.fields import check_dict_fields
 from lhotse_lite.manifest.items import fastcopy, field_names
-from lhotse_lite.units import compute_num_frames
+from lhotse_lite.units import compute_num_frames, round_seconds
 
 __all__ = ["Features", "FeatureSet", "store_feature_array"]
 
@@ -149,17 +150,82 @@ class Features:
             ShapeError: ``feats`` is not a numpy array.
         """
         key = store_feature_array(feats, storage)
+        return cls.from_stored(
+            key,
+            feats.shape,
+            storage_type=storage.name,
+            storage_path=storage.storage_path,
+            frame_shift=frame_shift,
+            sampling_rate=sampling_rate,
+            type=type,
+            start=start,
+            duration=duration,
+            recording_id=recording_id,
+            channels=channels,
+        )
+
+    @classmethod
+    def from_stored(
+        cls,
+        storage_key: Union[str, bytes],
+        shape: Sequence[int],
+        *,
+        storage_type: str,
+        storage_path: Optional[Union[str, "os.PathLike[str]"]],
+        frame_shift: float,
+        sampling_rate: int,
+        type: str = "custom",
+        start: float = 0.0,
+        duration: Optional[float] = None,
+        recording_id: Optional[str] = None,
+        channels: Channels = None,
+    ) -> "Features":
+        """Describes a matrix already stored under ``storage_key`` (the one factory of ``Features`` items).
+
+        Every part of the package that stores features builds their manifest here (:meth:`from_array`,
+        :meth:`FeatureExtractor.extract_from_samples_and_store
+        <lhotse_lite.features.extractor.FeatureExtractor.extract_from_samples_and_store>`, the
+        :class:`~lhotse_lite.features.builder.FeatureSetBuilder`, the Kaldi data directory import), so the
+        frame count, feature count, duration and storage fields are derived one way.
+
+        Args:
+            storage_key: Where the matrix is within the storage (``bytes`` for in-memory storage).
+            shape: The stored matrix's shape, ``(num_frames, num_features)`` (``(num_frames,)``: one feature).
+            storage_type: Name of the storage backend (a writer's ``name``).
+            storage_path: Folder or archive of the backend (``None`` for in-memory storage); kept as ``str``.
+            frame_shift: Seconds between frames.
+            sampling_rate: Sampling rate of the source audio (Hz).
+            type: Extractor name to record.
+            start: Start time in the recording (seconds).
+            duration: Covered duration in seconds; default ``num_frames * frame_shift`` rounded to 8 decimals
+                (:func:`~lhotse_lite.units.round_seconds`).
+            recording_id: Source recording.
+            channels: Source channel(s).
+
+        Returns:
+            The manifest item.
+
+        Raises:
+            ManifestFieldError: a time field is not a finite number.
+
+        Example:
+            >>> feats = Features.from_stored("k.npy", (300, 80), storage_type="numpy_files",
+            ...                              storage_path="feats", frame_shift=0.01, sampling_rate=16000)
+            >>> feats.num_frames, feats.num_features, feats.duration
+            (300, 80, 3.0)
+        """
+        num_frames = int(shape[0])
         return cls(
             type=type,
-            num_frames=int(feats.shape[0]),
-            num_features=int(feats.shape[1]) if feats.ndim > 1 else 1,
+            num_frames=num_frames,
+            num_features=int(shape[1]) if len(shape) > 1 else 1,
             frame_shift=frame_shift,
             sampling_rate=sampling_rate,
             start=start,
-            duration=duration if duration is not None else round(feats.shape[0] * frame_shift, 8),
-            storage_type=storage.name,
-            storage_path=storage.storage_path,
-            storage_key=key,
+            duration=duration if duration is not None else round_seconds(num_frames * frame_shift),
+            storage_type=storage_type,
+            storage_path=None if storage_path is None else os.fspath(storage_path),
+            storage_key=storage_key,
             recording_id=recording_id,
             channels=channels,
         )

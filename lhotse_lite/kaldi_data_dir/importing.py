@@ -376,10 +376,11 @@ def import_kaldi_features(
                 raise ConfigError(
                     f"{scp}:{lineno}: the sampling rate of recording {rid!r} is unknown; pass sampling_rate")
             rate = recordings[rid].sampling_rate
-        out.append(Features(type=feature_type, num_frames=shape.num_rows, num_features=shape.num_cols,
-                            frame_shift=frame_shift, sampling_rate=rate, start=start,
-                            duration=shape.num_rows * frame_shift, storage_type="kaldiio",
-                            storage_path=rxfilename, storage_key=uid, recording_id=rid, channels=0))
+        out.append(Features.from_stored(
+            uid, (shape.num_rows, shape.num_cols), storage_type="kaldiio", storage_path=rxfilename,
+            frame_shift=frame_shift, sampling_rate=rate, type=feature_type, start=start,
+            duration=shape.num_rows * frame_shift,  # unrounded, as Lhotse's import writes it
+            recording_id=rid, channels=0))
     return FeatureSet(out)
 
 

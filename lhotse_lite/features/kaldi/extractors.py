@@ -30,7 +30,7 @@ import torch
 from lhotse_lite.errors import ConfigError, ShapeError
 from lhotse_lite.features.batching import collate_results, is_single_signal, split_batch
 from lhotse_lite.features.config import EPSILON
-from lhotse_lite.features.extractor import FeatureExtractor, register_extractor
+from lhotse_lite.features.extractor import FeatureExtractor, check_extractor_sampling_rate, register_extractor
 from lhotse_lite.features.kaldi.extractor_configs import (
     FbankConfig,
     LogSpectrogramConfig,
@@ -88,21 +88,13 @@ class _KaldiExtractor(FeatureExtractor[KaldiConfigT]):
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["config"])  # type: ignore[misc]  # unpickling rebuilds the layers as __init__ does
 
-    def _check_rate(self, sampling_rate: int) -> None:
-        if sampling_rate != self.config.sampling_rate:
-            raise ConfigError(
-                f"{type(self).__name__} is configured for {self.config.sampling_rate} Hz audio, got "
-                f"{sampling_rate} Hz; resample the recordings (RecordingSet.resample) or set "
-                f"sampling_rate={sampling_rate} in the config"
-            )
-
     def extract(self, samples: Union[np.ndarray, torch.Tensor], sampling_rate: int) -> Union[np.ndarray, torch.Tensor]:
         """Features ``(num_frames, dim)`` of ``samples`` (``(samples,)`` or ``(1, samples)``, in [-1, 1]).
 
         Raises:
             ConfigError: ``sampling_rate`` differs from the config's.
         """
-        self._check_rate(sampling_rate)
+        check_extractor_sampling_rate(self, sampling_rate)
         is_numpy = not isinstance(samples, torch.Tensor)
         if isinstance(samples, torch.Tensor):
             x = samples
@@ -133,7 +125,7 @@ class _KaldiExtractor(FeatureExtractor[KaldiConfigT]):
             ConfigError: ``sampling_rate`` differs from the config's.
             ShapeError: The inputs are not 1-D signals.
         """
-        self._check_rate(sampling_rate)
+        check_extractor_sampling_rate(self, sampling_rate)
         items, is_list, is_torch = split_batch(samples, lengths)
         if not items:
             raise ShapeError("extract_batch got an empty batch; pass at least one signal")
