@@ -165,21 +165,10 @@ class Features:
         )
 
     @classmethod
-    def from_stored(
-        cls,
-        storage_key: Union[str, bytes],
-        shape: Sequence[int],
-        *,
-        storage_type: str,
-        storage_path: Optional[Union[str, "os.PathLike[str]"]],
-        frame_shift: float,
-        sampling_rate: int,
-        type: str = "custom",
-        start: float = 0.0,
-        duration: Optional[float] = None,
-        recording_id: Optional[str] = None,
-        channels: Channels = None,
-    ) -> "Features":
+    def from_stored(cls, storage_key: Union[str, bytes], shape: Sequence[int], *, storage_type: str,
+                    storage_path: Optional[Union[str, "os.PathLike[str]"]], frame_shift: float, sampling_rate: int,
+                    type: str = "custom", start: float = 0.0, duration: Optional[float] = None,
+                    recording_id: Optional[str] = None, channels: Channels = None) -> "Features":
         """Describes a matrix already stored under ``storage_key`` (the one factory of ``Features`` items).
 
         Every part of the package that stores features builds their manifest here (:meth:`from_array`,

@@ -1,6 +1,7 @@
 """The machinery every Kaldi layer shares: option checks, framing, streaming and block processing.
 
-:class:`KaldiFrontend` is an ``nn.Module`` base class. It validates the framing options, keeps the
+:class:`FrameOptions` is the frozen, validated set of framing and pre-processing options every layer
+shares. :class:`KaldiFrontend` is an ``nn.Module`` base class built from them. It keeps the
 analysis weights as non-persistent buffers, and implements the two entry points on one private
 core (``_process``): the offline path (``_offline``) and the streaming path (``online_inference`` and
 ``flush``). Subclasses (the layers in :mod:`lhotse_lite.features.kaldi.layers`) only define
@@ -25,7 +26,8 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Tuple
 
 import torch
 from torch import nn
@@ -37,7 +39,7 @@ from lhotse_lite.features.kaldi.framing import frame_signal_with_previous, frame
 from lhotse_lite.features.kaldi.windows import check_window_type, frame_window
 from lhotse_lite.units import window_samples
 
-__all__ = ["INT16_SCALE", "DEFAULT_ENERGY_FLOOR", "KaldiFrontend", "next_power_of_2"]
+__all__ = ["INT16_SCALE", "DEFAULT_ENERGY_FLOOR", "FrameOptions", "KaldiFrontend", "next_power_of_2"]
 
 INT16_SCALE = 32768.0
 """Multiply ``[-1, 1]`` float audio by this to get Kaldi's (16-bit integer) sample scale."""
@@ -60,25 +62,131 @@ def next_power_of_2(x: int) -> int:
     return 1 if x <= 1 else 2 ** (x - 1).bit_length()
 
 
+@dataclass(frozen=True)
+class FrameOptions:
+    """Kaldi's framing and pre-processing options, the part of the configuration every layer shares.
+
+    The layers build it from their arguments (:meth:`of`) and keep Lhotse's constructor signatures, which
+    hold the defaults (shown here; there are none of the class's own, so the defaults live in one place).
+    Times are in seconds, as in Lhotse (kaldi-native-fbank's ``FrameExtractionOptions`` counts
+    milliseconds). Every layer exposes it as ``layer.options``.
+
+    Args:
+        sampling_rate: Sampling rate of the input in Hz. (Lhotse's default: ``16000``)
+        frame_length: Frame (window) length in seconds; ``floor(frame_length * sampling_rate)`` samples,
+            at least 2. (Lhotse's default: ``0.025``)
+        frame_shift: Frame shift in seconds, 1 sample up to ``frame_length``. (Lhotse's default: ``0.01``)
+        remove_dc_offset: Subtract each frame's mean. (Lhotse's default: ``True``)
+        preemph_coeff: Pre-emphasis coefficient in ``[0, 1]``. (Lhotse's default: ``0.97``)
+        window_type: One of ``hamming, hanning, povey, rectangular, blackman, sine``. (Lhotse's default:
+            ``"povey"``)
+        dither: Standard deviation of Gaussian noise added to the input (input units; 0 disables it).
+            (Lhotse's default: ``0.0``)
+        snip_edges: Kaldi's ``--snip-edges``. (Lhotse's default: ``False``; Kaldi's is ``True``)
+        energy_floor: Floor of the frame energy (linear; 0 disables it). (Lhotse's default: ``1e-10``;
+            Kaldi's is 0)
+        raw_energy: Measure the energy before pre-emphasis and window. (Lhotse's default: ``True``)
+
+    Raises:
+        ConfigError: an option is out of range or does not fit the others.
+
+    Example:
+        >>> import dataclasses
+        >>> from lhotse_lite.features.kaldi.layers import Wav2LogFilterBank
+        >>> options = Wav2LogFilterBank(frame_length=0.02, frame_shift=0.005).options
+        >>> options.window_length, options.window_shift, options.window_type
+        (320, 80, 'povey')
+        >>> dataclasses.replace(options, frame_shift=0.03)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ConfigError: FrameOptions: frame_shift=0.03 s is 480 samples at sampling_rate=16000; ...
+    """
+
+    sampling_rate: int
+    frame_length: float
+    frame_shift: float
+    remove_dc_offset: bool
+    preemph_coeff: float
+    window_type: str
+    dither: float
+    snip_edges: bool
+    energy_floor: float
+    raw_energy: bool
+
+    def __post_init__(self) -> None:
+        where = type(self).__name__
+        for name in ("sampling_rate", "frame_length", "frame_shift"):
+            check_number(where, name, getattr(self, name), 0.0, minimum_open=True)
+        check_number(where, "preemph_coeff", self.preemph_coeff, 0.0, 1.0)
+        check_number(where, "dither", self.dither, 0.0)
+        check_number(where, "energy_floor", self.energy_floor, 0.0)
+        check_window_type(self.window_type)
+        length, shift = self.window_length, self.window_shift
+        if length < 2:
+            raise ConfigError(
+                f"{where}: frame_length={self.frame_length} s is {length} sample(s) at "
+                f"sampling_rate={self.sampling_rate}; a frame needs at least 2 samples"
+            )
+        if shift < 1 or shift > length:
+            raise ConfigError(
+                f"{where}: frame_shift={self.frame_shift} s is {shift} samples at sampling_rate={self.sampling_rate}; "
+                f"allowed values: 1 .. {length} samples (1 sample up to frame_length={self.frame_length} s)"
+            )
+
+    @classmethod
+    def of(cls, arguments: Mapping[str, Any], where: str) -> "FrameOptions":
+        """The options among a layer constructor's arguments (its ``locals()``), taken by name.
+
+        Args:
+            arguments: A mapping holding (at least) every field of this class by name.
+            where: Whose arguments they are (a layer's class name), to start an error message with.
+
+        Raises:
+            ConfigError: an option is out of range or does not fit the others.
+
+        Example:
+            >>> from lhotse_lite.features.kaldi.layers import Wav2Win
+            >>> defaults = vars(Wav2Win().options)
+            >>> FrameOptions.of(dict(defaults, sampling_rate=8000, num_filters=23), "X").window_length
+            200
+            >>> FrameOptions.of(dict(defaults, dither=-1.0), "Wav2Win")
+            Traceback (most recent call last):
+            ...
+            lhotse_lite.errors.ConfigError: Wav2Win: FrameOptions: dither must be a finite number >= 0.0, got -1.0
+        """
+        try:
+            return cls(**{name: arguments[name] for name in _FRAME_OPTION_NAMES})
+        except ConfigError as err:
+            raise ConfigError(f"{where}: {err}") from err
+
+    @property
+    def window_length(self) -> int:
+        """Frame length in samples."""
+        return window_samples(self.frame_length, self.sampling_rate)
+
+    @property
+    def window_shift(self) -> int:
+        """Frame shift in samples."""
+        return window_samples(self.frame_shift, self.sampling_rate)
+
+
+_FRAME_OPTION_NAMES = tuple(f.name for f in fields(FrameOptions))
+
+
 class KaldiFrontend(nn.Module):
     """Base class of the Kaldi layers: framing, pre-processing, streaming (not used directly).
 
     Args:
-        sampling_rate: Sampling rate of the input in Hz.
-        frame_length: Frame (window) length in seconds; ``floor(frame_length * sampling_rate)`` samples.
-        frame_shift: Frame shift in seconds (at most ``frame_length``).
-        width: Width of the windowed frames handed to ``_features`` (the FFT size), ``>=`` the window.
-        remove_dc_offset: Subtract each frame's mean.
-        preemph_coeff: Pre-emphasis coefficient in ``[0, 1]``.
-        window_type: One of ``hamming, hanning, povey, rectangular, blackman, sine``.
-        dither: Standard deviation of Gaussian noise added to the input (input units; 0 disables it).
-        snip_edges: Kaldi's ``--snip-edges``.
-        energy_floor: Floor of the frame energy (linear; 0 disables it).
-        raw_energy: Measure the energy before pre-emphasis and window.
+        options: The framing and pre-processing options (see :class:`FrameOptions`).
+        width: Width of the windowed frames handed to ``_features`` (the FFT size), ``>=`` the window;
+            ``None``: the window length.
         energy_mode: Which energy ``_features`` receives (``analysis.ENERGY_*``).
 
+    Attributes:
+        options: The :class:`FrameOptions`; its fields are also attributes of the layer (Lhotse's).
+
     Raises:
-        ConfigError: an option is out of range or does not fit the others.
+        ConfigError: ``width`` is shorter than the window.
     """
 
     if TYPE_CHECKING:  # the buffers of __init__ (TorchScript cannot read postponed annotations)
@@ -86,65 +194,33 @@ class KaldiFrontend(nn.Module):
         _w_sample: torch.Tensor
         _w_difference: torch.Tensor
 
-    def __init__(
-        self,
-        sampling_rate: int,
-        frame_length: float,
-        frame_shift: float,
-        width: Optional[int],
-        remove_dc_offset: bool,
-        preemph_coeff: float,
-        window_type: str,
-        dither: float,
-        snip_edges: bool,
-        energy_floor: float,
-        raw_energy: bool,
-        energy_mode: int,
-    ) -> None:
+    def __init__(self, options: FrameOptions, width: Optional[int], energy_mode: int) -> None:
         super().__init__()
-        where = type(self).__name__
-        for name, value in (("sampling_rate", sampling_rate), ("frame_length", frame_length),
-                            ("frame_shift", frame_shift)):
-            check_number(where, name, value, 0.0, minimum_open=True)
-        check_number(where, "preemph_coeff", preemph_coeff, 0.0, 1.0)
-        check_number(where, "dither", dither, 0.0)
-        check_number(where, "energy_floor", energy_floor, 0.0)
-        check_window_type(window_type)
-        length = window_samples(frame_length, sampling_rate)
-        shift = window_samples(frame_shift, sampling_rate)
-        if length < 2:
-            raise ConfigError(
-                f"frame_length={frame_length} s is {length} sample(s) at sampling_rate={sampling_rate}; "
-                "a frame needs at least 2 samples"
-            )
-        if shift < 1 or shift > length:
-            raise ConfigError(
-                f"frame_shift={frame_shift} s is {shift} samples at sampling_rate={sampling_rate}; allowed "
-                f"values: 1 .. {length} samples (1 sample up to frame_length={frame_length} s)"
-            )
+        length = options.window_length
         width = length if width is None else int(width)
         if width < length:
             raise ConfigError(
-                f"the padded frame length ({width} samples) cannot be shorter than the window ({length} "
-                f"samples, frame_length={frame_length} s at {sampling_rate} Hz)"
+                f"{type(self).__name__}: the padded frame length ({width} samples) cannot be shorter than the "
+                f"window ({length} samples, frame_length={options.frame_length} s at {options.sampling_rate} Hz)"
             )
+        self.options = options
         self._layer_name = type(self).__name__
         self._block_frames = _BLOCK_FRAMES
-        self.sampling_rate = sampling_rate
-        self.frame_length = frame_length
-        self.frame_shift = frame_shift
-        self.remove_dc_offset = bool(remove_dc_offset)
-        self.preemph_coeff = float(preemph_coeff)
-        self.window_type = window_type
-        self.dither = float(dither)
-        self.snip_edges = bool(snip_edges)
-        self.energy_floor = float(energy_floor)
-        self.raw_energy = bool(raw_energy)
+        self.sampling_rate = options.sampling_rate
+        self.frame_length = options.frame_length
+        self.frame_shift = options.frame_shift
+        self.remove_dc_offset = bool(options.remove_dc_offset)
+        self.preemph_coeff = float(options.preemph_coeff)
+        self.window_type = options.window_type
+        self.dither = float(options.dither)
+        self.snip_edges = bool(options.snip_edges)
+        self.energy_floor = float(options.energy_floor)
+        self.raw_energy = bool(options.raw_energy)
         self._length = length
-        self._shift = shift
+        self._shift = options.window_shift
         self._width = width
         self._energy_mode = int(energy_mode)
-        window = frame_window(length, window_type, dtype=torch.float64)
+        window = frame_window(length, options.window_type, dtype=torch.float64)
         self.register_buffer("_window", window.float(), persistent=False)
         weights = analysis_weights(window, width, self.preemph_coeff).float()
         self.register_buffer("_w_sample", weights[0].contiguous(), persistent=False)

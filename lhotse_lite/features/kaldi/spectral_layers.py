@@ -26,10 +26,10 @@ from lhotse_lite.features.kaldi.analysis import (
 )
 from lhotse_lite.features.kaldi.frontend import (
     DEFAULT_ENERGY_FLOOR,
+    FrameOptions,
     KaldiFrontend,
     next_power_of_2,
 )
-from lhotse_lite.units import window_samples
 
 __all__ = ["Wav2Win", "Wav2FFT", "Wav2Spec", "Wav2LogSpec"]
 
@@ -70,26 +70,13 @@ class Wav2Win(KaldiFrontend):
         (torch.Size([1, 100, 400]), torch.Size([1, 100]))
     """
 
-    def __init__(
-        self,
-        sampling_rate: int = 16000,
-        frame_length: float = 0.025,
-        frame_shift: float = 0.01,
-        pad_length: Optional[int] = None,
-        remove_dc_offset: bool = True,
-        preemph_coeff: float = 0.97,
-        window_type: str = "povey",
-        dither: float = 0.0,
-        snip_edges: bool = False,
-        energy_floor: float = DEFAULT_ENERGY_FLOOR,
-        raw_energy: bool = True,
-        return_log_energy: bool = False,
-    ) -> None:
-        super().__init__(
-            sampling_rate, frame_length, frame_shift, pad_length, remove_dc_offset, preemph_coeff,
-            window_type, dither, snip_edges, energy_floor, raw_energy,
-            _energy_mode(return_log_energy, raw_energy),
-        )
+    def __init__(self, sampling_rate: int = 16000, frame_length: float = 0.025, frame_shift: float = 0.01,
+                 pad_length: Optional[int] = None, remove_dc_offset: bool = True, preemph_coeff: float = 0.97,
+                 window_type: str = "povey", dither: float = 0.0, snip_edges: bool = False,
+                 energy_floor: float = DEFAULT_ENERGY_FLOOR, raw_energy: bool = True,
+                 return_log_energy: bool = False) -> None:
+        options = FrameOptions.of(locals(), type(self).__name__)
+        super().__init__(options, pad_length, _energy_mode(return_log_energy, raw_energy))
         self.pad_length = self._width
         self.return_log_energy = bool(return_log_energy)
 
@@ -119,27 +106,17 @@ class Wav2FFT(KaldiFrontend):
         (torch.Size([1, 100, 257]), torch.complex64)
     """
 
-    def __init__(
-        self,
-        sampling_rate: int = 16000,
-        frame_length: float = 0.025,
-        frame_shift: float = 0.01,
-        round_to_power_of_two: bool = True,
-        remove_dc_offset: bool = True,
-        preemph_coeff: float = 0.97,
-        window_type: str = "povey",
-        dither: float = 0.0,
-        snip_edges: bool = False,
-        energy_floor: float = DEFAULT_ENERGY_FLOOR,
-        raw_energy: bool = True,
-        use_energy: bool = True,
-    ) -> None:
-        length = window_samples(frame_length, sampling_rate) if sampling_rate > 0 else 1
+    def __init__(self, sampling_rate: int = 16000, frame_length: float = 0.025, frame_shift: float = 0.01,
+                 round_to_power_of_two: bool = True, remove_dc_offset: bool = True, preemph_coeff: float = 0.97,
+                 window_type: str = "povey", dither: float = 0.0, snip_edges: bool = False,
+                 energy_floor: float = DEFAULT_ENERGY_FLOOR, raw_energy: bool = True, use_energy: bool = True) -> None:
+        self._init_fft(FrameOptions.of(locals(), type(self).__name__), round_to_power_of_two, use_energy)
+
+    def _init_fft(self, options: FrameOptions, round_to_power_of_two: bool, use_energy: bool) -> None:
+        """The constructor of every FFT layer: frames as wide as the FFT, the energy ``use_energy`` asks for."""
+        length = options.window_length
         fft_length = next_power_of_2(length) if round_to_power_of_two else length
-        super().__init__(
-            sampling_rate, frame_length, frame_shift, fft_length, remove_dc_offset, preemph_coeff,
-            window_type, dither, snip_edges, energy_floor, raw_energy, _energy_mode(use_energy, raw_energy),
-        )
+        KaldiFrontend.__init__(self, options, fft_length, _energy_mode(use_energy, options.raw_energy))
         self.round_to_power_of_two = bool(round_to_power_of_two)
         self.use_energy = bool(use_energy)
         self.fft_length = fft_length
@@ -174,26 +151,12 @@ class Wav2Spec(Wav2FFT):
         torch.Size([1, 100, 257])
     """
 
-    def __init__(
-        self,
-        sampling_rate: int = 16000,
-        frame_length: float = 0.025,
-        frame_shift: float = 0.01,
-        round_to_power_of_two: bool = True,
-        remove_dc_offset: bool = True,
-        preemph_coeff: float = 0.97,
-        window_type: str = "povey",
-        dither: float = 0.0,
-        snip_edges: bool = False,
-        energy_floor: float = DEFAULT_ENERGY_FLOOR,
-        raw_energy: bool = True,
-        use_energy: bool = True,
-        use_fft_mag: bool = False,
-    ) -> None:
-        super().__init__(
-            sampling_rate, frame_length, frame_shift, round_to_power_of_two, remove_dc_offset, preemph_coeff,
-            window_type, dither, snip_edges, energy_floor, raw_energy, use_energy,
-        )
+    def __init__(self, sampling_rate: int = 16000, frame_length: float = 0.025, frame_shift: float = 0.01,
+                 round_to_power_of_two: bool = True, remove_dc_offset: bool = True, preemph_coeff: float = 0.97,
+                 window_type: str = "povey", dither: float = 0.0, snip_edges: bool = False,
+                 energy_floor: float = DEFAULT_ENERGY_FLOOR, raw_energy: bool = True, use_energy: bool = True,
+                 use_fft_mag: bool = False) -> None:
+        self._init_fft(FrameOptions.of(locals(), type(self).__name__), round_to_power_of_two, use_energy)
         self.use_fft_mag = bool(use_fft_mag)
 
     def _features(self, windowed: torch.Tensor, log_energy: Optional[torch.Tensor]) -> torch.Tensor:
