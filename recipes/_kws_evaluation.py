@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Dict, List, Sequence, Tuple
 import numpy as np
 import torch
 
-from lhotse_lite.dataset import DurationBatchSampler, GlobalMVN, SupervisionDataset, collate_features
+from lhotse_lite.dataset import (
+    DurationBatchSampler,
+    GlobalMVN,
+    KeywordSpottingDataset,
+    SampledBatch,
+    SupervisionDataset,
+)
 from lhotse_lite.features.kaldi.extractors import Mfcc, MfccConfig
 from lhotse_lite.models.matchbox import matchboxnet_3x1x64
 from lhotse_lite.recipes.preparation import Pathlike
@@ -86,16 +92,21 @@ def predict(
 ) -> Tuple[np.ndarray, np.ndarray]:
     """Class predictions and references for every item of ``dataset``, in item order.
 
+    The batches are made by :class:`~lhotse_lite.dataset.KeywordSpottingDataset`, as in training, so they
+    are already in MatchboxNet's ``(batch, feature, time)`` layout.
+
     Returns:
         ``(predicted, reference)`` int arrays of length ``len(dataset)``.
     """
     model.eval()
+    batches = KeywordSpottingDataset(dataset.segments, dataset.target_fn, features=dataset.source.features,
+                                     normalizer=dataset.normalizer)
     sampler = DurationBatchSampler(dataset.durations, batch_duration, shuffle=False, sort_pool=1)
     predicted, reference = [], []
-    for batch in sampler:
-        features, lengths, targets = collate_features([dataset[i] for i in batch])
-        predicted.append(model(features.transpose(1, 2), lengths).argmax(-1).numpy())
-        reference.append(targets.numpy())
+    for indices in sampler:
+        batch = batches[SampledBatch(np.asarray(indices, dtype=np.int64))]
+        predicted.append(model(batch["inputs"], batch["input_lens"]).argmax(-1).numpy())
+        reference.append(batch["labels"].numpy())
     return np.concatenate(predicted), np.concatenate(reference)
 
 
