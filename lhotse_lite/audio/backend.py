@@ -204,10 +204,10 @@ def decode_span(
     try:
         with sf.SoundFile(target) as handle:
             sampling_rate = handle.samplerate
-            start = compute_num_samples(offset, sampling_rate)
-            if handle.frames >= 0:
-                start = min(start, handle.frames)
+            start = compute_num_samples(offset, sampling_rate) if offset else 0
             if start > 0:
+                if handle.frames >= 0:
+                    start = min(start, handle.frames)
                 handle.seek(start)
             frames = -1 if duration is None else compute_num_samples(duration, sampling_rate)
             if handle.subtype in _PCM16_SUBTYPES:

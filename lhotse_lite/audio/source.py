@@ -178,11 +178,11 @@ class AudioSource:
             AudioLoadingError: the data cannot be decoded, a command fails, or the number of channels
                 in the audio differs from ``channels``.
         """
-        url = self._url()
-        if url is not None:  # only the span's bytes (plus headers and framing) are fetched
-            samples, sampling_rate = _read_url(url, offset, duration, self._where())
+        mapped = self._mapped_path()
+        if mapped is not None and remote.is_url(mapped):  # only the span's bytes (plus headers and framing)
+            samples, sampling_rate = _read_url(mapped, offset, duration, self._where())
         else:  # the description is only built for an error message (redacting it costs ~10 us a read)
-            samples, sampling_rate = decode_span(self._open_encoded(url), offset, duration, self._where)
+            samples, sampling_rate = decode_span(self._open_encoded(mapped), offset, duration, self._where)
         if samples.shape[0] != len(self.channels):
             raise AudioLoadingError(
                 f"{self._where()}: the manifest lists {len(self.channels)} channel(s) {self.channels} "
@@ -199,12 +199,11 @@ class AudioSource:
             return f"memory source ({len(self.source)} bytes)"
         return f"{self.type} source {remote.redact(str(self.source))!r}"
 
-    def _url(self) -> Optional[str]:
-        """The URL read: a ``url`` source's, or a ``file`` source's path that is (or the path map makes) a URL."""
+    def _mapped_path(self) -> Optional[str]:
+        """A ``file`` or ``url`` source's path or URL with the path map applied (``None`` for other types)."""
         if self.type not in ("file", "url"):
             return None
-        path = remote.map_path(str(self.source))
-        return path if remote.is_url(path) else None
+        return remote.map_path(str(self.source))
 
     def open_encoded(self) -> Union[str, io.BytesIO]:
         """Where the encoded audio is: the path of a file source, else the bytes in a ``BytesIO``.
@@ -219,17 +218,16 @@ class AudioSource:
             >>> AudioSource("memory", [0], b"RIFF").open_encoded().getvalue()
             b'RIFF'
         """
-        return self._open_encoded(self._url())
+        return self._open_encoded(self._mapped_path())
 
-    def _open_encoded(self, url: Optional[str]) -> Union[str, io.BytesIO]:
-        """:meth:`open_encoded` with the source's URL (``None``: not a URL) already looked up."""
-        if url is not None:
-            return io.BytesIO(_fetch_url(url, self._where()))
-        if self.type == "file":
-            path = remote.map_path(str(self.source))
-            if not os.path.isfile(path):
-                raise AudioNotFoundError(f"audio file not found: {path!r}; check the path (or with_path_prefix)")
-            return path
+    def _open_encoded(self, mapped: Optional[str]) -> Union[str, io.BytesIO]:
+        """:meth:`open_encoded` with the path map already applied (``mapped``: :meth:`_mapped_path`)."""
+        if mapped is not None and remote.is_url(mapped):
+            return io.BytesIO(_fetch_url(mapped, self._where()))
+        if self.type == "file" and mapped is not None:
+            if not os.path.isfile(mapped):
+                raise AudioNotFoundError(f"audio file not found: {mapped!r}; check the path (or with_path_prefix)")
+            return mapped
         if self.type == "memory":
             return io.BytesIO(self.source)  # type: ignore[arg-type]
         if self.type == "command":
