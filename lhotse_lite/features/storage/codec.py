@@ -30,6 +30,8 @@ __all__ = [
     "lilcom_encode",
     "lilcom_encode_chunks",
     "lilcom_decode",
+    "lilcom_decode_into",
+    "lilcom_shape",
     "npy_encode",
     "npy_decode",
 ]
@@ -130,6 +132,31 @@ def lilcom_encode_chunks(
 def lilcom_decode(data: bytes) -> np.ndarray:
     """Decompresses lilcom bytes into a float32 array."""
     return lilcom.decompress(bytes(data))
+
+
+def lilcom_shape(data: bytes) -> tuple:
+    """The shape of the array that lilcom bytes decode to, read from their header.
+
+    Raises:
+        ValueError: ``data`` is not lilcom data.
+    """
+    shape = lilcom_extension.get_float_matrix_shape(bytes(data))
+    if shape is None:
+        raise ValueError("not lilcom data: no array shape in its header")
+    return tuple(shape)
+
+
+def lilcom_decode_into(data: bytes, out: np.ndarray) -> None:
+    """Decompresses lilcom bytes into ``out``, a C-contiguous float32 array of :func:`lilcom_shape`.
+
+    Raises:
+        ValueError: ``out`` has another shape or layout, or the data is corrupt.
+    """
+    if out.dtype != np.float32 or not out.flags.c_contiguous or out.shape != lilcom_shape(data):
+        raise ValueError(f"lilcom data of shape {lilcom_shape(data)} needs a C-contiguous float32 array of "
+                         f"that shape, got {out.dtype} {out.shape}")
+    if lilcom_extension.decompress_float(bytes(data), out) != 0:
+        raise ValueError("lilcom decompression failed: the data is corrupt")
 
 
 def npy_encode(value: np.ndarray) -> bytes:

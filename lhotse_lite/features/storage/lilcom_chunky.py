@@ -52,8 +52,9 @@ from lhotse_lite.features.storage.base import (
 from lhotse_lite.features.storage.codec import (
     CHUNK_FRAMES,
     DEFAULT_TICK_POWER,
-    lilcom_decode,
+    lilcom_decode_into,
     lilcom_encode_chunks,
+    lilcom_shape,
 )
 from lhotse_lite.output_lock import RemoteOutput
 from lhotse_lite.safe_writes import naming_write_errors
@@ -292,23 +293,45 @@ class LilcomChunkyReader(FeaturesReader[str]):
             offsets.append((position, length))
             position += length
         missing = [i for i, chunk in enumerate(chunks) if chunk is None]
+        payloads: Dict[int, bytes] = {}
         if missing:
             lo, hi = offsets[missing[0]][0], sum(offsets[missing[-1]])
-            data = _pread(path, lo, hi - lo, key)
-            for i in missing:
-                offset, length = offsets[i]
-                try:
-                    chunk = lilcom_decode(data[offset - lo : offset - lo + length])
-                except ValueError as err:
-                    raise storage_error(path, key, err) from err
-                _CACHE.put((path, version, offset), chunk)
-                chunks[i] = chunk
+            data = _pread(path, lo, hi - lo, key, version)
+            payloads = {i: data[offsets[i][0] - lo : sum(offsets[i]) - lo] for i in missing}
+        # One output array; each chunk is decoded straight into its rows (no per-chunk arrays to join).
+        shapes = [chunk.shape if chunk is not None else _chunk_shape(payloads[i], path, key)
+                  for i, chunk in enumerate(chunks)]
+        if len({shape[1:] for shape in shapes}) != 1:
+            raise storage_error(path, key, ValueError(f"chunks of differing shapes {sorted(set(shapes))}"))
+        out = np.empty((sum(shape[0] for shape in shapes), *shapes[0][1:]), dtype=np.float32)
+        whole = first == 0 and last == len(lengths)
+        row = 0
+        for i, (chunk, shape) in enumerate(zip(chunks, shapes)):
+            rows = out[row : row + shape[0]]
+            row += shape[0]
+            if chunk is not None:
+                rows[...] = chunk
+                continue
+            _decode_into(payloads[i], rows, path, key)
+            if not whole:  # a part of a longer matrix: its neighbours' reads may need these chunks
+                _CACHE.put((path, version, offsets[i][0]), rows.copy())
         shift = first * CHUNK_FRAMES
         right = None if right_offset_frames is None else right_offset_frames - shift
-        decoded = [chunk for chunk in chunks if chunk is not None]  # all of them: the missing ones were filled
-        if len(decoded) == 1:
-            return decoded[0][left_offset_frames - shift : right].copy()
-        return np.concatenate(decoded, axis=0)[left_offset_frames - shift : right]
+        return out[left_offset_frames - shift : right]
+
+
+def _chunk_shape(payload: bytes, path: str, key: str) -> Tuple[int, ...]:
+    try:
+        return lilcom_shape(payload)
+    except ValueError as err:
+        raise storage_error(path, key, err) from err
+
+
+def _decode_into(payload: bytes, rows: np.ndarray, path: str, key: str) -> None:
+    try:
+        lilcom_decode_into(payload, rows)
+    except ValueError as err:
+        raise storage_error(path, key, err) from err
 
 
 class _ChunkCache:
@@ -417,13 +440,14 @@ _FDS_LOCK = threading.Lock()
 _MAX_OPEN = 64
 
 
-def _pread(path: str, offset: int, size: int, key: str) -> bytes:
-    """Reads ``size`` bytes at ``offset`` of a local archive, or of a URL with one ranged request."""
+def _pread(path: str, offset: int, size: int, key: str, version: Tuple[int, int, int, int]) -> bytes:
+    """Reads ``size`` bytes at ``offset`` of a local archive (``version`` from :func:`_file_version`), or
+    of a URL with one ranged request."""
     try:
         if remote.is_url(path):
             data = remote.read_range(path, offset, size)
         else:
-            data = _pread_local(path, offset, size)
+            data = _pread_local(path, offset, size, version[:2])
     except OSError as err:
         raise storage_error(remote.redact(path), key, err) from err
     if len(data) != size:
@@ -435,17 +459,17 @@ def _pread(path: str, offset: int, size: int, key: str) -> bytes:
     return data
 
 
-def _pread_local(path: str, offset: int, size: int) -> bytes:
-    """``os.pread`` through a descriptor cached per path (reopened when the file was replaced)."""
-    stat = os.stat(path)
+def _pread_local(path: str, offset: int, size: int, inode: Tuple[int, int]) -> bytes:
+    """``os.pread`` through a descriptor cached per path, reopened when the file's ``(inode, device)``
+    (from the caller's ``stat``) differs from the open one's: the file was replaced."""
     with _FDS_LOCK:
         cached = _FDS.get(path)
-        if cached is None or cached[1:] != (stat.st_ino, stat.st_dev):
+        if cached is None or cached[1:] != inode:
             if cached is not None:
                 os.close(cached[0])
             elif len(_FDS) >= _MAX_OPEN:
                 os.close(_FDS.pop(next(iter(_FDS)))[0])
-            cached = (os.open(path, os.O_RDONLY), stat.st_ino, stat.st_dev)
+            cached = (os.open(path, os.O_RDONLY), *inode)
             _FDS[path] = cached
         fd = cached[0]
     return os.pread(fd, size, offset)
