@@ -48,6 +48,7 @@ from lhotse_lite.features.io import get_writer
 from lhotse_lite.features.kaldi.extractors import Fbank, FbankConfig
 from lhotse_lite.features.manifest import FeatureSet
 from lhotse_lite.models.conv_emformer import ConvEmformer
+from lhotse_lite.output_lock import OutputLock
 from lhotse_lite.recipes.librispeech import prepare_librispeech
 from lhotse_lite.recipes.preparation import Pathlike
 from lhotse_lite.supervision import SupervisionSet
@@ -175,9 +176,21 @@ def _save(path: Path, payload: Dict[str, Any], progress: LoaderProgress) -> None
 def train(corpus_dir: Pathlike, work_dir: Pathlike, config: AsrConfig = AsrConfig()) -> List[Dict[str, Any]]:
     """Stages 1-3; resumes from ``work_dir/exp/checkpoint.pt`` when it exists.
 
+    The run holds the lock of ``work_dir/exp`` (:class:`~lhotse_lite.output_lock.OutputLock`) from
+    its start to its end: a second run on the same ``work_dir`` fails at once instead of mixing its
+    checkpoints and log lines into this one's.
+
     Returns:
         The training log of the whole run so far: ``{"step", "epoch", "batch_index", "ids", "loss"}`` per step.
+
+    Raises:
+        OutputLockedError: Another run is training in ``work_dir``.
     """
+    with OutputLock(Path(work_dir) / "exp"):
+        return _train(corpus_dir, work_dir, config)
+
+
+def _train(corpus_dir: Pathlike, work_dir: Pathlike, config: AsrConfig) -> List[Dict[str, Any]]:
     supervisions, features = prepare(corpus_dir, work_dir, config)
     stats = features.compute_global_stats()
     tokenizer = CharTokenizer()
