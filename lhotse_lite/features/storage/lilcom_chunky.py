@@ -338,8 +338,10 @@ class _ChunkCache:
     """A byte-bounded LRU of decoded chunks, keyed by (path, file version, byte offset).
 
     Reading consecutive segments of a long recording decodes each 500-frame chunk once instead of
-    once per segment. The file version (inode, size, mtime) is part of the key, so a rewritten archive
-    is never served from stale entries. Callers get copies, never the cached arrays.
+    once per segment. Only partial reads fill it: a read of a whole matrix shares no chunk with
+    another read, and caching it would only evict the chunks that segment reads reuse. The file
+    version (inode, size, mtime) is part of the key, so a rewritten archive is never served from
+    stale entries. Callers get copies, never the cached arrays.
     """
 
     def __init__(self, max_bytes: int) -> None:
