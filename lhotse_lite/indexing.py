@@ -20,6 +20,12 @@ network on the smallest even number of bits covering ``n``, cycle-walking values
 ``seed`` give the same order as Lhotse 2.0 (a differential test checks it); iteration computes the
 permutation in vectorised blocks, so a pass costs O(1) memory.
 
+Both indexed readers (this module's :class:`IndexedJsonlReader` and
+:class:`~lhotse_lite.manifest.blocked_gzip.BlockedGzipReader`) fetch their bytes through one
+:class:`ByteRanges` object (``size`` and ``read(offset, length) -> bytes``): :class:`LocalByteRanges`
+reads a local file with one ``pread`` per call; an object behind a URL is read with one ranged
+request per call (:mod:`lhotse_lite.manifest.remote_indexed`).
+
 Example:
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "a.jsonl")
@@ -60,8 +66,10 @@ __all__ = [
     "create_jsonl_index",
     "check_index",
     "IndexedJsonlReader",
-    "ByteRanges",
     "LazyShuffledRange",
+    "ByteRanges",
+    "LocalByteRanges",
+    "check_position",
 ]
 
 
@@ -206,7 +214,7 @@ def check_index(data_path: Pathlike, offsets: np.ndarray, idx_path: Pathlike, da
 
 
 class ByteRanges(Protocol):
-    """The bytes of a data file that is not a local file (an object behind a URL), read by range."""
+    """The bytes of a data file, read by range: a local file (:class:`LocalByteRanges`) or an object behind a URL."""
 
     @property
     def size(self) -> int:
@@ -214,6 +222,74 @@ class ByteRanges(Protocol):
 
     def read(self, offset: int, length: int) -> bytes:
         """``length`` bytes at byte ``offset`` (one request)."""
+
+
+class LocalByteRanges:
+    """:class:`ByteRanges` of a local file: one ``os.pread`` per read on a descriptor opened once per process.
+
+    A forked or unpickled copy (a DataLoader worker) opens its own descriptor on its first read.
+
+    Args:
+        path: The file.
+
+    Example:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "a.bin")
+        >>> _ = open(path, "wb").write(b"0123456789")
+        >>> LocalByteRanges(path).read(3, 4)
+        b'3456'
+    """
+
+    def __init__(self, path: Pathlike) -> None:
+        self.path = path
+        self._fd: Optional[int] = None
+        self._fd_pid: Optional[int] = None
+
+    @property
+    def size(self) -> int:
+        """The file's size in bytes now."""
+        return os.path.getsize(self.path)
+
+    def read(self, offset: int, length: int) -> bytes:
+        """The ``length`` bytes at ``offset`` (fewer at the end of the file)."""
+        fd = self._fd
+        if fd is None or self._fd_pid != os.getpid():
+            fd = self._fd = os.open(self.path, os.O_RDONLY)
+            self._fd_pid = os.getpid()
+        return os.pread(fd, length, offset)
+
+    def close(self) -> None:
+        """Close the descriptor (a later read reopens it)."""
+        if self._fd is not None and self._fd_pid == os.getpid():
+            os.close(self._fd)
+        self._fd = self._fd_pid = None
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"path": self.path, "_fd": None, "_fd_pid": None}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+
+def check_position(idx: int, length: int, where: Pathlike) -> int:
+    """``idx`` as a position in ``[0, length)`` (negative counts from the end).
+
+    Raises:
+        ItemIndexError: ``idx`` is out of range (the message names ``where`` and its length).
+
+    Example:
+        >>> check_position(-1, 3, "a.jsonl")
+        2
+    """
+    if idx < 0:
+        idx += length
+    if not 0 <= idx < length:
+        raise ItemIndexError(f"index {idx} out of range for {where} ({length} lines)")
+    return idx
 
 
 class IndexedJsonlReader:
@@ -261,8 +337,7 @@ class IndexedJsonlReader:
         check_index(path, sentinel, self._idx_path, self._data_size)
         self._offsets: Optional[np.ndarray] = None
         self._view: Any = None
-        self._fd: Optional[int] = None
-        self._fd_pid: Optional[int] = None
+        self._data: ByteRanges = ranges if ranges is not None else LocalByteRanges(path)
 
     def __len__(self) -> int:
         return self._len
@@ -276,29 +351,16 @@ class IndexedJsonlReader:
             self._offsets, self._view = offsets, offsets.data  # a memoryview: fast plain-int access
         return self._offsets
 
-    def _open(self) -> int:
-        pid = os.getpid()
-        if self._fd is None or self._fd_pid != pid:
-            self._fd, self._fd_pid = os.open(self.path, os.O_RDONLY), pid
-        return self._fd
-
     def raw(self, idx: int) -> bytes:
         """The bytes of line ``idx`` (newline included).
 
         Raises:
             ItemIndexError: ``idx`` is out of range.
         """
-        n = self._len
-        if idx < 0:
-            idx += n
-        if not 0 <= idx < n:
-            raise ItemIndexError(f"index {idx} out of range for {self.path} ({n} lines)")
+        idx = check_position(idx, self._len, self.path)
         view = self._view if self._view is not None else self.offsets.data
         start = view[idx]
-        if self.ranges is not None:
-            return self.ranges.read(start, view[idx + 1] - start)
-        fd = self._fd if self._fd is not None and self._fd_pid == os.getpid() else self._open()
-        return os.pread(fd, view[idx + 1] - start, start)
+        return self._data.read(start, view[idx + 1] - start)
 
     def __getitem__(self, idx: int) -> Dict[str, Any]:
         """The JSON object on line ``idx``.
@@ -324,18 +386,13 @@ class IndexedJsonlReader:
             yield self[i]
 
     def close(self) -> None:
-        """Close the file (reopened on the next read)."""
-        if self._fd is not None and self._fd_pid == os.getpid():
-            os.close(self._fd)
-        self._fd = self._fd_pid = None
-
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):
-            self.close()
+        """Close the local file (reopened on the next read)."""
+        if isinstance(self._data, LocalByteRanges):
+            self._data.close()
 
     def __getstate__(self) -> Dict[str, Any]:
         state = self.__dict__.copy()
-        state["_fd"] = state["_fd_pid"] = state["_view"] = state["_offsets"] = None
+        state["_view"] = state["_offsets"] = None
         return state
 
     def __repr__(self) -> str:

@@ -108,3 +108,24 @@ def test_lite_index_plain_jsonl_describe_and_validate(tmp_path: Path) -> None:
     assert stale.exit_code == 1 and "does not match" in stale.output
     missing = runner.invoke(cli, ["manifest", "describe", "--quick", str(tmp_path / "none.jsonl")])
     assert missing.exit_code == 1 and missing.output.startswith("Error: ")
+
+
+@pytest.mark.parametrize("writer, reader", [("zlib_ng", "zlib"), ("zlib", "zlib_ng")])
+def test_zlib_and_zlib_ng_read_each_others_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str,
+                                                  reader: str) -> None:
+    import zlib
+
+    from lhotse_lite.manifest import blocked_gzip
+
+    zlib_ng = pytest.importorskip("zlib_ng.zlib_ng", reason="the gzip extra (zlib-ng) is not installed")
+    modules = {"zlib": zlib, "zlib_ng": zlib_ng}
+    path, plain = tmp_path / "sups.jsonl.gz", tmp_path / "sups.jsonl"
+    sups(2000).to_file(plain)
+    monkeypatch.setattr(blocked_gzip, "_deflate", modules[writer])
+    sups(2000).to_file(path)
+    monkeypatch.setattr(blocked_gzip, "_deflate", modules[reader])
+    assert gzip.decompress(path.read_bytes()) == plain.read_bytes()
+    lines = plain.read_bytes().splitlines()
+    reader_ = BlockedGzipReader(path)
+    assert [reader_.raw(i) for i in (0, 777, 1999)] == [lines[i] + b"\n" for i in (0, 777, 1999)]
+
