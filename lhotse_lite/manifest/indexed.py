@@ -122,7 +122,12 @@ class LazyIndexedManifestIterator(IteratorNode):
             ItemIndexError: ``idx`` is out of range.
             ManifestFieldError: The item is invalid (``file:line``).
         """
-        return self._decode_at(idx, self._decoder())
+        decode = self.decode if self.decode is not None else self._decoder()
+        data = self._reader[idx]
+        try:
+            return decode(data)
+        except (TypeError, ValueError, AttributeError):
+            return self._decode_at(idx, decode)  # raises again, naming the line
 
     def _decode_at(self, idx: int, decode: Callable[[dict], Any]) -> Any:
         data = self._reader[idx]
