@@ -16,6 +16,8 @@ CTM and Kaldi tables) reads through here:
 * :func:`iter_text_lines` decodes each line as UTF-8; a line that is not is a
   :class:`~lhotse_lite.errors.ManifestFormatError` naming ``file:line``, the byte and the encoding
   expected.
+* :func:`iter_complete_lines` reads a file that an interrupted writer left behind: the lines that
+  were written completely, up to a torn last line or the point where the gzip data ends or breaks.
 
 Example:
     >>> import gzip, os, tempfile
@@ -30,16 +32,19 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import os
 import zlib
-from typing import BinaryIO, Iterable, Iterator, List, Tuple
+from typing import BinaryIO, Iterable, Iterator, List, Optional, Tuple
 
 from lhotse_lite import remote
 from lhotse_lite.errors import ManifestFormatError, ManifestNotFoundError
 from lhotse_lite.types import Pathlike
 
 __all__ = ["MAX_LINE_BYTES", "BLOCK_BYTES", "max_line_bytes", "iter_line_batches", "iter_stream_batches",
-           "iter_text_lines", "decode_line"]
+           "iter_text_lines", "iter_complete_lines", "decode_line"]
+
+logger = logging.getLogger(__name__)
 
 
 #: The longest line (in bytes, without its line break) a reader accepts, unless the environment variable
@@ -79,11 +84,11 @@ def max_line_bytes() -> int:
 _REMOTE_BLOCK = 1 << 22  # read-ahead of a file read from a URL: one request per 4 MiB
 
 
-def _file_blocks(path: Pathlike, what: str) -> Iterator[bytes]:
+def _file_blocks(path: Pathlike, what: str, gz: Optional[bool] = None) -> Iterator[bytes]:
     if not remote.is_url(path) and not os.path.exists(path):
         raise ManifestNotFoundError(f"{what} not found: {str(path)!r}")
     with remote.open_read(path, _REMOTE_BLOCK, _REMOTE_BLOCK) as f:  # a URL: few large ranged requests
-        if str(path).endswith(".gz"):
+        if str(path).endswith(".gz") if gz is None else gz:
             yield from _gzip_blocks(f)
         else:
             yield from iter(lambda: f.read(BLOCK_BYTES), b"")
@@ -128,7 +133,8 @@ def _too_long(name: str, lineno: int, limit: int) -> ManifestFormatError:
         f"the environment variable LHOTSE_LITE_MAX_LINE_BYTES")
 
 
-def _split_blocks(blocks: Iterable[bytes], name: str) -> Iterator[Tuple[int, List[bytes]]]:
+def _split_blocks(blocks: Iterable[bytes], name: str, torn_tail: bool = True) -> Iterator[Tuple[int, List[bytes]]]:
+    """Lines of ``blocks`` in numbered batches; ``torn_tail=False`` leaves out a last line without its ``\\n``."""
     limit = max_line_bytes()
     partial = bytearray()  # the start of a line whose end was not read yet
     lineno = 0  # lines fully read so far
@@ -155,8 +161,10 @@ def _split_blocks(blocks: Iterable[bytes], name: str) -> Iterator[Tuple[int, Lis
         yield lineno + 1, lines
         lineno += len(lines)
         partial = bytearray(tail)
-    if partial:
+    if partial and torn_tail:
         yield lineno + 1, [bytes(partial)]
+    elif partial and not partial.isspace():
+        logger.warning("%s: dropping a torn last line of %d bytes", name, len(partial))
 
 
 def iter_line_batches(path: Pathlike, what: str = "file") -> Iterator[Tuple[int, List[bytes]]]:
@@ -189,6 +197,43 @@ def iter_stream_batches(stream: BinaryIO, name: str = "<stdin>") -> Iterator[Tup
         [(1, [b'a', b'b'])]
     """
     return _split_blocks(iter(lambda: stream.read(BLOCK_BYTES), b""), name)
+
+
+def iter_complete_lines(path: Pathlike, gz: bool) -> Iterator[bytes]:
+    """The complete, non-blank lines of a file an interrupted writer may have cut off, each with its ``\\n``.
+
+    A last line without its ``\\n`` is left out, and gzip data is read up to where it ends early or is
+    corrupt (both logged as warnings): what a resume can keep.
+
+    Args:
+        path: The file.
+        gz: Whether it is gzip-compressed (its name may not say: ``<name>.jsonl.gz.partial``).
+
+    Raises:
+        ManifestNotFoundError: The file does not exist (a ``FileNotFoundError``).
+        ManifestFormatError: A line is longer than :func:`max_line_bytes`.
+
+    Example:
+        >>> import os, tempfile, zlib
+        >>> path = os.path.join(tempfile.mkdtemp(), "a.partial")
+        >>> gz = zlib.compressobj(6, zlib.DEFLATED, 31)
+        >>> _ = open(path, "wb").write(gz.compress(b'{"id": 1}\\n\\n{"id": 2}\\n{"id"') + gz.flush(zlib.Z_SYNC_FLUSH))
+        >>> list(iter_complete_lines(path, gz=True))
+        [b'{"id": 1}\\n', b'{"id": 2}\\n']
+    """
+    for _, lines in _split_blocks(_up_to_damage(_file_blocks(path, "file", gz), path), str(path), torn_tail=False):
+        for line in lines:
+            if line and not line.isspace():
+                yield line + b"\n"
+
+
+def _up_to_damage(blocks: Iterator[bytes], path: Pathlike) -> Iterator[bytes]:
+    try:
+        yield from blocks
+    except EOFError:
+        logger.warning("%s: the gzip data ends early; keeping the complete lines before that", path)
+    except zlib.error as err:
+        logger.warning("%s: corrupt gzip data (%s); keeping the complete lines before it", path, err)
 
 
 def decode_line(line: bytes, where: str, kind: str = "text") -> str:

@@ -50,7 +50,6 @@ import io
 import itertools
 import logging
 import os
-import zlib
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Union
@@ -61,6 +60,7 @@ from lhotse_lite import remote
 from lhotse_lite.errors import ManifestError
 from lhotse_lite.manifest import formats
 from lhotse_lite.manifest.lazy import LazyManifestIterator, LazyNode
+from lhotse_lite.manifest.lines import iter_complete_lines
 from lhotse_lite.output_lock import OutputLock, RemoteOutput
 from lhotse_lite.safe_writes import naming_write_errors
 
@@ -68,7 +68,6 @@ __all__ = ["open_writer", "SequentialJsonlWriter", "InMemoryWriter"]
 
 logger = logging.getLogger(__name__)
 
-_CHUNK = 1 << 20
 
 
 def open_writer(
@@ -302,7 +301,7 @@ class SequentialJsonlWriter:
             return _open_lazily(self.url or self.path)
         with naming_write_errors(self.partial_path):
             self._flush()
-        for line in _complete_lines(self.partial_path, gz=formats.is_gzip(self.path)):
+        for line in iter_complete_lines(self.partial_path, gz=formats.is_gzip(self.path)):
             from lhotse_lite.manifest.detect import resolve_manifest_type
 
             cls = resolve_manifest_type(orjson.loads(line), f"{self.partial_path}:1")
@@ -315,7 +314,7 @@ class SequentialJsonlWriter:
         """Copy the complete, valid lines of ``source`` (those ``keep`` accepts) into a fresh partial file."""
         tmp = self.partial_path.with_name(self.partial_path.name + ".recover")
         try:
-            self._copy_complete_lines(source, tmp)
+            self._copyiter_complete_lines(source, tmp)
         except BaseException:  # e.g. ``keep`` refused the resume: the partial file stays as it was
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
@@ -323,12 +322,12 @@ class SequentialJsonlWriter:
         os.replace(tmp, self.partial_path)
         logger.info("resuming %s: kept %d complete items from %s", self.path, self.num_kept, source)
 
-    def _copy_complete_lines(self, source: Path, tmp: Path) -> None:
+    def _copyiter_complete_lines(self, source: Path, tmp: Path) -> None:
         kept = 0
         with open(tmp, "wb") as raw:
             out = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=formats.GZIP_LEVEL, mtime=0) \
                 if formats.is_gzip(self.path) else raw
-            for line in _complete_lines(source, gz=formats.is_gzip(self.path)):
+            for line in iter_complete_lines(source, gz=formats.is_gzip(self.path)):
                 try:
                     d = orjson.loads(line)
                 except orjson.JSONDecodeError:
@@ -363,7 +362,7 @@ class SequentialJsonlWriter:
         """
         if not self.num_kept:
             return
-        for count, line in enumerate(_complete_lines(self.partial_path, gz=formats.is_gzip(self.path)), 1):
+        for count, line in enumerate(iter_complete_lines(self.partial_path, gz=formats.is_gzip(self.path)), 1):
             yield orjson.loads(line)
             if count == self.num_kept:
                 return
@@ -377,7 +376,7 @@ class _WrittenItems(LazyNode):
 
     def __iter__(self) -> Iterator[Any]:
         try:
-            lines = _complete_lines(self.partial_path, gz=formats.is_gzip(self.path))
+            lines = iter_complete_lines(self.partial_path, gz=formats.is_gzip(self.path))
             first = next(lines, None)  # opens the partial file, which a close may rename afterwards
         except FileNotFoundError:
             yield from LazyManifestIterator(self.path, self.from_dict)
@@ -388,7 +387,7 @@ class _WrittenItems(LazyNode):
     def __len__(self) -> int:
         """The number of items now (one read of the file), as ``len()`` of Lhotse's lazy manifests."""
         try:
-            return sum(1 for _ in _complete_lines(self.partial_path, gz=formats.is_gzip(self.path)))
+            return sum(1 for _ in iter_complete_lines(self.partial_path, gz=formats.is_gzip(self.path)))
         except FileNotFoundError:
             return len(LazyManifestIterator(self.path, self.from_dict))
 
@@ -402,46 +401,6 @@ def _open_lazily(path: formats.Pathlike) -> Any:
     for lineno, first in formats.iter_jsonl_dicts(path):
         return resolve_manifest_type(first, f"{path}:{lineno}").from_jsonl_lazy(path)
     return None
-
-
-def _complete_lines(path: Path, gz: bool) -> Iterator[bytes]:
-    """Newline-terminated lines of a (possibly truncated) JSONL or JSONL.gz file, in constant memory.
-
-    ``gz`` says whether the file is gzip-compressed (a ``.partial`` name does not end in ``.gz``).
-    """
-    rest = b""
-    with open(path, "rb") as f:
-        decomp = zlib.decompressobj(wbits=47) if gz else None
-        while True:
-            chunk = f.read(_CHUNK)
-            if not chunk:
-                break
-            if decomp is not None:
-                data: List[bytes] = []
-                try:
-                    while chunk:
-                        data.append(decomp.decompress(chunk))
-                        if decomp.eof:  # a new gzip member may follow
-                            chunk = decomp.unused_data
-                            decomp = zlib.decompressobj(wbits=47)
-                        else:
-                            chunk = b""
-                except zlib.error:
-                    logger.warning("%s: corrupt gzip data; keeping what precedes it", path)
-                    rest += b"".join(data)
-                    break
-                chunk = b"".join(data)
-            rest += chunk
-            lines = rest.split(b"\n")
-            rest = lines.pop()
-            for line in lines:
-                if line.strip():
-                    yield line + b"\n"
-    for line in rest.split(b"\n")[:-1]:
-        if line.strip():
-            yield line + b"\n"
-    if rest.strip():
-        logger.warning("%s: dropping a torn last line of %d bytes", path, len(rest))
 
 
 class InMemoryWriter:
