@@ -28,12 +28,14 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from lhotse_lite import remote
 from lhotse_lite.errors import ManifestFormatError, NotStreamableError
 from lhotse_lite.manifest import formats
+from lhotse_lite.manifest.building import gc_paused, load_numbered
 from lhotse_lite.registry import Registry
 
 __all__ = ["MANIFEST_TYPES", "register_manifest_type", "manifest_type_kind", "resolve_manifest_type",
@@ -156,6 +158,15 @@ def load_manifest(path: formats.Pathlike, manifest_cls: Optional[type] = None) -
     """
     if manifest_cls is not None:
         return manifest_cls.from_file(path)
+    if formats.detect_format(path) == "jsonl":  # one read: the first item names the type, then the rest follow
+        numbered = formats.iter_jsonl_dicts(path)
+        for lineno, first in numbered:
+            cls: Any = resolve_manifest_type(first, f"{path}:{lineno}")
+            with gc_paused():
+                return cls._from_dict_unchecked(load_numbered(itertools.chain([(lineno, first)], numbered),
+                                                              cls.element_type.from_dict, cls._key,
+                                                              f"{path}:{{}}".format))
+        raise ManifestFormatError(f"{path}: the manifest is empty; its type cannot be detected")
     first = _first_item(path)
     if not first:
         raise ManifestFormatError(f"{path}: the manifest is empty; its type cannot be detected")
