@@ -52,17 +52,34 @@ import logging
 import os
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    BinaryIO,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Optional,
+    Protocol,
+    Set,
+    Type,
+    Union,
+    cast,
+)
 
 import orjson
 
 from lhotse_lite import remote
-from lhotse_lite.errors import ManifestError
+from lhotse_lite.errors import ManifestError, ManifestFormatError
 from lhotse_lite.manifest import formats
 from lhotse_lite.manifest.lazy import LazyManifestIterator, LazyNode
 from lhotse_lite.manifest.lines import iter_complete_lines
 from lhotse_lite.output_lock import OutputLock, RemoteOutput
 from lhotse_lite.safe_writes import naming_write_errors
+
+if TYPE_CHECKING:
+    from lhotse_lite.manifest.set import ManifestSet
 
 __all__ = ["open_writer", "SequentialJsonlWriter", "InMemoryWriter"]
 
@@ -148,8 +165,8 @@ class SequentialJsonlWriter:
         self.num_written = 0
         self.num_kept = 0
         self.num_skipped = 0
-        self._raw = None
-        self._out = None
+        self._raw: Optional[BinaryIO] = None  # the partial file
+        self._out: Optional[BinaryIO] = None  # what lines are written to: the partial file, or a gzip stream on it
         self._closed = False
 
     # ---- lifecycle ----------------------------------------------------------------------------
@@ -199,26 +216,28 @@ class SequentialJsonlWriter:
                 self.partial_path.unlink()
         elif self.partial_path.exists():
             self.partial_path.unlink()
-        mode = "ab" if self.partial_path.exists() else "wb"
-        self._raw = open(self.partial_path, mode)  # noqa: SIM115  (the writer owns it until close())
+        # (the writer owns the file until close())
+        raw = open(self.partial_path, "ab" if self.partial_path.exists() else "wb")  # noqa: SIM115
+        self._raw = raw
         if formats.is_gzip(self.path):
-            gz = gzip.GzipFile(fileobj=self._raw, mode="wb", compresslevel=formats.GZIP_LEVEL, mtime=0)
+            gz = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=formats.GZIP_LEVEL, mtime=0)
             # Buffer lines before compressing: one deflate call per 64 KiB instead of per line.
             self._out = io.BufferedWriter(gz, buffer_size=1 << 16)
         else:
-            self._out = self._raw
+            self._out = raw
 
     def close(self) -> None:
         """Finish the file: flush, ``fsync`` and rename ``<path>.partial`` to ``<path>``; release the lock."""
-        if self._raw is None:
+        raw, out = self._raw, self._out
+        if raw is None:
             self._lock.release()
             return
         with naming_write_errors(self.partial_path):
-            if self._out is not self._raw:
-                self._out.close()
-            self._raw.flush()
-            os.fsync(self._raw.fileno())
-            self._raw.close()
+            if out is not None and out is not raw:
+                out.close()
+            raw.flush()
+            os.fsync(raw.fileno())
+            raw.close()
         self._raw = self._out = None
         self._closed = True
         from lhotse_lite.manifest.sidecars import build_sidecars, remove_sidecars
@@ -236,13 +255,14 @@ class SequentialJsonlWriter:
 
     def _abandon(self) -> None:
         # Leave <path> untouched and keep what was written in <path>.partial for a resume.
-        if self._raw is None:
+        raw, out = self._raw, self._out
+        if raw is None:
             self._lock.release()
             return
         with contextlib.suppress(OSError):
-            if self._out is not self._raw:
-                self._out.close()
-            self._raw.close()
+            if out is not None and out is not raw:
+                out.close()
+            raw.close()
         self._raw = self._out = None
         self._lock.release()
         logger.warning("writer of %s interrupted; %d new items kept in %s (resume with overwrite=False)",
@@ -264,13 +284,15 @@ class SequentialJsonlWriter:
             self.num_skipped += 1
             logger.debug("%s: %r is in the file already (kept by the resume); not written again", self.path, item_id)
             return
-        if self._out is None:
+        out = self._out
+        if out is None:
             if self._closed:
                 raise ManifestError(f"the writer of {self.path} is closed; open a new one to write more "
                                     f"(overwrite=False appends to the file)")
             self.open()
+            out = self._output()
         with naming_write_errors(self.partial_path):
-            self._out.write(formats.dumps_line(_as_dict(item)))
+            out.write(formats.dumps_line(_as_dict(item)))
             if flush:
                 self._flush()
         if item_id is not None:
@@ -284,11 +306,17 @@ class SequentialJsonlWriter:
 
     __contains__ = contains
 
+    def _output(self) -> BinaryIO:
+        if self._out is None:
+            raise ManifestError(f"the writer of {self.path} is not open; use it in a `with` block or call open()")
+        return self._out
+
     def _flush(self) -> None:
-        self._out.flush()
-        if self._out is not self._raw:
-            self._out.raw.flush()  # the gzip stream: emit a sync point
-            self._raw.flush()
+        out, raw = self._output(), self._raw
+        out.flush()
+        if isinstance(out, io.BufferedWriter) and raw is not None:
+            out.raw.flush()  # the gzip stream: emit a sync point
+            raw.flush()
 
     def open_manifest(self) -> Any:
         """The written items as a lazy set of the detected type, or ``None`` if there is none yet.
@@ -302,10 +330,8 @@ class SequentialJsonlWriter:
         with naming_write_errors(self.partial_path):
             self._flush()
         for line in iter_complete_lines(self.partial_path, gz=formats.is_gzip(self.path)):
-            from lhotse_lite.manifest.detect import resolve_manifest_type
-
-            cls = resolve_manifest_type(orjson.loads(line), f"{self.partial_path}:1")
-            return cls(_WrittenItems(self.path, self.partial_path, cls.element_type.from_dict))
+            cls = _set_type(orjson.loads(line), f"{self.partial_path}:1")
+            return cls(_WrittenItems(self.path, self.partial_path, cast(_ItemClass, cls.element_type).from_dict))
         return None
 
     # ---- resume -------------------------------------------------------------------------------
@@ -314,7 +340,7 @@ class SequentialJsonlWriter:
         """Copy the complete, valid lines of ``source`` (those ``keep`` accepts) into a fresh partial file."""
         tmp = self.partial_path.with_name(self.partial_path.name + ".recover")
         try:
-            self._copyiter_complete_lines(source, tmp)
+            self._copy_complete_lines(source, tmp)
         except BaseException:  # e.g. ``keep`` refused the resume: the partial file stays as it was
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
@@ -322,7 +348,7 @@ class SequentialJsonlWriter:
         os.replace(tmp, self.partial_path)
         logger.info("resuming %s: kept %d complete items from %s", self.path, self.num_kept, source)
 
-    def _copyiter_complete_lines(self, source: Path, tmp: Path) -> None:
+    def _copy_complete_lines(self, source: Path, tmp: Path) -> None:
         kept = 0
         with open(tmp, "wb") as raw:
             out = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=formats.GZIP_LEVEL, mtime=0) \
@@ -394,13 +420,34 @@ class _WrittenItems(LazyNode):
 
 def _open_lazily(path: formats.Pathlike) -> Any:
     """``path`` (JSON lines, any name) as a lazy set of the type of its first item, or ``None`` if empty."""
-    from lhotse_lite.manifest.detect import resolve_manifest_type
-
     if not remote.exists(path):
         return None
     for lineno, first in formats.iter_jsonl_dicts(path):
-        return resolve_manifest_type(first, f"{path}:{lineno}").from_jsonl_lazy(path)
+        return _set_type(first, f"{path}:{lineno}").from_jsonl_lazy(path)
     return None
+
+
+class _ItemClass(Protocol):
+    """What a set's ``element_type`` is: a manifest item class, built from its dict."""
+
+    def from_dict(self, data: Dict[str, Any]) -> Any:
+        """The item of ``data``."""
+
+
+def _set_type(item: Dict[str, Any], where: str) -> Type[ManifestSet[Any]]:
+    """The set class of a manifest item (see :func:`~lhotse_lite.manifest.detect.resolve_manifest_type`).
+
+    Raises:
+        ManifestFormatError: The fields name no manifest type, or a registered type that is not a set class.
+    """
+    from lhotse_lite.manifest.detect import resolve_manifest_type
+    from lhotse_lite.manifest.set import ManifestSet
+
+    cls = resolve_manifest_type(item, where)
+    if not issubclass(cls, ManifestSet):
+        raise ManifestFormatError(f"{where}: the manifest type {cls.__name__} registered for these fields is not a "
+                                  f"ManifestSet subclass; register a set class")
+    return cls
 
 
 class InMemoryWriter:
@@ -451,11 +498,9 @@ class InMemoryWriter:
 
     def open_manifest(self) -> Any:
         """The written items as an eager set of the detected type (``None`` if nothing was written)."""
-        from lhotse_lite.manifest.detect import resolve_manifest_type
-
         if not self.items:
             return None
-        cls = resolve_manifest_type(_as_dict(self.items[0]))
+        cls = _set_type(_as_dict(self.items[0]), "item 1")
         if isinstance(self.items[0], dict):
             return cls.from_dicts(self.items)
         return cls.from_items(self.items)
