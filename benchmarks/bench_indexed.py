@@ -1,7 +1,7 @@
 """Indexed manifests against Lhotse 2.0.0a7: length, random reads, lookups, global shuffle, resume, index build.
 
 Run: python benchmarks/bench_indexed.py [--n 2000000] [--recordings 1000000] [--repeats 3]
-     [--lhotse2-python .venv-lhotse2/bin/python] [--workdir DIR]
+     [--lhotse2-python .venv-lhotse2/bin/python] [--workdir DIR [--reuse]] [--skip-passes]
 
 Data: ``--n`` supervisions (LibriSpeech-like ids, 5-40 words of text) written by lhotse_lite as
 ``sups.jsonl`` (with its ``.idx``) and ``sups.jsonl.gz`` (block-compressed, with ``.gzi``), and
@@ -10,6 +10,14 @@ of ``--lhotse2-python``) on a copy of ``sups.jsonl`` indexed by its own ``create
 Every timing is a median of ``--repeats`` except the full passes (once each). Peak memory is
 measured in a fresh process (``VmHWM`` after the pass minus ``VmRSS`` after ``import lhotse_lite``);
 ``--memory-only FILE`` measures only that.
+
+The data is generated as a stream (constant memory, any ``--n``); the write rows time writing it from
+an eager set loaded from ``sups.jsonl`` (from the lazy set for ``--n`` above 3M: reading is then
+part of both writers' time). ``--reuse`` takes the data already in ``--workdir`` (no write rows).
+``--skip-passes`` leaves out the full passes (both libraries' shuffled passes, the block-shuffled
+and sequential ``.jsonl.gz`` passes, the peak-memory pass); the resume state is then taken after
+the first item of a shuffled pass and its position moved to item ``n / 2`` (restoring does not
+depend on how the position was reached).
 Prints one table (markdown) with lhotse_lite's number, Lhotse 2.0's, and their ratio.
 """
 
@@ -43,6 +51,9 @@ def median_time(fn: Callable[[], Any], repeats: int) -> float:
     return statistics.median(times)
 
 
+EAGER_LIMIT = 3_000_000
+
+
 def write_data(workdir: Path, n: int, recordings: int) -> Dict[str, float]:
     from lhotse_lite.audio import AudioSource, Recording, RecordingSet
     from lhotse_lite.manifest import formats
@@ -51,12 +62,14 @@ def write_data(workdir: Path, n: int, recordings: int) -> Dict[str, float]:
     rng = random.Random(0)
     words = ["".join(rng.choice("ABCDEFGHIJKLMNOPRSTUWY") for _ in range(rng.randint(2, 9))) for _ in range(20000)]
     zipf = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(words))))  # natural text's word counts
-    sups = SupervisionSet.from_segments(
-        SupervisionSegment(f"{1000 + i % 2400}-{130000 + i % 9000}-{i:07d}", f"{1000 + i % 2400}-{130000 + i % 9000}"
-                           f"-{i:07d}", 0.0, round(rng.uniform(1.0, 20.0), 3), channel=0, language="English",
-                           speaker=f"{1000 + i % 2400}",
-                           text=" ".join(rng.choices(words, cum_weights=zipf, k=rng.randint(5, 40))))
-        for i in range(n))
+    with SupervisionSet.open_writer(workdir / "generated.jsonl") as writer:
+        for i in range(n):
+            writer.write(SupervisionSegment(
+                f"{1000 + i % 2400}-{130000 + i % 9000}-{i:07d}", f"{1000 + i % 2400}-{130000 + i % 9000}-{i:07d}",
+                0.0, round(rng.uniform(1.0, 20.0), 3), channel=0, language="English", speaker=f"{1000 + i % 2400}",
+                text=" ".join(rng.choices(words, cum_weights=zipf, k=rng.randint(5, 40)))))
+    sups = SupervisionSet.from_jsonl(workdir / "generated.jsonl") if n <= EAGER_LIMIT else \
+        SupervisionSet.from_jsonl_lazy(workdir / "generated.jsonl", indexed=False)
     timings = {}
     start = time.perf_counter()
     sups.to_file(workdir / "sups.jsonl")
@@ -68,9 +81,11 @@ def write_data(workdir: Path, n: int, recordings: int) -> Dict[str, float]:
     formats.write_dicts(sups.to_dicts(), workdir / "single.jsonl.gz", "jsonl")  # the single-stream gzip writer
     timings["write_single_gz"] = time.perf_counter() - start
     del sups
-    RecordingSet.from_recordings(
-        Recording(f"rec-{i:08d}", [AudioSource("file", [0], f"/data/audio/{i % 977}/rec-{i:08d}.flac")], 16000,
-                  16000 * (1 + i % 20), float(1 + i % 20)) for i in range(recordings)).to_file(workdir / "recs.jsonl")
+    os.remove(workdir / "generated.jsonl")
+    with RecordingSet.open_writer(workdir / "recs.jsonl") as writer:
+        for i in range(recordings):
+            source = AudioSource("file", [0], f"/data/audio/{i % 977}/rec-{i:08d}.flac")
+            writer.write(Recording(f"rec-{i:08d}", [source], 16000, 16000 * (1 + i % 20), float(1 + i % 20)))
     shutil.copy(workdir / "sups.jsonl", workdir / "lhotse2.jsonl")
     with open(workdir / "sups.jsonl", "rb") as src, open(workdir / "gzip6.jsonl.gz", "wb") as raw, \
             gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as dst:
@@ -82,7 +97,7 @@ LHOTSE2 = """
 import json, random, statistics, sys, time, itertools
 from lhotse.indexing import create_jsonl_index
 from lhotse.serialization import load_manifest_lazy
-path, n, repeats = args["path"], args["n"], args["repeats"]
+path, n, repeats, passes = args["path"], args["n"], args["repeats"], args["passes"]
 
 def median(fn):
     ts = []
@@ -100,11 +115,16 @@ first = None
 for k, s in enumerate(load_manifest_lazy(path, shuffle=True, seed=3)):
     if k == 0:
         first = time.perf_counter() - t
-out["shuffled_first"], out["shuffled_pass"] = first, time.perf_counter() - t
+        if not passes:
+            break
+out["shuffled_first"], out["shuffled_pass"] = first, time.perf_counter() - t if passes else None
 node = load_manifest_lazy(path, shuffle=True, seed=3).data
 it = iter(node)
-next(itertools.islice(it, n // 2, None))
+next(itertools.islice(it, n // 2 if passes else 0, None))
 state = json.loads(json.dumps(node.state_dict()))
+if not passes:  # the state of item n / 2
+    state["position"] = n // 2
+    state["range"]["pos"] = n // 2
 def resume():
     fresh = load_manifest_lazy(path, shuffle=True, seed=3).data
     fresh.load_state_dict(state)
@@ -127,15 +147,16 @@ print((status("VmHWM") - base) / 2**20)
 """
 
 
-def run_lhotse2(python: str, path: Path, n: int, repeats: int) -> Dict[str, float]:
+def run_lhotse2(python: str, path: Path, n: int, repeats: int, passes: bool) -> Dict[str, Any]:
     program = "import json, sys\nargs = json.loads(sys.stdin.read())\n" + textwrap.dedent(LHOTSE2) + \
         "\nprint(json.dumps(result))\n"
-    done = subprocess.run([python, "-c", program], input=json.dumps({"path": str(path), "n": n, "repeats": repeats}),
+    done = subprocess.run([python, "-c", program],
+                          input=json.dumps({"path": str(path), "n": n, "repeats": repeats, "passes": passes}),
                           capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": ""})
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run_ours(workdir: Path, n: int, repeats: int) -> Dict[str, float]:
+def run_ours(workdir: Path, n: int, repeats: int, passes: bool) -> Dict[str, Any]:
     from lhotse_lite.describe import describe_indexed
     from lhotse_lite.indexing import create_jsonl_index
     from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator
@@ -143,7 +164,7 @@ def run_ours(workdir: Path, n: int, repeats: int) -> Dict[str, float]:
     from lhotse_lite.supervision import SupervisionSet
 
     path, gz, recs = workdir / "sups.jsonl", workdir / "sups.jsonl.gz", workdir / "recs.jsonl"
-    out: Dict[str, float] = {}
+    out: Dict[str, Any] = {}
     copy = workdir / "ours-index.jsonl"
     shutil.copy(path, copy)
     out["index_build"] = median_time(lambda: create_jsonl_index(copy), repeats)
@@ -166,18 +187,24 @@ def run_ours(workdir: Path, n: int, repeats: int) -> Dict[str, float]:
     for k, _ in enumerate(load_manifest_lazy(path, shuffle=True, seed=3)):
         if k == 0:
             first = time.perf_counter() - start
-    out["shuffled_first"], out["shuffled_pass"] = first, time.perf_counter() - start  # type: ignore[assignment]
-    start = time.perf_counter()
-    for _ in SupervisionSet.from_jsonl_lazy(gz, shuffle=True, seed=3, block_window=8):
-        pass
-    out["block_shuffled_gz"] = time.perf_counter() - start
-    start = time.perf_counter()
-    for _ in SupervisionSet.from_jsonl_lazy(gz, indexed=False):
-        pass
-    out["sequential_gz"] = time.perf_counter() - start
+            if not passes:
+                break
+    out["shuffled_first"], out["shuffled_pass"] = first, time.perf_counter() - start
+    if passes:
+        start = time.perf_counter()
+        for _ in SupervisionSet.from_jsonl_lazy(gz, shuffle=True, seed=3, block_window=8):
+            pass
+        out["block_shuffled_gz"] = time.perf_counter() - start
+        start = time.perf_counter()
+        for _ in SupervisionSet.from_jsonl_lazy(gz, indexed=False):
+            pass
+        out["sequential_gz"] = time.perf_counter() - start
     node = load_manifest_lazy(path, shuffle=True, seed=3).data
-    next(itertools.islice(iter(node), n // 2, None))
+    next(itertools.islice(iter(node), n // 2 if passes else 0, None))
     state = json.loads(json.dumps(node.state_dict()))
+    if not passes:  # the state of item n / 2
+        state["position"] = n // 2
+        state["range"]["pos"] = n // 2
 
     def resume() -> None:
         fresh = LazyIndexedManifestIterator(path, shuffle=True, seed=3, decode=SupervisionSet.element_type.from_dict)
@@ -185,9 +212,10 @@ def run_ours(workdir: Path, n: int, repeats: int) -> Dict[str, float]:
         next(iter(fresh))
 
     out["resume"] = median_time(resume, repeats)
-    done = subprocess.run([sys.executable, "-c", MEMORY, str(path)], capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": str(REPO)})
-    out["peak_memory_mb"] = float(done.stdout.strip())
+    if passes:
+        done = subprocess.run([sys.executable, "-c", MEMORY, str(path)], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+        out["peak_memory_mb"] = float(done.stdout.strip())
     return out
 
 
@@ -198,6 +226,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--lhotse2-python", default=str(REPO / ".venv-lhotse2" / "bin" / "python"))
     parser.add_argument("--workdir", default=None)
+    parser.add_argument("--reuse", action="store_true", help="use the data already in --workdir")
+    parser.add_argument("--skip-passes", action="store_true", help="leave out the full passes (see above)")
     parser.add_argument("--memory-only", metavar="JSONL", default=None,
                         help="only measure the peak memory of a shuffled pass over this indexed manifest")
     args = parser.parse_args()
@@ -208,9 +238,10 @@ def main() -> None:
         return
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench_indexed_"))
     workdir.mkdir(parents=True, exist_ok=True)
-    writes = write_data(workdir, args.n, args.recordings)
-    ours = run_ours(workdir, args.n, args.repeats)
-    theirs = run_lhotse2(args.lhotse2_python, workdir / "lhotse2.jsonl", args.n, args.repeats)
+    passes = not args.skip_passes
+    writes = {} if args.reuse else write_data(workdir, args.n, args.recordings)
+    ours = run_ours(workdir, args.n, args.repeats, passes)
+    theirs = run_lhotse2(args.lhotse2_python, workdir / "lhotse2.jsonl", args.n, args.repeats, passes)
     size = {name: os.path.getsize(workdir / name) for name in ("sups.jsonl", "sups.jsonl.gz", "gzip6.jsonl.gz")}
 
     def row(what: str, mine: str, other: str, ratio: str) -> None:
@@ -229,22 +260,27 @@ def main() -> None:
         f"(id index built in {ours['id_index_build']:.1f} s on first use)", "not possible", "-")
     row("global-shuffled pass, `.jsonl`: first item", f"{ours['shuffled_first'] * 1e3:.0f} ms",
         f"{theirs['shuffled_first'] * 1e3:.0f} ms", "-")
-    row("global-shuffled pass, `.jsonl`: full pass", f"{ours['shuffled_pass']:.1f} s",
-        f"{theirs['shuffled_pass']:.1f} s", f"{theirs['shuffled_pass'] / ours['shuffled_pass']:.2f}x")
-    row("block-shuffled pass (8-block window), our `.jsonl.gz`", f"{ours['block_shuffled_gz']:.1f} s",
-        f"sequential lazy pass of it: {ours['sequential_gz']:.1f} s",
-        f"{ours['sequential_gz'] / ours['block_shuffled_gz']:.2f}x of sequential")
+    if passes:
+        row("global-shuffled pass, `.jsonl`: full pass", f"{ours['shuffled_pass']:.1f} s",
+            f"{theirs['shuffled_pass']:.1f} s", f"{theirs['shuffled_pass'] / ours['shuffled_pass']:.2f}x")
+        row("block-shuffled pass (8-block window), our `.jsonl.gz`", f"{ours['block_shuffled_gz']:.1f} s",
+            f"sequential lazy pass of it: {ours['sequential_gz']:.1f} s",
+            f"{ours['sequential_gz'] / ours['block_shuffled_gz']:.2f}x of sequential")
     row(f"resume a shuffled pass at item {args.n // 2}", f"{ours['resume'] * 1e3:.1f} ms",
         f"{theirs['resume'] * 1e3:.1f} ms", f"{theirs['resume'] / ours['resume']:.1f}x")
-    row("peak memory of a shuffled pass (above `import lhotse_lite`)", f"{ours['peak_memory_mb']:.0f} MB", "-", "-")
+    if passes:
+        row("peak memory of a shuffled pass (above `import lhotse_lite`)", f"{ours['peak_memory_mb']:.0f} MB", "-",
+            "-")
     row("index build, `.jsonl` (`create_jsonl_index`)", f"{ours['index_build']:.2f} s",
         f"{theirs['index_build']:.2f} s", f"{theirs['index_build'] / ours['index_build']:.2f}x")
     row("our `.jsonl.gz` size vs `gzip -6`", f"{size['sups.jsonl.gz'] / 1e6:.1f} MB",
         f"gzip -6: {size['gzip6.jsonl.gz'] / 1e6:.1f} MB", f"{size['sups.jsonl.gz'] / size['gzip6.jsonl.gz']:.3f}x")
-    row("write, blocked `.jsonl.gz` (`to_file`, index included)", f"{writes['write_blocked_gz']:.1f} s",
-        f"single-stream writer: {writes['write_single_gz']:.1f} s",
-        f"{writes['write_single_gz'] / writes['write_blocked_gz']:.2f}x")
-    print(f"\n(workdir {workdir}; .jsonl written with its index in {writes['write_jsonl']:.1f} s)")
+    if writes:
+        source = "an eager set" if args.n <= EAGER_LIMIT else "a lazy set (reading included)"
+        row(f"write, blocked `.jsonl.gz` (`to_file`, index included), from {source}",
+            f"{writes['write_blocked_gz']:.1f} s", f"single-stream writer: {writes['write_single_gz']:.1f} s",
+            f"{writes['write_single_gz'] / writes['write_blocked_gz']:.2f}x")
+        print(f"\n(workdir {workdir}; .jsonl written with its index in {writes['write_jsonl']:.1f} s)")
 
 
 if __name__ == "__main__":
