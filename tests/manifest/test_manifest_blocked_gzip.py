@@ -129,3 +129,21 @@ def test_zlib_and_zlib_ng_read_each_others_files(tmp_path: Path, monkeypatch: py
     reader_ = BlockedGzipReader(path)
     assert [reader_.raw(i) for i in (0, 777, 1999)] == [lines[i] + b"\n" for i in (0, 777, 1999)]
 
+
+
+@pytest.mark.parametrize("blocked", [True, False])
+def test_indexing_a_truncated_gz_is_refused_and_leaves_it(tmp_path: Path, blocked: bool) -> None:
+    from lhotse_lite.errors import ManifestFormatError
+    from lhotse_lite.manifest.blocked_gzip import index_gzip_manifest
+
+    path = tmp_path / "sups.jsonl.gz"
+    if blocked:
+        sups(3000).to_file(path)
+        gzi_path(path).unlink()
+    else:
+        path.write_bytes(gzip.compress(b"".join(dumps_line(s.to_dict()) for s in sups(3000))))
+    cut = path.read_bytes()[:-5000]
+    path.write_bytes(cut)
+    with pytest.raises(ManifestFormatError, match="truncated"):
+        index_gzip_manifest(path)
+    assert path.read_bytes() == cut and not gzi_path(path).exists()
