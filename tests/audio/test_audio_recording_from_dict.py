@@ -3,8 +3,7 @@
 import math
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from lhotse_lite.audio import recording as recording_module
 from lhotse_lite.audio.recording import Recording
