@@ -1,13 +1,14 @@
-"""Manifest items as Lhotse's dataclasses: assignable fields, custom attributes, copies, fast construction.
+"""Manifest items as Lhotse's dataclasses: assignable fields, custom attributes, copies.
 
-``SupervisionSegment``, ``Recording``, ``AudioSource`` and ``Features`` are mutable ``dataclass``
+``SupervisionSegment``, ``Recording``, ``AudioSource`` and ``Features`` are plain mutable ``dataclass``
 values with ``__slots__``, as in Lhotse: fields can be assigned (``sup.text = norm(sup.text)``),
 :func:`fastcopy` and :func:`dataclasses.replace` make changed copies, and ``==`` compares every
 field, deeply. (``AlignmentItem`` stays a ``NamedTuple``, immutable as in Lhotse.) Assigning a field
-tells nobody: a set that caches an index of its items checks what a lookup finds and rebuilds the index
-when an item changed (see :mod:`lhotse_lite.manifest.set`), and ``reindex()`` rebuilds it explicitly.
-``Features`` and ``AudioSource`` are plain slotted dataclasses: an attribute that is not a field cannot
-be set (``AttributeError``), so no item data is silently left out of a file.
+tells nobody: a set that caches an index of its items rebuilds it in its own operations, in
+``reindex()``, and when a lookup finds an item whose key no longer matches (see
+:mod:`lhotse_lite.manifest.set`). ``Features`` and ``AudioSource`` have no ``__setattr__`` at all: an
+attribute that is not a field cannot be set (``AttributeError``), so no item data is silently left out
+of a file.
 
 * :class:`CustomFieldMixin` (``SupervisionSegment``, ``Recording``): Lhotse's custom fields. An
   attribute that is not a field is stored in the item's ``custom`` dict (``sup.emotion = "happy"``),
@@ -16,8 +17,8 @@ be set (``AttributeError``), so no item data is silently left out of a file.
   :class:`~lhotse_lite.errors.UnknownAttributeError` (an ``AttributeError``). The ``custom`` dict is
   replaced, never changed in place, so copies sharing it stay independent. As in Lhotse, this needs a
   ``__setattr__`` (the only one on manifest items); it routes non-field names to ``custom`` and nothing else.
-* :func:`manifest_item` finishes such a class: it gives instances back the speed of plain slot stores
-  while they are being built (see its docstring).
+* :func:`manifest_item` finishes such a class with an ``__init__`` (same signature) that stores the
+  fields through their slots instead of calling that ``__setattr__`` once per field (see its docstring).
 
 Validation: an item checks its fields when it is **built** (constructor, ``from_dict``,
 ``dataclasses.replace``, :func:`fastcopy`); assigning a field afterwards is not checked, as in Lhotse
@@ -39,8 +40,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import functools
-from typing import Any, Callable, ClassVar, Dict, FrozenSet, Optional, Tuple, TypeVar
+from typing import Any, ClassVar, Dict, FrozenSet, Optional, Tuple, TypeVar
 
 from lhotse_lite.errors import UnknownAttributeError
 
@@ -96,8 +96,8 @@ class CustomFieldMixin:
     custom: Optional[Dict[str, Any]]
 
     def __setattr__(self, name: str, value: Any) -> None:
-        # (_field_set: the fields of a dataclass subclass; __class__: set by manifest_item's __init__)
-        if name in self._FIELD_NAMES or name in _field_set(type(self)) or name == "__class__":
+        # (_field_set: the fields of a dataclass subclass)
+        if name in self._FIELD_NAMES or name in _field_set(type(self)):
             _object_setattr(self, name, value)
         else:
             self._set_custom(name, value)
@@ -159,13 +159,13 @@ def manifest_item(cls: type) -> type:
     """Class decorator finishing a slotted dataclass that uses :class:`CustomFieldMixin`.
 
     It records the field names in ``cls._FIELD_NAMES`` and ``cls._FIELD_ORDER`` (``__dataclass_fields__``
-    also lists class variables), and builds instances with plain slot stores: an item class with a Python
-    ``__setattr__`` pays a Python call for every field its generated ``__init__`` assigns (about five
-    times the cost of building a segment), so the decorator adds ``cls._filler``, a subclass with the C
-    ``object.__setattr__`` and no slots of its own, and wraps ``__init__``: the new object is a filler
-    while its fields are set (and ``__post_init__`` runs), then becomes a ``cls`` again; both class
-    assignments are allowed because the layouts are identical. ``from_dict`` hot paths use the filler
-    directly. Instances of subclasses of ``cls`` are built the ordinary way.
+    also lists class variables) and replaces the dataclass's ``__init__`` by one with the same signature
+    and defaults that stores each field through its slot descriptor: the generated one would assign
+    ``self.field = value``, which calls the Python ``__setattr__`` of :class:`CustomFieldMixin` once per
+    field. ``__post_init__`` still runs last, so validation and :func:`dataclasses.replace` are unchanged.
+    The decorator also adds ``cls._build``, a function taking every field positionally and returning a
+    new ``cls`` without running ``__post_init__``: for ``from_dict`` paths that have already checked the
+    values. Subclasses of ``cls`` (further dataclasses) get the ordinary generated ``__init__``.
 
     Example:
         >>> @manifest_item
@@ -177,28 +177,38 @@ def manifest_item(cls: type) -> type:
         >>> item.colour = "red"
         >>> type(item).__name__, item.custom, item == Item("a", {"colour": "red"})
         ('Item', {'colour': 'red'}, True)
+        >>> Item._build("b", None)
+        Item(id='b', custom=None)
     """
-    cls._FIELD_ORDER = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[attr-defined]
+    fields = dataclasses.fields(cls)
+    cls._FIELD_ORDER = tuple(f.name for f in fields)  # type: ignore[attr-defined]
     cls._FIELD_NAMES = frozenset(cls._FIELD_ORDER)  # type: ignore[attr-defined]
-    # Both __setattr__ and __delattr__ must be object's: CPython keeps the C slot only when neither is
-    # overridden in Python.
-    filler = type(f"_{cls.__name__}Filler", (cls,), {"__slots__": (), "__setattr__": _object_setattr,
-                                                    "__delattr__": object.__delattr__, "__module__": cls.__module__})
-    init: Callable[..., None] = cls.__init__  # type: ignore[misc]
-
-    @functools.wraps(init)
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        if self.__class__ is not cls:
-            init(self, *args, **kwargs)
-            return
-        _object_setattr(self, "__class__", filler)
-        try:
-            init(self, *args, **kwargs)
-        finally:
-            self.__class__ = cls
-
-    cls.__init__ = __init__  # type: ignore[misc]
-    cls._filler = filler  # type: ignore[attr-defined]
+    namespace: Dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    params, stores = [], []
+    for k, f in enumerate(fields):
+        if not f.init or f.kw_only or f.default_factory is not dataclasses.MISSING:
+            raise TypeError(f"manifest_item: field {f.name!r} of {cls.__name__} needs a default value or none "
+                            f"(init=False, kw_only and default_factory are not supported)")
+        namespace[f"_set{k}"] = getattr(cls, f.name).__set__  # the slot's member descriptor
+        if f.default is dataclasses.MISSING:
+            params.append(f.name)
+        else:
+            namespace[f"_default{k}"] = f.default
+            params.append(f"{f.name}=_default{k}")
+        stores.append(f"    _set{k}(self, {f.name})")
+    names = ", ".join(f.name for f in fields)
+    post_init = ["    self.__post_init__()"] if hasattr(cls, "__post_init__") else []
+    source = "\n".join([
+        f"def __init__(self, {', '.join(params)}) -> None:", *stores, *post_init, "",
+        f"def _build({names}):", "    self = _new(_cls)", *stores, "    return self", ""])
+    exec(source, namespace)  # generated from the dataclass fields, as dataclasses generates __init__
+    init, build = namespace["__init__"], namespace["_build"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = build.__module__ = cls.__module__
+    init.__annotations__ = {**{f.name: f.type for f in fields}, "return": None}
+    build.__qualname__ = f"{cls.__qualname__}._build"
+    cls.__init__ = init  # type: ignore[misc]
+    cls._build = staticmethod(build)  # type: ignore[attr-defined]
     return cls
 
 
