@@ -1,6 +1,6 @@
 """Lhotse's ``lhotse.manipulation`` import path: ``combine`` and the ``Manifest`` type variable.
 
-A thin module: :func:`combine` lives in :mod:`lhotse_lite.manifest.operations`.
+A thin module: :func:`combine` lives in :mod:`lhotse_lite.manifest.set`.
 
 Example:
     >>> from lhotse_lite.manipulation import combine
@@ -13,8 +13,7 @@ Example:
 
 from typing import TypeVar
 
-from lhotse_lite.manifest.operations import combine
-from lhotse_lite.manifest.set import ManifestSet
+from lhotse_lite.manifest.set import ManifestSet, combine
 
 #: Any manifest set type (``RecordingSet``, ``SupervisionSet``, ``FeatureSet``), for type hints.
 Manifest = TypeVar("Manifest", bound=ManifestSet)

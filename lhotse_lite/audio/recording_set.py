@@ -25,7 +25,7 @@ import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Callable, Dict, Hashable, Iterable, List, Mapping, Optional, Union
 
 import numpy as np
 from tqdm import tqdm
@@ -56,7 +56,7 @@ class RecordingSet(ManifestSet[Recording]):
         super().__init__(recordings)
 
     @property
-    def recordings(self) -> Union[Mapping[str, Recording], Iterable[Recording]]:
+    def recordings(self) -> Union[Mapping[Hashable, Recording], Iterable[Recording]]:
         """Lhotse's name for :attr:`data`."""
         return self.data
 

@@ -30,13 +30,16 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Type, Union
 
 from lhotse_lite import remote
 from lhotse_lite.errors import ManifestFormatError, NotStreamableError
 from lhotse_lite.manifest import formats
 from lhotse_lite.manifest.building import gc_paused, load_numbered
 from lhotse_lite.registry import Registry
+
+if TYPE_CHECKING:
+    from lhotse_lite.manifest.set import ManifestSet
 
 __all__ = ["MANIFEST_TYPES", "register_manifest_type", "manifest_type_kind", "resolve_manifest_type",
            "item_from_dict", "load_manifest", "load_manifest_lazy", "store_manifest"]
@@ -49,7 +52,7 @@ _BUILTIN_TYPES: Dict[str, Tuple[Tuple[str, ...], str]] = {
 }
 
 #: The manifest set types by kind.
-MANIFEST_TYPES: Registry[type] = Registry(
+MANIFEST_TYPES: Registry[Type[ManifestSet[Any]]] = Registry(
     "manifest type", {kind: target for kind, (_fields, target) in _BUILTIN_TYPES.items()})
 
 # (fields, kind) in detection order.
@@ -90,7 +93,7 @@ def manifest_type_kind(set_type: type) -> Optional[str]:
     return None
 
 
-def resolve_manifest_type(item: Dict[str, Any], where: str = "") -> type:
+def resolve_manifest_type(item: Dict[str, Any], where: str = "") -> Type[ManifestSet[Any]]:
     """The set class for a manifest item dict, by the fields of :data:`MANIFEST_TYPES`' entries.
 
     Args:
@@ -133,7 +136,7 @@ def _first_item(path: formats.Pathlike) -> Dict[str, Any]:
     return items[0] if items else {}
 
 
-def load_manifest(path: formats.Pathlike, manifest_cls: Optional[type] = None) -> Any:
+def load_manifest(path: formats.Pathlike, manifest_cls: Optional[Type[ManifestSet[Any]]] = None) -> Any:
     """Load an eager manifest set of the type detected from its first item (or of ``manifest_cls``).
 
     Args:

@@ -14,17 +14,12 @@ id several times), and a lazy node passed to the constructor (``SupervisionSet(L
 makes a lazy set.
 
 **The key index and item changes.** Items are plain mutable dataclasses; nothing tells a set when one of
-its items is changed in place. A lookup checks what it finds instead: ``set[key]`` and ``key in set``
-return an item only if its key (``item.id``) still equals the one looked up; a hit whose key changed, or a
-miss, makes the set compare every item's key with its dict (O(n), in C for ``id`` keys) and rebuild the
-dict if one differs, so ``sup.id = "new"`` then ``sups["new"]`` works, while lookups that hit stay O(1).
-``ids`` and ``data`` check the keys the same way. :meth:`~ManifestSet.reindex` rebuilds every index the
-set caches (the key dict, and e.g. ``SupervisionSet.find``'s index) explicitly. Renaming two items to one
-id makes the rebuild raise :class:`~lhotse_lite.errors.DuplicateIdError`.
+its items is changed in place. ``set[key]``, ``key in set``, ``ids`` and ``data`` check what they find and
+rebuild the key dict when an item's key no longer matches (lookups that hit stay O(1));
+:meth:`~ManifestSet.reindex` rebuilds every index the set caches (the rule in full: :doc:`/manifests`).
 
-The bodies of the whole-set operations (``combine``, ``mux``, ``split``, ``subset``, ``shuffle``, ...)
-live in :mod:`lhotse_lite.manifest.operations`; reading and writing files in
-:mod:`lhotse_lite.manifest.set_files`.
+Reading and writing the files themselves (keyed items, lazy nodes, index files) is done by the
+set-agnostic functions of :mod:`lhotse_lite.manifest.set_files`.
 
 Subclassing: a subclass sets :attr:`ManifestSet.element_type` (a class with ``to_dict()`` and
 classmethod ``from_dict(dict)``), defines ``__init__`` with Lhotse's keyword for the items
@@ -61,8 +56,10 @@ import logging
 import numbers
 import operator
 import random
+from pathlib import Path
 from types import MappingProxyType
 from typing import (
+    Any,
     Callable,
     ClassVar,
     Dict,
@@ -73,25 +70,36 @@ from typing import (
     List,
     Mapping,
     Optional,
+    Protocol,
     Sequence,
+    Tuple,
     Type,
     TypeVar,
     Union,
 )
 
-from lhotse_lite import remote
-from lhotse_lite.errors import ItemIndexError, UnknownIdError
-from lhotse_lite.manifest import formats, lazy, operations, set_files
+from lhotse_lite.errors import ItemIndexError, ManifestArgumentError, ManifestError, UnknownIdError
+from lhotse_lite.manifest import formats, lazy, mux as muxes, set_files
 from lhotse_lite.manifest.building import build_dict, with_location
-from lhotse_lite.manifest.operations import combine
 from lhotse_lite.manifest.seeds import Seed
 
 __all__ = ["ManifestSet", "combine"]
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
-S = TypeVar("S", bound="ManifestSet")
+
+
+class ManifestItem(Protocol):
+    """What a set needs of its items: ``to_dict()`` and the class method ``from_dict(dict)``."""
+
+    def to_dict(self) -> Dict[str, Any]: ...
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> Any: ...
+
+
+T = TypeVar("T", bound=ManifestItem)
+S = TypeVar("S", bound="ManifestSet[Any]")
 
 _MISSING = object()
 _get_id = operator.attrgetter("id")
@@ -112,12 +120,12 @@ class ManifestSet(Generic[T]):
         See the module docstring of :mod:`lhotse_lite.manifest.set`.
     """
 
-    element_type: ClassVar[type]
-    _key_getter: ClassVar[Callable[[object], Hashable]] = _get_id  # _key as a fast callable (set per subclass)
+    element_type: ClassVar[Type[ManifestItem]]
+    _key_getter: ClassVar[Callable[[Any], Hashable]] = _get_id  # _key as a fast callable (set per subclass)
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        cls._key_getter = _get_id if cls._key.__func__ is ManifestSet._key.__func__ else cls._key  # type: ignore
+        cls._key_getter = _get_id if not _overrides_key(cls) else cls._key
 
     def __init__(self, items: Optional[Iterable[T]] = None) -> None:
         self._items: Optional[Dict[Hashable, T]] = None
@@ -185,7 +193,9 @@ class ManifestSet(Generic[T]):
     def _keys_current(self) -> bool:
         """Whether every item of the eager dict still has the key it is stored under (O(n))."""
         items = self._items
-        return all(map(operator.eq, items, map(self._key_getter, items.values())))  # type: ignore
+        if items is None:
+            return True
+        return all(map(operator.eq, items, map(type(self)._key_getter, items.values())))
 
     def _current_items(self) -> Dict[Hashable, T]:
         """The eager dict, rebuilt first if an item's key was changed since it was built."""
@@ -199,7 +209,7 @@ class ManifestSet(Generic[T]):
     def _lookup(self, key: Hashable) -> object:
         """The item with ``key`` in an eager set, or ``_MISSING`` (see the module doc: O(1) for a hit)."""
         item = self._items.get(key, _MISSING)  # type: ignore[union-attr]
-        if item is not _MISSING and self._key_getter(item) == key:
+        if item is not _MISSING and type(self)._key_getter(item) == key:
             return item
         if item is _MISSING and self._keys_current():
             return _MISSING
@@ -273,9 +283,9 @@ class ManifestSet(Generic[T]):
     def __contains__(self, key: object) -> bool:
         """Whether an item has ``key`` (an id, or an item whose key is looked up)."""
         if isinstance(key, self.element_type):
-            key = type(self)._key(key)
+            key = type(self)._key_getter(key)
         if self._items is not None:
-            return self._lookup(key) is not _MISSING  # type: ignore[arg-type]
+            return self._lookup(key) is not _MISSING
         find = self._id_finder()
         if find is not None and isinstance(key, str):
             return find(key) is not None
@@ -298,9 +308,10 @@ class ManifestSet(Generic[T]):
         if isinstance(key, slice) and self._items is None and getattr(self._source, "is_indexed", False):
             from lhotse_lite.manifest.indexed import LazyIndexedSlice
 
-            return self._lazy(LazyIndexedSlice(self._source, *key.indices(len(self._source))))  # type: ignore
+            # a slice gives a set (Lhotse's contract of __getitem__); an indexed source has a len
+            return self._lazy(LazyIndexedSlice(self._source, *key.indices(len(self._source))))  # type: ignore[arg-type, return-value]
         if self._items is not None:
-            item = self._lookup(key)
+            item = self._lookup(key)  # type: ignore[arg-type]  # a slice of an eager set: TypeError (unhashable)
             if item is _MISSING:
                 raise UnknownIdError(self._unknown_message(key))
             return item  # type: ignore[return-value]
@@ -316,12 +327,12 @@ class ManifestSet(Generic[T]):
                 return item
         raise UnknownIdError(self._unknown_message(key))
 
-    def _unknown_message(self, key: Hashable) -> str:
+    def _unknown_message(self, key: object) -> str:
         return f"{type(self).__name__} has no item with id {key!r}; check the id (e.g. `{key!r} in the_set`)"
 
     def _id_finder(self) -> Optional[Callable[[str], Optional[T]]]:
         """The O(1) lookup by id of a lazy source that has one (an indexed file), when the key is the id."""
-        if type(self)._key.__func__ is not ManifestSet._key.__func__:  # type: ignore[attr-defined]
+        if _overrides_key(type(self)):
             return None
         return getattr(self._source, "find", None)
 
@@ -349,7 +360,7 @@ class ManifestSet(Generic[T]):
         """Equal items in the same order (each item compared field by field)."""
         if type(other) is not type(self):
             return NotImplemented
-        return list(self) == list(other)  # type: ignore[call-overload]
+        return list(self) == list(other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -391,9 +402,19 @@ class ManifestSet(Generic[T]):
 
         Args:
             rng: A ``random.Random``; ``None`` uses the ``random`` module (as Lhotse).
-            buffer_size: Shuffle buffer size of a lazy set.
+            buffer_size: Shuffle buffer size of a lazy set, in items.
+
+        Example:
+            >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+            >>> sups = SupervisionSet(SupervisionSegment(f"s{i}", "r", i, 1.0) for i in range(4))
+            >>> sups.shuffle(random.Random(0)).ids
+            ['s2', 's0', 's1', 's3']
         """
-        return operations.shuffle(self, rng, buffer_size)
+        if self._items is None:
+            return self._lazy(lazy.LazyShuffler(self._source, buffer_size, rng))  # type: ignore[arg-type]
+        keys = list(self._items)
+        (rng or random).shuffle(keys)  # the permutation depends only on the length: Lhotse's order
+        return self._from_dict_unchecked({k: self._items[k] for k in keys})
 
     def repeat(self: S, times: Optional[int] = None, preserve_id: bool = False) -> S:
         """A new, lazily evaluated set iterating these items ``times`` times (forever when ``None``).
@@ -406,8 +427,14 @@ class ManifestSet(Generic[T]):
 
         Raises:
             ManifestArgumentError: ``times < 1``.
+
+        Example:
+            >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+            >>> sups = SupervisionSet([SupervisionSegment("a", "r", 0.0, 1.0)])
+            >>> list(sups.repeat(2).ids), list(sups.repeat(2, preserve_id=True).ids)
+            (['a_repeat0', 'a_repeat1'], ['a', 'a'])
         """
-        return operations.repeat(self, times, preserve_id)
+        return self._lazy(lazy.LazyRepeater(self._as_source(), times, preserve_id))
 
     @classmethod
     def mux(cls: Type[S], *manifests: "ManifestSet[T]", stop_early: bool = False,
@@ -421,8 +448,16 @@ class ManifestSet(Generic[T]):
             stop_early: Stop when the first set runs out (else go on until all run out).
             weights: Relative chance of drawing from each set (``None``: equal).
             seed: Seed of the draw (an int, ``"trng"`` or ``"randomized"``); every pass repeats the order.
+
+        Example:
+            >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+            >>> a = SupervisionSet([SupervisionSegment("a", "r", 0.0, 1.0)])
+            >>> b = SupervisionSet([SupervisionSegment("b", "r", 1.0, 1.0)])
+            >>> sorted(SupervisionSet.mux(a, b).ids)
+            ['a', 'b']
         """
-        return operations.mux(cls, manifests, stop_early, weights, seed)
+        sources = [s._as_source() for s in manifests]
+        return cls._lazy(muxes.LazyIteratorMultiplexer(*sources, stop_early=stop_early, weights=weights, seed=seed))
 
     @classmethod
     def infinite_mux(cls: Type[S], *manifests: "ManifestSet[T]", weights: Optional[Sequence[float]] = None,
@@ -430,17 +465,36 @@ class ManifestSet(Generic[T]):
         """An endless lazy interleaving of ``manifests``, each reopened when exhausted (Lhotse's order).
 
         See :class:`~lhotse_lite.manifest.mux.LazyInfiniteApproximateMultiplexer` for ``max_open_streams``.
+
+        Example:
+            >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+            >>> a = SupervisionSet([SupervisionSegment("a", "r", 0.0, 1.0)])
+            >>> [s.id for s in itertools.islice(SupervisionSet.infinite_mux(a), 3)]
+            ['a', 'a', 'a']
         """
-        return operations.infinite_mux(cls, manifests, weights, seed, max_open_streams)
+        sources = [s._as_source() for s in manifests]
+        return cls._lazy(muxes.LazyInfiniteApproximateMultiplexer(
+            *sources, weights=weights, seed=seed, max_open_streams=max_open_streams))
 
     @classmethod
     def combine(cls: Type[S], *sets: Union["ManifestSet[T]", Iterable["ManifestSet[T]"]]) -> S:
         """All items of ``sets`` in order (also accepts one list of sets).
 
         Eager when every set is eager (duplicate ids across sets raise
-        :class:`~lhotse_lite.errors.DuplicateIdError`), otherwise a lazy chain.
+        :class:`~lhotse_lite.errors.DuplicateIdError`), otherwise a lazy chain. The function
+        :func:`combine` does the same for sets of any one type.
+
+        Example:
+            >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+            >>> a = SupervisionSet([SupervisionSegment("a", "r", 0.0, 1.0)])
+            >>> b = SupervisionSet([SupervisionSegment("b", "r", 1.0, 1.0)])
+            >>> SupervisionSet.combine(a, b).ids, SupervisionSet.combine([a, b]).ids
+            (['a', 'b'], ['a', 'b'])
         """
-        return operations.combine_into(cls, sets)
+        unpacked = _unpack_sets(sets)
+        if all(not s.is_lazy for s in unpacked):
+            return cls.from_items(itertools.chain.from_iterable(unpacked))
+        return cls._lazy(lazy.LazyIteratorChain(*(s._as_source() for s in unpacked)))
 
     def split(self: S, num_splits: int, shuffle: bool = False, drop_last: bool = False) -> List[S]:
         """Split into ``num_splits`` contiguous parts (as Lhotse's ``split``).
@@ -453,19 +507,64 @@ class ManifestSet(Generic[T]):
 
         Raises:
             ManifestError: ``num_splits`` is not in ``1..len`` (a ``ValueError``, as in Lhotse).
-        """
-        return operations.split(self, num_splits, shuffle, drop_last)
 
-    def split_lazy(self, output_dir: formats.Pathlike, chunk_size: int, prefix: str = "") -> List[S]:
+        Example:
+            >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+            >>> sups = SupervisionSet(SupervisionSegment(f"s{i}", "r", i, 1.0) for i in range(5))
+            >>> [part.ids for part in sups.split(2)], [part.ids for part in sups.split(2, drop_last=True)]
+            ([['s0', 's1', 's2'], ['s3', 's4']], [['s0', 's1'], ['s2', 's3']])
+        """
+        manifests = self.to_eager() if self._items is None and shuffle else self  # Lhotse shuffles all too
+        n = len(manifests._items) if manifests._items is not None else sum(1 for _ in manifests)
+        if num_splits < 1 or num_splits > n:
+            raise ManifestError(f"cannot split {n} items into {num_splits} parts; num_splits must be in 1..{n}")
+        size, extra = divmod(n, num_splits)
+        if drop_last:
+            bounds = [(i * size, (i + 1) * size) for i in range(num_splits)]
+        else:  # the first `extra` parts get one more item, as in Lhotse
+            bounds = [(i * size + min(i, extra), (i + 1) * size + min(i + 1, extra)) for i in range(num_splits)]
+        if manifests._items is None:
+            source = manifests._source
+            return [self._lazy(lazy.LazyIslice(source, a, b)) for a, b in bounds]  # type: ignore[arg-type]
+        items = list(manifests._items.items())
+        if shuffle:
+            random.shuffle(items)
+        return [self._from_dict_unchecked(dict(items[a:b])) for a, b in bounds]
+
+    def split_lazy(self: S, output_dir: formats.Pathlike, chunk_size: int, prefix: str = "") -> List[S]:
         """Write the items in chunks of ``chunk_size`` to ``output_dir`` and open them lazily.
 
         Files are named ``{prefix}.{index:08d}.jsonl.gz`` (``prefix`` defaults to ``"split"``, as in
-        Lhotse). Streams the set once.
+        Lhotse); ``output_dir`` is created if missing. Streams the set once.
 
         Returns:
             One lazy set per written file.
+
+        Raises:
+            ManifestArgumentError: ``chunk_size < 1``.
+
+        Example:
+            >>> import tempfile
+            >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+            >>> sups = SupervisionSet(SupervisionSegment(f"s{i}", "r", i, 1.0) for i in range(3))
+            >>> with tempfile.TemporaryDirectory() as tmp:
+            ...     [list(part.ids) for part in sups.split_lazy(tmp, 2)]
+            [['s0', 's1'], ['s2']]
         """
-        return operations.split_lazy(self, output_dir, chunk_size, prefix)
+        if chunk_size < 1:
+            raise ManifestArgumentError(f"chunk_size must be >= 1, got {chunk_size}")
+        out = Path(output_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        result = []
+        it = iter(self)
+        for idx in itertools.count():
+            chunk = list(itertools.islice(it, chunk_size))
+            if not chunk:
+                break
+            path = out / f"{prefix or 'split'}.{idx:08d}.jsonl.gz"
+            formats.write_dicts((x.to_dict() for x in chunk), path, "jsonl")
+            result.append(self.from_jsonl_lazy(path))
+        return result
 
     def subset(self: S, first: Optional[int] = None, last: Optional[int] = None) -> S:
         """The first ``first`` or last ``last`` items (exactly one must be given, and be > 0).
@@ -475,14 +574,34 @@ class ManifestSet(Generic[T]):
         Raises:
             ManifestArgumentError: Both or neither of ``first``/``last`` given, or a count < 1 (an
                 ``AssertionError`` too, as in Lhotse).
-        """
-        return operations.subset(self, first, last)
 
-    # ---- serialization (bodies in set_files) --------------------------------------------------
+        Example:
+            >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+            >>> sups = SupervisionSet(SupervisionSegment(f"s{i}", "r", i, 1.0) for i in range(3))
+            >>> sups.subset(first=2).ids, sups.subset(last=1).ids
+            (['s0', 's1'], ['s2'])
+        """
+        if first is not None and last is None:
+            n, name = first, "first"
+        elif last is not None and first is None:
+            n, name = last, "last"
+        else:
+            raise ManifestArgumentError(
+                f"subset() takes exactly one of first= or last=, got first={first}, last={last}")
+        if n < 1:
+            raise ManifestArgumentError(f"subset() keeps at least one item; got {name}={n}")
+        if self._items is None:
+            if name == "first":
+                return self._lazy(lazy.LazyIslice(self._source, 0, n))  # type: ignore[arg-type]
+            return self._lazy(lazy.LazyTail(self._source, n))  # type: ignore[arg-type]
+        items = list(self._items.items())
+        return self._from_dict_unchecked(dict(items[:n] if name == "first" else items[max(0, len(items) - n):]))
+
+    # ---- serialization ------------------------------------------------------------------------
 
     def to_dicts(self) -> Iterator[dict]:
         """The items as dicts (``to_dict`` of each), lazily."""
-        return (item.to_dict() for item in self)  # type: ignore[attr-defined]
+        return (item.to_dict() for item in self)
 
     def to_file(self, path: formats.Pathlike) -> None:
         """Write the set atomically in the format named by ``path``'s suffixes (see :mod:`.formats`).
@@ -501,38 +620,10 @@ class ManifestSet(Generic[T]):
         (Lhotse 2.0's format) for an uncompressed file; a ``.gz`` file is block-compressed gzip (an
         ordinary gzip file to every reader) with its block index ``<path>.gzi``
         (:mod:`lhotse_lite.manifest.blocked_gzip`); both get the summary ``<path>.idx.json``. The old
-        index files are removed before the new data is renamed into place.
+        index files are removed before the new data is renamed into place. A URL gets its index files too,
+        uploaded after the data (:mod:`lhotse_lite.manifest.remote_indexed`).
         """
-        from lhotse_lite.manifest.blocked_gzip import write_blocked_gzip
-        from lhotse_lite.manifest.sidecars import SidecarWriter, remove_sidecars
-
-        if remote.is_url(path):  # written locally with its index files, then uploaded (see upload_indexed)
-            import tempfile
-            from pathlib import Path
-
-            from lhotse_lite.manifest.remote_indexed import upload_indexed
-
-            with tempfile.TemporaryDirectory(prefix="lhotse_lite-upload-") as folder:
-                local = Path(folder) / (str(path).rstrip("/").rsplit("/", 1)[-1] or "manifest.jsonl")
-                self.to_jsonl(local)
-                upload_indexed(local, str(path))
-            return
-        sidecars = SidecarWriter(type(self).__name__)
-        dumps_line, add = formats.dumps_line, sidecars.add
-
-        def lines() -> Iterator[bytes]:
-            for d in self.to_dicts():
-                line = dumps_line(d)
-                add(line, d)
-                yield line
-
-        if formats.is_gzip(path):
-            write_blocked_gzip(path, lines())
-        else:
-            with formats.atomic_open(path) as f:
-                f.writelines(lines())
-                remove_sidecars(path)
-        sidecars.finish(path, offsets=not formats.is_gzip(path))
+        set_files.write_jsonl_indexed(self.to_dicts(), path, type(self).__name__)
 
     def to_json(self, path: formats.Pathlike) -> None:
         """Write a JSON list to ``path`` (any name; gzip-compressed if it ends in ``.gz``), atomically."""
@@ -552,28 +643,40 @@ class ManifestSet(Generic[T]):
 
     @classmethod
     def from_file(cls: Type[S], path: formats.Pathlike) -> S:
-        """Load an eager set from a file, the format named by its suffixes.
+        """Load an eager set from a file, the format named by its suffixes; items in file order.
 
         Raises:
             ManifestNotFoundError, UnknownFormatError, ManifestFormatError, ManifestFieldError,
             DuplicateIdError: see :mod:`lhotse_lite.manifest.formats`; messages name ``file:line``.
+
+        Example:
+            >>> import tempfile, os
+            >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+            >>> path = os.path.join(tempfile.mkdtemp(), "sups.jsonl.gz")
+            >>> SupervisionSet([SupervisionSegment("a", "r", 0.0, 1.0)]).to_file(path)
+            >>> SupervisionSet.from_file(path).ids, list(SupervisionSet.from_jsonl_lazy(path).ids)
+            (['a'], ['a'])
         """
-        return set_files.load_set(cls, path)
+        return cls._load(path, formats.detect_format(path))
 
     @classmethod
     def from_jsonl(cls: Type[S], path: formats.Pathlike) -> S:
         """Load an eager set from JSON lines (any name; gzip-compressed if it ends in ``.gz``)."""
-        return set_files.load_set(cls, path, "jsonl")
+        return cls._load(path, "jsonl")
 
     @classmethod
     def from_json(cls: Type[S], path: formats.Pathlike) -> S:
         """Load an eager set from a JSON list (any name; gzip-compressed if it ends in ``.gz``)."""
-        return set_files.load_set(cls, path, "json")
+        return cls._load(path, "json")
 
     @classmethod
     def from_yaml(cls: Type[S], path: formats.Pathlike) -> S:
         """Load an eager set from YAML (any name; gzip-compressed if it ends in ``.gz``)."""
-        return set_files.load_set(cls, path, "yaml")
+        return cls._load(path, "yaml")
+
+    @classmethod
+    def _load(cls: Type[S], path: formats.Pathlike, fmt: str) -> S:
+        return cls._from_dict_unchecked(set_files.read_keyed_items(path, fmt, cls.element_type.from_dict, cls._key))
 
     @classmethod
     def from_files(cls: Type[S], paths: Sequence[formats.Pathlike], shuffle_iters: bool = True,
@@ -589,8 +692,9 @@ class ManifestSet(Generic[T]):
             seed: Seed of the shuffle; ``None`` draws one from the ``random`` module on each pass.
             indexed: As in :meth:`from_jsonl_lazy`, for each shard.
         """
-        shards = [cls.from_jsonl_lazy(p, indexed=indexed)._source for p in paths]
-        return cls._lazy(lazy.LazyIteratorChain(*shards, shuffle_iters=shuffle_iters, seed=seed))  # type: ignore
+        decode = cls.element_type.from_dict
+        shards = [set_files.open_jsonl_source(p, decode, indexed=indexed) for p in paths]
+        return cls._lazy(lazy.LazyIteratorChain(*shards, shuffle_iters=shuffle_iters, seed=seed))
 
     @classmethod
     def from_jsonl_lazy(cls: Type[S], path: formats.Pathlike, shuffle: bool = False, seed: int = 0,
@@ -607,7 +711,8 @@ class ManifestSet(Generic[T]):
             shuffle: Iterate in a global seed-determined order (Lhotse 2.0's Feistel order; implies indexed).
             seed: Seed of that order (an int).
             indexed: ``True`` builds the index when missing; ``False`` streams the file; ``None`` uses an index
-                when there is one.
+                when there is one (a URL is streamed). A URL read indexed costs one ranged request per item
+                (:mod:`lhotse_lite.manifest.remote_indexed`).
             index_path: The index file, when it is not ``<path>.idx``.
             block_window: For a ``.jsonl.gz`` with ``shuffle=True``: the fast block shuffle instead of the
                 global one (blocks in a global order, items shuffled within windows of this many blocks; see
@@ -616,6 +721,47 @@ class ManifestSet(Generic[T]):
         Raises:
             ManifestNotFoundError: The file does not exist (checked now, not at first iteration).
             StaleIndexError: The file's index does not match it (it changed after indexing).
+
+        Example:
+            >>> from lhotse_lite.supervision import SupervisionSet
+            >>> SupervisionSet.from_jsonl_lazy("missing.jsonl")
+            Traceback (most recent call last):
+            ...
+            lhotse_lite.errors.ManifestNotFoundError: manifest file not found: 'missing.jsonl'
         """
-        return set_files.open_set_lazy(cls, path, indexed=indexed, shuffle=shuffle, seed=seed, index_path=index_path,
-                                       block_window=block_window)
+        return cls._lazy(set_files.open_jsonl_source(path, cls.element_type.from_dict, indexed=indexed,
+                                                     shuffle=shuffle, seed=seed, index_path=index_path,
+                                                     block_window=block_window))
+
+
+def combine(*manifests: Any) -> Any:
+    """All items of several sets of one type, in order (:meth:`ManifestSet.combine` of their type).
+
+    Raises:
+        ManifestArgumentError: No sets given.
+        DuplicateIdError: Two eager sets share an id.
+
+    Example:
+        >>> from lhotse_lite.manifest import combine
+        >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
+        >>> first = SupervisionSet([SupervisionSegment("a", "r", 0.0, 1.0)])
+        >>> second = SupervisionSet([SupervisionSegment("b", "r", 1.0, 1.0)])
+        >>> combine(first, second).ids, combine([first, second]).ids
+        (['a', 'b'], ['a', 'b'])
+    """
+    sets = _unpack_sets(manifests)
+    if not sets:
+        raise ManifestArgumentError("combine() needs at least one set")
+    return type(sets[0]).combine(*sets)
+
+
+def _unpack_sets(sets: Tuple[Any, ...]) -> Tuple["ManifestSet[Any]", ...]:
+    """``sets`` itself, or the sets of its only element when that is a list (or other iterable) of sets."""
+    if len(sets) == 1 and not isinstance(sets[0], ManifestSet):
+        return tuple(sets[0])
+    return sets
+
+
+def _overrides_key(cls: Type[ManifestSet[Any]]) -> bool:
+    """Whether ``cls`` keys its items by something else than ``item.id``."""
+    return any("_key" in vars(base) for base in cls.__mro__ if base is not ManifestSet)

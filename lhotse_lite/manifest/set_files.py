@@ -1,112 +1,82 @@
-"""Files of a :class:`~lhotse_lite.manifest.set.ManifestSet`: format checks, eager loading, lazy opening.
+"""Manifest files as items, nodes and indexed writes, for any item type (no set class involved).
 
-The functions behind ``ManifestSet.from_file``/``from_jsonl``/``from_json``/``from_yaml`` and
-``from_jsonl_lazy`` (which delegate here; call the methods). File formats themselves (extensions,
-parsing, atomic writing) live in :mod:`lhotse_lite.manifest.formats`; this module only turns a file
-into a set of a given class. It does not import :mod:`lhotse_lite.manifest.set` (``set``
-imports it).
+Three readers and a writer behind the file methods of :class:`~lhotse_lite.manifest.ManifestSet`
+(``from_file``, ``from_jsonl_lazy``, ``to_jsonl``), which hold the documentation of the behaviour; these
+functions take what they need as arguments (the item decoder, the key function) and return plain
+values (a dict key -> item, a lazy node), so they never need the set class:
+
+* :func:`read_keyed_items`: every item of a JSONL, JSON or YAML file, keyed, errors with ``file:line``;
+* :func:`open_jsonl_source`: the lazy node reading a JSONL file, indexed when asked or when indexed;
+* :func:`has_index`: whether a file has the index that indexed reading uses;
+* :func:`write_jsonl_indexed`: JSON lines written atomically together with their index files.
+
+File formats themselves (extensions, parsing, atomic writing) live in :mod:`lhotse_lite.manifest.formats`.
 
 Example:
     >>> import tempfile, os
-    >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
-    >>> sups = SupervisionSet.from_segments([SupervisionSegment("a", "r", 0.0, 1.0)])
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     path = os.path.join(tmp, "sups.jsonl.gz")
-    ...     sups.to_file(path)
-    ...     load_set(SupervisionSet, path).ids, list(open_set_lazy(SupervisionSet, path).ids)
-    (['a'], ['a'])
+    >>> path = os.path.join(tempfile.mkdtemp(), "items.jsonl")
+    >>> write_jsonl_indexed([{"id": "a"}, {"id": "b"}], path, "ItemSet")
+    >>> read_keyed_items(path, "jsonl", dict, lambda d: d["id"])
+    {'a': {'id': 'a'}, 'b': {'id': 'b'}}
+    >>> has_index(path), [d["id"] for d in open_jsonl_source(path, dict)]
+    (True, ['a', 'b'])
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Type, TypeVar
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Dict, Hashable, Iterable, Iterator, Optional
 
 from lhotse_lite import remote
 from lhotse_lite.errors import ManifestNotFoundError
 from lhotse_lite.manifest import formats, lazy
 from lhotse_lite.manifest.building import gc_paused, load_numbered
 
-if TYPE_CHECKING:
-    from lhotse_lite.manifest.set import ManifestSet
-
-__all__ = ["load_set", "open_set_lazy"]
-
-S = TypeVar("S", bound="ManifestSet")
+__all__ = ["read_keyed_items", "open_jsonl_source", "has_index", "write_jsonl_indexed"]
 
 
-def load_set(cls: Type[S], path: formats.Pathlike, fmt: Optional[str] = None) -> S:
-    """An eager ``cls`` loaded from ``path`` (``ManifestSet.from_file`` and ``from_jsonl``/``from_json``/...).
-
-    Args:
-        cls: The set class (its ``element_type.from_dict`` parses each item, its ``_key`` keys it).
-        path: The file; gzip-compressed when its name ends in ``.gz``.
-        fmt: ``"jsonl"``, ``"json"`` or ``"yaml"``; ``None`` detects it from the name's suffixes.
-
-    Returns:
-        The set, in file order.
+def read_keyed_items(path: formats.Pathlike, fmt: str, from_dict: Callable[[dict], Any],
+                     key: Callable[[Any], Hashable]) -> Dict[Hashable, Any]:
+    """The items of the ``fmt`` file ``path`` (``"jsonl"``, ``"json"`` or ``"yaml"``) by ``key``, in file order.
 
     Raises:
-        ManifestNotFoundError, UnknownFormatError, ManifestFormatError, ManifestFieldError,
-        DuplicateIdError: see :mod:`lhotse_lite.manifest.formats`; messages name ``file:line``.
-
-    Example:
-        See the module docstring.
+        ManifestNotFoundError, ManifestFormatError, ManifestFieldError, DuplicateIdError: as
+        :meth:`ManifestSet.from_file <lhotse_lite.manifest.ManifestSet.from_file>`; messages name ``file:line``.
     """
-    fmt = fmt or formats.detect_format(path)
-    from_dict = cls.element_type.from_dict
     if fmt == "jsonl":
-        numbered = formats.iter_jsonl_dicts(path)
+        numbered: Iterable[Any] = formats.iter_jsonl_dicts(path)
         where = f"{path}:{{}}".format
     else:
         numbered = enumerate(formats.read_list_file(path, fmt))
         where = f"{path}[item {{}}]".format
     with gc_paused():
-        return cls._from_dict_unchecked(load_numbered(numbered, from_dict, cls._key, where))
+        return load_numbered(numbered, from_dict, key, where)
 
 
-def open_set_lazy(cls: Type[S], path: formats.Pathlike, indexed: Optional[bool] = None, shuffle: bool = False,
-                  seed: int = 0, index_path: Optional[formats.Pathlike] = None,
-                  block_window: Optional[int] = None) -> S:
-    """A lazy ``cls`` reading the JSON lines of ``path`` on each iteration (``ManifestSet.from_jsonl_lazy``).
+def open_jsonl_source(path: formats.Pathlike, decode: Callable[[dict], Any], indexed: Optional[bool] = None,
+                      shuffle: bool = False, seed: int = 0, index_path: Optional[formats.Pathlike] = None,
+                      block_window: Optional[int] = None) -> lazy.LazyNode:
+    """The lazy node reading the JSON lines of ``path`` as ``decode(dict)`` items.
 
-    Args:
-        cls: The set class.
-        path: A JSONL file (any name; gzip-compressed when it ends in ``.gz``).
-        indexed: ``True``: read through the index (built when missing); ``False``: stream the file;
-            ``None``: use the index when there is one (Lhotse 2.0's rule; a URL is streamed). A URL read
-            indexed costs one ranged request per item (:mod:`lhotse_lite.manifest.remote_indexed`).
-        shuffle: A global seed-determined order (implies ``indexed``).
-        seed: Seed of that order.
-        index_path: The index file, when it is not ``<path>.idx``.
-        block_window: The block shuffle of a ``.jsonl.gz`` (see ``ManifestSet.from_jsonl_lazy``).
-
-    Returns:
-        A lazy set over a :class:`~lhotse_lite.manifest.indexed.LazyIndexedManifestIterator` when indexed,
-        else over a :class:`~lhotse_lite.manifest.lazy.LazyManifestIterator`.
+    The arguments and the rule choosing indexed reading are those of :meth:`ManifestSet.from_jsonl_lazy
+    <lhotse_lite.manifest.ManifestSet.from_jsonl_lazy>`.
 
     Raises:
         ManifestNotFoundError: The file does not exist (checked now, not at first iteration).
-        ManifestArgumentError: Indexed access to a gzip-compressed file that has no block index.
-
-    Example:
-        >>> from lhotse_lite.supervision import SupervisionSet
-        >>> open_set_lazy(SupervisionSet, "missing.jsonl")
-        Traceback (most recent call last):
-        ...
-        lhotse_lite.errors.ManifestNotFoundError: manifest file not found: 'missing.jsonl'
     """
     url = remote.is_url(path)
     indexed_url = url and bool(shuffle or indexed or index_path is not None)
     if not indexed_url and not remote.exists(path):  # an indexed URL is asked for its size and ETag instead
         raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
     if url and not indexed_url:  # indexed=None streams a URL: looking for its index would cost a request
-        return cls._lazy(lazy.LazyManifestIterator(path, cls.element_type.from_dict))
+        return lazy.LazyManifestIterator(path, decode)
     if shuffle or indexed or (indexed is None and (index_path is not None or has_index(path))):
         from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator
 
-        return cls._lazy(LazyIndexedManifestIterator(path, shuffle=shuffle, seed=seed, index_path=index_path,
-                                                     decode=cls.element_type.from_dict, block_window=block_window))
-    return cls._lazy(lazy.LazyManifestIterator(path, cls.element_type.from_dict))
+        return LazyIndexedManifestIterator(path, shuffle=shuffle, seed=seed, index_path=index_path, decode=decode,
+                                           block_window=block_window)
+    return lazy.LazyManifestIterator(path, decode)
 
 
 def has_index(path: formats.Pathlike) -> bool:
@@ -115,3 +85,38 @@ def has_index(path: formats.Pathlike) -> bool:
     from lhotse_lite.manifest.blocked_gzip import has_block_index
 
     return has_block_index(path) if formats.is_gzip(path) else index_exists(path)
+
+
+def write_jsonl_indexed(dicts: Iterable[Dict[str, Any]], path: formats.Pathlike, manifest_type: str) -> None:
+    """Write ``dicts`` as JSON lines to ``path`` atomically, with the index files of
+    :meth:`ManifestSet.to_jsonl <lhotse_lite.manifest.ManifestSet.to_jsonl>` (``manifest_type`` goes into
+    the summary ``<path>.idx.json``); a URL's data and index files are written locally, then uploaded
+    (:func:`~lhotse_lite.manifest.remote_indexed.upload_indexed`).
+    """
+    from lhotse_lite.manifest.blocked_gzip import write_blocked_gzip
+    from lhotse_lite.manifest.sidecars import SidecarWriter, remove_sidecars
+
+    if remote.is_url(path):
+        from lhotse_lite.manifest.remote_indexed import upload_indexed
+
+        with tempfile.TemporaryDirectory(prefix="lhotse_lite-upload-") as folder:
+            local = Path(folder) / (str(path).rstrip("/").rsplit("/", 1)[-1] or "manifest.jsonl")
+            write_jsonl_indexed(dicts, local, manifest_type)
+            upload_indexed(local, str(path))
+        return
+    sidecars = SidecarWriter(manifest_type)
+    dumps_line, add = formats.dumps_line, sidecars.add
+
+    def lines() -> Iterator[bytes]:
+        for d in dicts:
+            line = dumps_line(d)
+            add(line, d)
+            yield line
+
+    if formats.is_gzip(path):
+        write_blocked_gzip(path, lines())
+    else:
+        with formats.atomic_open(path) as f:
+            f.writelines(lines())
+            remove_sidecars(path)
+    sidecars.finish(path, offsets=not formats.is_gzip(path))

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Type, Union
 
 from lhotse_lite.errors import FieldNameError, ManifestArgumentError, ManifestFieldError
 from lhotse_lite.manifest.items import CustomFieldMixin, manifest_item
@@ -35,7 +35,7 @@ _REQUIRED = ("id", "recording_id", "start", "duration")
 _FIELDS = ("id", "recording_id", "start", "duration", "channel", "text", "language", "speaker",
            "gender", "custom", "alignment")
 _OPTIONAL_STR = ("text", "language", "speaker", "gender")
-_NUMBER_TYPES = frozenset((int, float))
+_NUMBER_TYPES: FrozenSet[Type[float]] = frozenset((int, float))  # (int is a float to type checkers)
 _OPT_STR = frozenset((str, type(None)))
 _OPT_DICT = frozenset((dict, type(None)))
 _intern = sys.intern

@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 import logging
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Union
+from typing import Callable, Dict, Hashable, Iterable, Iterator, List, Mapping, Optional, Union
 
 from tqdm import tqdm
 
@@ -67,7 +67,7 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
         return cls(segments)
 
     @property
-    def segments(self) -> Union[Mapping[str, SupervisionSegment], Iterable[SupervisionSegment]]:
+    def segments(self) -> Union[Mapping[Hashable, SupervisionSegment], Iterable[SupervisionSegment]]:
         """Lhotse's name for :attr:`data`."""
         return self.data
 
