@@ -179,3 +179,47 @@ def test_reindex_rebuilds_the_key_dict_and_refuses_duplicates():
     lazy_sups = SupervisionSet.from_items([SupervisionSegment("s", "r", 0.0, 1.0)]).repeat(1, preserve_id=True)
     lazy_sups.reindex()  # a lazy set drops its find index; nothing else to rebuild
     assert [s.id for s in lazy_sups.find("r")] == ["s"]
+
+
+def test_manifest_item_init_stores_fields_without_setattr_or_class_change():
+    from typing import Any, Dict, Optional
+
+    from lhotse_lite.manifest.items import CustomFieldMixin, manifest_item
+
+    seen = []
+
+    @manifest_item
+    @dataclasses.dataclass(slots=True)
+    class Item(CustomFieldMixin):
+        id: str
+        size: int = 3
+        custom: Optional[Dict[str, Any]] = None
+
+        def __post_init__(self):
+            seen.append(type(self))  # the object is an Item while it is validated
+
+        def __setattr__(self, name, value):
+            seen.append(name)
+            CustomFieldMixin.__setattr__(self, name, value)
+
+    item = Item("a", size=4)
+    assert seen == [Item] and (item.id, item.size, item.custom) == ("a", 4, None)
+    assert dataclasses.replace(item, size=5).size == 5 and seen == [Item, Item]
+    item.colour = "red"  # assignments after construction go through __setattr__ (custom fields)
+    assert seen[-1] == "colour" and item.custom == {"colour": "red"}
+    assert Item._build("b", 1, None) == Item("b", 1) and type(Item._build("b", 1, None)) is Item
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'id'"):
+        Item()
+
+
+def test_generated_init_keeps_the_dataclass_signature():
+    import inspect
+
+    params = inspect.signature(SupervisionSegment).parameters
+    fields = dataclasses.fields(SupervisionSegment)
+    assert list(params) == [f.name for f in fields]
+    assert [p.default for p in params.values()] == [
+        inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields]
+    assert SupervisionSegment.__init__.__qualname__ == "SupervisionSegment.__init__"
+    with pytest.raises(ManifestFieldError, match="duration"):
+        SupervisionSegment("s", "r", 0.0, duration=-1.0)  # __post_init__ still validates
