@@ -88,7 +88,6 @@ __all__ = ["ManifestSet", "combine"]
 logger = logging.getLogger(__name__)
 
 
-
 class ManifestItem(Protocol):
     """What a set needs of its items: ``to_dict()`` and the class method ``from_dict(dict)``."""
 
