@@ -138,7 +138,7 @@ class ManifestSet(Generic[T]):
         else:
             if isinstance(items, Mapping):  # Lhotse's constructors also took a dict id -> item
                 items = items.values()
-            self._items = build_dict(type(self)._key, () if items is None else items)
+            self._items = build_dict(type(self)._key_getter, () if items is None else items)
         self._post_init()
 
     # ---- construction -------------------------------------------------------------------------
@@ -174,7 +174,7 @@ class ManifestSet(Generic[T]):
         Raises:
             DuplicateIdError: Two items share a key.
         """
-        return cls._from_dict_unchecked(build_dict(cls._key, items))
+        return cls._from_dict_unchecked(build_dict(cls._key_getter, items))
 
     @classmethod
     def from_dicts(cls: Type[S], dicts: Iterable[dict]) -> S:
@@ -203,7 +203,7 @@ class ManifestSet(Generic[T]):
         return self._items  # type: ignore[return-value]
 
     def _rekey(self) -> None:
-        self._items = build_dict(type(self)._key, self._items.values())  # type: ignore[union-attr]
+        self._items = build_dict(type(self)._key_getter, self._items.values())  # type: ignore[union-attr]
 
     def _lookup(self, key: Hashable) -> object:
         """The item with ``key`` in an eager set, or ``_MISSING`` (see the module doc: O(1) for a hit)."""
@@ -259,7 +259,7 @@ class ManifestSet(Generic[T]):
         """The keys in order: a list for an eager set, a one-pass generator for a lazy set."""
         if self._items is not None:
             return list(self._current_items())
-        key = type(self)._key
+        key = type(self)._key_getter
         return (key(item) for item in self)
 
     def __len__(self) -> int:
@@ -288,7 +288,7 @@ class ManifestSet(Generic[T]):
         find = self._id_finder()
         if find is not None and isinstance(key, str):
             return find(key) is not None
-        item_key = type(self)._key
+        item_key = type(self)._key_getter
         return any(item_key(item) == key for item in self)
 
     def __getitem__(self, key: Union[Hashable, int, slice]) -> T:
@@ -320,7 +320,7 @@ class ManifestSet(Generic[T]):
             if item is None:
                 raise UnknownIdError(self._unknown_message(key))
             return item
-        item_key = type(self)._key
+        item_key = type(self)._key_getter
         for item in self:
             if item_key(item) == key:
                 return item
@@ -675,7 +675,8 @@ class ManifestSet(Generic[T]):
 
     @classmethod
     def _load(cls: Type[S], path: formats.Pathlike, fmt: str) -> S:
-        return cls._from_dict_unchecked(set_files.read_keyed_items(path, fmt, cls.element_type.from_dict, cls._key))
+        items = set_files.read_keyed_items(path, fmt, cls.element_type.from_dict, cls._key_getter)
+        return cls._from_dict_unchecked(items)
 
     @classmethod
     def from_files(cls: Type[S], paths: Sequence[formats.Pathlike], shuffle_iters: bool = True,
