@@ -106,6 +106,10 @@ class BlockedGzipWriter:
         out: A binary file open for writing (at its start).
         block_bytes: Decompressed bytes per member.
 
+    A member ends when it reaches ``block_bytes``, at :meth:`end_member` (a writer that flushes ends
+    the member it has begun) and at :meth:`finish`. :meth:`continue_in` goes on in another file holding
+    what was written so far (a resumed writer's partial file).
+
     Example:
         See :func:`write_blocked_gzip`.
     """
@@ -152,6 +156,20 @@ class BlockedGzipWriter:
         self._out.write(member)
         self._pos += len(member)
         self._pending, self._pending_size = [], 0
+
+    def end_member(self) -> None:
+        """Compress the lines written since the last member into a member of their own (none if there are none)."""
+        self._flush_block()
+
+    def continue_in(self, out: Any) -> None:
+        """Write the next members to ``out``: a binary file whose first :attr:`size` bytes are what was written."""
+        self._flush_block()
+        self._out = out
+
+    @property
+    def size(self) -> int:
+        """Bytes written so far (complete members)."""
+        return self._pos
 
     def finish(self) -> None:
         """Write the last block (an empty file gets one empty member, as ``gzip`` writes)."""

@@ -3,12 +3,18 @@
 :func:`open_writer` (also ``SupervisionSet.open_writer`` and the other sets') returns a context
 manager with ``write(item)``. Items are manifest objects (anything with ``to_dict()``) or plain dicts.
 The file holds JSON lines whatever its name; it is gzip-compressed when the name ends in ``.gz``.
+A ``.gz`` file is written block-compressed, as ``to_file`` writes it
+(:class:`~lhotse_lite.manifest.blocked_gzip.BlockedGzipWriter`: gzip members of whole lines, an
+ordinary gzip file for ``zcat``, Python's ``gzip`` and Lhotse).
 
 How a file writer stays safe:
 
 * Lines go to ``<path>.partial`` (same directory), never to ``<path>`` itself.
 * On a normal exit of the ``with`` block the partial file is flushed, ``fsync``-ed and renamed to
   ``<path>`` with :func:`os.replace` (atomic). Until then a previous ``<path>`` is left intact.
+  Its index is written next, still under the lock: ``<path>.idx`` of a ``.jsonl``, ``<path>.gzi``
+  of a ``.jsonl.gz``, and the summary ``<path>.idx.json`` (:mod:`lhotse_lite.manifest.sidecars`);
+  after a resume they cover the whole file.
 * If the block raises (or the process dies), ``<path>.partial`` stays behind and ``<path>`` is
   unchanged. Opening the writer again with ``overwrite=False`` resumes: it keeps every complete
   line of the partial file (or of ``<path>`` when there is no partial file), drops a torn last
@@ -45,8 +51,6 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import gzip
-import io
 import itertools
 import logging
 import os
@@ -73,8 +77,10 @@ import orjson
 from lhotse_lite import remote
 from lhotse_lite.errors import ManifestError, ManifestFormatError
 from lhotse_lite.manifest import formats
+from lhotse_lite.manifest.blocked_gzip import BlockedGzipWriter, gzi_path
 from lhotse_lite.manifest.lazy import LazyManifestIterator, LazyNode
 from lhotse_lite.manifest.lines import iter_complete_lines
+from lhotse_lite.manifest.sidecars import SidecarWriter, build_sidecars, remove_sidecars
 from lhotse_lite.output_lock import OutputLock, RemoteOutput
 from lhotse_lite.safe_writes import naming_write_errors
 
@@ -166,7 +172,12 @@ class SequentialJsonlWriter:
         self.num_kept = 0
         self.num_skipped = 0
         self._raw: Optional[BinaryIO] = None  # the partial file
-        self._out: Optional[BinaryIO] = None  # what lines are written to: the partial file, or a gzip stream on it
+        # what lines are written to: the partial file, or (.gz) the blocked gzip writer on it
+        self._out: Optional[Union[BinaryIO, BlockedGzipWriter]] = None
+        # .gz: the members of the partial file (those a resume kept included) and its line lengths and durations
+        self._blocks: Optional[BlockedGzipWriter] = None
+        self._sidecars: Optional[SidecarWriter] = None
+        self._first: Optional[Dict[str, Any]] = None  # the first item's dict: the manifest type in the summary
         self._closed = False
 
     # ---- lifecycle ----------------------------------------------------------------------------
@@ -199,6 +210,7 @@ class SequentialJsonlWriter:
             raise
 
     def _open_partial(self) -> None:
+        self._blocks = self._sidecars = self._first = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         recovering = self.partial_path.with_name(self.partial_path.name + ".recover")
         if recovering.exists():  # left by a run killed while it resumed: its source is still intact
@@ -220,48 +232,60 @@ class SequentialJsonlWriter:
         raw = open(self.partial_path, "ab" if self.partial_path.exists() else "wb")  # noqa: SIM115
         self._raw = raw
         if formats.is_gzip(self.path):
-            gz = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=formats.GZIP_LEVEL, mtime=0)
-            # Buffer lines before compressing: one deflate call per 64 KiB instead of per line.
-            self._out = io.BufferedWriter(gz, buffer_size=1 << 16)
+            if self._blocks is None:  # a new file (else the resume wrote the partial file's first members)
+                self._blocks, self._sidecars = BlockedGzipWriter(raw), SidecarWriter(None)
+            else:
+                self._blocks.continue_in(raw)
+            self._out = self._blocks
         else:
             self._out = raw
 
     def close(self) -> None:
         """Finish the file: flush, ``fsync`` and rename ``<path>.partial`` to ``<path>``; release the lock."""
-        raw, out = self._raw, self._out
+        raw, blocks = self._raw, self._blocks
         if raw is None:
             self._lock.release()
             return
         with naming_write_errors(self.partial_path):
-            if out is not None and out is not raw:
-                out.close()
+            if blocks is not None:
+                blocks.finish()
             raw.flush()
             os.fsync(raw.fileno())
             raw.close()
         self._raw = self._out = None
         self._closed = True
-        from lhotse_lite.manifest.sidecars import build_sidecars, remove_sidecars
-
         try:  # the index is written under the lock too: no other writer can replace the file meanwhile
             remove_sidecars(self.path)  # an index of the old file must not outlive it
             os.replace(self.partial_path, self.path)
-            if not formats.is_gzip(self.path):
-                build_sidecars(self.path, with_ids=False)  # the index of the complete file (resumed runs included)
+            # the index of the complete file (resumed runs included)
+            if blocks is not None and self._sidecars is not None:
+                self._write_gzip_index(blocks, self._sidecars)
+            else:
+                build_sidecars(self.path, with_ids=False)
             if self._remote is not None:  # the object appears complete or not at all; a failed upload keeps
                 self._remote.upload(self.path)  # the staged file
                 self.path.unlink()
         finally:
             self._lock.release()
 
+    def _write_gzip_index(self, blocks: BlockedGzipWriter, sidecars: SidecarWriter) -> None:
+        """Write ``<path>.gzi`` and the summary of the blocked gzip file just renamed into place."""
+        with formats.atomic_open(gzi_path(self.path)) as f:
+            f.write(blocks.index_bytes())
+        if self._first is not None:
+            with contextlib.suppress(ManifestFormatError):  # not one of our item types: no type recorded
+                sidecars.manifest_type = _set_type(self._first, f"{self.path}:1").__name__
+        sidecars.finish(self.path, offsets=False)
+
     def _abandon(self) -> None:
         # Leave <path> untouched and keep what was written in <path>.partial for a resume.
-        raw, out = self._raw, self._out
+        raw, blocks = self._raw, self._blocks
         if raw is None:
             self._lock.release()
             return
         with contextlib.suppress(OSError):
-            if out is not None and out is not raw:
-                out.close()
+            if blocks is not None:
+                blocks.end_member()
             raw.close()
         self._raw = self._out = None
         self._lock.release()
@@ -291,10 +315,16 @@ class SequentialJsonlWriter:
                                     f"(overwrite=False appends to the file)")
             self.open()
             out = self._output()
+        d = _as_dict(item)
+        line = formats.dumps_line(d)
         with naming_write_errors(self.partial_path):
-            out.write(formats.dumps_line(_as_dict(item)))
+            out.write(line)
             if flush:
                 self._flush()
+        if self._sidecars is not None:
+            self._sidecars.add(line, d)
+            if self._first is None:
+                self._first = d
         if item_id is not None:
             self.ignore_ids.add(item_id)
         self.num_written += 1
@@ -306,17 +336,17 @@ class SequentialJsonlWriter:
 
     __contains__ = contains
 
-    def _output(self) -> BinaryIO:
+    def _output(self) -> Union[BinaryIO, BlockedGzipWriter]:
         if self._out is None:
             raise ManifestError(f"the writer of {self.path} is not open; use it in a `with` block or call open()")
         return self._out
 
     def _flush(self) -> None:
-        out, raw = self._output(), self._raw
-        out.flush()
-        if isinstance(out, io.BufferedWriter) and raw is not None:
-            out.raw.flush()  # the gzip stream: emit a sync point
-            raw.flush()
+        self._output()
+        if self._blocks is not None:
+            self._blocks.end_member()  # the lines written so far end a gzip member: all of them readable on disk
+        if self._raw is not None:
+            self._raw.flush()
 
     def open_manifest(self) -> Any:
         """The written items as a lazy set of the detected type, or ``None`` if there is none yet.
@@ -351,8 +381,11 @@ class SequentialJsonlWriter:
     def _copy_complete_lines(self, source: Path, tmp: Path) -> None:
         kept = 0
         with open(tmp, "wb") as raw:
-            out = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=formats.GZIP_LEVEL, mtime=0) \
-                if formats.is_gzip(self.path) else raw
+            # a .gz is rewritten block-compressed: the writer goes on in it and indexes the whole file
+            blocks = BlockedGzipWriter(raw) if formats.is_gzip(self.path) else None
+            sidecars = SidecarWriter(None)
+            out: Union[BinaryIO, BlockedGzipWriter] = raw if blocks is None else blocks
+            first: Optional[Dict[str, Any]] = None
             for line in iter_complete_lines(source, gz=formats.is_gzip(self.path)):
                 try:
                     d = orjson.loads(line)
@@ -363,16 +396,23 @@ class SequentialJsonlWriter:
                     self.num_dropped += 1
                     continue
                 out.write(line)
-                item_id = d.get("id") if isinstance(d, dict) else None
+                is_dict = isinstance(d, dict)
+                if blocks is not None:
+                    sidecars.add(line, d if is_dict else {})
+                    if first is None and is_dict:
+                        first = d
+                item_id = d.get("id") if is_dict else None
                 if item_id is not None:
                     self.ignore_ids.add(item_id)
                     self._kept_ids.add(item_id)
                 kept += 1
-            if out is not raw:
-                out.close()
+            if blocks is not None:
+                blocks.end_member()
             raw.flush()
             os.fsync(raw.fileno())
         self.num_kept = kept
+        if blocks is not None:
+            self._blocks, self._sidecars, self._first = blocks, sidecars, first
 
     def kept_dicts(self) -> Iterator[dict]:
         """The items a resume kept from the earlier run (the first :attr:`num_kept` lines), as dicts.

@@ -36,7 +36,8 @@ def test_second_manifest_writer_is_refused_and_the_first_keeps_every_item(tmp_pa
         assert _snapshot(tmp_path) == before
         first.write({"id": "b"})
     assert [d["id"] for _, d in iter_jsonl_dicts(path)] == ["a", "b"]
-    assert sorted(os.listdir(tmp_path)) == ["sups.jsonl.gz"]  # the lock file goes with its holder
+    # the lock file goes with its holder (the index files stay beside the data)
+    assert sorted(os.listdir(tmp_path)) == ["sups.jsonl.gz", "sups.jsonl.gz.gzi", "sups.jsonl.gz.idx.json"]
     with open_writer(path, overwrite=False) as again:  # free again once the first is closed
         again.write({"id": "c"})
     assert [d["id"] for _, d in iter_jsonl_dicts(path)] == ["a", "b", "c"]
