@@ -317,10 +317,13 @@ class SequentialJsonlWriter:
             out = self._output()
         d = _as_dict(item)
         line = formats.dumps_line(d)
-        with naming_write_errors(self.partial_path):
+        try:  # (cheaper than entering naming_write_errors for every line)
             out.write(line)
             if flush:
                 self._flush()
+        except OSError:
+            with naming_write_errors(self.partial_path):
+                raise
         if self._sidecars is not None:
             self._sidecars.add(line, d)
             if self._first is None:
