@@ -301,7 +301,9 @@ class SequentialJsonlWriter:
 
         Args:
             item: The item.
-            flush: Flush it to the operating system now (slower; useful for long-running jobs).
+            flush: Flush it to the operating system now (slower; useful for long-running jobs). In a
+                ``.gz`` file a flush ends the current gzip member, so flushing every line makes the file
+                larger: flush every few seconds, as ``FeatureSetBuilder`` does.
         """
         item_id = _id_of(item)
         if item_id is not None and item_id in self._kept_ids:
