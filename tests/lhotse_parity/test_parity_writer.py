@@ -52,3 +52,21 @@ def test_open_manifest_while_writing_gzip(tmp_path):
         scenario(lhotse, tmp_path / "lhotse")
     ours = scenario(lhotse_lite, tmp_path / "ours")
     assert ours == (["s0", "s1"], True)
+
+
+def test_lhotse_reads_a_block_compressed_file_written_and_resumed_by_our_writer(tmp_path):
+    lhotse = pytest.importorskip("lhotse")
+    import lhotse_lite
+
+    path = tmp_path / "s.jsonl.gz"
+    ours = segments(lhotse_lite, 3000)
+    with pytest.raises(KeyboardInterrupt), lhotse_lite.serialization.SequentialJsonlWriter(path) as writer:
+        for k, seg in enumerate(ours[:1800]):
+            writer.write(seg, flush=k % 500 == 0)
+        raise KeyboardInterrupt
+    with lhotse_lite.serialization.SequentialJsonlWriter(path, overwrite=False) as writer:
+        for seg in ours:
+            writer.write(seg)
+    assert (tmp_path / "s.jsonl.gz.gzi").is_file()
+    theirs = lhotse.load_manifest_lazy(path)
+    assert [s.to_dict() for s in theirs] == [s.to_dict() for s in segments(lhotse, 3000)]
