@@ -63,6 +63,7 @@ import orjson
 
 from lhotse_lite.errors import ManifestFormatError, ManifestNotFoundError, StaleIndexError
 from lhotse_lite.indexing import ByteRanges, LocalByteRanges, Pathlike, check_position
+from lhotse_lite.manifest.formats import gzi_path, has_block_index  # here for numpy-free callers
 
 _deflate: ModuleType
 try:  # the same API as zlib, 1.5-2 times as fast (an optional dependency: the ``gzip`` extra)
@@ -82,16 +83,6 @@ on average; smaller members read faster but compress worse, see the manifests pa
 _MAGIC = b"LITEGZI\0"
 _HEADER = struct.Struct("<8sIIQQQ")
 _LEVEL = 6
-
-
-def gzi_path(data_path: Pathlike) -> Path:
-    """``<data_path>.gzi``, the block index."""
-    return Path(str(data_path) + ".gzi")
-
-
-def has_block_index(data_path: Pathlike) -> bool:
-    """Whether ``data_path`` has a block index file (not checked against the data here)."""
-    return gzi_path(data_path).is_file()
 
 
 def _member(text: bytes) -> bytes:

@@ -142,6 +142,16 @@ def detect_format(path: Pathlike) -> str:
     )
 
 
+def gzi_path(data_path: Pathlike) -> Path:
+    """``<data_path>.gzi``, the block index of a block-compressed file (:mod:`lhotse_lite.manifest.blocked_gzip`)."""
+    return Path(str(data_path) + ".gzi")
+
+
+def has_block_index(data_path: Pathlike) -> bool:
+    """Whether ``data_path`` has a block index file (not checked against the data here)."""
+    return gzi_path(data_path).is_file()
+
+
 def is_gzip(path: Pathlike) -> bool:
     """Whether ``path`` names a gzip-compressed file (``.gz`` extension)."""
     return str(path).endswith(".gz")

@@ -81,10 +81,11 @@ def open_jsonl_source(path: formats.Pathlike, decode: Callable[[dict], Any], ind
 
 def has_index(path: formats.Pathlike) -> bool:
     """Whether ``path`` has an index that indexed reading would use (``indexed=None``)."""
+    if formats.is_gzip(path):
+        return formats.has_block_index(path)  # without importing numpy for a file that has no index
     from lhotse_lite.indexing import index_exists
-    from lhotse_lite.manifest.blocked_gzip import has_block_index
 
-    return has_block_index(path) if formats.is_gzip(path) else index_exists(path)
+    return index_exists(path)
 
 
 def write_jsonl_indexed(dicts: Iterable[Dict[str, Any]], path: formats.Pathlike, manifest_type: str) -> None:
