@@ -185,23 +185,29 @@ class LazyManifestIterator(IteratorNode):
         return self.source.path
 
     def _start(self, resume: Optional[State]) -> NodePass:
-        numbered = self.source.numbered(None if resume is None else resume["source"])
-        return NodePass(self._items(numbered), lambda: {"source": numbered.state_dict()})
+        # One generator per pass, counting the items itself: the same state as the source's
+        # ``numbered`` pass, without a second iterator and generator frame per item.
+        position = [0 if resume is None else int(resume["source"]["position"])]
+        return NodePass(self._items(position), lambda: {"source": {"position": position[0]}})
 
-    def _items(self, numbered: Iterator[Any]) -> Iterator[Any]:
+    def _items(self, position: List[int]) -> Iterator[Any]:
         from_dict = self.from_dict
         if from_dict is None:
             from lhotse_lite.manifest.detect import item_from_dict
 
             from_dict = item_from_dict
         path = self.path
-        for lineno, d in numbered:
+        rows = iter_jsonl_dicts(path)
+        skip = position[0]  # items a resumed pass has already produced
+        skipped = sum(1 for _ in itertools.islice(rows, skip)) if skip else 0
+        for position[0], (lineno, d) in enumerate(rows, skipped + 1):
             try:
                 yield from_dict(d)
             except ManifestFieldError as err:
                 raise type(err)(f"{path}:{lineno}: {err}") from err
             except (TypeError, ValueError, AttributeError) as err:
                 raise ManifestFieldError(f"{path}:{lineno}: invalid item ({err})") from err
+        self.source._len = position[0] if position[0] > skip else skipped  # the file's item count
 
     def __len__(self) -> int:
         return len(self.source)

@@ -34,25 +34,24 @@ State = Dict[str, Any]
 FRESH: State = {"fresh": True}  # the state of a node that was never iterated: its next pass starts afresh
 
 
-class NodePass:
+class NodePass(itertools.chain):
     """One pass over a node: an iterator that can describe its position (``state_dict()``).
+
+    A ``chain`` of the one iterator ``items``, so that taking an item is a C call into ``items`` (no
+    Python frame per item in a stack of nodes).
 
     Args:
         items: The iterator of the pass.
         state: Returns the pass's state (JSON-serialisable) when called.
     """
 
-    __slots__ = ("_items", "_state")
+    __slots__ = ("_state",)
+    _state: Callable[[], State]
 
-    def __init__(self, items: Iterator[Any], state: Callable[[], State]) -> None:
-        self._items = items
+    def __new__(cls, items: Iterator[Any], state: Callable[[], State]) -> "NodePass":
+        self = super().__new__(cls, items)
         self._state = state
-
-    def __iter__(self) -> "NodePass":
         return self
-
-    def __next__(self) -> Any:
-        return next(self._items)
 
     def state_dict(self) -> State:
         """Where this pass stands, after the last item it yielded."""
