@@ -66,11 +66,10 @@ def load_numbered(numbered: Iterable[Any], from_dict: Callable[[dict], T], key: 
         except (TypeError, ValueError, AttributeError) as err:
             raise ManifestFieldError(f"{where(n)}: invalid item {str(d)[:80]} ({err})") from err
         k = key(item)
-        if k in items:
+        if items.setdefault(k, item) is not item:  # one lookup: stores a new key, or finds the earlier item
             raise DuplicateIdError(
                 f"{where(n)}: duplicate id {k!r} (an earlier item has it); ids must be unique "
                 f"within a manifest: rename or drop one of them")
-        items[k] = item
     return items
 
 

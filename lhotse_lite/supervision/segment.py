@@ -336,8 +336,21 @@ class SupervisionSegment(CustomFieldMixin):
                 and language.__class__ in _OPT_STR and gender.__class__ in _OPT_STR
                 and custom.__class__ in _OPT_DICT):
             # Fast path for the common, valid case: the same checks as __post_init__, done on
-            # locals; the slots are filled without running them again (see manifest_item).
-            return _build(id_, recording_id, start, duration, channel, text, language, speaker, gender, custom, None)
+            # locals; the slots are filled through their descriptors without running them again
+            # (as manifest_item's _build does, without the call to it: this is every load's hot path).
+            seg = _new(SupervisionSegment)
+            _set_id(seg, id_)
+            _set_recording_id(seg, recording_id)
+            _set_start(seg, start)
+            _set_duration(seg, duration)
+            _set_channel(seg, channel)
+            _set_text(seg, text)
+            _set_language(seg, language)
+            _set_speaker(seg, speaker)
+            _set_gender(seg, gender)
+            _set_custom(seg, custom)
+            _set_alignment(seg, None)
+            return seg
         if alignment is not None:
             if alignment.__class__ is not dict:
                 _bad("alignment", "a dict of kind -> list", alignment, id_)
@@ -346,7 +359,10 @@ class SupervisionSegment(CustomFieldMixin):
 
 
 _FIELD_SET = frozenset(_FIELDS)
-_build = SupervisionSegment._build  # type: ignore[attr-defined]
+_new = object.__new__
+# The slots' member descriptors' setters (one C call per field; not the custom-field __setattr__).
+(_set_id, _set_recording_id, _set_start, _set_duration, _set_channel, _set_text, _set_language, _set_speaker,
+ _set_gender, _set_custom, _set_alignment) = (getattr(SupervisionSegment, f).__set__ for f in _FIELDS)
 
 
 def _reject_keys(data: dict) -> "SupervisionSegment":
