@@ -58,16 +58,15 @@ import json
 import logging
 import os
 import re
-import zlib
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Type
 
 import orjson
 import yaml
 
 from lhotse_lite import remote
 from lhotse_lite.errors import ManifestFieldError, ManifestFormatError, ManifestNotFoundError, UnknownFormatError
-from lhotse_lite.manifest.lines import iter_line_batches
+from lhotse_lite.manifest.lines import DEFLATE_ERRORS, iter_line_batches
 from lhotse_lite.manifest.writable import (
     has_non_finite,
     refuse_non_finite,
@@ -112,7 +111,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 # Errors a truncated or corrupt gzip stream raises while being read.
-_GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
+_GZIP_ERRORS: Tuple[Type[Exception], ...] = (EOFError, gzip.BadGzipFile, *DEFLATE_ERRORS)
 
 
 def detect_format(path: Pathlike) -> str:
