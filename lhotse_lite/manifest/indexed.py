@@ -196,7 +196,15 @@ class LazyIndexedManifestIterator(IteratorNode):
                 order.load_state_dict({**order.state_dict(), "pos": position[0]})
                 indexes = iter(order)
             decode_at, reader = self._decode_at, self._reader
+            # In file order, a block-compressed file's blocks are decompressed whole, once each (into the
+            # reader's cache), instead of up to each line for every line.
+            warm = getattr(reader, "block_text", None) if order is None else None
+            block_end = 0  # the line after the block last decompressed
             for i in indexes:
+                if warm is not None and i >= block_end:
+                    block = reader.block_of(i)
+                    warm(block)
+                    block_end = reader.first_lines[block + 1]
                 position[0] += 1
                 try:
                     yield decode(reader[i])
