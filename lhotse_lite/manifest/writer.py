@@ -77,15 +77,18 @@ import orjson
 from lhotse_lite import remote
 from lhotse_lite.errors import ManifestError, ManifestFormatError
 from lhotse_lite.manifest import formats
-from lhotse_lite.manifest.blocked_gzip import BlockedGzipWriter, gzi_path
 from lhotse_lite.manifest.lazy import LazyManifestIterator, LazyNode
 from lhotse_lite.manifest.lines import iter_complete_lines
-from lhotse_lite.manifest.sidecars import SidecarWriter, build_sidecars, remove_sidecars
 from lhotse_lite.output_lock import OutputLock, RemoteOutput
 from lhotse_lite.safe_writes import naming_write_errors
 
 if TYPE_CHECKING:
+    from lhotse_lite.manifest.blocked_gzip import BlockedGzipWriter
     from lhotse_lite.manifest.set import ManifestSet
+    from lhotse_lite.manifest.sidecars import SidecarWriter
+
+# The block writer and the sidecars import numpy: they are imported where a writer first needs them, so
+# that ``import lhotse_lite.manifest`` (and every lazy read) stays without it.
 
 __all__ = ["open_writer", "SequentialJsonlWriter", "InMemoryWriter"]
 
@@ -210,6 +213,9 @@ class SequentialJsonlWriter:
             raise
 
     def _open_partial(self) -> None:
+        from lhotse_lite.manifest.blocked_gzip import BlockedGzipWriter
+        from lhotse_lite.manifest.sidecars import SidecarWriter
+
         self._blocks = self._sidecars = self._first = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         recovering = self.partial_path.with_name(self.partial_path.name + ".recover")
@@ -242,6 +248,8 @@ class SequentialJsonlWriter:
 
     def close(self) -> None:
         """Finish the file: flush, ``fsync`` and rename ``<path>.partial`` to ``<path>``; release the lock."""
+        from lhotse_lite.manifest.sidecars import build_sidecars, remove_sidecars
+
         raw, blocks = self._raw, self._blocks
         if raw is None:
             self._lock.release()
@@ -270,7 +278,7 @@ class SequentialJsonlWriter:
 
     def _write_gzip_index(self, blocks: BlockedGzipWriter, sidecars: SidecarWriter) -> None:
         """Write ``<path>.gzi`` and the summary of the blocked gzip file just renamed into place."""
-        with formats.atomic_open(gzi_path(self.path)) as f:
+        with formats.atomic_open(formats.gzi_path(self.path)) as f:
             f.write(blocks.index_bytes())
         if self._first is not None:
             with contextlib.suppress(ManifestFormatError):  # not one of our item types: no type recorded
@@ -384,6 +392,9 @@ class SequentialJsonlWriter:
         logger.info("resuming %s: kept %d complete items from %s", self.path, self.num_kept, source)
 
     def _copy_complete_lines(self, source: Path, tmp: Path) -> None:
+        from lhotse_lite.manifest.blocked_gzip import BlockedGzipWriter
+        from lhotse_lite.manifest.sidecars import SidecarWriter
+
         kept = 0
         with open(tmp, "wb") as raw:
             # a .gz is rewritten block-compressed: the writer goes on in it and indexes the whole file
