@@ -196,15 +196,22 @@ class LazyIndexedManifestIterator(IteratorNode):
                 order.load_state_dict({**order.state_dict(), "pos": position[0]})
                 indexes = iter(order)
             decode_at, reader = self._decode_at, self._reader
-            # In file order, a block-compressed file's blocks are decompressed whole, once each (into the
-            # reader's cache), instead of up to each line for every line.
-            warm = getattr(reader, "block_text", None) if order is None else None
-            block_end = 0  # the line after the block last decompressed
+            if order is None and hasattr(reader, "block_lines"):
+                # In file order, a block-compressed file is read block by block (each inflated once), its
+                # lines parsed here; anything unusual is decoded again by decode_at, which names the line.
+                loads, i = orjson.loads, position[0]
+                while i < n:
+                    first, lines = reader.block_lines(reader.block_of(i))
+                    for line in lines[i - first:]:
+                        position[0] += 1
+                        try:
+                            obj = loads(line)
+                            yield decode(obj) if obj.__class__ is dict else decode_at(i, decode)
+                        except (TypeError, ValueError, AttributeError):
+                            yield decode_at(i, decode)  # raises again, naming the line
+                        i += 1
+                return
             for i in indexes:
-                if warm is not None and i >= block_end:
-                    block = reader.block_of(i)
-                    warm(block)
-                    block_end = reader.first_lines[block + 1]
                 position[0] += 1
                 try:
                     yield decode(reader[i])
