@@ -63,8 +63,8 @@ def run_ours(audio: Path, out: Path, jobs: int, executor=None) -> None:
     recordings = RecordingSet.from_dir(audio, "*.wav", progress_bar=False)
     with LilcomChunkyWriter(out / "feats.lca") as storage:
         FeatureSetBuilder(Fbank(), storage).process_and_store_recordings(
-            recordings, output_manifest=out / "feats.jsonl.gz", num_jobs=jobs, executor=executor,
-            progress_bar=False)
+            recordings, output_manifest=out / "feats.jsonl.gz", num_jobs=jobs, executor=executor, progress_bar=False
+        )
 
 
 def run_lhotse(audio: Path, out: Path, jobs: int) -> None:
@@ -72,8 +72,9 @@ def run_lhotse(audio: Path, out: Path, jobs: int) -> None:
 
     recordings = lhotse.RecordingSet.from_dir(audio, "*.wav")
     cuts = lhotse.CutSet.from_manifests(recordings=recordings)
-    cuts.compute_and_store_features(lhotse.Fbank(), out / "feats", num_jobs=jobs,
-                                    storage_type=lhotse.LilcomChunkyWriter, progress_bar=False)
+    cuts.compute_and_store_features(
+        lhotse.Fbank(), out / "feats", num_jobs=jobs, storage_type=lhotse.LilcomChunkyWriter, progress_bar=False
+    )
 
 
 def _cpu_ticks(pid: int) -> int:
@@ -129,8 +130,10 @@ def main() -> None:
     torch.set_num_threads(1)
     audio = Path(tempfile.mkdtemp()) / "audio"
     seconds = make_audio(audio, args.files)
-    print(f"files={args.files} audio={seconds:.0f}s repeats={args.repeats} cpus={os.cpu_count()} "
-          f"load={os.getloadavg()[0]:.1f}")
+    print(
+        f"files={args.files} audio={seconds:.0f}s repeats={args.repeats} cpus={os.cpu_count()} "
+        f"load={os.getloadavg()[0]:.1f}"
+    )
     import lhotse  # noqa: F401  (imports excluded from the timings)
 
     import lhotse_lite.features.base  # noqa: F401
@@ -145,12 +148,16 @@ def main() -> None:
                 their_times.append(timed(lambda out, j=jobs: run_lhotse(audio, out, j), 1, waits["lhotse"]))
         ours = statistics.median(ours_times)
         theirs = statistics.median(their_times) if their_times else float("nan")
-        print(f"{f'from_dir + fbank, {jobs} job(s)':28s} {seconds / ours:14.1f} {seconds / theirs:14.1f} "
-              f"{theirs / ours:7.2f}x   load {os.getloadavg()[0]:.1f}")
+        print(
+            f"{f'from_dir + fbank, {jobs} job(s)':28s} {seconds / ours:14.1f} {seconds / theirs:14.1f} "
+            f"{theirs / ours:7.2f}x   load {os.getloadavg()[0]:.1f}"
+        )
     for name, waited in waits.items():
         if waited and max(waited) > 0.05:
-            print(f"({name}'s worker processes kept working after its run returned, for up to {max(waited):.2f} s; "
-                  "waited for, counted in neither timing)")
+            print(
+                f"({name}'s worker processes kept working after its run returned, for up to {max(waited):.2f} s; "
+                "waited for, counted in neither timing)"
+            )
     if args.dask:
         run_dask(audio, seconds, args.repeats)
 
@@ -169,7 +176,8 @@ def run_dask(audio: Path, seconds: float, repeats: int) -> None:
         clients = {}
         for workers in (1, 2):
             cluster = stack.enter_context(
-                LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, dashboard_address=":0"))
+                LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, dashboard_address=":0")
+            )
             clients[workers] = stack.enter_context(Client(cluster))
             run_ours(audio, Path(tempfile.mkdtemp()), 1, executor=clients[workers].get_executor())  # warm-up
         before = {w: c.run(time.process_time) for w, c in clients.items()}
@@ -181,9 +189,12 @@ def run_dask(audio: Path, seconds: float, repeats: int) -> None:
     speeds = {w: seconds / statistics.median(t) for w, t in times.items()}
     for workers in (1, 2):
         cpu = [round((after[workers][k] - before[workers][k]) / repeats, 2) for k in sorted(after[workers])]
-        print(f"{f'dask LocalCluster, {workers} worker(s)':28s} {speeds[workers]:14.1f}   worker CPU s per run "
-              f"{cpu}   load {os.getloadavg()[0]:.1f}")
+        print(
+            f"{f'dask LocalCluster, {workers} worker(s)':28s} {speeds[workers]:14.1f}   worker CPU s per run "
+            f"{cpu}   load {os.getloadavg()[0]:.1f}"
+        )
     print(f"dask 2 workers / 1 worker: {speeds[2] / speeds[1]:.2f}x")
+
 
 if __name__ == "__main__":
     main()

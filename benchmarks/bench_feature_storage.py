@@ -97,10 +97,23 @@ def main() -> None:
     their_bpf = os.path.getsize(os.path.join(folder, "theirs.lca")) / frames
 
     def manifests(lib_features, path, keys):
-        return [lib_features(type="kaldi-fbank", num_frames=len(m), num_features=80, frame_shift=0.01,
-                             sampling_rate=16000, start=0, duration=len(m) / 100, storage_type="lilcom_chunky",
-                             storage_path=path, storage_key=k, recording_id=str(i), channels=0)
-                for i, (m, k) in enumerate(zip(mats, keys))]
+        return [
+            lib_features(
+                type="kaldi-fbank",
+                num_frames=len(m),
+                num_features=80,
+                frame_shift=0.01,
+                sampling_rate=16000,
+                start=0,
+                duration=len(m) / 100,
+                storage_type="lilcom_chunky",
+                storage_path=path,
+                storage_key=k,
+                recording_id=str(i),
+                channels=0,
+            )
+            for i, (m, k) in enumerate(zip(mats, keys))
+        ]
 
     ours_m = manifests(Features, os.path.join(folder, "ours.lca"), our_keys)
     theirs_m = manifests(lhotse.Features, os.path.join(folder, "theirs.lca"), their_keys)
@@ -127,8 +140,10 @@ def main() -> None:
     ours_s, theirs_s = ours_s / segments, theirs_s / segments
     print(f"matrices={args.matrices} frames={frames} reads={args.reads} repeats={args.repeats}")
     print(f"{'metric':34s} {'lhotse_lite':>12s} {'lhotse 1.33':>12s} {'ratio':>7s}")
-    print(f"{'write (ms per 1000 frames)':34s} {ours_t / frames * 1e6:12.3f} {theirs_t / frames * 1e6:12.3f} "
-          f"{theirs_t / ours_t:7.2f}x")
+    print(
+        f"{'write (ms per 1000 frames)':34s} {ours_t / frames * 1e6:12.3f} {theirs_t / frames * 1e6:12.3f} "
+        f"{theirs_t / ours_t:7.2f}x"
+    )
     print(
         f"{'read random 100-frame slice (ms)':34s} {ours_r * 1e3:12.3f} {theirs_r * 1e3:12.3f} "
         f"{theirs_r / ours_r:7.2f}x"

@@ -66,12 +66,23 @@ def write_data(workdir: Path, n: int, recordings: int) -> Dict[str, float]:
     zipf = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(words))))  # natural text's word counts
     with SupervisionSet.open_writer(workdir / "generated.jsonl") as writer:
         for i in range(n):
-            writer.write(SupervisionSegment(
-                f"{1000 + i % 2400}-{130000 + i % 9000}-{i:07d}", f"{1000 + i % 2400}-{130000 + i % 9000}-{i:07d}",
-                0.0, round(rng.uniform(1.0, 20.0), 3), channel=0, language="English", speaker=f"{1000 + i % 2400}",
-                text=" ".join(rng.choices(words, cum_weights=zipf, k=rng.randint(5, 40)))))
-    sups = SupervisionSet.from_jsonl(workdir / "generated.jsonl") if n <= EAGER_LIMIT else \
-        SupervisionSet.from_jsonl_lazy(workdir / "generated.jsonl", indexed=False)
+            writer.write(
+                SupervisionSegment(
+                    f"{1000 + i % 2400}-{130000 + i % 9000}-{i:07d}",
+                    f"{1000 + i % 2400}-{130000 + i % 9000}-{i:07d}",
+                    0.0,
+                    round(rng.uniform(1.0, 20.0), 3),
+                    channel=0,
+                    language="English",
+                    speaker=f"{1000 + i % 2400}",
+                    text=" ".join(rng.choices(words, cum_weights=zipf, k=rng.randint(5, 40))),
+                )
+            )
+    sups = (
+        SupervisionSet.from_jsonl(workdir / "generated.jsonl")
+        if n <= EAGER_LIMIT
+        else SupervisionSet.from_jsonl_lazy(workdir / "generated.jsonl", indexed=False)
+    )
     timings = {}
     start = time.perf_counter()
     sups.to_file(workdir / "sups.jsonl")
@@ -89,11 +100,13 @@ def write_data(workdir: Path, n: int, recordings: int) -> Dict[str, float]:
             source = AudioSource("file", [0], f"/data/audio/{i % 977}/rec-{i:08d}.flac")
             writer.write(Recording(f"rec-{i:08d}", [source], 16000, 16000 * (1 + i % 20), float(1 + i % 20)))
     shutil.copy(workdir / "sups.jsonl", workdir / "lhotse2.jsonl")
-    with open(workdir / "sups.jsonl", "rb") as src, open(workdir / "gzip6.jsonl.gz", "wb") as raw, \
-            gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as dst:
+    with (
+        open(workdir / "sups.jsonl", "rb") as src,
+        open(workdir / "gzip6.jsonl.gz", "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as dst,
+    ):
         shutil.copyfileobj(src, dst, 1 << 20)
     return timings
-
 
 
 def copy_data(workdir: Path, source: Path, n: int) -> None:
@@ -112,7 +125,7 @@ def copy_data(workdir: Path, source: Path, n: int) -> None:
         for k in range(copies):
             part = data.replace(b'{"id":"', b'{"id":"%d' % k).replace(b'"recording_id":"', b'"recording_id":"%d' % k)
             if k == copies - 1 and n % per_copy:
-                part = part[:_line_end(part, n % per_copy)]
+                part = part[: _line_end(part, n % per_copy)]
             f.write(part)
     del data
     create_jsonl_index(workdir / "sups.jsonl")
@@ -190,11 +203,19 @@ print((status("VmHWM") - base) / 2**20)
 
 
 def run_lhotse2(python: str, path: Path, n: int, repeats: int, passes: bool) -> Dict[str, Any]:
-    program = "import json, sys\nargs = json.loads(sys.stdin.read())\n" + textwrap.dedent(LHOTSE2) + \
-        "\nprint(json.dumps(result))\n"
-    done = subprocess.run([python, "-c", program],
-                          input=json.dumps({"path": str(path), "n": n, "repeats": repeats, "passes": passes}),
-                          capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": ""})
+    program = (
+        "import json, sys\nargs = json.loads(sys.stdin.read())\n"
+        + textwrap.dedent(LHOTSE2)
+        + "\nprint(json.dumps(result))\n"
+    )
+    done = subprocess.run(
+        [python, "-c", program],
+        input=json.dumps({"path": str(path), "n": n, "repeats": repeats, "passes": passes}),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": ""},
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -255,8 +276,13 @@ def run_ours(workdir: Path, n: int, repeats: int, passes: bool) -> Dict[str, Any
 
     out["resume"] = median_time(resume, repeats)
     if passes:
-        done = subprocess.run([sys.executable, "-c", MEMORY, str(path)], capture_output=True, text=True, check=True,
-                              env={**os.environ, "PYTHONPATH": str(REPO)})
+        done = subprocess.run(
+            [sys.executable, "-c", MEMORY, str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
         out["peak_memory_mb"] = float(done.stdout.strip())
     return out
 
@@ -269,16 +295,29 @@ def main() -> None:
     parser.add_argument("--lhotse2-python", default=str(REPO / ".venv-lhotse2" / "bin" / "python"))
     parser.add_argument("--workdir", default=None)
     parser.add_argument("--reuse", action="store_true", help="use the data already in --workdir")
-    parser.add_argument("--copies-of", metavar="WORKDIR", default=None,
-                        help="make the data from copies of another run's supervisions (ids prefixed by the copy "
-                             "number) and its recordings, instead of generating it")
+    parser.add_argument(
+        "--copies-of",
+        metavar="WORKDIR",
+        default=None,
+        help="make the data from copies of another run's supervisions (ids prefixed by the copy "
+        "number) and its recordings, instead of generating it",
+    )
     parser.add_argument("--skip-passes", action="store_true", help="leave out the full passes (see above)")
-    parser.add_argument("--memory-only", metavar="JSONL", default=None,
-                        help="only measure the peak memory of a shuffled pass over this indexed manifest")
+    parser.add_argument(
+        "--memory-only",
+        metavar="JSONL",
+        default=None,
+        help="only measure the peak memory of a shuffled pass over this indexed manifest",
+    )
     args = parser.parse_args()
     if args.memory_only:
-        done = subprocess.run([sys.executable, "-c", MEMORY, args.memory_only], capture_output=True, text=True,
-                              check=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+        done = subprocess.run(
+            [sys.executable, "-c", MEMORY, args.memory_only],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
         print(f"peak memory of a shuffled pass above `import lhotse_lite`: {float(done.stdout):.0f} MB")
         return
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench_indexed_"))
@@ -294,39 +333,78 @@ def main() -> None:
     def row(what: str, mine: str, other: str, ratio: str) -> None:
         print(f"| {what} | {mine} | {other} | {ratio} |")
 
-    print(f"\n{args.n} supervisions ({size['sups.jsonl'] / 1e6:.0f} MB .jsonl, {size['sups.jsonl.gz'] / 1e6:.1f} MB "
-          f"blocked .jsonl.gz), {args.recordings} recordings\n")
+    print(
+        f"\n{args.n} supervisions ({size['sups.jsonl'] / 1e6:.0f} MB .jsonl, {size['sups.jsonl.gz'] / 1e6:.1f} MB "
+        f"blocked .jsonl.gz), {args.recordings} recordings\n"
+    )
     print("| measurement | lhotse_lite | Lhotse 2.0.0a7 | ratio |\n|---|---|---|---|")
-    row("open + `len()` of the indexed manifest", f"{ours['len'] * 1e3:.1f} ms", f"{theirs['len'] * 1e3:.1f} ms",
-        f"{theirs['len'] / ours['len']:.1f}x")
+    row(
+        "open + `len()` of the indexed manifest",
+        f"{ours['len'] * 1e3:.1f} ms",
+        f"{theirs['len'] * 1e3:.1f} ms",
+        f"{theirs['len'] / ours['len']:.1f}x",
+    )
     row("`lite manifest describe --quick` (count, hours)", f"{ours['describe'] * 1e3:.1f} ms", "-", "-")
-    row("10k random reads, `.jsonl`", f"{1e4 / ours['random_reads']:,.0f} /s",
-        f"{1e4 / theirs['random_reads']:,.0f} /s", f"{theirs['random_reads'] / ours['random_reads']:.2f}x")
+    row(
+        "10k random reads, `.jsonl`",
+        f"{1e4 / ours['random_reads']:,.0f} /s",
+        f"{1e4 / theirs['random_reads']:,.0f} /s",
+        f"{theirs['random_reads'] / ours['random_reads']:.2f}x",
+    )
     row("10k random reads, our `.jsonl.gz`", f"{1e4 / ours['random_reads_gz']:,.0f} /s", "not possible", "-")
-    row(f"lookup by id, lazy {args.recordings} recordings", f"{1e4 / ours['lookups']:,.0f} /s "
-        f"(id index built in {ours['id_index_build']:.1f} s on first use)", "not possible", "-")
-    row("global-shuffled pass, `.jsonl`: first item", f"{ours['shuffled_first'] * 1e3:.0f} ms",
-        f"{theirs['shuffled_first'] * 1e3:.0f} ms", "-")
+    row(
+        f"lookup by id, lazy {args.recordings} recordings",
+        f"{1e4 / ours['lookups']:,.0f} /s (id index built in {ours['id_index_build']:.1f} s on first use)",
+        "not possible",
+        "-",
+    )
+    row(
+        "global-shuffled pass, `.jsonl`: first item",
+        f"{ours['shuffled_first'] * 1e3:.0f} ms",
+        f"{theirs['shuffled_first'] * 1e3:.0f} ms",
+        "-",
+    )
     if passes:
-        row("global-shuffled pass, `.jsonl`: full pass", f"{ours['shuffled_pass']:.1f} s",
-            f"{theirs['shuffled_pass']:.1f} s", f"{theirs['shuffled_pass'] / ours['shuffled_pass']:.2f}x")
-        row("block-shuffled pass (8-block window), our `.jsonl.gz`", f"{ours['block_shuffled_gz']:.1f} s",
+        row(
+            "global-shuffled pass, `.jsonl`: full pass",
+            f"{ours['shuffled_pass']:.1f} s",
+            f"{theirs['shuffled_pass']:.1f} s",
+            f"{theirs['shuffled_pass'] / ours['shuffled_pass']:.2f}x",
+        )
+        row(
+            "block-shuffled pass (8-block window), our `.jsonl.gz`",
+            f"{ours['block_shuffled_gz']:.1f} s",
             f"sequential lazy pass of it: {ours['sequential_gz']:.1f} s",
-            f"{ours['sequential_gz'] / ours['block_shuffled_gz']:.2f}x of sequential")
-    row(f"resume a shuffled pass at item {args.n // 2}", f"{ours['resume'] * 1e3:.1f} ms",
-        f"{theirs['resume'] * 1e3:.1f} ms", f"{theirs['resume'] / ours['resume']:.1f}x")
+            f"{ours['sequential_gz'] / ours['block_shuffled_gz']:.2f}x of sequential",
+        )
+    row(
+        f"resume a shuffled pass at item {args.n // 2}",
+        f"{ours['resume'] * 1e3:.1f} ms",
+        f"{theirs['resume'] * 1e3:.1f} ms",
+        f"{theirs['resume'] / ours['resume']:.1f}x",
+    )
     if passes:
-        row("peak memory of a shuffled pass (above `import lhotse_lite`)", f"{ours['peak_memory_mb']:.0f} MB", "-",
-            "-")
-    row("index build, `.jsonl` (`create_jsonl_index`)", f"{ours['index_build']:.2f} s",
-        f"{theirs['index_build']:.2f} s", f"{theirs['index_build'] / ours['index_build']:.2f}x")
-    row("our `.jsonl.gz` size vs `gzip -6`", f"{size['sups.jsonl.gz'] / 1e6:.1f} MB",
-        f"gzip -6: {size['gzip6.jsonl.gz'] / 1e6:.1f} MB", f"{size['sups.jsonl.gz'] / size['gzip6.jsonl.gz']:.3f}x")
+        row("peak memory of a shuffled pass (above `import lhotse_lite`)", f"{ours['peak_memory_mb']:.0f} MB", "-", "-")
+    row(
+        "index build, `.jsonl` (`create_jsonl_index`)",
+        f"{ours['index_build']:.2f} s",
+        f"{theirs['index_build']:.2f} s",
+        f"{theirs['index_build'] / ours['index_build']:.2f}x",
+    )
+    row(
+        "our `.jsonl.gz` size vs `gzip -6`",
+        f"{size['sups.jsonl.gz'] / 1e6:.1f} MB",
+        f"gzip -6: {size['gzip6.jsonl.gz'] / 1e6:.1f} MB",
+        f"{size['sups.jsonl.gz'] / size['gzip6.jsonl.gz']:.3f}x",
+    )
     if writes:
         source = "an eager set" if args.n <= EAGER_LIMIT else "a lazy set (reading included)"
-        row(f"write, blocked `.jsonl.gz` (`to_file`, index included), from {source}",
-            f"{writes['write_blocked_gz']:.1f} s", f"single-stream writer: {writes['write_single_gz']:.1f} s",
-            f"{writes['write_single_gz'] / writes['write_blocked_gz']:.2f}x")
+        row(
+            f"write, blocked `.jsonl.gz` (`to_file`, index included), from {source}",
+            f"{writes['write_blocked_gz']:.1f} s",
+            f"single-stream writer: {writes['write_single_gz']:.1f} s",
+            f"{writes['write_single_gz'] / writes['write_blocked_gz']:.2f}x",
+        )
         print(f"\n(workdir {workdir}; .jsonl written with its index in {writes['write_jsonl']:.1f} s)")
 
 

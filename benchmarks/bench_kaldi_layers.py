@@ -46,9 +46,7 @@ def _clock() -> Dict[str, int]:
     return {"cpu": time.process_time_ns(), "wall": time.perf_counter_ns()}
 
 
-def _time_round_robin(
-    fns: Dict[str, Callable[[], object]], repeats: int, burst: int
-) -> Dict[str, Dict[str, float]]:
+def _time_round_robin(fns: Dict[str, Callable[[], object]], repeats: int, burst: int) -> Dict[str, Dict[str, float]]:
     for fn in fns.values():  # warm-up (allocations, MKL plans)
         fn()
     samples: Dict[str, Dict[str, List[float]]] = {k: {"cpu": [], "wall": []} for k in fns}
@@ -97,8 +95,9 @@ def _package_at(rev: str, folder: str):
     import subprocess
     import tarfile
 
-    root = subprocess.run(["git", "rev-parse", "--show-toplevel"], check=True, capture_output=True,
-                          text=True).stdout.strip()
+    root = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], check=True, capture_output=True, text=True
+    ).stdout.strip()
     archive = subprocess.run(["git", "archive", rev, "lhotse_lite"], cwd=root, check=True, capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(folder, filter="data")
@@ -113,7 +112,8 @@ def _package_at(rev: str, folder: str):
                     f.write(text)
     package = os.path.join(folder, "lhotse_lite_ab_ref")
     spec = importlib.util.spec_from_file_location(
-        "lhotse_lite_ab_ref", os.path.join(package, "__init__.py"), submodule_search_locations=[package])
+        "lhotse_lite_ab_ref", os.path.join(package, "__init__.py"), submodule_search_locations=[package]
+    )
     sys.modules[spec.name] = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(sys.modules[spec.name])
     return importlib.import_module("lhotse_lite_ab_ref.features.kaldi.layers")
@@ -128,8 +128,10 @@ def _ab(rev: str, repeats: int) -> List[Dict[str, object]]:
         ref = _package_at(rev, folder)
         rng = np.random.default_rng(0)
         rows: List[Dict[str, object]] = []
-        for kind, ours_cls, ref_cls in (("fbank", Wav2LogFilterBank, ref.Wav2LogFilterBank),
-                                        ("mfcc", Wav2MFCC, ref.Wav2MFCC)):
+        for kind, ours_cls, ref_cls in (
+            ("fbank", Wav2LogFilterBank, ref.Wav2LogFilterBank),
+            ("mfcc", Wav2MFCC, ref.Wav2MFCC),
+        ):
             ours, theirs = ours_cls().eval(), ref_cls().eval()
             for seconds in (1, 10):
                 x = torch.from_numpy((rng.standard_normal(16000 * seconds) * 0.1).astype(np.float32)).unsqueeze(0)
@@ -155,14 +157,18 @@ def _ab(rev: str, repeats: int) -> List[Dict[str, object]]:
         current, theirs = Wav2LogFilterBank().eval(), ref.Wav2LogFilterBank().eval()
         t = _time_round_robin({"current": lambda: stream(current), "rev": lambda: stream(theirs)}, 3 * repeats, 1)
         rows.append({"case": "fbank stream 10 s / 1600", **t})
-    print(f"# {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, torch {torch.__version__}, 1 thread; "
-          f"current code against {rev}; medians of process CPU time per call")
+    print(
+        f"# {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, torch {torch.__version__}, 1 thread; "
+        f"current code against {rev}; medians of process CPU time per call"
+    )
     print(f"{'case':<26}{'current ms':>12}{'rev ms':>10}{'rev+contig ms':>15}{'rev/current':>13}{'rev+c/current':>15}")
     for row in rows:
         cur, old, contig = row["current"], row["rev"], row.get("rev+contiguous")
-        print(f"{row['case']:<26}{cur['cpu'] * 1e3:>12.3f}{old['cpu'] * 1e3:>10.3f}"
-              f"{(contig['cpu'] * 1e3 if contig else float('nan')):>15.3f}{old['cpu'] / cur['cpu']:>13.3f}"
-              f"{(contig['cpu'] / cur['cpu'] if contig else float('nan')):>15.3f}")
+        print(
+            f"{row['case']:<26}{cur['cpu'] * 1e3:>12.3f}{old['cpu'] * 1e3:>10.3f}"
+            f"{(contig['cpu'] * 1e3 if contig else float('nan')):>15.3f}{old['cpu'] / cur['cpu']:>13.3f}"
+            f"{(contig['cpu'] / cur['cpu'] if contig else float('nan')):>15.3f}"
+        )
     return rows
 
 
@@ -195,6 +201,7 @@ def main(argv: List[str]) -> int:
         for seconds in (1, 10, 600):
             signal = (rng.standard_normal(16000 * seconds) * 0.1).astype(np.float32)
             layer, extractor = ours[kind], lhotse[kind]
+
             def run_ours(layer=layer, signal=signal) -> np.ndarray:
                 return layer(torch.from_numpy(signal).unsqueeze(0))[0].numpy()
 
@@ -230,8 +237,10 @@ def main(argv: List[str]) -> int:
     header = (
         f"{'case':<26}{'ours ms':>10}{'lhotse ms':>11}{'knf ms':>10}{'x lhotse':>10}{'x knf':>8}{'wall x lhotse':>15}"
     )
-    print(f"# {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, torch {torch.__version__}, "
-          f"1 thread, {platform.processor() or platform.machine()}; medians of process CPU time per call")
+    print(
+        f"# {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, torch {torch.__version__}, "
+        f"1 thread, {platform.processor() or platform.machine()}; medians of process CPU time per call"
+    )
     print(header)
     for row in rows:
         o, lh = row["ours"], row["lhotse"]

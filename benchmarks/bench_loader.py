@@ -53,8 +53,19 @@ def _write_supervisions(path: str, durations: np.ndarray) -> None:
 
     with gzip.open(path, "wt", compresslevel=1) as f:
         for i, d in enumerate(durations.tolist()):
-            f.write(json.dumps({"id": f"s{i}", "recording_id": f"r{i}", "start": 0.0, "duration": round(d, 2),
-                                "channel": 0, "text": "hello world"}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "id": f"s{i}",
+                        "recording_id": f"r{i}",
+                        "start": 0.0,
+                        "duration": round(d, 2),
+                        "channel": 0,
+                        "text": "hello world",
+                    }
+                )
+                + "\n"
+            )
 
 
 def _write_cuts(path: str, durations: np.ndarray) -> None:
@@ -63,9 +74,21 @@ def _write_cuts(path: str, durations: np.ndarray) -> None:
     with gzip.open(path, "wt", compresslevel=1) as f:
         for i, d in enumerate(durations.tolist()):
             d = round(d, 2)
-            f.write(json.dumps({"id": f"c{i}", "start": 0.0, "duration": d, "channel": 0, "type": "MonoCut",
-                                "supervisions": [{"id": f"s{i}", "recording_id": f"r{i}", "start": 0.0,
-                                                  "duration": d, "channel": 0}]}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "id": f"c{i}",
+                        "start": 0.0,
+                        "duration": d,
+                        "channel": 0,
+                        "type": "MonoCut",
+                        "supervisions": [
+                            {"id": f"s{i}", "recording_id": f"r{i}", "start": 0.0, "duration": d, "channel": 0}
+                        ],
+                    }
+                )
+                + "\n"
+            )
 
 
 def time_to_first_batch(root: str, num: int, num_lhotse: int, repeats: int) -> Dict[str, float]:
@@ -83,16 +106,16 @@ def time_to_first_batch(root: str, num: int, num_lhotse: int, repeats: int) -> D
         if os.path.exists(cache):
             os.remove(cache)
         lazy = SupervisionSet.from_jsonl_lazy(sup_path)
-        next(iter(DynamicBucketingSampler(lazy, max_duration=MAX_DURATION, shuffle=True,
-                                          durations_cache=cache)))
+        next(iter(DynamicBucketingSampler(lazy, max_duration=MAX_DURATION, shuffle=True, durations_cache=cache)))
 
     out["ours_cold_s"] = _median_time(cold, 1)
     index_manifest(sup_path)  # what `lite index` does (untimed): the block index and sidecars
     indexed = SupervisionSet.from_jsonl_lazy(sup_path, indexed=True)
 
     def warm() -> None:
-        batch = next(iter(DynamicBucketingSampler(indexed, max_duration=MAX_DURATION, shuffle=True,
-                                                  durations_cache=cache)))
+        batch = next(
+            iter(DynamicBucketingSampler(indexed, max_duration=MAX_DURATION, shuffle=True, durations_cache=cache))
+        )
         [indexed[int(i)] for i in batch.indices]
 
     out["ours_warm_s"] = _median_time(warm, repeats)
@@ -122,19 +145,28 @@ def make_corpus(root: str, num: int) -> Dict[str, str]:
     with get_writer("lilcom_chunky")(os.path.join(root, "feats")) as writer:
         for i in range(num):
             frames = int(rng.integers(100, 1500))
-            item = Features.from_array(rng.standard_normal((frames, 80)).astype(np.float32), writer, frame_shift=0.01,
-                                       sampling_rate=16000, recording_id=f"r{i}", channels=0)
+            item = Features.from_array(
+                rng.standard_normal((frames, 80)).astype(np.float32),
+                writer,
+                frame_shift=0.01,
+                sampling_rate=16000,
+                recording_id=f"r{i}",
+                channels=0,
+            )
             features.append(item)
             segments.append(SupervisionSegment(f"s{i}", f"r{i}", 0.0, item.duration, channel=0, text="hello world"))
-    paths = {"features": os.path.join(root, "features.jsonl.gz"),
-             "supervisions": os.path.join(root, "supervisions.jsonl.gz")}
+    paths = {
+        "features": os.path.join(root, "features.jsonl.gz"),
+        "supervisions": os.path.join(root, "supervisions.jsonl.gz"),
+    }
     FeatureSet(features).to_file(paths["features"])
     SupervisionSet(segments).to_file(paths["supervisions"])
     return paths
 
 
-def batches_per_second(paths: Dict[str, str], num_workers: int, repeats: int,
-                       persistent: bool = False) -> Dict[str, float]:
+def batches_per_second(
+    paths: Dict[str, str], num_workers: int, repeats: int, persistent: bool = False
+) -> Dict[str, float]:
     import torch
 
     from lhotse_lite.dataset import DynamicBucketingSampler, SpeechRecognitionDataset
@@ -148,20 +180,27 @@ def batches_per_second(paths: Dict[str, str], num_workers: int, repeats: int,
     def make_ours() -> Any:
         sampler = DynamicBucketingSampler(sups, max_duration=MAX_DURATION, shuffle=True, num_buckets=NUM_BUCKETS)
         dataset = SpeechRecognitionDataset(sups, features=feats)
-        return torch.utils.data.DataLoader(dataset, sampler=sampler, batch_size=None, num_workers=num_workers,
-                                           persistent_workers=persistent)
+        return torch.utils.data.DataLoader(
+            dataset, sampler=sampler, batch_size=None, num_workers=num_workers, persistent_workers=persistent
+        )
 
     import lhotse
     from lhotse import CutSet
     from lhotse.dataset import DynamicBucketingSampler as LhotseSampler, K2SpeechRecognitionDataset
 
-    cuts = CutSet.from_manifests(supervisions=lhotse.load_manifest(paths["supervisions"]),
-                                 features=lhotse.load_manifest(paths["features"]))
+    cuts = CutSet.from_manifests(
+        supervisions=lhotse.load_manifest(paths["supervisions"]), features=lhotse.load_manifest(paths["features"])
+    )
 
     def make_theirs() -> Any:
         sampler = LhotseSampler(cuts, max_duration=MAX_DURATION, shuffle=True, num_buckets=NUM_BUCKETS)
-        return torch.utils.data.DataLoader(K2SpeechRecognitionDataset(), sampler=sampler, batch_size=None,
-                                           num_workers=num_workers, persistent_workers=persistent)
+        return torch.utils.data.DataLoader(
+            K2SpeechRecognitionDataset(),
+            sampler=sampler,
+            batch_size=None,
+            num_workers=num_workers,
+            persistent_workers=persistent,
+        )
 
     # persistent: one DataLoader per side, a first untimed epoch starts the workers, then one epoch per
     # repeat (set_epoch between); otherwise a new DataLoader (and new workers) for every epoch
@@ -202,11 +241,13 @@ def padding(num: int) -> Dict[str, float]:
         padded = sum(len(b) * int(frames[b].max()) for b in batches)
         return padded / int(frames.sum())
 
-    ours = DynamicBucketingSampler(durations=durations, max_duration=MAX_DURATION, shuffle=True,
-                                   num_buckets=NUM_BUCKETS)
+    ours = DynamicBucketingSampler(
+        durations=durations, max_duration=MAX_DURATION, shuffle=True, num_buckets=NUM_BUCKETS
+    )
     cuts = CutSet.from_cuts(
         MonoCut(f"c{i}", 0.0, float(d), 0, supervisions=[SupervisionSegment(f"s{i}", f"r{i}", 0.0, float(d))])
-        for i, d in enumerate(durations.tolist()))
+        for i, d in enumerate(durations.tolist())
+    )
     theirs = LhotseSampler(cuts, max_duration=MAX_DURATION, shuffle=True, num_buckets=NUM_BUCKETS)
     position = {f"c{i}": i for i in range(num)}
     with warnings.catch_warnings():
@@ -254,16 +295,20 @@ def main() -> None:
     parser.add_argument("--num-padding", type=int, default=20_000)
     parser.add_argument("--num-memory", type=int, default=10_000_000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--tasks", default="ttfb,speed,padding,resume,memory",
-                        help="comma-separated subset of ttfb,speed,padding,resume,memory")
+    parser.add_argument(
+        "--tasks",
+        default="ttfb,speed,padding,resume,memory",
+        help="comma-separated subset of ttfb,speed,padding,resume,memory",
+    )
     args = parser.parse_args()
     tasks = set(args.tasks.split(","))
     warnings.filterwarnings("ignore", category=UserWarning)
     results: Dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as root:
         if "ttfb" in tasks:
-            results["time_to_first_batch"] = time_to_first_batch(root, args.num_index, args.num_lhotse_index,
-                                                                  args.repeats)
+            results["time_to_first_batch"] = time_to_first_batch(
+                root, args.num_index, args.num_lhotse_index, args.repeats
+            )
             print(json.dumps(results["time_to_first_batch"]), flush=True)
         if "speed" in tasks:
             paths = make_corpus(root, args.num_corpus)
@@ -272,8 +317,9 @@ def main() -> None:
                 label = f"{workers}_workers" + ("_persistent" if persistent else "")
                 results[f"batches_per_s_{label}"] = r
                 ours, theirs = r["ours_batches_per_s"], r["lhotse_batches_per_s"]
-                print(f"batches/s, {label}: ours {ours:.1f}, Lhotse {theirs:.1f}, ratio {ours / theirs:.2f}",
-                      flush=True)
+                print(
+                    f"batches/s, {label}: ours {ours:.1f}, Lhotse {theirs:.1f}, ratio {ours / theirs:.2f}", flush=True
+                )
         if "padding" in tasks:
             results["padding_ratio"] = padding(args.num_padding)
             print(json.dumps(results["padding_ratio"]), flush=True)

@@ -56,15 +56,24 @@ def _write_files(workdir: str, long_mb: int, blank_millions: int) -> dict:
 
 
 def _time_load(python: str, side: str, path: str, tree: str = "", timeout: float = 600.0) -> float:
-    code = f"{LOAD[side]}\nimport time\nt = time.perf_counter()\nm = load_manifest({path!r})\n" \
-           f"assert len(m) == 1\nprint(time.perf_counter() - t)"
+    code = (
+        f"{LOAD[side]}\nimport time\nt = time.perf_counter()\nm = load_manifest({path!r})\n"
+        f"assert len(m) == 1\nprint(time.perf_counter() - t)"
+    )
     env = dict(os.environ)
     if tree:
         env["PYTHONPATH"] = tree
     try:
         # run outside the checkout: ``python -c`` puts the working directory first on sys.path
-        out = subprocess.run([python, "-c", code], check=True, capture_output=True, text=True, env=env,
-                             timeout=timeout, cwd=os.path.dirname(path))
+        out = subprocess.run(
+            [python, "-c", code],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            cwd=os.path.dirname(path),
+        )
     except subprocess.TimeoutExpired:
         return float("inf")
     except subprocess.CalledProcessError as err:
@@ -93,9 +102,11 @@ def main() -> None:
             sides.append(("lhotse_lite (baseline)", sys.executable, "lite", args.baseline_tree))
         if not args.skip_lhotse:
             sides.append(("Lhotse", args.lhotse_python, "lhotse", ""))
-        print(f"# long line: {args.long_mb} MB ({os.path.getsize(files['long']) / 1e3:.0f} KB gz); blank: "
-              f"{args.blank_millions} million lines ({os.path.getsize(files['blank']) / 1e3:.0f} KB gz); "
-              f"median of {args.repeats}")
+        print(
+            f"# long line: {args.long_mb} MB ({os.path.getsize(files['long']) / 1e3:.0f} KB gz); blank: "
+            f"{args.blank_millions} million lines ({os.path.getsize(files['blank']) / 1e3:.0f} KB gz); "
+            f"median of {args.repeats}"
+        )
         for kind, path in files.items():
             if args.only not in (None, kind):
                 continue

@@ -102,12 +102,20 @@ def make_dicts(num: int, per_recording: int = 100, seed: int = 0):
         start = round(t + rng.uniform(0.0, 1.0), 2)
         t = start + duration
         rec = f"rec-{i // per_recording:07d}"
-        yield {"id": f"{rec}-{i % per_recording:05d}", "recording_id": rec, "start": start, "duration": duration,
-               "channel": 0, "text": " ".join(rng.choice(WORDS) for _ in range(12)),
-               "language": "English", "speaker": f"spk-{rng.randrange(1000):04d}"}
+        yield {
+            "id": f"{rec}-{i % per_recording:05d}",
+            "recording_id": rec,
+            "start": start,
+            "duration": duration,
+            "channel": 0,
+            "text": " ".join(rng.choice(WORDS) for _ in range(12)),
+            "language": "English",
+            "speaker": f"spk-{rng.randrange(1000):04d}",
+        }
 
 
 # ---- worker side (runs in a subprocess) --------------------------------------------------------
+
 
 def _rss_kb() -> int:
     with open("/proc/self/statm") as f:
@@ -180,6 +188,7 @@ def worker(lib: str, task: str, path: str, extra: dict) -> dict:
 
 # ---- driver side -------------------------------------------------------------------------------
 
+
 def run_worker(python: str, lib: str, task: str, path: str, extra: dict, tree: str = "") -> dict:
     """One measurement in a fresh process; ``tree`` puts another lhotse_lite checkout first on the path."""
     cmd = [python, os.path.abspath(__file__), "--worker", lib, task, path, json.dumps(extra)]
@@ -200,8 +209,9 @@ def main() -> None:
     parser.add_argument("--find-seconds", type=float, default=5.0, help="time budget per find measurement")
     parser.add_argument("--lhotse-python", default=sys.executable, help="python with lhotse installed")
     parser.add_argument("--workdir", default=None, help="where to write the data (default: a temp dir)")
-    parser.add_argument("--baseline-tree", default=None,
-                        help="compare with the lhotse_lite of this checkout instead of Lhotse")
+    parser.add_argument(
+        "--baseline-tree", default=None, help="compare with the lhotse_lite of this checkout instead of Lhotse"
+    )
     parser.add_argument("--tasks", default="write,load,lazy,find", help="comma-separated subset of the tasks")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -225,8 +235,11 @@ def main() -> None:
         contenders = {"ours": (sys.executable, "ours", ""), "ref": (args.lhotse_python, "lhotse", "")}
         ref_name = "Lhotse 1.33"
     tasks = args.tasks.split(",")
-    print(f"# {args.num:,} supervisions, {args.repeats} repeats, data {os.path.getsize(path) / 1e6:.1f} MB gz, "
-          f"reference: {ref_name}", flush=True)
+    print(
+        f"# {args.num:,} supervisions, {args.repeats} repeats, data {os.path.getsize(path) / 1e6:.1f} MB gz, "
+        f"reference: {ref_name}",
+        flush=True,
+    )
 
     def measure(task: str, extra: dict) -> dict:
         res = {name: [] for name in contenders}
@@ -247,13 +260,20 @@ def main() -> None:
             rows.append((f"{task} CPU time (s)", ours_c, ref_c, ref_c / ours_c, "x faster"))
             ours_m, ref_m = median(res["ours"], "peak_mb"), median(res["ref"], "peak_mb")
             rows.append((f"{task} peak memory (MB)", ours_m, ref_m, ours_m / ref_m, f"x of {ref_name}'s"))
-        print(f"  {task} done: ours {[round(r['seconds'], 3) for r in res['ours']]}, "
-              f"{ref_name} {[round(r['seconds'], 3) for r in res['ref']]}", flush=True)
+        print(
+            f"  {task} done: ours {[round(r['seconds'], 3) for r in res['ours']]}, "
+            f"{ref_name} {[round(r['seconds'], 3) for r in res['ref']]}",
+            flush=True,
+        )
     for per_rec, num_recs in ((100, 1000), (10_000, 10)):
         if "find" not in tasks:
             continue
-        extra = {"per_recording": per_rec, "num_recordings": num_recs, "queries": args.find_queries,
-                 "max_seconds": args.find_seconds}
+        extra = {
+            "per_recording": per_rec,
+            "num_recordings": num_recs,
+            "queries": args.find_queries,
+            "max_seconds": args.find_seconds,
+        }
         res = measure("find", extra)
         ours_q, ref_q = median(res["ours"], "qps"), median(res["ref"], "qps")
         rows.append((f"find q/s, {num_recs} recs x {per_rec} segs", ours_q, ref_q, ours_q / ref_q, "x faster"))
@@ -262,6 +282,7 @@ def main() -> None:
     print(f"\n{'measurement':<38}{'lhotse_lite':>14}{ref_name:>14}{'ratio':>10}")
     for name, ours, ref, ratio, unit in rows:
         print(f"{name:<38}{ours:>14.3f}{ref:>14.3f}{ratio:>9.2f} {unit}")
+
 
 if __name__ == "__main__":
     main()

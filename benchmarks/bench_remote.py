@@ -72,8 +72,12 @@ def main() -> None:
     os.environ.setdefault("LHOTSE_LITE_STAGING_DIR", str(work / "staging"))
     moto = MotoS3().start()
     s3_proxy = CountingProxy(moto.port).start()
-    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1",
-                      AWS_ENDPOINT_URL=s3_proxy.url)
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_ENDPOINT_URL=s3_proxy.url,
+    )
     client = boto3.client("s3", endpoint_url=moto.endpoint, region_name="us-east-1")
     client.create_bucket(Bucket="bench")
     www = work / "www"
@@ -115,44 +119,57 @@ def _spans(args, spans, sizes, seconds, s3_proxy, http_proxy) -> None:
     ours_s = time.perf_counter() - start
     ours = s3_proxy.bytes_sent()
     requests = s3_proxy.count("GET") + s3_proxy.count("HEAD")
-    headers = sum(sent for method, _, byte_range, sent in s3_proxy.requests
-                  if method == "GET" and (byte_range or "").startswith("bytes=0-"))
+    headers = sum(
+        sent
+        for method, _, byte_range, sent in s3_proxy.requests
+        if method == "GET" and (byte_range or "").startswith("bytes=0-")
+    )
 
     from lhotse import AudioSource as LhotseSource
 
     http_proxy.reset()
     for f, offset in spans[: args.lhotse_spans]:
         LhotseSource(type="url", channels=[0], source=f"{http_proxy.url}/f{f}.flac").load_audio(
-            offset=offset, duration=1.0)
+            offset=offset, duration=1.0
+        )
     lhotse_per_span = http_proxy.bytes_sent() / max(args.lhotse_spans, 1)
 
-    print(f"| {args.spans} random 1 s spans of {args.files} x {args.minutes:g} min FLAC (16 kHz) "
-          f"| compressed size of the spans {compressed / 1e6:.3f} MB "
-          f"| lhotse_lite (S3): {ours / 1e6:.3f} MB = {ours / compressed:.2f}x "
-          f"({(ours - headers) / compressed:.2f}x without the {headers / 1e6:.3f} MB of header reads), "
-          f"{requests} requests, "
-          f"{ours_s:.2f} s | Lhotse 1.33 url source (HTTP): {lhotse_per_span * args.spans / 1e6:.1f} MB "
-          f"({lhotse_per_span / 1e6:.2f} MB per span, whole file) |")
+    print(
+        f"| {args.spans} random 1 s spans of {args.files} x {args.minutes:g} min FLAC (16 kHz) "
+        f"| compressed size of the spans {compressed / 1e6:.3f} MB "
+        f"| lhotse_lite (S3): {ours / 1e6:.3f} MB = {ours / compressed:.2f}x "
+        f"({(ours - headers) / compressed:.2f}x without the {headers / 1e6:.3f} MB of header reads), "
+        f"{requests} requests, "
+        f"{ours_s:.2f} s | Lhotse 1.33 url source (HTTP): {lhotse_per_span * args.spans / 1e6:.1f} MB "
+        f"({lhotse_per_span / 1e6:.2f} MB per span, whole file) |"
+    )
 
 
 def _matrix(s3_proxy) -> None:
     with LilcomChunkyWriter("s3://bench/feats") as writer:
-        keys = [writer.write(f"u{i}", np.random.default_rng(i).normal(size=(3000, 80)).astype(np.float32))
-                for i in range(8)]
+        keys = [
+            writer.write(f"u{i}", np.random.default_rng(i).normal(size=(3000, 80)).astype(np.float32)) for i in range(8)
+        ]
     close_cached_file_handles()
     s3_proxy.reset()
     get_reader("lilcom_chunky")(writer.storage_path).read(keys[5])
     stored = sum(int(n) for n in keys[5].split(",")[1:])
-    print(f"| one 3000 x 80 matrix of a lilcom_chunky archive on S3 | stored {stored} bytes "
-          f"| read {s3_proxy.bytes_sent()} bytes = {s3_proxy.bytes_sent() / stored:.3f}x in "
-          f"{s3_proxy.count('GET')} request(s), {s3_proxy.count('HEAD')} HEAD |")
+    print(
+        f"| one 3000 x 80 matrix of a lilcom_chunky archive on S3 | stored {stored} bytes "
+        f"| read {s3_proxy.bytes_sent()} bytes = {s3_proxy.bytes_sent() / stored:.3f}x in "
+        f"{s3_proxy.count('GET')} request(s), {s3_proxy.count('HEAD')} HEAD |"
+    )
 
 
 def _extract(args, www, work, seconds) -> None:
     count = min(args.extract, args.files)
     local = [Recording.from_file(www / f"f{i}.flac", recording_id=f"f{i}") for i in range(count)]
-    remote_recs = [Recording(r.id, [AudioSource("url", [0], f"s3://bench/{r.id}.flac")], r.sampling_rate,
-                             r.num_samples, r.duration) for r in local]
+    remote_recs = [
+        Recording(
+            r.id, [AudioSource("url", [0], f"s3://bench/{r.id}.flac")], r.sampling_rate, r.num_samples, r.duration
+        )
+        for r in local
+    ]
     loads: dict = {"local disk": [], "S3 (moto)": []}  # reading the audio alone, without the features
     for _ in range(args.repeats):
         for name, recs in (("local disk", local), ("S3 (moto)", remote_recs)):
@@ -160,8 +177,10 @@ def _extract(args, www, work, seconds) -> None:
             for rec in recs:
                 rec.load_audio()
             loads[name].append((time.perf_counter() - start) / count)
-    print(f"| reading one {args.minutes:g} min FLAC whole, median of {args.repeats} | local disk "
-          f"{statistics.median(loads['local disk']):.3f} s | S3 {statistics.median(loads['S3 (moto)']):.3f} s |")
+    print(
+        f"| reading one {args.minutes:g} min FLAC whole, median of {args.repeats} | local disk "
+        f"{statistics.median(loads['local disk']):.3f} s | S3 {statistics.median(loads['S3 (moto)']):.3f} s |"
+    )
     timings: dict = {"local disk": [], "S3 (moto)": []}
     for run in range(args.repeats):
         for name, recs in (("local disk", local), ("S3 (moto)", remote_recs)):
@@ -171,11 +190,13 @@ def _extract(args, www, work, seconds) -> None:
             timings[name].append(time.perf_counter() - start)
     local_s, s3_s = statistics.median(timings["local disk"]), statistics.median(timings["S3 (moto)"])
     audio_s = count * seconds
-    print(f"| Fbank of {count} x {args.minutes:g} min, median of {args.repeats} | local disk {local_s:.2f} s "
-          f"({audio_s / local_s:.0f}x real time) | S3 {s3_s:.2f} s ({audio_s / s3_s:.0f}x real time) "
-          f"| S3 / local throughput {local_s / s3_s:.2f} | runs: local "
-          f"{', '.join(f'{t:.2f}' for t in timings['local disk'])}; S3 "
-          f"{', '.join(f'{t:.2f}' for t in timings['S3 (moto)'])} |")
+    print(
+        f"| Fbank of {count} x {args.minutes:g} min, median of {args.repeats} | local disk {local_s:.2f} s "
+        f"({audio_s / local_s:.0f}x real time) | S3 {s3_s:.2f} s ({audio_s / s3_s:.0f}x real time) "
+        f"| S3 / local throughput {local_s / s3_s:.2f} | runs: local "
+        f"{', '.join(f'{t:.2f}' for t in timings['local disk'])}; S3 "
+        f"{', '.join(f'{t:.2f}' for t in timings['S3 (moto)'])} |"
+    )
 
 
 def _index(args, s3_proxy, work) -> None:
@@ -185,8 +206,9 @@ def _index(args, s3_proxy, work) -> None:
 
     os.environ[CACHE_ENV_VAR] = str(work / "cache")
     n = 100_000
-    sups = SupervisionSet([SupervisionSegment(f"utt{i:07d}", f"rec{i // 50}", float(i % 50), 1.0, text=f"word {i}")
-                           for i in range(n)])
+    sups = SupervisionSet(
+        [SupervisionSegment(f"utt{i:07d}", f"rec{i // 50}", float(i % 50), 1.0, text=f"word {i}") for i in range(n)]
+    )
     picks = np.random.default_rng(1).integers(0, n, size=args.items).tolist()
     for name in ("sups.jsonl", "sups.jsonl.gz"):
         url = f"s3://bench/{name}"
@@ -202,10 +224,12 @@ def _index(args, s3_proxy, work) -> None:
             assert lazy[i].id == f"utt{i:07d}"
         elapsed = time.perf_counter() - start
         gets, heads = s3_proxy.count("GET"), s3_proxy.count("HEAD")
-        print(f"| {args.items} random reads of a {n}-item {name} on S3 | {gets / args.items:.2f} GET per item, "
-              f"{heads} HEAD, {s3_proxy.bytes_sent() / args.items:.0f} bytes per item, "
-              f"{1000 * elapsed / args.items:.1f} ms per item | index file fetched on each of two openings: "
-              f"{index_gets} |")
+        print(
+            f"| {args.items} random reads of a {n}-item {name} on S3 | {gets / args.items:.2f} GET per item, "
+            f"{heads} HEAD, {s3_proxy.bytes_sent() / args.items:.0f} bytes per item, "
+            f"{1000 * elapsed / args.items:.1f} ms per item | index file fetched on each of two openings: "
+            f"{index_gets} |"
+        )
 
 
 if __name__ == "__main__":

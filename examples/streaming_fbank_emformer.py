@@ -84,9 +84,17 @@ def build_models(
         ``(fbank, model)``; the defaults give 160 ms segments with 40 ms look-ahead.
     """
     fbank = Wav2LogFilterBank(num_filters=num_filters)
-    model = ConvEmformer(num_filters, num_heads, ffn_dim, num_layers, segment_length, kernel_size,
-                         left_context_length=left_context_length, right_context_length=right_context_length,
-                         max_memory_size=max_memory_size)
+    model = ConvEmformer(
+        num_filters,
+        num_heads,
+        ffn_dim,
+        num_layers,
+        segment_length,
+        kernel_size,
+        left_context_length=left_context_length,
+        right_context_length=right_context_length,
+        max_memory_size=max_memory_size,
+    )
     return fbank, model.eval()
 
 
@@ -212,14 +220,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     audio = torch.from_numpy(samples[:, 0].copy()).unsqueeze(0)
     encoder = StreamingEncoder(*build_models())
     params = sum(p.numel() for p in encoder.model.parameters())
-    print(f"{args.audio.name}: {audio.size(1) / rate:.2f} s; ConvEmformer {params / 1e6:.2f} M parameters, "
-          f"segment {encoder.S * 10} ms + look-ahead {encoder.R * 10} ms; {args.threads} thread(s)")
+    print(
+        f"{args.audio.name}: {audio.size(1) / rate:.2f} s; ConvEmformer {params / 1e6:.2f} M parameters, "
+        f"segment {encoder.S * 10} ms + look-ahead {encoder.R * 10} ms; {args.threads} thread(s)"
+    )
     print(f"{'block ms':>9} {'blocks':>7} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'RTF':>7} {'max|diff|':>10}")
     encoder.stream(audio[:, :3200], block_size=1600)  # warm-up
     for block_ms in args.block_ms:
         r = measure(encoder, audio, max(1, int(round(block_ms * rate / 1000))), rate)
-        print(f"{r['block_ms']:9.1f} {r['blocks']:7d} {r['median_ms']:10.2f} {r['p95_ms']:8.2f} "
-              f"{r['max_ms']:8.2f} {r['rtf']:7.3f} {r['max_abs_diff']:10.2e}")
+        print(
+            f"{r['block_ms']:9.1f} {r['blocks']:7d} {r['median_ms']:10.2f} {r['p95_ms']:8.2f} "
+            f"{r['max_ms']:8.2f} {r['rtf']:7.3f} {r['max_abs_diff']:10.2e}"
+        )
     return 0
 
 

@@ -57,9 +57,21 @@ _EXPORTS: Dict[str, str] = {
     "store_feature_array": "lhotse_lite.features",
     # storage (Lhotse's top-level storage names)
     **dict.fromkeys(
-        ["LilcomChunkyWriter", "LilcomFilesWriter", "NumpyFilesWriter", "LilcomChunkyReader", "LilcomFilesReader",
-         "NumpyFilesReader", "FeaturesReader", "FeaturesWriter", "StorageBackendInfo", "available_storage_backends",
-         "storage_backend_statuses", "close_cached_file_handles", "KaldiReader"],
+        [
+            "LilcomChunkyWriter",
+            "LilcomFilesWriter",
+            "NumpyFilesWriter",
+            "LilcomChunkyReader",
+            "LilcomFilesReader",
+            "NumpyFilesReader",
+            "FeaturesReader",
+            "FeaturesWriter",
+            "StorageBackendInfo",
+            "available_storage_backends",
+            "storage_backend_statuses",
+            "close_cached_file_handles",
+            "KaldiReader",
+        ],
         "lhotse_lite.features.io",
     ),
     # checks and summaries

@@ -41,12 +41,14 @@ def _node_of(root: Any) -> IteratorNode:
         if not root.is_lazy:
             raise NotCheckpointableError(
                 f"an eager {type(root).__name__} has no lazy pass to checkpoint; iterate a lazy view of it "
-                f"(e.g. {type(root).__name__}.from_jsonl_lazy(path), or root.repeat(1)) instead")
+                f"(e.g. {type(root).__name__}.from_jsonl_lazy(path), or root.repeat(1)) instead"
+            )
         root = root.data
     if not isinstance(root, IteratorNode):
         raise NotCheckpointableError(
             f"{type(root).__name__} is not a lazy iterator node (lhotse_lite.lazy.IteratorNode); only lazy sets and "
-            f"their nodes can be checkpointed")
+            f"their nodes can be checkpointed"
+        )
     return root
 
 
@@ -82,7 +84,9 @@ def restore_state_dict(root: Any, state: Dict[str, Any]) -> None:
     node = _node_of(root)
     saved = state.get("_type")
     if saved is not None and saved != type(node).__name__:
-        raise ManifestArgumentError(f"the state was saved from a {saved} but is restored into a "
-                                    f"{type(node).__name__}; rebuild the same pipeline before restoring")
+        raise ManifestArgumentError(
+            f"the state was saved from a {saved} but is restored into a "
+            f"{type(node).__name__}; rebuild the same pipeline before restoring"
+        )
     load_persistent_states(node, state.get("_persistent", []))
     node.load_state_dict(state["_state"])

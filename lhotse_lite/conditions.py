@@ -85,7 +85,8 @@ class Condition:
         raise ManifestFieldError(
             f"filter {self.field}{self.op}{self.value}: {where} has the number {value!r} in {self.field!r} but "
             f"{self.value!r} is not a number it can be compared with; write a number (e.g. "
-            f"'{self.field}{self.op}1.5'), or use '~' to match the field's text")
+            f"'{self.field}{self.op}1.5'), or use '~' to match the field's text"
+        )
 
     def _test(self, op: str, value: Any, data: Any = None) -> bool:
         if op == "~":
@@ -117,7 +118,8 @@ def parse_condition(expression: str) -> Condition:
     if match is None:
         raise ManifestFieldError(
             f"cannot parse the filter {expression!r}: expected FIELD OP VALUE with OP one of "
-            f"{' '.join(OPERATORS)} (e.g. 'speaker=spk1', 'duration>=1.5', 'custom.snr<10')")
+            f"{' '.join(OPERATORS)} (e.g. 'speaker=spk1', 'duration>=1.5', 'custom.snr<10')"
+        )
     field, op, value = match.groups()
     op = "=" if op == "==" else op
     if op in ("~", "!~"):
@@ -211,7 +213,8 @@ def _check_field(condition: Condition, known: Collection[str]) -> None:
     hint = f"; did you mean {close[0]!r}?" if close else "."
     raise ManifestFieldError(
         f"filter {condition.field}{condition.op}{condition.value}: the items have no field {top!r}{hint} "
-        f"Their fields: {', '.join(known)}")
+        f"Their fields: {', '.join(known)}"
+    )
 
 
 def _lookup(data: Any, path: List[str]) -> Any:

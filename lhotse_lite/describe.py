@@ -138,12 +138,17 @@ def describe_indexed(paths: Iterable[Any]) -> Dict[str, Any]:
     for path in paths:
         summary = read_summary(path)
         if summary is None:
-            raise ManifestNotFoundError(f"{path} has no index summary {str(summary_path(path))!r}; "
-                                        f"index it with `lite index {path}` (or describe it without --quick)")
+            raise ManifestNotFoundError(
+                f"{path} has no index summary {str(summary_path(path))!r}; "
+                f"index it with `lite index {path}` (or describe it without --quick)"
+            )
         total = summary.get("total_duration")
-        result[str(path)] = {"manifest_type": summary.get("manifest_type"), "count": summary["items"],
-                             "total_duration_s": total,
-                             "total_duration_h": None if total is None else round(total / 3600, 3)}
+        result[str(path)] = {
+            "manifest_type": summary.get("manifest_type"),
+            "count": summary["items"],
+            "total_duration_s": total,
+            "total_duration_h": None if total is None else round(total / 3600, 3),
+        }
     return result
 
 
@@ -279,8 +284,9 @@ def plot_feature_matrix(features: Any, path: Any, title: Optional[str] = None) -
     seconds = matrix.shape[0] * features.frame_shift
     fig, ax = plt.subplots(figsize=(max(4.0, min(16.0, 2.0 + seconds * 2.0)), 3.5))
     try:
-        image = ax.imshow(matrix.T, origin="lower", aspect="auto", interpolation="nearest",
-                          extent=(0.0, seconds, 0, matrix.shape[1]))
+        image = ax.imshow(
+            matrix.T, origin="lower", aspect="auto", interpolation="nearest", extent=(0.0, seconds, 0, matrix.shape[1])
+        )
         ax.set_xlabel("time (s)")
         ax.set_ylabel("feature bin")
         ax.set_title(title if title is not None else f"{features.type} of {features.recording_id}")

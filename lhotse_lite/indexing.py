@@ -123,12 +123,15 @@ def read_index(idx_path: Pathlike) -> np.ndarray:
     """
     path = Path(idx_path)
     if not path.is_file():
-        raise ManifestNotFoundError(f"index file not found: {str(path)!r}; build it with create_jsonl_index() "
-                                    f"or `lite index`")
+        raise ManifestNotFoundError(
+            f"index file not found: {str(path)!r}; build it with create_jsonl_index() or `lite index`"
+        )
     size = path.stat().st_size
     if size < _OFFSET_DTYPE.itemsize or size % _OFFSET_DTYPE.itemsize:
-        raise ManifestFormatError(f"{path}: not an index file: {size} bytes is not a positive multiple of 8 "
-                                  f"(truncated?); rebuild it with `lite index`")
+        raise ManifestFormatError(
+            f"{path}: not an index file: {size} bytes is not a positive multiple of 8 "
+            f"(truncated?); rebuild it with `lite index`"
+        )
     return np.fromfile(path, dtype=_OFFSET_DTYPE)
 
 
@@ -189,8 +192,10 @@ def create_jsonl_index(jsonl_path: Pathlike, output_path: Optional[Pathlike] = N
     if not os.path.isfile(jsonl_path):
         raise ManifestNotFoundError(f"manifest file not found: {str(jsonl_path)!r}")
     if str(jsonl_path).endswith(".gz"):
-        raise ManifestArgumentError(f"{jsonl_path}: create_jsonl_index() needs an uncompressed .jsonl file; "
-                                    f"`lite index` indexes .jsonl.gz files")
+        raise ManifestArgumentError(
+            f"{jsonl_path}: create_jsonl_index() needs an uncompressed .jsonl file; "
+            f"`lite index` indexes .jsonl.gz files"
+        )
     idx_path = Path(output_path) if output_path is not None else index_file_path(jsonl_path)
     write_index_file(_line_offsets(jsonl_path), idx_path)
     return idx_path
@@ -210,7 +215,8 @@ def check_index(data_path: Pathlike, offsets: np.ndarray, idx_path: Pathlike, da
         raise StaleIndexError(
             f"index {str(idx_path)!r} does not match {str(data_path)!r}: it records a data file of {recorded} "
             f"bytes, the file has {size}; the data changed after indexing. Rebuild the index with "
-            f"`lite index {data_path}` (or delete {str(idx_path)!r})")
+            f"`lite index {data_path}` (or delete {str(idx_path)!r})"
+        )
 
 
 class ByteRanges(Protocol):
@@ -314,8 +320,13 @@ class IndexedJsonlReader:
         See the module docstring.
     """
 
-    def __init__(self, path: Pathlike, auto_create_index: bool = True, index_path: Optional[Pathlike] = None,
-                 ranges: Optional[ByteRanges] = None) -> None:
+    def __init__(
+        self,
+        path: Pathlike,
+        auto_create_index: bool = True,
+        index_path: Optional[Pathlike] = None,
+        ranges: Optional[ByteRanges] = None,
+    ) -> None:
         if ranges is None and not os.path.isfile(path):
             raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
         self.path = path
@@ -327,7 +338,8 @@ class IndexedJsonlReader:
             if not auto_create_index or ranges is not None:
                 raise ManifestNotFoundError(
                     f"index file not found: {str(self._idx_path)!r}; build it with create_jsonl_index() "
-                    f"or `lite index {path}`, or pass auto_create_index=True")
+                    f"or `lite index {path}`, or pass auto_create_index=True"
+                )
             create_jsonl_index(path, self._idx_path)
         # O(1) until the first read: the count from the index's size, the sentinel from its last 8 bytes.
         self._len = self._idx_path.stat().st_size // _OFFSET_DTYPE.itemsize - 1
@@ -376,7 +388,8 @@ class IndexedJsonlReader:
             raise ManifestFormatError(
                 f"{self.path}:{idx + 1 if idx >= 0 else len(self) + idx + 1}: line {idx} of the index "
                 f"{str(self._idx_path)!r} is not valid JSON ({err}); it starts with {line[:60]!r}. If the file "
-                f"was changed in place, rebuild the index with `lite index`") from err
+                f"was changed in place, rebuild the index with `lite index`"
+            ) from err
         if obj.__class__ is not dict:
             raise ManifestFormatError(f"{self.path}: line {idx} is {type(obj).__name__}, expected a JSON object")
         return obj
@@ -430,8 +443,10 @@ class LazyShuffledRange:
 
     def __init__(self, n: int, seed: int, shard_id: int = 0, num_shards: int = 1) -> None:
         if n < 0 or num_shards < 1 or not 0 <= shard_id < num_shards:
-            raise ManifestArgumentError(f"LazyShuffledRange needs n >= 0 and 0 <= shard_id < num_shards, "
-                                        f"got n={n}, shard_id={shard_id}, num_shards={num_shards}")
+            raise ManifestArgumentError(
+                f"LazyShuffledRange needs n >= 0 and 0 <= shard_id < num_shards, "
+                f"got n={n}, shard_id={shard_id}, num_shards={num_shards}"
+            )
         self.n, self.seed, self.shard_id, self.num_shards = int(n), int(seed), shard_id, num_shards
         self._pos = 0
         total_bits = 2 if n <= 1 else max(2, (n - 1).bit_length())
@@ -495,8 +510,13 @@ class LazyShuffledRange:
 
     def state_dict(self) -> Dict[str, int]:
         """``{"n", "seed", "shard_id", "num_shards", "pos"}`` (Lhotse 2.0's keys)."""
-        return {"n": self.n, "seed": self.seed, "shard_id": self.shard_id, "num_shards": self.num_shards,
-                "pos": self._pos}
+        return {
+            "n": self.n,
+            "seed": self.seed,
+            "shard_id": self.shard_id,
+            "num_shards": self.num_shards,
+            "pos": self._pos,
+        }
 
     def load_state_dict(self, state: Dict[str, int]) -> None:
         """Continue from a :meth:`state_dict` of the same range.
@@ -507,6 +527,8 @@ class LazyShuffledRange:
         mine = (self.n, self.seed, self.shard_id, self.num_shards)
         saved = (state["n"], state["seed"], state.get("shard_id", 0), state.get("num_shards", 1))
         if saved != mine:
-            raise ManifestArgumentError(f"LazyShuffledRange state is of (n, seed, shard_id, num_shards)={saved}, "
-                                        f"this range is {mine}; restore it into the range that saved it")
+            raise ManifestArgumentError(
+                f"LazyShuffledRange state is of (n, seed, shard_id, num_shards)={saved}, "
+                f"this range is {mine}; restore it into the range that saved it"
+            )
         self._pos = state["pos"]

@@ -133,14 +133,23 @@ def load_kaldi_data_dir(
         ``(recordings, supervisions or None, features or None)``.
     """
     recordings, supervisions = import_kaldi_data_dir(
-        path, sampling_rate=sampling_rate, frame_shift=frame_shift, num_jobs=num_jobs, use_reco2dur=use_reco2dur)
+        path, sampling_rate=sampling_rate, frame_shift=frame_shift, num_jobs=num_jobs, use_reco2dur=use_reco2dur
+    )
     features = None
     if frame_shift is not None:
-        features = import_kaldi_features(path, frame_shift, sampling_rate=sampling_rate, supervisions=supervisions,
-                                         recordings=recordings, feature_type=feature_type)
+        features = import_kaldi_features(
+            path,
+            frame_shift,
+            sampling_rate=sampling_rate,
+            supervisions=supervisions,
+            recordings=recordings,
+            feature_type=feature_type,
+        )
     elif (Path(path) / "feats.scp").is_file():
-        warnings.warn("Failed to import Kaldi 'feats.scp' to Lhotse: frame_shift must be not None. "
-                      "Feature import omitted.", stacklevel=2)
+        warnings.warn(
+            "Failed to import Kaldi 'feats.scp' to Lhotse: frame_shift must be not None. Feature import omitted.",
+            stacklevel=2,
+        )
     if map_string_to_underscores is not None and supervisions is not None:
         old = map_string_to_underscores
 
@@ -170,6 +179,7 @@ def export_to_kaldi(
         map_underscores_to: Replace ``_`` in supervision and speaker ids by this string.
         prefix_spk_id: Prefix utterance ids with ``<speaker>-`` (so Kaldi's sort by speaker holds).
     """
+
     def fix(segment: Any) -> Any:
         uid, speaker = segment.id, segment.speaker
         if map_underscores_to is not None:
@@ -286,5 +296,6 @@ def make_wavscp_channel_string_map(
     if transforms:
         raise ManifestFieldError(
             f"audio source {source.source!r} has transforms {transforms}; Kaldi cannot apply them: store the "
-            f"transformed audio first")
+            f"transformed audio first"
+        )
     return wav_scp_entries(source)

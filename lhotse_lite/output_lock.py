@@ -65,7 +65,6 @@ LOCK_SUFFIX = ".lock"
 """What is appended to an output's name to name its lock file."""
 
 
-
 def lock_path_of(output: Pathlike) -> Path:
     """The lock file of ``output``: ``<output>.lock`` beside it (a trailing ``/`` is ignored).
 
@@ -128,7 +127,7 @@ class OutputLock:
                 break
             file.close()  # its holder released and removed it between our open and our lock: retry
         if os.fstat(file.fileno()).st_size:  # left by a holder that died (truncating an empty file
-            file.truncate(0)                   # would make ext4 flush it on close: milliseconds)
+            file.truncate(0)  # would make ext4 flush it on close: milliseconds)
         file.write(f"{os.getpid()}\n".encode())
         file.flush()
         self._file = file
@@ -201,8 +200,10 @@ def _locked_message(output: Path, lock_path: Path, holder: Optional[int]) -> str
     who = "another process (pid not yet written)" if holder is None else f"process {holder}"
     if holder == os.getpid():
         who += " (this process: another writer of the same output is still open; close it first)"
-    return (f"{output} is being written by {who}, which holds {lock_path}; two runs writing one output "
-            f"would corrupt it. Wait for that run to finish, or write to another folder")
+    return (
+        f"{output} is being written by {who}, which holds {lock_path}; two runs writing one output "
+        f"would corrupt it. Wait for that run to finish, or write to another folder"
+    )
 
 
 class RemoteOutput:
@@ -262,5 +263,6 @@ class RemoteOutput:
             raise OutputChangedError(
                 f"{remote.redact(self.url)} was written by another run while this run wrote it ({err}); it is "
                 f"not overwritten. This run's output is in {local}: compare the two and upload it yourself if it "
-                f"is the one to keep, or give the runs different outputs") from None
+                f"is the one to keep, or give the runs different outputs"
+            ) from None
         self._expected = self._version()

@@ -91,5 +91,5 @@ def map_path(path: str) -> str:
     for src, dst in path_map():
         stem = src.rstrip("/")
         if path == stem or path.startswith(stem + "/"):
-            return dst.rstrip("/") + path[len(stem):]
+            return dst.rstrip("/") + path[len(stem) :]
     return path

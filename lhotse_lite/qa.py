@@ -91,7 +91,8 @@ def validate(obj: Any, read_data: bool = False) -> None:
             return
     raise ManifestArgumentError(
         f"validate() got an object of type {type(obj).__name__}; it validates "
-        f"{', '.join(t.__name__ for t in _VALIDATORS)} (cuts and arrays are not part of lhotse_lite)")
+        f"{', '.join(t.__name__ for t in _VALIDATORS)} (cuts and arrays are not part of lhotse_lite)"
+    )
 
 
 def register_validator(fn: Callable[..., None]) -> Callable[..., None]:
@@ -113,16 +114,20 @@ def register_validator(fn: Callable[..., None]) -> Callable[..., None]:
     try:
         hints = typing.get_type_hints(fn)
     except NameError as err:  # a string annotation naming a type that is not in the function's module
-        raise ManifestArgumentError(f"register_validator: the annotations of {fn.__qualname__} cannot be "
-                                    f"resolved ({err}); annotate the first parameter with a type in scope") from err
+        raise ManifestArgumentError(
+            f"register_validator: the annotations of {fn.__qualname__} cannot be "
+            f"resolved ({err}); annotate the first parameter with a type in scope"
+        ) from err
     first = next(iter(inspect.signature(fn).parameters), None)
     if first is None or not isinstance(hints.get(first), type):
-        raise ManifestArgumentError(f"register_validator: the first parameter of {fn.__qualname__} must be "
-                                    "annotated with the type it validates")
+        raise ManifestArgumentError(
+            f"register_validator: the first parameter of {fn.__qualname__} must be annotated with the type it validates"
+        )
     kind = hints[first]
     if kind in _VALIDATORS:
-        raise DuplicateRegistrationError(f"register_validator: {_VALIDATORS[kind].__qualname__} is registered "
-                                         f"for {kind.__name__} already")
+        raise DuplicateRegistrationError(
+            f"register_validator: {_VALIDATORS[kind].__qualname__} is registered for {kind.__name__} already"
+        )
     _VALIDATORS[kind] = fn
     return fn
 
@@ -239,15 +244,18 @@ def validate_recordings_and_supervisions(
     """
     recs = [recordings] if isinstance(recordings, Recording) else list(recordings)
     sups = [supervisions] if isinstance(supervisions, SupervisionSegment) else list(supervisions)
-    problems = validate_manifests(recordings=recs, supervisions=sups, check_files=False,
-                                  tolerance=SUPERVISION_TOLERANCE)
+    problems = validate_manifests(
+        recordings=recs, supervisions=sups, check_files=False, tolerance=SUPERVISION_TOLERANCE
+    )
     problems += _extra_supervision_problems(sups) + _audio_problems(recs, read_data)
     _warn_mixed_rates(recs)
     _raise_if(problems, "recordings and supervisions")
     without = {r.id for r in recs} - {s.recording_id for s in sups}
     if without:
-        logger.warning("There are %d recordings that do not have any corresponding supervisions in the "
-                       "SupervisionSet.", len(without))
+        logger.warning(
+            "There are %d recordings that do not have any corresponding supervisions in the SupervisionSet.",
+            len(without),
+        )
 
 
 def remove_missing_recordings_and_supervisions(
@@ -279,8 +287,11 @@ def remove_missing_recordings_and_supervisions(
     if only_in_supervisions:
         before = sum(1 for _ in supervisions)
         supervisions = supervisions.filter(_NotIn("recording_id", only_in_supervisions))
-        logger.warning("Removed %d supervisions with no corresponding recordings (for a total of %d "
-                       "recording IDs).", before - sum(1 for _ in supervisions), len(only_in_supervisions))
+        logger.warning(
+            "Removed %d supervisions with no corresponding recordings (for a total of %d recording IDs).",
+            before - sum(1 for _ in supervisions),
+            len(only_in_supervisions),
+        )
     return recordings, supervisions
 
 
@@ -318,9 +329,11 @@ def trim_supervisions_to_recordings(
     for s in supervisions:
         end = durations.get(s.recording_id)
         if end is None:
-            raise UnknownIdError(f"supervision {s.id!r}: recording {s.recording_id!r} is not among the recordings; "
-                                 "drop such supervisions first (remove_missing_recordings_and_supervisions, "
-                                 "or fix_manifests)")
+            raise UnknownIdError(
+                f"supervision {s.id!r}: recording {s.recording_id!r} is not among the recordings; "
+                "drop such supervisions first (remove_missing_recordings_and_supervisions, "
+                "or fix_manifests)"
+            )
         if s.start > end:
             removed += 1
             continue
@@ -335,9 +348,7 @@ def trim_supervisions_to_recordings(
     return SupervisionSet.from_segments(kept)
 
 
-def fix_manifests(
-    recordings: RecordingSet, supervisions: SupervisionSet
-) -> Tuple[RecordingSet, SupervisionSet]:
+def fix_manifests(recordings: RecordingSet, supervisions: SupervisionSet) -> Tuple[RecordingSet, SupervisionSet]:
     """Fixes a recordings/supervisions pair as Kaldi's ``utils/fix_data_dir.sh`` fixes a data directory.
 
     Removes the recordings without supervisions and the supervisions without recordings, removes the
@@ -359,12 +370,16 @@ def fix_manifests(
     """
     recordings, supervisions = remove_missing_recordings_and_supervisions(recordings, supervisions)
     if not any(True for _ in recordings):
-        raise ValidationError("fix_manifests: no recordings left: no supervision names the id of a recording; "
-                              "check that the supervisions' recording_id values are the recordings' ids")
+        raise ValidationError(
+            "fix_manifests: no recordings left: no supervision names the id of a recording; "
+            "check that the supervisions' recording_id values are the recordings' ids"
+        )
     supervisions = trim_supervisions_to_recordings(recordings, supervisions)
     if not len(supervisions):
-        raise ValidationError("fix_manifests: no supervisions left: every supervision starts after the end of "
-                              "its recording; check the recordings' durations and the supervisions' start times")
+        raise ValidationError(
+            "fix_manifests: no supervisions left: every supervision starts after the end of "
+            "its recording; check the recordings' durations and the supervisions' start times"
+        )
     return recordings, supervisions
 
 
@@ -399,8 +414,10 @@ def _audio_problems(recordings: Iterable[Recording], read_data: bool) -> List[Pr
 def _warn_mixed_rates(recordings: Iterable[Recording]) -> None:
     rates = sorted({r.sampling_rate for r in recordings})
     if len(rates) > 1:
-        logger.warning("RecordingSet contains recordings with different sampling rates (%s). Make sure that this "
-                       "was intended.", rates)
+        logger.warning(
+            "RecordingSet contains recordings with different sampling rates (%s). Make sure that this was intended.",
+            rates,
+        )
 
 
 def _recording_problems(recordings: Iterable[Recording], read_data: bool) -> List[Problem]:
@@ -416,20 +433,31 @@ def _supervision_problems(supervisions: Iterable[SupervisionSegment]) -> List[Pr
 
 def _extra_supervision_problems(supervisions: List[SupervisionSegment]) -> List[Problem]:
     """Lhotse's rules beyond :func:`validate_manifests`: positive durations; several starts at 0 are logged."""
-    problems = [Problem("supervisions", s.id, f"duration must be positive, got {s.duration}")
-                for s in supervisions if s.duration == 0]
+    problems = [
+        Problem("supervisions", s.id, f"duration must be positive, got {s.duration}")
+        for s in supervisions
+        if s.duration == 0
+    ]
     at_zero: Dict[Tuple[str, Any], int] = collections.Counter(
         (s.recording_id, tuple(s.channel) if isinstance(s.channel, list) else s.channel)
-        for s in supervisions if s.start == 0)
+        for s in supervisions
+        if s.start == 0
+    )
     for (recording_id, channel), count in at_zero.items():
         if count > 1:
-            logger.warning("SupervisionSet contains %d supervisions that start at 0 for recording %s (channel %s). "
-                           "Did you forget to set supervision start times?", count, recording_id, channel)
+            logger.warning(
+                "SupervisionSet contains %d supervisions that start at 0 for recording %s (channel %s). "
+                "Did you forget to set supervision start times?",
+                count,
+                recording_id,
+                channel,
+            )
     return problems
 
 
-def _features_problems(features: Iterable[Features], read_data: bool, feats_data: Optional[Any] = None
-                       ) -> List[Problem]:
+def _features_problems(
+    features: Iterable[Features], read_data: bool, feats_data: Optional[Any] = None
+) -> List[Problem]:
     problems: List[Problem] = []
     first: Optional[Features] = None
     for index, f in enumerate(features):
@@ -449,21 +477,27 @@ def _features_problems(features: Iterable[Features], read_data: bool, feats_data
 
 
 def _lhotse_feature_rules(f: Features) -> List[str]:
-    found = [f"{name} must be positive, got {getattr(f, name)}"
-             for name in ("duration", "num_frames", "num_features", "sampling_rate", "frame_shift")
-             if not getattr(f, name) > 0]
+    found = [
+        f"{name} must be positive, got {getattr(f, name)}"
+        for name in ("duration", "num_frames", "num_features", "sampling_rate", "frame_shift")
+        if not getattr(f, name) > 0
+    ]
     if f.start < 0:
         found.append(f"start must be >= 0, got {f.start}")
     if found:
         return found
     hop = round(f.frame_shift * f.sampling_rate, ndigits=12)
     if hop != int(hop):
-        found.append(f"frame_shift {f.frame_shift} s is {hop} samples at {f.sampling_rate} Hz; it must be a whole "
-                     "number of samples")
+        found.append(
+            f"frame_shift {f.frame_shift} s is {hop} samples at {f.sampling_rate} Hz; it must be a whole "
+            "number of samples"
+        )
     expected = compute_num_frames(f.duration, f.frame_shift, f.sampling_rate)
     if expected != f.num_frames and abs(expected - f.num_frames) <= 1:  # larger gaps: validate_manifests says so
-        found.append(f"num_frames {f.num_frames} differs from the {expected} frames of duration {f.duration} s "
-                     f"at frame_shift {f.frame_shift} s (lhotse_lite.units.compute_num_frames)")
+        found.append(
+            f"num_frames {f.num_frames} differs from the {expected} frames of duration {f.duration} s "
+            f"at frame_shift {f.frame_shift} s (lhotse_lite.units.compute_num_frames)"
+        )
     return found
 
 
@@ -474,7 +508,12 @@ def _shape_problems(f: Features, data: Any) -> List[str]:
     return []
 
 
-for _kind, _validator in ((Recording, validate_recording), (SupervisionSegment, validate_supervision),
-                          (Features, validate_features), (RecordingSet, validate_recording_set),
-                          (SupervisionSet, validate_supervision_set), (FeatureSet, validate_feature_set)):
+for _kind, _validator in (
+    (Recording, validate_recording),
+    (SupervisionSegment, validate_supervision),
+    (Features, validate_features),
+    (RecordingSet, validate_recording_set),
+    (SupervisionSet, validate_supervision_set),
+    (FeatureSet, validate_feature_set),
+):
     _VALIDATORS[_kind] = _validator

@@ -125,13 +125,34 @@ _SECRET_QUERY = re.compile(
 )
 
 # Exception class names (anywhere in an error's cause chain or MRO) that mean "try again".
-_TRANSIENT_NAMES = frozenset({
-    "ClientConnectionError", "ClientPayloadError", "ServerTimeoutError", "ServerDisconnectedError",
-    "EndpointConnectionError", "ConnectionClosedError", "ReadTimeoutError", "ConnectTimeoutError",
-    "ResponseStreamingError", "IncompleteReadError", "ProtocolError", "IncompleteRead",
-})
-_THROTTLING_CODES = frozenset({"SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded",
-                               "TooManyRequests", "RequestTimeout", "ServiceUnavailable", "InternalError"})
+_TRANSIENT_NAMES = frozenset(
+    {
+        "ClientConnectionError",
+        "ClientPayloadError",
+        "ServerTimeoutError",
+        "ServerDisconnectedError",
+        "EndpointConnectionError",
+        "ConnectionClosedError",
+        "ReadTimeoutError",
+        "ConnectTimeoutError",
+        "ResponseStreamingError",
+        "IncompleteReadError",
+        "ProtocolError",
+        "IncompleteRead",
+    }
+)
+_THROTTLING_CODES = frozenset(
+    {
+        "SlowDown",
+        "Throttling",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TooManyRequests",
+        "RequestTimeout",
+        "ServiceUnavailable",
+        "InternalError",
+    }
+)
 
 T = TypeVar("T")
 
@@ -191,11 +212,12 @@ class RetryPolicy:
         if not (self.base_delay_s >= 0 and self.max_delay_s >= 0):
             raise ConfigError(
                 f"RetryPolicy: expected delays >= 0 s, got base_delay_s={self.base_delay_s!r}, "
-                f"max_delay_s={self.max_delay_s!r}")
+                f"max_delay_s={self.max_delay_s!r}"
+            )
 
     def delay_s(self, failures: int) -> float:
         """Seconds to wait after ``failures + 1`` failed tries."""
-        return min(self.base_delay_s * 2 ** failures, self.max_delay_s)
+        return min(self.base_delay_s * 2**failures, self.max_delay_s)
 
 
 _policy: Optional[RetryPolicy] = None
@@ -247,7 +269,8 @@ def filesystem(url: str) -> Tuple[Any, str]:
         import fsspec.core
     except ImportError as err:  # fsspec is a dependency; a broken install says so
         raise RemoteBackendMissingError(
-            f"{redact(url)}: reading URLs needs fsspec; install it with pip install fsspec") from err
+            f"{redact(url)}: reading URLs needs fsspec; install it with pip install fsspec"
+        ) from err
     protocol = _protocol(url)
 
     def connect() -> Tuple[Any, str]:
@@ -346,7 +369,8 @@ def _error(url: str, what: str, err: BaseException, kind: str, status: Optional[
     if kind == "access":
         return RemoteAccessError(
             f"{shown}: {what} failed: access denied ({http}; {detail}); check the credentials the back end "
-            f"reads from its environment (e.g. AWS_PROFILE, ~/.aws) and the object's permissions")
+            f"reads from its environment (e.g. AWS_PROFILE, ~/.aws) and the object's permissions"
+        )
     after = f" after {tries} tries" if kind == "transient" else ""
     return RemoteError(f"{shown}: {what} failed{after} ({http}; {detail})")
 
@@ -394,8 +418,9 @@ class RemoteFile(io.RawIOBase):
         RemoteNotFoundError, RemoteAccessError, RemoteError: see the module docstring.
     """
 
-    def __init__(self, url: str, block_size: int = 1 << 20, initial_block: int = 1 << 13,
-                 defer_errors: bool = False) -> None:
+    def __init__(
+        self, url: str, block_size: int = 1 << 20, initial_block: int = 1 << 13, defer_errors: bool = False
+    ) -> None:
         super().__init__()
         self.url = url
         self.block_size = max(int(block_size), 1)
@@ -424,8 +449,10 @@ class RemoteFile(io.RawIOBase):
     def _total(self) -> int:
         """The object's size, which ranged reads need."""
         if self.size is None:
-            raise RemoteError(f"{redact(self.url)}: the server does not tell the object's size, so it cannot be "
-                              f"read by range; read it with read_capped()")
+            raise RemoteError(
+                f"{redact(self.url)}: the server does not tell the object's size, so it cannot be "
+                f"read by range; read it with read_capped()"
+            )
         return self.size
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
@@ -468,17 +495,21 @@ class RemoteFile(io.RawIOBase):
             window, self._expected = self._expected or self.initial_block, 0
             self._window = self.initial_block
             start, stop, where = pos, min(total, max(end, pos + window)), "new"
-        fetched = _call(self.url, f"reading bytes {start}-{stop - 1}",
-                        lambda: self._fs.cat_file(self._inner, start=start, end=stop))
+        fetched = _call(
+            self.url, f"reading bytes {start}-{stop - 1}", lambda: self._fs.cat_file(self._inner, start=start, end=stop)
+        )
         self.requests += 1
         if len(fetched) == total and stop - start != total:  # a server that ignores Range headers
-            logger.warning("%s: the server ignores range requests; the whole object (%d bytes) was read",
-                           redact(self.url), total)
+            logger.warning(
+                "%s: the server ignores range requests; the whole object (%d bytes) was read", redact(self.url), total
+            )
             self._buffer, self._buffer_start = fetched, 0
             return
         if len(fetched) != stop - start:
-            raise RemoteError(f"{redact(self.url)}: asked for bytes {start}-{stop - 1}, got {len(fetched)} bytes; "
-                              f"the object changed while it was read")
+            raise RemoteError(
+                f"{redact(self.url)}: asked for bytes {start}-{stop - 1}, got {len(fetched)} bytes; "
+                f"the object changed while it was read"
+            )
         if where == "before":
             self._buffer, self._buffer_start = fetched + self._buffer, start
         elif where == "after":
@@ -561,7 +592,8 @@ def read_range(path: Union[str, os.PathLike], offset: int, length: int, etag: Op
             if etag is not None and any(_status(e) == 412 for e in _chain(err)):
                 raise RemoteChangedError(
                     f"{redact(url)}: the object changed after it was opened (its ETag is no longer {etag}); "
-                    f"open it again") from None
+                    f"open it again"
+                ) from None
             raise
 
     return _call(url, f"reading {length} bytes at offset {offset}", fetch)
@@ -577,8 +609,9 @@ def _cat_range(fs: Any, inner: str, start: int, end: int, etag: Optional[str]) -
         bucket, key, _ = fs.split_path(inner)
 
         async def get() -> bytes:  # s3fs's cat_file passes no conditions: its client call with one
-            response = await fs._call_s3("get_object", Bucket=bucket, Key=key, Range=f"bytes={start}-{end - 1}",
-                                         IfMatch=etag)
+            response = await fs._call_s3(
+                "get_object", Bucket=bucket, Key=key, Range=f"bytes={start}-{end - 1}", IfMatch=etag
+            )
             try:
                 return await response["Body"].read()
             finally:
@@ -601,8 +634,11 @@ def object_info(url: str) -> Dict[str, Any]:
         raise RemoteNotFoundError(f"{redact(url)}: not an object but a folder; check the URL")
     etag = info.get("ETag") or info.get("etag")
     modified = info.get("LastModified") or info.get("Last-Modified") or info.get("mtime") or info.get("created")
-    return {"size": None if info.get("size") is None else int(info["size"]),
-            "etag": None if etag is None else str(etag), "modified": None if modified is None else str(modified)}
+    return {
+        "size": None if info.get("size") is None else int(info["size"]),
+        "etag": None if etag is None else str(etag),
+        "modified": None if modified is None else str(modified),
+    }
 
 
 def read_capped(url: str, max_bytes: int) -> bytes:
@@ -696,12 +732,14 @@ def upload(local: Union[str, os.PathLike], url: str, create: bool = False) -> No
     protocols = fs.protocol if isinstance(fs.protocol, (tuple, list)) else (fs.protocol,)
     if any(p in ("http", "https") for p in protocols):
         raise RemoteError(f"{redact(url)}: cannot write to a web server; write to an object store or a local path")
-    exists_now = RemoteChangedError(f"{redact(url)}: an object was written there by another writer (a put only if "
-                                    f"there is none was asked for)")
+    exists_now = RemoteChangedError(
+        f"{redact(url)}: an object was written there by another writer (a put only if there is none was asked for)"
+    )
     conditional = create and any(p in ("s3", "s3a") for p in protocols)
     if create and not conditional and exists(url):
         raise exists_now
     if any(p in _ATOMIC_PUT for p in protocols):
+
         def put() -> None:
             try:
                 fs.put_file(str(local), inner, **({"mode": "create"} if conditional else {}))
@@ -769,7 +807,6 @@ def staging_path(url: str) -> Path:
         >>> staging_path("s3://b/cuts.jsonl.gz").name
         'cuts.jsonl.gz'
     """
-    root = os.environ.get(STAGING_ENV_VAR) or os.path.join(os.path.expanduser("~"), ".cache", "lhotse_lite",
-                                                           "staging")
+    root = os.environ.get(STAGING_ENV_VAR) or os.path.join(os.path.expanduser("~"), ".cache", "lhotse_lite", "staging")
     digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
     return Path(root) / digest / (url.rstrip("/").rsplit("/", 1)[-1] or "object")

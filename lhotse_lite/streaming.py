@@ -110,9 +110,7 @@ def split_wav_lens(chunk_lens: Sequence[int], wav_lens: torch.Tensor) -> List[to
     """
     chunk_lens = list(chunk_lens)
     if not chunk_lens or any(int(n) != n or n < 1 for n in chunk_lens):
-        raise ConfigError(
-            f"split_wav_lens: expected a non-empty list of positive chunk lengths, got {chunk_lens!r}"
-        )
+        raise ConfigError(f"split_wav_lens: expected a non-empty list of positive chunk lengths, got {chunk_lens!r}")
     wav_frames = wav_lens * float(sum(chunk_lens))
     result: List[torch.Tensor] = []
     start = 0
@@ -206,8 +204,7 @@ def infer_dependency_matrix(
     seq_shape = tuple(int(n) for n in seq_shape)
     if len(seq_shape) not in (2, 3) or min(seq_shape) < 1:
         raise ConfigError(
-            f"{where}: expected seq_shape (batch, time, feature) or (batch, time) with positive sizes, "
-            f"got {seq_shape}"
+            f"{where}: expected seq_shape (batch, time, feature) or (batch, time) with positive sizes, got {seq_shape}"
         )
     check_int(where, "in_stride", in_stride, minimum=1)
     check_int(where, "num_trials", num_trials, minimum=1)

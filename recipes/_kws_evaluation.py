@@ -85,7 +85,6 @@ def mfcc_extractor(num_mfcc: int = 64) -> Mfcc:
     return Mfcc(MfccConfig(num_filters=num_mfcc, num_ceps=num_mfcc))
 
 
-
 @torch.no_grad()
 def predict(
     model: torch.nn.Module, dataset: SupervisionDataset, batch_duration: float = 64.0
@@ -99,8 +98,9 @@ def predict(
         ``(predicted, reference)`` int arrays of length ``len(dataset)``.
     """
     model.eval()
-    batches = KeywordSpottingDataset(dataset.segments, dataset.target_fn, features=dataset.source.features,
-                                     normalizer=dataset.normalizer)
+    batches = KeywordSpottingDataset(
+        dataset.segments, dataset.target_fn, features=dataset.source.features, normalizer=dataset.normalizer
+    )
     sampler = DurationBatchSampler(dataset.durations, batch_duration, shuffle=False, sort_pool=1)
     predicted, reference = [], []
     for indices in sampler:
@@ -108,7 +108,6 @@ def predict(
         predicted.append(model(batch["inputs"], batch["input_lens"]).argmax(-1).numpy())
         reference.append(batch["labels"].numpy())
     return np.concatenate(predicted), np.concatenate(reference)
-
 
 
 def confusion_matrix(reference: Sequence[int], predicted: Sequence[int], num_classes: int) -> np.ndarray:
@@ -141,8 +140,15 @@ def plot_confusion(cm: np.ndarray, labels: Sequence[str], path: Pathlike, title:
     ax.set_xlabel("predicted")
     ax.set_ylabel("reference")
     for (i, j), value in np.ndenumerate(cm):
-        ax.text(j, i, str(int(value)), ha="center", va="center",
-                color="white" if value > cm.max() / 2 else "black", fontsize=8)
+        ax.text(
+            j,
+            i,
+            str(int(value)),
+            ha="center",
+            va="center",
+            color="white" if value > cm.max() / 2 else "black",
+            fontsize=8,
+        )
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -150,17 +156,21 @@ def plot_confusion(cm: np.ndarray, labels: Sequence[str], path: Pathlike, title:
     return Path(path)
 
 
-def save_checkpoint(path: Pathlike, model: torch.nn.Module, labels: Sequence[str], normalizer: GlobalMVN,
-                    config: KwsConfig) -> Path:
+def save_checkpoint(
+    path: Pathlike, model: torch.nn.Module, labels: Sequence[str], normalizer: GlobalMVN, config: KwsConfig
+) -> Path:
     """Saves everything needed to classify new audio: weights, labels, MFCC options, statistics."""
-    torch.save({
-        "model": model.state_dict(),
-        "labels": list(labels),
-        "num_mfcc": config.num_mfcc,
-        "norm_means": torch.from_numpy(normalizer.means),
-        "norm_stds": torch.from_numpy(normalizer.stds),
-        "config": dataclasses.asdict(config),
-    }, path)
+    torch.save(
+        {
+            "model": model.state_dict(),
+            "labels": list(labels),
+            "num_mfcc": config.num_mfcc,
+            "norm_means": torch.from_numpy(normalizer.means),
+            "norm_stds": torch.from_numpy(normalizer.stds),
+            "config": dataclasses.asdict(config),
+        },
+        path,
+    )
     return Path(path)
 
 

@@ -127,9 +127,15 @@ class CtcConvEmformer(torch.nn.Module):
 
     def __init__(self, config: AsrConfig, vocab_size: int) -> None:
         super().__init__()
-        self.encoder = ConvEmformer(config.num_filters, config.num_heads, config.ffn_dim, config.num_layers,
-                                    config.segment_length, config.kernel_size,
-                                    right_context_length=config.right_context_length)
+        self.encoder = ConvEmformer(
+            config.num_filters,
+            config.num_heads,
+            config.ffn_dim,
+            config.num_layers,
+            config.segment_length,
+            config.kernel_size,
+            right_context_length=config.right_context_length,
+        )
         self.output = torch.nn.Linear(config.num_filters, vocab_size)
 
     def forward(self, inputs: torch.Tensor, lengths: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -153,7 +159,8 @@ def prepare(corpus_dir: Pathlike, work_dir: Pathlike, config: AsrConfig) -> Tupl
             out.parent.mkdir(parents=True, exist_ok=True)
             with get_writer("lilcom_chunky")(str(out.with_suffix("").with_suffix(""))) as writer:
                 feats = FeatureSetBuilder(extractor, writer).process_and_store_recordings(
-                    manifests[split]["recordings"], output_manifest=out, progress_bar=False)
+                    manifests[split]["recordings"], output_manifest=out, progress_bar=False
+                )
         supervisions.extend(manifests[split]["supervisions"])
         features.extend(feats)
     return SupervisionSet(supervisions), FeatureSet(features)
@@ -195,9 +202,15 @@ def _train(corpus_dir: Pathlike, work_dir: Pathlike, config: AsrConfig) -> List[
     stats = features.compute_global_stats()
     tokenizer = CharTokenizer()
     sampler = DynamicBucketingSampler(supervisions, max_duration=config.max_duration, shuffle=True, seed=config.seed)
-    dataset = SpeechRecognitionDataset(supervisions, tokenizer=tokenizer, pad_id=0, features=features,
-                                       normalizer=stats, right_context_frames=config.right_context_length,
-                                       seed=config.seed)
+    dataset = SpeechRecognitionDataset(
+        supervisions,
+        tokenizer=tokenizer,
+        pad_id=0,
+        features=features,
+        normalizer=stats,
+        right_context_frames=config.right_context_length,
+        seed=config.seed,
+    )
     loader = torch.utils.data.DataLoader(dataset, sampler=sampler, batch_size=None, num_workers=config.num_workers)
     torch.manual_seed(config.seed)
     model = CtcConvEmformer(config, tokenizer.vocab_size)
@@ -230,14 +243,27 @@ def _train(corpus_dir: Pathlike, work_dir: Pathlike, config: AsrConfig) -> List[
             optimizer.step()
             progress.update(batch)
             step += 1
-            entry = {"step": step, "epoch": batch["epoch"], "batch_index": batch["batch_index"],
-                     "ids": batch["ids"], "loss": loss.item()}
+            entry = {
+                "step": step,
+                "epoch": batch["epoch"],
+                "batch_index": batch["batch_index"],
+                "ids": batch["ids"],
+                "loss": loss.item(),
+            }
             log.append(entry)
             with open(log_path, "a", encoding="utf-8") as f:
                 f.write(json.dumps(entry) + "\n")
             if step % config.checkpoint_every == 0 or step == stop:
-                _save(checkpoint, {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
-                                   "config": asdict(config)}, progress)
+                _save(
+                    checkpoint,
+                    {
+                        "model": model.state_dict(),
+                        "optimizer": optimizer.state_dict(),
+                        "step": step,
+                        "config": asdict(config),
+                    },
+                    progress,
+                )
             if step == stop:
                 break
         else:
@@ -252,24 +278,28 @@ def _train(corpus_dir: Pathlike, work_dir: Pathlike, config: AsrConfig) -> List[
 @click.option("--stop-after", type=int, default=None, help="Stop after this many steps of this run (resume later).")
 @click.option("--num-workers", type=int, default=0, show_default=True, help="DataLoader workers.")
 @click.option("-v", "--verbose", is_flag=True, help="Log progress.")
-def main(corpus_dir: str, work_dir: str, steps: int, stop_after: Optional[int], num_workers: int,
-         verbose: bool) -> None:
+def main(
+    corpus_dir: str, work_dir: str, steps: int, stop_after: Optional[int], num_workers: int, verbose: bool
+) -> None:
     """Train a small ConvEmformer with CTC on CORPUS_DIR (LibriSpeech layout); WORK_DIR holds everything.
 
     Prints the mean loss of the first and the last ten steps.
     """
     from lhotse_lite.errors import LhotseLiteError
 
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         log = train(corpus_dir, work_dir, AsrConfig(steps=steps, stop_after=stop_after, num_workers=num_workers))
     except LhotseLiteError as err:
         raise click.ClickException(str(err)) from err
     losses = [e["loss"] for e in log]
     head, tail = losses[:10], losses[-10:]
-    click.echo(f"{len(losses)} steps; mean loss of the first {len(head)}: {sum(head) / max(len(head), 1):.3f}, "
-               f"of the last {len(tail)}: {sum(tail) / max(len(tail), 1):.3f}")
+    click.echo(
+        f"{len(losses)} steps; mean loss of the first {len(head)}: {sum(head) / max(len(head), 1):.3f}, "
+        f"of the last {len(tail)}: {sum(tail) / max(len(tail), 1):.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -77,8 +77,20 @@ from recipes._kws_evaluation import (
 )
 
 __all__ = [
-    "KwsConfig", "KwsResult", "mfcc_extractor", "prepare_features", "build_dataset", "train_model", "predict",
-    "confusion_matrix", "format_confusion", "plot_confusion", "save_checkpoint", "load_checkpoint", "run", "main",
+    "KwsConfig",
+    "KwsResult",
+    "mfcc_extractor",
+    "prepare_features",
+    "build_dataset",
+    "train_model",
+    "predict",
+    "confusion_matrix",
+    "format_confusion",
+    "plot_confusion",
+    "save_checkpoint",
+    "load_checkpoint",
+    "run",
+    "main",
 ]
 
 logger = logging.getLogger(__name__)
@@ -134,6 +146,7 @@ class KwsConfig:
 
 # ---- stages 1-3: manifests, features, statistics ----------------------------------------------------
 
+
 def _manifests(corpus_dir: Pathlike, out: Path, words: Optional[Sequence[str]]) -> Dict[str, Dict[str, Any]]:
     """Every word's manifests (prepared once, then reused), restricted to ``words``."""
     from lhotse_lite.audio import RecordingSet
@@ -150,8 +163,10 @@ def _manifests(corpus_dir: Pathlike, out: Path, words: Optional[Sequence[str]]) 
         if words is not None:
             missing = sorted(set(words) - {s.text for s in supervisions})
             if missing:
-                raise UnknownIdError(f"{ps['supervisions']}: no clips of the word(s) {missing}; the words "
-                                     f"present are {sorted({s.text for s in supervisions})}")
+                raise UnknownIdError(
+                    f"{ps['supervisions']}: no clips of the word(s) {missing}; the words "
+                    f"present are {sorted({s.text for s in supervisions})}"
+                )
             supervisions = supervisions.filter(lambda s, keep=frozenset(words): s.text in keep)
             recordings = recordings.filter(lambda r, ids=frozenset(s.recording_id for s in supervisions): r.id in ids)
         manifests[split] = {"recordings": recordings, "supervisions": supervisions}
@@ -184,8 +199,13 @@ def prepare_features(
         if split == "train":
             rates = {r.id: r.sampling_rate for r in recordings}
             for factor in config.speed_factors:
-                variants.append((factor, recordings.perturb_speed(factor), supervisions.map(
-                    lambda s, f=factor, rates=rates: s.perturb_speed(f, rates[s.recording_id]))))
+                variants.append(
+                    (
+                        factor,
+                        recordings.perturb_speed(factor),
+                        supervisions.map(lambda s, f=factor, rates=rates: s.perturb_speed(f, rates[s.recording_id])),
+                    )
+                )
         all_sups, all_feats = [], []
         for factor, recs, sups in variants:
             name = f"{split}" if factor == 1.0 else f"{split}_sp{factor}"
@@ -193,8 +213,11 @@ def prepare_features(
             storage.parent.mkdir(parents=True, exist_ok=True)
             with get_writer("lilcom_chunky")(str(storage)) as writer:
                 feats = FeatureSetBuilder(extractor, writer).process_and_store_recordings(
-                    recs, output_manifest=work / "features" / f"mfcc{config.num_mfcc}_{name}.jsonl.gz",
-                    num_jobs=config.num_jobs, progress_bar=False)
+                    recs,
+                    output_manifest=work / "features" / f"mfcc{config.num_mfcc}_{name}.jsonl.gz",
+                    num_jobs=config.num_jobs,
+                    progress_bar=False,
+                )
             all_sups.extend(sups)
             all_feats.extend(feats)
         result[split] = (SupervisionSet(all_sups), FeatureSet(all_feats))
@@ -203,8 +226,10 @@ def prepare_features(
 
 # ---- stage 4: training ------------------------------------------------------------------------------
 
-def build_dataset(supervisions: SupervisionSet, features: FeatureSet, labels: LabelTargets,
-                  normalizer: GlobalMVN) -> SupervisionDataset:
+
+def build_dataset(
+    supervisions: SupervisionSet, features: FeatureSet, labels: LabelTargets, normalizer: GlobalMVN
+) -> SupervisionDataset:
     """A normalised dataset whose feature matrices are held in memory (``memory_npy``, lossless)."""
     in_memory = features.map(lambda f: f.move_to_memory())
     return SupervisionDataset(supervisions, features=in_memory, target_fn=labels, normalizer=normalizer)
@@ -218,8 +243,9 @@ def _lr_factor(progress: float, warmup_fraction: float) -> float:
     return 0.5 * (1.0 + math.cos(math.pi * min(1.0, rest)))
 
 
-def train_model(train: SupervisionDataset, valid: Optional[SupervisionDataset], num_classes: int,
-                config: KwsConfig) -> Tuple[torch.nn.Module, List[Dict[str, float]], int, int]:
+def train_model(
+    train: SupervisionDataset, valid: Optional[SupervisionDataset], num_classes: int, config: KwsConfig
+) -> Tuple[torch.nn.Module, List[Dict[str, float]], int, int]:
     """Stage 4: trains MatchboxNet-3x1x64 on ``train``.
 
     Returns:
@@ -230,13 +256,25 @@ def train_model(train: SupervisionDataset, valid: Optional[SupervisionDataset], 
     model = matchboxnet_3x1x64(num_classes=num_classes, feat_in=config.num_mfcc)
     augment = [
         functools.partial(random_time_shift, max_shift=config.time_shift),
-        functools.partial(spec_augment, num_time_masks=config.time_masks, max_time_width=config.time_mask_width,
-                          num_freq_masks=config.freq_masks, max_freq_width=config.freq_mask_width),
+        functools.partial(
+            spec_augment,
+            num_time_masks=config.time_masks,
+            max_time_width=config.time_mask_width,
+            num_freq_masks=config.freq_masks,
+            max_freq_width=config.freq_mask_width,
+        ),
     ]
-    batches = KeywordSpottingDataset(train.segments, train.target_fn, features=train.source.features,
-                                     normalizer=train.normalizer, transforms=augment, seed=config.seed)
-    sampler = DynamicBucketingSampler(durations=train.durations, max_duration=config.batch_duration, shuffle=True,
-                                      seed=config.seed)
+    batches = KeywordSpottingDataset(
+        train.segments,
+        train.target_fn,
+        features=train.source.features,
+        normalizer=train.normalizer,
+        transforms=augment,
+        seed=config.seed,
+    )
+    sampler = DynamicBucketingSampler(
+        durations=train.durations, max_duration=config.batch_duration, shuffle=True, seed=config.seed
+    )
     loader = torch.utils.data.DataLoader(batches, sampler=sampler, batch_size=None)
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     total = config.epochs * len(sampler)
@@ -262,20 +300,31 @@ def train_model(train: SupervisionDataset, valid: Optional[SupervisionDataset], 
             optimiser.step()
             losses.append(loss.item())
             step += 1
-        record = {"epoch": epoch, "loss": float(np.mean(losses)) if losses else float("nan"),
-                  "lr": optimiser.param_groups[0]["lr"], "seconds": time.perf_counter() - start}
+        record = {
+            "epoch": epoch,
+            "loss": float(np.mean(losses)) if losses else float("nan"),
+            "lr": optimiser.param_groups[0]["lr"],
+            "seconds": time.perf_counter() - start,
+        }
         if valid is not None and (epoch % 2 == 0 or epoch == config.epochs or progress >= 1.0):
             predicted, reference = predict(model, valid)
             record["valid_accuracy"] = float((predicted == reference).mean())
         history.append(record)
         logger.info("epoch %d: %s", epoch, ", ".join(f"{k}={v:.4g}" for k, v in record.items() if k != "epoch"))
     if progress >= 1.0 and step < total:
-        logger.warning("time budget max_minutes=%s used up after %d of %d planned steps (epoch %d); the "
-                       "learning-rate schedule followed the clock", config.max_minutes, step, total, epoch)
+        logger.warning(
+            "time budget max_minutes=%s used up after %d of %d planned steps (epoch %d); the "
+            "learning-rate schedule followed the clock",
+            config.max_minutes,
+            step,
+            total,
+            epoch,
+        )
     return model.eval(), history, epoch, step
 
 
 # ---- all stages (stage 5's helpers are in recipes/_kws_evaluation.py) -----------------------------
+
 
 def run(corpus_dir: Pathlike, work_dir: Pathlike, config: KwsConfig = KwsConfig()) -> KwsResult:
     """All stages; writes ``work_dir/{manifests,features}/``, ``stats.pkl``, ``matchboxnet.pt``,
@@ -314,18 +363,26 @@ def run(corpus_dir: Pathlike, work_dir: Pathlike, config: KwsConfig = KwsConfig(
     valid_predicted, valid_reference = predict(model, datasets["valid"])
     table = format_confusion(cm, labels.labels)
     (work / "confusion.txt").write_text(table + "\n", encoding="utf-8")
-    png = plot_confusion(cm, labels.labels, work / "confusion.png",
-                         title=f"MatchboxNet-3x1x64 test accuracy {100 * test_accuracy:.1f}%")
+    png = plot_confusion(
+        cm, labels.labels, work / "confusion.png", title=f"MatchboxNet-3x1x64 test accuracy {100 * test_accuracy:.1f}%"
+    )
     checkpoint = save_checkpoint(work / "matchboxnet.pt", model, labels.labels, normalizer, config)
     reloaded, _, _, _ = load_checkpoint(checkpoint)
     reloaded_predicted, _ = predict(reloaded, datasets["test"])
     result = KwsResult(
-        labels=labels.labels, test_accuracy=test_accuracy,
+        labels=labels.labels,
+        test_accuracy=test_accuracy,
         valid_accuracy=float((valid_predicted == valid_reference).mean()),
         reloaded_accuracy=float((reloaded_predicted == reference).mean()),
-        confusion=cm.tolist(), train_seconds=train_seconds, train_cpu_seconds=train_cpu_seconds,
+        confusion=cm.tolist(),
+        train_seconds=train_seconds,
+        train_cpu_seconds=train_cpu_seconds,
         feature_seconds=feature_seconds,
-        epochs=epochs, steps=steps, checkpoint=str(checkpoint), confusion_png=str(png), history=history,
+        epochs=epochs,
+        steps=steps,
+        checkpoint=str(checkpoint),
+        confusion_png=str(png),
+        history=history,
     )
     (work / "result.json").write_text(json.dumps(dataclasses.asdict(result), indent=1), encoding="utf-8")
     return result
@@ -340,29 +397,57 @@ _DEFAULTS = KwsConfig()
 @click.option("-w", "--word", "words", multiple=True, help="A class (repeat for several; default: every word folder).")
 @click.option("--epochs", type=click.IntRange(min=1), default=_DEFAULTS.epochs, show_default=True)
 @click.option("--lr", type=float, default=_DEFAULTS.lr, show_default=True, help="Peak learning rate.")
-@click.option("--batch-duration", type=float, default=_DEFAULTS.batch_duration, show_default=True,
-              help="Seconds of audio per batch.")
-@click.option("--speed-factor", "speed_factors", type=float, multiple=True,
-              help="Speed-perturbed copy of the training set (repeat; default 0.9 and 1.1).")
+@click.option(
+    "--batch-duration",
+    type=float,
+    default=_DEFAULTS.batch_duration,
+    show_default=True,
+    help="Seconds of audio per batch.",
+)
+@click.option(
+    "--speed-factor",
+    "speed_factors",
+    type=float,
+    multiple=True,
+    help="Speed-perturbed copy of the training set (repeat; default 0.9 and 1.1).",
+)
 @click.option("--no-speed-perturbation", is_flag=True, help="Train on the original clips only.")
 @click.option("--max-train-items", type=click.IntRange(min=1), help="Keep only this many training clips.")
-@click.option("--max-minutes", type=float, default=_DEFAULTS.max_minutes, show_default=True,
-              help="Training time budget (wall clock).")
+@click.option(
+    "--max-minutes",
+    type=float,
+    default=_DEFAULTS.max_minutes,
+    show_default=True,
+    help="Training time budget (wall clock).",
+)
 @click.option("--num-threads", type=click.IntRange(min=1), default=_DEFAULTS.num_threads, show_default=True)
-@click.option("--num-jobs", type=click.IntRange(min=1), default=_DEFAULTS.num_jobs, show_default=True,
-              help="Feature extraction processes.")
+@click.option(
+    "--num-jobs",
+    type=click.IntRange(min=1),
+    default=_DEFAULTS.num_jobs,
+    show_default=True,
+    help="Feature extraction processes.",
+)
 @click.option("--seed", type=int, default=_DEFAULTS.seed, show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="Log every epoch (INFO level) to stderr.")
-def main(corpus_dir: str, work_dir: str, words: Tuple[str, ...], speed_factors: Tuple[float, ...],
-         no_speed_perturbation: bool, verbose: bool, **options: Any) -> None:
+def main(
+    corpus_dir: str,
+    work_dir: str,
+    words: Tuple[str, ...],
+    speed_factors: Tuple[float, ...],
+    no_speed_perturbation: bool,
+    verbose: bool,
+    **options: Any,
+) -> None:
     """Train and evaluate MatchboxNet-3x1x64 keyword spotting on CORPUS_DIR (Speech Commands layout).
 
     Prints the test confusion matrix and the accuracies; everything is written to WORK_DIR.
     """
     from lhotse_lite.errors import LhotseLiteError
 
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     factors = () if no_speed_perturbation else (speed_factors or _DEFAULTS.speed_factors)
     config = KwsConfig(words=words or None, speed_factors=tuple(factors), **options)
     try:

@@ -49,12 +49,15 @@ def lhotse_uses(source: str, filename: str = "<test>") -> List[str]:
     return found
 
 
-@pytest.mark.parametrize("source", [
-    "import lhotse\n",
-    "from lhotse.kaldi import load_kaldi_data_dir\n",
-    "import pytest\nqa = pytest.importorskip('lhotse.qa')\n",
-    "import importlib\nlayers = importlib.import_module('lhotse.features.kaldi.layers')\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import lhotse\n",
+        "from lhotse.kaldi import load_kaldi_data_dir\n",
+        "import pytest\nqa = pytest.importorskip('lhotse.qa')\n",
+        "import importlib\nlayers = importlib.import_module('lhotse.features.kaldi.layers')\n",
+    ],
+)
 def test_the_scan_finds_lhotse_imports(source):
     assert len(lhotse_uses(source)) == 1
 

@@ -66,21 +66,27 @@ def skips_on_own_imports(source: str, filename: str = "<test>") -> List[str]:
     return found
 
 
-@pytest.mark.parametrize("source", [
-    "import pytest\nlayers = pytest.importorskip('lhotse_lite.features.kaldi.layers')\n",
-    "try:\n    import lhotse_lite.models\nexcept ImportError:\n    pass\n",
-    "try:\n    from lhotse_lite.features import io\nexcept (OSError, ModuleNotFoundError):\n    io = None\n",
-    "import importlib\ntry:\n    m = importlib.import_module(name)\nexcept ImportError as err:\n    skip(err)\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import pytest\nlayers = pytest.importorskip('lhotse_lite.features.kaldi.layers')\n",
+        "try:\n    import lhotse_lite.models\nexcept ImportError:\n    pass\n",
+        "try:\n    from lhotse_lite.features import io\nexcept (OSError, ModuleNotFoundError):\n    io = None\n",
+        "import importlib\ntry:\n    m = importlib.import_module(name)\nexcept ImportError as err:\n    skip(err)\n",
+    ],
+)
 def test_the_scan_finds_skips_on_our_imports(source):
     assert len(skips_on_own_imports(source)) == 1
 
 
-@pytest.mark.parametrize("source", [
-    "import pytest\nlhotse = pytest.importorskip('lhotse')\n",
-    "try:\n    import kaldiio\nexcept ImportError:\n    kaldiio = None\n",
-    "try:\n    import lhotse_lite.models\nexcept ValueError:\n    pass\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import pytest\nlhotse = pytest.importorskip('lhotse')\n",
+        "try:\n    import kaldiio\nexcept ImportError:\n    kaldiio = None\n",
+        "try:\n    import lhotse_lite.models\nexcept ValueError:\n    pass\n",
+    ],
+)
 def test_the_scan_leaves_third_party_skips_alone(source):
     assert skips_on_own_imports(source) == []
 

@@ -41,12 +41,15 @@ def sys_path_changes(source: str, filename: str = "<script>") -> List[str]:
     return found
 
 
-@pytest.mark.parametrize("source", [
-    "import sys\nsys.path.insert(0, 'x')\n",
-    "import sys\nsys.path.append('x')\n",
-    "import os, sys\nos.sys.path.extend(['x'])\n",
-    "import sys\nsys.path += ['x']\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import sys\nsys.path.insert(0, 'x')\n",
+        "import sys\nsys.path.append('x')\n",
+        "import os, sys\nos.sys.path.extend(['x'])\n",
+        "import sys\nsys.path += ['x']\n",
+    ],
+)
 def test_the_scan_finds_sys_path_changes(source):
     assert len(sys_path_changes(source)) == 1
 

@@ -44,18 +44,32 @@ def _files() -> List[Path]:
     return files
 
 
-@pytest.mark.parametrize("text", [
-    "Output layout (issue 16)", "re-measured in Issue 16, above", "see issues 14 and 16", "issue #3",
-    "the gaps the probe found", "test_fault_probe_known_issues.py", "a fault probe",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Output layout (issue 16)",
+        "re-measured in Issue 16, above",
+        "see issues 14 and 16",
+        "issue #3",
+        "the gaps the probe found",
+        "test_fault_probe_known_issues.py",
+        "a fault probe",
+    ],
+)
 def test_the_scan_finds_tracker_references(text):
     assert len(tracker_references(text)) == 1
 
 
-@pytest.mark.parametrize("text", [
-    "a dunder probe, or a slot not set yet", "Lhotse probes for torchaudio", "known issues of Kaldi",
-    "an issue with 16-bit files", "probe = 'probe.jsonl.gz'",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a dunder probe, or a slot not set yet",
+        "Lhotse probes for torchaudio",
+        "known issues of Kaldi",
+        "an issue with 16-bit files",
+        "probe = 'probe.jsonl.gz'",
+    ],
+)
 def test_the_scan_leaves_ordinary_words_alone(text):
     assert tracker_references(text) == []
 

@@ -31,12 +31,16 @@ def test_candidates_are_the_interpreters_from_3_10_on_oldest_first(tmp_path):
     for minor in (9, 11, 12):
         fake = bin_dir / f"python3.{minor}"
         fake.write_text(
-            "#!/bin/sh\n"
-            f'case "$2" in *">= (3, 10)"*) [ {minor} -ge 10 ] ; exit $? ;; esac\n'
-            f'echo "3.{minor} {fake}"\n')
+            f'#!/bin/sh\ncase "$2" in *">= (3, 10)"*) [ {minor} -ge 10 ] ; exit $? ;; esac\necho "3.{minor} {fake}"\n'
+        )
         fake.chmod(0o755)
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "PYENV_ROOT": str(tmp_path / "no-pyenv")}
-    done = subprocess.run(["bash", "-c", f'source <(sed -n "/^candidates()/,/^}}/p" {SCRIPT}); candidates'],
-                          env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["bash", "-c", f'source <(sed -n "/^candidates()/,/^}}/p" {SCRIPT}); candidates'],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [f"3.11 {bin_dir / 'python3.11'}", f"3.12 {bin_dir / 'python3.12'}"]

@@ -54,11 +54,15 @@ def test_an_unknown_name_suggests_the_closest_and_lists_all():
 
 
 def test_extractor_lookup_imports_only_what_it_names():
-    loaded = _modules_after("from lhotse_lite.features.extractor import EXTRACTORS, get_extractor_type\n"
-                            "assert 'kaldi-fbank' in EXTRACTORS.names()")
+    loaded = _modules_after(
+        "from lhotse_lite.features.extractor import EXTRACTORS, get_extractor_type\n"
+        "assert 'kaldi-fbank' in EXTRACTORS.names()"
+    )
     assert "lhotse_lite.features.kaldi.extractors" not in loaded and "torch" not in loaded
-    loaded = _modules_after("from lhotse_lite.features.extractor import get_extractor_type\n"
-                            "assert get_extractor_type('kaldi-mfcc').__name__ == 'Mfcc'")
+    loaded = _modules_after(
+        "from lhotse_lite.features.extractor import get_extractor_type\n"
+        "assert get_extractor_type('kaldi-mfcc').__name__ == 'Mfcc'"
+    )
     assert "lhotse_lite.features.kaldi.extractors" in loaded
 
 
@@ -94,8 +98,11 @@ def test_registering_a_manifest_type(monkeypatch):
     from lhotse_lite.manifest import detect
     from lhotse_lite.supervision import SupervisionSet
 
-    monkeypatch.setattr(detect, "MANIFEST_TYPES", Registry("manifest type", {
-        kind: detect.MANIFEST_TYPES.target(kind) for kind in detect.MANIFEST_TYPES.names()}))
+    monkeypatch.setattr(
+        detect,
+        "MANIFEST_TYPES",
+        Registry("manifest type", {kind: detect.MANIFEST_TYPES.target(kind) for kind in detect.MANIFEST_TYPES.names()}),
+    )
     monkeypatch.setattr(detect, "_DETECTION", list(detect._DETECTION))
     notes = type("NoteSet", (SupervisionSet,), {})
     detect.register_manifest_type("notes", notes, ["note"])

@@ -58,19 +58,24 @@ def test_a_write_removes_the_leftovers_of_killed_writes(tmp_path):
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS])
 def test_write_only_errors_name_the_file(code):
-    with pytest.raises(FileWriteError, match=r"cannot write '/out/x\.jsonl'") as caught, \
-            naming_write_errors("/out/x.jsonl"):
+    with (
+        pytest.raises(FileWriteError, match=r"cannot write '/out/x\.jsonl'") as caught,
+        naming_write_errors("/out/x.jsonl"),
+    ):
         raise OSError(code, os.strerror(code))
     assert caught.value.errno == code and caught.value.filename == "/out/x.jsonl"
     assert ("free some space" in str(caught.value)) == (code != errno.EROFS)
 
 
-@pytest.mark.parametrize("error", [
-    OSError(errno.EIO, "Input/output error"),  # may come from reading
-    FileNotFoundError("manifest file not found: 'in.jsonl'"),
-    PermissionError(errno.EACCES, "Permission denied", "/out/x.jsonl"),  # names its file already
-    ValueError("not an OSError"),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(errno.EIO, "Input/output error"),  # may come from reading
+        FileNotFoundError("manifest file not found: 'in.jsonl'"),
+        PermissionError(errno.EACCES, "Permission denied", "/out/x.jsonl"),  # names its file already
+        ValueError("not an OSError"),
+    ],
+)
 def test_other_errors_pass_through(error):
     with pytest.raises(type(error)) as caught, naming_write_errors("/out/x.jsonl"):
         raise error
@@ -81,8 +86,10 @@ def test_incremental_writer_names_its_partial_file_on_enospc(tmp_path, monkeypat
     def no_space(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    with pytest.raises(FileWriteError, match=r"items\.jsonl\.partial': No space left on device"), \
-            open_writer(tmp_path / "items.jsonl") as writer:
+    with (
+        pytest.raises(FileWriteError, match=r"items\.jsonl\.partial': No space left on device"),
+        open_writer(tmp_path / "items.jsonl") as writer,
+    ):
         writer.write({"id": "a"})
         monkeypatch.setattr(os, "fsync", no_space)
     assert (tmp_path / "items.jsonl.partial").exists()  # kept for a resume

@@ -20,7 +20,9 @@ def collected_scripts(root: Path) -> list:
     """The Python files under ``root``'s FOLDERS, without built docs and hidden folders (tests/reference/.cache
     holds unpacked reference wheels, which are not ours and appear only after the first run)."""
     return sorted(
-        path for folder in FOLDERS for path in (root / folder).rglob("*.py")
+        path
+        for folder in FOLDERS
+        for path in (root / folder).rglob("*.py")
         if "_build" not in path.parts and not any(part.startswith(".") for part in path.relative_to(root).parts)
     )
 
@@ -85,7 +87,12 @@ def test_importing_every_script_writes_nothing(tmp_path):
         "    except (ImportError, Skipped):\n"
         "        pass  # an optional dependency is missing: what matters is that nothing ran\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=work, capture_output=True, text=True,
-                            env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"},
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(p.name for p in work.iterdir()) == []

@@ -33,7 +33,7 @@ from typing import Any, Callable, ClassVar, Dict, Iterator, List, Tuple
 
 import click
 
-_UNDERLINES = "=-~^\""
+_UNDERLINES = '=-~^"'
 _WIDTH = 100
 
 

@@ -33,7 +33,6 @@ from lhotse_lite.units import compute_num_samples
 __all__ = ["LibsndfileCompatibleAudioInfo", "info", "read_audio", "save_audio", "decode_span"]
 
 
-
 class SeekableBinary(Protocol):
     """A readable, seekable binary file object, as libsndfile reads it (``BinaryIO``, a remote file, ...)."""
 
@@ -92,9 +91,7 @@ def info(path: PathOrFile) -> LibsndfileCompatibleAudioInfo:
     )
 
 
-def read_audio(
-    path_or_fd: PathOrFile, offset: float = 0.0, duration: Optional[float] = None
-) -> Tuple[np.ndarray, int]:
+def read_audio(path_or_fd: PathOrFile, offset: float = 0.0, duration: Optional[float] = None) -> Tuple[np.ndarray, int]:
     """Decodes ``duration`` seconds from ``offset`` seconds of an audio file.
 
     Sample positions are ``round_half_up(seconds * sampling_rate)``

@@ -120,9 +120,7 @@ class Switch:
             return True
         if text in _FALSE:
             return False
-        raise ConfigError(
-            f"environment variable {self.env_var}={value!r}: expected one of {', '.join(_TRUE + _FALSE)}"
-        )
+        raise ConfigError(f"environment variable {self.env_var}={value!r}: expected one of {', '.join(_TRUE + _FALSE)}")
 
 
 _COMMANDS = Switch(ENV_VAR, default=True, setter="set_command_sources_allowed")

@@ -101,8 +101,9 @@ class Recording(CustomFieldMixin):
         _set(self, "sources", list(self.sources))
         where = f"recording {rid!r}"
         for field, minimum in (("sampling_rate", 1), ("num_samples", 0)):
-            value = check_int(where, field, getattr(self, field), minimum, allow_integral_float=True,
-                              error=ManifestFieldError)
+            value = check_int(
+                where, field, getattr(self, field), minimum, allow_integral_float=True, error=ManifestFieldError
+            )
             _set(self, field, value)
         _set(self, "duration", check_seconds(where, "duration", self.duration, error=ManifestFieldError))
         held = [c for s in self.sources for c in s.channels]
@@ -249,8 +250,9 @@ class Recording(CustomFieldMixin):
         num_samples = audio.shape[1]
         return Recording(
             id=self.id,
-            sources=[AudioSource(type="memory", channels=wanted or list(self.channel_ids or []),
-                                 source=buffer.getvalue())],
+            sources=[
+                AudioSource(type="memory", channels=wanted or list(self.channel_ids or []), source=buffer.getvalue())
+            ],
             sampling_rate=self.sampling_rate,
             num_samples=num_samples,
             duration=duration if duration is not None else num_samples / self.sampling_rate,
@@ -469,8 +471,9 @@ _TEXT_SOURCES = frozenset(("file", "command", "url"))
 _INF = math.inf
 # The slots' own setters: plain stores, without CustomFieldMixin.__setattr__ (a Python call per field).
 _SET_ID, _SET_SOURCES, _SET_RATE, _SET_SAMPLES, _SET_DURATION, _SET_CHANNELS, _SET_TRANSFORMS, _SET_CUSTOM = (
-    Recording.__dict__[name].__set__ for name in ("id", "sources", "sampling_rate", "num_samples", "duration",
-                                                  "channel_ids", "transforms", "custom"))
+    Recording.__dict__[name].__set__
+    for name in ("id", "sources", "sampling_rate", "num_samples", "duration", "channel_ids", "transforms", "custom")
+)
 
 
 def _sources_of_valid_dicts(raw: Any) -> Optional[List[AudioSource]]:
@@ -482,8 +485,13 @@ def _sources_of_valid_dicts(raw: Any) -> Optional[List[AudioSource]]:
         if d.__class__ is not dict or len(d) != 3 or not _SOURCE_KEYS.issuperset(d):
             return None
         kind, channels, where = d["type"], d["channels"], d["source"]
-        if kind.__class__ is not str or kind not in _TEXT_SOURCES or where.__class__ is not str \
-                or channels.__class__ is not list or not channels:
+        if (
+            kind.__class__ is not str
+            or kind not in _TEXT_SOURCES
+            or where.__class__ is not str
+            or channels.__class__ is not list
+            or not channels
+        ):
             return None
         for channel in channels:
             if channel.__class__ is not int or channel < 0:
@@ -509,10 +517,18 @@ def _from_valid_dict(data: Dict[str, Any]) -> Optional[Recording]:
     get = data.get
     rid, rate, samples, duration = get("id"), get("sampling_rate"), get("num_samples"), get("duration")
     channel_ids, transforms, custom = get("channel_ids"), get("transforms"), get("custom")
-    if not (rid.__class__ is str and rid and rate.__class__ is int and rate >= 1 and samples.__class__ is int
-            and samples >= 0 and (duration.__class__ is float or duration.__class__ is int)
-            and 0 <= duration < _INF and (transforms is None or (transforms.__class__ is list and not transforms))
-            and (custom is None or custom.__class__ is dict)):
+    if not (
+        rid.__class__ is str
+        and rid
+        and rate.__class__ is int
+        and rate >= 1
+        and samples.__class__ is int
+        and samples >= 0
+        and (duration.__class__ is float or duration.__class__ is int)
+        and 0 <= duration < _INF
+        and (transforms is None or (transforms.__class__ is list and not transforms))
+        and (custom is None or custom.__class__ is dict)
+    ):
         return None
     sources = _sources_of_valid_dicts(get("sources"))
     if sources is None:
@@ -555,4 +571,3 @@ def _encoded_bytes(source: AudioSource, recording_id: str) -> bytes:
         with open(opened, "rb") as file:
             return file.read()
     return opened.getvalue()
-

@@ -115,8 +115,7 @@ class AudioSource:
         if not isinstance(self.source, wanted):
             hint = " (memory sources cannot be stored in JSON/YAML; Lhotse cannot either)" if wanted is bytes else ""
             raise ManifestFieldError(
-                f"AudioSource: a {self.type!r} source must be {wanted.__name__}, "
-                f"got {type(self.source).__name__}{hint}"
+                f"AudioSource: a {self.type!r} source must be {wanted.__name__}, got {type(self.source).__name__}{hint}"
             )
 
     # ----------------------------------------------------------------------------------- manifest
@@ -373,7 +372,8 @@ def _read_unsized(url: str) -> bytes:
     if len(data) > limit:
         raise AudioLoadingError(
             f"url source {remote.redact(url)!r} sent more than the limit of {limit} bytes; if the file is really "
-            f"that large, raise the limit with set_url_size_limit() or {URL_SIZE_ENV_VAR}")
+            f"that large, raise the limit with set_url_size_limit() or {URL_SIZE_ENV_VAR}"
+        )
     return data
 
 
@@ -383,4 +383,5 @@ def _check_size(file: remote.RemoteFile, url: str) -> None:
     if file.size is not None and file.size > limit:
         raise AudioLoadingError(
             f"url source {remote.redact(url)!r} declares {file.size} bytes, more than the limit of {limit} bytes; "
-            f"if the file is really that large, raise the limit with set_url_size_limit() or {URL_SIZE_ENV_VAR}")
+            f"if the file is really that large, raise the limit with set_url_size_limit() or {URL_SIZE_ENV_VAR}"
+        )

@@ -69,21 +69,47 @@ def write_default_config(output_config: str, extractor: str) -> None:
 @click.argument("recordings", type=_IN)
 @click.argument("output_dir", type=click.Path(file_okay=False))
 @click.option("-e", "--extractor", default="kaldi-fbank", show_default=True, help=_EXTRACTOR_HELP)
-@click.option("-c", "--config", "config", type=click.Path(exists=True, dir_okay=False),
-              help="Extractor config YAML (from write-default-config); overrides --extractor.")
-@click.option("-s", "--storage", type=StorageChoice(), default="lilcom_chunky", show_default=True,
-              help="How the matrices are stored.")
-@click.option("-j", "--num-jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes.")
+@click.option(
+    "-c",
+    "--config",
+    "config",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Extractor config YAML (from write-default-config); overrides --extractor.",
+)
+@click.option(
+    "-s",
+    "--storage",
+    type=StorageChoice(),
+    default="lilcom_chunky",
+    show_default=True,
+    help="How the matrices are stored.",
+)
+@click.option("-j", "--num-jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
 @click.option("--dask-scheduler", metavar="ADDRESS", help="Run on a Dask cluster, e.g. tcp://host:8786.")
-@click.option("--manifest-name", default="feats.jsonl.gz", show_default=True,
-              help="File name of the features manifest inside OUTPUT_DIR.")
+@click.option(
+    "--manifest-name",
+    default="feats.jsonl.gz",
+    show_default=True,
+    help="File name of the features manifest inside OUTPUT_DIR.",
+)
 @click.option("--skip-errors", is_flag=True, help="Skip bad recordings (listed at the end) instead of stopping.")
-@click.option("--overwrite", is_flag=True,
-              help="Start over: discard the manifest and storage of an earlier run instead of resuming it.")
-def extract(recordings: str, output_dir: str, extractor: str, config: Optional[str], storage: str,
-            num_jobs: int, dask_scheduler: Optional[str], manifest_name: str, skip_errors: bool,
-            overwrite: bool) -> None:
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Start over: discard the manifest and storage of an earlier run instead of resuming it.",
+)
+def extract(
+    recordings: str,
+    output_dir: str,
+    extractor: str,
+    config: Optional[str],
+    storage: str,
+    num_jobs: int,
+    dask_scheduler: Optional[str],
+    manifest_name: str,
+    skip_errors: bool,
+    overwrite: bool,
+) -> None:
     """Extract features of RECORDINGS into OUTPUT_DIR (storage + features manifest).
 
     Writes ``OUTPUT_DIR/feats.lca`` (or a ``feats/`` folder for file storage) and
@@ -104,8 +130,13 @@ def extract(recordings: str, output_dir: str, extractor: str, config: Optional[s
     with get_writer(storage)(str(out / "feats")) as writer:
         builder = FeatureSetBuilder(fe, writer)
         feats = builder.process_and_store_recordings(
-            recs, output_manifest=str(out / manifest_name), num_jobs=num_jobs, executor=dask_scheduler,
-            on_error="skip" if skip_errors else "raise", overwrite=overwrite)
+            recs,
+            output_manifest=str(out / manifest_name),
+            num_jobs=num_jobs,
+            executor=dask_scheduler,
+            on_error="skip" if skip_errors else "raise",
+            overwrite=overwrite,
+        )
     for skipped in builder.skipped:
         click.echo(f"skipped {skipped.recording_id}: {skipped.reason}", err=True)
     click.echo(f"{len(feats)} feature matrices ({fe.name}) in {out / manifest_name}", err=True)
@@ -130,13 +161,22 @@ def stats(features: str, output: str) -> None:
 
 @feat.command()
 @click.argument("features", type=_IN)
-@click.option("-i", "--item", "index", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Which item's matrix to load and summarise (position in the manifest).")
+@click.option(
+    "-i",
+    "--item",
+    "index",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Which item's matrix to load and summarise (position in the manifest).",
+)
 @click.option("-r", "--recording-id", help="Summarise this recording's matrix instead of --item.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-@click.option("--plot", type=click.Path(dir_okay=False, writable=True),
-              help="Also save the item's matrix as an image; the extension picks the format "
-                   "(.png, .pdf, .svg, .jpg, ...).")
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also save the item's matrix as an image; the extension picks the format (.png, .pdf, .svg, .jpg, ...).",
+)
 def inspect(features: str, index: int, recording_id: Optional[str], as_json: bool, plot: Optional[str]) -> None:
     """Summarise a FEATURES manifest and one item's matrix (shape, min/max/mean/std, per-bin means).
 
@@ -156,7 +196,8 @@ def inspect(features: str, index: int, recording_id: Optional[str], as_json: boo
     chosen = None
     for position, item in enumerate(feats):
         if (recording_id is not None and item.recording_id == recording_id) or (
-                recording_id is None and position == index):
+            recording_id is None and position == index
+        ):
             chosen = item
             break
     if chosen is None:
@@ -196,4 +237,5 @@ def _check_plot_format(path: str) -> None:
         shown = f"extension '.{extension}'" if extension else "no extension"
         raise ConfigError(
             f"--plot {path}: {shown} is not an image format; use one of "
-            f"{', '.join('.' + e for e in supported)} (e.g. feats.png)")
+            f"{', '.join('.' + e for e in supported)} (e.g. feats.png)"
+        )

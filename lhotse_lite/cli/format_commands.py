@@ -46,7 +46,8 @@ def rttm_import(rttm_files: Tuple[str, ...], output_manifest: str) -> None:
     supervisions = SupervisionSet.from_rttm(list(rttm_files))
     if len(supervisions) == 0:
         raise ManifestFormatError(
-            f"no speaker turns (SPEAKER lines of non-zero duration) in {', '.join(rttm_files)}; nothing to write")
+            f"no speaker turns (SPEAKER lines of non-zero duration) in {', '.join(rttm_files)}; nothing to write"
+        )
     write_manifest(supervisions, output_manifest)
 
 
@@ -103,20 +104,43 @@ def kaldi() -> None:
 @kaldi.command("import")
 @click.argument("data_dir", type=click.Path(exists=True, file_okay=False))
 @click.argument("output_dir", type=click.Path(file_okay=False))
-@click.option("-s", "--sampling-rate", type=click.IntRange(min=1),
-              help="Sampling rate in Hz; default: read from each audio header.")
-@click.option("-f", "--frame-shift", type=FiniteFloat(minimum=0, strict=True),
-              help="Seconds per frame; needed to import feats.scp (Kaldi does not store it); with segments, "
-                   "feats.scp or utt2num_frames give segment durations.")
-@click.option("-t", "--feature-type", default="kaldi-fbank", show_default=True,
-              help="The type of the features imported from feats.scp (kaldi-fbank, kaldi-mfcc, ...).")
-@click.option("-j", "--num-jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Threads reading audio headers.")
+@click.option(
+    "-s",
+    "--sampling-rate",
+    type=click.IntRange(min=1),
+    help="Sampling rate in Hz; default: read from each audio header.",
+)
+@click.option(
+    "-f",
+    "--frame-shift",
+    type=FiniteFloat(minimum=0, strict=True),
+    help="Seconds per frame; needed to import feats.scp (Kaldi does not store it); with segments, "
+    "feats.scp or utt2num_frames give segment durations.",
+)
+@click.option(
+    "-t",
+    "--feature-type",
+    default="kaldi-fbank",
+    show_default=True,
+    help="The type of the features imported from feats.scp (kaldi-fbank, kaldi-mfcc, ...).",
+)
+@click.option(
+    "-j", "--num-jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Threads reading audio headers."
+)
 @click.option("--prefix", default="", help="Prefix of the written file names, e.g. 'mycorpus_train_'.")
-@click.option("--allow-commands", is_flag=True,
-              help="Run piped wav.scp entries ('cmd |') when their headers must be read.")
-def kaldi_import(data_dir: str, output_dir: str, sampling_rate: Optional[int], frame_shift: Optional[float],
-                 feature_type: str, num_jobs: int, prefix: str, allow_commands: bool) -> None:
+@click.option(
+    "--allow-commands", is_flag=True, help="Run piped wav.scp entries ('cmd |') when their headers must be read."
+)
+def kaldi_import(
+    data_dir: str,
+    output_dir: str,
+    sampling_rate: Optional[int],
+    frame_shift: Optional[float],
+    feature_type: str,
+    num_jobs: int,
+    prefix: str,
+    allow_commands: bool,
+) -> None:
     """Convert the Kaldi DATA_DIR to manifests in OUTPUT_DIR.
 
     Writes ``<prefix>recordings.jsonl.gz``, ``<prefix>supervisions.jsonl.gz`` when DATA_DIR has
@@ -131,17 +155,25 @@ def kaldi_import(data_dir: str, output_dir: str, sampling_rate: Optional[int], f
     """
     from lhotse_lite.kaldi_data_dir import import_kaldi_data_dir, import_kaldi_features
 
-    recordings, supervisions = import_kaldi_data_dir(data_dir, sampling_rate=sampling_rate,
-                                                     frame_shift=frame_shift, num_jobs=num_jobs,
-                                                     allow_commands=allow_commands)
+    recordings, supervisions = import_kaldi_data_dir(
+        data_dir, sampling_rate=sampling_rate, frame_shift=frame_shift, num_jobs=num_jobs, allow_commands=allow_commands
+    )
     features = None
     if frame_shift is not None:
-        features = import_kaldi_features(data_dir, frame_shift, sampling_rate=sampling_rate,
-                                         supervisions=supervisions, recordings=recordings,
-                                         feature_type=feature_type)
+        features = import_kaldi_features(
+            data_dir,
+            frame_shift,
+            sampling_rate=sampling_rate,
+            supervisions=supervisions,
+            recordings=recordings,
+            feature_type=feature_type,
+        )
     elif (Path(data_dir) / "feats.scp").is_file():
-        click.echo(f"Warning: {Path(data_dir) / 'feats.scp'} is not imported: pass --frame-shift (seconds per "
-                   f"frame, e.g. 0.01) to import it", err=True)
+        click.echo(
+            f"Warning: {Path(data_dir) / 'feats.scp'} is not imported: pass --frame-shift (seconds per "
+            f"frame, e.g. 0.01) to import it",
+            err=True,
+        )
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     write_manifest(recordings, str(out / f"{prefix}recordings.jsonl.gz"))
@@ -163,14 +195,23 @@ def _compression(value: str) -> Optional[int]:
 @click.argument("recordings", type=_IN)
 @click.argument("supervisions", type=_IN)
 @click.argument("output_dir", type=click.Path(file_okay=False))
-@click.option("--features", "features_path", type=_IN,
-              help="A features manifest of the recordings: write each utterance's frames to feats.ark/feats.scp.")
-@click.option("--compression-method", type=click.Choice(["none", "1", "2", "3", "4", "5", "6", "7"]),
-              default="1", show_default=True,
-              help="Kaldi's compression of feats.ark (1: kAutomaticMethod, as Kaldi's make_fbank.sh; "
-                   "none: uncompressed float32).")
-def kaldi_export(recordings: str, supervisions: str, output_dir: str, features_path: Optional[str],
-                 compression_method: str) -> None:
+@click.option(
+    "--features",
+    "features_path",
+    type=_IN,
+    help="A features manifest of the recordings: write each utterance's frames to feats.ark/feats.scp.",
+)
+@click.option(
+    "--compression-method",
+    type=click.Choice(["none", "1", "2", "3", "4", "5", "6", "7"]),
+    default="1",
+    show_default=True,
+    help="Kaldi's compression of feats.ark (1: kAutomaticMethod, as Kaldi's make_fbank.sh; "
+    "none: uncompressed float32).",
+)
+def kaldi_export(
+    recordings: str, supervisions: str, output_dir: str, features_path: Optional[str], compression_method: str
+) -> None:
     """Write RECORDINGS and SUPERVISIONS as a Kaldi data directory OUTPUT_DIR.
 
     Writes wav.scp, reco2dur, segments, text, utt2spk, spk2utt, utt2dur and, when present,
@@ -187,6 +228,7 @@ def kaldi_export(recordings: str, supervisions: str, output_dir: str, features_p
     feats = None
     if features_path is not None:
         feats = expect_kind(read_manifest(features_path, lazy=True), "features", features_path)
-    export_to_kaldi_data_dir(recs, sups, output_dir, features=feats,
-                             compression_method=_compression(compression_method))
+    export_to_kaldi_data_dir(
+        recs, sups, output_dir, features=feats, compression_method=_compression(compression_method)
+    )
     click.echo(f"Kaldi data directory written to {output_dir}", err=True)

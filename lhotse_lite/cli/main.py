@@ -30,8 +30,10 @@ from lhotse_lite.version import __version__
 __all__ = ["cli", "LiteGroup", "LHOTSE_COMMANDS", "lhotse_command_hint"]
 
 
-_CUTS = ("cuts are not part of lhotse_lite. Keep recordings and supervisions manifests ('lite manifest ...'), "
-         "extract features of recordings ('lite feat extract') and train on supervisions (lhotse_lite.dataset)")
+_CUTS = (
+    "cuts are not part of lhotse_lite. Keep recordings and supervisions manifests ('lite manifest ...'), "
+    "extract features of recordings ('lite feat extract') and train on supervisions (lhotse_lite.dataset)"
+)
 _ONE_BACKEND = "lhotse_lite reads audio with libsndfile and resamples with soxr, always: there is no backend to choose"
 
 LHOTSE_COMMANDS: Dict[str, Tuple[str, str]] = {
@@ -46,14 +48,22 @@ LHOTSE_COMMANDS: Dict[str, Tuple[str, str]] = {
     "describe": ("use", "lite manifest describe"),
     "supervision": ("use", "lite ctm import"),
     "cut": ("out", _CUTS),
-    "shar": ("out", "Lhotse Shar (cuts in tar shards) is not part of lhotse_lite; features go to lilcom_chunky "
-                    "archives ('lite feat extract')"),
-    "workflows": ("out", "Lhotse's workflows (Whisper, forced alignment, DNSMOS, meeting simulation) are not part "
-                         "of lhotse_lite"),
+    "shar": (
+        "out",
+        "Lhotse Shar (cuts in tar shards) is not part of lhotse_lite; features go to lilcom_chunky "
+        "archives ('lite feat extract')",
+    ),
+    "workflows": (
+        "out",
+        "Lhotse's workflows (Whisper, forced alignment, DNSMOS, meeting simulation) are not part of lhotse_lite",
+    ),
     "fix": ("out", "use lhotse_lite.qa.fix_manifests(recordings, supervisions) in Python"),
     "copy-feats": ("out", "use FeatureSet.copy_feats(writer) in Python, with a writer of lhotse_lite.features.io"),
-    "install-sph2pipe": ("out", "lhotse_lite installs no tools; install sph2pipe with your package manager "
-                                "(wav.scp commands such as 'sph2pipe ... |' then run it)"),
+    "install-sph2pipe": (
+        "out",
+        "lhotse_lite installs no tools; install sph2pipe with your package manager "
+        "(wav.scp commands such as 'sph2pipe ... |' then run it)",
+    ),
     "list-audio-backends": ("out", _ONE_BACKEND),
     "list-io-backends": ("out", _ONE_BACKEND),
     "list-resampling-backends": ("out", _ONE_BACKEND),
@@ -115,7 +125,7 @@ class LiteGroup(click.Group):
         except OSError as err:  # a missing or unwritable file: the user's to fix, not a bug
             raise click.ClickException(_os_message(err)) from err
         except UnicodeEncodeError as err:  # a file name (or text) holding bytes that are not UTF-8
-            shown = _undecodable(err.object[max(0, err.start - 160):err.end + 40])
+            shown = _undecodable(err.object[max(0, err.start - 160) : err.end + 40])
             raise click.ClickException(
                 f"'{shown}' is not valid UTF-8 (the bytes shown as \\x..) and cannot be written or passed on; "
                 f"rename the file to UTF-8 (e.g. convmv -f latin1 -t utf8) or convert the text"
@@ -123,7 +133,7 @@ class LiteGroup(click.Group):
         except UnicodeDecodeError as err:  # a text input in another encoding, read by a reader without its own check
             raise click.ClickException(
                 f"an input file is not valid UTF-8 text ({err.reason} at byte {err.start}: "
-                f"{err.object[err.start:err.start + 8]!r}); convert it to UTF-8, e.g. iconv -f latin1 -t utf-8"
+                f"{err.object[err.start : err.start + 8]!r}); convert it to UTF-8, e.g. iconv -f latin1 -t utf-8"
             ) from err
 
 
@@ -141,9 +151,14 @@ def _os_message(err: OSError) -> str:
 @click.group(cls=LiteGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lite")
 @click.option("-v", "--verbose", is_flag=True, help="Log progress details (INFO level) to stderr.")
-@click.option("--path-map", "path_map", multiple=True, metavar="SRC=DST",
-              help="Read audio and features under the prefix SRC from DST instead (e.g. "
-                   "s3://bucket/corpus=/mnt/corpus); repeatable. Default: the LHOTSE_LITE_PATH_MAP variable.")
+@click.option(
+    "--path-map",
+    "path_map",
+    multiple=True,
+    metavar="SRC=DST",
+    help="Read audio and features under the prefix SRC from DST instead (e.g. "
+    "s3://bucket/corpus=/mnt/corpus); repeatable. Default: the LHOTSE_LITE_PATH_MAP variable.",
+)
 def cli(verbose: bool, path_map: Tuple[str, ...]) -> None:
     """lhotse_lite: speech corpus manifests and Kaldi-compatible features."""
     logging.basicConfig(

@@ -51,11 +51,19 @@ def manifest() -> None:
 @manifest.command()
 @click.argument("manifests", nargs=-1, required=True, type=_IN)
 @click.option("--no-check-files", is_flag=True, help="Do not check that audio and feature files exist.")
-@click.option("--read-data", is_flag=True,
-              help="Decode every recording's audio (command sources run) and load every feature matrix.")
-@click.option("--tolerance", type=FiniteFloat(minimum=0), default=0.025, show_default=True,
-              help="Seconds a segment or feature span may overhang its recording, and decoded audio may "
-                   "differ from num_samples (with --read-data).")
+@click.option(
+    "--read-data",
+    is_flag=True,
+    help="Decode every recording's audio (command sources run) and load every feature matrix.",
+)
+@click.option(
+    "--tolerance",
+    type=FiniteFloat(minimum=0),
+    default=0.025,
+    show_default=True,
+    help="Seconds a segment or feature span may overhang its recording, and decoded audio may "
+    "differ from num_samples (with --read-data).",
+)
 def validate(manifests: Tuple[str, ...], no_check_files: bool, read_data: bool, tolerance: float) -> None:
     """Check MANIFESTS (any mix of recordings, supervisions, features) together.
 
@@ -75,21 +83,26 @@ def validate(manifests: Tuple[str, ...], no_check_files: bool, read_data: bool, 
             with open(stdin_copy, "wb") as f:
                 shutil.copyfileobj(sys.stdin.buffer, f)
         files = [stdin_copy if m == STREAM else m for m in manifests]
-        report = check_manifest_files(files, check_files=not no_check_files, tolerance=tolerance,
-                                      read_data=read_data)
+        report = check_manifest_files(files, check_files=not no_check_files, tolerance=tolerance, read_data=read_data)
     from lhotse_lite.manifest.sidecars import check_sidecars
 
     problems = [str(p) for p in report.problems] + [s for m in manifests if m != STREAM and (s := check_sidecars(m))]
     for problem in problems:
         click.echo(problem.replace(stdin_copy, "<stdin>"))
     if report.command_sources:
-        click.echo(f"note: {len(report.command_sources)} command source(s), run through the shell when "
-                   f"their audio is loaded (refuse them with LHOTSE_LITE_ALLOW_COMMANDS=0):", err=True)
+        click.echo(
+            f"note: {len(report.command_sources)} command source(s), run through the shell when "
+            f"their audio is loaded (refuse them with LHOTSE_LITE_ALLOW_COMMANDS=0):",
+            err=True,
+        )
         for command in report.command_sources:
             click.echo(f"  {str(command).replace(stdin_copy, '<stdin>')}", err=True)
     if report.url_sources:
-        click.echo(f"note: {len(report.url_sources)} url source(s), fetched when their audio is loaded "
-                   f"(refuse them with LHOTSE_LITE_ALLOW_URLS=0):", err=True)
+        click.echo(
+            f"note: {len(report.url_sources)} url source(s), fetched when their audio is loaded "
+            f"(refuse them with LHOTSE_LITE_ALLOW_URLS=0):",
+            err=True,
+        )
         for url in report.url_sources:
             click.echo(f"  {str(url).replace(stdin_copy, '<stdin>')}", err=True)
     if not read_data:
@@ -103,23 +116,33 @@ def validate(manifests: Tuple[str, ...], no_check_files: bool, read_data: bool, 
 @manifest.command()
 @click.argument("manifests", nargs=-1, required=True, type=_IN)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--quick", is_flag=True, help="Only counts and total durations, from the index summaries of indexed "
-                                            "files (see `lite index`), without reading the data.")
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="Only counts and total durations, from the index summaries of indexed "
+    "files (see `lite index`), without reading the data.",
+)
 def describe(manifests: Tuple[str, ...], as_json: bool, quick: bool) -> None:
     """Summarise MANIFESTS: counts, total and per-speaker duration, percentiles, channels, rates."""
     from lhotse_lite.describe import describe_indexed, describe_manifests, format_description
 
     if quick:
         indexed = describe_indexed(manifests)
-        click.echo(json.dumps(indexed, indent=2) if as_json else "\n".join(
-            f"{path}: {d['count']} {d['manifest_type'] or 'items'}"
-            + ("" if d["total_duration_h"] is None else f", {d['total_duration_h']:.3f} h")
-            for path, d in indexed.items()))
+        click.echo(
+            json.dumps(indexed, indent=2)
+            if as_json
+            else "\n".join(
+                f"{path}: {d['count']} {d['manifest_type'] or 'items'}"
+                + ("" if d["total_duration_h"] is None else f", {d['total_duration_h']:.3f} h")
+                for path, d in indexed.items()
+            )
+        )
         return
 
     grouped = group_by_kind([read_manifest(path, lazy=True) for path in manifests])
-    summary = describe_manifests(recordings=grouped.get("recordings"), supervisions=grouped.get("supervisions"),
-                                 features=grouped.get("features"))
+    summary = describe_manifests(
+        recordings=grouped.get("recordings"), supervisions=grouped.get("supervisions"), features=grouped.get("features")
+    )
     click.echo(json.dumps(summary, indent=2) if as_json else format_description(summary))
 
 
@@ -207,11 +230,24 @@ def combine(manifests: Tuple[str, ...], output_manifest: str) -> None:
 @click.option("--recording-id", "recording_ids", multiple=True, help="Keep items of this recording (repeatable).")
 @click.option("--min-duration", type=FiniteFloat(minimum=0), help="Keep items of at least this many seconds.")
 @click.option("--max-duration", type=FiniteFloat(minimum=0), help="Keep items of at most this many seconds.")
-@click.option("-w", "--where", "conditions", multiple=True, metavar="FIELD OP VALUE",
-              help="A condition, e.g. 'language=English', 'custom.snr>=10', 'text~^HELLO' "
-                   "(ops: = != < <= > >= ~ !~; repeatable, all must hold).")
-def filter_(input_manifest: str, output_manifest: str, speakers: Sequence[str], recording_ids: Sequence[str],
-            min_duration: Optional[float], max_duration: Optional[float], conditions: Sequence[str]) -> None:
+@click.option(
+    "-w",
+    "--where",
+    "conditions",
+    multiple=True,
+    metavar="FIELD OP VALUE",
+    help="A condition, e.g. 'language=English', 'custom.snr>=10', 'text~^HELLO' "
+    "(ops: = != < <= > >= ~ !~; repeatable, all must hold).",
+)
+def filter_(
+    input_manifest: str,
+    output_manifest: str,
+    speakers: Sequence[str],
+    recording_ids: Sequence[str],
+    min_duration: Optional[float],
+    max_duration: Optional[float],
+    conditions: Sequence[str],
+) -> None:
     """Keep the items of INPUT_MANIFEST that satisfy every condition; write them to OUTPUT_MANIFEST.
 
     Conditions are parsed, never evaluated as code: FIELD is a field of the item's JSON form
@@ -222,21 +258,32 @@ def filter_(input_manifest: str, output_manifest: str, speakers: Sequence[str], 
     from lhotse_lite.conditions import make_predicate, manifest_fields
 
     items = read_manifest(input_manifest, lazy=True)
-    keep = make_predicate(conditions, speakers=speakers or None, recording_ids=recording_ids or None,
-                          min_duration=min_duration, max_duration=max_duration,
-                          known_fields=manifest_fields(items) if conditions else None)
+    keep = make_predicate(
+        conditions,
+        speakers=speakers or None,
+        recording_ids=recording_ids or None,
+        min_duration=min_duration,
+        max_duration=max_duration,
+        known_fields=manifest_fields(items) if conditions else None,
+    )
     write_manifest(items.filter(keep), output_manifest)
 
 
 @manifest.command()
 @click.argument("manifests", nargs=-1, required=True, type=_IN)
 @click.argument("output_manifest", type=_OUT)
-@click.option("--weight", "weights", type=FiniteFloat(minimum=0, strict=True), multiple=True,
-              help="Relative chance of drawing from each input (one per input; default equal).")
+@click.option(
+    "--weight",
+    "weights",
+    type=FiniteFloat(minimum=0, strict=True),
+    multiple=True,
+    help="Relative chance of drawing from each input (one per input; default equal).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random interleaving.")
 @click.option("--stop-early", is_flag=True, help="Stop when the first input runs out.")
-def mux(manifests: Tuple[str, ...], output_manifest: str, weights: Sequence[float], seed: int,
-        stop_early: bool) -> None:
+def mux(
+    manifests: Tuple[str, ...], output_manifest: str, weights: Sequence[float], seed: int, stop_early: bool
+) -> None:
     """Interleave MANIFESTS (all of one type) at random into OUTPUT_MANIFEST.
 
     The inputs are streamed; the same seed gives the same order.

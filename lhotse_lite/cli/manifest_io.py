@@ -72,8 +72,9 @@ def read_manifest(path: str, lazy: bool = False, stdin: Optional[BinaryIO] = Non
         else:
             manifest = load_manifest(path)
         if manifest is None:  # an empty file: Lhotse's loaders return None there
-            raise ManifestFormatError(f"{path}: the manifest is empty; its type (recordings, supervisions, "
-                                      f"features) cannot be detected")
+            raise ManifestFormatError(
+                f"{path}: the manifest is empty; its type (recordings, supervisions, features) cannot be detected"
+            )
         return manifest
     stream = stdin if stdin is not None else sys.stdin.buffer
     dicts = list(_iter_stream_dicts(stream))

@@ -25,8 +25,9 @@ _CORPUS = click.Path(exists=True, file_okay=False)
 _OUT = click.Path(file_okay=False)
 _VERSION = click.Choice(["1", "2"])
 _FORCE = click.option("--force-download", is_flag=True, help="Download and unpack again even if complete.")
-_JOBS = click.option("-j", "--num-jobs", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="Threads reading audio headers.")
+_JOBS = click.option(
+    "-j", "--num-jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Threads reading audio headers."
+)
 
 
 def _report(manifests: Dict[str, Dict[str, Any]]) -> None:
@@ -35,8 +36,7 @@ def _report(manifests: Dict[str, Dict[str, Any]]) -> None:
     for split, parts in manifests.items():
         recordings, supervisions = parts["recordings"], parts["supervisions"]
         hours = to_hours(sum(r.duration for r in recordings))
-        click.echo(f"{split}: {len(recordings)} recordings ({hours:.3f} h), {len(supervisions)} supervisions",
-                   err=True)
+        click.echo(f"{split}: {len(recordings)} recordings ({hours:.3f} h), {len(supervisions)} supervisions", err=True)
 
 
 @click.group()
@@ -56,22 +56,48 @@ def download() -> None:
 @click.argument("corpus_dir", type=_CORPUS)
 @click.argument("output_dir", type=_OUT)
 @click.option("--alignments-dir", type=_CORPUS, help="Folder with the *.alignment.txt files (default: CORPUS_DIR).")
-@click.option("-p", "--dataset-parts", multiple=True, default=["auto"], show_default=True,
-              help="Split to prepare (repeat for several); 'auto' = every split folder found, "
-                   "'librispeech' / 'mini_librispeech' = those of that corpus.")
+@click.option(
+    "-p",
+    "--dataset-parts",
+    multiple=True,
+    default=["auto"],
+    show_default=True,
+    help="Split to prepare (repeat for several); 'auto' = every split folder found, "
+    "'librispeech' / 'mini_librispeech' = those of that corpus.",
+)
 @_JOBS
-@click.option("--normalize-text", type=click.Choice(["none", "lower"]), default="none", show_default=True,
-              help="'lower' lower-cases the transcripts.")
+@click.option(
+    "--normalize-text",
+    type=click.Choice(["none", "lower"]),
+    default="none",
+    show_default=True,
+    help="'lower' lower-cases the transcripts.",
+)
 @click.option("--allow-missing-audio", is_flag=True, help="Skip transcript lines without audio instead of failing.")
-def librispeech(corpus_dir: str, output_dir: str, alignments_dir: Optional[str], dataset_parts: Sequence[str],
-                num_jobs: int, normalize_text: str, allow_missing_audio: bool) -> None:
+def librispeech(
+    corpus_dir: str,
+    output_dir: str,
+    alignments_dir: Optional[str],
+    dataset_parts: Sequence[str],
+    num_jobs: int,
+    normalize_text: str,
+    allow_missing_audio: bool,
+) -> None:
     """(Mini) LibriSpeech: CORPUS_DIR is the 'LibriSpeech' folder the archives unpack to."""
     from lhotse_lite.recipes.librispeech import prepare_librispeech
 
     parts = dataset_parts[0] if len(dataset_parts) == 1 else list(dataset_parts)
-    _report(prepare_librispeech(corpus_dir, alignments_dir=alignments_dir, dataset_parts=parts,
-                                output_dir=output_dir, normalize_text=normalize_text, num_jobs=num_jobs,
-                                allow_missing_audio=allow_missing_audio))
+    _report(
+        prepare_librispeech(
+            corpus_dir,
+            alignments_dir=alignments_dir,
+            dataset_parts=parts,
+            output_dir=output_dir,
+            normalize_text=normalize_text,
+            num_jobs=num_jobs,
+            allow_missing_audio=allow_missing_audio,
+        )
+    )
 
 
 @prepare.command("yesno")
@@ -91,14 +117,27 @@ def yesno(corpus_dir: str, output_dir: str) -> None:
 @click.option("-w", "--word", "words", multiple=True, help="Keep only this word (repeat for several).")
 @click.option("--include-background-noise", is_flag=True, help="Add a 'noise' split with the _background_noise_ files.")
 @_JOBS
-def speechcommands(speechcommands_version: str, corpus_dir: str, output_dir: str, words: Tuple[str, ...],
-                   include_background_noise: bool, num_jobs: int) -> None:
+def speechcommands(
+    speechcommands_version: str,
+    corpus_dir: str,
+    output_dir: str,
+    words: Tuple[str, ...],
+    include_background_noise: bool,
+    num_jobs: int,
+) -> None:
     """Speech Commands v0.01 or v0.02: CORPUS_DIR holds speech_commands_v0.0<VERSION> (or is it)."""
     from lhotse_lite.recipes.speechcommands import prepare_speechcommands
 
-    _report(prepare_speechcommands(speechcommands_version, corpus_dir, output_dir=output_dir,
-                                   words=list(words) or None, include_background_noise=include_background_noise,
-                                   num_jobs=num_jobs))
+    _report(
+        prepare_speechcommands(
+            speechcommands_version,
+            corpus_dir,
+            output_dir=output_dir,
+            words=list(words) or None,
+            include_background_noise=include_background_noise,
+            num_jobs=num_jobs,
+        )
+    )
 
 
 @prepare.command("voxconverse")
@@ -119,23 +158,48 @@ def voxconverse(corpus_dir: str, output_dir: str, split_test: bool, rttm_dir: Op
 @click.option("--name", default="audio_folder", show_default=True, help="Corpus name in the output file names.")
 @click.option("--split", default="all", show_default=True, help="The split name.")
 @click.option("--split-by-folder", is_flag=True, help="Each top-level folder is a split.")
-@click.option("--text-file", type=click.Path(exists=True, dir_okay=False),
-              help="'<key> <transcript>' lines (a Kaldi text file); key = recording id or relative path.")
+@click.option(
+    "--text-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="'<key> <transcript>' lines (a Kaldi text file); key = recording id or relative path.",
+)
 @click.option("--speaker-from-parent", is_flag=True, help="The parent folder's name is the speaker.")
 @click.option("--language", help="The language of every supervision.")
-@click.option("-e", "--extension", "extensions", multiple=True,
-              help="Audio file extension (repeat for several; default .wav .flac .ogg .opus .mp3).")
-def audio_folder(corpus_dir: str, output_dir: str, name: str, split: str, split_by_folder: bool,
-                 text_file: Optional[str], speaker_from_parent: bool, language: Optional[str],
-                 extensions: Tuple[str, ...]) -> None:
+@click.option(
+    "-e",
+    "--extension",
+    "extensions",
+    multiple=True,
+    help="Audio file extension (repeat for several; default .wav .flac .ogg .opus .mp3).",
+)
+def audio_folder(
+    corpus_dir: str,
+    output_dir: str,
+    name: str,
+    split: str,
+    split_by_folder: bool,
+    text_file: Optional[str],
+    speaker_from_parent: bool,
+    language: Optional[str],
+    extensions: Tuple[str, ...],
+) -> None:
     """Any folder of audio files, with optional transcripts (for corpora without a recipe)."""
     from lhotse_lite.recipes.audio_folder import prepare_audio_folder
     from lhotse_lite.recipes.preparation import AUDIO_EXTENSIONS
 
-    _report(prepare_audio_folder(corpus_dir, output_dir=output_dir, name=name, split=split,
-                                 split_by_folder=split_by_folder, text_file=text_file,
-                                 speaker_from_parent=speaker_from_parent, language=language,
-                                 extensions=extensions or AUDIO_EXTENSIONS))
+    _report(
+        prepare_audio_folder(
+            corpus_dir,
+            output_dir=output_dir,
+            name=name,
+            split=split,
+            split_by_folder=split_by_folder,
+            text_file=text_file,
+            speaker_from_parent=speaker_from_parent,
+            language=language,
+            extensions=extensions or AUDIO_EXTENSIONS,
+        )
+    )
 
 
 def _done(path: Path) -> None:
@@ -144,21 +208,39 @@ def _done(path: Path) -> None:
 
 @download.command("librispeech")
 @click.argument("target_dir", type=_OUT)
-@click.option("--full/--mini", default=True, show_default=True,
-              help="All of LibriSpeech (about 60 GB) or mini LibriSpeech (about 0.45 GB).")
-@click.option("-p", "--dataset-parts", multiple=True,
-              help="Only these splits (repeat for several); overrides --full/--mini.")
+@click.option(
+    "--full/--mini",
+    default=True,
+    show_default=True,
+    help="All of LibriSpeech (about 60 GB) or mini LibriSpeech (about 0.45 GB).",
+)
+@click.option(
+    "-p", "--dataset-parts", multiple=True, help="Only these splits (repeat for several); overrides --full/--mini."
+)
 @click.option("--alignments", is_flag=True, help="Also fetch the word alignments zip.")
 @click.option("--base-url", default=None, help="A mirror of the OpenSLR resources (default: openslr.org).")
 @_FORCE
-def download_librispeech(target_dir: str, full: bool, dataset_parts: Tuple[str, ...], alignments: bool,
-                         base_url: Optional[str], force_download: bool) -> None:
+def download_librispeech(
+    target_dir: str,
+    full: bool,
+    dataset_parts: Tuple[str, ...],
+    alignments: bool,
+    base_url: Optional[str],
+    force_download: bool,
+) -> None:
     """(Mini) LibriSpeech into TARGET_DIR/LibriSpeech; prints that folder."""
     from lhotse_lite.recipes import librispeech as recipe
 
     parts = list(dataset_parts) or ("librispeech" if full else "mini_librispeech")
-    _done(recipe.download_librispeech(target_dir, parts, force_download=force_download, alignments=alignments,
-                                      base_url=base_url or recipe.OPENSLR_URL))
+    _done(
+        recipe.download_librispeech(
+            target_dir,
+            parts,
+            force_download=force_download,
+            alignments=alignments,
+            base_url=base_url or recipe.OPENSLR_URL,
+        )
+    )
 
 
 @download.command("yesno")
@@ -177,13 +259,17 @@ def download_yesno(target_dir: str, url: Optional[str], force_download: bool) ->
 @click.argument("target_dir", type=_OUT)
 @click.option("--base-url", default=None, help="Where the archives are (default: TensorFlow's download site).")
 @_FORCE
-def download_speechcommands(speechcommands_version: str, target_dir: str, base_url: Optional[str],
-                            force_download: bool) -> None:
+def download_speechcommands(
+    speechcommands_version: str, target_dir: str, base_url: Optional[str], force_download: bool
+) -> None:
     """Speech Commands v0.0<VERSION> into TARGET_DIR/SpeechCommands<VERSION>; prints that folder."""
     from lhotse_lite.recipes import speechcommands as recipe
 
-    _done(recipe.download_speechcommands(speechcommands_version, target_dir, force_download,
-                                         base_url=base_url or recipe.TENSORFLOW_URL))
+    _done(
+        recipe.download_speechcommands(
+            speechcommands_version, target_dir, force_download, base_url=base_url or recipe.TENSORFLOW_URL
+        )
+    )
 
 
 @download.command("voxconverse")

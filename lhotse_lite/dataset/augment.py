@@ -31,8 +31,10 @@ __all__ = ["spec_augment", "random_time_shift"]
 
 def _check(features: torch.Tensor, lengths: torch.Tensor, where: str) -> None:
     if features.ndim != 3 or lengths.shape != (features.shape[0],):
-        raise ShapeError(f"{where} expects features (batch, frames, dim) and lengths (batch,), got "
-                         f"{tuple(features.shape)} and {tuple(lengths.shape)}")
+        raise ShapeError(
+            f"{where} expects features (batch, frames, dim) and lengths (batch,), got "
+            f"{tuple(features.shape)} and {tuple(lengths.shape)}"
+        )
 
 
 def _randint(high: int, generator: Optional[torch.Generator]) -> int:
@@ -78,8 +80,10 @@ def spec_augment(
     """
     _check(features, lengths, "spec_augment")
     if min(num_time_masks, max_time_width, num_freq_masks, max_freq_width) < 0:
-        raise ConfigError("spec_augment: mask counts and widths must be >= 0, got "
-                          f"{(num_time_masks, max_time_width, num_freq_masks, max_freq_width)}")
+        raise ConfigError(
+            "spec_augment: mask counts and widths must be >= 0, got "
+            f"{(num_time_masks, max_time_width, num_freq_masks, max_freq_width)}"
+        )
     out = features.clone()
     dim = features.shape[2]
     for i, length in enumerate(lengths.tolist()):

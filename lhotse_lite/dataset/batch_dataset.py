@@ -44,8 +44,12 @@ def batch_seed(seed: int, epoch: int, index: int) -> int:
         >>> batch_seed(0, 1, 2) == batch_seed(0, 1, 2) != batch_seed(0, 1, 3)
         True
     """
-    return int(np.random.SeedSequence([seed, epoch, index]).generate_state(2, np.uint32).astype(np.uint64)
-               .dot(np.array([1 << 31, 1], dtype=np.uint64)))
+    return int(
+        np.random.SeedSequence([seed, epoch, index])
+        .generate_state(2, np.uint32)
+        .astype(np.uint64)
+        .dot(np.array([1 << 31, 1], dtype=np.uint64))
+    )
 
 
 class BatchDataset(torch.utils.data.Dataset):
@@ -72,7 +76,8 @@ class BatchDataset(torch.utils.data.Dataset):
         self.supervisions = random_access(supervisions)
         self.source = source
         self.normalizer: Optional[Callable[[np.ndarray], np.ndarray]] = (
-            GlobalMVN.from_stats(normalizer) if isinstance(normalizer, Mapping) else normalizer)
+            GlobalMVN.from_stats(normalizer) if isinstance(normalizer, Mapping) else normalizer
+        )
         self.seed = int(seed)
         self.skip_errors = bool(skip_errors)
         self.num_skipped = 0
@@ -120,31 +125,39 @@ class BatchDataset(torch.utils.data.Dataset):
             arrays = self._extract_batch(arrays, rates, segments, batch)
         return segments, arrays, skipped
 
-    def _read_failed(self, err: Exception, item_id: str, position: int, batch: SampledBatch,
-                     skipped: List[str]) -> None:
+    def _read_failed(
+        self, err: Exception, item_id: str, position: int, batch: SampledBatch, skipped: List[str]
+    ) -> None:
         """Raises the error naming the item, or logs, counts and lists it when skipping."""
         if not self.skip_errors:
             kind = StorageError if isinstance(self.source, PrecomputedFeatures) else AudioLoadingError
-            raise kind(f"item {item_id!r} (manifest position {position}, epoch {batch.epoch}, batch "
-                       f"{batch.index}) could not be read: {err}; fix or filter it, or pass "
-                       "skip_errors=True to leave such items out") from err
+            raise kind(
+                f"item {item_id!r} (manifest position {position}, epoch {batch.epoch}, batch "
+                f"{batch.index}) could not be read: {err}; fix or filter it, or pass "
+                "skip_errors=True to leave such items out"
+            ) from err
         logger.warning("skipping item %r (epoch %d, batch %d): %s", item_id, batch.epoch, batch.index, err)
         self.num_skipped += 1
         skipped.append(item_id)
 
-    def _extract_batch(self, signals: List[np.ndarray], rates: List[int], segments: List[Any],
-                       batch: SampledBatch) -> List[np.ndarray]:
+    def _extract_batch(
+        self, signals: List[np.ndarray], rates: List[int], segments: List[Any], batch: SampledBatch
+    ) -> List[np.ndarray]:
         """Features of all of a batch's signals in one call on the source's device, normalised."""
         source: OnTheFlyFeatures = self.source  # type: ignore[assignment]  # checked by the caller
         if len(set(rates)) != 1:
-            raise ConfigError(f"batch {batch.index} of epoch {batch.epoch} mixes sampling rates {sorted(set(rates))} "
-                              f"(items {[s.id for s in segments][:8]}); resample the recordings to one rate")
+            raise ConfigError(
+                f"batch {batch.index} of epoch {batch.epoch} mixes sampling rates {sorted(set(rates))} "
+                f"(items {[s.id for s in segments][:8]}); resample the recordings to one rate"
+            )
         try:
             feats = source.extract_batch(signals, rates[0])
         except _READ_ERRORS as err:
-            raise AudioLoadingError(f"batch {batch.index} of epoch {batch.epoch} (items "
-                                    f"{[s.id for s in segments][:8]}): feature extraction on {source.device!r} "
-                                    f"failed: {err}") from err
+            raise AudioLoadingError(
+                f"batch {batch.index} of epoch {batch.epoch} (items "
+                f"{[s.id for s in segments][:8]}): feature extraction on {source.device!r} "
+                f"failed: {err}"
+            ) from err
         if self.normalizer is not None:
             feats = [self.normalizer(f) for f in feats]
         return feats
@@ -156,8 +169,13 @@ class BatchDataset(torch.utils.data.Dataset):
 
     def batch_info(self, batch: SampledBatch, segments: Sequence[Any], skipped: List[str]) -> Dict[str, Any]:
         """The bookkeeping fields of every output: ids, epoch, batch index, skipped ids."""
-        return {"ids": [s.id for s in segments], "epoch": batch.epoch, "batch_index": batch.index,
-                "skipped_ids": skipped, "num_items": len(segments)}
+        return {
+            "ids": [s.id for s in segments],
+            "epoch": batch.epoch,
+            "batch_index": batch.index,
+            "skipped_ids": skipped,
+            "num_items": len(segments),
+        }
 
 
 def make_source(
@@ -177,19 +195,25 @@ def make_source(
             without the on-the-fly path.
     """
     if device is not None and (recordings is None or extractor is None or raw_audio):
-        raise ConfigError(f"device={device!r} extracts features on the fly, batch by batch: it needs recordings= "
-                          "and extractor= (stored features and raw audio are read on the CPU)")
+        raise ConfigError(
+            f"device={device!r} extracts features on the fly, batch by batch: it needs recordings= "
+            "and extractor= (stored features and raw audio are read on the CPU)"
+        )
     if raw_audio:
         if recordings is None or features is not None:
             raise ConfigError("raw audio batches need recordings= (a RecordingSet) and no features=")
         return RawAudio(recordings, speed_factors, volume_factors)
     if (features is None) == (recordings is None):
-        raise ConfigError("pass exactly one of features= (a FeatureSet: precomputed) or recordings= (a "
-                          "RecordingSet, with extractor=: features computed on the fly)")
+        raise ConfigError(
+            "pass exactly one of features= (a FeatureSet: precomputed) or recordings= (a "
+            "RecordingSet, with extractor=: features computed on the fly)"
+        )
     if features is not None:
         if tuple(speed_factors or (1.0,)) != (1.0,) or tuple(volume_factors or (1.0,)) != (1.0,):
-            raise ConfigError("speed_factors/volume_factors need the on-the-fly path (recordings= and "
-                              "extractor=); for stored features, extract perturbed copies")
+            raise ConfigError(
+                "speed_factors/volume_factors need the on-the-fly path (recordings= and "
+                "extractor=); for stored features, extract perturbed copies"
+            )
         return PrecomputedFeatures(features)
     if extractor is None:
         raise ConfigError("recordings= needs extractor= (e.g. Fbank()) to compute features on the fly")

@@ -274,8 +274,7 @@ def plan_epoch(
     if max_cuts is not None and max_cuts < 1:
         raise ConfigError(f"max_cuts must be >= 1, got {max_cuts}")
     if world_size < 1 or not 0 <= rank < world_size:
-        raise ConfigError(f"need world_size >= 1 and 0 <= rank < world_size, got world_size={world_size}, "
-                          f"rank={rank}")
+        raise ConfigError(f"need world_size >= 1 and 0 <= rank < world_size, got world_size={world_size}, rank={rank}")
     if rank_tail not in ("split", "drop"):
         raise ConfigError(f"rank_tail must be 'split' or 'drop', got {rank_tail!r}")
     if buffer_size is not None and buffer_size < 1:
@@ -322,8 +321,12 @@ def plan_epoch(
         if starts.size % world_size:  # "drop", or every batch is down to one item
             keep = starts.size - starts.size % world_size
             if rank_tail == "split":
-                logger.warning("epoch %d: %d single-item batch(es) cannot be split for %d ranks; dropped",
-                               epoch, starts.size - keep, world_size)
+                logger.warning(
+                    "epoch %d: %d single-item batch(es) cannot be split for %d ranks; dropped",
+                    epoch,
+                    starts.size - keep,
+                    world_size,
+                )
             dropped += int((ends[keep:] - starts[keep:]).sum())
             starts, ends = starts[:keep], ends[:keep]
     if dropped:

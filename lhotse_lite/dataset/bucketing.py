@@ -171,8 +171,11 @@ class DynamicBucketingSampler(torch.utils.data.Sampler):
         self._plan_for(0)  # validates the configuration now
         too_long = int((self.durations > (self.max_duration or np.inf)).sum())
         if too_long:
-            logger.warning("%d item(s) are longer than max_duration=%s s; each gets a batch of its own",
-                           too_long, self.max_duration)
+            logger.warning(
+                "%d item(s) are longer than max_duration=%s s; each gets a batch of its own",
+                too_long,
+                self.max_duration,
+            )
 
     # -- epochs and plans ---------------------------------------------------------------------
     def set_epoch(self, epoch: int) -> None:
@@ -188,9 +191,18 @@ class DynamicBucketingSampler(torch.utils.data.Sampler):
     def _plan_for(self, epoch: int) -> EpochPlan:
         if self._plan is None or self._plan_epoch != epoch:
             self._plan = plan_epoch(
-                self.durations, max_duration=self.max_duration, max_cuts=self.max_cuts, bins=self.duration_bins,
-                shuffle=self.shuffle, drop_last=self.drop_last, buffer_size=self.buffer_size, seed=self.seed,
-                epoch=epoch, world_size=self.world_size, rank=self.rank, rank_tail=self.rank_tail,
+                self.durations,
+                max_duration=self.max_duration,
+                max_cuts=self.max_cuts,
+                bins=self.duration_bins,
+                shuffle=self.shuffle,
+                drop_last=self.drop_last,
+                buffer_size=self.buffer_size,
+                seed=self.seed,
+                epoch=epoch,
+                world_size=self.world_size,
+                rank=self.rank,
+                rank_tail=self.rank_tail,
             )
             self._plan_epoch = epoch
         return self._plan
@@ -213,8 +225,17 @@ class DynamicBucketingSampler(torch.utils.data.Sampler):
         """A hash of everything that shapes the batches (durations and configuration, not the rank)."""
         if self._fingerprint is not None:
             return self._fingerprint
-        config = [self.max_duration, self.max_cuts, self.duration_bins, self.shuffle, self.drop_last,
-                  self.buffer_size, self.seed, self.world_size, self.rank_tail]
+        config = [
+            self.max_duration,
+            self.max_cuts,
+            self.duration_bins,
+            self.shuffle,
+            self.drop_last,
+            self.buffer_size,
+            self.seed,
+            self.world_size,
+            self.rank_tail,
+        ]
         digest = hashlib.sha256(json.dumps(config).encode())
         digest.update(np.ascontiguousarray(self.durations, dtype=np.float32).data.cast("B"))
         self._fingerprint = digest.hexdigest()[:32]
@@ -240,8 +261,14 @@ class DynamicBucketingSampler(torch.utils.data.Sampler):
             epoch, count = int(consumed["epoch"]), int(consumed["batch_index"]) + 1
         elif consumed is not None:
             count = int(consumed)
-        return {"version": _STATE_VERSION, "epoch": epoch, "batches_consumed": count,
-                "fingerprint": self.fingerprint(), "world_size": self.world_size, "rank": self.rank}
+        return {
+            "version": _STATE_VERSION,
+            "epoch": epoch,
+            "batches_consumed": count,
+            "fingerprint": self.fingerprint(),
+            "world_size": self.world_size,
+            "rank": self.rank,
+        }
 
     def load_state_dict(self, state: Dict[str, Any]) -> None:
         """Restores :meth:`state_dict`: the next iteration starts after the consumed batches.
@@ -266,6 +293,11 @@ class DynamicBucketingSampler(torch.utils.data.Sampler):
     def diagnostics(self) -> Dict[str, Any]:
         """Counts of the current epoch: batches and items of this rank, items dropped."""
         plan = self._plan_for(self.epoch)
-        return {"epoch": self.epoch, "num_batches": len(plan), "batches_yielded": self._batches_yielded,
-                "num_items": int((plan.ends - plan.starts).sum()), "num_dropped_items": plan.num_dropped_items,
-                "num_global_batches": plan.num_global_batches}
+        return {
+            "epoch": self.epoch,
+            "num_batches": len(plan),
+            "batches_yielded": self._batches_yielded,
+            "num_items": int((plan.ends - plan.starts).sum()),
+            "num_dropped_items": plan.num_dropped_items,
+            "num_global_batches": plan.num_global_batches,
+        }

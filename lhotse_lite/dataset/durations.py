@@ -60,8 +60,11 @@ def random_access(manifest: Any) -> Any:
     if _has_random_access(manifest):
         return manifest
     items = list(manifest)
-    logger.info("read %d item(s) of a streamed manifest into memory for random access; index the file "
-                "(an indexed lazy manifest) to avoid this", len(items))
+    logger.info(
+        "read %d item(s) of a streamed manifest into memory for random access; index the file "
+        "(an indexed lazy manifest) to avoid this",
+        len(items),
+    )
     return items
 
 
@@ -92,16 +95,20 @@ def manifest_durations(manifest: Any, cache_path: Optional[Union[str, Path]] = N
     if cache_path is not None and os.path.exists(cache_path):
         cached = np.load(cache_path)
         if length is not None and cached.shape != (length,):
-            raise ConfigError(f"{cache_path}: cached durations of {cached.shape[0]} items, the manifest has "
-                              f"{length}; delete the stale cache file")
+            raise ConfigError(
+                f"{cache_path}: cached durations of {cached.shape[0]} items, the manifest has "
+                f"{length}; delete the stale cache file"
+            )
         return cached.astype(np.float32, copy=False)
     values = np.fromiter((item.duration for item in manifest), dtype=np.float32, count=-1)
     bad = np.flatnonzero(~(np.isfinite(values) & (values > 0)))
     if bad.size:
         first = int(bad[0])
         item_id = getattr(next(itertools.islice(iter(manifest), first, None), None), "id", "?")
-        raise ConfigError(f"item {first} (id {item_id!r}) has duration {values[first]}; batches need positive "
-                          f"durations ({bad.size} such item(s)); filter them out first")
+        raise ConfigError(
+            f"item {first} (id {item_id!r}) has duration {values[first]}; batches need positive "
+            f"durations ({bad.size} such item(s)); filter them out first"
+        )
     if cache_path is not None:
         tmp = f"{cache_path}.tmp-{os.getpid()}.npy"
         np.save(tmp, values)

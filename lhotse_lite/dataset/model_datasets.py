@@ -215,10 +215,12 @@ class Wav2VecPretrainingDataset(BatchDataset):
         seed: int = 0,
         skip_errors: bool = False,
     ) -> None:
-        source = make_source(recordings=recordings, speed_factors=speed_factors, volume_factors=volume_factors,
-                             raw_audio=True)
-        super().__init__(recordings if supervisions is None else supervisions, source, seed=seed,
-                         skip_errors=skip_errors)
+        source = make_source(
+            recordings=recordings, speed_factors=speed_factors, volume_factors=volume_factors, raw_audio=True
+        )
+        super().__init__(
+            recordings if supervisions is None else supervisions, source, seed=seed, skip_errors=skip_errors
+        )
         self.get_out_len_fn = get_out_len_fn
         self.mask_prob = float(mask_prob)
         self.mask_length = int(mask_length)
@@ -233,6 +235,7 @@ class Wav2VecPretrainingDataset(BatchDataset):
         if arrays:
             signals = [torch.from_numpy(a) for a in arrays]
             out["wavs"], out["wav_lens"], out["mask"] = w2v_mask_collate_fn(
-                signals, self.get_out_len_fn, self.mask_prob, self.mask_length, generator=generator)
+                signals, self.get_out_len_fn, self.mask_prob, self.mask_length, generator=generator
+            )
             out["num_samples"] = torch.tensor([s.numel() for s in signals], dtype=torch.int64)
         return out

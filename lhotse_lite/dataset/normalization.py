@@ -70,8 +70,10 @@ class GlobalMVN:
         """
         missing = [k for k in ("norm_means", "norm_stds") if k not in stats]
         if missing:
-            raise ConfigError(f"GlobalMVN.from_stats: missing {missing} in {sorted(stats)}; "
-                              "pass the dict compute_global_stats returns")
+            raise ConfigError(
+                f"GlobalMVN.from_stats: missing {missing} in {sorted(stats)}; "
+                "pass the dict compute_global_stats returns"
+            )
         return cls(stats["norm_means"], stats["norm_stds"], eps=eps)
 
     @classmethod
@@ -98,8 +100,10 @@ class GlobalMVN:
             ShapeError: The last axis is not ``dim`` long.
         """
         if features.shape[-1] != self.dim:
-            raise ShapeError(f"GlobalMVN expects features (..., {self.dim}), got {tuple(features.shape)}; "
-                             "the statistics were computed for other features")
+            raise ShapeError(
+                f"GlobalMVN expects features (..., {self.dim}), got {tuple(features.shape)}; "
+                "the statistics were computed for other features"
+            )
         if isinstance(features, torch.Tensor):
             means = torch.from_numpy(self.means).to(features.device, features.dtype)
             stds = torch.from_numpy(self.stds).to(features.device, features.dtype)

@@ -70,9 +70,13 @@ class LoaderProgress:
     def state_dict(self) -> Dict[str, Any]:
         """The JSON-serialisable state (module docstring)."""
         sampler_state = self.sampler.state_dict(self.last if self.last is not None else 0)
-        return {"sampler": sampler_state, "epoch": sampler_state["epoch"],
-                "dataset_seed": getattr(self.dataset, "seed", None),
-                "num_skipped": self.num_skipped, "skipped_ids": list(self.skipped_ids)}
+        return {
+            "sampler": sampler_state,
+            "epoch": sampler_state["epoch"],
+            "dataset_seed": getattr(self.dataset, "seed", None),
+            "num_skipped": self.num_skipped,
+            "skipped_ids": list(self.skipped_ids),
+        }
 
     def restore(self, state: Dict[str, Any]) -> None:
         """Puts the sampler after the last consumed batch of ``state``.
@@ -84,12 +88,17 @@ class LoaderProgress:
         saved_seed = state.get("dataset_seed")
         seed = getattr(self.dataset, "seed", None)
         if self.dataset is not None and saved_seed is not None and saved_seed != seed:
-            raise ConfigError(f"the loader state was saved with dataset seed {saved_seed}, this dataset has "
-                              f"seed {seed}; build the dataset with seed={saved_seed} to resume exactly")
+            raise ConfigError(
+                f"the loader state was saved with dataset seed {saved_seed}, this dataset has "
+                f"seed {seed}; build the dataset with seed={saved_seed} to resume exactly"
+            )
         self.sampler.load_state_dict(state["sampler"])
         sampler_state = state["sampler"]
-        self.last = ({"epoch": sampler_state["epoch"], "batch_index": sampler_state["batches_consumed"] - 1}
-                     if sampler_state["batches_consumed"] > 0 else None)
+        self.last = (
+            {"epoch": sampler_state["epoch"], "batch_index": sampler_state["batches_consumed"] - 1}
+            if sampler_state["batches_consumed"] > 0
+            else None
+        )
         self.num_skipped = int(state.get("num_skipped", 0))
         self.skipped_ids = list(state.get("skipped_ids", []))
 

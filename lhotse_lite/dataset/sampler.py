@@ -84,8 +84,11 @@ class DurationBatchSampler(torch.utils.data.Sampler):
         self.epoch = 0
         too_long = int((self.durations > self.max_duration).sum())
         if too_long:
-            logger.warning("%d item(s) are longer than max_duration=%.2f s; each gets a batch of its own",
-                           too_long, self.max_duration)
+            logger.warning(
+                "%d item(s) are longer than max_duration=%.2f s; each gets a batch of its own",
+                too_long,
+                self.max_duration,
+            )
 
     def set_epoch(self, epoch: int) -> None:
         """Selects the shuffle of ``epoch`` (the same epoch always gives the same batches)."""

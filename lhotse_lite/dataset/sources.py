@@ -89,8 +89,11 @@ class PrecomputedFeatures(FeatureSource):
         """
         try:
             item = self.features.find(
-                segment.recording_id, channel_id=segment.channel, start=segment.start,
-                duration=segment.duration, leeway=self.leeway,
+                segment.recording_id,
+                channel_id=segment.channel,
+                start=segment.start,
+                duration=segment.duration,
+                leeway=self.leeway,
             )
         except UnknownIdError as err:
             raise UnknownIdError(f"supervision {segment.id!r}: {err.args[0]}") from err
@@ -144,8 +147,10 @@ class RawAudio(FeatureSource):
             ShapeError: The supervision covers several channels (extract single channels).
         """
         if not hasattr(segment, "recording_id"):  # a whole Recording: its first channel, start to end
-            return _Handle(SupervisionSegment(segment.id, segment.id, 0.0, segment.duration,
-                                              channel=segment.channel_ids[0]), segment)
+            return _Handle(
+                SupervisionSegment(segment.id, segment.id, 0.0, segment.duration, channel=segment.channel_ids[0]),
+                segment,
+            )
         recording = self.recordings.get(segment.recording_id)
         if recording is None:
             raise UnknownIdError(
@@ -153,8 +158,10 @@ class RawAudio(FeatureSource):
                 f"({len(self.recordings)} recordings); pass the RecordingSet the supervisions were made for"
             )
         if isinstance(segment.channel, list) and len(segment.channel) != 1:
-            raise ShapeError(f"supervision {segment.id!r} covers channels {segment.channel}; on-the-fly "
-                             "features need one channel per supervision")
+            raise ShapeError(
+                f"supervision {segment.id!r} covers channels {segment.channel}; on-the-fly "
+                "features need one channel per supervision"
+            )
         return _Handle(segment, recording)
 
     def load_samples(self, handle: _Handle, rng: Optional[random.Random] = None) -> "tuple[np.ndarray, int]":
@@ -228,8 +235,10 @@ class OnTheFlyFeatures(RawAudio):
         self.device = None if device is None else str(device)
         self._batch_extractor: Any = None
         if self.device is not None and self.device != "cpu" and not hasattr(extractor, "to"):
-            raise ConfigError(f"device={self.device!r} needs an extractor with .to(device) (the Kaldi extractors "
-                              f"have it), got {type(extractor).__name__}; leave device=None to extract per item")
+            raise ConfigError(
+                f"device={self.device!r} needs an extractor with .to(device) (the Kaldi extractors "
+                f"have it), got {type(extractor).__name__}; leave device=None to extract per item"
+            )
 
     @property
     def batched(self) -> bool:

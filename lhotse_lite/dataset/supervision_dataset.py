@@ -142,13 +142,17 @@ class SupervisionDataset(torch.utils.data.Dataset):
     ) -> None:
         super().__init__()
         if (features is None) == (recordings is None):
-            raise ConfigError("SupervisionDataset needs exactly one of features= (a FeatureSet) or "
-                              "recordings= (a RecordingSet, with extractor=)")
+            raise ConfigError(
+                "SupervisionDataset needs exactly one of features= (a FeatureSet) or "
+                "recordings= (a RecordingSet, with extractor=)"
+            )
         source: FeatureSource
         if features is not None:
             if speed_factors is not None and tuple(speed_factors) != (1.0,):
-                raise ConfigError("speed_factors needs the on-the-fly path (recordings= and extractor=); "
-                                  "for stored features, extract perturbed copies (RecordingSet.perturb_speed)")
+                raise ConfigError(
+                    "speed_factors needs the on-the-fly path (recordings= and extractor=); "
+                    "for stored features, extract perturbed copies (RecordingSet.perturb_speed)"
+                )
             source = PrecomputedFeatures(features)
         else:
             if extractor is None:

@@ -196,8 +196,9 @@ class FeatureSetBuilder:
         _check_unique_ids(recordings)
         guard = None
         if output_manifest is not None:
-            guard = ResumeGuard(output_manifest, describe_job(self.feature_extractor, self.storage, self.augment_fn),
-                                recordings)
+            guard = ResumeGuard(
+                output_manifest, describe_job(self.feature_extractor, self.storage, self.augment_fn), recordings
+            )
         manifest = self._open_output(output_manifest, overwrite, guard)
         with manifest:
             previous = _written_items(manifest)
@@ -207,18 +208,27 @@ class FeatureSetBuilder:
                 _drop_unreferenced_tail(self.storage, previous)  # ... except what no kept line references
             todo = [r for r in recordings if any((r.id, c) not in done for c in r.channel_ids)]
             if previous:
-                logger.info("resuming %s: %d matrices kept, %d of %d recordings to do",
-                            output_manifest, len(previous), len(todo), len(recordings))
+                logger.info(
+                    "resuming %s: %d matrices kept, %d of %d recordings to do",
+                    output_manifest,
+                    len(previous),
+                    len(todo),
+                    len(recordings),
+                )
             tasks = [(r, [c for c in r.channel_ids if (r.id, c) not in done]) for r in todo]
             new = self._run(tasks, manifest, num_jobs, executor, on_error, progress_bar)
             self.storage.flush()  # the data is durable (a URL archive uploaded) before the manifest is in place
         if self.skipped:
-            logger.warning("skipped %d recording(s): %s", len(self.skipped),
-                           "; ".join(f"{s.recording_id}: {s.reason}" for s in self.skipped[:10]))
+            logger.warning(
+                "skipped %d recording(s): %s",
+                len(self.skipped),
+                "; ".join(f"{s.recording_id}: {s.reason}" for s in self.skipped[:10]),
+            )
         return FeatureSet(previous + new)
 
-    def _open_output(self, output_manifest: Optional[Union[str, Path]], overwrite: bool,
-                     guard: Optional[ResumeGuard]) -> Any:
+    def _open_output(
+        self, output_manifest: Optional[Union[str, Path]], overwrite: bool, guard: Optional[ResumeGuard]
+    ) -> Any:
         """Locks the storage and the output manifest, checks what a resume would keep, opens the manifest.
 
         Nothing is written, truncated or renamed before both locks are held and the resume is accepted.
@@ -244,8 +254,9 @@ class FeatureSetBuilder:
 
     # ---- running -------------------------------------------------------------------------------
 
-    def _run(self, tasks: list, manifest: Any, num_jobs: int, executor: Any, on_error: str,
-             progress_bar: bool) -> List[Features]:
+    def _run(
+        self, tasks: list, manifest: Any, num_jobs: int, executor: Any, on_error: str, progress_bar: bool
+    ) -> List[Features]:
         total_hours = to_hours(sum(r.duration for r, _ in tasks))
         bar = tqdm(total=len(tasks), desc="Extracting features", unit="rec", disable=not progress_bar)
         written: List[Features] = []
@@ -257,8 +268,9 @@ class FeatureSetBuilder:
             elif isinstance(executor, str):
                 client, executor = dask_executor(executor)
             single = own_executor is not None or client is not None or is_dask(executor)
-            results = self._results(tasks, executor, single_thread=single,
-                                    window=2 * max(num_jobs, num_workers(executor)) + 2)
+            results = self._results(
+                tasks, executor, single_thread=single, window=2 * max(num_jobs, num_workers(executor)) + 2
+            )
             for result in results:
                 if result.error is not None:
                     if on_error == "raise":
@@ -419,7 +431,8 @@ def _check_unique_ids(recordings: List[Any]) -> None:
             raise DuplicateIdError(
                 f"recording id {recording.id!r} is given twice (recordings {first[recording.id]} and {position}, "
                 f"counting from 0); features are stored and resumed per recording id, so ids must be unique: "
-                f"drop or rename the duplicate")
+                f"drop or rename the duplicate"
+            )
         first[recording.id] = position
 
 
@@ -431,8 +444,9 @@ def _drop_unreferenced_tail(storage: FeaturesWriter, kept: List[Features]) -> No
     truncate_after = getattr(storage, "truncate_after", None)
     if truncate_after is None:
         return  # file and memory storages overwrite per key: nothing accumulates
-    keys = [f.storage_key for f in kept
-            if f.storage_type == storage.name and f.storage_path == str(storage.storage_path)]
+    keys = [
+        f.storage_key for f in kept if f.storage_type == storage.name and f.storage_path == str(storage.storage_path)
+    ]
     if keys:
         removed = truncate_after(keys)
         if removed:

@@ -48,10 +48,18 @@ __all__ = [
 ]
 
 #: The feature extractors by name; the built-in Kaldi ones are imported (with torch) on first lookup.
-EXTRACTORS: Registry = Registry("feature extractor", {
-    name: f"lhotse_lite.features.kaldi.extractors:{attr}"
-    for name, attr in (("kaldi-fbank", "Fbank"), ("kaldi-mfcc", "Mfcc"), ("kaldi-spectrogram", "Spectrogram"),
-                       ("kaldi-log-spectrogram", "LogSpectrogram"))})
+EXTRACTORS: Registry = Registry(
+    "feature extractor",
+    {
+        name: f"lhotse_lite.features.kaldi.extractors:{attr}"
+        for name, attr in (
+            ("kaldi-fbank", "Fbank"),
+            ("kaldi-mfcc", "Mfcc"),
+            ("kaldi-spectrogram", "Spectrogram"),
+            ("kaldi-log-spectrogram", "LogSpectrogram"),
+        )
+    },
+)
 
 AugmentFn = Callable[[np.ndarray, int], np.ndarray]
 """``augment_fn(samples (channels, samples) float32, sampling_rate) -> samples``."""
@@ -157,9 +165,7 @@ class FeatureExtractor(ABC, Generic[ConfigT]):
 
     # ---- batches -----------------------------------------------------------------------------
 
-    def extract_batch(
-        self, samples: Any, sampling_rate: int, lengths: Optional[Sequence[int]] = None
-    ) -> Any:
+    def extract_batch(self, samples: Any, sampling_rate: int, lengths: Optional[Sequence[int]] = None) -> Any:
         """Features of several signals.
 
         This default calls :meth:`extract` once per signal; the Kaldi extractors override it with a

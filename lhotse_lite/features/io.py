@@ -75,23 +75,26 @@ if TYPE_CHECKING:
     )
 
 _STORAGE = "lhotse_lite.features.storage."
-__getattr__, __dir__ = lazy_exports(globals(), {
-    "CHUNK_FRAMES": _STORAGE + "codec",
-    "DEFAULT_TICK_POWER": _STORAGE + "codec",
-    "LilcomFilesReader": _STORAGE + "files",
-    "LilcomFilesWriter": _STORAGE + "files",
-    "NumpyFilesReader": _STORAGE + "files",
-    "NumpyFilesWriter": _STORAGE + "files",
-    "KaldiReader": _STORAGE + "kaldi_ark",
-    "KaldiWriter": _STORAGE + "kaldi_ark",
-    "LilcomChunkyReader": _STORAGE + "lilcom_chunky",
-    "LilcomChunkyWriter": _STORAGE + "lilcom_chunky",
-    "close_cached_file_handles": _STORAGE + "lilcom_chunky",
-    "MemoryLilcomReader": _STORAGE + "memory",
-    "MemoryLilcomWriter": _STORAGE + "memory",
-    "MemoryNpyReader": _STORAGE + "memory",
-    "MemoryNpyWriter": _STORAGE + "memory",
-})
+__getattr__, __dir__ = lazy_exports(
+    globals(),
+    {
+        "CHUNK_FRAMES": _STORAGE + "codec",
+        "DEFAULT_TICK_POWER": _STORAGE + "codec",
+        "LilcomFilesReader": _STORAGE + "files",
+        "LilcomFilesWriter": _STORAGE + "files",
+        "NumpyFilesReader": _STORAGE + "files",
+        "NumpyFilesWriter": _STORAGE + "files",
+        "KaldiReader": _STORAGE + "kaldi_ark",
+        "KaldiWriter": _STORAGE + "kaldi_ark",
+        "LilcomChunkyReader": _STORAGE + "lilcom_chunky",
+        "LilcomChunkyWriter": _STORAGE + "lilcom_chunky",
+        "close_cached_file_handles": _STORAGE + "lilcom_chunky",
+        "MemoryLilcomReader": _STORAGE + "memory",
+        "MemoryLilcomWriter": _STORAGE + "memory",
+        "MemoryNpyReader": _STORAGE + "memory",
+        "MemoryNpyWriter": _STORAGE + "memory",
+    },
+)
 
 __all__ = [
     "FeaturesReader",
@@ -222,8 +225,11 @@ def storage_backend_statuses() -> List[StorageBackendInfo]:
     from lhotse_lite.features.storage.kaldi_ark import INSTALL_HINT
 
     return [
-        StorageBackendInfo(name=name, available=not _missing_packages(name),
-                           install_hint=INSTALL_HINT if _missing_packages(name) else None)
+        StorageBackendInfo(
+            name=name,
+            available=not _missing_packages(name),
+            install_hint=INSTALL_HINT if _missing_packages(name) else None,
+        )
         for name in _registered_backends()
     ]
 

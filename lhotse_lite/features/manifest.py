@@ -97,8 +97,7 @@ class Features:
     def __post_init__(self) -> None:
         # One chained comparison per time field accepts the common case; NaN fails every comparison.
         try:
-            if (_NEG_INF < self.start < _INF and _NEG_INF < self.duration < _INF
-                    and _NEG_INF < self.frame_shift < _INF):
+            if _NEG_INF < self.start < _INF and _NEG_INF < self.duration < _INF and _NEG_INF < self.frame_shift < _INF:
                 return
         except TypeError:
             pass
@@ -107,7 +106,8 @@ class Features:
             if value.__class__ is bool or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise ManifestFieldError(
                     f"features of recording {self.recording_id!r} (storage key {self.storage_key!r:.80}): field "
-                    f"{name!r} must be a finite number of seconds, got {value!r}; NaN and infinity are not times")
+                    f"{name!r} must be a finite number of seconds, got {value!r}; NaN and infinity are not times"
+                )
 
     @property
     def end(self) -> float:
@@ -165,10 +165,21 @@ class Features:
         )
 
     @classmethod
-    def from_stored(cls, storage_key: Union[str, bytes], shape: Sequence[int], *, storage_type: str,
-                    storage_path: Optional[Union[str, "os.PathLike[str]"]], frame_shift: float, sampling_rate: int,
-                    type: str = "custom", start: float = 0.0, duration: Optional[float] = None,
-                    recording_id: Optional[str] = None, channels: Channels = None) -> "Features":
+    def from_stored(
+        cls,
+        storage_key: Union[str, bytes],
+        shape: Sequence[int],
+        *,
+        storage_type: str,
+        storage_path: Optional[Union[str, "os.PathLike[str]"]],
+        frame_shift: float,
+        sampling_rate: int,
+        type: str = "custom",
+        start: float = 0.0,
+        duration: Optional[float] = None,
+        recording_id: Optional[str] = None,
+        channels: Channels = None,
+    ) -> "Features":
         """Describes a matrix already stored under ``storage_key`` (the one factory of ``Features`` items).
 
         Every part of the package that stores features builds their manifest here (:meth:`from_array`,
@@ -303,9 +314,7 @@ class Features:
     def copy_feats(self, writer: FeaturesWriter) -> "Features":
         """Reads the matrix and stores it again with ``writer``; returns the updated manifest."""
         key = store_feature_array(self.load(), writer)
-        return dataclasses.replace(
-            self, storage_type=writer.name, storage_path=writer.storage_path, storage_key=key
-        )
+        return dataclasses.replace(self, storage_type=writer.name, storage_path=writer.storage_path, storage_key=key)
 
     def to_dict(self) -> Dict[str, Any]:
         """The fields as a dict, ``None`` values dropped (Lhotse's JSON layout)."""
@@ -421,8 +430,9 @@ class FeatureSet(ManifestSet[Features]):
         Raises:
             UnknownIdError: No item covers the range.
         """
-        candidates = None if self._by_recording is None else self._covering(recording_id, channel_id, start,
-                                                                             duration, leeway)
+        candidates = (
+            None if self._by_recording is None else self._covering(recording_id, channel_id, start, duration, leeway)
+        )
         if not candidates:
             self._by_recording = None  # stale, or a miss: regroup once and look again
             candidates = self._covering(recording_id, channel_id, start, duration, leeway)
@@ -437,8 +447,9 @@ class FeatureSet(ManifestSet[Features]):
             return min(candidates, key=lambda f: (start - f.start) ** 2)
         return min(candidates, key=lambda f: (start - f.start) ** 2 + (end - f.end) ** 2)
 
-    def _covering(self, recording_id: str, channel_id: Channels, start: float, duration: Optional[float],
-                  leeway: float) -> Optional[List[Features]]:
+    def _covering(
+        self, recording_id: str, channel_id: Channels, start: float, duration: Optional[float], leeway: float
+    ) -> Optional[List[Features]]:
         """The items of ``recording_id`` covering the range, or ``None`` when its group is stale."""
         if self._by_recording is None:
             index: Dict[str, List[Features]] = {}

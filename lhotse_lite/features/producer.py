@@ -82,7 +82,6 @@ _STORAGE_OPTIONS = ("tick_power", "compression_method")  # what changes the stor
 _CONFIG_NOT_COMPARED = {"device"}
 
 
-
 def producer_path(manifest: Pathlike) -> Pathlike:
     """The sidecar of an output manifest: ``<manifest>.producer.json`` (a URL for a URL manifest).
 
@@ -149,8 +148,10 @@ def read_producer(manifest: Pathlike) -> Optional[Dict[str, Any]]:
     try:
         data = json.loads(text)
     except ValueError as err:
-        raise ManifestFormatError(f"{path}: not valid JSON ({err}); it records what produced {manifest}. "
-                                  f"Start over (--overwrite) or write to another folder") from err
+        raise ManifestFormatError(
+            f"{path}: not valid JSON ({err}); it records what produced {manifest}. "
+            f"Start over (--overwrite) or write to another folder"
+        ) from err
     if not isinstance(data, dict):
         raise ManifestFormatError(f"{path}: expected a JSON object, got {type(data).__name__}")
     return data
@@ -249,20 +250,28 @@ class ResumeGuard:
         """Writes the sidecar unless the resumed output had one (call once the writer is open)."""
         if self._recorded is None:
             if self._rows:
-                logger.info("%s had no %s sidecar; its rows match this run: resumed, sidecar written",
-                            self.manifest, PRODUCER_SUFFIX)
+                logger.info(
+                    "%s had no %s sidecar; its rows match this run: resumed, sidecar written",
+                    self.manifest,
+                    PRODUCER_SUFFIX,
+                )
             write_producer(self.manifest, self.job)
         if self.stale:
-            logger.warning("%s: %d recording(s) changed since their features were stored (duration, sample "
-                           "count or sampling rate); extracting them again: %s", self.manifest, len(self.stale),
-                           ", ".join(self.stale[:10]))
+            logger.warning(
+                "%s: %d recording(s) changed since their features were stored (duration, sample "
+                "count or sampling rate); extracting them again: %s",
+                self.manifest,
+                len(self.stale),
+                ", ".join(self.stale[:10]),
+            )
 
     def _refuse(self, found: List[str], source: str) -> None:
         if found:
             raise ResumeMismatchError(
                 f"cannot resume {self.manifest}: another job produced it; {source} what differs from "
                 f"this run: {'; '.join(found)}. Resuming would mix both in one manifest. Start over with "
-                f"--overwrite (overwrite=True), which discards the kept rows, or write to another folder")
+                f"--overwrite (overwrite=True), which discards the kept rows, or write to another folder"
+            )
 
 
 def _row_differences(row: Dict[str, Any], job: Dict[str, Any]) -> List[str]:

@@ -70,8 +70,7 @@ class StatsAccumulator:
         arr = np.asarray(arr)
         if arr.ndim != 2 or arr.shape[1] != self.feature_dim:
             raise ShapeError(
-                f"StatsAccumulator expects matrices of shape (num_frames, {self.feature_dim}), "
-                f"got {arr.shape}"
+                f"StatsAccumulator expects matrices of shape (num_frames, {self.feature_dim}), got {arr.shape}"
             )
         if arr.shape[0] == 0:
             return

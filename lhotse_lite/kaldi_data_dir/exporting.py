@@ -133,17 +133,23 @@ def export_to_kaldi_data_dir(
             if sup.gender is not None and genders.setdefault(speaker, sup.gender) != sup.gender:
                 raise ManifestFieldError(
                     f"supervision {sup.id!r}: speaker {speaker!r} has genders {genders[speaker]!r} and "
-                    f"{sup.gender!r}; spk2gender needs one gender per speaker")
+                    f"{sup.gender!r}; spk2gender needs one gender per speaker"
+                )
     if flattened:
-        logger.warning("%s: %d text(s) held line breaks or tabs; written with spaces instead (e.g. %s)",
-                       out / "text", len(flattened), ", ".join(repr(i) for i in flattened[:5]))
+        logger.warning(
+            "%s: %d text(s) held line breaks or tabs; written with spaces instead (e.g. %s)",
+            out / "text",
+            len(flattened),
+            ", ".join(repr(i) for i in flattened[:5]),
+        )
     spk2utt: Dict[str, List[str]] = {}
     for uid, speaker in sorted(tables["utt2spk"].items()):
         spk2utt.setdefault(speaker, []).append(uid)
     tables["spk2utt"] = {spk: " ".join(uids) for spk, uids in spk2utt.items()}
     tables["spk2gender"] = {spk: gender.lower()[:1] for spk, gender in genders.items()}
-    written = {name: table for name, table in tables.items()
-               if table or name in ("segments", "utt2spk", "spk2utt", "utt2dur")}
+    written = {
+        name: table for name, table in tables.items() if table or name in ("segments", "utt2spk", "spk2utt", "utt2dur")
+    }
     sources = _feature_sources(features, utterances) if features is not None else None
     _write_tables(out, {"wav.scp": wav_scp, "reco2dur": reco2dur, **written})
     if sources is not None:
@@ -151,8 +157,9 @@ def export_to_kaldi_data_dir(
     return out
 
 
-def _feature_sources(features: Iterable["Features"], utterances: Dict[str, Tuple[SupervisionSegment, int]]
-                     ) -> Dict[str, "Features"]:
+def _feature_sources(
+    features: Iterable["Features"], utterances: Dict[str, Tuple[SupervisionSegment, int]]
+) -> Dict[str, "Features"]:
     """The features item each utterance is cut from (checked before anything is written)."""
     by_channel: Dict[Tuple[Optional[str], int], List["Features"]] = {}
     for item in features:
@@ -161,18 +168,26 @@ def _feature_sources(features: Iterable["Features"], utterances: Dict[str, Tuple
             by_channel.setdefault((item.recording_id, channel), []).append(item)
     chosen = {}
     for uid, (sup, channel) in utterances.items():
-        candidates = [f for f in by_channel.get((sup.recording_id, channel), [])
-                      if f.start - 1e-3 <= sup.start and sup.end <= f.end + f.frame_shift]
+        candidates = [
+            f
+            for f in by_channel.get((sup.recording_id, channel), [])
+            if f.start - 1e-3 <= sup.start and sup.end <= f.end + f.frame_shift
+        ]
         if not candidates:
             raise UnknownIdError(
                 f"utterance {uid!r}: no features of recording {sup.recording_id!r} channel {channel} cover "
-                f"[{sup.start}, {sup.end}] s; extract features of every recording first (lite feat extract)")
+                f"[{sup.start}, {sup.end}] s; extract features of every recording first (lite feat extract)"
+            )
         chosen[uid] = candidates[0]
     return chosen
 
 
-def _write_features(out: Path, utterances: Dict[str, Tuple[SupervisionSegment, int]],
-                    sources: Dict[str, "Features"], compression_method: Optional[int]) -> None:
+def _write_features(
+    out: Path,
+    utterances: Dict[str, Tuple[SupervisionSegment, int]],
+    sources: Dict[str, "Features"],
+    compression_method: Optional[int],
+) -> None:
     """``feats.ark``/``feats.scp`` (sorted by utterance id, as Kaldi requires) and ``utt2num_frames``."""
     from lhotse_lite.features.storage.kaldi_ark import KaldiWriter
 
@@ -197,20 +212,23 @@ def _check_key(value: str, where: str, what: str) -> None:
     if not value or any(char.isspace() for char in value):
         raise ManifestFieldError(
             f"{where}: the {what} {value!r} is empty or holds whitespace; Kaldi tables are split at "
-            f"whitespace, so the data directory could not be read back. Rename it (e.g. spaces to '_')")
+            f"whitespace, so the data directory could not be read back. Rename it (e.g. spaces to '_')"
+        )
 
 
 def _check_line(value: str, where: str, what: str) -> None:
     if _NEWLINES.search(value):
         raise ManifestFieldError(
-            f"{where}: the {what} {value!r} holds a line break; a Kaldi table entry must be one line")
+            f"{where}: the {what} {value!r} holds a line break; a Kaldi table entry must be one line"
+        )
 
 
 def _wav_entries(rec: Recording) -> List[Tuple[str, str]]:
     if rec.transforms:
         raise ManifestFieldError(
             f"recording {rec.id!r} has transforms {[t.to_dict()['name'] for t in rec.transforms]}; Kaldi cannot "
-            f"apply them: store the transformed audio first")
+            f"apply them: store the transformed audio first"
+        )
     multi = rec.num_channels > 1
     entries = []
     for source in rec.sources:
@@ -249,12 +267,14 @@ def wav_scp_entries(source: AudioSource, where: str = "") -> Dict[int, str]:
     prefix = f"{where}: " if where else ""
     if source.type not in ("file", "command"):
         raise ManifestFieldError(
-            f"{prefix}a {source.type!r} audio source cannot be written to wav.scp (only files and commands)")
+            f"{prefix}a {source.type!r} audio source cannot be written to wav.scp (only files and commands)"
+        )
     path = str(source.source)  # a str: AudioSource checks that files and commands are text
     if source.type == "command":
         if len(source.channels) > 1:
             raise ManifestFieldError(
-                f"{prefix}a command source holding several channels {source.channels} cannot be split for wav.scp")
+                f"{prefix}a command source holding several channels {source.channels} cannot be split for wav.scp"
+            )
         return {source.channels[0]: f"{path} |"}
     if len(source.channels) == 1 and path.lower().endswith(".wav") and _plain_entry_ok(path):
         return {source.channels[0]: path}

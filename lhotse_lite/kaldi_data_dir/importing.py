@@ -125,7 +125,8 @@ def _known_durations(path: Path, wavs: Dict[str, str]) -> Dict[str, float]:
         if missing:
             raise ManifestFormatError(
                 f"{path / 'reco2dur'}: no duration for {len(missing)} recording(s) of wav.scp, e.g. "
-                f"{missing[0]!r}; fix reco2dur or delete it to read durations from the audio")
+                f"{missing[0]!r}; fix reco2dur or delete it to read durations from the audio"
+            )
         return durations
     if (path / "utt2dur").is_file() and not (path / "segments").is_file():
         return {rid: duration for rid, duration in _numbers(path / "utt2dur", float).items() if rid in wavs}
@@ -139,12 +140,23 @@ def _source(value: str, channels: List[int]) -> AudioSource:
 
 
 def _recording(rid: str, value: str, sampling_rate: int, duration: float, channels: int = 1) -> Recording:
-    return Recording(id=rid, sources=[_source(value, list(range(channels)))], sampling_rate=sampling_rate,
-                     num_samples=compute_num_samples(duration, sampling_rate), duration=duration)
+    return Recording(
+        id=rid,
+        sources=[_source(value, list(range(channels)))],
+        sampling_rate=sampling_rate,
+        num_samples=compute_num_samples(duration, sampling_rate),
+        duration=duration,
+    )
 
 
-def _read_recordings(path: Path, wavs: Dict[str, str], sampling_rate: Optional[int], durations: Dict[str, float],
-                     num_jobs: int, allow_commands: bool) -> List[Recording]:
+def _read_recordings(
+    path: Path,
+    wavs: Dict[str, str],
+    sampling_rate: Optional[int],
+    durations: Dict[str, float],
+    num_jobs: int,
+    allow_commands: bool,
+) -> List[Recording]:
     def read(item: Tuple[str, str]) -> Recording:
         rid, value = item
         if sampling_rate is not None and rid in durations:
@@ -175,7 +187,8 @@ def _refuse_command(path: Path, rid: str, value: str, sampling_rate: Optional[in
         f"{path / 'wav.scp'}: recording {rid!r} is read by the command {value[:-1].rstrip()!r}, which would "
         f"have to run to learn {' and '.join(needs)}; commands are not allowed (allow_commands=False; "
         f"lite kaldi import runs them only with --allow-commands). Provide that instead, or allow "
-        f"commands if you trust this data directory")
+        f"commands if you trust this data directory"
+    )
 
 
 def wav_scp_duration(value: str, where: str = "") -> float:
@@ -236,7 +249,8 @@ def _audio_info(rid: str, value: str) -> _Header:
             stderr = result.stderr.decode("utf-8", errors="replace").strip()[-500:]
             raise AudioLoadingError(
                 f"recording {rid!r}: wav.scp command {command!r} failed (exit code {result.returncode}): "
-                f"{stderr or 'no output'}")
+                f"{stderr or 'no output'}"
+            )
         info = _file_info(rid, io.BytesIO(result.stdout), repr(value))
     else:
         info = _file_info(rid, value, repr(value))
@@ -247,7 +261,8 @@ def _file_info(rid: str, target: Union[str, io.BytesIO], shown: str) -> "sf._Sou
     if isinstance(target, str) and not Path(target).is_file():
         raise AudioNotFoundError(
             f"recording {rid!r}: audio file {shown} from wav.scp not found; pass the sampling rate "
-            f"and add reco2dur to import without reading audio")
+            f"and add reco2dur to import without reading audio"
+        )
     try:
         return sf.info(target)
     except (sf.SoundFileError, RuntimeError) as err:
@@ -270,9 +285,17 @@ def _supervisions(path: Path, recordings: RecordingSet, frame_shift: Optional[fl
             duration = feats_rows[uid] * frame_shift  # Lhotse's product, unrounded
         elif frame_shift and uid in num_frames:
             duration = round(num_frames[uid] * frame_shift, 8)
-        return SupervisionSegment(id=uid, recording_id=rid, start=start, duration=duration, channel=0,
-                                  text=texts.get(uid), language=languages.get(uid), speaker=speaker,
-                                  gender=genders.get(speaker) if speaker is not None else None)
+        return SupervisionSegment(
+            id=uid,
+            recording_id=rid,
+            start=start,
+            duration=duration,
+            channel=0,
+            text=texts.get(uid),
+            language=languages.get(uid),
+            speaker=speaker,
+            gender=genders.get(speaker) if speaker is not None else None,
+        )
 
     if (path / "segments").is_file():
         return SupervisionSet(segment(*row) for row in _read_segments(path / "segments", recordings))
@@ -282,7 +305,8 @@ def _supervisions(path: Path, recordings: RecordingSet, frame_shift: Optional[fl
             if uid not in recordings:
                 raise UnknownIdError(
                     f"{path / 'utt2spk'}: utterance {uid!r} is not a recording of wav.scp; without a "
-                    f"segments file every utterance must be a whole recording")
+                    f"segments file every utterance must be a whole recording"
+                )
             out.append(segment(uid, uid, 0.0, recordings[uid].duration))
         return SupervisionSet(out)
     return None
@@ -297,7 +321,8 @@ def _read_segments(path: Path, recordings: RecordingSet) -> Iterable[Tuple[str, 
         if len(parts) != 4:
             raise ManifestFormatError(
                 f"{where}: a segments line has 4 fields (<utt-id> <recording-id> <start> <end>), "
-                f"got {len(parts)}: {line.strip()!r}")
+                f"got {len(parts)}: {line.strip()!r}"
+            )
         uid, rid, start_text, end_text = parts
         start, end = parse_seconds(start_text, where, "start"), parse_seconds(end_text, where, "end")
         if rid not in recordings:
@@ -374,13 +399,24 @@ def import_kaldi_features(
         if rate is None:
             if recordings is None or rid not in recordings:
                 raise ConfigError(
-                    f"{scp}:{lineno}: the sampling rate of recording {rid!r} is unknown; pass sampling_rate")
+                    f"{scp}:{lineno}: the sampling rate of recording {rid!r} is unknown; pass sampling_rate"
+                )
             rate = recordings[rid].sampling_rate
-        out.append(Features.from_stored(
-            uid, (shape.num_rows, shape.num_cols), storage_type="kaldiio", storage_path=rxfilename,
-            frame_shift=frame_shift, sampling_rate=rate, type=feature_type, start=start,
-            duration=shape.num_rows * frame_shift,  # unrounded, as Lhotse's import writes it
-            recording_id=rid, channels=0))
+        out.append(
+            Features.from_stored(
+                uid,
+                (shape.num_rows, shape.num_cols),
+                storage_type="kaldiio",
+                storage_path=rxfilename,
+                frame_shift=frame_shift,
+                sampling_rate=rate,
+                type=feature_type,
+                start=start,
+                duration=shape.num_rows * frame_shift,  # unrounded, as Lhotse's import writes it
+                recording_id=rid,
+                channels=0,
+            )
+        )
     return FeatureSet(out)
 
 
@@ -391,8 +427,9 @@ def _feats_shapes(scp: Path) -> Dict[str, Tuple[str, "MatrixShape"]]:
 
 
 @lru_cache(maxsize=2)
-def _cached_feats_shapes(scp: str, mtime_ns: int, size: int,
-                         cwd: str) -> Tuple[Tuple[str, Tuple[str, "MatrixShape"]], ...]:
+def _cached_feats_shapes(
+    scp: str, mtime_ns: int, size: int, cwd: str
+) -> Tuple[Tuple[str, Tuple[str, "MatrixShape"]], ...]:
     from lhotse_lite.features.storage.kaldi_ark import read_matrix_shape, read_scp
 
     entries = read_scp(scp)
@@ -402,4 +439,5 @@ def _cached_feats_shapes(scp: str, mtime_ns: int, size: int,
     except StorageNotFoundError as err:
         raise StorageNotFoundError(
             f"{scp}: {err}; relative ark paths in feats.scp are relative to the working directory, as in "
-            f"Kaldi (now {cwd!r}): run from the recipe folder the data directory belongs to") from err
+            f"Kaldi (now {cwd!r}): run from the recipe folder the data directory belongs to"
+        ) from err

@@ -24,7 +24,6 @@ from lhotse_lite.types import Pathlike
 __all__ = ["read_kaldi_table"]
 
 
-
 def read_kaldi_table(path: Pathlike, allow_empty: bool = False) -> Dict[str, str]:
     """Reads a Kaldi ``<key> <value ...>`` table into a dict (order kept).
 
@@ -63,7 +62,8 @@ def _entries(path: Pathlike, allow_empty: bool = False) -> Iterable[Tuple[int, s
         if len(parts) == 1 and not allow_empty:
             raise ManifestFormatError(
                 f"{path}:{lineno}: expected '<key> <value>', got {line.strip()!r}; every line of a "
-                f"Kaldi table needs a key and a value")
+                f"Kaldi table needs a key and a value"
+            )
         yield lineno, parts[0], parts[1].strip() if len(parts) == 2 else ""
 
 
@@ -98,7 +98,8 @@ def parse_seconds(text: str, where: str, field: str) -> float:
     if not math.isfinite(value):
         raise ManifestFormatError(
             f"{where}: {field} must be a finite number of seconds, got {text!r} (NaN, infinity and numbers "
-            f"beyond 1.8e308 are not times)")
+            f"beyond 1.8e308 are not times)"
+        )
     return value
 
 
@@ -116,7 +117,8 @@ def _numbers(path: Path, kind: type) -> Dict[str, float]:
             out[key] = kind(value)
         except ValueError as err:
             raise ManifestFormatError(
-                f"{path}:{lineno}: expected a {kind.__name__} for {key!r}, got {value!r}") from err
+                f"{path}:{lineno}: expected a {kind.__name__} for {key!r}, got {value!r}"
+            ) from err
     return out
 
 

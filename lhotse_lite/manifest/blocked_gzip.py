@@ -71,8 +71,15 @@ try:  # the same API as zlib, 1.5-2 times as fast (an optional dependency: the `
 except ImportError:  # pragma: no cover - depends on the environment
     _deflate = zlib
 
-__all__ = ["BLOCK_BYTES", "gzi_path", "has_block_index", "write_blocked_gzip", "BlockedGzipWriter",
-           "BlockedGzipReader", "index_gzip_manifest"]
+__all__ = [
+    "BLOCK_BYTES",
+    "gzi_path",
+    "has_block_index",
+    "write_blocked_gzip",
+    "BlockedGzipWriter",
+    "BlockedGzipReader",
+    "index_gzip_manifest",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -179,13 +186,15 @@ class BlockedGzipWriter:
         """The ``.gzi`` file for what was written (call :meth:`finish` first)."""
         blocks = len(self.offsets)
         header = _HEADER.pack(_MAGIC, 1, 0, self._pos, blocks, self.num_lines)
-        return b"".join([
-            header,
-            np.asarray([*self.offsets, self._pos], dtype="<u8").tobytes(),
-            np.asarray([*self.first_lines, self.num_lines], dtype="<u8").tobytes(),
-            np.asarray(self.line_starts, dtype="<u4").tobytes(),
-            np.asarray(self.block_lengths, dtype="<u4").tobytes(),
-        ])
+        return b"".join(
+            [
+                header,
+                np.asarray([*self.offsets, self._pos], dtype="<u8").tobytes(),
+                np.asarray([*self.first_lines, self.num_lines], dtype="<u8").tobytes(),
+                np.asarray(self.line_starts, dtype="<u4").tobytes(),
+                np.asarray(self.block_lengths, dtype="<u4").tobytes(),
+            ]
+        )
 
 
 def write_blocked_gzip(path: Pathlike, lines: Iterable[bytes], block_bytes: int = BLOCK_BYTES) -> None:
@@ -246,36 +255,41 @@ class BlockedGzipReader:
 
     _CACHED_BLOCKS = 4
 
-    def __init__(self, path: Pathlike, index_path: Optional[Pathlike] = None,
-                 ranges: Optional[ByteRanges] = None) -> None:
+    def __init__(
+        self, path: Pathlike, index_path: Optional[Pathlike] = None, ranges: Optional[ByteRanges] = None
+    ) -> None:
         if ranges is None and not os.path.isfile(path):
             raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
         index = gzi_path(path) if index_path is None else Path(index_path)
         if not index.is_file():
-            raise ManifestNotFoundError(f"block index not found: {str(index)!r}; index the file with "
-                                        f"`lite index {path}`")
+            raise ManifestNotFoundError(
+                f"block index not found: {str(index)!r}; index the file with `lite index {path}`"
+            )
         self.path = path
         self.ranges = ranges
         raw = np.fromfile(index, dtype=np.uint8)
         if raw.size < _HEADER.size:
             raise StaleIndexError(f"{index}: truncated block index; rebuild it with `lite index {path}`")
-        magic, version, _, size, blocks, lines = _HEADER.unpack(raw[:_HEADER.size].tobytes())
+        magic, version, _, size, blocks, lines = _HEADER.unpack(raw[: _HEADER.size].tobytes())
         expected = _HEADER.size + 16 * (blocks + 1) + 4 * lines + 4 * blocks
         if magic != _MAGIC or version != 1 or raw.size != expected:
-            raise StaleIndexError(f"{index}: not a version-1 block index of {path}; rebuild it with "
-                                  f"`lite index {path}`")
+            raise StaleIndexError(
+                f"{index}: not a version-1 block index of {path}; rebuild it with `lite index {path}`"
+            )
         actual = os.path.getsize(path) if ranges is None else ranges.size
         if size != actual:
-            raise StaleIndexError(f"block index {str(index)!r} does not match {str(path)!r}: it records a data file "
-                                  f"of {size} bytes, the file has {actual}; rebuild it with `lite index {path}`")
+            raise StaleIndexError(
+                f"block index {str(index)!r} does not match {str(path)!r}: it records a data file "
+                f"of {size} bytes, the file has {actual}; rebuild it with `lite index {path}`"
+            )
         pos = _HEADER.size
-        self.offsets = raw[pos:pos + 8 * (blocks + 1)].view("<u8").tolist()
+        self.offsets = raw[pos : pos + 8 * (blocks + 1)].view("<u8").tolist()
         pos += 8 * (blocks + 1)
-        self.first_lines = raw[pos:pos + 8 * (blocks + 1)].view("<u8").tolist()
+        self.first_lines = raw[pos : pos + 8 * (blocks + 1)].view("<u8").tolist()
         pos += 8 * (blocks + 1)
-        self._starts = raw[pos:pos + 4 * lines].view("<u4").data
+        self._starts = raw[pos : pos + 4 * lines].view("<u4").data
         pos += 4 * lines
-        self.block_lengths = raw[pos:pos + 4 * blocks].view("<u4").tolist()
+        self.block_lengths = raw[pos : pos + 4 * blocks].view("<u4").tolist()
         self._len = int(lines)
         self._cache: "collections.OrderedDict[int, bytes]" = collections.OrderedDict()
         self._data: ByteRanges = ranges if ranges is not None else LocalByteRanges(path)
@@ -306,8 +320,10 @@ class BlockedGzipReader:
         try:
             return _deflate.decompressobj(31).decompress(self._data.read(start, self.offsets[block + 1] - start), upto)
         except _deflate.error as err:
-            raise ManifestFormatError(f"{self.path}: gzip member {block} at byte {start} is corrupt ({err}); "
-                                      f"the file changed after indexing? Rebuild with `lite index`") from err
+            raise ManifestFormatError(
+                f"{self.path}: gzip member {block} at byte {start} is corrupt ({err}); "
+                f"the file changed after indexing? Rebuild with `lite index`"
+            ) from err
 
     def block_of(self, idx: int) -> int:
         """The block holding line ``idx``."""
@@ -318,7 +334,7 @@ class BlockedGzipReader:
         text = self.block_text(block)
         first, stop = self.first_lines[block], self.first_lines[block + 1]
         starts = [*self._starts[first:stop], len(text)]
-        return first, [text[starts[k]:starts[k + 1]] for k in range(stop - first)]
+        return first, [text[starts[k] : starts[k + 1]] for k in range(stop - first)]
 
     def raw(self, idx: int) -> bytes:
         """The bytes of line ``idx``.
@@ -347,8 +363,9 @@ class BlockedGzipReader:
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError as err:
-            raise ManifestFormatError(f"{self.path}: line {idx + 1} is not valid JSON ({err}); it starts with "
-                                      f"{line[:60]!r}") from err
+            raise ManifestFormatError(
+                f"{self.path}: line {idx + 1} is not valid JSON ({err}); it starts with {line[:60]!r}"
+            ) from err
         if obj.__class__ is not dict:
             raise ManifestFormatError(f"{self.path}: line {idx + 1} is {type(obj).__name__}, expected a JSON object")
         return obj
@@ -385,7 +402,7 @@ def _members(path: Pathlike, max_text: int) -> Iterator[Tuple[int, Optional[byte
         start, d, parts, length = pos, _deflate.decompressobj(31), [], 0
         try:
             while not d.eof and pos < size:
-                chunk = data[pos:pos + _STEP]
+                chunk = data[pos : pos + _STEP]
                 pos += len(chunk)
                 text = d.decompress(chunk)
                 parts.append(text)
@@ -394,11 +411,13 @@ def _members(path: Pathlike, max_text: int) -> Iterator[Tuple[int, Optional[byte
                     yield start, None
                     return
         except _deflate.error as err:
-            raise ManifestFormatError(f"{path}: corrupt gzip data in the member at byte {start} ({err}); rewrite "
-                                      f"the file") from err
+            raise ManifestFormatError(
+                f"{path}: corrupt gzip data in the member at byte {start} ({err}); rewrite the file"
+            ) from err
         if not d.eof:
-            raise ManifestFormatError(f"{path}: the gzip stream is truncated in the member at byte {start}; "
-                                      f"rewrite the file")
+            raise ManifestFormatError(
+                f"{path}: the gzip stream is truncated in the member at byte {start}; rewrite the file"
+            )
         pos -= len(d.unused_data)
         yield start, b"".join(parts)
 
@@ -460,8 +479,9 @@ def index_gzip_manifest(path: Pathlike, strict: bool = True) -> Dict[str, Any]:
             with gzip.open(path, "rb") as source:
                 write_blocked_gzip(path, source)
         except (EOFError, zlib.error, gzip.BadGzipFile) as err:  # the file is left as it was
-            raise ManifestFormatError(f"{path}: the gzip data is truncated or corrupt ({err}); rewrite the "
-                                      f"file") from err
+            raise ManifestFormatError(
+                f"{path}: the gzip data is truncated or corrupt ({err}); rewrite the file"
+            ) from err
     reader = BlockedGzipReader(path)
     lines = (line for block in range(reader.num_blocks) for line in reader.block_lines(block)[1])
     return build_sidecars_from_lines(path, lines, len(reader), strict=strict)

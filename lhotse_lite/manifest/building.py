@@ -54,8 +54,9 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_numbered(numbered: Iterable[Any], from_dict: Callable[[dict], T], key: Callable[[T], Hashable],
-                   where: Callable[[Any], str]) -> Dict[Hashable, T]:
+def load_numbered(
+    numbered: Iterable[Any], from_dict: Callable[[dict], T], key: Callable[[T], Hashable], where: Callable[[Any], str]
+) -> Dict[Hashable, T]:
     """Items built from ``(line number, dict)`` pairs, keyed, with ``file:line`` in every error."""
     items: Dict[Hashable, T] = {}
     for n, d in numbered:
@@ -69,7 +70,8 @@ def load_numbered(numbered: Iterable[Any], from_dict: Callable[[dict], T], key: 
         if items.setdefault(k, item) is not item:  # one lookup: stores a new key, or finds the earlier item
             raise DuplicateIdError(
                 f"{where(n)}: duplicate id {k!r} (an earlier item has it); ids must be unique "
-                f"within a manifest: rename or drop one of them")
+                f"within a manifest: rename or drop one of them"
+            )
     return items
 
 
@@ -80,6 +82,7 @@ def build_dict(key: Callable[[Any], Hashable], items: Iterable[Any]) -> Dict[Has
         if k in out:
             raise DuplicateIdError(
                 f"duplicate id {k!r}: two items share it; ids must be unique within a manifest "
-                f"(rename one, or drop the duplicate)")
+                f"(rename one, or drop the duplicate)"
+            )
         out[k] = item
     return out

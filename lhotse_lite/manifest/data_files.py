@@ -25,8 +25,15 @@ from typing import Any, Iterable, Iterator
 from lhotse_lite.manifest import formats
 from lhotse_lite.safe_writes import atomic_open
 
-__all__ = ["extension_contains", "load_json", "load_jsonl", "load_yaml", "save_to_json", "save_to_jsonl",
-           "save_to_yaml"]
+__all__ = [
+    "extension_contains",
+    "load_json",
+    "load_jsonl",
+    "load_yaml",
+    "save_to_json",
+    "save_to_jsonl",
+    "save_to_yaml",
+]
 
 
 def extension_contains(ext: str, path: formats.Pathlike) -> bool:

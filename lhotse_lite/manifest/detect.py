@@ -41,8 +41,16 @@ from lhotse_lite.registry import Registry
 if TYPE_CHECKING:
     from lhotse_lite.manifest.set import ManifestSet
 
-__all__ = ["MANIFEST_TYPES", "register_manifest_type", "manifest_type_kind", "resolve_manifest_type",
-           "item_from_dict", "load_manifest", "load_manifest_lazy", "store_manifest"]
+__all__ = [
+    "MANIFEST_TYPES",
+    "register_manifest_type",
+    "manifest_type_kind",
+    "resolve_manifest_type",
+    "item_from_dict",
+    "load_manifest",
+    "load_manifest_lazy",
+    "store_manifest",
+]
 
 #: kind -> (the fields that identify its items, the set class), in detection order.
 _BUILTIN_TYPES: Dict[str, Tuple[Tuple[str, ...], str]] = {
@@ -53,7 +61,8 @@ _BUILTIN_TYPES: Dict[str, Tuple[Tuple[str, ...], str]] = {
 
 #: The manifest set types by kind.
 MANIFEST_TYPES: Registry[Type[ManifestSet[Any]]] = Registry(
-    "manifest type", {kind: target for kind, (_fields, target) in _BUILTIN_TYPES.items()})
+    "manifest type", {kind: target for kind, (_fields, target) in _BUILTIN_TYPES.items()}
+)
 
 # (fields, kind) in detection order.
 _DETECTION: List[Tuple[Tuple[str, ...], str]] = [(fields, kind) for kind, (fields, _) in _BUILTIN_TYPES.items()]
@@ -108,8 +117,8 @@ def resolve_manifest_type(item: Dict[str, Any], where: str = "") -> Type[Manifes
             return MANIFEST_TYPES.get(kind)
     known = "; ".join(f"{'+'.join(f)} -> {kind}" for f, kind in _DETECTION)
     raise ManifestFormatError(
-        f"{where or 'item'}: cannot tell the manifest type from the fields {sorted(item)}; "
-        f"known types: {known}")
+        f"{where or 'item'}: cannot tell the manifest type from the fields {sorted(item)}; known types: {known}"
+    )
 
 
 def item_from_dict(item: Dict[str, Any]) -> Any:
@@ -166,9 +175,14 @@ def load_manifest(path: formats.Pathlike, manifest_cls: Optional[Type[ManifestSe
         for lineno, first in numbered:
             cls: Any = resolve_manifest_type(first, f"{path}:{lineno}")
             with gc_paused():
-                return cls._from_dict_unchecked(load_numbered(itertools.chain([(lineno, first)], numbered),
-                                                              cls.element_type.from_dict, cls._key,
-                                                              f"{path}:{{}}".format))
+                return cls._from_dict_unchecked(
+                    load_numbered(
+                        itertools.chain([(lineno, first)], numbered),
+                        cls.element_type.from_dict,
+                        cls._key,
+                        f"{path}:{{}}".format,
+                    )
+                )
         raise ManifestFormatError(f"{path}: the manifest is empty; its type cannot be detected")
     first = _first_item(path)
     if not first:
@@ -176,8 +190,13 @@ def load_manifest(path: formats.Pathlike, manifest_cls: Optional[Type[ManifestSe
     return resolve_manifest_type(first, f"{path}:1").from_file(path)
 
 
-def load_manifest_lazy(path: formats.Pathlike, indexed: Optional[bool] = None, shuffle: bool = False,
-                       seed: int = 0, index_path: Optional[formats.Pathlike] = None) -> Optional[Any]:
+def load_manifest_lazy(
+    path: formats.Pathlike,
+    indexed: Optional[bool] = None,
+    shuffle: bool = False,
+    seed: int = 0,
+    index_path: Optional[formats.Pathlike] = None,
+) -> Optional[Any]:
     """Open a JSONL(.gz) manifest as a lazy set of the type detected from its first item.
 
     Args:
@@ -208,7 +227,8 @@ def load_manifest_lazy(path: formats.Pathlike, indexed: Optional[bool] = None, s
     """
     if ".jsonl" not in Path(path).suffixes:
         raise NotStreamableError(
-            f"{str(path)!r}: only .jsonl and .jsonl.gz files can be opened lazily; use load_manifest()")
+            f"{str(path)!r}: only .jsonl and .jsonl.gz files can be opened lazily; use load_manifest()"
+        )
     if remote.is_url(path) and (indexed or shuffle or index_path is not None):  # the type from item 0, by range
         from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator, open_reader
 
@@ -216,13 +236,22 @@ def load_manifest_lazy(path: formats.Pathlike, indexed: Optional[bool] = None, s
         if not len(reader):
             return None
         cls = resolve_manifest_type(reader[0], f"{path}:1")
-        return cls._lazy(LazyIndexedManifestIterator(path, shuffle=shuffle, seed=seed, index_path=index_path,
-                                                     decode=cls.element_type.from_dict, reader=reader))
+        return cls._lazy(
+            LazyIndexedManifestIterator(
+                path,
+                shuffle=shuffle,
+                seed=seed,
+                index_path=index_path,
+                decode=cls.element_type.from_dict,
+                reader=reader,
+            )
+        )
     first = _first_item(path)
     if not first:
         return None
-    return resolve_manifest_type(first, f"{path}:1").from_jsonl_lazy(path, shuffle=shuffle, seed=seed,
-                                                                      indexed=indexed, index_path=index_path)
+    return resolve_manifest_type(first, f"{path}:1").from_jsonl_lazy(
+        path, shuffle=shuffle, seed=seed, indexed=indexed, index_path=index_path
+    )
 
 
 def store_manifest(manifest: Any, path: formats.Pathlike) -> None:

@@ -51,6 +51,4 @@ def check_dict_fields(data: Any, required: Sequence[str], optional: Sequence[str
     if missing or unknown:
         problems = [f"missing field(s) {', '.join(missing)}"] if missing else []
         problems += [f"unknown field(s) {', '.join(unknown)}"] if unknown else []
-        raise FieldNameError(
-            f"{where}: {'; '.join(problems)}; expected the fields {', '.join([*required, *optional])}"
-        )
+        raise FieldNameError(f"{where}: {'; '.join(problems)}; expected the fields {', '.join([*required, *optional])}")

@@ -219,14 +219,22 @@ def iter_jsonl_dicts(
     return _iter_jsonl(path, require_dict=True, on_bad_line=on_bad_line)
 
 
-def _iter_jsonl(path: Pathlike, require_dict: bool, parse: bool = True,
-                on_bad_line: Optional[Callable[[ManifestFormatError], None]] = None) -> Iterator[Tuple[int, Any]]:
+def _iter_jsonl(
+    path: Pathlike,
+    require_dict: bool,
+    parse: bool = True,
+    on_bad_line: Optional[Callable[[ManifestFormatError], None]] = None,
+) -> Iterator[Tuple[int, Any]]:
     return iter_jsonl_batches(iter_line_batches(path, "manifest file"), str(path), require_dict, parse, on_bad_line)
 
 
-def iter_jsonl_batches(batches: Iterable[Tuple[int, List[bytes]]], name: str, require_dict: bool = True,
-                       parse: bool = True, on_bad_line: Optional[Callable[[ManifestFormatError], None]] = None,
-                       ) -> Iterator[Tuple[int, Any]]:
+def iter_jsonl_batches(
+    batches: Iterable[Tuple[int, List[bytes]]],
+    name: str,
+    require_dict: bool = True,
+    parse: bool = True,
+    on_bad_line: Optional[Callable[[ManifestFormatError], None]] = None,
+) -> Iterator[Tuple[int, Any]]:
     """The JSON values of numbered line batches (:mod:`lhotse_lite.manifest.lines`), blank lines skipped.
 
     One loop for every JSONL reader (files, ``<stdin>``): this is the hot path of every JSONL load.
@@ -260,14 +268,16 @@ def iter_jsonl_batches(batches: Iterable[Tuple[int, List[bytes]]], name: str, re
                         continue
                     bad = ManifestFormatError(
                         f"{name}:{lineno}: malformed JSON line ({err}{_UTF8_HINT if 'UTF-8' in str(err) else ''}); "
-                        f"the line starts with {line[:60]!r}. Fix or remove this line.")
+                        f"the line starts with {line[:60]!r}. Fix or remove this line."
+                    )
                     if on_bad_line is None:
                         raise bad from err
                     on_bad_line(bad)
                     continue
                 if require_dict and obj.__class__ is not dict:
                     bad = ManifestFormatError(
-                        f"{name}:{lineno}: expected one JSON object per line, got {type(obj).__name__}")
+                        f"{name}:{lineno}: expected one JSON object per line, got {type(obj).__name__}"
+                    )
                     if on_bad_line is None:
                         raise bad
                     on_bad_line(bad)
@@ -325,7 +335,8 @@ def _not_utf8(raw: bytes, err: UnicodeDecodeError, path: Pathlike, fmt: str) -> 
     line = raw.count(b"\n", 0, err.start) + 1
     return ManifestFormatError(
         f"{path}:{line}: byte 0x{raw[err.start]:02x} is not UTF-8; {fmt.upper()} manifests are UTF-8 text. "
-        f"Convert the file (e.g. iconv -f LATIN1 -t UTF-8)")
+        f"Convert the file (e.g. iconv -f LATIN1 -t UTF-8)"
+    )
 
 
 def _load_yaml(text: str, path: Pathlike) -> Any:
@@ -355,7 +366,8 @@ def _refuse_aliases(root: Any, path: Pathlike) -> None:
             raise ManifestFormatError(
                 f"{path}:{node.start_mark.line + 1}: the YAML node anchored here (&name) is used again through an "
                 f"alias (*name); manifests do not use YAML anchors and aliases (a few of them can expand to "
-                f"gigabytes). Write the value out in full")
+                f"gigabytes). Write the value out in full"
+            )
         seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)

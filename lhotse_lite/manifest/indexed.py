@@ -63,7 +63,8 @@ def open_reader(path: Pathlike, index_path: Optional[Pathlike] = None) -> Any:
         raise ManifestArgumentError(
             f"{path}: indexed access to a .jsonl.gz needs its block index {str(gzi_path(path))!r}; create it with "
             f"`lite index {path}` (files written by lhotse_lite have it; others are rewritten as block-compressed "
-            f"gzip, which every gzip reader still reads)")
+            f"gzip, which every gzip reader still reads)"
+        )
     return BlockedGzipReader(path)
 
 
@@ -89,9 +90,16 @@ class LazyIndexedManifestIterator(IteratorNode):
 
     is_indexed = True
 
-    def __init__(self, path: Pathlike, shuffle: bool = False, seed: int = 0, index_path: Optional[Pathlike] = None,
-                 decode: Optional[Callable[[dict], Any]] = None, block_window: Optional[int] = None,
-                 reader: Any = None) -> None:
+    def __init__(
+        self,
+        path: Pathlike,
+        shuffle: bool = False,
+        seed: int = 0,
+        index_path: Optional[Pathlike] = None,
+        decode: Optional[Callable[[dict], Any]] = None,
+        block_window: Optional[int] = None,
+        reader: Any = None,
+    ) -> None:
         if not isinstance(seed, int):
             raise ManifestArgumentError(f"the seed of an indexed shuffle must be an int, got {seed!r}")
         self.path = path
@@ -101,8 +109,10 @@ class LazyIndexedManifestIterator(IteratorNode):
         self.decode = decode
         self._reader = reader if reader is not None else open_reader(path, index_path)
         if block_window is not None and (block_window < 1 or not hasattr(self._reader, "block_lines")):
-            raise ManifestArgumentError(f"{path}: block_window={block_window} needs a block-compressed .jsonl.gz and "
-                                        f"a window of at least 1 block")
+            raise ManifestArgumentError(
+                f"{path}: block_window={block_window} needs a block-compressed .jsonl.gz and "
+                f"a window of at least 1 block"
+            )
         self.block_window = block_window
 
     def _decoder(self) -> Callable[[dict], Any]:
@@ -176,13 +186,17 @@ class LazyIndexedManifestIterator(IteratorNode):
         n = len(self._reader)
         if resume is not None:
             if bool(resume.get("shuffle", self.shuffle)) != self.shuffle or (
-                    self.shuffle and resume.get("seed", self.seed) != self.seed):
+                self.shuffle and resume.get("seed", self.seed) != self.seed
+            ):
                 raise ManifestArgumentError(
                     f"{self.path}: the state was saved with shuffle={resume.get('shuffle')}, seed={resume.get('seed')}"
-                    f" but this manifest has shuffle={self.shuffle}, seed={self.seed}; open it as it was saved")
+                    f" but this manifest has shuffle={self.shuffle}, seed={self.seed}; open it as it was saved"
+                )
             if resume.get("num_shards", 1) not in (None, 1):
-                raise ManifestArgumentError(f"{self.path}: the state is of worker part {resume.get('shard_id')} of "
-                                            f"{resume.get('num_shards')}; lhotse_lite resumes whole passes only")
+                raise ManifestArgumentError(
+                    f"{self.path}: the state is of worker part {resume.get('shard_id')} of "
+                    f"{resume.get('num_shards')}; lhotse_lite resumes whole passes only"
+                )
         position = [0 if resume is None else int(resume["position"])]
         order = self.order()
         decode = self._decoder()
@@ -202,7 +216,7 @@ class LazyIndexedManifestIterator(IteratorNode):
                 loads, i = orjson.loads, position[0]
                 while i < n:
                     first, lines = reader.block_lines(reader.block_of(i))
-                    for line in lines[i - first:]:
+                    for line in lines[i - first :]:
                         position[0] += 1
                         try:
                             obj = loads(line)
@@ -219,8 +233,13 @@ class LazyIndexedManifestIterator(IteratorNode):
                     yield decode_at(i, decode)  # raises again, naming the line
 
         def state() -> State:
-            sd: State = {"position": position[0], "shard_id": 0, "num_shards": 1, "shuffle": self.shuffle,
-                         "seed": self.seed}
+            sd: State = {
+                "position": position[0],
+                "shard_id": 0,
+                "num_shards": 1,
+                "shuffle": self.shuffle,
+                "seed": self.seed,
+            }
             if order is not None:
                 sd["range"] = {**order.state_dict(), "pos": position[0]}
             return sd
@@ -244,15 +263,21 @@ class LazyIndexedManifestIterator(IteratorNode):
                 lines = [line for b in members for line in reader.block_lines(b)[1]]
                 order = list(range(len(lines)))
                 random.Random(self.seed * 1_000_003 + first).shuffle(order)
-                for k in order[position[0] - done:]:
+                for k in order[position[0] - done :]:
                     position[0] += 1
                     if lines[k].strip():
                         yield decode(orjson.loads(lines[k]))
                 done += size
 
         def state() -> State:
-            return {"position": position[0], "shard_id": 0, "num_shards": 1, "shuffle": True, "seed": self.seed,
-                    "block_window": window}
+            return {
+                "position": position[0],
+                "shard_id": 0,
+                "num_shards": 1,
+                "shuffle": True,
+                "seed": self.seed,
+                "block_window": window,
+            }
 
         return NodePass(items(), state)
 

@@ -119,7 +119,8 @@ class CustomFieldMixin:
             return custom[name]
         raise UnknownAttributeError(
             f"{type(self).__name__} {getattr(self, 'id', '')!r} has no field or custom field {name!r}"
-            f"{'' if not custom else '; its custom fields are ' + ', '.join(map(str, custom))}")
+            f"{'' if not custom else '; its custom fields are ' + ', '.join(map(str, custom))}"
+        )
 
     def __delattr__(self, name: str) -> None:
         if name in _field_set(type(self)):
@@ -187,8 +188,10 @@ def manifest_item(cls: type) -> type:
     params, stores = [], []
     for k, f in enumerate(fields):
         if not f.init or f.kw_only or f.default_factory is not dataclasses.MISSING:
-            raise TypeError(f"manifest_item: field {f.name!r} of {cls.__name__} needs a default value or none "
-                            f"(init=False, kw_only and default_factory are not supported)")
+            raise TypeError(
+                f"manifest_item: field {f.name!r} of {cls.__name__} needs a default value or none "
+                f"(init=False, kw_only and default_factory are not supported)"
+            )
         namespace[f"_set{k}"] = getattr(cls, f.name).__set__  # the slot's member descriptor
         if f.default is dataclasses.MISSING:
             params.append(f.name)
@@ -198,9 +201,19 @@ def manifest_item(cls: type) -> type:
         stores.append(f"    _set{k}(self, {f.name})")
     names = ", ".join(f.name for f in fields)
     post_init = ["    self.__post_init__()"] if hasattr(cls, "__post_init__") else []
-    source = "\n".join([
-        f"def __init__(self, {', '.join(params)}) -> None:", *stores, *post_init, "",
-        f"def _build({names}):", "    self = _new(_cls)", *stores, "    return self", ""])
+    source = "\n".join(
+        [
+            f"def __init__(self, {', '.join(params)}) -> None:",
+            *stores,
+            *post_init,
+            "",
+            f"def _build({names}):",
+            "    self = _new(_cls)",
+            *stores,
+            "    return self",
+            "",
+        ]
+    )
     exec(source, namespace)  # generated from the dataclass fields, as dataclasses generates __init__
     init, build = namespace["__init__"], namespace["_build"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
@@ -243,4 +256,5 @@ def fastcopy(item: T, **changes_: Any) -> T:
     if replace is not None:
         return replace(**changes_)
     raise UnknownAttributeError(
-        f"fastcopy() copies dataclass or NamedTuple manifest items; {type(item).__name__} has no fields")
+        f"fastcopy() copies dataclass or NamedTuple manifest items; {type(item).__name__} has no fields"
+    )

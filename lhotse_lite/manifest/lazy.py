@@ -253,8 +253,9 @@ class LazyMapper(IteratorNode):
         ([-1, 2, -3], 1)
     """
 
-    def __init__(self, iterator: Iterable[Any], fn: Callable[[Any], Any],
-                 apply_fn: Optional[Callable[[Any], bool]] = None) -> None:
+    def __init__(
+        self, iterator: Iterable[Any], fn: Callable[[Any], Any], apply_fn: Optional[Callable[[Any], bool]] = None
+    ) -> None:
         if not callable(fn) or (apply_fn is not None and not callable(apply_fn)):
             raise ManifestArgumentError(f"LazyMapper: fn and apply_fn must be callable, got {fn!r}, {apply_fn!r}")
         self.source = iterator
@@ -367,10 +368,15 @@ class LazyIteratorChain(IteratorNode):
         def pass_state() -> State:
             inner_states: List[Optional[State]] = [None] * len(order)
             if position < len(order):
-                inner_states[order[position]] = child_state(self.sources[order[position]], stream) \
-                    if stream is not None else inner
-            return {"current_iter_idx": position, "num_iters": started, "iter_order": order,
-                    "inner_states": inner_states}
+                inner_states[order[position]] = (
+                    child_state(self.sources[order[position]], stream) if stream is not None else inner
+                )
+            return {
+                "current_iter_idx": position,
+                "num_iters": started,
+                "iter_order": order,
+                "inner_states": inner_states,
+            }
 
         return NodePass(items(), pass_state)
 
@@ -461,9 +467,13 @@ class LazyShuffler(IteratorNode):
         def state() -> State:
             drained = shared["drained"]
             kept = buffer if drained is None else buffer[drained:]
-            return {"buffer": [_encode_item(x) for x in kept], "startup": shared["startup"],
-                    "drained": None if drained is None else 0, "rng_state": _rng_state_to_json(rng.getstate()),
-                    "source": child_state(self.source, items)}
+            return {
+                "buffer": [_encode_item(x) for x in kept],
+                "startup": shared["startup"],
+                "drained": None if drained is None else 0,
+                "rng_state": _rng_state_to_json(rng.getstate()),
+                "source": child_state(self.source, items),
+            }
 
         return NodePass(self._shuffle(items, buffer, shared, rng), state)
 
@@ -480,8 +490,9 @@ class LazyShuffler(IteratorNode):
         if state is not None and self.rng is not None:
             self.rng.setstate(_rng_state_from_json(state["rng_state"]))
 
-    def _shuffle(self, items: Iterator[Any], buffer: List[Any], shared: Dict[str, Any], rng: RandomLike
-                 ) -> Iterator[Any]:
+    def _shuffle(
+        self, items: Iterator[Any], buffer: List[Any], shared: Dict[str, Any], rng: RandomLike
+    ) -> Iterator[Any]:
         size = self.buffer_size
         if shared["drained"] is None:
             for item in items:
@@ -508,6 +519,8 @@ class LazyShuffler(IteratorNode):
 
 
 _END = object()
+
+
 def attach_repeat_idx_to_id(item: Any, idx: int) -> Any:
     """A copy of ``item`` with ``_repeat{idx}`` appended to its id (an item without an id is returned as is).
 
@@ -549,8 +562,11 @@ class LazyRepeater(IteratorNode):
 
     def _start(self, resume: Optional[State]) -> NodePass:
         # the pass number, the pass over the source in it, and the source state it starts from
-        at: List[Any] = [0 if resume is None else int(resume["current_epoch"]), None,
-                         None if resume is None else resume.get("source")]
+        at: List[Any] = [
+            0 if resume is None else int(resume["current_epoch"]),
+            None,
+            None if resume is None else resume.get("source"),
+        ]
 
         def items() -> Iterator[Any]:
             restored = resume is not None

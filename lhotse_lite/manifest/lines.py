@@ -42,8 +42,17 @@ from lhotse_lite import remote
 from lhotse_lite.errors import ManifestFormatError, ManifestNotFoundError
 from lhotse_lite.types import Pathlike
 
-__all__ = ["MAX_LINE_BYTES", "BLOCK_BYTES", "max_line_bytes", "iter_line_batches", "iter_stream_batches",
-           "iter_text_lines", "iter_complete_lines", "decode_line", "DEFLATE_ERRORS"]
+__all__ = [
+    "MAX_LINE_BYTES",
+    "BLOCK_BYTES",
+    "max_line_bytes",
+    "iter_line_batches",
+    "iter_stream_batches",
+    "iter_text_lines",
+    "iter_complete_lines",
+    "decode_line",
+    "DEFLATE_ERRORS",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +94,8 @@ def max_line_bytes() -> int:
     if value < 1:
         raise ManifestFormatError(
             f"LHOTSE_LITE_MAX_LINE_BYTES must be a positive number of bytes, got {text!r}; unset it to use "
-            f"the default of {MAX_LINE_BYTES}")
+            f"the default of {MAX_LINE_BYTES}"
+        )
     return value
 
 
@@ -138,7 +148,8 @@ def _too_long(name: str, lineno: int, limit: int) -> ManifestFormatError:
     return ManifestFormatError(
         f"{name}:{lineno}: the line is longer than {limit} bytes; a manifest or table line holds one item, "
         f"so this is not such a file (or it lacks line breaks). If the line is real, raise the bound with "
-        f"the environment variable LHOTSE_LITE_MAX_LINE_BYTES")
+        f"the environment variable LHOTSE_LITE_MAX_LINE_BYTES"
+    )
 
 
 def _split_blocks(blocks: Iterable[bytes], name: str, torn_tail: bool = True) -> Iterator[Tuple[int, List[bytes]]]:
@@ -154,7 +165,7 @@ def _split_blocks(blocks: Iterable[bytes], name: str, torn_tail: bool = True) ->
             continue
         if not partial and block.isspace():  # only blank lines: count them, nothing to hand out
             lineno += block.count(b"\n")
-            partial += block[block.rfind(b"\n") + 1:]
+            partial += block[block.rfind(b"\n") + 1 :]
             continue
         lines = block.split(b"\n")
         tail = lines.pop()
@@ -266,7 +277,8 @@ def decode_line(line: bytes, where: str, kind: str = "text") -> str:
     except UnicodeDecodeError as err:
         raise ManifestFormatError(
             f"{where}: byte 0x{line[err.start]:02x} at column {err.start + 1} is not UTF-8; {kind} files are "
-            f"read as UTF-8 text. Convert the file (e.g. iconv -f LATIN1 -t UTF-8)") from err
+            f"read as UTF-8 text. Convert the file (e.g. iconv -f LATIN1 -t UTF-8)"
+        ) from err
 
 
 _GZIP_ERRORS: Tuple[Type[Exception], ...] = (EOFError, *DEFLATE_ERRORS)
@@ -295,5 +307,4 @@ def iter_text_lines(path: Pathlike, kind: str = "text") -> Iterator[Tuple[int, s
                 if line and not line.isspace():
                     yield lineno, decode_line(line, f"{path}:{lineno}", kind)
     except _GZIP_ERRORS as err:
-        raise ManifestFormatError(
-            f"{path}:{lineno + 1}: the gzip stream is truncated or corrupt ({err})") from err
+        raise ManifestFormatError(f"{path}:{lineno + 1}: the gzip stream is truncated or corrupt ({err})") from err

@@ -67,8 +67,13 @@ class LazyIteratorMultiplexer(IteratorNode):
         [1, 2]
     """
 
-    def __init__(self, *iterators: Iterable[Any], stop_early: bool = False,
-                 weights: Optional[Sequence[float]] = None, seed: Seed = 0) -> None:
+    def __init__(
+        self,
+        *iterators: Iterable[Any],
+        stop_early: bool = False,
+        weights: Optional[Sequence[float]] = None,
+        seed: Seed = 0,
+    ) -> None:
         if len(iterators) < 2:
             raise ManifestArgumentError(f"mux needs at least two manifests to interleave, got {len(iterators)}")
         self.sources = list(iterators)
@@ -84,8 +89,10 @@ class LazyIteratorMultiplexer(IteratorNode):
         else:
             rng.setstate(_rng_state_from_json(resume["rng_state"]))
             exhausted = list(resume["exhausted"])
-            streams = [iter(()) if done else open_child(s, inner)
-                       for s, done, inner in zip(self.sources, exhausted, resume["inner_states"])]
+            streams = [
+                iter(()) if done else open_child(s, inner)
+                for s, done, inner in zip(self.sources, exhausted, resume["inner_states"])
+            ]
 
         def items() -> Iterator[Any]:
             open_ = [i for i, w in enumerate(self.weights) if w > 0 and not exhausted[i]]
@@ -103,9 +110,13 @@ class LazyIteratorMultiplexer(IteratorNode):
                 yield item
 
         def state() -> State:
-            return {"rng_state": _rng_state_to_json(rng.getstate()), "exhausted": list(exhausted),
-                    "inner_states": [None if done else child_state(s, it)
-                                     for s, it, done in zip(self.sources, streams, exhausted)]}
+            return {
+                "rng_state": _rng_state_to_json(rng.getstate()),
+                "exhausted": list(exhausted),
+                "inner_states": [
+                    None if done else child_state(s, it) for s, it, done in zip(self.sources, streams, exhausted)
+                ],
+            }
 
         return NodePass(items(), state)
 
@@ -141,9 +152,14 @@ class LazyInfiniteApproximateMultiplexer(IteratorNode):
         ['a', 'b1', 'b2']
     """
 
-    def __init__(self, *iterators: Iterable[Any], stop_early: bool = False,
-                 weights: Optional[Sequence[float]] = None, seed: Seed = 0,
-                 max_open_streams: Optional[int] = None) -> None:
+    def __init__(
+        self,
+        *iterators: Iterable[Any],
+        stop_early: bool = False,
+        weights: Optional[Sequence[float]] = None,
+        seed: Seed = 0,
+        max_open_streams: Optional[int] = None,
+    ) -> None:
         if not iterators:
             raise ManifestArgumentError("infinite_mux needs at least one manifest")
         if max_open_streams is not None and max_open_streams < 1:
@@ -152,8 +168,7 @@ class LazyInfiniteApproximateMultiplexer(IteratorNode):
         self.stop_early = stop_early
         self.weights = _checked_weights(len(iterators), weights, "infinite_mux")
         self.seed = seed
-        self.max_open_streams = len(iterators) if max_open_streams is None else min(max_open_streams,
-                                                                                    len(iterators))
+        self.max_open_streams = len(iterators) if max_open_streams is None else min(max_open_streams, len(iterators))
 
     def _start(self, resume: Optional[State]) -> NodePass:
         rng = random.Random(resolve_seed(self.seed))
@@ -192,8 +207,10 @@ class LazyInfiniteApproximateMultiplexer(IteratorNode):
                 yield item
 
         def pass_state() -> State:
-            return {"rng_state": _rng_state_to_json(rng.getstate()),
-                    "slots": [[opened[k], child_state(self.sources[opened[k]], streams[k])] for k in slots]}
+            return {
+                "rng_state": _rng_state_to_json(rng.getstate()),
+                "slots": [[opened[k], child_state(self.sources[opened[k]], streams[k])] for k in slots],
+            }
 
         return NodePass(items(), pass_state)
 

@@ -27,8 +27,18 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from lhotse_lite.errors import NotCheckpointableError, UnknownLengthError
 
-__all__ = ["State", "FRESH", "NodePass", "IteratorNode", "LazyNode", "open_child", "child_state", "graph_nodes",
-           "persistent_states", "load_persistent_states"]
+__all__ = [
+    "State",
+    "FRESH",
+    "NodePass",
+    "IteratorNode",
+    "LazyNode",
+    "open_child",
+    "child_state",
+    "graph_nodes",
+    "persistent_states",
+    "load_persistent_states",
+]
 
 State = Dict[str, Any]
 FRESH: State = {"fresh": True}  # the state of a node that was never iterated: its next pass starts afresh
@@ -84,7 +94,8 @@ class _Counted:
         if isinstance(self._items, _OneShot):
             raise NotCheckpointableError(
                 f"a one-shot iterator ({type(self._items.items).__name__}) is a source of a lazy node and cannot be "
-                f"replayed on resume; give a list or a lazy set instead")
+                f"replayed on resume; give a list or a lazy set instead"
+            )
         return {"taken": self.taken}
 
 
@@ -110,8 +121,10 @@ def open_child(source: Iterable[Any], state: Optional[State]) -> Iterator[Any]:
     if state == FRESH:
         state = None
     if state is not None and set(state) != {"taken"}:
-        raise NotCheckpointableError(f"a state of keys {sorted(state)} cannot restore a {type(source).__name__} "
-                                     f"source; the graph differs from the one that saved the state")
+        raise NotCheckpointableError(
+            f"a state of keys {sorted(state)} cannot restore a {type(source).__name__} "
+            f"source; the graph differs from the one that saved the state"
+        )
     return _Counted(source, 0 if state is None else state["taken"])
 
 
@@ -124,7 +137,8 @@ def child_state(source: Iterable[Any], items: Optional[Iterator[Any]]) -> State:
         raise NotCheckpointableError(
             f"{type(source).__name__} cannot save its position (its iterator {type(items).__name__} has no "
             f"state_dict); derive it from lhotse_lite.lazy.IteratorNode and implement _start(), or remove it "
-            f"before checkpointing")
+            f"before checkpointing"
+        )
     return state()
 
 
@@ -153,7 +167,8 @@ class IteratorNode:
     def __len__(self) -> int:
         raise UnknownLengthError(
             f"{type(self).__name__} does not know its length without a full pass; "
-            f"count with sum(1 for _ in manifest), or load it with .to_eager() first")
+            f"count with sum(1 for _ in manifest), or load it with .to_eager() first"
+        )
 
     def __iter__(self) -> Iterator[Any]:
         resume = self.__dict__.pop("_resume", None)
@@ -162,8 +177,9 @@ class IteratorNode:
         return items
 
     def _start(self, resume: Optional[State]) -> NodePass:
-        raise NotCheckpointableError(f"{type(self).__name__} does not implement _start(); it cannot be iterated "
-                                     f"through IteratorNode.__iter__")
+        raise NotCheckpointableError(
+            f"{type(self).__name__} does not implement _start(); it cannot be iterated through IteratorNode.__iter__"
+        )
 
     def state_dict(self) -> State:
         """Where the latest pass stands: JSON-serialisable data for :meth:`load_state_dict`.
@@ -176,7 +192,8 @@ class IteratorNode:
         if type(self)._start is IteratorNode._start:
             raise NotCheckpointableError(
                 f"{type(self).__name__} cannot save its position: it overrides __iter__ without implementing "
-                f"_start(); remove it from the pipeline before checkpointing")
+                f"_start(); remove it from the pipeline before checkpointing"
+            )
         last = self.__dict__.get("_last_pass")
         if last is None:  # never iterated: a pass from the beginning
             return dict(FRESH)
@@ -262,8 +279,10 @@ def _encode_item(item: Any) -> Any:
         return {"class": f"{cls.__module__}:{cls.__qualname__}", "dict": item.to_dict()}
     if _is_json_value(item):
         return {"value": item}
-    raise NotCheckpointableError(f"a shuffle buffer holds a {type(item).__name__}, which has neither to_dict()/"
-                                 f"from_dict() nor a JSON form; its state cannot be saved")
+    raise NotCheckpointableError(
+        f"a shuffle buffer holds a {type(item).__name__}, which has neither to_dict()/"
+        f"from_dict() nor a JSON form; its state cannot be saved"
+    )
 
 
 def _decode_item(data: Dict[str, Any]) -> Any:

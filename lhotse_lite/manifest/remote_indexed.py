@@ -58,8 +58,15 @@ from lhotse_lite.errors import (
 from lhotse_lite.indexing import IndexedJsonlReader
 from lhotse_lite.types import Pathlike
 
-__all__ = ["CACHE_ENV_VAR", "cache_dir", "RemoteObjectRanges", "fetch_index_file", "open_remote_reader",
-           "open_id_index", "upload_indexed"]
+__all__ = [
+    "CACHE_ENV_VAR",
+    "cache_dir",
+    "RemoteObjectRanges",
+    "fetch_index_file",
+    "open_remote_reader",
+    "open_id_index",
+    "upload_indexed",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -99,8 +106,10 @@ class RemoteObjectRanges:
         self.url = url
         self.info = info
         if info.get("size") is None:
-            raise ManifestArgumentError(f"{remote.redact(url)}: the server does not tell the object's size; "
-                                        f"indexed reads need it (read the manifest with indexed=False)")
+            raise ManifestArgumentError(
+                f"{remote.redact(url)}: the server does not tell the object's size; "
+                f"indexed reads need it (read the manifest with indexed=False)"
+            )
         self._size = int(info["size"])
 
     @classmethod
@@ -128,8 +137,10 @@ class RemoteObjectRanges:
         """
         data = remote.read_range(self.url, offset, length, etag=self.info.get("etag"))
         if len(data) != length:
-            raise RemoteChangedError(f"{remote.redact(self.url)}: asked for {length} bytes at offset {offset}, got "
-                                     f"{len(data)}; the object changed after it was opened: open it again")
+            raise RemoteChangedError(
+                f"{remote.redact(self.url)}: asked for {length} bytes at offset {offset}, got "
+                f"{len(data)}; the object changed after it was opened: open it again"
+            )
         return data
 
     def __repr__(self) -> str:
@@ -177,8 +188,10 @@ def fetch_index_file(url: str) -> Optional[Path]:
         return path
     data = remote.read_range(url, 0, size, etag=info.get("etag")) if size else b""
     if len(data) != size:
-        raise RemoteChangedError(f"{remote.redact(url)}: expected {size} bytes, got {len(data)}; the index file "
-                                 f"changed while it was fetched: open the manifest again")
+        raise RemoteChangedError(
+            f"{remote.redact(url)}: expected {size} bytes, got {len(data)}; the index file "
+            f"changed while it was fetched: open the manifest again"
+        )
     _write_entry(path, data)
     logger.info("%s: cached %d bytes as %s", remote.redact(url), size, path)
     return path
@@ -186,8 +199,12 @@ def fetch_index_file(url: str) -> Optional[Path]:
 
 def _local_copy_of(data: RemoteObjectRanges, folder: str) -> str:
     name = os.path.join(folder, data.url.rstrip("/").rsplit("/", 1)[-1] or "manifest")
-    logger.warning("%s has no index file: reading it once (%d bytes) to index it; the index is cached in %s",
-                   remote.redact(data.url), data.size, cache_dir())
+    logger.warning(
+        "%s has no index file: reading it once (%d bytes) to index it; the index is cached in %s",
+        remote.redact(data.url),
+        data.size,
+        cache_dir(),
+    )
     remote.download(data.url, name)
     return name
 
@@ -262,7 +279,8 @@ def open_remote_reader(url: str, index_path: Optional[Pathlike] = None) -> Any:
                 raise ManifestArgumentError(
                     f"{shown}: indexed access to a .jsonl.gz needs its block index {shown}.gzi; write the manifest "
                     f"with to_file (which uploads it), or run `lite index` on a local copy and upload the copy and "
-                    f"its .gzi")
+                    f"its .gzi"
+                )
             return BlockedGzipReader(url, index_path=gzi, ranges=data)
         if index_path is not None:
             idx: Optional[Path] = _index_file(index_path, "index file")
@@ -271,8 +289,10 @@ def open_remote_reader(url: str, index_path: Optional[Pathlike] = None) -> Any:
             idx = built if built.is_file() else fetch_index_file(url + ".idx")
         return IndexedJsonlReader(url, index_path=idx if idx is not None else _built_offsets(data), ranges=data)
     except StaleIndexError as err:
-        raise StaleIndexError(f"{shown}: {err}. For a URL: upload an index of the data as it is now (to_file "
-                              f"uploads the index files with the data), or delete the stale index object") from err
+        raise StaleIndexError(
+            f"{shown}: {err}. For a URL: upload an index of the data as it is now (to_file "
+            f"uploads the index files with the data), or delete the stale index object"
+        ) from err
 
 
 def open_id_index(reader: Any) -> Any:
@@ -307,8 +327,9 @@ def upload_indexed(local: Pathlike, url: str) -> None:
     from lhotse_lite.manifest.sidecars import INDEX_SUFFIXES, IdIndex
 
     if url.split("://", 1)[0].lower() in ("http", "https"):  # before anything is deleted
-        raise RemoteError(f"{remote.redact(url)}: cannot write to a web server; write to an object store or a "
-                          f"local path")
+        raise RemoteError(
+            f"{remote.redact(url)}: cannot write to a web server; write to an object store or a local path"
+        )
     IdIndex.open(local)  # builds the id index now: readers of the URL need not read the data to find an id
     for suffix in INDEX_SUFFIXES:
         remote.remove(url + suffix)

@@ -436,8 +436,13 @@ class ManifestSet(Generic[T]):
         return self._lazy(lazy.LazyRepeater(self._as_source(), times, preserve_id))
 
     @classmethod
-    def mux(cls: Type[S], *manifests: "ManifestSet[T]", stop_early: bool = False,
-            weights: Optional[Sequence[float]] = None, seed: Seed = 0) -> S:
+    def mux(
+        cls: Type[S],
+        *manifests: "ManifestSet[T]",
+        stop_early: bool = False,
+        weights: Optional[Sequence[float]] = None,
+        seed: Seed = 0,
+    ) -> S:
         """A lazy set interleaving ``manifests`` at random, in Lhotse's order for the same seed.
 
         See :class:`~lhotse_lite.manifest.mux.LazyIteratorMultiplexer`.
@@ -459,8 +464,13 @@ class ManifestSet(Generic[T]):
         return cls._lazy(muxes.LazyIteratorMultiplexer(*sources, stop_early=stop_early, weights=weights, seed=seed))
 
     @classmethod
-    def infinite_mux(cls: Type[S], *manifests: "ManifestSet[T]", weights: Optional[Sequence[float]] = None,
-                     seed: Seed = 0, max_open_streams: Optional[int] = None) -> S:
+    def infinite_mux(
+        cls: Type[S],
+        *manifests: "ManifestSet[T]",
+        weights: Optional[Sequence[float]] = None,
+        seed: Seed = 0,
+        max_open_streams: Optional[int] = None,
+    ) -> S:
         """An endless lazy interleaving of ``manifests``, each reopened when exhausted (Lhotse's order).
 
         See :class:`~lhotse_lite.manifest.mux.LazyInfiniteApproximateMultiplexer` for ``max_open_streams``.
@@ -472,8 +482,11 @@ class ManifestSet(Generic[T]):
             ['a', 'a', 'a']
         """
         sources = [s._as_source() for s in manifests]
-        return cls._lazy(muxes.LazyInfiniteApproximateMultiplexer(
-            *sources, weights=weights, seed=seed, max_open_streams=max_open_streams))
+        return cls._lazy(
+            muxes.LazyInfiniteApproximateMultiplexer(
+                *sources, weights=weights, seed=seed, max_open_streams=max_open_streams
+            )
+        )
 
     @classmethod
     def combine(cls: Type[S], *sets: Union["ManifestSet[T]", Iterable["ManifestSet[T]"]]) -> S:
@@ -586,7 +599,8 @@ class ManifestSet(Generic[T]):
             n, name = last, "last"
         else:
             raise ManifestArgumentError(
-                f"subset() takes exactly one of first= or last=, got first={first}, last={last}")
+                f"subset() takes exactly one of first= or last=, got first={first}, last={last}"
+            )
         if n < 1:
             raise ManifestArgumentError(f"subset() keeps at least one item; got {name}={n}")
         if self._items is None:
@@ -594,7 +608,7 @@ class ManifestSet(Generic[T]):
                 return self._lazy(lazy.LazyIslice(self._source, 0, n))  # type: ignore[arg-type]
             return self._lazy(lazy.LazyTail(self._source, n))  # type: ignore[arg-type]
         items = list(self._items.items())
-        return self._from_dict_unchecked(dict(items[:n] if name == "first" else items[max(0, len(items) - n):]))
+        return self._from_dict_unchecked(dict(items[:n] if name == "first" else items[max(0, len(items) - n) :]))
 
     # ---- serialization ------------------------------------------------------------------------
 
@@ -679,8 +693,13 @@ class ManifestSet(Generic[T]):
         return cls._from_dict_unchecked(items)
 
     @classmethod
-    def from_files(cls: Type[S], paths: Sequence[formats.Pathlike], shuffle_iters: bool = True,
-                   seed: Optional[int] = None, indexed: Optional[bool] = None) -> S:
+    def from_files(
+        cls: Type[S],
+        paths: Sequence[formats.Pathlike],
+        shuffle_iters: bool = True,
+        seed: Optional[int] = None,
+        indexed: Optional[bool] = None,
+    ) -> S:
         """One lazy set over many JSONL shards (Lhotse 2.0's ``CutSet.from_files``, for every set type).
 
         With ``shuffle_iters`` each pass shuffles the shard order, or, when every shard is indexed,
@@ -697,9 +716,15 @@ class ManifestSet(Generic[T]):
         return cls._lazy(lazy.LazyIteratorChain(*shards, shuffle_iters=shuffle_iters, seed=seed))
 
     @classmethod
-    def from_jsonl_lazy(cls: Type[S], path: formats.Pathlike, shuffle: bool = False, seed: int = 0,
-                        indexed: Optional[bool] = None, index_path: Optional[formats.Pathlike] = None,
-                        block_window: Optional[int] = None) -> S:
+    def from_jsonl_lazy(
+        cls: Type[S],
+        path: formats.Pathlike,
+        shuffle: bool = False,
+        seed: int = 0,
+        indexed: Optional[bool] = None,
+        index_path: Optional[formats.Pathlike] = None,
+        block_window: Optional[int] = None,
+    ) -> S:
         """A lazy set reading JSON lines from ``path`` on each iteration (any name).
 
         Indexed (O(1) ``len``, ``set[i]``, ``set[id]``, slicing and resume, see
@@ -729,9 +754,17 @@ class ManifestSet(Generic[T]):
             ...
             lhotse_lite.errors.ManifestNotFoundError: manifest file not found: 'missing.jsonl'
         """
-        return cls._lazy(set_files.open_jsonl_source(path, cls.element_type.from_dict, indexed=indexed,
-                                                     shuffle=shuffle, seed=seed, index_path=index_path,
-                                                     block_window=block_window))
+        return cls._lazy(
+            set_files.open_jsonl_source(
+                path,
+                cls.element_type.from_dict,
+                indexed=indexed,
+                shuffle=shuffle,
+                seed=seed,
+                index_path=index_path,
+                block_window=block_window,
+            )
+        )
 
 
 def combine(*manifests: Any) -> Any:

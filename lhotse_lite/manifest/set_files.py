@@ -36,8 +36,9 @@ from lhotse_lite.manifest.building import gc_paused, load_numbered
 __all__ = ["read_keyed_items", "open_jsonl_source", "has_index", "write_jsonl_indexed"]
 
 
-def read_keyed_items(path: formats.Pathlike, fmt: str, from_dict: Callable[[dict], Any],
-                     key: Callable[[Any], Hashable]) -> Dict[Hashable, Any]:
+def read_keyed_items(
+    path: formats.Pathlike, fmt: str, from_dict: Callable[[dict], Any], key: Callable[[Any], Hashable]
+) -> Dict[Hashable, Any]:
     """The items of the ``fmt`` file ``path`` (``"jsonl"``, ``"json"`` or ``"yaml"``) by ``key``, in file order.
 
     Raises:
@@ -54,9 +55,15 @@ def read_keyed_items(path: formats.Pathlike, fmt: str, from_dict: Callable[[dict
         return load_numbered(numbered, from_dict, key, where)
 
 
-def open_jsonl_source(path: formats.Pathlike, decode: Callable[[dict], Any], indexed: Optional[bool] = None,
-                      shuffle: bool = False, seed: int = 0, index_path: Optional[formats.Pathlike] = None,
-                      block_window: Optional[int] = None) -> lazy.LazyNode:
+def open_jsonl_source(
+    path: formats.Pathlike,
+    decode: Callable[[dict], Any],
+    indexed: Optional[bool] = None,
+    shuffle: bool = False,
+    seed: int = 0,
+    index_path: Optional[formats.Pathlike] = None,
+    block_window: Optional[int] = None,
+) -> lazy.LazyNode:
     """The lazy node reading the JSON lines of ``path`` as ``decode(dict)`` items.
 
     The arguments and the rule choosing indexed reading are those of :meth:`ManifestSet.from_jsonl_lazy
@@ -74,8 +81,9 @@ def open_jsonl_source(path: formats.Pathlike, decode: Callable[[dict], Any], ind
     if shuffle or indexed or (indexed is None and (index_path is not None or has_index(path))):
         from lhotse_lite.manifest.indexed import LazyIndexedManifestIterator
 
-        return LazyIndexedManifestIterator(path, shuffle=shuffle, seed=seed, index_path=index_path, decode=decode,
-                                           block_window=block_window)
+        return LazyIndexedManifestIterator(
+            path, shuffle=shuffle, seed=seed, index_path=index_path, decode=decode, block_window=block_window
+        )
     return lazy.LazyManifestIterator(path, decode)
 
 

@@ -55,10 +55,20 @@ import orjson
 from lhotse_lite.errors import ManifestFormatError, StaleIndexError
 from lhotse_lite.indexing import Pathlike, _line_offsets, index_file_path, write_index_file
 
-__all__ = ["INDEX_SUFFIXES", "is_index_file",
-           "summary_path", "ids_path", "data_identity", "read_summary", "build_sidecars", "index_manifest",
-           "check_sidecars", "remove_sidecars",
-           "SidecarWriter", "IdIndex"]
+__all__ = [
+    "INDEX_SUFFIXES",
+    "is_index_file",
+    "summary_path",
+    "ids_path",
+    "data_identity",
+    "read_summary",
+    "build_sidecars",
+    "index_manifest",
+    "check_sidecars",
+    "remove_sidecars",
+    "SidecarWriter",
+    "IdIndex",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -114,8 +124,9 @@ def read_summary(data_path: Pathlike) -> Optional[Dict[str, Any]]:
     except FileNotFoundError:
         return None
     except ValueError as err:
-        raise StaleIndexError(f"{path}: not a lhotse_lite index summary ({err}); rebuild it with "
-                              f"`lite index {data_path}`") from err
+        raise StaleIndexError(
+            f"{path}: not a lhotse_lite index summary ({err}); rebuild it with `lite index {data_path}`"
+        ) from err
     if not isinstance(summary, dict) or summary.get("format") != _FORMAT:
         raise StaleIndexError(f"{path}: not a lhotse_lite index summary; rebuild it with `lite index {data_path}`")
     actual = data_identity(data_path)
@@ -124,7 +135,8 @@ def read_summary(data_path: Pathlike) -> Optional[Dict[str, Any]]:
             f"index summary {str(path)!r} does not match {str(data_path)!r}: it describes a file of "
             f"{summary.get('data', {}).get('size')} bytes (tail CRC {summary.get('data', {}).get('tail_crc32')}), the "
             f"file has {actual['size']} bytes (tail CRC {actual['tail_crc32']}); the data changed after indexing. "
-            f"Rebuild with `lite index {data_path}`")
+            f"Rebuild with `lite index {data_path}`"
+        )
     return summary
 
 
@@ -137,8 +149,9 @@ def _hash_id(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def build_sidecars(data_path: Pathlike, write_offsets: bool = True, with_ids: bool = True,
-                   strict: bool = False) -> Dict[str, Any]:
+def build_sidecars(
+    data_path: Pathlike, write_offsets: bool = True, with_ids: bool = True, strict: bool = False
+) -> Dict[str, Any]:
     """Index an uncompressed JSONL manifest: ``.idx`` (Lhotse 2.0's), ``.idx.ids`` and ``.idx.json`` (one read).
 
     Args:
@@ -161,8 +174,9 @@ def build_sidecars(data_path: Pathlike, write_offsets: bool = True, with_ids: bo
     return summary
 
 
-def build_sidecars_from_lines(data_path: Pathlike, lines: Iterable[bytes], num_lines: int,
-                              with_ids: bool = True, strict: bool = False) -> Dict[str, Any]:
+def build_sidecars_from_lines(
+    data_path: Pathlike, lines: Iterable[bytes], num_lines: int, with_ids: bool = True, strict: bool = False
+) -> Dict[str, Any]:
     """Write the summary (and the id index) of ``data_path`` from its decompressed ``lines`` (every line).
 
     Raises:
@@ -183,11 +197,13 @@ def build_sidecars_from_lines(data_path: Pathlike, lines: Iterable[bytes], num_l
         try:
             d = orjson.loads(line)
         except orjson.JSONDecodeError as err:
-            raise ManifestFormatError(f"{data_path}:{lineno + 1}: malformed JSON line ({err}); fix or remove "
-                                      f"this line") from err
+            raise ManifestFormatError(
+                f"{data_path}:{lineno + 1}: malformed JSON line ({err}); fix or remove this line"
+            ) from err
         if strict and not isinstance(d, dict):
-            raise ManifestFormatError(f"{data_path}:{lineno + 1}: expected one JSON object per line, got "
-                                      f"{type(d).__name__}")
+            raise ManifestFormatError(
+                f"{data_path}:{lineno + 1}: expected one JSON object per line, got {type(d).__name__}"
+            )
         if count == 1 and isinstance(d, dict):
             if strict:
                 manifest_type = resolve_manifest_type(d, f"{data_path}:{lineno + 1}").__name__
@@ -206,8 +222,10 @@ def build_sidecars_from_lines(data_path: Pathlike, lines: Iterable[bytes], num_l
         hashes = _hash_ids(ids)
         order = np.argsort(hashes, kind="stable")
         header = _IDS_HEADER.pack(_IDS_MAGIC, _VERSION, 0, os.path.getsize(data_path), len(ids))
-        _write_atomic(ids_path(data_path), header + hashes[order].tobytes()
-                      + np.asarray(line_numbers, dtype="<u8")[order].tobytes())
+        _write_atomic(
+            ids_path(data_path),
+            header + hashes[order].tobytes() + np.asarray(line_numbers, dtype="<u8")[order].tobytes(),
+        )
     summary = _write_summary(data_path, count, num_lines, manifest_type, total)
     logger.info("indexed %s: %s items", data_path, count)
     return summary
@@ -240,26 +258,39 @@ def check_sidecars(path: Pathlike) -> Optional[str]:
         read_summary(path)
         idx = index_file_path(path)
         if index_exists(path) and int(read_index(idx)[-1]) != os.path.getsize(path):
-            return (f"index {str(idx)!r} does not match {str(path)!r} (the data changed after indexing); "
-                    f"rebuild it with `lite index {path}`")
+            return (
+                f"index {str(idx)!r} does not match {str(path)!r} (the data changed after indexing); "
+                f"rebuild it with `lite index {path}`"
+            )
     except StaleIndexError as err:
         return str(err)
     return None
 
 
-def _write_summary(data_path: Pathlike, items: int, lines: int, manifest_type: Optional[str],
-                   total: Optional[float]) -> Dict[str, Any]:
-    summary = {"format": _FORMAT, "version": _VERSION, "items": items, "lines": lines,
-               "manifest_type": manifest_type, "total_duration": None if total is None else round(total, 6),
-               "data": data_identity(data_path)}
+def _write_summary(
+    data_path: Pathlike, items: int, lines: int, manifest_type: Optional[str], total: Optional[float]
+) -> Dict[str, Any]:
+    summary = {
+        "format": _FORMAT,
+        "version": _VERSION,
+        "items": items,
+        "lines": lines,
+        "manifest_type": manifest_type,
+        "total_duration": None if total is None else round(total, 6),
+        "data": data_identity(data_path),
+    }
     _write_atomic(summary_path(data_path), json.dumps(summary).encode("utf-8"))
     return summary
 
 
 def remove_sidecars(data_path: Pathlike) -> None:
     """Delete the index files of ``data_path`` (before the data is replaced, so none can go stale)."""
-    for path in (index_file_path(data_path), summary_path(data_path), ids_path(data_path),
-                 Path(str(data_path) + ".gzi")):
+    for path in (
+        index_file_path(data_path),
+        summary_path(data_path),
+        ids_path(data_path),
+        Path(str(data_path) + ".gzi"),
+    ):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
 
@@ -297,8 +328,10 @@ class SidecarWriter:
         """Write the sidecars of the complete file ``data_path`` (``offsets``: its ``.idx`` too); return the summary."""
         if offsets:
             lengths = np.frombuffer(self._lengths, dtype=np.uint64) if len(self._lengths) else np.zeros(0, np.uint64)
-            write_index_file(np.concatenate([np.zeros(1, np.uint64), np.cumsum(lengths, dtype=np.uint64)]),
-                             index_file_path(data_path))
+            write_index_file(
+                np.concatenate([np.zeros(1, np.uint64), np.cumsum(lengths, dtype=np.uint64)]),
+                index_file_path(data_path),
+            )
         count = len(self._lengths)
         return _write_summary(data_path, count, count, self.manifest_type if count else None, self._total)
 
@@ -322,8 +355,9 @@ class IdIndex:
         self._lines = np.ascontiguousarray(lines).data
 
     @classmethod
-    def open(cls, data_path: Pathlike, index_path: Optional[Pathlike] = None,
-             data_size: Optional[int] = None) -> "IdIndex":
+    def open(
+        cls, data_path: Pathlike, index_path: Optional[Pathlike] = None, data_size: Optional[int] = None
+    ) -> "IdIndex":
         """Read the id index of ``data_path``, building the sidecars first when it is missing.
 
         Args:
@@ -346,15 +380,18 @@ class IdIndex:
         raw = np.fromfile(path, dtype=np.uint8)
         if raw.size < _IDS_HEADER.size:
             raise StaleIndexError(f"{path}: truncated id index; rebuild it with `lite index {data_path}`")
-        magic, version, _, size, n = _IDS_HEADER.unpack(raw[:_IDS_HEADER.size].tobytes())
+        magic, version, _, size, n = _IDS_HEADER.unpack(raw[: _IDS_HEADER.size].tobytes())
         if magic != _IDS_MAGIC or version != _VERSION or raw.size != _IDS_HEADER.size + 16 * n:
-            raise StaleIndexError(f"{path}: not a version-1 id index of {n} items; rebuild it with "
-                                  f"`lite index {data_path}`")
+            raise StaleIndexError(
+                f"{path}: not a version-1 id index of {n} items; rebuild it with `lite index {data_path}`"
+            )
         actual = os.path.getsize(data_path) if data_size is None else data_size
         if size != actual:
-            raise StaleIndexError(f"id index {str(path)!r} does not match {str(data_path)!r}: it records a data file "
-                                  f"of {size} bytes, the file has {actual}; rebuild it with `lite index {data_path}`")
-        body = raw[_IDS_HEADER.size:].view("<u8")
+            raise StaleIndexError(
+                f"id index {str(path)!r} does not match {str(data_path)!r}: it records a data file "
+                f"of {size} bytes, the file has {actual}; rebuild it with `lite index {data_path}`"
+            )
+        body = raw[_IDS_HEADER.size :].view("<u8")
         return cls(body[:n], body[n:])
 
     def line_of(self, key: str, id_at: Callable[[int], Any]) -> Optional[int]:

@@ -46,8 +46,12 @@ def overlaps(lhs: Any, rhs: Any) -> bool:
         >>> overlaps(TimeSpan(0.0, 1.0), TimeSpan(0.5, 2.0)), overlaps(TimeSpan(0.0, 1.0), TimeSpan(1.0, 2.0))
         (True, False)
     """
-    return (lhs.start < rhs.end and rhs.start < lhs.end
-            and not isclose(lhs.start, rhs.end) and not isclose(rhs.start, lhs.end))
+    return (
+        lhs.start < rhs.end
+        and rhs.start < lhs.end
+        and not isclose(lhs.start, rhs.end)
+        and not isclose(rhs.start, lhs.end)
+    )
 
 
 def overspans(spanning: Any, spanned: Any, tolerance: float = 1e-3) -> bool:

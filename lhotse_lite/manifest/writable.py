@@ -30,8 +30,15 @@ from typing import Any, Iterable, List, Optional, Tuple
 
 from lhotse_lite.errors import ManifestFieldError
 
-__all__ = ["find_unwritable", "has_non_finite", "unwritable_error", "describe_owner", "refuse_unwritable",
-           "refuse_non_finite", "refuse_unwritable_document"]
+__all__ = [
+    "find_unwritable",
+    "has_non_finite",
+    "unwritable_error",
+    "describe_owner",
+    "refuse_unwritable",
+    "refuse_non_finite",
+    "refuse_unwritable_document",
+]
 
 _INF = float("inf")
 _NEG_INF = -_INF
@@ -89,13 +96,17 @@ def unwritable_error(owner: str, field: str, value: Any) -> ManifestFieldError:
         value: The bad value (a float that is not finite, or a string that is not Unicode).
     """
     if isinstance(value, str):
-        reason = (f"a string with a lone surrogate ({_surrogate(value)!r}), which is not Unicode text and cannot "
-                  f"be written as UTF-8; it usually comes from a file name or text decoded with "
-                  f"errors='surrogateescape'. Decode it with its real encoding or replace the character")
+        reason = (
+            f"a string with a lone surrogate ({_surrogate(value)!r}), which is not Unicode text and cannot "
+            f"be written as UTF-8; it usually comes from a file name or text decoded with "
+            f"errors='surrogateescape'. Decode it with its real encoding or replace the character"
+        )
         shown = repr(value)[:80]
     else:
-        reason = ("not a finite number; JSON has no NaN or infinity (it would be written as null or NaN, which "
-                  "does not read back). Set a finite value or drop the field")
+        reason = (
+            "not a finite number; JSON has no NaN or infinity (it would be written as null or NaN, which "
+            "does not read back). Set a finite value or drop the field"
+        )
         shown = repr(value)
     where = f"field {field!r}" if field else "the value"
     return ManifestFieldError(f"cannot write {owner}: {where} is {shown}, {reason}")
@@ -171,8 +182,11 @@ def has_non_finite(value: Any, skip: Tuple[str, ...] = ()) -> bool:
                     return True
             elif c is str or c is int or item is None or c is bool:
                 continue
-            elif (key not in skip or not skip) and (c in _CONTAINERS or isinstance(item, (float, *_CONTAINERS))) \
-                    and has_non_finite(item):
+            elif (
+                (key not in skip or not skip)
+                and (c in _CONTAINERS or isinstance(item, (float, *_CONTAINERS)))
+                and has_non_finite(item)
+            ):
                 return True
         return False
     if cls is list or cls is tuple or isinstance(value, (list, tuple)):

@@ -95,7 +95,6 @@ __all__ = ["open_writer", "SequentialJsonlWriter", "InMemoryWriter"]
 logger = logging.getLogger(__name__)
 
 
-
 def open_writer(
     path: Optional[formats.Pathlike], overwrite: bool = True
 ) -> Union["SequentialJsonlWriter", "InMemoryWriter"]:
@@ -189,9 +188,7 @@ class SequentialJsonlWriter:
         self.open()
         return self
 
-    def __exit__(
-        self, exc_type: Optional[type], exc: Optional[BaseException], tb: Optional[TracebackType]
-    ) -> None:
+    def __exit__(self, exc_type: Optional[type], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
         if exc_type is None:
             self.close()
         else:
@@ -223,8 +220,13 @@ class SequentialJsonlWriter:
             recovering.unlink()
         if self._remote is not None:
             self._remote.begin()
-        if self.url and not self.overwrite and not self.partial_path.exists() and not self.path.exists() \
-                and remote.exists(self.url):  # resume from what the store holds
+        if (
+            self.url
+            and not self.overwrite
+            and not self.partial_path.exists()
+            and not self.path.exists()
+            and remote.exists(self.url)
+        ):  # resume from what the store holds
             remote.download(self.url, self.path)
         if not self.overwrite:
             source = self.partial_path if self.partial_path.exists() else self.path
@@ -297,8 +299,12 @@ class SequentialJsonlWriter:
             raw.close()
         self._raw = self._out = None
         self._lock.release()
-        logger.warning("writer of %s interrupted; %d new items kept in %s (resume with overwrite=False)",
-                       self.path, self.num_written, self.partial_path)
+        logger.warning(
+            "writer of %s interrupted; %d new items kept in %s (resume with overwrite=False)",
+            self.path,
+            self.num_written,
+            self.partial_path,
+        )
 
     # ---- writing ------------------------------------------------------------------------------
 
@@ -321,8 +327,10 @@ class SequentialJsonlWriter:
         out = self._out
         if out is None:
             if self._closed:
-                raise ManifestError(f"the writer of {self.path} is closed; open a new one to write more "
-                                    f"(overwrite=False appends to the file)")
+                raise ManifestError(
+                    f"the writer of {self.path} is closed; open a new one to write more "
+                    f"(overwrite=False appends to the file)"
+                )
             self.open()
             out = self._output()
         d = _as_dict(item)
@@ -501,8 +509,10 @@ def _set_type(item: Dict[str, Any], where: str) -> Type[ManifestSet[Any]]:
 
     cls = resolve_manifest_type(item, where)
     if not issubclass(cls, ManifestSet):
-        raise ManifestFormatError(f"{where}: the manifest type {cls.__name__} registered for these fields is not a "
-                                  f"ManifestSet subclass; register a set class")
+        raise ManifestFormatError(
+            f"{where}: the manifest type {cls.__name__} registered for these fields is not a "
+            f"ManifestSet subclass; register a set class"
+        )
     return cls
 
 
@@ -523,9 +533,7 @@ class InMemoryWriter:
     def __enter__(self) -> "InMemoryWriter":
         return self
 
-    def __exit__(
-        self, exc_type: Optional[type], exc: Optional[BaseException], tb: Optional[TracebackType]
-    ) -> None:
+    def __exit__(self, exc_type: Optional[type], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
         return None
 
     def open(self) -> None:

@@ -80,7 +80,8 @@ def _check_utf8_names(files: Sequence[Path]) -> None:
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
         raise ManifestFieldError(
             f"file name '{bad[0]}'{more} is not valid UTF-8 (the bytes shown as \\x..); manifests are UTF-8 and "
-            f"cannot hold it. Rename the file(s) to UTF-8, e.g. convmv -f latin1 -t utf8 -r --notest <corpus_dir>")
+            f"cannot hold it. Rename the file(s) to UTF-8, e.g. convmv -f latin1 -t utf8 -r --notest <corpus_dir>"
+        )
 
 
 def _sidecar_text(audio: Path) -> Optional[str]:
@@ -92,7 +93,8 @@ def _sidecar_text(audio: Path) -> Optional[str]:
             except UnicodeDecodeError as err:
                 raise ManifestFormatError(
                     f"{sidecar}: the transcript is not UTF-8 ({err.reason} at byte {err.start}); convert it, "
-                    f"e.g. iconv -f latin1 -t utf-8") from err
+                    f"e.g. iconv -f latin1 -t utf-8"
+                ) from err
     return None
 
 
@@ -178,8 +180,7 @@ def prepare_audio_folder(
             rid = recording_id_for(rel)
             if rid in seen:
                 raise DuplicateIdError(
-                    f"files {str(seen[rid])!r} and {str(path)!r} both map to recording id {rid!r}; "
-                    "rename one of them"
+                    f"files {str(seen[rid])!r} and {str(path)!r} both map to recording id {rid!r}; rename one of them"
                 )
             seen[rid] = path
             text = texts.get(rid, texts.get(rel.with_suffix("").as_posix()))
@@ -192,4 +193,3 @@ def prepare_audio_folder(
             supervisions.append(supervision)
         manifests[split_name] = finish_split(name, split_name, recordings, supervisions, output_dir)
     return manifests
-

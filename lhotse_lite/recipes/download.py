@@ -121,9 +121,10 @@ def resumable_download(url: str, filename: Pathlike, force_download: bool = Fals
         offset = offset if resumed else 0
         length = response.headers.get("Content-Length")
         expected = offset + int(length) if length and length.isdigit() else None
-        with open(partial, "ab" if resumed else "wb") as out, tqdm(
-            total=expected, initial=offset, unit="B", unit_scale=True, desc=target.name, leave=False
-        ) as bar:
+        with (
+            open(partial, "ab" if resumed else "wb") as out,
+            tqdm(total=expected, initial=offset, unit="B", unit_scale=True, desc=target.name, leave=False) as bar,
+        ):
             while True:
                 try:
                     chunk = response.read(_CHUNK)

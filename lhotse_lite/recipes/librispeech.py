@@ -64,7 +64,13 @@ logger = logging.getLogger(__name__)
 
 CORPUS = "librispeech"
 LIBRISPEECH = (
-    "dev-clean", "dev-other", "test-clean", "test-other", "train-clean-100", "train-clean-360", "train-other-500",
+    "dev-clean",
+    "dev-other",
+    "test-clean",
+    "test-other",
+    "train-clean-100",
+    "train-clean-360",
+    "train-other-500",
 )
 """The splits of LibriSpeech (OpenSLR 12)."""
 MINI_LIBRISPEECH = ("dev-clean-2", "train-clean-5")
@@ -185,7 +191,7 @@ def parse_alignments(ali_path: Pathlike) -> Dict[str, List[AlignmentItem]]:
             ends = [float(t) for t in times.replace('"', "").split(",")]
         except ValueError as err:
             raise ManifestFormatError(
-                f"{path}:{lineno}: expected '<utt-id> \",WORD,...\" \"END,...\"', got {line.strip()!r}"
+                f'{path}:{lineno}: expected \'<utt-id> ",WORD,..." "END,..."\', got {line.strip()!r}'
             ) from err
         symbols = words.replace('"', "").split(",")
         if len(symbols) != len(ends):

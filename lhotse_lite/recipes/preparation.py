@@ -147,8 +147,13 @@ def read_cached_split(
     if output_dir is None or not manifests_exist(split, output_dir, prefix=prefix):
         return None
     paths = manifest_paths(output_dir, prefix, split)
-    logger.info("%s %s: reusing %s and %s (delete them to prepare the split again)", prefix, split,
-                paths["recordings"], paths["supervisions"])
+    logger.info(
+        "%s %s: reusing %s and %s (delete them to prepare the split again)",
+        prefix,
+        split,
+        paths["recordings"],
+        paths["supervisions"],
+    )
     return {
         "recordings": RecordingSet.from_file(paths["recordings"]),
         "supervisions": SupervisionSet.from_file(paths["supervisions"]),

@@ -272,10 +272,16 @@ def prepare_speechcommands(
             if cached is not None:
                 manifests[split] = cached
                 continue
-            pairs = list(tqdm(
-                pool.map(lambda job: whole_recording(job[0], job[1], text=job[2], language="English",
-                                                     speaker=job[3]), split_jobs),
-                total=len(split_jobs), desc=f"Speech Commands {split}", leave=False,
-            ))
+            pairs = list(
+                tqdm(
+                    pool.map(
+                        lambda job: whole_recording(job[0], job[1], text=job[2], language="English", speaker=job[3]),
+                        split_jobs,
+                    ),
+                    total=len(split_jobs),
+                    desc=f"Speech Commands {split}",
+                    leave=False,
+                )
+            )
             manifests[split] = finish_split(prefix, split, [r for r, _ in pairs], [s for _, s in pairs], output_dir)
     return manifests

@@ -105,8 +105,10 @@ def read_manifests_if_cached(
         dataset_parts = [dataset_parts]
     prefix, suffix = _affixes(prefix, suffix or "")
     if lazy and not suffix.startswith("jsonl"):
-        raise NotStreamableError(f"read_manifests_if_cached: only JSONL manifests can be opened lazily, got suffix "
-                                 f"{suffix!r}; pass lazy=False or suffix='jsonl.gz'")
+        raise NotStreamableError(
+            f"read_manifests_if_cached: only JSONL manifests can be opened lazily, got suffix "
+            f"{suffix!r}; pass lazy=False or suffix='jsonl.gz'"
+        )
     types = _check_types(types)
     manifests: Dict[str, Dict[str, Manifest]] = defaultdict(dict)
     for part in dataset_parts or ():

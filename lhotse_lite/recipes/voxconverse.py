@@ -59,8 +59,10 @@ def _unpack_into(archive: Path, pattern: str, targets: Dict[str, Path]) -> None:
         for part, target in targets.items():
             files = sorted(p for p in Path(scratch).rglob(pattern) if p.parent.name == part or part == "")
             if not files:
-                raise DownloadError(f"{archive} holds no {pattern} files{f' in a {part}/ folder' if part else ''}; "
-                                    "is it the right archive? Delete it and download again")
+                raise DownloadError(
+                    f"{archive} holds no {pattern} files{f' in a {part}/ folder' if part else ''}; "
+                    "is it the right archive? Delete it and download again"
+                )
             target.mkdir(parents=True, exist_ok=True)
             for path in files:
                 shutil.move(str(path), target / path.name)
@@ -107,9 +109,11 @@ def download_voxconverse(
     if is_completed(corpus) and not force_download:
         return corpus
     corpus.mkdir(parents=True, exist_ok=True)
-    zips = {"dev": (dev_audio_url or DEV_AUDIO_ZIP, corpus / "dev.zip"),
-            "test": (test_audio_url or TEST_AUDIO_ZIP, corpus / "test.zip"),
-            "annotations": (annotations_url or ANNOTATIONS_ZIP, corpus / "annotations.zip")}
+    zips = {
+        "dev": (dev_audio_url or DEV_AUDIO_ZIP, corpus / "dev.zip"),
+        "test": (test_audio_url or TEST_AUDIO_ZIP, corpus / "test.zip"),
+        "annotations": (annotations_url or ANNOTATIONS_ZIP, corpus / "annotations.zip"),
+    }
     for url, archive in zips.values():
         resumable_download(url, archive, force_download)
     for part in PARTS:
@@ -202,7 +206,8 @@ def prepare_voxconverse(
                 supervisions.append(dataclasses.replace(turn, channel=0, language="English"))
         # As Lhotse's recipe: turns past the audio's end are trimmed (some end a fraction of a millisecond
         # after it), those starting after it dropped, and recordings without any turn left out.
-        recording_set, supervision_set = fix_manifests(RecordingSet.from_recordings(recordings),
-                                                       SupervisionSet.from_segments(supervisions))
+        recording_set, supervision_set = fix_manifests(
+            RecordingSet.from_recordings(recordings), SupervisionSet.from_segments(supervisions)
+        )
         manifests[split] = finish_split(CORPUS, split, list(recording_set), list(supervision_set), output_dir)
     return manifests

@@ -62,14 +62,16 @@ class AlignmentItem(_AlignmentFields):
 
     def __new__(cls, symbol: str, start: float, duration: float, score: Optional[float] = None) -> "AlignmentItem":
         try:
-            finite = (_NEG_INF < start < _INF and _NEG_INF < duration < _INF
-                      and (score is None or _NEG_INF < score < _INF))
+            finite = (
+                _NEG_INF < start < _INF and _NEG_INF < duration < _INF and (score is None or _NEG_INF < score < _INF)
+            )
         except TypeError:  # not numbers
             finite = False
         if not finite or start.__class__ is bool or duration.__class__ is bool:
             raise ManifestFieldError(
                 f"alignment item {symbol!r}: start, duration and score must be finite numbers, got "
-                f"start={start!r}, duration={duration!r}, score={score!r}; NaN and infinity are not times")
+                f"start={start!r}, duration={duration!r}, score={score!r}; NaN and infinity are not times"
+            )
         return _tuple_new(cls, (symbol, start, duration, score))
 
     @classmethod
@@ -91,12 +93,14 @@ class AlignmentItem(_AlignmentFields):
         """
         values = list(data.values()) if isinstance(data, dict) else data
         if not isinstance(values, (list, tuple)) or not 3 <= len(values) <= 4:
-            raise FieldNameError(
-                f"alignment item must be [symbol, start, duration(, score)], got {data!r}")
+            raise FieldNameError(f"alignment item must be [symbol, start, duration(, score)], got {data!r}")
         symbol, start, duration = values[0], values[1], values[2]
         score = values[3] if len(values) == 4 else None
-        if type(start) not in _NUMBER or type(duration) not in _NUMBER or \
-                (score is not None and type(score) not in _NUMBER):
+        if (
+            type(start) not in _NUMBER
+            or type(duration) not in _NUMBER
+            or (score is not None and type(score) not in _NUMBER)
+        ):
             raise ManifestFieldError(f"alignment item times/score must be numbers, got {data!r}")
         return AlignmentItem(symbol, start, duration, score)
 

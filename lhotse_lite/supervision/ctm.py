@@ -60,7 +60,8 @@ def read_ctm(path: Pathlike) -> Iterator[CtmWord]:
         if not 5 <= len(parts) <= 6:
             raise ManifestFormatError(
                 f"{path}:{lineno}: a CTM line has 5 or 6 fields (recording channel start duration "
-                f"symbol [score]), got {len(parts)}: {line.strip()!r}")
+                f"symbol [score]), got {len(parts)}: {line.strip()!r}"
+            )
         try:
             channel = int(parts[1])
             start, duration = float(parts[2]), float(parts[3])
@@ -68,18 +69,21 @@ def read_ctm(path: Pathlike) -> Iterator[CtmWord]:
         except ValueError as err:
             raise ManifestFormatError(
                 f"{path}:{lineno}: CTM channel must be an integer and start/duration/score numbers, "
-                f"got {line.strip()!r}") from err
+                f"got {line.strip()!r}"
+            ) from err
         if not (math.isfinite(start) and math.isfinite(duration) and (score is None or math.isfinite(score))):
             raise ManifestFormatError(
                 f"{path}:{lineno}: CTM start, duration and score must be finite numbers, got {line.strip()!r} "
-                f"(NaN, infinity and numbers beyond 1.8e308 are not times)")
+                f"(NaN, infinity and numbers beyond 1.8e308 are not times)"
+            )
         if duration < 0:
             raise ManifestFormatError(f"{path}:{lineno}: negative CTM duration {duration}")
         yield CtmWord(parts[0], channel, AlignmentItem(parts[4], start, duration, score))
 
 
-def align_words(segment: SupervisionSegment, words: List[CtmWord], starts: List[float],
-                match_channel: bool = False) -> List[AlignmentItem]:
+def align_words(
+    segment: SupervisionSegment, words: List[CtmWord], starts: List[float], match_channel: bool = False
+) -> List[AlignmentItem]:
     """The words (sorted by start, with their ``starts``) that lie inside ``segment``.
 
     A word belongs to a segment when ``seg.start - tol <= word.start <= word.end <= seg.end + tol``
@@ -129,10 +133,19 @@ def write_ctm(segments: Iterable[SupervisionSegment], path: Pathlike, type: str 
                     data = (line + "\n").encode("utf-8")
                 except UnicodeEncodeError:
                     data = b""
-                if not data or not (math.isfinite(ali.start) and math.isfinite(ali.duration)
-                                    and (ali.score is None or math.isfinite(ali.score))):
-                    fields = {"recording_id": s.recording_id,
-                              f"alignment.{type}[{n}]": [ali.symbol, float(ali.start), float(ali.duration),
-                                                         None if ali.score is None else float(ali.score)]}
+                if not data or not (
+                    math.isfinite(ali.start)
+                    and math.isfinite(ali.duration)
+                    and (ali.score is None or math.isfinite(ali.score))
+                ):
+                    fields = {
+                        "recording_id": s.recording_id,
+                        f"alignment.{type}[{n}]": [
+                            ali.symbol,
+                            float(ali.start),
+                            float(ali.duration),
+                            None if ali.score is None else float(ali.score),
+                        ],
+                    }
                     raise unwritable_error(f"supervision {s.id!r}", *(find_unwritable(fields) or ("", line)))
                 f.write(data)

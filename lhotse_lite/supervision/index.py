@@ -60,8 +60,13 @@ class RecordingIndex:
         # True when sorting by start kept the set order: results need no re-sorting.
         self.in_set_order = all(self.positions[i] < self.positions[i + 1] for i in range(len(order) - 1))
 
-    def query(self, start_after: float, end_before: Optional[float], tolerance: float = 0.001,
-              channel: Optional[Union[int, List[int]]] = None) -> Optional[List[SupervisionSegment]]:
+    def query(
+        self,
+        start_after: float,
+        end_before: Optional[float],
+        tolerance: float = 0.001,
+        channel: Optional[Union[int, List[int]]] = None,
+    ) -> Optional[List[SupervisionSegment]]:
         """Segments with ``start >= start_after - tolerance`` and ``end <= end_before + tolerance``.
 
         Args:
@@ -97,14 +102,21 @@ class RecordingIndex:
             for i in range(lo, hi):
                 if ends[i] <= limit:
                     seg = segments[i]  # its times are the very objects indexed unless they were assigned since
-                    if seg.start is not starts[i] or seg.duration is not durations[i] or (
-                            seg.recording_id is not rid and seg.recording_id != rid):
+                    if (
+                        seg.start is not starts[i]
+                        or seg.duration is not durations[i]
+                        or (seg.recording_id is not rid and seg.recording_id != rid)
+                    ):
                         return None
                     append(seg)
             return found
         picked = [i for i in range(lo, hi) if ends[i] <= limit]
-        if any(segments[i].start is not starts[i] or segments[i].duration is not durations[i]
-               or segments[i].recording_id != rid for i in picked):
+        if any(
+            segments[i].start is not starts[i]
+            or segments[i].duration is not durations[i]
+            or segments[i].recording_id != rid
+            for i in picked
+        ):
             return None
         if channel is not None:
             picked = [i for i in picked if _on_channel(segments[i].channel, channel)]

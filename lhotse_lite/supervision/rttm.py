@@ -67,23 +67,32 @@ def read_rttm(path: Union[Pathlike, Iterable[Pathlike]]) -> Iterator[Supervision
             if len(parts) != 10:
                 raise ManifestFormatError(
                     f"{where}: an RTTM line has 10 fields (SPEAKER file channel onset duration "
-                    f"<NA> <NA> speaker <NA> <NA>), got {len(parts)}: {line.strip()!r}")
+                    f"<NA> <NA> speaker <NA> <NA>), got {len(parts)}: {line.strip()!r}"
+                )
             try:
                 channel, start, duration = int(parts[2]), float(parts[3]), float(parts[4])
             except ValueError as err:
                 raise ManifestFormatError(
                     f"{where}: RTTM channel must be an integer and onset/duration numbers, "
-                    f"got {parts[2]!r} {parts[3]!r} {parts[4]!r}") from err
+                    f"got {parts[2]!r} {parts[3]!r} {parts[4]!r}"
+                ) from err
             if not (math.isfinite(start) and math.isfinite(duration)):
                 raise ManifestFormatError(
                     f"{where}: RTTM onset and duration must be finite numbers of seconds, got {parts[3]!r} "
-                    f"{parts[4]!r} (NaN, infinity and numbers beyond 1.8e308 are not times)")
+                    f"{parts[4]!r} (NaN, infinity and numbers beyond 1.8e308 are not times)"
+                )
             if duration == 0:
                 skipped += 1
                 continue
             try:
-                yield SupervisionSegment(id=f"{parts[1]}-{idx:06d}", recording_id=parts[1], start=start,
-                                         duration=duration, channel=channel, speaker=parts[7])
+                yield SupervisionSegment(
+                    id=f"{parts[1]}-{idx:06d}",
+                    recording_id=parts[1],
+                    start=start,
+                    duration=duration,
+                    channel=channel,
+                    speaker=parts[7],
+                )
             except ManifestFieldError as err:
                 raise ManifestFieldError(f"{where}: {err}") from err
         if skipped:
@@ -115,8 +124,9 @@ def write_rttm(segments: Iterable[SupervisionSegment], path: Pathlike) -> None:
             speaker = s.speaker if s.speaker is not None else "<NA>"
             start, duration = float(s.start), float(s.duration)
             fields = {"recording_id": s.recording_id, "start": start, "duration": duration, "speaker": speaker}
-            line = (f"SPEAKER {s.recording_id} {channel} {_fmt(s.start)} {_fmt(s.duration)} "
-                    f"<NA> <NA> {speaker} <NA> <NA>\n")
+            line = (
+                f"SPEAKER {s.recording_id} {channel} {_fmt(s.start)} {_fmt(s.duration)} <NA> <NA> {speaker} <NA> <NA>\n"
+            )
             try:
                 data = line.encode("utf-8")
             except UnicodeEncodeError:

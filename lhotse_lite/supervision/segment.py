@@ -32,8 +32,19 @@ from lhotse_lite.units import add_durations, compute_num_samples, perturb_num_sa
 __all__ = ["SupervisionSegment"]
 
 _REQUIRED = ("id", "recording_id", "start", "duration")
-_FIELDS = ("id", "recording_id", "start", "duration", "channel", "text", "language", "speaker",
-           "gender", "custom", "alignment")
+_FIELDS = (
+    "id",
+    "recording_id",
+    "start",
+    "duration",
+    "channel",
+    "text",
+    "language",
+    "speaker",
+    "gender",
+    "custom",
+    "alignment",
+)
 _OPTIONAL_STR = ("text", "language", "speaker", "gender")
 _NUMBER_TYPES: FrozenSet[Type[float]] = frozenset((int, float))  # (int is a float to type checkers)
 _OPT_STR = frozenset((str, type(None)))
@@ -98,12 +109,21 @@ class SupervisionSegment(CustomFieldMixin):
     def __post_init__(self) -> None:
         # Fast path: one boolean expression accepts a valid segment (keeps million-item loads
         # cheap); anything unusual goes to the detailed checks that explain what is wrong.
-        if (self.id.__class__ is str and self.recording_id.__class__ is str
-                and self.start.__class__ in _NUMBER_TYPES and self.duration.__class__ in _NUMBER_TYPES
-                and _NEG_INF < self.start < _INF and 0 <= self.duration < _INF and self.channel.__class__ is int
-                and self.text.__class__ in _OPT_STR and self.speaker.__class__ in _OPT_STR
-                and self.language.__class__ in _OPT_STR and self.gender.__class__ in _OPT_STR
-                and self.custom.__class__ in _OPT_DICT and self.alignment.__class__ in _OPT_DICT):
+        if (
+            self.id.__class__ is str
+            and self.recording_id.__class__ is str
+            and self.start.__class__ in _NUMBER_TYPES
+            and self.duration.__class__ in _NUMBER_TYPES
+            and _NEG_INF < self.start < _INF
+            and 0 <= self.duration < _INF
+            and self.channel.__class__ is int
+            and self.text.__class__ in _OPT_STR
+            and self.speaker.__class__ in _OPT_STR
+            and self.language.__class__ in _OPT_STR
+            and self.gender.__class__ in _OPT_STR
+            and self.custom.__class__ in _OPT_DICT
+            and self.alignment.__class__ in _OPT_DICT
+        ):
             return
         self._validate()
 
@@ -120,14 +140,17 @@ class SupervisionSegment(CustomFieldMixin):
             if not _NEG_INF < value < _INF:
                 raise ManifestFieldError(
                     f"supervision {self.id!r}: field {name!r} must be a finite number of seconds, got {value!r}; "
-                    f"NaN and infinity are not times (check how the times were computed or parsed)")
+                    f"NaN and infinity are not times (check how the times were computed or parsed)"
+                )
         if self.duration < 0:
             raise ManifestFieldError(
                 f"supervision {self.id!r}: duration must be >= 0 seconds, got {self.duration}; "
-                f"check the segment's start/end times")
+                f"check the segment's start/end times"
+            )
         channel = self.channel
         if channel.__class__ is not int and not (
-                channel.__class__ is list and all(c.__class__ is int for c in channel)):
+            channel.__class__ is list and all(c.__class__ is int for c in channel)
+        ):
             _bad("channel", "an int or a list of ints", channel, self.id)
         for name in _OPTIONAL_STR:
             value = getattr(self, name)
@@ -178,13 +201,18 @@ class SupervisionSegment(CustomFieldMixin):
         duration = perturb_num_samples(compute_num_samples(self.duration, sampling_rate), factor) / sampling_rate
         alignment = None
         if self.alignment:
-            alignment = {kind: [item.perturb_speed(factor, sampling_rate) for item in items]
-                         for kind, items in self.alignment.items()}
+            alignment = {
+                kind: [item.perturb_speed(factor, sampling_rate) for item in items]
+                for kind, items in self.alignment.items()
+            }
         return dataclasses.replace(
             self,
             id=f"{self.id}_sp{factor}" if affix_id else self.id,
             recording_id=f"{self.recording_id}_sp{factor}" if affix_id else self.recording_id,
-            start=start, duration=duration, alignment=alignment)
+            start=start,
+            duration=duration,
+            alignment=alignment,
+        )
 
     def perturb_tempo(self, factor: float, sampling_rate: int, affix_id: bool = True) -> "SupervisionSegment":
         """As :meth:`perturb_speed` (times change the same way), with the ``_tp{factor}`` affix.
@@ -222,7 +250,8 @@ class SupervisionSegment(CustomFieldMixin):
             self,
             id=f"{self.id}_rvb" if affix_id else self.id,
             recording_id=f"{self.recording_id}_rvb" if affix_id else self.recording_id,
-            channel=channel if channel is not None else self.channel)
+            channel=channel if channel is not None else self.channel,
+        )
 
     def trim(self, end: float, start: float = 0) -> "SupervisionSegment":
         """A copy clipped to ``[start, end]`` seconds (times relative to a cut).
@@ -242,13 +271,15 @@ class SupervisionSegment(CustomFieldMixin):
         end_exceeds_by = max(0, self.end - end)
         alignment = None
         if self.alignment:
-            alignment = {kind: [item.trim(end=end, start=start) for item in items]
-                         for kind, items in self.alignment.items()}
+            alignment = {
+                kind: [item.trim(end=end, start=start) for item in items] for kind, items in self.alignment.items()
+            }
         return dataclasses.replace(
             self,
             start=max(start, self.start),
             duration=add_durations(self.duration, -end_exceeds_by, -start_exceeds_by, sampling_rate=48000),
-            alignment=alignment)
+            alignment=alignment,
+        )
 
     def map(self, transform_fn: Callable[["SupervisionSegment"], "SupervisionSegment"]) -> "SupervisionSegment":
         """``transform_fn(self)`` (which must return a new segment)."""
@@ -271,16 +302,25 @@ class SupervisionSegment(CustomFieldMixin):
         """A copy with ``transform_fn`` applied to the symbols of the ``type`` alignment."""
         if self.alignment is None:
             return self
-        return dataclasses.replace(self, alignment={
-            kind: [item.transform(transform_fn) for item in items] if kind == type else list(items)
-            for kind, items in self.alignment.items()})
+        return dataclasses.replace(
+            self,
+            alignment={
+                kind: [item.transform(transform_fn) for item in items] if kind == type else list(items)
+                for kind, items in self.alignment.items()
+            },
+        )
 
     # ---- serialization ------------------------------------------------------------------------
 
     def to_dict(self) -> dict:
         """The Lhotse dict layout: fields in order, ``None`` dropped, alignment in list form."""
-        d = {"id": self.id, "recording_id": self.recording_id, "start": self.start,
-             "duration": self.duration, "channel": self.channel}
+        d = {
+            "id": self.id,
+            "recording_id": self.recording_id,
+            "start": self.start,
+            "duration": self.duration,
+            "channel": self.channel,
+        }
         if self.text is not None:
             d["text"] = self.text
         if self.language is not None:
@@ -315,7 +355,8 @@ class SupervisionSegment(CustomFieldMixin):
             missing = [f for f in _REQUIRED if f not in data]
             raise FieldNameError(
                 f"supervision {get('id', '?')!r}: missing required field(s) {missing}; "
-                f"a supervision needs {list(_REQUIRED)}") from err
+                f"a supervision needs {list(_REQUIRED)}"
+            ) from err
         if not _FIELD_SET.issuperset(data):
             _reject_keys(data)
         channel, text, custom, alignment = get("channel", 0), get("text"), get("custom"), get("alignment")
@@ -328,13 +369,24 @@ class SupervisionSegment(CustomFieldMixin):
             language = _intern(language)
         if gender.__class__ is str:
             gender = _intern(gender)
-        if alignment is None and cls is SupervisionSegment and (
-                id_.__class__ is str and recording_id.__class__ is str and start.__class__ in _NUMBER_TYPES
-                and duration.__class__ in _NUMBER_TYPES and _NEG_INF < start < _INF and 0 <= duration < _INF
+        if (
+            alignment is None
+            and cls is SupervisionSegment
+            and (
+                id_.__class__ is str
+                and recording_id.__class__ is str
+                and start.__class__ in _NUMBER_TYPES
+                and duration.__class__ in _NUMBER_TYPES
+                and _NEG_INF < start < _INF
+                and 0 <= duration < _INF
                 and channel.__class__ is int
-                and text.__class__ in _OPT_STR and speaker.__class__ in _OPT_STR
-                and language.__class__ in _OPT_STR and gender.__class__ in _OPT_STR
-                and custom.__class__ in _OPT_DICT):
+                and text.__class__ in _OPT_STR
+                and speaker.__class__ in _OPT_STR
+                and language.__class__ in _OPT_STR
+                and gender.__class__ in _OPT_STR
+                and custom.__class__ in _OPT_DICT
+            )
+        ):
             # Fast path for the common, valid case: the same checks as __post_init__, done on
             # locals; the slots are filled through their descriptors without running them again
             # (as manifest_item's _build does, without the call to it: this is every load's hot path).
@@ -361,17 +413,30 @@ class SupervisionSegment(CustomFieldMixin):
 _FIELD_SET = frozenset(_FIELDS)
 _new = object.__new__
 # The slots' member descriptors' setters (one C call per field; not the custom-field __setattr__).
-(_set_id, _set_recording_id, _set_start, _set_duration, _set_channel, _set_text, _set_language, _set_speaker,
- _set_gender, _set_custom, _set_alignment) = (getattr(SupervisionSegment, f).__set__ for f in _FIELDS)
+(
+    _set_id,
+    _set_recording_id,
+    _set_start,
+    _set_duration,
+    _set_channel,
+    _set_text,
+    _set_language,
+    _set_speaker,
+    _set_gender,
+    _set_custom,
+    _set_alignment,
+) = (getattr(SupervisionSegment, f).__set__ for f in _FIELDS)
 
 
 def _reject_keys(data: dict) -> "SupervisionSegment":
     unknown = sorted(set(data) - _FIELD_SET)
     raise FieldNameError(
         f"supervision {data.get('id', '?')!r}: unknown field(s) {unknown}; known fields are {list(_FIELDS)} "
-        f"(put extra information under 'custom')")
+        f"(put extra information under 'custom')"
+    )
 
 
 def _bad(field: str, expected: str, value: Any, sup_id: Any) -> None:
     raise ManifestFieldError(
-        f"supervision {sup_id!r}: field {field!r} must be {expected}, got {value!r} ({type(value).__name__})")
+        f"supervision {sup_id!r}: field {field!r} must be {expected}, got {value!r} ({type(value).__name__})"
+    )

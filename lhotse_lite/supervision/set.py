@@ -73,9 +73,15 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
 
     # ---- search -------------------------------------------------------------------------------
 
-    def find(self, recording_id: str, channel: Optional[Union[int, List[int]]] = None, start_after: float = 0,
-             end_before: Optional[float] = None, adjust_offset: bool = False,
-             tolerance: float = 0.001) -> Iterator[SupervisionSegment]:
+    def find(
+        self,
+        recording_id: str,
+        channel: Optional[Union[int, List[int]]] = None,
+        start_after: float = 0,
+        end_before: Optional[float] = None,
+        adjust_offset: bool = False,
+        tolerance: float = 0.001,
+    ) -> Iterator[SupervisionSegment]:
         """Segments of ``recording_id`` lying inside ``[start_after, end_before]``.
 
         The first call builds a per-recording index (:mod:`lhotse_lite.supervision.index`);
@@ -138,8 +144,9 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
         """Write the segments as RTTM speaker turns (Lhotse has no writer; format in :mod:`.rttm`)."""
         rttm.write_rttm(self, path)
 
-    def with_alignment_from_ctm(self, ctm_file: Pathlike, type: str = "word", match_channel: bool = False,
-                                verbose: bool = False) -> "SupervisionSet":
+    def with_alignment_from_ctm(
+        self, ctm_file: Pathlike, type: str = "word", match_channel: bool = False, verbose: bool = False
+    ) -> "SupervisionSet":
         """A copy whose segments carry the CTM words lying inside them as their ``type`` alignment.
 
         A word belongs to a segment of its recording when it lies within the segment's span (1 ms
@@ -172,12 +179,11 @@ class SupervisionSet(ManifestSet[SupervisionSegment]):
             return self.map(attach)
         out = [attach(seg) for seg in (tqdm(self, desc="Adding alignments") if verbose else self)]
         num_added = sum(len((seg.alignment or {}).get(type, ())) for seg in out)  # with_alignment sets it
-        logger.info("%d of %d CTM alignment items were added to segments", num_added,
-                    sum(len(g) for g in groups.values()))
+        logger.info(
+            "%d of %d CTM alignment items were added to segments", num_added, sum(len(g) for g in groups.values())
+        )
         return self.__class__(out)
 
     def write_alignment_to_ctm(self, ctm_file: Pathlike, type: str = "word") -> None:
         """Write the ``type`` alignments as CTM (Lhotse's layout, see :mod:`.ctm`)."""
         ctm.write_ctm(self, ctm_file, type=type)
-
-

@@ -46,6 +46,7 @@ __all__ = [
     "tone_wav_bytes",
 ]
 
+
 class _Default(enum.Enum):
     """The default of dummy_supervision's alignment (``None`` means no alignment, as in Lhotse)."""
 
@@ -241,9 +242,7 @@ def dummy_alignment(
     """
     pieces = [text[i : i + 3] for i in range(0, len(text), 3)]
     step = duration / len(pieces)
-    return {
-        "subword": [AlignmentItem(symbol=p, start=start + i * step, duration=step) for i, p in enumerate(pieces)]
-    }
+    return {"subword": [AlignmentItem(symbol=p, start=start + i * step, duration=step) for i, p in enumerate(pieces)]}
 
 
 def dummy_supervision(

@@ -124,7 +124,8 @@ class Nginx:
         )
         self._process = subprocess.Popen(
             [self.executable, "-p", str(self.prefix), "-c", str(config), "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         try:
             wait_for_port(self.port)
@@ -251,8 +252,10 @@ def _handler(proxy: CountingProxy) -> type:
             fault = proxy._take_fault(self.path)
             if isinstance(fault, int):
                 code = _ERROR_CODES.get(fault, "Error")
-                payload = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
-                           f"<Message>injected {fault}</Message></Error>").encode()
+                payload = (
+                    f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
+                    f"<Message>injected {fault}</Message></Error>"
+                ).encode()
                 proxy._record((self.command, self.path, self.headers.get("Range"), 0))  # before the client sees it
                 self.send_response(fault)
                 self.send_header("Content-Type", "application/xml")

@@ -66,8 +66,12 @@ def check_audio_data(recording: Any, tolerance: float, check_files: bool = True)
     allowed = int(math.ceil(round(tolerance * recording.sampling_rate, 8)))
     for source in recording.sources:
         where = _where(source)
-        if source.type == "file" and check_files and not remote.is_url(remote.map_path(source.source)) \
-                and not os.path.isfile(remote.map_path(source.source)):
+        if (
+            source.type == "file"
+            and check_files
+            and not remote.is_url(remote.map_path(source.source))
+            and not os.path.isfile(remote.map_path(source.source))
+        ):
             continue  # reported by the existence check
         try:
             num_samples, rate, channels = _decode_all(source)
@@ -82,7 +86,8 @@ def check_audio_data(recording: Any, tolerance: float, check_files: bool = True)
             found.append(
                 f"{where}: decodes to {num_samples} samples ({num_samples / rate:g} s) but the manifest "
                 f"declares num_samples {recording.num_samples} ({recording.duration} s); the difference "
-                f"exceeds the tolerance of {tolerance:g} s")
+                f"exceeds the tolerance of {tolerance:g} s"
+            )
     return found
 
 

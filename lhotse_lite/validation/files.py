@@ -37,7 +37,8 @@ __all__ = [
 ]
 
 MANIFEST_KINDS: Dict[str, str] = {
-    MANIFEST_TYPES.target(kind).rpartition(":")[2]: kind for kind in MANIFEST_TYPES.names()}
+    MANIFEST_TYPES.target(kind).rpartition(":")[2]: kind for kind in MANIFEST_TYPES.names()
+}
 """The kind of each built-in manifest set type by class name, as reports and the ``lite`` commands name it
 (read from :data:`~lhotse_lite.manifest.detect.MANIFEST_TYPES`; :func:`~lhotse_lite.manifest.detect.manifest_type_kind`
 also knows types registered later)."""
@@ -155,13 +156,22 @@ def check_manifest_files(
     for recording, where in grouped.get("recordings", []):
         report.command_sources.extend(
             CommandSource(recording.id, str(source.source), where)
-            for source in recording.sources if source.type == "command")
+            for source in recording.sources
+            if source.type == "command"
+        )
         report.url_sources.extend(
-            UrlSource(recording.id, str(source.source), where)
-            for source in recording.sources if source.type == "url")
-    report.problems.extend(validate_located(
-        grouped.get("recordings"), grouped.get("supervisions"), grouped.get("features"),
-        check_files=check_files, tolerance=tolerance, read_data=read_data))
+            UrlSource(recording.id, str(source.source), where) for source in recording.sources if source.type == "url"
+        )
+    report.problems.extend(
+        validate_located(
+            grouped.get("recordings"),
+            grouped.get("supervisions"),
+            grouped.get("features"),
+            check_files=check_files,
+            tolerance=tolerance,
+            read_data=read_data,
+        )
+    )
     return report
 
 

@@ -95,7 +95,10 @@ def validate_manifests(
         None if recordings is None else _unlocated(recordings),
         None if supervisions is None else _unlocated(supervisions),
         None if features is None else _unlocated(features),
-        check_files=check_files, tolerance=tolerance, read_data=read_data)
+        check_files=check_files,
+        tolerance=tolerance,
+        read_data=read_data,
+    )
 
 
 def validate_located(
@@ -198,8 +201,7 @@ def _check_supervision(segment: Any, recordings: Optional[Dict[str, Any]], toler
             end = segment.start + segment.duration
             if end > recording.duration + tolerance:
                 found.append(
-                    f"ends at {end:.3f} s, after the end of recording {recording.id!r} "
-                    f"({recording.duration:.3f} s)"
+                    f"ends at {end:.3f} s, after the end of recording {recording.id!r} ({recording.duration:.3f} s)"
                 )
             bad = [c for c in _as_list(segment.channel) if c not in recording.channel_ids]
             if bad:
@@ -207,9 +209,7 @@ def _check_supervision(segment: Any, recordings: Optional[Dict[str, Any]], toler
     return found
 
 
-def _check_features(
-    feats: Any, recordings: Optional[Dict[str, Any]], check_files: bool, tolerance: float
-) -> List[str]:
+def _check_features(feats: Any, recordings: Optional[Dict[str, Any]], check_files: bool, tolerance: float) -> List[str]:
     found: List[str] = []
     expected_frames = compute_num_frames(feats.duration, feats.frame_shift, feats.sampling_rate)
     if abs(expected_frames - feats.num_frames) > 1:
@@ -224,8 +224,7 @@ def _check_features(
         else:
             if feats.sampling_rate != recording.sampling_rate:
                 found.append(
-                    f"sampling_rate {feats.sampling_rate} differs from the recording's "
-                    f"{recording.sampling_rate}"
+                    f"sampling_rate {feats.sampling_rate} differs from the recording's {recording.sampling_rate}"
                 )
             if feats.start + feats.duration > recording.duration + tolerance:
                 found.append(
@@ -244,9 +243,11 @@ def _check_features(
 
 def _mixed_kinds(feats: Any, first: Tuple[Any, Any, Optional[str]]) -> str:
     where = f" ({first[2]})" if first[2] else ""
-    return (f"feature type {feats.type!r} with {feats.num_features} features differs from the first row's "
-            f"{first[0]!r} with {first[1]}{where}; one features manifest holds one kind of features: "
-            f"extract the others into another manifest")
+    return (
+        f"feature type {feats.type!r} with {feats.num_features} features differs from the first row's "
+        f"{first[0]!r} with {first[1]}{where}; one features manifest holds one kind of features: "
+        f"extract the others into another manifest"
+    )
 
 
 def _audio_exists(source: str) -> bool:

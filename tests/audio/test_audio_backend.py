@@ -106,8 +106,11 @@ def test_suppression_lets_bad_requests_and_other_errors_through(write_wav, signa
 def test_move_to_memory_of_each_source_type(tmp_path, write_wav, signals):
     audio = signals.ramp(2, 1600)
     path = write_wav("a.wav", audio)
-    for source in (AudioSource("file", [0, 1], str(path)), AudioSource("command", [0, 1], f"cat {path}"),
-                   AudioSource("url", [0, 1], path.as_uri())):
+    for source in (
+        AudioSource("file", [0, 1], str(path)),
+        AudioSource("command", [0, 1], f"cat {path}"),
+        AudioSource("url", [0, 1], path.as_uri()),
+    ):
         rec = Recording("r", [source], 16000, 1600, 0.1)
         moved = rec.move_to_memory()
         assert [s.type for s in moved.sources] == ["memory"] and moved.sources[0].source == path.read_bytes()
@@ -119,8 +122,9 @@ def test_move_to_memory_of_each_source_type(tmp_path, write_wav, signals):
 
 def test_move_to_memory_keeps_unread_sources_and_transforms(tmp_path, write_wav, signals):
     first, second = write_wav("c0.wav", signals.ramp(1, 1600)), write_wav("c1.wav", 2 * signals.ramp(1, 1600))
-    rec = Recording("two", [AudioSource("file", [0], str(first)), AudioSource("file", [1], str(second))],
-                    16000, 1600, 0.1).perturb_volume(0.5)
+    rec = Recording(
+        "two", [AudioSource("file", [0], str(first)), AudioSource("file", [1], str(second))], 16000, 1600, 0.1
+    ).perturb_volume(0.5)
     moved = rec.move_to_memory(channels=[0, 1], offset=0.0, duration=0.1)  # all of it: no decoding
     assert [s.channels for s in moved.sources] == [[0], [1]] and moved.transforms == rec.transforms
     np.testing.assert_array_equal(moved.load_audio(), rec.load_audio())

@@ -36,8 +36,9 @@ def test_refused_commands_never_start(command_recording):
     assert isinstance(caught.value, PermissionError) and not marker.exists()
 
 
-@pytest.mark.parametrize("value,allowed", [("0", False), ("no", False), ("OFF", False), ("1", True),
-                                           ("yes", True), ("", True)])
+@pytest.mark.parametrize(
+    "value,allowed", [("0", False), ("no", False), ("OFF", False), ("1", True), ("yes", True), ("", True)]
+)
 def test_environment_variable(monkeypatch, value, allowed):
     monkeypatch.setenv(ENV_VAR, value)
     assert command_sources_allowed() is allowed

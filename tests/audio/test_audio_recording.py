@@ -125,8 +125,14 @@ def test_dict_round_trip_and_defaults():
     ],
 )
 def test_from_dict_rejects_bad_values_naming_the_id(change, message):
-    data = {"id": "rec-9", "sources": [{"type": "file", "channels": [0], "source": "a.wav"}],
-            "sampling_rate": 16000, "num_samples": 16000, "duration": 1.0, **change}
+    data = {
+        "id": "rec-9",
+        "sources": [{"type": "file", "channels": [0], "source": "a.wav"}],
+        "sampling_rate": 16000,
+        "num_samples": 16000,
+        "duration": 1.0,
+        **change,
+    }
     with pytest.raises(ManifestFieldError, match=message) as info:
         Recording.from_dict(data)
     assert "rec-9" in str(info.value)
@@ -147,8 +153,13 @@ def test_constructor_validates_too():
 def test_methods_return_new_objects(stereo_rec):
     rec, _ = stereo_rec
     before = rec.to_dict()
-    for other in [rec.perturb_speed(0.9), rec.perturb_tempo(1.1), rec.perturb_volume(2.0), rec.resample(8000),
-                  rec.with_path_prefix("/x")]:
+    for other in [
+        rec.perturb_speed(0.9),
+        rec.perturb_tempo(1.1),
+        rec.perturb_volume(2.0),
+        rec.resample(8000),
+        rec.with_path_prefix("/x"),
+    ]:
         assert other is not rec
     assert rec.to_dict() == before
     rec.id = "changed"  # fields are assignable, as in Lhotse (the copies above are not affected)

@@ -138,7 +138,9 @@ def test_serialized_forms():
     assert Tempo(0.9).to_dict() == {"name": "Tempo", "kwargs": {"factor": 0.9}}
     assert Volume(1.5).to_dict() == {"name": "Volume", "kwargs": {"factor": 1.5}}
     assert Resample(16000, 8000).to_dict() == {
-        "name": "Resample", "kwargs": {"source_sampling_rate": 16000, "target_sampling_rate": 8000}}
+        "name": "Resample",
+        "kwargs": {"source_sampling_rate": 16000, "target_sampling_rate": 8000},
+    }
     for t in [Speed(1.1), Tempo(0.9), Volume(1.5), Resample(16000, 8000)]:
         assert transform_from_dict(t.to_dict()) == t
     assert TRANSFORMS.names() == ["Resample", "Speed", "Tempo", "Volume"]

@@ -55,8 +55,19 @@ GARBAGE = {
     "wrong_json": b'{"id": 1, "start": "x"}\n[1, 2]\n"text"\n',
     "huge_numbers": b'{"id": "a", "recording_id": "r", "start": 1e309, "duration": -1e400}\n',
 }
-KALDI_FILES = ("wav.scp", "segments", "text", "utt2spk", "spk2utt", "reco2dur", "utt2dur", "spk2gender",
-               "utt2lang", "reco2num_samples", "feats.scp")
+KALDI_FILES = (
+    "wav.scp",
+    "segments",
+    "text",
+    "utt2spk",
+    "spk2utt",
+    "reco2dur",
+    "utt2dur",
+    "spk2gender",
+    "utt2lang",
+    "reco2num_samples",
+    "feats.scp",
+)
 
 
 def _garbage_file(folder: Path, name: str, kind: str) -> Path:
@@ -70,16 +81,29 @@ def _garbage_dir(folder: Path, kind: str) -> Path:
     """A folder shaped like every corpus and Kaldi layout the commands read, each file garbage."""
     for name in KALDI_FILES:
         _garbage_file(folder, name, kind)
-    for name in ("a.wav", "spk/b.flac", "dev/audio/c.wav", "dev/d.rttm", "test/e.rttm", "waves_yesno/0_1.wav",
-                 "speech_commands_v0.01/yes/f.wav", "speech_commands_v0.02/yes/f.wav",
-                 "dev-clean/1/2/1-2.trans.txt", "dev-clean/1/2/1-2-0000.flac", "a.txt"):
+    for name in (
+        "a.wav",
+        "spk/b.flac",
+        "dev/audio/c.wav",
+        "dev/d.rttm",
+        "test/e.rttm",
+        "waves_yesno/0_1.wav",
+        "speech_commands_v0.01/yes/f.wav",
+        "speech_commands_v0.02/yes/f.wav",
+        "dev-clean/1/2/1-2.trans.txt",
+        "dev-clean/1/2/1-2-0000.flac",
+        "a.txt",
+    ):
         _garbage_file(folder, name, kind)
     return folder
 
 
 def _input_value(param: click.Parameter, tmp: Path, scenario: str) -> str:
-    name = f"{param.name}.jsonl.gz" if "manifest" in param.name or param.name in (
-        "recordings", "supervisions", "features", "manifests") else f"{param.name}.txt"
+    name = (
+        f"{param.name}.jsonl.gz"
+        if "manifest" in param.name or param.name in ("recordings", "supervisions", "features", "manifests")
+        else f"{param.name}.txt"
+    )
     if scenario == "missing":
         return str(tmp / "missing" / name)
     if scenario == "empty":
@@ -98,8 +122,11 @@ def _input_value(param: click.Parameter, tmp: Path, scenario: str) -> str:
 def _valid_input(param: click.Parameter, tmp: Path) -> str:
     """A readable input of the kind the argument expects (for the option checks)."""
     by_name = {
-        "recordings": "recordings.jsonl", "supervisions": "supervisions.jsonl", "manifests": "supervisions.jsonl",
-        "input_manifest": "supervisions.jsonl", "features": "feats_lilcom_chunky.jsonl.gz",
+        "recordings": "recordings.jsonl",
+        "supervisions": "supervisions.jsonl",
+        "manifests": "supervisions.jsonl",
+        "input_manifest": "supervisions.jsonl",
+        "features": "feats_lilcom_chunky.jsonl.gz",
     }
     if param.name in by_name:
         return by_name[param.name]
@@ -193,7 +220,8 @@ def _check(result, argv):
     shown = " ".join(argv)
     assert result.exit_code != 0, f"lite {shown}: exit 0 on broken input\n{result.output}"
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), (
-        f"lite {shown}: raised {type(result.exception).__name__}: {result.exception}\n{result.output}")
+        f"lite {shown}: raised {type(result.exception).__name__}: {result.exception}\n{result.output}"
+    )
     assert "Traceback" not in result.output, f"lite {shown}:\n{result.output}"
     lines = result.stderr.replace("\r", "\n").splitlines()  # progress bars redraw with \r
     if argv[:2] == ["manifest", "validate"] and result.exit_code == 1:  # its report is the problem list
@@ -224,16 +252,23 @@ def test_broken_inputs(path, scenario, tmp_path):
     _check(_run(argv), argv)
 
 
-@pytest.mark.parametrize("path,options", list(_option_cases()),
-                         ids=[f"{' '.join(p)} {' '.join(o)}" for p, o in _option_cases()])
+@pytest.mark.parametrize(
+    "path,options", list(_option_cases()), ids=[f"{' '.join(p)} {' '.join(o)}" for p, o in _option_cases()]
+)
 def test_bad_option_values(path, options, tmp_path):
     argv = _argv(path, COMMANDS[path], tmp_path, lambda param: _valid_input(param, tmp_path), options)
     _check(_run(argv), argv)
 
 
-CORPUS_LAYOUT = (b"a\xe9.wav", b"spk\xe9/b.flac", b"dev/audio/c\xe9.wav", b"waves_yesno/0_1_0_1_0_1_0_\xe9.wav",
-                 b"speech_commands_v0.02/yes/d\xe9_nohash_0.wav", b"speech_commands_v0.01/yes/d\xe9_nohash_0.wav",
-                 b"dev-clean/1/2/1-2-000\xe9.flac")
+CORPUS_LAYOUT = (
+    b"a\xe9.wav",
+    b"spk\xe9/b.flac",
+    b"dev/audio/c\xe9.wav",
+    b"waves_yesno/0_1_0_1_0_1_0_\xe9.wav",
+    b"speech_commands_v0.02/yes/d\xe9_nohash_0.wav",
+    b"speech_commands_v0.01/yes/d\xe9_nohash_0.wav",
+    b"dev-clean/1/2/1-2-000\xe9.flac",
+)
 
 
 @pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems refuse names that are not UTF-8")
@@ -251,6 +286,7 @@ def test_file_names_that_are_not_utf8(path, tmp_path):
     argv = _argv(path, COMMANDS[path], tmp_path, lambda param: os.fsdecode(corpus))
     result = _run(argv)
     assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"lite {' '.join(argv)}: raised {type(result.exception).__name__}: {result.exception}")
+        f"lite {' '.join(argv)}: raised {type(result.exception).__name__}: {result.exception}"
+    )
     if result.exit_code != 0:
         _check(result, argv)

@@ -17,8 +17,11 @@ def _extension():
 
 def test_reference_has_a_section_per_command():
     lines = _extension().render_rst(cli, "lite")
-    titles = [lines[i] for i in range(len(lines) - 1)
-              if lines[i + 1] and set(lines[i + 1]) <= set("=-~^\"") and len(lines[i + 1]) == len(lines[i])]
+    titles = [
+        lines[i]
+        for i in range(len(lines) - 1)
+        if lines[i + 1] and set(lines[i + 1]) <= set('=-~^"') and len(lines[i + 1]) == len(lines[i])
+    ]
     assert titles[0] == "lite"
     for expected in ("lite manifest validate", "lite manifest split-lazy", "lite kaldi import", "lite feat extract"):
         assert expected in titles

@@ -50,13 +50,26 @@ def test_unknown_extractor_is_an_error_line(tmp_path, needs_extractors):
 
 def test_extract_matches_lhotse_and_resumes(compat, tmp_path, needs_extractors):
     out = tmp_path / "feats"
-    args = ("feat", "extract", "recordings.jsonl", out, "--storage", "numpy_files",
-            "--config", compat / "fbank_config.yaml")
+    args = (
+        "feat",
+        "extract",
+        "recordings.jsonl",
+        out,
+        "--storage",
+        "numpy_files",
+        "--config",
+        compat / "fbank_config.yaml",
+    )
     result = run(*args)
     assert result.exit_code == 0, result.output
     feats = load_manifest(out / "feats.jsonl.gz")
     assert sorted((f.recording_id, f.channels) for f in feats) == [
-        ("rec-mono", 0), ("rec-stereo", 0), ("rec-stereo", 1), ("rec-two-sources", 0), ("rec-two-sources", 1)]
+        ("rec-mono", 0),
+        ("rec-stereo", 0),
+        ("rec-stereo", 1),
+        ("rec-two-sources", 0),
+        ("rec-two-sources", 1),
+    ]
     expected = np.load(compat / "expected_features.npz")["float32/rec-mono"]  # Lhotse's unstored fbank
     mono = next(f for f in feats if f.recording_id == "rec-mono")
     np.testing.assert_allclose(mono.load(), expected, atol=2e-3, rtol=1e-4)
@@ -72,7 +85,8 @@ def test_extract_matches_lhotse_and_resumes(compat, tmp_path, needs_extractors):
     resumed = run(*args)
     assert resumed.exit_code == 0, resumed.output
     assert sorted((f.recording_id, f.channels) for f in load_manifest(out / "feats.jsonl.gz")) == sorted(
-        (f.recording_id, f.channels) for f in feats)
+        (f.recording_id, f.channels) for f in feats
+    )
 
     stats_path = tmp_path / "stats.json"
     result = run("feat", "stats", out / "feats.jsonl.gz", stats_path)
@@ -128,8 +142,9 @@ def test_inspect_missing_item_and_stdin(compat):
 
 def test_extract_on_dask_scheduler(compat, tmp_path, needs_extractors):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
         result = run("feat", "extract", "recordings.jsonl", tmp_path, "--dask-scheduler", cluster.scheduler_address)
     assert result.exit_code == 0, result.output
     feats = load_manifest(tmp_path / "feats.jsonl.gz")
@@ -142,8 +157,10 @@ def test_extract_on_dask_scheduler(compat, tmp_path, needs_extractors):
 def test_extract_bad_recording_stops_or_is_skipped(compat, tmp_path, needs_extractors):
     recs = tmp_path / "recs.jsonl"
     lines = (compat / "recordings.jsonl").read_text().splitlines()
-    recs.write_text("\n".join([lines[0], lines[0].replace('"rec-mono"', '"rec-gone"').replace(
-        "audio/mono.wav", "audio/gone.wav")]) + "\n")
+    recs.write_text(
+        "\n".join([lines[0], lines[0].replace('"rec-mono"', '"rec-gone"').replace("audio/mono.wav", "audio/gone.wav")])
+        + "\n"
+    )
     result = run("feat", "extract", recs, tmp_path / "a")
     assert result.exit_code == 1 and result.stderr.strip().splitlines()[-1].startswith("Error: ")
     assert "rec-gone" in result.stderr and "Traceback" not in result.output

@@ -24,8 +24,9 @@ def sups_path(lhotse_compat_dir):
 
 def test_rttm_import_several_files(tmp_path):
     # NIST RTTM speaker lines (fields: type file channel onset duration <NA> <NA> speaker <NA> <NA>).
-    (tmp_path / "a.rttm").write_text("SPEAKER rec1 1 130.43 2.35 <NA> <NA> juliet <NA> <NA>\n"
-                                     "SPEAKER rec1 1 133.00 0.00 <NA> <NA> romeo <NA> <NA>\n")
+    (tmp_path / "a.rttm").write_text(
+        "SPEAKER rec1 1 130.43 2.35 <NA> <NA> juliet <NA> <NA>\nSPEAKER rec1 1 133.00 0.00 <NA> <NA> romeo <NA> <NA>\n"
+    )
     (tmp_path / "b.rttm").write_text("SPEAKER rec2 1 0.5 1.0 <NA> <NA> romeo <NA> <NA>\n")
     out = tmp_path / "sups.jsonl.gz"
     result = run("rttm", "import", tmp_path / "a.rttm", tmp_path / "b.rttm", out)
@@ -33,7 +34,9 @@ def test_rttm_import_several_files(tmp_path):
     sups = load_manifest(out)
     # Lhotse's ids: <recording>-<0-based line index:06d>; zero-duration turns skipped.
     assert [(s.id, s.start, s.duration, s.speaker) for s in sups] == [
-        ("rec1-000000", 130.43, 2.35, "juliet"), ("rec2-000000", 0.5, 1.0, "romeo")]
+        ("rec1-000000", 130.43, 2.35, "juliet"),
+        ("rec2-000000", 0.5, 1.0, "romeo"),
+    ]
 
 
 def test_rttm_export_then_import(tmp_path, sups_path):
@@ -98,7 +101,9 @@ def test_kaldi_export_import_round_trip(tmp_path, lhotse_compat_dir, monkeypatch
     result = run("kaldi", "import", tmp_path / "data", tmp_path / "out", "--prefix", "demo_")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "demo_recordings.jsonl.gz", "demo_supervisions.jsonl.gz"]
+        "demo_recordings.jsonl.gz",
+        "demo_supervisions.jsonl.gz",
+    ]
     assert load_manifest(tmp_path / "out" / "demo_recordings.jsonl.gz") == load_manifest(recs)
     back = load_manifest(tmp_path / "out" / "demo_supervisions.jsonl.gz")["sup-1"]
     assert (back.start, back.duration, back.text, back.speaker, back.gender) == (0.1, 0.8, "hello world", "spk-a", "f")
@@ -107,8 +112,9 @@ def test_kaldi_export_import_round_trip(tmp_path, lhotse_compat_dir, monkeypatch
 def test_kaldi_import_piped_wav_scp_with_threads(tmp_path, lhotse_compat_dir):
     data = tmp_path / "data"
     data.mkdir()
-    (data / "wav.scp").write_text(f"r1 cat {lhotse_compat_dir / 'audio' / 'mono.wav'} |\n"
-                                  f"r2 {lhotse_compat_dir / 'audio' / 'stereo.flac'}\n")
+    (data / "wav.scp").write_text(
+        f"r1 cat {lhotse_compat_dir / 'audio' / 'mono.wav'} |\nr2 {lhotse_compat_dir / 'audio' / 'stereo.flac'}\n"
+    )
     result = run("kaldi", "import", data, tmp_path / "out", "-j", 2)
     assert result.exit_code == 1 and "--allow-commands" in result.stderr  # commands need consent
     result = run("kaldi", "import", data, tmp_path / "out", "-j", 2, "--allow-commands")

@@ -19,14 +19,16 @@ COMMANDS = list(_all_commands(cli))
 
 
 def test_every_issue_command_exists():
-    expected = {
-        ("manifest", n) for n in
-        ("validate", "describe", "convert", "split", "split-lazy", "subset", "combine", "filter", "mux")
-    } | {(g, d) for g in ("rttm", "ctm", "kaldi") for d in ("import", "export")} | {
-        ("feat", n) for n in ("write-default-config", "extract", "stats", "inspect")
-    } | {("prepare", n) for n in ("librispeech", "yesno", "speechcommands", "voxconverse", "audio-folder")} | {
-        ("download", n) for n in ("librispeech", "yesno", "speechcommands", "voxconverse")
-    }
+    expected = (
+        {
+            ("manifest", n)
+            for n in ("validate", "describe", "convert", "split", "split-lazy", "subset", "combine", "filter", "mux")
+        }
+        | {(g, d) for g in ("rttm", "ctm", "kaldi") for d in ("import", "export")}
+        | {("feat", n) for n in ("write-default-config", "extract", "stats", "inspect")}
+        | {("prepare", n) for n in ("librispeech", "yesno", "speechcommands", "voxconverse", "audio-folder")}
+        | {("download", n) for n in ("librispeech", "yesno", "speechcommands", "voxconverse")}
+    )
     assert expected <= set(COMMANDS)
 
 
@@ -62,7 +64,8 @@ def test_malformed_manifest_names_file_and_line(tmp_path):
 
 def test_unknown_extension_is_an_error_line(lhotse_compat_dir, tmp_path):
     result = CliRunner().invoke(
-        cli, ["manifest", "convert", str(lhotse_compat_dir / "supervisions.jsonl"), str(tmp_path / "x.txt")])
+        cli, ["manifest", "convert", str(lhotse_compat_dir / "supervisions.jsonl"), str(tmp_path / "x.txt")]
+    )
     _assert_one_line_error(result, "x.txt")
 
 
@@ -78,8 +81,10 @@ def test_empty_stdin_is_an_error_line():
 
 def test_unwritable_output_is_an_error_line(lhotse_compat_dir, tmp_path):
     (tmp_path / "a_file").write_text("")
-    result = CliRunner().invoke(cli, ["manifest", "convert", str(lhotse_compat_dir / "supervisions.jsonl"),
-                                      str(tmp_path / "a_file" / "out.jsonl")])
+    result = CliRunner().invoke(
+        cli,
+        ["manifest", "convert", str(lhotse_compat_dir / "supervisions.jsonl"), str(tmp_path / "a_file" / "out.jsonl")],
+    )
     _assert_one_line_error(result, "a_file")
 
 
@@ -95,8 +100,9 @@ def test_manifest_commands_do_not_import_torch(lhotse_compat_dir):
         "    try:\n        cli(args)\n    except SystemExit as e:\n        assert e.code == 0, e.code\n"
         "print('torch' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
-                         cwd=lhotse_compat_dir)
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=lhotse_compat_dir
+    )
     assert out.stdout.strip().splitlines()[-1] == "False"
 
 
@@ -106,10 +112,18 @@ def test_closed_pipe_stops_quietly(tmp_path):
     import sys
 
     path = tmp_path / "sups.jsonl"
-    path.write_text("".join(json.dumps({"id": f"s{i}", "recording_id": "r", "start": 0.0, "duration": 1.0,
-                                        "text": "x" * 200}) + "\n" for i in range(3000)))
+    path.write_text(
+        "".join(
+            json.dumps({"id": f"s{i}", "recording_id": "r", "start": 0.0, "duration": 1.0, "text": "x" * 200}) + "\n"
+            for i in range(3000)
+        )
+    )
     code = "from lhotse_lite.cli import cli; cli()"
-    proc = subprocess.run(f"{sys.executable} -c '{code}' manifest convert {path} - | head -n 1",
-                          shell=True, capture_output=True, text=True)
+    proc = subprocess.run(
+        f"{sys.executable} -c '{code}' manifest convert {path} - | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+    )
     assert proc.stdout.startswith('{"id":"s0"')
     assert "Traceback" not in proc.stderr and "Error" not in proc.stderr

@@ -29,4 +29,3 @@ def test_plain_help_renders_literals_and_roles():
     )
     assert plain_help(":class:`the writer <lhotse_lite.features.io.LilcomChunkyWriter>`") == "the writer"
     assert plain_help(None) is None
-

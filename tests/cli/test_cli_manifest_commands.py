@@ -163,11 +163,16 @@ def _ids(result):
 
 def test_filter_options(compat):
     assert _ids(run("manifest", "filter", "supervisions.jsonl", "-", "--speaker", "spk-a", "--speaker", "spk-b")) == [
-        "sup-1", "sup-2"]
+        "sup-1",
+        "sup-2",
+    ]
     assert _ids(run("manifest", "filter", "supervisions.jsonl", "-", "--min-duration", 0.6, "--max-duration", 0.9)) == [
-        "sup-1"]
+        "sup-1"
+    ]
     assert _ids(run("manifest", "filter", "supervisions.jsonl", "-", "--recording-id", "rec-stereo")) == [
-        "sup-2", "sup-3"]
+        "sup-2",
+        "sup-3",
+    ]
     assert _ids(run("manifest", "filter", "recordings.jsonl", "-", "--recording-id", "rec-stereo")) == ["rec-stereo"]
 
 
@@ -176,7 +181,10 @@ def test_filter_where_expressions(compat):
     assert _ids(run("manifest", "filter", "supervisions.jsonl", "-", "-w", "channel=1")) == ["sup-2", "sup-3"]
     assert _ids(run("manifest", "filter", "supervisions.jsonl", "-", "-w", "text~^both", "-w", "start<1")) == ["sup-2"]
     assert _ids(run("manifest", "filter", "recordings.jsonl", "-", "-w", "sampling_rate>=16000")) == [
-        "rec-mono", "rec-stereo", "rec-two-sources"]
+        "rec-mono",
+        "rec-stereo",
+        "rec-two-sources",
+    ]
 
 
 def test_filter_bad_expression_is_an_error(compat):

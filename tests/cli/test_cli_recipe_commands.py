@@ -39,13 +39,25 @@ def _error_line(result) -> str:
 
 
 def _load(out: Path, prefix: str, split: str):
-    return (RecordingSet.from_file(out / f"{prefix}_recordings_{split}.jsonl.gz"),
-            SupervisionSet.from_file(out / f"{prefix}_supervisions_{split}.jsonl.gz"))
+    return (
+        RecordingSet.from_file(out / f"{prefix}_recordings_{split}.jsonl.gz"),
+        SupervisionSet.from_file(out / f"{prefix}_supervisions_{split}.jsonl.gz"),
+    )
 
 
 def test_prepare_librispeech_on_the_demo(tmp_path):
-    result = _invoke("prepare", "librispeech", DEMO / "LibriSpeech", tmp_path, "-p", "dev-clean-demo",
-                     "--normalize-text", "lower", "-j", 2)
+    result = _invoke(
+        "prepare",
+        "librispeech",
+        DEMO / "LibriSpeech",
+        tmp_path,
+        "-p",
+        "dev-clean-demo",
+        "--normalize-text",
+        "lower",
+        "-j",
+        2,
+    )
     assert result.exit_code == 0, result.output
     assert "dev-clean-demo: 12 recordings (0.013 h), 12 supervisions" in result.stderr
     recordings, supervisions = _load(tmp_path, "librispeech", "dev-clean-demo")
@@ -67,8 +79,10 @@ def test_prepare_yesno(tmp_path):
         _wav(tmp_path / "waves_yesno" / f"{name}.wav", 0.5, rate=8000)
     result = _invoke("prepare", "yesno", tmp_path, tmp_path / "out")
     assert result.exit_code == 0, result.output
-    assert result.stderr.splitlines() == ["train: 2 recordings (0.000 h), 2 supervisions",
-                                          "test: 2 recordings (0.000 h), 2 supervisions"]
+    assert result.stderr.splitlines() == [
+        "train: 2 recordings (0.000 h), 2 supervisions",
+        "test: 2 recordings (0.000 h), 2 supervisions",
+    ]
     assert _load(tmp_path / "out", "yesno", "test")[1][0].text == "NO YES NO YES NO YES NO YES"
 
 
@@ -77,12 +91,14 @@ def test_prepare_voxconverse(tmp_path):
         _wav(tmp_path / "vox" / part / f"{name}.wav", 2.0)
         (tmp_path / "rttm" / part).mkdir(parents=True, exist_ok=True)
         (tmp_path / "rttm" / part / f"{name}.rttm").write_text(f"SPEAKER {name} 1 0.5 1.0 <NA> <NA> spk0 <NA> <NA>\n")
-    result = _invoke("prepare", "voxconverse", tmp_path / "vox", tmp_path / "out", "--split-test",
-                     "--rttm-dir", tmp_path / "rttm")
+    result = _invoke(
+        "prepare", "voxconverse", tmp_path / "vox", tmp_path / "out", "--split-test", "--rttm-dir", tmp_path / "rttm"
+    )
     assert result.exit_code == 0, result.output
     assert [line.split(":")[0] for line in result.stderr.splitlines()] == ["train", "dev", "test"]
     assert [(s.recording_id, s.start, s.speaker) for s in _load(tmp_path / "out", "voxconverse", "dev")[1]] == [
-        ("bvyvm", 0.5, "spk0")]
+        ("bvyvm", 0.5, "spk0")
+    ]
 
 
 def test_prepare_audio_folder(tmp_path):
@@ -90,9 +106,24 @@ def test_prepare_audio_folder(tmp_path):
     _wav(tmp_path / "mine" / "dev" / "bob" / "b.wav", 0.25)
     _wav(tmp_path / "mine" / "dev" / "bob" / "c.ogg", 0.25)
     (tmp_path / "text").write_text("train_alice_a HELLO\n")
-    result = _invoke("prepare", "audio-folder", tmp_path / "mine", tmp_path / "out", "--name", "mine",
-                     "--split-by-folder", "--text-file", tmp_path / "text", "--speaker-from-parent",
-                     "--language", "English", "-e", ".wav", "-e", ".flac")
+    result = _invoke(
+        "prepare",
+        "audio-folder",
+        tmp_path / "mine",
+        tmp_path / "out",
+        "--name",
+        "mine",
+        "--split-by-folder",
+        "--text-file",
+        tmp_path / "text",
+        "--speaker-from-parent",
+        "--language",
+        "English",
+        "-e",
+        ".wav",
+        "-e",
+        ".flac",
+    )
     assert result.exit_code == 0, result.output
     train = _load(tmp_path / "out", "mine", "train")[1][0]
     assert (train.text, train.speaker, train.language) == ("HELLO", "alice", "English")
@@ -125,10 +156,14 @@ def test_download_yesno_then_prepare(tmp_path):
 
 
 def test_download_librispeech_from_a_mirror(tmp_path):
-    _tarball(tmp_path / "mirror" / "31" / "dev-clean-2.tar.gz", DEMO / "LibriSpeech" / "dev-clean-demo",
-             "LibriSpeech/dev-clean-2")
-    result = _invoke("download", "librispeech", tmp_path / "data", "-p", "dev-clean-2",
-                     "--base-url", (tmp_path / "mirror").as_uri())
+    _tarball(
+        tmp_path / "mirror" / "31" / "dev-clean-2.tar.gz",
+        DEMO / "LibriSpeech" / "dev-clean-demo",
+        "LibriSpeech/dev-clean-2",
+    )
+    result = _invoke(
+        "download", "librispeech", tmp_path / "data", "-p", "dev-clean-2", "--base-url", (tmp_path / "mirror").as_uri()
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str(tmp_path / "data" / "LibriSpeech")
     assert (tmp_path / "data" / "LibriSpeech" / "dev-clean-2" / ".completed").is_file()
@@ -140,8 +175,7 @@ def test_download_speechcommands_from_a_mirror(tmp_path):
     for part in ("speech_commands_v0.01", "speech_commands_test_set_v0.01"):
         _wav(tmp_path / part / "yes" / "0a7c2a8d_nohash_0.wav", 1.0)
         _tarball(tmp_path / "mirror" / f"{part}.tar.gz", tmp_path / part, ".")
-    result = _invoke("download", "speechcommands", "1", tmp_path / "data", "--base-url",
-                     (tmp_path / "mirror").as_uri())
+    result = _invoke("download", "speechcommands", "1", tmp_path / "data", "--base-url", (tmp_path / "mirror").as_uri())
     assert result.exit_code == 0, result.output
     corpus = Path(result.stdout.strip())
     assert corpus == tmp_path / "data" / "SpeechCommands1"
@@ -154,9 +188,17 @@ def test_download_voxconverse_from_a_mirror(tmp_path, monkeypatch):
     wav = _wav(tmp_path / "abjxc.wav", 1.0)
     (tmp_path / "abjxc.rttm").write_text("SPEAKER abjxc 1 0.1 0.5 <NA> <NA> spk0 <NA> <NA>\n")
     zips = {}
-    for name, members in (("dev", {"audio/abjxc.wav": wav}), ("test", {"voxconverse_test_wav/abjxc.wav": wav}),
-                          ("ann", {"voxconverse-master/dev/abjxc.rttm": tmp_path / "abjxc.rttm",
-                                   "voxconverse-master/test/abjxc.rttm": tmp_path / "abjxc.rttm"})):
+    for name, members in (
+        ("dev", {"audio/abjxc.wav": wav}),
+        ("test", {"voxconverse_test_wav/abjxc.wav": wav}),
+        (
+            "ann",
+            {
+                "voxconverse-master/dev/abjxc.rttm": tmp_path / "abjxc.rttm",
+                "voxconverse-master/test/abjxc.rttm": tmp_path / "abjxc.rttm",
+            },
+        ),
+    ):
         with zipfile.ZipFile(tmp_path / f"{name}.zip", "w") as zf:
             for arcname, source in members.items():
                 zf.write(source, arcname)

@@ -10,10 +10,13 @@ def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
-@pytest.mark.parametrize("path,option", [
-    (["manifest", "validate"], "--read-data"),
-    (["kaldi", "import"], "--allow-commands"),
-])
+@pytest.mark.parametrize(
+    "path,option",
+    [
+        (["manifest", "validate"], "--read-data"),
+        (["kaldi", "import"], "--allow-commands"),
+    ],
+)
 def test_help_documents_the_option(path, option):
     result = run(*path, "--help")
     assert result.exit_code == 0 and option in result.output

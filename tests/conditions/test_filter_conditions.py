@@ -6,21 +6,42 @@ from lhotse_lite.conditions import Condition, make_predicate, manifest_fields, p
 from lhotse_lite.errors import ManifestFieldError
 from lhotse_lite.supervision import SupervisionSegment
 
-ITEM = {"id": "u1", "duration": 2.5, "speaker": "007", "channel": [0, 1], "text": "HELLO there",
-        "custom": {"snr": 12.5, "emotion": "calm"}}
+ITEM = {
+    "id": "u1",
+    "duration": 2.5,
+    "speaker": "007",
+    "channel": [0, 1],
+    "text": "HELLO there",
+    "custom": {"snr": 12.5, "emotion": "calm"},
+}
 
 
 @pytest.mark.parametrize(
     "expression, expected",
     [
-        ("duration=2.5", True), ("duration==2.50", True), ("duration!=2.5", False),
-        ("duration<3", True), ("duration<=2.5", True), ("duration>2.5", False), ("duration>=2.5", True),
-        ("speaker=007", True), ("speaker=7", False),  # text fields compare as text
+        ("duration=2.5", True),
+        ("duration==2.50", True),
+        ("duration!=2.5", False),
+        ("duration<3", True),
+        ("duration<=2.5", True),
+        ("duration>2.5", False),
+        ("duration>=2.5", True),
+        ("speaker=007", True),
+        ("speaker=7", False),  # text fields compare as text
         ("speaker<01", True),  # as text: "007" < "01" ('0' == '0', then '0' < '1')
-        ("channel=1", True), ("channel=2", False), ("channel!=2", True), ("channel!=1", False),
-        ("text~^HELLO", True), ("text~^hello", False), ("text!~there$", False),
-        ("custom.snr>10", True), ("custom.emotion=calm", True), ("custom.missing=x", False),
-        ("custom.missing!=x", True), ("language=en", False), ("language!~en", True),
+        ("channel=1", True),
+        ("channel=2", False),
+        ("channel!=2", True),
+        ("channel!=1", False),
+        ("text~^HELLO", True),
+        ("text~^hello", False),
+        ("text!~there$", False),
+        ("custom.snr>10", True),
+        ("custom.emotion=calm", True),
+        ("custom.missing=x", False),
+        ("custom.missing!=x", True),
+        ("language=en", False),
+        ("language!~en", True),
         ("id = u1", True),
     ],
 )

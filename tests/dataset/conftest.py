@@ -37,11 +37,21 @@ def corpus(tmp_path_factory) -> Dict[str, object]:
     extractor = Mfcc(MfccConfig(num_filters=16, num_ceps=16))
     with get_writer("numpy_files")(str(root / "feats")) as storage:
         features = FeatureSetBuilder(extractor, storage).process_and_store_recordings(
-            recordings_set, progress_bar=False)
-    paths = {"recordings": root / "recordings.jsonl.gz", "supervisions": root / "supervisions.jsonl.gz",
-             "features": root / "features.jsonl.gz"}
+            recordings_set, progress_bar=False
+        )
+    paths = {
+        "recordings": root / "recordings.jsonl.gz",
+        "supervisions": root / "supervisions.jsonl.gz",
+        "features": root / "features.jsonl.gz",
+    }
     recordings_set.to_file(paths["recordings"])
     supervisions.to_file(paths["supervisions"])
     features.to_file(paths["features"])
-    return {"root": Path(root), "recordings": recordings_set, "supervisions": supervisions,
-            "features": features, "extractor": extractor, "paths": paths}
+    return {
+        "root": Path(root),
+        "recordings": recordings_set,
+        "supervisions": supervisions,
+        "features": features,
+        "extractor": extractor,
+        "paths": paths,
+    }

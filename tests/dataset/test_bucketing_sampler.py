@@ -26,11 +26,19 @@ def _batches(sampler):
     buffer_size=st.one_of(st.none(), st.integers(1, 50)),
     seed=st.integers(0, 2**31),
 )
-def test_batches_respect_the_bounds_and_cover_the_epoch(durations, max_duration, max_cuts, num_buckets, shuffle,
-                                                        buffer_size, seed):
+def test_batches_respect_the_bounds_and_cover_the_epoch(
+    durations, max_duration, max_cuts, num_buckets, shuffle, buffer_size, seed
+):
     d = np.asarray(durations, dtype=np.float32)
-    sampler = DynamicBucketingSampler(durations=d, max_duration=max_duration, max_cuts=max_cuts,
-                                      num_buckets=num_buckets, shuffle=shuffle, buffer_size=buffer_size, seed=seed)
+    sampler = DynamicBucketingSampler(
+        durations=d,
+        max_duration=max_duration,
+        max_cuts=max_cuts,
+        num_buckets=num_buckets,
+        shuffle=shuffle,
+        buffer_size=buffer_size,
+        seed=seed,
+    )
     batches = _batches(sampler)
     assert len(batches) == len(sampler)
     assert sorted(i for b in batches for i in b) == list(range(d.size))
@@ -43,12 +51,17 @@ def test_batches_respect_the_bounds_and_cover_the_epoch(durations, max_duration,
 
 
 @settings(max_examples=60, deadline=None)
-@given(durations=durations_st, max_duration=st.floats(1.0, 100.0), max_cuts=st.one_of(st.none(), st.integers(1, 20)),
-       num_buckets=st.integers(1, 4))
+@given(
+    durations=durations_st,
+    max_duration=st.floats(1.0, 100.0),
+    max_cuts=st.one_of(st.none(), st.integers(1, 20)),
+    num_buckets=st.integers(1, 4),
+)
 def test_batches_are_the_greedy_fill_by_padded_duration(durations, max_duration, max_cuts, num_buckets):
     d = np.asarray(durations, dtype=np.float32)
-    sampler = DynamicBucketingSampler(durations=d, max_duration=max_duration, max_cuts=max_cuts,
-                                      num_buckets=num_buckets)
+    sampler = DynamicBucketingSampler(
+        durations=d, max_duration=max_duration, max_cuts=max_cuts, num_buckets=num_buckets
+    )
     bucket = np.searchsorted(np.asarray(sampler.duration_bins), d, side="right")
     expected = []
     for b in np.unique(bucket).tolist():  # a plain loop: add items while (count + 1) * longest fits
@@ -144,5 +157,7 @@ def test_bad_configurations_are_refused():
     with pytest.raises(ConfigError, match="rank"):
         DynamicBucketingSampler(durations=[1.0], max_duration=1.0, world_size=2, rank=2)
     with pytest.raises(ConfigError, match="id 's1'"):
-        DynamicBucketingSampler(SupervisionSet([SupervisionSegment("s0", "r", 0.0, 1.0),
-                                                SupervisionSegment("s1", "r", 0.0, 0.0)]), max_duration=1.0)
+        DynamicBucketingSampler(
+            SupervisionSet([SupervisionSegment("s0", "r", 0.0, 1.0), SupervisionSegment("s1", "r", 0.0, 0.0)]),
+            max_duration=1.0,
+        )

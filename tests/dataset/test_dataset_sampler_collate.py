@@ -56,8 +56,9 @@ def test_max_items_long_items_and_drop_last():
     assert list(DurationBatchSampler([5.0, 1.0], max_duration=2.0, shuffle=False)) == [[1], [0]]
 
 
-@pytest.mark.parametrize("kwargs", [{"max_duration": 0}, {"max_duration": 1, "max_items": 0},
-                                    {"max_duration": 1, "sort_pool": 0}])
+@pytest.mark.parametrize(
+    "kwargs", [{"max_duration": 0}, {"max_duration": 1, "max_items": 0}, {"max_duration": 1, "sort_pool": 0}]
+)
 def test_sampler_rejects_bad_options(kwargs):
     with pytest.raises(ConfigError):
         DurationBatchSampler([1.0], **kwargs)
@@ -108,8 +109,16 @@ def test_global_mvn_reads_the_stats_file(tmp_path):
 def test_spec_augment_masks_only_valid_frames_and_keeps_the_input():
     x = torch.ones(3, 40, 10)
     lengths = torch.tensor([40, 25, 5])
-    y = spec_augment(x, lengths, num_time_masks=3, max_time_width=8, num_freq_masks=2, max_freq_width=4,
-                     fill=0.0, generator=torch.Generator().manual_seed(1))
+    y = spec_augment(
+        x,
+        lengths,
+        num_time_masks=3,
+        max_time_width=8,
+        num_freq_masks=2,
+        max_freq_width=4,
+        fill=0.0,
+        generator=torch.Generator().manual_seed(1),
+    )
     assert torch.all(x == 1)
     assert torch.all(y[1, 25:] == 1) and torch.all(y[2, 5:] == 1)  # padding untouched
     assert (y == 0).any()

@@ -31,8 +31,11 @@ ALL = SampledBatch(np.arange(6), epoch=0, index=0)
 
 
 def _stored(corpus, segment):
-    return corpus["features"].find(segment.recording_id, start=segment.start, duration=segment.duration).load(
-        start=segment.start, duration=segment.duration)
+    return (
+        corpus["features"]
+        .find(segment.recording_id, start=segment.start, duration=segment.duration)
+        .load(start=segment.start, duration=segment.duration)
+    )
 
 
 def test_keyword_spotting_batches_go_into_matchboxnet(corpus):
@@ -48,19 +51,23 @@ def test_keyword_spotting_batches_go_into_matchboxnet(corpus):
     for row, s in enumerate(segments):
         expected = torch.from_numpy(_stored(corpus, s)).T
         assert torch.equal(batch["inputs"][row, :, : lengths[row]], expected)
-        assert not batch["inputs"][row, :, lengths[row]:].any()
+        assert not batch["inputs"][row, :, lengths[row] :].any()
     model = matchboxnet_3x1x64(num_classes=2, feat_in=16).eval()
     with torch.no_grad():
         assert model(batch["inputs"], batch["input_lens"]).shape == (6, 2)
 
 
 def test_speech_recognition_batches_go_into_conv_emformer(corpus):
-    dataset = SpeechRecognitionDataset(corpus["supervisions"], tokenizer=lambda text: [ord(c) for c in text],
-                                       right_context_frames=4, features=corpus["features"])
+    dataset = SpeechRecognitionDataset(
+        corpus["supervisions"],
+        tokenizer=lambda text: [ord(c) for c in text],
+        right_context_frames=4,
+        features=corpus["features"],
+    )
     batch = dataset[ALL]
     lengths = batch["input_lens"]
     assert batch["inputs"].shape == (6, int(lengths.max()) + 4, 16)  # (batch, time + R, feature)
-    assert not batch["inputs"][:, int(lengths.max()):].any()
+    assert not batch["inputs"][:, int(lengths.max()) :].any()
     assert batch["texts"] == ["yes", "no"] * 3
     assert batch["token_lens"].tolist() == [3, 2] * 3
     assert batch["token_ids"][1].tolist() == [ord("n"), ord("o"), -1]
@@ -72,8 +79,9 @@ def test_speech_recognition_batches_go_into_conv_emformer(corpus):
 
 def test_wav2vec_batches_are_the_mask_collate_of_the_audio_and_go_into_the_encoder(corpus):
     extractor = W2VLatentExtractor()
-    dataset = Wav2VecPretrainingDataset(corpus["supervisions"], corpus["recordings"], extractor.get_output_lengths,
-                                        mask_prob=0.5, mask_length=2, seed=3)
+    dataset = Wav2VecPretrainingDataset(
+        corpus["supervisions"], corpus["recordings"], extractor.get_output_lengths, mask_prob=0.5, mask_length=2, seed=3
+    )
     batch_ref = SampledBatch(np.array([1, 0, 3]), epoch=2, index=5)
     batch = dataset[batch_ref]
     sups = corpus["supervisions"]
@@ -102,7 +110,8 @@ def test_whole_recordings_feed_wav2vec(corpus):
 def lilcom_features(corpus):
     with get_writer("lilcom_chunky")(str(corpus["root"] / "lilcom")) as storage:
         return FeatureSetBuilder(corpus["extractor"], storage).process_and_store_recordings(
-            corpus["recordings"], progress_bar=False)
+            corpus["recordings"], progress_bar=False
+        )
 
 
 def test_on_the_fly_features_equal_stored_lilcom_features_within_its_step(corpus, lilcom_features):
@@ -115,11 +124,14 @@ def test_on_the_fly_features_equal_stored_lilcom_features_within_its_step(corpus
 
 
 def test_augmentation_is_a_function_of_seed_epoch_and_batch(corpus):
-    transforms = [functools.partial(spec_augment, max_time_width=30, max_freq_width=4),
-                  functools.partial(random_time_shift, max_shift=5)]
+    transforms = [
+        functools.partial(spec_augment, max_time_width=30, max_freq_width=4),
+        functools.partial(random_time_shift, max_shift=5),
+    ]
     plain = KeywordSpottingDataset(corpus["supervisions"], LabelTargets(["yes", "no"]), features=corpus["features"])
-    augmented = KeywordSpottingDataset(corpus["supervisions"], LabelTargets(["yes", "no"]),
-                                       features=corpus["features"], transforms=transforms, seed=1)
+    augmented = KeywordSpottingDataset(
+        corpus["supervisions"], LabelTargets(["yes", "no"]), features=corpus["features"], transforms=transforms, seed=1
+    )
     a = augmented[ALL]["inputs"]
     assert torch.equal(a, augmented[ALL]["inputs"])
     assert not torch.equal(a, plain[ALL]["inputs"])
@@ -129,8 +141,9 @@ def test_augmentation_is_a_function_of_seed_epoch_and_batch(corpus):
 
 def test_speed_and_volume_perturbation_are_drawn_per_batch(corpus):
     def make(**kwargs):
-        return Wav2VecPretrainingDataset(corpus["supervisions"], corpus["recordings"],
-                                         W2VLatentExtractor().get_output_lengths, **kwargs)
+        return Wav2VecPretrainingDataset(
+            corpus["supervisions"], corpus["recordings"], W2VLatentExtractor().get_output_lengths, **kwargs
+        )
 
     plain = make()[ALL]
     louder = make(volume_factors=(2.0,))[ALL]
@@ -140,8 +153,9 @@ def test_speed_and_volume_perturbation_are_drawn_per_batch(corpus):
     mixed = make(speed_factors=(0.9, 1.0, 1.1), seed=4)
     assert torch.equal(mixed[ALL]["wavs"], mixed[ALL]["wavs"])
     with pytest.raises(ConfigError, match="on-the-fly"):
-        KeywordSpottingDataset(corpus["supervisions"], LabelTargets(["yes", "no"]), features=corpus["features"],
-                               speed_factors=(0.9, 1.1))
+        KeywordSpottingDataset(
+            corpus["supervisions"], LabelTargets(["yes", "no"]), features=corpus["features"], speed_factors=(0.9, 1.1)
+        )
 
 
 @pytest.fixture()
@@ -160,12 +174,14 @@ def broken(corpus, tmp_path):
 def test_read_errors_name_the_item_or_are_skipped_and_counted(broken, corpus):
     sups, recordings = broken
     batch = SampledBatch(np.array([0, 6, 1]), epoch=0, index=0)
-    strict = KeywordSpottingDataset(sups, LabelTargets(["yes", "no"]), recordings=recordings,
-                                    extractor=corpus["extractor"])
+    strict = KeywordSpottingDataset(
+        sups, LabelTargets(["yes", "no"]), recordings=recordings, extractor=corpus["extractor"]
+    )
     with pytest.raises(AudioLoadingError, match="sup-gone"):
         strict[batch]
-    lenient = KeywordSpottingDataset(sups, LabelTargets(["yes", "no"]), recordings=recordings,
-                                     extractor=corpus["extractor"], skip_errors=True)
+    lenient = KeywordSpottingDataset(
+        sups, LabelTargets(["yes", "no"]), recordings=recordings, extractor=corpus["extractor"], skip_errors=True
+    )
     out = lenient[batch]
     assert out["ids"] == ["sup0", "sup1"] and out["skipped_ids"] == ["sup-gone"]
     assert out["inputs"].shape[0] == 2 and lenient.num_skipped == 1
@@ -199,8 +215,7 @@ class ReadRecordingDataset(KeywordSpottingDataset):
 @pytest.mark.parametrize("num_workers", [0, 2])
 def test_workers_read_only_the_items_of_their_batches(corpus, num_workers):
     manifest = CountingSequence(corpus["supervisions"])
-    sampler = DynamicBucketingSampler(durations=[s.duration for s in manifest.items], max_duration=1.5,
-                                      shuffle=True)
+    sampler = DynamicBucketingSampler(durations=[s.duration for s in manifest.items], max_duration=1.5, shuffle=True)
     dataset = ReadRecordingDataset(manifest, LabelTargets(["yes", "no"]), features=corpus["features"])
     loader = torch.utils.data.DataLoader(dataset, sampler=sampler, batch_size=None, num_workers=num_workers)
     batches = list(loader)
@@ -217,11 +232,14 @@ def test_streamed_manifests_are_read_once_and_random_access_ones_are_used_as_the
     dataset = KeywordSpottingDataset(lazy, LabelTargets(["yes", "no"]), features=corpus["features"])
     assert isinstance(dataset.supervisions, list) and [s.id for s in dataset.supervisions] == [s.id for s in eager]
     indexed = SupervisionSet.from_jsonl_lazy(corpus["paths"]["supervisions"], indexed=True)
-    assert KeywordSpottingDataset(indexed, LabelTargets(["yes", "no"]), features=corpus["features"]).supervisions \
+    assert (
+        KeywordSpottingDataset(indexed, LabelTargets(["yes", "no"]), features=corpus["features"]).supervisions
         is indexed
-    assert torch.equal(dataset[ALL]["inputs"],
-                       KeywordSpottingDataset(eager, LabelTargets(["yes", "no"]), features=corpus["features"])[ALL][
-                           "inputs"])
+    )
+    assert torch.equal(
+        dataset[ALL]["inputs"],
+        KeywordSpottingDataset(eager, LabelTargets(["yes", "no"]), features=corpus["features"])[ALL]["inputs"],
+    )
 
 
 @pytest.mark.parametrize("pad_value", [0.0, -5.0])
@@ -248,7 +266,7 @@ def test_batches_made_in_shared_memory_by_a_worker_equal_those_made_in_process(p
         assert torch.equal(batch["lengths"], expected["lengths"])
         for row, a in enumerate(arrays[:count]):
             assert torch.equal(batch["feats"][row, : a.shape[0]], torch.from_numpy(a))
-            assert (batch["feats"][row, a.shape[0]:] == pad_value).all()
+            assert (batch["feats"][row, a.shape[0] :] == pad_value).all()
 
 
 def test_right_context_is_the_same_with_and_without_transforms(corpus):
@@ -271,8 +289,13 @@ def test_batched_extraction_on_a_device_equals_item_by_item_extraction(corpus, s
             return super().extract_batch(samples, sampling_rate, lengths)
 
     extractor = CountingExtractor(corpus["extractor"].config)
-    kwargs = dict(recordings=corpus["recordings"], extractor=extractor, speed_factors=speed_factors,
-                  tokenizer=lambda text: [ord(c) for c in text], right_context_frames=2)
+    kwargs = dict(
+        recordings=corpus["recordings"],
+        extractor=extractor,
+        speed_factors=speed_factors,
+        tokenizer=lambda text: [ord(c) for c in text],
+        right_context_frames=2,
+    )
     batch = SampledBatch(np.arange(6), epoch=1, index=3)
     per_item = SpeechRecognitionDataset(corpus["supervisions"], **kwargs)[batch]
     assert calls == []

@@ -18,8 +18,9 @@ class IndexDataset(torch.utils.data.Dataset):
 
 
 def _rank_batches(world_size, rank, num_workers, **kwargs):
-    sampler = DynamicBucketingSampler(durations=DURATIONS, max_duration=20.0, shuffle=True, seed=11,
-                                      world_size=world_size, rank=rank, **kwargs)
+    sampler = DynamicBucketingSampler(
+        durations=DURATIONS, max_duration=20.0, shuffle=True, seed=11, world_size=world_size, rank=rank, **kwargs
+    )
     loader = torch.utils.data.DataLoader(IndexDataset(), sampler=sampler, batch_size=None, num_workers=num_workers)
     out = list(loader)
     assert len(out) == len(sampler)

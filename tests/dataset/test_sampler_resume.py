@@ -40,8 +40,17 @@ def _run(sampler, epochs):
 def test_resume_at_a_random_batch_continues_exactly(durations, world_size, shuffle, drop_last, seed, stop_fraction):
     if len(durations) < world_size:
         return
-    config = dict(durations=durations, max_duration=30.0, num_buckets=3, shuffle=shuffle, drop_last=drop_last,
-                  seed=seed, world_size=world_size, rank=world_size - 1, rank_tail="drop" if drop_last else "split")
+    config = dict(
+        durations=durations,
+        max_duration=30.0,
+        num_buckets=3,
+        shuffle=shuffle,
+        drop_last=drop_last,
+        seed=seed,
+        world_size=world_size,
+        rank=world_size - 1,
+        rank_tail="drop" if drop_last else "split",
+    )
     uninterrupted = _run(DynamicBucketingSampler(**config), [0, 1])
     stop = int(stop_fraction * len(uninterrupted))
     first = DynamicBucketingSampler(**config)
@@ -77,10 +86,12 @@ def test_state_of_a_consumed_batch_ignores_prefetched_ones():
 def test_a_different_configuration_or_manifest_is_refused():
     sampler = DynamicBucketingSampler(durations=np.ones(20), max_cuts=2, seed=1)
     state = sampler.state_dict(3)
-    for other in (DynamicBucketingSampler(durations=np.ones(20), max_cuts=3, seed=1),
-                  DynamicBucketingSampler(durations=np.ones(21), max_cuts=2, seed=1),
-                  DynamicBucketingSampler(durations=np.ones(20), max_cuts=2, seed=2),
-                  DynamicBucketingSampler(durations=np.ones(20), max_cuts=2, seed=1, world_size=2, rank=0)):
+    for other in (
+        DynamicBucketingSampler(durations=np.ones(20), max_cuts=3, seed=1),
+        DynamicBucketingSampler(durations=np.ones(21), max_cuts=2, seed=1),
+        DynamicBucketingSampler(durations=np.ones(20), max_cuts=2, seed=2),
+        DynamicBucketingSampler(durations=np.ones(20), max_cuts=2, seed=1, world_size=2, rank=0),
+    ):
         with pytest.raises(ConfigError, match="fingerprint"):
             other.load_state_dict(state)
 
@@ -100,10 +111,14 @@ def test_killed_training_with_workers_resumes_with_identical_batches(corpus, tmp
     labels = LabelTargets(["yes", "no"])
 
     def make():
-        sampler = DynamicBucketingSampler(corpus["supervisions"], max_duration=2.0, num_buckets=2, shuffle=True,
-                                          seed=5)
-        dataset = KeywordSpottingDataset(corpus["supervisions"], labels, features=corpus["features"], seed=9,
-                                         transforms=[functools.partial(spec_augment, max_time_width=20)])
+        sampler = DynamicBucketingSampler(corpus["supervisions"], max_duration=2.0, num_buckets=2, shuffle=True, seed=5)
+        dataset = KeywordSpottingDataset(
+            corpus["supervisions"],
+            labels,
+            features=corpus["features"],
+            seed=9,
+            transforms=[functools.partial(spec_augment, max_time_width=20)],
+        )
         loader = torch.utils.data.DataLoader(dataset, sampler=sampler, batch_size=None, num_workers=2)
         return sampler, dataset, loader
 

@@ -20,8 +20,9 @@ from lhotse_lite.units import compute_num_frames
 
 def _loader(dataset, num_workers=0, max_duration=2.0):
     sampler = DurationBatchSampler(dataset.durations, max_duration=max_duration, shuffle=False)
-    return torch.utils.data.DataLoader(dataset, batch_sampler=sampler, collate_fn=collate_features,
-                                       num_workers=num_workers)
+    return torch.utils.data.DataLoader(
+        dataset, batch_sampler=sampler, collate_fn=collate_features, num_workers=num_workers
+    )
 
 
 def test_items_are_the_stored_frames_of_each_supervision(corpus):
@@ -58,8 +59,9 @@ def test_batches_are_padded_with_lengths_and_targets(corpus):
 
 
 def test_two_workers_give_the_same_batches_as_the_main_process(corpus):
-    dataset = SupervisionDataset(corpus["supervisions"], features=corpus["features"],
-                                 target_fn=LabelTargets(["yes", "no"]))
+    dataset = SupervisionDataset(
+        corpus["supervisions"], features=corpus["features"], target_fn=LabelTargets(["yes", "no"])
+    )
     single = list(_loader(dataset, num_workers=0))
     multi = list(_loader(dataset, num_workers=2))
     assert len(single) == len(multi) > 1
@@ -78,15 +80,15 @@ def test_lazy_manifests_give_the_same_items_as_eager_ones(corpus):
     assert lazy.durations == eager.durations
     for i in range(len(eager)):
         torch.testing.assert_close(lazy[i][0], eager[i][0], rtol=0, atol=0)
-    lazy_rec = SupervisionDataset(lazy_sups, recordings=load_manifest_lazy(paths["recordings"]),
-                                  extractor=corpus["extractor"])
+    lazy_rec = SupervisionDataset(
+        lazy_sups, recordings=load_manifest_lazy(paths["recordings"]), extractor=corpus["extractor"]
+    )
     assert len(lazy_rec) == len(eager)
 
 
 def test_on_the_fly_features_equal_stored_features(corpus):
     stored = SupervisionDataset(corpus["supervisions"], features=corpus["features"])
-    fly = SupervisionDataset(corpus["supervisions"], recordings=corpus["recordings"],
-                             extractor=corpus["extractor"])
+    fly = SupervisionDataset(corpus["supervisions"], recordings=corpus["recordings"], extractor=corpus["extractor"])
     assert fly.on_the_fly and not stored.on_the_fly
     for i in range(len(stored)):
         torch.testing.assert_close(fly[i][0], stored[i][0], rtol=1e-5, atol=1e-4)
@@ -94,22 +96,25 @@ def test_on_the_fly_features_equal_stored_features(corpus):
 
 def test_speed_perturbation_changes_the_number_of_frames(corpus):
     supervisions = corpus["supervisions"]
-    faster = SupervisionDataset(supervisions, recordings=corpus["recordings"], extractor=corpus["extractor"],
-                                speed_factors=(1.25,))
+    faster = SupervisionDataset(
+        supervisions, recordings=corpus["recordings"], extractor=corpus["extractor"], speed_factors=(1.25,)
+    )
     for i, seg in enumerate(supervisions):
         # 1.25x faster: the audio shrinks to 1/1.25 of its samples (SoX 'speed'), frames follow
         expected = round(round(seg.duration * 16000) / 1.25 / 160)
         assert abs(faster[i][0].shape[0] - expected) <= 1
-    mixed = SupervisionDataset(supervisions, recordings=corpus["recordings"], extractor=corpus["extractor"],
-                               speed_factors=(0.8, 1.25))
+    mixed = SupervisionDataset(
+        supervisions, recordings=corpus["recordings"], extractor=corpus["extractor"], speed_factors=(0.8, 1.25)
+    )
     counts = {mixed[3][0].shape[0] for _ in range(12)}
     assert len(counts) == 2
 
 
 def test_global_normalisation_gives_zero_mean_unit_variance(corpus):
     stats = compute_global_stats(corpus["features"])
-    dataset = SupervisionDataset(corpus["supervisions"], features=corpus["features"],
-                                 normalizer=GlobalMVN.from_stats(stats))
+    dataset = SupervisionDataset(
+        corpus["supervisions"], features=corpus["features"], normalizer=GlobalMVN.from_stats(stats)
+    )
     frames = torch.cat([dataset[i][0] for i in range(len(dataset))]).double()
     raw = np.concatenate([f.load() for f in corpus["features"]])
     assert frames.shape[0] == raw.shape[0]
@@ -161,9 +166,13 @@ def test_bad_speed_factor_and_duplicate_labels():
 
 
 def test_on_the_fly_speed_perturbation_with_two_workers(corpus):
-    dataset = SupervisionDataset(corpus["supervisions"], recordings=corpus["recordings"],
-                                 extractor=corpus["extractor"], speed_factors=(0.8, 1.0, 1.25),
-                                 target_fn=LabelTargets(["yes", "no"]))
+    dataset = SupervisionDataset(
+        corpus["supervisions"],
+        recordings=corpus["recordings"],
+        extractor=corpus["extractor"],
+        speed_factors=(0.8, 1.0, 1.25),
+        target_fn=LabelTargets(["yes", "no"]),
+    )
     batches = list(_loader(dataset, num_workers=2, max_duration=1.5))
     assert sorted(t for _, _, targets in batches for t in targets.tolist()) == [0, 0, 0, 1, 1, 1]
     for features, lengths, _ in batches:

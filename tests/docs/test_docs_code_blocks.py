@@ -50,8 +50,9 @@ def run_blocks(page: str, folder: Path, indices=None) -> subprocess.CompletedPro
     script = folder / f"{Path(page).stem}_example.py"
     script.write_text("\n".join(blocks[i] for i in chosen), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([sys.executable, script.name], cwd=folder, env=env, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, script.name], cwd=folder, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def _noise(seconds: float, channels: int = 1, rate: int = 16000, seed: int = 0) -> np.ndarray:
@@ -219,8 +220,9 @@ def test_blocks_after_their_context(page, line, tmp_path):
     script = tmp_path / "example.py"
     script.write_text("exec(open('prelude.py').read())\n" + python_blocks(page)[index], encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, script.name], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run(
+        [sys.executable, script.name], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr
 
 

@@ -28,7 +28,9 @@ pytest.importorskip("lhotse", reason="Lhotse 1.33 is the reference this example 
 def _run(impl: str, output_dir: Path) -> dict:
     result = subprocess.run(
         [sys.executable, str(SCRIPT), str(CORPUS), str(output_dir), "--impl", impl],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.splitlines()[-1])

@@ -13,8 +13,17 @@ _spec = importlib.util.spec_from_file_location(
 example = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(example)
 
-SMALL = dict(num_filters=40, num_heads=2, ffn_dim=64, num_layers=2, segment_length=8, kernel_size=5,
-             left_context_length=4, right_context_length=2, max_memory_size=2)
+SMALL = dict(
+    num_filters=40,
+    num_heads=2,
+    ffn_dim=64,
+    num_layers=2,
+    segment_length=8,
+    kernel_size=5,
+    left_context_length=4,
+    right_context_length=2,
+    max_memory_size=2,
+)
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,8 @@ def recordings(tmp_path_factory):
 def _extract(storage, manifest, recordings):
     with LilcomChunkyWriter(storage) as writer:
         return FeatureSetBuilder(Fbank(), writer).process_and_store_recordings(
-            recordings, output_manifest=manifest, progress_bar=False)
+            recordings, output_manifest=manifest, progress_bar=False
+        )
 
 
 def test_duplicate_recording_ids_are_refused_before_anything_is_written(tmp_path, recordings):
@@ -76,6 +77,7 @@ def test_an_explicit_append_mode_is_never_truncated(tmp_path, recordings):
     size = (tmp_path / "f.lca").stat().st_size
     with LilcomChunkyWriter(tmp_path / "f.lca", mode="ab") as writer:
         FeatureSetBuilder(Fbank(), writer).process_and_store_recordings(
-            recordings[:3], output_manifest=tmp_path / "f.jsonl", progress_bar=False)
+            recordings[:3], output_manifest=tmp_path / "f.jsonl", progress_bar=False
+        )
     data = (tmp_path / "f.lca").read_bytes()
-    assert len(data) > size and data[size - len(extra):size] == extra
+    assert len(data) > size and data[size - len(extra) : size] == extra

@@ -46,8 +46,9 @@ def recordings(tmp_path):
         sf.write(path, (0.1 * np.random.default_rng(i).standard_normal(4000 + 400 * i)).astype(np.float32), 16000)
         recs.append(Recording.from_file(path))
     waiting = f"while [ ! -e {tmp_path / 'go'} ]; do sleep 0.05; done; cat {recs[2].sources[0].source}"
-    recs[2] = Recording(recs[2].id, [AudioSource("command", [0], waiting)], 16000, recs[2].num_samples,
-                        recs[2].duration)
+    recs[2] = Recording(
+        recs[2].id, [AudioSource("command", [0], waiting)], 16000, recs[2].num_samples, recs[2].duration
+    )
     RecordingSet.from_recordings(recs).to_file(tmp_path / "recs.jsonl")
     for run in ("run", "reference"):
         (tmp_path / run).mkdir()

@@ -29,8 +29,12 @@ from lhotse_lite.features.kaldi.extractors import (
 )
 from lhotse_lite.units import kaldi_num_frames, window_samples
 
-PAIRS = [("kaldi-fbank", Fbank), ("kaldi-mfcc", Mfcc), ("kaldi-spectrogram", Spectrogram),
-         ("kaldi-log-spectrogram", LogSpectrogram)]
+PAIRS = [
+    ("kaldi-fbank", Fbank),
+    ("kaldi-mfcc", Mfcc),
+    ("kaldi-spectrogram", Spectrogram),
+    ("kaldi-log-spectrogram", LogSpectrogram),
+]
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:lhotse.features.kaldi.layers")
 
@@ -127,8 +131,15 @@ def test_extract_batch_runs_the_layers_once_and_keeps_types():
 
 
 @pytest.mark.parametrize("rate", [8000, 16000, 22050, 44100])
-@pytest.mark.parametrize("cls,config", [(Fbank, FbankConfig), (Mfcc, MfccConfig), (Spectrogram, SpectrogramConfig),
-                                        (LogSpectrogram, LogSpectrogramConfig)])
+@pytest.mark.parametrize(
+    "cls,config",
+    [
+        (Fbank, FbankConfig),
+        (Mfcc, MfccConfig),
+        (Spectrogram, SpectrogramConfig),
+        (LogSpectrogram, LogSpectrogramConfig),
+    ],
+)
 @pytest.mark.parametrize("snip_edges", [False, True])
 def test_feature_dim_and_frame_counts_equal_the_layers_output(rate, cls, config, snip_edges):
     with warnings.catch_warnings():

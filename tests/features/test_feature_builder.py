@@ -36,7 +36,8 @@ def _make_recordings(folder, count=6, rate=16000):
 def _run(tmp_path, recs, name, **kwargs):
     with LilcomChunkyWriter(tmp_path / f"{name}.lca") as storage:
         feats = FeatureSetBuilder(Fbank(), storage).process_and_store_recordings(
-            recs, output_manifest=tmp_path / f"{name}.jsonl.gz", progress_bar=False, **kwargs)
+            recs, output_manifest=tmp_path / f"{name}.jsonl.gz", progress_bar=False, **kwargs
+        )
     return feats, (tmp_path / f"{name}.lca").read_bytes()
 
 
@@ -52,7 +53,14 @@ def recordings(tmp_path_factory):
 def test_single_process_output(tmp_path, recordings):
     feats, _ = _run(tmp_path, recordings, "one")
     assert [(f.recording_id, f.channels) for f in feats] == [
-        ("r0", 0), ("r1", 0), ("r1", 1), ("r2", 0), ("r3", 0), ("r4", 0), ("r5", 0)]
+        ("r0", 0),
+        ("r1", 0),
+        ("r1", 1),
+        ("r2", 0),
+        ("r3", 0),
+        ("r4", 0),
+        ("r5", 0),
+    ]
     assert FeatureSet.from_file(tmp_path / "one.jsonl.gz") == feats
     for f, rec in zip(feats, [recordings[0], recordings[1], recordings[1], *recordings[2:]]):
         expected = Fbank().extract(rec.load_audio(channels=f.channels), 16000)
@@ -107,7 +115,8 @@ def test_resume_after_a_crash(tmp_path, recordings, suffix):
     manifest = tmp_path / f"feats{suffix}"
     with pytest.raises(KeyboardInterrupt), LilcomChunkyWriter(tmp_path / "feats.lca") as storage:
         FeatureSetBuilder(Fbank(), storage, augment_fn=_FailOn(4)).process_and_store_recordings(
-            recordings, output_manifest=manifest, progress_bar=False)
+            recordings, output_manifest=manifest, progress_bar=False
+        )
     partial = FeatureSet.from_file(_readable_partial(manifest, tmp_path))
     assert [(f.recording_id, f.channels) for f in partial] == [("r0", 0), ("r1", 0), ("r1", 1)]
     for f in partial:
@@ -115,7 +124,8 @@ def test_resume_after_a_crash(tmp_path, recordings, suffix):
     counter = _FailOn(-1)
     with LilcomChunkyWriter(tmp_path / "feats.lca") as storage:  # default mode "wb": must not truncate
         feats = FeatureSetBuilder(Fbank(), storage, augment_fn=counter).process_and_store_recordings(
-            recordings, output_manifest=manifest, progress_bar=False)
+            recordings, output_manifest=manifest, progress_bar=False
+        )
     assert counter.calls == 4  # r2..r5 only
     reference, _ = _run(tmp_path, recordings, "reference")
     assert len(feats) == 7 and FeatureSet.from_file(manifest) == feats
@@ -167,19 +177,30 @@ def test_killed_run_leaves_only_valid_entries_and_resumes(tmp_path, recordings):
         assert f.load().shape == (f.num_frames, 80)
     with LilcomChunkyWriter(storage) as writer:
         feats = FeatureSetBuilder(Fbank(), writer).process_and_store_recordings(
-            recordings, output_manifest=manifest, progress_bar=False)
+            recordings, output_manifest=manifest, progress_bar=False
+        )
     assert len(feats) == 7 and [f.storage_key for f in list(feats)[: len(kept)]] == [f.storage_key for f in kept]
     assert all(f.load().shape == (f.num_frames, 80) for f in feats)
 
 
 def _bad_recordings(tmp_path, recordings):
-    missing = Recording(id="missing", sources=[AudioSource("file", [0], str(tmp_path / "nope.wav"))],
-                        sampling_rate=16000, num_samples=16000, duration=1.0)
+    missing = Recording(
+        id="missing",
+        sources=[AudioSource("file", [0], str(tmp_path / "nope.wav"))],
+        sampling_rate=16000,
+        num_samples=16000,
+        duration=1.0,
+    )
     sf.write(tmp_path / "rate8k.wav", np.zeros(8000, dtype=np.float32), 8000)
     sf.write(tmp_path / "short.wav", np.zeros(100, dtype=np.float32), 16000)
     (tmp_path / "garbage.wav").write_bytes(b"RIFF not really audio")
-    garbage = Recording(id="garbage", sources=[AudioSource("file", [0], str(tmp_path / "garbage.wav"))],
-                        sampling_rate=16000, num_samples=16000, duration=1.0)
+    garbage = Recording(
+        id="garbage",
+        sources=[AudioSource("file", [0], str(tmp_path / "garbage.wav"))],
+        sampling_rate=16000,
+        num_samples=16000,
+        duration=1.0,
+    )
     return {
         "missing": missing,
         "rate8k": Recording.from_file(tmp_path / "rate8k.wav"),
@@ -188,12 +209,15 @@ def _bad_recordings(tmp_path, recordings):
     }
 
 
-@pytest.mark.parametrize("bad,error,match", [
-    ("missing", AudioError, "missing"),
-    ("garbage", AudioError, "garbage"),
-    ("rate8k", ConfigError, "rate8k.*8000 Hz.*resample"),
-    ("short", ShapeError, "short.*shorter than one"),
-])
+@pytest.mark.parametrize(
+    "bad,error,match",
+    [
+        ("missing", AudioError, "missing"),
+        ("garbage", AudioError, "garbage"),
+        ("rate8k", ConfigError, "rate8k.*8000 Hz.*resample"),
+        ("short", ShapeError, "short.*shorter than one"),
+    ],
+)
 def test_bad_recordings_raise_naming_them(tmp_path, recordings, bad, error, match):
     rec = _bad_recordings(tmp_path, recordings)[bad]
     builder = FeatureSetBuilder(Fbank(), NumpyFilesWriter(tmp_path / "f"))
@@ -205,8 +229,9 @@ def test_skip_reports_and_logs(tmp_path, recordings, caplog):
     bad = list(_bad_recordings(tmp_path, recordings).values())
     builder = FeatureSetBuilder(Fbank(), NumpyFilesWriter(tmp_path / "f"))
     with caplog.at_level(logging.WARNING):
-        feats = builder.process_and_store_recordings([recordings[0], *bad, recordings[2]], on_error="skip",
-                                                     num_jobs=2, progress_bar=False)
+        feats = builder.process_and_store_recordings(
+            [recordings[0], *bad, recordings[2]], on_error="skip", num_jobs=2, progress_bar=False
+        )
     assert [f.recording_id for f in feats] == ["r0", "r2"]
     assert [s.recording_id for s in builder.skipped] == ["missing", "rate8k", "short", "garbage"]
     assert "skipped 4 recording(s)" in caplog.text

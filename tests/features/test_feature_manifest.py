@@ -20,16 +20,23 @@ def _features(tmp_path, storage="numpy_files", num_frames=300, start=0.0, record
     arr = rng.standard_normal((num_frames, 4)).astype(np.float32)
     target = tmp_path / ("f.lca" if storage == "lilcom_chunky" else storage)
     with get_writer(storage)(target) as writer:
-        feats = Features.from_array(arr, writer, frame_shift=0.01, sampling_rate=16000, type="kaldi-fbank",
-                                    start=start, recording_id=recording_id, channels=channels)
+        feats = Features.from_array(
+            arr,
+            writer,
+            frame_shift=0.01,
+            sampling_rate=16000,
+            type="kaldi-fbank",
+            start=start,
+            recording_id=recording_id,
+            channels=channels,
+        )
     return feats, arr
 
 
 @pytest.mark.parametrize("name", STORED)
 def test_lhotse_feature_manifests_load(name, lhotse_compat_dir):
     expected = np.load(lhotse_compat_dir / "expected_features.npz")
-    feature_set = FeatureSet.from_file(lhotse_compat_dir / f"feats_{name}.jsonl.gz").with_path_prefix(
-        lhotse_compat_dir)
+    feature_set = FeatureSet.from_file(lhotse_compat_dir / f"feats_{name}.jsonl.gz").with_path_prefix(lhotse_compat_dir)
     assert len(feature_set) == 3
     for item in feature_set:
         assert item.type == "kaldi-fbank" and item.num_features == 80 and item.channels == 0
@@ -44,16 +51,38 @@ def test_load_manifest_detects_feature_set(lhotse_compat_dir):
 
 def test_from_dict_rejects_unknown_fields():
     with pytest.raises(ManifestFieldError, match="bogus"):
-        Features.from_dict({"type": "x", "num_frames": 1, "num_features": 1, "frame_shift": 0.01,
-                            "sampling_rate": 16000, "start": 0, "duration": 0.01, "storage_type": "numpy_files",
-                            "storage_path": "p", "storage_key": "k", "bogus": 1})
+        Features.from_dict(
+            {
+                "type": "x",
+                "num_frames": 1,
+                "num_features": 1,
+                "frame_shift": 0.01,
+                "sampling_rate": 16000,
+                "start": 0,
+                "duration": 0.01,
+                "storage_type": "numpy_files",
+                "storage_path": "p",
+                "storage_key": "k",
+                "bogus": 1,
+            }
+        )
 
 
 def test_from_dict_names_missing_fields_and_the_recording():
     with pytest.raises(ManifestFieldError, match=r"features of recording 'r1': missing field\(s\) num_features"):
-        Features.from_dict({"type": "x", "num_frames": 1, "frame_shift": 0.01, "sampling_rate": 16000,
-                            "start": 0, "duration": 0.01, "storage_type": "numpy_files", "storage_key": "k",
-                            "recording_id": "r1"})
+        Features.from_dict(
+            {
+                "type": "x",
+                "num_frames": 1,
+                "frame_shift": 0.01,
+                "sampling_rate": 16000,
+                "start": 0,
+                "duration": 0.01,
+                "storage_type": "numpy_files",
+                "storage_key": "k",
+                "recording_id": "r1",
+            }
+        )
     with pytest.raises(ManifestFieldError, match="expected a dict, got list"):
         Features.from_dict(["not", "a", "dict"])
 
@@ -107,7 +136,9 @@ def test_with_path_prefix_is_a_copy(tmp_path):
 
 
 def test_manifest_module_does_not_import_torch():
-    code = ("import sys, lhotse_lite.features.manifest, lhotse_lite.features.io, lhotse_lite.features.stats, "
-            "lhotse_lite.features.config, lhotse_lite.features.batching; print('torch' in sys.modules)")
+    code = (
+        "import sys, lhotse_lite.features.manifest, lhotse_lite.features.io, lhotse_lite.features.stats, "
+        "lhotse_lite.features.config, lhotse_lite.features.batching; print('torch' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

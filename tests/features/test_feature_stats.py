@@ -3,7 +3,6 @@
 Compared live with Lhotse in tests/lhotse_parity/test_parity_feature_manifest.py.
 """
 
-
 import numpy as np
 import pytest
 
@@ -13,8 +12,10 @@ from lhotse_lite.features.stats import StatsAccumulator, compute_global_stats
 
 def _mats(seed=0):
     rng = np.random.default_rng(seed)
-    return [(rng.standard_normal((n, 5)) * (1 + i) + 100 * i).astype(np.float32)
-            for i, n in enumerate([1, 7, 300, 42, 1000])]
+    return [
+        (rng.standard_normal((n, 5)) * (1 + i) + 100 * i).astype(np.float32)
+        for i, n in enumerate([1, 7, 300, 42, 1000])
+    ]
 
 
 def test_matches_two_pass_numpy():

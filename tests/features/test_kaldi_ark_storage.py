@@ -64,14 +64,17 @@ def test_pickled_entries_are_never_unpickled(tmp_path):
     assert not (tmp_path / "ran").exists()
 
 
-@pytest.mark.parametrize("header", [
-    b"\0BFM \4" + struct.pack("<i", 2**31 - 1) + b"\4" + struct.pack("<i", 2**31 - 1),  # 2^62 values announced
-    b"\0BFM \4" + struct.pack("<i", -5) + b"\4" + struct.pack("<i", 3),
-    b"\0BCM " + struct.pack("<ffii", 0.0, 1.0, 10**9, 10**9),
-    b"\0BFM \4\1\0",  # cut off
-    b"\0BXYZ ",
-    b" [ 1 2 3 ]\n",  # a text matrix
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"\0BFM \4" + struct.pack("<i", 2**31 - 1) + b"\4" + struct.pack("<i", 2**31 - 1),  # 2^62 values announced
+        b"\0BFM \4" + struct.pack("<i", -5) + b"\4" + struct.pack("<i", 3),
+        b"\0BCM " + struct.pack("<ffii", 0.0, 1.0, 10**9, 10**9),
+        b"\0BFM \4\1\0",  # cut off
+        b"\0BXYZ ",
+        b" [ 1 2 3 ]\n",  # a text matrix
+    ],
+)
 def test_malformed_headers_are_refused_before_allocating(header, tmp_path):
     (tmp_path / "bad.ark").write_bytes(b"utt1 " + header)
     (tmp_path / "bad.scp").write_text(f"utt1 {tmp_path / 'bad.ark'}:5\n")
@@ -162,8 +165,9 @@ def test_lite_feat_extract_into_kaldi_ark(tmp_path):
     for i in range(2):
         sf.write(tmp_path / f"rec{i}.wav", np.random.default_rng(i).standard_normal(8000 * (i + 1)) * 0.1, 16000)
     RecordingSet(Recording.from_file(tmp_path / f"rec{i}.wav") for i in range(2)).to_file(tmp_path / "recs.jsonl")
-    result = CliRunner().invoke(cli, ["feat", "extract", str(tmp_path / "recs.jsonl"), str(tmp_path / "out"),
-                                      "--storage", "kaldiio"])
+    result = CliRunner().invoke(
+        cli, ["feat", "extract", str(tmp_path / "recs.jsonl"), str(tmp_path / "out"), "--storage", "kaldiio"]
+    )
     assert result.exit_code == 0, result.output
     features = list(load_manifest(tmp_path / "out" / "feats.jsonl.gz"))
     assert {f.storage_path for f in features} == {str(tmp_path / "out" / "feats" / "feats.scp")}

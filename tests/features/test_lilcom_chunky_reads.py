@@ -29,8 +29,9 @@ def _reference(path, key):
         return np.concatenate([lilcom.decompress(f.read(length)) for length in fields[1:]])
 
 
-@pytest.mark.parametrize("left, right", [(0, None), (0, 1234), (0, 500), (499, 501), (10, 20), (600, 1234),
-                                         (1000, None), (501, 999)])
+@pytest.mark.parametrize(
+    "left, right", [(0, None), (0, 1234), (0, 500), (499, 501), (10, 20), (600, 1234), (1000, None), (501, 999)]
+)
 def test_reads_equal_lilcom_decompress(archive, left, right):
     path, key = archive
     expected = _reference(path, key)[left:right]

@@ -177,6 +177,12 @@ def test_lhotse_written_features_load_identically(name, lhotse_compat_dir):
 
 
 def test_io_module_exports_lhotse_class_names():
-    for name in ["LilcomChunkyWriter", "LilcomChunkyReader", "LilcomFilesWriter", "NumpyFilesWriter",
-                 "MemoryLilcomWriter", "MemoryNpyReader"]:
+    for name in [
+        "LilcomChunkyWriter",
+        "LilcomChunkyReader",
+        "LilcomFilesWriter",
+        "NumpyFilesWriter",
+        "MemoryLilcomWriter",
+        "MemoryNpyReader",
+    ]:
         assert hasattr(storage_io, name)

@@ -26,8 +26,9 @@ _CHUNKY_KEYS = st.one_of(
     st.text(max_size=20),
 )
 _FOLDER_KEYS = st.one_of(
-    st.lists(st.sampled_from(["..", ".", "abc", "abc.npy", "abc.llc", "", "/", "x\x00y", "\u00e9"]), max_size=6)
-    .map("/".join),
+    st.lists(st.sampled_from(["..", ".", "abc", "abc.npy", "abc.llc", "", "/", "x\x00y", "\u00e9"]), max_size=6).map(
+        "/".join
+    ),
     st.text(max_size=30),
 )
 _SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -24,8 +24,14 @@ def test_the_storage_interface_imports_no_backend():
 
 def test_lookup_by_name():
     optional = ["kaldiio"] if importlib.util.find_spec("kaldiio") else []  # the `kaldi` extra
-    assert io.available_storage_backends() == [*optional, "lilcom_chunky", "lilcom_files", "memory_lilcom",
-                                               "memory_npy", "numpy_files"]
+    assert io.available_storage_backends() == [
+        *optional,
+        "lilcom_chunky",
+        "lilcom_files",
+        "memory_lilcom",
+        "memory_npy",
+        "numpy_files",
+    ]
     for name in io.available_storage_backends():
         assert io.get_writer(name).name == io.get_reader(name).name == name
     with pytest.raises(UnknownNameError, match="did you mean 'lilcom_chunky'"):
@@ -62,8 +68,9 @@ def test_storage_path_attribute(tmp_path):
     assert writer.storage_path_.stat().st_size > 0
 
 
-@pytest.mark.parametrize("backend,key", [("lilcom_chunky", "0,10"), ("lilcom_files", "abc/abc.llc"),
-                                         ("numpy_files", "abc/abc.npy")])
+@pytest.mark.parametrize(
+    "backend,key", [("lilcom_chunky", "0,10"), ("lilcom_files", "abc/abc.llc"), ("numpy_files", "abc/abc.npy")]
+)
 def test_missing_storage_is_a_file_not_found_error(tmp_path, backend, key):
     path = tmp_path / "missing.lca" if backend == "lilcom_chunky" else tmp_path
     with pytest.raises(StorageNotFoundError, match=r"abc|0,10") as err:

@@ -32,10 +32,15 @@ SCRIPT = textwrap.dedent("""
 def _faults(mode):
     # a clean environment: other tests (Dask clusters) leave malloc and thread variables behind
     # (numpy's huge-page advice is off so that the count does not depend on the kernel's THP mode)
-    env = {"PATH": os.environ.get("PATH", ""), "MALLOC_TRIM_THRESHOLD_": "65536", "PYTHONPATH": str(REPO),
-           "NUMPY_MADVISE_HUGEPAGE": "0"}
-    out = subprocess.run([sys.executable, "-c", SCRIPT, mode], env=env, capture_output=True, text=True,
-                         check=True, timeout=120)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "MALLOC_TRIM_THRESHOLD_": "65536",
+        "PYTHONPATH": str(REPO),
+        "NUMPY_MADVISE_HUGEPAGE": "0",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT, mode], env=env, capture_output=True, text=True, check=True, timeout=120
+    )
     return int(out.stdout.strip())
 
 

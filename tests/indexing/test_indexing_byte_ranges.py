@@ -26,14 +26,15 @@ class InMemoryRanges:
 
     def read(self, offset: int, length: int) -> bytes:
         self.reads.append((offset, length))
-        return self.data[offset:offset + length]
+        return self.data[offset : offset + length]
 
 
 @pytest.mark.parametrize("name", ["sups.jsonl", "sups.jsonl.gz"])
 def test_readers_over_other_byte_ranges(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
-    SupervisionSet([SupervisionSegment(f"s{i}", "r", float(i), 1.0, text="w " * (i % 40)) for i in range(3000)]
-                   ).to_file(path)
+    SupervisionSet(
+        [SupervisionSegment(f"s{i}", "r", float(i), 1.0, text="w " * (i % 40)) for i in range(3000)]
+    ).to_file(path)
     local = IndexedJsonlReader(path) if name.endswith(".jsonl") else BlockedGzipReader(path)
     ranges = InMemoryRanges(path.read_bytes())
     moved = tmp_path / "elsewhere" / name  # the data is not at this path: only the ranges give it

@@ -56,8 +56,15 @@ def test_import_without_supervision_files(tmp_path):
 
 
 def test_import_durations_from_utt2num_frames(tmp_path):
-    data = write_dir(tmp_path / "d", **{"wav.scp": "r1 /x/r1.wav\n", "reco2dur": "r1 3.0\n",
-                                        "segments": "u1 r1 0.5 1.5\n", "utt2num_frames": "u1 98\n"})
+    data = write_dir(
+        tmp_path / "d",
+        **{
+            "wav.scp": "r1 /x/r1.wav\n",
+            "reco2dur": "r1 3.0\n",
+            "segments": "u1 r1 0.5 1.5\n",
+            "utt2num_frames": "u1 98\n",
+        },
+    )
     _, sups = import_kaldi_data_dir(data, sampling_rate=16000, frame_shift=0.01)
     assert sups["u1"].duration == pytest.approx(0.98)
     _, sups = import_kaldi_data_dir(data, sampling_rate=16000)
@@ -75,14 +82,26 @@ def test_import_with_threads_equals_serial(data_dir):
         ({"wav.scp": "r1 a.wav\nr1 b.wav\n"}, DuplicateIdError, "wav.scp:2"),
         ({"wav.scp": "r1 a.wav\n", "reco2dur": "r1 long\n"}, ManifestFormatError, "reco2dur:1"),
         ({"wav.scp": "r1 a.wav\nr2 b.wav\n", "reco2dur": "r1 1.0\n"}, ManifestFormatError, "reco2dur"),
-        ({"wav.scp": "r1 a.wav\n", "reco2dur": "r1 1.0\n", "segments": "u1 r1 0.0\n"}, ManifestFormatError,
-         "segments:1"),
-        ({"wav.scp": "r1 a.wav\n", "reco2dur": "r1 1.0\n", "segments": "\nu1 r1 0.0 x\n"}, ManifestFormatError,
-         "segments:2"),
-        ({"wav.scp": "r1 a.wav\n", "reco2dur": "r1 1.0\n", "segments": "u1 r9 0.0 1.0\n"}, UnknownIdError,
-         "segments:1"),
-        ({"wav.scp": "r1 a.wav\n", "reco2dur": "r1 1.0\n", "segments": "u1 r1 0.8 0.2\n"}, ManifestFormatError,
-         "segments:1"),
+        (
+            {"wav.scp": "r1 a.wav\n", "reco2dur": "r1 1.0\n", "segments": "u1 r1 0.0\n"},
+            ManifestFormatError,
+            "segments:1",
+        ),
+        (
+            {"wav.scp": "r1 a.wav\n", "reco2dur": "r1 1.0\n", "segments": "\nu1 r1 0.0 x\n"},
+            ManifestFormatError,
+            "segments:2",
+        ),
+        (
+            {"wav.scp": "r1 a.wav\n", "reco2dur": "r1 1.0\n", "segments": "u1 r9 0.0 1.0\n"},
+            UnknownIdError,
+            "segments:1",
+        ),
+        (
+            {"wav.scp": "r1 a.wav\n", "reco2dur": "r1 1.0\n", "segments": "u1 r1 0.8 0.2\n"},
+            ManifestFormatError,
+            "segments:1",
+        ),
     ],
 )
 def test_import_bad_lines_name_file_and_line(tmp_path, files, error, where):
@@ -110,12 +129,18 @@ def test_read_kaldi_table_keeps_inner_spaces(tmp_path):
 
 def _mono_manifests(lhotse_compat_dir):
     mono = str(lhotse_compat_dir / "audio" / "mono.wav")
-    recs = RecordingSet([Recording("r2", [AudioSource("file", [0], mono)], 16000, 32000, 2.0),
-                         Recording("r1", [AudioSource("command", [0], f"cat {mono}")], 16000, 32000, 2.0)])
-    sups = SupervisionSet([
-        SupervisionSegment("u2", "r2", 0.5, 1.25, text="SECOND ONE", speaker="s2", language="en", gender="m"),
-        SupervisionSegment("u1", "r1", 0.0, 2.0, text="FIRST", speaker="s1", language="en", gender="f"),
-    ])
+    recs = RecordingSet(
+        [
+            Recording("r2", [AudioSource("file", [0], mono)], 16000, 32000, 2.0),
+            Recording("r1", [AudioSource("command", [0], f"cat {mono}")], 16000, 32000, 2.0),
+        ]
+    )
+    sups = SupervisionSet(
+        [
+            SupervisionSegment("u2", "r2", 0.5, 1.25, text="SECOND ONE", speaker="s2", language="en", gender="m"),
+            SupervisionSegment("u1", "r1", 0.0, 2.0, text="FIRST", speaker="s1", language="en", gender="f"),
+        ]
+    )
     return recs, sups
 
 
@@ -144,8 +169,10 @@ def test_export_multichannel_splits_channels(tmp_path, lhotse_compat_dir):
     "recording, match",
     [
         (Recording("r", [AudioSource("url", [0], "http://x/a.wav")], 16000, 16000, 1.0), "url"),
-        (Recording("r", [AudioSource("file", [0], "a.wav")], 16000, 16000, 1.0).perturb_speed(1.1, affix_id=False),
-         "transforms"),
+        (
+            Recording("r", [AudioSource("file", [0], "a.wav")], 16000, 16000, 1.0).perturb_speed(1.1, affix_id=False),
+            "transforms",
+        ),
         (Recording("r", [AudioSource("command", [0, 1], "cat a.wav")], 16000, 16000, 1.0), "command"),
     ],
 )
@@ -156,8 +183,10 @@ def test_export_rejects_what_kaldi_cannot_read(tmp_path, recording, match):
 
 def test_export_rejects_two_genders_and_unknown_recordings(tmp_path):
     rec = Recording("r", [AudioSource("file", [0], "a.wav")], 16000, 32000, 2.0)
-    sups = [SupervisionSegment("u1", "r", 0, 1, speaker="s", gender="m"),
-            SupervisionSegment("u2", "r", 1, 1, speaker="s", gender="f")]
+    sups = [
+        SupervisionSegment("u1", "r", 0, 1, speaker="s", gender="m"),
+        SupervisionSegment("u2", "r", 1, 1, speaker="s", gender="f"),
+    ]
     with pytest.raises(ManifestFieldError, match="genders"):
         export_to_kaldi_data_dir([rec], sups, tmp_path)
     with pytest.raises(UnknownIdError, match="'other'"):

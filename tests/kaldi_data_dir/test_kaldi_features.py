@@ -29,12 +29,17 @@ def corpus(tmp_path):
     for name, shape in (("spk1-a", 32000), ("spk2-b", (24000, 2))):
         sf.write(tmp_path / f"{name}.flac", rng.uniform(-0.5, 0.5, shape), 16000, subtype="PCM_16")
     recordings = RecordingSet(Recording.from_file(tmp_path / f"{n}.flac") for n in ("spk1-a", "spk2-b"))
-    supervisions = SupervisionSet([
-        SupervisionSegment(id="spk1-a-1", recording_id="spk1-a", start=0.25, duration=1.0, speaker="spk1", text="A"),
-        SupervisionSegment(id="spk1-a-2", recording_id="spk1-a", start=1.5, duration=0.5, speaker="spk1", text="B"),
-        SupervisionSegment(id="spk2-b-1", recording_id="spk2-b", start=0.0, duration=1.5, speaker="spk2", text="C",
-                           channel=[0, 1]),
-    ])
+    supervisions = SupervisionSet(
+        [
+            SupervisionSegment(
+                id="spk1-a-1", recording_id="spk1-a", start=0.25, duration=1.0, speaker="spk1", text="A"
+            ),
+            SupervisionSegment(id="spk1-a-2", recording_id="spk1-a", start=1.5, duration=0.5, speaker="spk1", text="B"),
+            SupervisionSegment(
+                id="spk2-b-1", recording_id="spk2-b", start=0.0, duration=1.5, speaker="spk2", text="C", channel=[0, 1]
+            ),
+        ]
+    )
     recordings.to_file(tmp_path / "recordings.jsonl.gz")
     supervisions.to_file(tmp_path / "supervisions.jsonl.gz")
     _invoke("feat", "extract", tmp_path / "recordings.jsonl.gz", tmp_path / "feats")
@@ -44,8 +49,17 @@ def corpus(tmp_path):
 def test_export_writes_feats_that_kaldiio_reads(corpus):
     tmp_path, supervisions = corpus
     data = tmp_path / "data"
-    _invoke("kaldi", "export", tmp_path / "recordings.jsonl.gz", tmp_path / "supervisions.jsonl.gz", data,
-            "--features", tmp_path / "feats" / "feats.jsonl.gz", "--compression-method", "none")
+    _invoke(
+        "kaldi",
+        "export",
+        tmp_path / "recordings.jsonl.gz",
+        tmp_path / "supervisions.jsonl.gz",
+        data,
+        "--features",
+        tmp_path / "feats" / "feats.jsonl.gz",
+        "--compression-method",
+        "none",
+    )
     features = load_manifest(tmp_path / "feats" / "feats.jsonl.gz")
     loaded = kaldiio.load_scp(str(data / "feats.scp"))
     lines = (data / "feats.scp").read_text().splitlines()
@@ -63,8 +77,15 @@ def test_export_writes_feats_that_kaldiio_reads(corpus):
 def test_import_of_feats_scp_and_round_trip(corpus):
     tmp_path, _ = corpus
     data = tmp_path / "data"
-    _invoke("kaldi", "export", tmp_path / "recordings.jsonl.gz", tmp_path / "supervisions.jsonl.gz", data,
-            "--features", tmp_path / "feats" / "feats.jsonl.gz")
+    _invoke(
+        "kaldi",
+        "export",
+        tmp_path / "recordings.jsonl.gz",
+        tmp_path / "supervisions.jsonl.gz",
+        data,
+        "--features",
+        tmp_path / "feats" / "feats.jsonl.gz",
+    )
     result = _invoke("kaldi", "import", data, tmp_path / "imported", "-f", "0.01", "-t", "kaldi-fbank")
     assert "4 features" in result.output
     features = list(load_manifest(tmp_path / "imported" / "features.jsonl.gz"))
@@ -81,8 +102,15 @@ def test_import_of_feats_scp_and_round_trip(corpus):
 def test_import_without_frame_shift_says_how_to_import_feats(corpus):
     tmp_path, _ = corpus
     data = tmp_path / "data"
-    _invoke("kaldi", "export", tmp_path / "recordings.jsonl.gz", tmp_path / "supervisions.jsonl.gz", data,
-            "--features", tmp_path / "feats" / "feats.jsonl.gz")
+    _invoke(
+        "kaldi",
+        "export",
+        tmp_path / "recordings.jsonl.gz",
+        tmp_path / "supervisions.jsonl.gz",
+        data,
+        "--features",
+        tmp_path / "feats" / "feats.jsonl.gz",
+    )
     result = _invoke("kaldi", "import", data, tmp_path / "imported")
     assert "pass --frame-shift" in result.output
     assert not (tmp_path / "imported" / "features.jsonl.gz").exists()
@@ -92,9 +120,18 @@ def test_export_refuses_utterances_without_features(corpus):
     tmp_path, _ = corpus
     features = load_manifest(tmp_path / "feats" / "feats.jsonl.gz")
     features.filter(lambda f: f.recording_id == "spk1-a").to_file(tmp_path / "some.jsonl.gz")
-    result = CliRunner().invoke(cli, ["kaldi", "export", str(tmp_path / "recordings.jsonl.gz"),
-                                      str(tmp_path / "supervisions.jsonl.gz"), str(tmp_path / "data"),
-                                      "--features", str(tmp_path / "some.jsonl.gz")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "kaldi",
+            "export",
+            str(tmp_path / "recordings.jsonl.gz"),
+            str(tmp_path / "supervisions.jsonl.gz"),
+            str(tmp_path / "data"),
+            "--features",
+            str(tmp_path / "some.jsonl.gz"),
+        ],
+    )
     assert result.exit_code == 1 and "utterance 'spk2-b-1-0'" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "data").exists()  # nothing written
 

@@ -14,10 +14,29 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from lhotse_lite.errors import LhotseLiteError
 from lhotse_lite.kaldi_data_dir import import_kaldi_data_dir, read_kaldi_table
 
-SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                             HealthCheck.function_scoped_fixture])
-TOKENS = [b"rec1", b"utt1", b"utt2", b"spk", b"0", b"-1", b"0.5", b"1.0", b"1e309", b"nan", b"inf", b"\xff",
-          b"caf\xe9", b"|", b"\t", b"9" * 400, b"1e-400", b"\x00"]
+SETTINGS = settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+TOKENS = [
+    b"rec1",
+    b"utt1",
+    b"utt2",
+    b"spk",
+    b"0",
+    b"-1",
+    b"0.5",
+    b"1.0",
+    b"1e309",
+    b"nan",
+    b"inf",
+    b"\xff",
+    b"caf\xe9",
+    b"|",
+    b"\t",
+    b"9" * 400,
+    b"1e-400",
+    b"\x00",
+]
 token = st.sampled_from(TOKENS) | st.binary(max_size=5)
 line = st.lists(token, max_size=5).map(b" ".join) | st.binary(max_size=20)
 content = st.lists(line, max_size=5).map(b"\n".join)

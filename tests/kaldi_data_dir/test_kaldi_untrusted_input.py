@@ -75,14 +75,21 @@ def _recording(rid="a"):
     return Recording(rid, [AudioSource("file", [0], f"/corpus/{rid}.wav")], 16000, 16000, 1.0)
 
 
-@pytest.mark.parametrize("recording,segment,match", [
-    (_recording("rec 1"), None, "recording 'rec 1': the id 'rec 1'"),
-    (_recording(), SupervisionSegment("u\t1", "a", 0, 1), "the id 'u\\\\t1'"),
-    (_recording(), SupervisionSegment("u1", "a", 0, 1, speaker="Jane Doe"), "the speaker 'Jane Doe'"),
-    (_recording(), SupervisionSegment("u1", "a", 0, 1, speaker=""), "the speaker ''"),
-    (_recording(), SupervisionSegment("u1", "a", 0, 1, language="en\n"), "the language 'en\\\\n' holds a line break"),
-    (Recording("a", [AudioSource("file", [0], "/x\ny.wav")], 16000, 16000, 1.0), None, "wav.scp entry"),
-])
+@pytest.mark.parametrize(
+    "recording,segment,match",
+    [
+        (_recording("rec 1"), None, "recording 'rec 1': the id 'rec 1'"),
+        (_recording(), SupervisionSegment("u\t1", "a", 0, 1), "the id 'u\\\\t1'"),
+        (_recording(), SupervisionSegment("u1", "a", 0, 1, speaker="Jane Doe"), "the speaker 'Jane Doe'"),
+        (_recording(), SupervisionSegment("u1", "a", 0, 1, speaker=""), "the speaker ''"),
+        (
+            _recording(),
+            SupervisionSegment("u1", "a", 0, 1, language="en\n"),
+            "the language 'en\\\\n' holds a line break",
+        ),
+        (Recording("a", [AudioSource("file", [0], "/x\ny.wav")], 16000, 16000, 1.0), None, "wav.scp entry"),
+    ],
+)
 def test_export_refuses_what_cannot_be_read_back(tmp_path, recording, segment, match):
     with pytest.raises(ManifestFieldError, match=match):
         export_to_kaldi_data_dir([recording], [segment] if segment else [], tmp_path / "d")
@@ -90,8 +97,10 @@ def test_export_refuses_what_cannot_be_read_back(tmp_path, recording, segment, m
 
 
 def test_export_flattens_line_breaks_in_texts_and_reads_back(tmp_path, caplog):
-    segments = [SupervisionSegment("u1", "a", 0, 0.5, text="one\ntwo\r\nthree\tfour\u2028five"),
-                SupervisionSegment("u2", "a", 0.5, 0.5, text="plain  text")]
+    segments = [
+        SupervisionSegment("u1", "a", 0, 0.5, text="one\ntwo\r\nthree\tfour\u2028five"),
+        SupervisionSegment("u2", "a", 0.5, 0.5, text="plain  text"),
+    ]
     with caplog.at_level(logging.WARNING):
         out = export_to_kaldi_data_dir([_recording()], segments, tmp_path / "d")
     assert "1 text(s) held line breaks or tabs" in caplog.text and "'u1'" in caplog.text

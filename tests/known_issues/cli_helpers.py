@@ -17,7 +17,7 @@ def one_error_line(result):
     assert "Traceback" not in result.output
     last = result.stderr.strip().splitlines()[-1]
     assert "Error: " in last, result.stderr
-    return last[last.index("Error: "):]  # after a progress bar that the error ended
+    return last[last.index("Error: ") :]  # after a progress bar that the error ended
 
 
 def write_wav(path, seconds=1.0, rate=16000, seed=0):

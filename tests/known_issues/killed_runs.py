@@ -36,7 +36,6 @@ EXTRACT = textwrap.dedent("""
 """)
 
 
-
 def wait_for_lines(path, count, proc, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:

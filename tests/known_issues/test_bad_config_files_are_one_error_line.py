@@ -2,18 +2,20 @@
 ``lite feat extract -c`` is one error line naming the file (and line:column), never a traceback.
 """
 
-
 import pytest
 
 from lhotse_lite.audio import Recording, RecordingSet
 from tests.known_issues.cli_helpers import one_error_line, run, write_wav
 
 
-@pytest.mark.parametrize("text,where,what", [
-    ("feature_type: kaldi-fbank\nnum_filters: [80\n", ":3:", "invalid YAML"),
-    ("feature_type: kaldi-fbank\nnum_filters: !!python/object/apply:os.system ['true']\n", ":2:", "python"),
-    ("feature_type: kaldi-fbank\nnum_filters: eighty\n", "", "num_filters must be an int, got 'eighty'"),
-])
+@pytest.mark.parametrize(
+    "text,where,what",
+    [
+        ("feature_type: kaldi-fbank\nnum_filters: [80\n", ":3:", "invalid YAML"),
+        ("feature_type: kaldi-fbank\nnum_filters: !!python/object/apply:os.system ['true']\n", ":2:", "python"),
+        ("feature_type: kaldi-fbank\nnum_filters: eighty\n", "", "num_filters must be an int, got 'eighty'"),
+    ],
+)
 def test_bad_config_files_are_one_error_line(tmp_path, text, where, what):
     config = tmp_path / "fbank.yaml"
     config.write_text(text)

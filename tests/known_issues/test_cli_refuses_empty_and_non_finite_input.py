@@ -32,8 +32,9 @@ def test_rttm_without_turns(tmp_path):
     assert not (tmp_path / "out.jsonl").exists()
 
 
-@pytest.mark.parametrize("option,value", [("--min-duration", "nan"), ("--max-duration", "inf"),
-                                          ("--min-duration", "-1")])
+@pytest.mark.parametrize(
+    "option,value", [("--min-duration", "nan"), ("--max-duration", "inf"), ("--min-duration", "-1")]
+)
 def test_non_finite_filter_options(lhotse_compat_dir, tmp_path, option, value):
     result = run("manifest", "filter", lhotse_compat_dir / "supervisions.jsonl", tmp_path / "out.jsonl", option, value)
     assert result.exit_code == 2 and "Error: Invalid value for '" + option in result.stderr, result.output

@@ -2,7 +2,6 @@
 refused, without running, once switched off; trusted data still runs them, as in Lhotse.
 """
 
-
 import pytest
 
 from lhotse_lite.audio import AudioSource, Recording, RecordingSet, set_command_sources_allowed

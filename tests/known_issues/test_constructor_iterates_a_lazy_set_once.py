@@ -2,7 +2,6 @@
 once more to ask for its length.
 """
 
-
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 
 

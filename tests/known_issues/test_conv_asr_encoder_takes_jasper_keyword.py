@@ -10,13 +10,33 @@ from tests.reference.reference_code import nemo
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 
 NEMO_ENCODER_CONFIG = dict(
-    feat_in=8, activation="relu", conv_mask=True, normalization_mode="batch", residual_mode="add", norm_groups=-1,
-    frame_splicing=1, init_mode="xavier_uniform", quantize=False,
-    jasper=[dict(filters=16, repeat=1, kernel=[5], stride=[1], dilation=[1], dropout=0.0, residual=False,
-                 separable=True, se=True, se_context_size=-1, se_interpolation_mode="nearest", kernel_size_factor=1.0,
-                 future_context=-1),
-            dict(filters=16, repeat=2, kernel=[7], stride=[1], dilation=[1], dropout=0.0, residual=True,
-                 separable=True)],
+    feat_in=8,
+    activation="relu",
+    conv_mask=True,
+    normalization_mode="batch",
+    residual_mode="add",
+    norm_groups=-1,
+    frame_splicing=1,
+    init_mode="xavier_uniform",
+    quantize=False,
+    jasper=[
+        dict(
+            filters=16,
+            repeat=1,
+            kernel=[5],
+            stride=[1],
+            dilation=[1],
+            dropout=0.0,
+            residual=False,
+            separable=True,
+            se=True,
+            se_context_size=-1,
+            se_interpolation_mode="nearest",
+            kernel_size_factor=1.0,
+            future_context=-1,
+        ),
+        dict(filters=16, repeat=2, kernel=[7], stride=[1], dilation=[1], dropout=0.0, residual=True, separable=True),
+    ],
 )
 
 

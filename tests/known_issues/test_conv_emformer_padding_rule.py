@@ -12,7 +12,6 @@ left-context-free model, whose queries only see frames that are valid under both
 torchaudio's rule (``masks.key_padding_mask``), in ``forward`` and in ``infer``.
 """
 
-
 import torch
 
 from lhotse_lite.models.conv_emformer import ConvEmformer
@@ -41,8 +40,7 @@ def test_a_single_item_is_not_masked():
     model = _model()
     x = torch.randn(1, 16 + 2, 16)
     with torch.no_grad():
-        torch.testing.assert_close(model(x, torch.tensor([3]))[0], model(x, torch.tensor([16]))[0],
-                                   rtol=0.0, atol=0.0)
+        torch.testing.assert_close(model(x, torch.tensor([3]))[0], model(x, torch.tensor([16]))[0], rtol=0.0, atol=0.0)
 
 
 def test_default_configuration_matches_torchaudio_on_a_padded_batch():

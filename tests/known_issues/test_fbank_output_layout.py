@@ -18,8 +18,12 @@ LENGTHS = [0, 1, 400, 4000, 7840, 8000, 16000, 81920, 82080, 160000, 320000]
 @pytest.mark.parametrize("batch", [1, 3])
 def test_fbank_is_contiguous_at_every_length(num_samples, batch):
     x = torch.randn(batch, num_samples) * 0.1
-    for layer in (Wav2LogFilterBank(), Wav2LogFilterBank(use_energy=True), Wav2LogFilterBank(num_filters=23),
-                  Wav2MFCC()):
+    for layer in (
+        Wav2LogFilterBank(),
+        Wav2LogFilterBank(use_energy=True),
+        Wav2LogFilterBank(num_filters=23),
+        Wav2MFCC(),
+    ):
         out = layer(x)
         assert out.is_contiguous(), (type(layer).__name__, num_samples, batch)
         assert out.view(-1).numel() == out.numel()  # .view needs a contiguous tensor

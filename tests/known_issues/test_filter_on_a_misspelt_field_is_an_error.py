@@ -2,8 +2,6 @@
 closest field and lists the valid ones, and writes nothing (never a silently empty output).
 """
 
-
-
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 from tests.known_issues.cli_helpers import one_error_line, run
 

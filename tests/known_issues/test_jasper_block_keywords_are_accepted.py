@@ -11,10 +11,18 @@ from tests.reference.reference_code import nemo
 
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 
-OFF = dict(se=False, se_reduction_ratio=16, se_context_window=-1, se_interpolation_mode="nearest", future_context=-1,
-           quantize=False, layer_idx=-1)
-ON = dict(se=True, se_reduction_ratio=4, se_context_window=5, se_interpolation_mode="nearest", future_context=2,
-          layer_idx=0)
+OFF = dict(
+    se=False,
+    se_reduction_ratio=16,
+    se_context_window=-1,
+    se_interpolation_mode="nearest",
+    future_context=-1,
+    quantize=False,
+    layer_idx=-1,
+)
+ON = dict(
+    se=True, se_reduction_ratio=4, se_context_window=5, se_interpolation_mode="nearest", future_context=2, layer_idx=0
+)
 
 
 @pytest.mark.parametrize("keywords", [OFF, ON], ids=["off", "on"])

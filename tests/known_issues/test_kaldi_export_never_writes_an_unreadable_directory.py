@@ -2,8 +2,6 @@
 or tabs as single lines (with a warning), so that every directory it writes imports back.
 """
 
-
-
 from lhotse_lite.audio import Recording, RecordingSet
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 from tests.known_issues.cli_helpers import one_error_line, run, write_wav

@@ -49,24 +49,43 @@ def corpus(tmp_path):
     folder = tmp_path / "My Corpus (v2)"
     folder.mkdir()
     rng = np.random.default_rng(0)
-    audio = {"spk1-a": rng.uniform(-0.5, 0.5, RATE), "spk1-b": rng.uniform(-0.5, 0.5, (RATE, 2)),
-             "spk2-c": rng.uniform(-0.5, 0.5, RATE // 2)}
+    audio = {
+        "spk1-a": rng.uniform(-0.5, 0.5, RATE),
+        "spk1-b": rng.uniform(-0.5, 0.5, (RATE, 2)),
+        "spk2-c": rng.uniform(-0.5, 0.5, RATE // 2),
+    }
     paths = {"spk1-a": folder / "a.flac", "spk1-b": folder / "b's take.flac", "spk2-c": folder / "c d.wav"}
     for rid, samples in audio.items():
         sf.write(paths[rid], samples, RATE, subtype="PCM_16")
     recordings = RecordingSet(Recording.from_file(path, recording_id=rid) for rid, path in paths.items())
     supervisions = SupervisionSet(
-        SupervisionSegment(id=f"{rid}-1", recording_id=rid, start=0.0, duration=0.5, text="HELLO",
-                           speaker=rid.split("-")[0], channel=[0, 1] if rid == "spk1-b" else 0)
-        for rid in paths)
+        SupervisionSegment(
+            id=f"{rid}-1",
+            recording_id=rid,
+            start=0.0,
+            duration=0.5,
+            text="HELLO",
+            speaker=rid.split("-")[0],
+            channel=[0, 1] if rid == "spk1-b" else 0,
+        )
+        for rid in paths
+    )
     recordings.to_file(tmp_path / "recordings.jsonl.gz")
     supervisions.to_file(tmp_path / "supervisions.jsonl.gz")
     return tmp_path, audio
 
 
 def _export(tmp_path: Path) -> Path:
-    result = CliRunner().invoke(cli, ["kaldi", "export", str(tmp_path / "recordings.jsonl.gz"),
-                                      str(tmp_path / "supervisions.jsonl.gz"), str(tmp_path / "data")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "kaldi",
+            "export",
+            str(tmp_path / "recordings.jsonl.gz"),
+            str(tmp_path / "supervisions.jsonl.gz"),
+            str(tmp_path / "data"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return tmp_path / "data"
 
@@ -118,8 +137,9 @@ def test_kaldi_validate_data_dir_accepts_the_export(corpus):
     tmp_path, _ = corpus
     data = _export(tmp_path)
     recipe = Path(os.environ["KALDI_ROOT"]) / "egs" / "wsj" / "s5"
-    result = subprocess.run(["utils/validate_data_dir.sh", "--no-feats", str(data)], cwd=recipe,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["utils/validate_data_dir.sh", "--no-feats", str(data)], cwd=recipe, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0 and "Successfully validated" in result.stdout, result.stdout + result.stderr
 
 

@@ -29,12 +29,28 @@ def exported(tmp_path):
     sf.write(folder / "c.wav", rng.uniform(-0.5, 0.5, 16000), 16000, subtype="PCM_16")
     recordings = RecordingSet(Recording.from_file(folder / name) for name in ("a.flac", "b.flac", "c.wav"))
     supervisions = SupervisionSet(
-        SupervisionSegment(id=f"{r.id}-1", recording_id=r.id, start=0.0, duration=0.5, speaker="s",
-                           channel=r.channel_ids if r.num_channels > 1 else 0) for r in recordings)
+        SupervisionSegment(
+            id=f"{r.id}-1",
+            recording_id=r.id,
+            start=0.0,
+            duration=0.5,
+            speaker="s",
+            channel=r.channel_ids if r.num_channels > 1 else 0,
+        )
+        for r in recordings
+    )
     recordings.to_file(tmp_path / "recordings.jsonl.gz")
     supervisions.to_file(tmp_path / "supervisions.jsonl.gz")
-    result = CliRunner().invoke(cli, ["kaldi", "export", str(tmp_path / "recordings.jsonl.gz"),
-                                      str(tmp_path / "supervisions.jsonl.gz"), str(tmp_path / "data")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "kaldi",
+            "export",
+            str(tmp_path / "recordings.jsonl.gz"),
+            str(tmp_path / "supervisions.jsonl.gz"),
+            str(tmp_path / "data"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return tmp_path
 
@@ -50,7 +66,11 @@ def test_import_of_our_export_needs_no_options_and_runs_no_command(exported, wit
     assert imported["a"].sources[0].type == "command" and imported["b_1"].sources[0].type == "command"
     # each Kaldi recording has the rate and length of the audio its wav.scp entry produces
     assert {rid: (r.sampling_rate, r.num_samples, r.num_channels) for rid, r in imported.items()} == {
-        "a": (8000, 24000, 1), "b_0": (22050, 22050, 1), "b_1": (22050, 22050, 1), "c": (16000, 16000, 1)}
+        "a": (8000, 24000, 1),
+        "b_0": (22050, 22050, 1),
+        "b_1": (22050, 22050, 1),
+        "c": (16000, 16000, 1),
+    }
     supervisions = load_manifest(exported / "imported" / "supervisions.jsonl.gz")
     assert sorted(s.id for s in supervisions) == ["a-1", "b-1-0", "b-1-1", "c-1"]
 

@@ -3,8 +3,6 @@ given; otherwise it stops with one error line naming the recording and the flag,
 from ``utt2dur``.
 """
 
-
-
 from tests.known_issues.cli_helpers import one_error_line, run, write_wav
 
 

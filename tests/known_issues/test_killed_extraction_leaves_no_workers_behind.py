@@ -27,7 +27,7 @@ def _session_processes(session_id):
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
         state, session = fields[0], int(fields[3])
         if session == session_id and state != "Z":
             alive[int(entry.name)] = cmdline
@@ -42,8 +42,10 @@ def test_sigkill_of_parent_leaves_no_worker_fork_server_or_tracker(tmp_path):
     manifest = tmp_path / "f.jsonl"
     script = tmp_path / "extract.py"  # a file, so that the workers can import its augment_fn
     script.write_text(EXTRACT)
-    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path / "f.lca"), str(manifest), str(wav),
-                             "200", "2"], start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path / "f.lca"), str(manifest), str(wav), "200", "2"],
+        start_new_session=True,
+    )
     try:
         assert wait_for_lines(tmp_path / "f.jsonl.partial", 2, proc, START_TIMEOUT_S), "workers never produced"
         before = _session_processes(proc.pid)

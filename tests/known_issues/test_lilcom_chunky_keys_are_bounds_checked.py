@@ -19,7 +19,7 @@ def archive(tmp_path):
     return writer.storage_path, key
 
 
-@pytest.mark.parametrize("key", ["0,99999999999999999", f"0,{2 ** 64}", f"{2 ** 63},1", "0,-5", "-1,10", "0,0"])
+@pytest.mark.parametrize("key", ["0,99999999999999999", f"0,{2**64}", f"{2**63},1", "0,-5", "-1,10", "0,0"])
 def test_out_of_range_keys_name_the_key_and_the_archive(archive, key):
     path, good = archive
     with pytest.raises(StorageFormatError) as caught:

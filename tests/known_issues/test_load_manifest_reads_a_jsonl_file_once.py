@@ -26,7 +26,9 @@ def test_load_manifest_reads_a_jsonl_file_once(tmp_path: Path, monkeypatch: pyte
 
 def test_an_invalid_item_still_names_its_line(tmp_path: Path) -> None:
     path = tmp_path / "sups.jsonl"
-    path.write_text('{"id": "a", "recording_id": "r", "start": 0, "duration": 1}\n\n'
-                    '{"id": "b", "recording_id": "r", "start": 0, "duration": -1}\n')
+    path.write_text(
+        '{"id": "a", "recording_id": "r", "start": 0, "duration": 1}\n\n'
+        '{"id": "b", "recording_id": "r", "start": 0, "duration": -1}\n'
+    )
     with pytest.raises(ManifestFieldError, match=r"sups\.jsonl:3: "):
         load_manifest(path)

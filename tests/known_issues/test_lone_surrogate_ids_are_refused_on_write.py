@@ -29,8 +29,7 @@ def test_manifest_formats(tmp_path, ext):
 
 
 def test_rttm_ctm_and_kaldi(tmp_path):
-    seg = SupervisionSegment("utt1", "rec1", 0.0, 1.0, speaker=BAD,
-                             alignment={"word": [AlignmentItem(BAD, 0.0, 0.5)]})
+    seg = SupervisionSegment("utt1", "rec1", 0.0, 1.0, speaker=BAD, alignment={"word": [AlignmentItem(BAD, 0.0, 0.5)]})
     with pytest.raises(ManifestFieldError, match=r"supervision 'utt1': field 'speaker' is .*lone surrogate"):
         write_rttm([seg], tmp_path / "a.rttm")
     with pytest.raises(ManifestFieldError, match=r"supervision 'utt1': field 'alignment.word\[0\]\[0\]'"):
@@ -42,15 +41,19 @@ def test_rttm_ctm_and_kaldi(tmp_path):
     assert not (tmp_path / "a.rttm").exists() and not (tmp_path / "a.ctm").exists()
 
 
-@pytest.mark.parametrize("name,content", [
-    ("sups.jsonl", '{"id": "utt\\udcff", "recording_id": "rec1", "start": 0.0, "duration": 1.0}\n'),
-    ("sups.yaml", '- {id: "utt\\udcff", recording_id: rec1, start: 0.0, duration: 1.0}\n'),
-])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("sups.jsonl", '{"id": "utt\\udcff", "recording_id": "rec1", "start": 0.0, "duration": 1.0}\n'),
+        ("sups.yaml", '- {id: "utt\\udcff", recording_id: rec1, start: 0.0, duration: 1.0}\n'),
+    ],
+)
 def test_readers_refuse_an_escaped_lone_surrogate(tmp_path, name, content):
     # the way back in is closed too: a JSON or YAML escape cannot spell one
     (tmp_path / name).write_text(content)
-    result = CliRunner().invoke(cli, ["manifest", "filter", str(tmp_path / name), str(tmp_path / "out.jsonl"),
-                                      "--where", "duration>0"])
+    result = CliRunner().invoke(
+        cli, ["manifest", "filter", str(tmp_path / name), str(tmp_path / "out.jsonl"), "--where", "duration>0"]
+    )
     assert result.exit_code != 0 and "Traceback" not in result.output, result.output
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and f"{name}:1" in errors[0]

@@ -44,9 +44,20 @@ def test_alignment_item_recording_and_features(value):
     with pytest.raises(ManifestFieldError, match=r"recording 'rec1'.*duration"):
         Recording("rec1", [AudioSource("file", [0], "a.wav")], 16000, 16000, value)
     for field in ("start", "duration", "frame_shift"):
-        fields = dict(type="kaldi-fbank", num_frames=100, num_features=80, frame_shift=0.01, sampling_rate=16000,
-                      start=0.0, duration=1.0, storage_type="numpy_files", storage_path="feats", storage_key="k1",
-                      recording_id="rec1", channels=0)
+        fields = dict(
+            type="kaldi-fbank",
+            num_frames=100,
+            num_features=80,
+            frame_shift=0.01,
+            sampling_rate=16000,
+            start=0.0,
+            duration=1.0,
+            storage_type="numpy_files",
+            storage_path="feats",
+            storage_key="k1",
+            recording_id="rec1",
+            channels=0,
+        )
         fields[field] = value
         with pytest.raises(ManifestFieldError, match=rf"recording 'rec1'.*'{field}' must be a finite number"):
             Features(**fields)
@@ -55,8 +66,9 @@ def test_alignment_item_recording_and_features(value):
 @pytest.mark.parametrize("text", ["nan", "inf", "-Infinity", "1e309"])
 def test_rttm_and_ctm_readers(tmp_path, text):
     rttm = tmp_path / "a.rttm"
-    rttm.write_text("SPEAKER rec1 1 0.0 1.0 <NA> <NA> spk <NA> <NA>\n"
-                    f"SPEAKER rec1 1 0.0 {text} <NA> <NA> spk <NA> <NA>\n")
+    rttm.write_text(
+        f"SPEAKER rec1 1 0.0 1.0 <NA> <NA> spk <NA> <NA>\nSPEAKER rec1 1 0.0 {text} <NA> <NA> spk <NA> <NA>\n"
+    )
     with pytest.raises(ManifestFormatError, match=r"a\.rttm:2: .*finite"):
         list(read_rttm(rttm))
     ctm = tmp_path / "a.ctm"
@@ -93,15 +105,26 @@ def test_kaldi_segments_reco2dur_utt2dur(kaldi_dir, text):
         import_kaldi_data_dir(kaldi_dir, sampling_rate=16000)
 
 
-@pytest.mark.parametrize("name,content", [
-    ("sups.jsonl", '{"id": "a", "recording_id": "r", "start": 0, "duration": 1}\n'
-                   '{"id": "b", "recording_id": "r", "start": 0, "duration": 1e309}\n'),
-    ("sups.jsonl", '{"id": "a", "recording_id": "r", "start": 0, "duration": 1}\n'
-                   '{"id": "b", "recording_id": "r", "start": 0, "duration": NaN}\n'),
-    ("sups.yaml", "- {id: a, recording_id: r, start: 0, duration: 1}\n- {id: b, recording_id: r, start: .nan, "
-                  "duration: 1}\n"),
-    ("sups.json", '[{"id": "b", "recording_id": "r", "start": 0, "duration": Infinity}]'),
-])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        (
+            "sups.jsonl",
+            '{"id": "a", "recording_id": "r", "start": 0, "duration": 1}\n'
+            '{"id": "b", "recording_id": "r", "start": 0, "duration": 1e309}\n',
+        ),
+        (
+            "sups.jsonl",
+            '{"id": "a", "recording_id": "r", "start": 0, "duration": 1}\n'
+            '{"id": "b", "recording_id": "r", "start": 0, "duration": NaN}\n',
+        ),
+        (
+            "sups.yaml",
+            "- {id: a, recording_id: r, start: 0, duration: 1}\n- {id: b, recording_id: r, start: .nan, duration: 1}\n",
+        ),
+        ("sups.json", '[{"id": "b", "recording_id": "r", "start": 0, "duration": Infinity}]'),
+    ],
+)
 def test_manifest_readers(tmp_path, name, content):
     path = tmp_path / name
     path.write_text(content)

@@ -11,8 +11,10 @@ import pytest
 from lhotse_lite.units import add_durations, compute_num_samples
 
 
-@pytest.mark.parametrize("duration,rate,expected", [(-0.05, 22050, -1103), (0.05, 22050, 1103),
-                                                    (-0.00003125, 16000, -1), (-0.1, 16000, -1600)])
+@pytest.mark.parametrize(
+    "duration,rate,expected",
+    [(-0.05, 22050, -1103), (0.05, 22050, 1103), (-0.00003125, 16000, -1), (-0.1, 16000, -1600)],
+)
 def test_half_samples_round_away_from_zero(duration, rate, expected):
     assert compute_num_samples(duration, rate) == expected
 

@@ -24,15 +24,18 @@ LATIN1 = "café".encode("latin-1")
 def _one_error_line(result):
     assert result.exit_code != 0 and "Traceback" not in result.output, result.output
     # a progress bar may share the line (its carriage return and cursor codes end before "Error:")
-    errors = [line[line.index("Error:"):] for line in result.output.splitlines() if "Error:" in line]
+    errors = [line[line.index("Error:") :] for line in result.output.splitlines() if "Error:" in line]
     assert len(errors) == 1, result.output
     return errors[0]
 
 
 def test_rttm_and_ctm(tmp_path):
     rttm = tmp_path / "a.rttm"
-    rttm.write_bytes(b"SPEAKER rec1 1 0.0 1.0 <NA> <NA> spk <NA> <NA>\n\nSPEAKER rec1 1 1.0 1.0 <NA> <NA> " + LATIN1
-                     + b" <NA> <NA>\n")
+    rttm.write_bytes(
+        b"SPEAKER rec1 1 0.0 1.0 <NA> <NA> spk <NA> <NA>\n\nSPEAKER rec1 1 1.0 1.0 <NA> <NA> "
+        + LATIN1
+        + b" <NA> <NA>\n"
+    )
     with pytest.raises(ManifestFormatError, match=r"a\.rttm:3: byte 0xe9 at column \d+ is not UTF-8; RTTM files"):
         list(read_rttm(rttm))
     line = _one_error_line(CliRunner().invoke(cli, ["rttm", "import", str(rttm), str(tmp_path / "s.jsonl")]))
@@ -53,8 +56,9 @@ def test_kaldi_text_and_segments(tmp_path):
     (data / "text").write_bytes(b"utt1 " + LATIN1 + b"\n")
     with pytest.raises(ManifestFormatError, match=r"text:1: byte 0xe9 .* not UTF-8; Kaldi table files"):
         import_kaldi_data_dir(data, sampling_rate=16000)
-    line = _one_error_line(CliRunner().invoke(
-        cli, ["kaldi", "import", str(data), str(tmp_path / "out"), "--sampling-rate", "16000"]))
+    line = _one_error_line(
+        CliRunner().invoke(cli, ["kaldi", "import", str(data), str(tmp_path / "out"), "--sampling-rate", "16000"])
+    )
     assert "text:1" in line and "UTF-8" in line
     (data / "text").unlink()
     (data / "segments").write_bytes(b"utt1 rec1 0.0 0.5\n" + LATIN1 + b" rec1 0.5 1.0\n")

@@ -11,8 +11,9 @@ from lhotse_lite.cli import cli
 
 def test_unsupported_extension(lhotse_compat_dir, tmp_path, monkeypatch):
     monkeypatch.chdir(lhotse_compat_dir)
-    result = CliRunner().invoke(cli, ["feat", "inspect", "feats_lilcom_chunky.jsonl.gz", "--plot",
-                                      str(tmp_path / "out.txt")])
+    result = CliRunner().invoke(
+        cli, ["feat", "inspect", "feats_lilcom_chunky.jsonl.gz", "--plot", str(tmp_path / "out.txt")]
+    )
     assert result.exit_code == 1 and result.stdout == "", result.output
     assert result.stderr.startswith("Error: --plot ") and "'.txt' is not an image format" in result.stderr
     assert ".png" in result.stderr and ".svg" in result.stderr and len(result.stderr.splitlines()) == 1
@@ -21,7 +22,8 @@ def test_unsupported_extension(lhotse_compat_dir, tmp_path, monkeypatch):
 
 def test_supported_extension_still_plots(lhotse_compat_dir, tmp_path, monkeypatch):
     monkeypatch.chdir(lhotse_compat_dir)
-    result = CliRunner().invoke(cli, ["feat", "inspect", "feats_lilcom_chunky.jsonl.gz", "--plot",
-                                      str(tmp_path / "out.PNG")])
+    result = CliRunner().invoke(
+        cli, ["feat", "inspect", "feats_lilcom_chunky.jsonl.gz", "--plot", str(tmp_path / "out.PNG")]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out.PNG").read_bytes()[:4] == b"\x89PNG"

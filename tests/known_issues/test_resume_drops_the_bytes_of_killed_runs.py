@@ -13,8 +13,11 @@ from tests.known_issues.killed_runs import EXTRACT, START_TIMEOUT_S, wait_for_li
 
 
 def _referenced_end(partial):
-    ends = [sum(int(f) for f in json.loads(line)["storage_key"].split(","))
-            for line in partial.read_text().splitlines() if line.endswith("}")]
+    ends = [
+        sum(int(f) for f in json.loads(line)["storage_key"].split(","))
+        for line in partial.read_text().splitlines()
+        if line.endswith("}")
+    ]
     return max(ends, default=0)
 
 
@@ -40,7 +43,10 @@ def test_resumed_archive_does_not_grow_by_the_unreferenced_bytes_of_killed_runs(
     assert garbage > 0  # the kills did leave unreferenced bytes behind
     fast = EXTRACT.replace("time.sleep(0.2)", "pass")
     subprocess.run([sys.executable, "-c", fast, *args], check=True, timeout=START_TIMEOUT_S)
-    subprocess.run([sys.executable, "-c", fast, str(tmp_path / "clean.lca"), str(tmp_path / "c.jsonl"), *args[2:]],
-                   check=True, timeout=START_TIMEOUT_S)
+    subprocess.run(
+        [sys.executable, "-c", fast, str(tmp_path / "clean.lca"), str(tmp_path / "c.jsonl"), *args[2:]],
+        check=True,
+        timeout=START_TIMEOUT_S,
+    )
     assert archive.read_bytes() == (tmp_path / "clean.lca").read_bytes()
     assert manifest.read_text().replace("k.lca", "clean.lca") == (tmp_path / "c.jsonl").read_text()

@@ -25,8 +25,11 @@ from lhotse_lite.features.manifest import FeatureSet
 def _recordings(tmp_path, count=3):
     recs = []
     for i in range(count):
-        sf.write(tmp_path / f"a{i}.wav", (0.1 * np.random.default_rng(i).standard_normal(4000 + 800 * i))
-                 .astype(np.float32), 16000)
+        sf.write(
+            tmp_path / f"a{i}.wav",
+            (0.1 * np.random.default_rng(i).standard_normal(4000 + 800 * i)).astype(np.float32),
+            16000,
+        )
         recs.append(Recording.from_file(tmp_path / f"a{i}.wav"))
     RecordingSet.from_recordings(recs).to_file(tmp_path / "recs.jsonl")
     return recs
@@ -44,11 +47,14 @@ def _error_line(result):
     return lines[0]
 
 
-@pytest.mark.parametrize("change,difference", [
-    (["-e", "kaldi-mfcc"], "extractor: 'kaldi-fbank' (kept) vs 'kaldi-mfcc' (this run)"),
-    (["-c", "CONFIG"], "extractor_config.num_filters: 80 (kept) vs 40 (this run)"),
-    (["-s", "numpy_files"], "storage_type: 'lilcom_chunky' (kept) vs 'numpy_files' (this run)"),
-])
+@pytest.mark.parametrize(
+    "change,difference",
+    [
+        (["-e", "kaldi-mfcc"], "extractor: 'kaldi-fbank' (kept) vs 'kaldi-mfcc' (this run)"),
+        (["-c", "CONFIG"], "extractor_config.num_filters: 80 (kept) vs 40 (this run)"),
+        (["-s", "numpy_files"], "storage_type: 'lilcom_chunky' (kept) vs 'numpy_files' (this run)"),
+    ],
+)
 def test_cli_resume_with_another_job_is_refused(tmp_path, change, difference):
     _recordings(tmp_path)
     (tmp_path / "fbank40.yaml").write_text("feature_type: kaldi-fbank\nnum_filters: 40\n")
@@ -90,8 +96,10 @@ def test_output_without_sidecar_is_checked_by_its_rows(tmp_path):
     with LilcomChunkyWriter(tmp_path / "feats") as storage:
         FeatureSetBuilder(Fbank(), storage).process_and_store_recordings(recs[:1], manifest, progress_bar=False)
     (tmp_path / "feats.jsonl.producer.json").unlink()  # as written by Lhotse or an older lhotse_lite
-    with LilcomChunkyWriter(tmp_path / "feats") as storage, \
-            pytest.raises(ResumeMismatchError, match="feature type 'kaldi-fbank' \\(kept rows\\) vs 'kaldi-mfcc'"):
+    with (
+        LilcomChunkyWriter(tmp_path / "feats") as storage,
+        pytest.raises(ResumeMismatchError, match="feature type 'kaldi-fbank' \\(kept rows\\) vs 'kaldi-mfcc'"),
+    ):
         FeatureSetBuilder(Mfcc(), storage).process_and_store_recordings(recs, manifest, progress_bar=False)
     assert not (tmp_path / "feats.jsonl.producer.json").exists()
     with LilcomChunkyWriter(tmp_path / "feats") as storage:

@@ -2,7 +2,6 @@
 in 3 parts), and ``drop_last`` drops the remainder.
 """
 
-
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 
 

@@ -63,16 +63,19 @@ def test_second_builder_on_a_held_output_is_refused_before_touching_it(tmp_path)
     out = tmp_path / "out"
     with LilcomChunkyWriter(out / "feats") as storage:
         FeatureSetBuilder(Fbank(), storage).process_and_store_recordings(
-            [rec], output_manifest=out / "feats.jsonl.gz", progress_bar=False)
+            [rec], output_manifest=out / "feats.jsonl.gz", progress_bar=False
+        )
         before = _snapshot(out)
         with LilcomChunkyWriter(out / "feats") as other, pytest.raises(OutputLockedError, match=r"feats\.lca"):
             FeatureSetBuilder(Fbank(), other).process_and_store_recordings(
-                [rec], output_manifest=out / "feats.jsonl.gz", progress_bar=False)
+                [rec], output_manifest=out / "feats.jsonl.gz", progress_bar=False
+            )
         assert _snapshot(out) == before
     with open_writer(out / "feats.jsonl.gz", overwrite=False) as manifest:  # a run writing the manifest only
         with NumpyFilesWriter(out / "npy") as storage, pytest.raises(OutputLockedError, match=r"feats\.jsonl\.gz"):
             FeatureSetBuilder(Fbank(), storage).process_and_store_recordings(
-                [rec], output_manifest=out / "feats.jsonl.gz", progress_bar=False)
+                [rec], output_manifest=out / "feats.jsonl.gz", progress_bar=False
+            )
         assert manifest.num_kept == 1
         assert not (out / "npy.lock").exists() and not (out / "npy").exists()  # its storage lock was given back
     assert [d["recording_id"] for _, d in iter_jsonl_dicts(out / "feats.jsonl.gz")] == ["a"]

@@ -22,7 +22,8 @@ def corpus(tmp_path):
         (tmp_path / part / f"{name}.rttm").write_text(
             f"SPEAKER {name} 1 0.500000 1.000000 <NA> <NA> spk00 <NA> <NA>\n"
             f"SPEAKER {name} 1 2.550000 0.450600 <NA> <NA> spk01 <NA> <NA>\n"  # ends 0.6 ms after the audio
-            f"SPEAKER {name} 1 2.800000 0.202000 <NA> <NA> spk00 <NA> <NA>\n")  # 2 ms after
+            f"SPEAKER {name} 1 2.800000 0.202000 <NA> <NA> spk00 <NA> <NA>\n"
+        )  # 2 ms after
     return tmp_path
 
 
@@ -37,4 +38,5 @@ def test_same_turns_as_lhotses_recipe(corpus):
     ours, theirs = prepare_voxconverse(corpus), lhotse_recipe.prepare_voxconverse(corpus)
     for split in ("dev", "test"):
         assert [(s.start, s.duration) for s in ours[split]["supervisions"]] == sorted(
-            (s.start, s.duration) for s in theirs[split]["supervisions"])
+            (s.start, s.duration) for s in theirs[split]["supervisions"]
+        )

@@ -28,7 +28,9 @@ def test_text_fields_and_numbers_still_compare():
 
 def test_the_cli_exits_with_one_error_line(tmp_path):
     SupervisionSet([SupervisionSegment("s1", "r1", 0.0, 2.0)]).to_file(tmp_path / "sups.jsonl")
-    result = CliRunner().invoke(cli, ["manifest", "filter", str(tmp_path / "sups.jsonl"),
-                                      str(tmp_path / "out.jsonl"), "--where", "duration>=abc"])
+    result = CliRunner().invoke(
+        cli,
+        ["manifest", "filter", str(tmp_path / "sups.jsonl"), str(tmp_path / "out.jsonl"), "--where", "duration>=abc"],
+    )
     assert result.exit_code == 1 and result.stderr.startswith("Error: filter duration>=abc")
     assert not (tmp_path / "out.jsonl").exists()

@@ -44,8 +44,10 @@ def test_custom_values_and_alignment_scores(tmp_path):
 
 
 def test_writer_and_rttm(tmp_path):
-    with pytest.raises(ManifestFieldError, match=r"item 'utt1': field 'duration' is inf"), \
-            open_writer(tmp_path / "w.jsonl") as writer:
+    with (
+        pytest.raises(ManifestFieldError, match=r"item 'utt1': field 'duration' is inf"),
+        open_writer(tmp_path / "w.jsonl") as writer,
+    ):
         writer.write(_segment_with("duration", float("inf")))
     sups = SupervisionSet([_segment_with("duration", float("nan"))])
     with pytest.raises(ManifestFieldError, match=r"supervision 'utt1': field 'duration' is nan"):
@@ -53,8 +55,7 @@ def test_writer_and_rttm(tmp_path):
     assert not (tmp_path / "a.rttm").exists()
 
 
-@pytest.mark.parametrize("save,name", [(save_to_json, "x.json"), (save_to_jsonl, "x.jsonl"),
-                                       (save_to_yaml, "x.yaml")])
+@pytest.mark.parametrize("save,name", [(save_to_json, "x.json"), (save_to_jsonl, "x.jsonl"), (save_to_yaml, "x.yaml")])
 def test_plain_data_files(tmp_path, save, name):
     with pytest.raises(ManifestFieldError, match=r"field 'mean\[1\]' is -inf"):
         save([{"mean": [0.0, float("-inf")]}], tmp_path / name)

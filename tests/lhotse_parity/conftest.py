@@ -110,13 +110,15 @@ class Comparison:
         name = getattr(scenario, "__name__", "scenario")
         if ref.error is not None:
             assert ours.error is not None, (
-                f"{name}: Lhotse raised {type(ref.error).__name__}({ref.error}) "
-                f"but lhotse_lite returned {ours.value!r}")
+                f"{name}: Lhotse raised {type(ref.error).__name__}({ref.error}) but lhotse_lite returned {ours.value!r}"
+            )
             assert isinstance(ours.error, type(ref.error)), (
                 f"{name}: Lhotse raised {type(ref.error).__name__}, lhotse_lite raised "
-                f"{type(ours.error).__mro__} ({ours.error})")
+                f"{type(ours.error).__mro__} ({ours.error})"
+            )
             assert not our_tree or isinstance(ours.error, LhotseLiteError), (
-                f"{name}: {type(ours.error)} is not of our error tree")
+                f"{name}: {type(ours.error)} is not of our error tree"
+            )
             return ours.error
         if ours.error is not None:
             raise AssertionError(f"{name}: Lhotse returned {ref.value!r} but lhotse_lite raised") from ours.error
@@ -179,8 +181,14 @@ class Lhotse2:
 
     def __call__(self, code: str, **args: Any) -> Any:
         program = _LHOTSE2_PRELUDE + textwrap.dedent(code) + "\nprint('\\n' + json.dumps(result))\n"
-        done = subprocess.run([str(self.python), "-c", program], input=json.dumps(args), capture_output=True,
-                              text=True, timeout=600, env={**os.environ, "PYTHONPATH": ""})
+        done = subprocess.run(
+            [str(self.python), "-c", program],
+            input=json.dumps(args),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, "PYTHONPATH": ""},
+        )
         if done.returncode != 0:
             raise AssertionError(f"the Lhotse 2.0 snippet failed:\n{done.stderr[-4000:]}")
         return json.loads(done.stdout.rstrip("\n").rsplit("\n", 1)[-1])
@@ -192,7 +200,9 @@ def lhotse2() -> Lhotse2:
     python = LHOTSE2_VENV / "bin" / "python"
     if not python.exists():
         if os.environ.get("LITE_REQUIRE_REFERENCES"):
-            pytest.fail(f"LITE_REQUIRE_REFERENCES is set but the Lhotse 2.0 environment {LHOTSE2_VENV} is missing; "
-                        f"create it with scripts/test.sh")
+            pytest.fail(
+                f"LITE_REQUIRE_REFERENCES is set but the Lhotse 2.0 environment {LHOTSE2_VENV} is missing; "
+                f"create it with scripts/test.sh"
+            )
         pytest.skip(f"Lhotse 2.0.0a7 reference environment {LHOTSE2_VENV} not found (scripts/test.sh creates it)")
     return Lhotse2(python)

@@ -78,8 +78,9 @@ def test_load_audio_gives_the_same_samples(fixture_file, span):
 def test_load_audio_of_selected_channels(stereo_wav):
     recs = _both(lambda lib: lib.Recording.from_file(stereo_wav))
     for channels in (1, [1], [0, 1]):
-        np.testing.assert_array_equal(recs["ours"].load_audio(channels=channels),
-                                      recs["lhotse"].load_audio(channels=channels))
+        np.testing.assert_array_equal(
+            recs["ours"].load_audio(channels=channels), recs["lhotse"].load_audio(channels=channels)
+        )
 
 
 def test_multi_source_recording(tmp_path):
@@ -95,8 +96,9 @@ def test_multi_source_recording(tmp_path):
     recs = _both(build)
     assert _dict(recs["ours"]) == _dict(recs["lhotse"])
     for channels in (None, 1, [0, 1]):
-        np.testing.assert_array_equal(recs["ours"].load_audio(channels=channels),
-                                      recs["lhotse"].load_audio(channels=channels))
+        np.testing.assert_array_equal(
+            recs["ours"].load_audio(channels=channels), recs["lhotse"].load_audio(channels=channels)
+        )
 
 
 def test_volume_perturbation_gives_the_same_manifest_and_samples(stereo_wav):
@@ -108,13 +110,19 @@ def test_volume_perturbation_gives_the_same_manifest_and_samples(stereo_wav):
 def test_recording_set_load_audio_takes_lhotses_keywords(lhotse_compat_dir):
     files = [lhotse_compat_dir / "audio" / name for name in ("mono.wav", "stereo.flac")]
     sets = _both(lambda lib: lib.RecordingSet.from_recordings(lib.Recording.from_file(f) for f in files))
-    for kwargs in ({}, {"offset_seconds": 0.5}, {"offset_seconds": 0.25, "duration_seconds": 1.0},
-                   {"channels": 0, "duration_seconds": 0.5}):
-        np.testing.assert_array_equal(sets["ours"].load_audio("stereo", **kwargs),
-                                      sets["lhotse"].load_audio("stereo", **kwargs))
+    for kwargs in (
+        {},
+        {"offset_seconds": 0.5},
+        {"offset_seconds": 0.25, "duration_seconds": 1.0},
+        {"channels": 0, "duration_seconds": 0.5},
+    ):
+        np.testing.assert_array_equal(
+            sets["ours"].load_audio("stereo", **kwargs), sets["lhotse"].load_audio("stereo", **kwargs)
+        )
     # positional: recording_id, channels, offset_seconds, duration_seconds
-    np.testing.assert_array_equal(sets["ours"].load_audio("mono", None, 0.5, 0.5),
-                                  sets["lhotse"].load_audio("mono", None, 0.5, 0.5))
+    np.testing.assert_array_equal(
+        sets["ours"].load_audio("mono", None, 0.5, 0.5), sets["lhotse"].load_audio("mono", None, 0.5, 0.5)
+    )
 
 
 @pytest.mark.parametrize("accessor", ["num_channels", "sampling_rate", "num_samples", "duration"])
@@ -126,8 +134,7 @@ def test_recording_set_per_id_accessors(lhotse_compat_dir, accessor):
 
 
 def test_with_path_prefix_takes_lhotses_keyword(lhotse_compat_dir):
-    recs = _both(lambda lib: lib.Recording.from_file(lhotse_compat_dir / "audio" / "mono.wav",
-                                                     relative_path_depth=1))
+    recs = _both(lambda lib: lib.Recording.from_file(lhotse_compat_dir / "audio" / "mono.wav", relative_path_depth=1))
     assert _dict(recs["ours"].with_path_prefix(path="/data")) == _dict(recs["lhotse"].with_path_prefix(path="/data"))
 
 
@@ -205,8 +212,9 @@ def test_save_audio_takes_torch_tensors(tmp_path):
 def test_duration_mismatch_tolerance(stereo_wav):
     def declared_longer(lib, extra):
         source = lib.AudioSource(type="file", channels=[0, 1], source=str(stereo_wav))
-        return lib.Recording(id="r", sources=[source], sampling_rate=16000, num_samples=16000 + extra,
-                             duration=(16000 + extra) / 16000)
+        return lib.Recording(
+            id="r", sources=[source], sampling_rate=16000, num_samples=16000 + extra, duration=(16000 + extra) / 16000
+        )
 
     try:
         for lib in LIBS.values():
@@ -262,8 +270,9 @@ ERROR_CASES = {
     "file shorter than declared": lambda lib, wav, tmp: _short_source(lib, wav).load_audio(),
     "span past the file's end": lambda lib, wav, tmp: _short_source(lib, wav).load_audio(offset=0.0, duration=2.0),
     # past the end by more than the tolerance (0.5 s): Lhotse's DurationMismatchError
-    "span past the recording's end": lambda lib, wav, tmp: lib.Recording.from_file(wav).load_audio(offset=0.5,
-                                                                                                     duration=1.2),
+    "span past the recording's end": lambda lib, wav, tmp: lib.Recording.from_file(wav).load_audio(
+        offset=0.5, duration=1.2
+    ),
     "span from 0 past the end": lambda lib, wav, tmp: lib.Recording.from_file(wav).load_audio(duration=2.0),
     "from_file of a missing file": lambda lib, wav, tmp: lib.Recording.from_file(tmp / "missing.wav"),
     "from_file of garbage": lambda lib, wav, tmp: lib.Recording.from_file(_garbage(lib, tmp).sources[0].source),

@@ -34,7 +34,6 @@ def test_commands_run_by_default_like_lhotse(command_recording):
     np.testing.assert_array_equal(ours, theirs)
 
 
-
 def test_dict_matches_lhotse_including_memory_bytes(lhotse_compat_dir):
     lhotse = pytest.importorskip("lhotse")
     data = (lhotse_compat_dir / "audio" / "mono.wav").read_bytes()
@@ -42,7 +41,6 @@ def test_dict_matches_lhotse_including_memory_bytes(lhotse_compat_dir):
         theirs = lhotse.AudioSource(**kwargs).to_dict()
         assert AudioSource(**kwargs).to_dict() == theirs
         assert AudioSource.from_dict(theirs) == AudioSource(**kwargs)
-
 
 
 def test_default_is_lhotses():

@@ -8,10 +8,19 @@ import pytest
 from lhotse_lite.cli import cli
 
 
-@pytest.mark.parametrize("group, name", [
-    ("prepare", "librispeech"), ("prepare", "yesno"), ("prepare", "speechcommands"), ("prepare", "voxconverse"),
-    ("download", "librispeech"), ("download", "yesno"), ("download", "speechcommands"), ("download", "voxconverse"),
-])
+@pytest.mark.parametrize(
+    "group, name",
+    [
+        ("prepare", "librispeech"),
+        ("prepare", "yesno"),
+        ("prepare", "speechcommands"),
+        ("prepare", "voxconverse"),
+        ("download", "librispeech"),
+        ("download", "yesno"),
+        ("download", "speechcommands"),
+        ("download", "voxconverse"),
+    ],
+)
 def test_lhotse_command_lines_work_unchanged(group, name):
     """Our commands take Lhotse's arguments in its order and all of its options (ours may add some)."""
     pytest.importorskip("lhotse")

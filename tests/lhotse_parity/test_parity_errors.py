@@ -8,8 +8,13 @@ import pytest
 from tests.lhotse_parity.sample_manifests import features, segments, sup_set
 
 GOOD_SUP = {"id": "s", "recording_id": "r", "start": 0.0, "duration": 1.0}
-GOOD_REC = {"id": "r", "sources": [{"type": "file", "channels": [0], "source": "a.wav"}], "sampling_rate": 16000,
-            "num_samples": 16000, "duration": 1.0}
+GOOD_REC = {
+    "id": "r",
+    "sources": [{"type": "file", "channels": [0], "source": "a.wav"}],
+    "sampling_rate": 16000,
+    "num_samples": 16000,
+    "duration": 1.0,
+}
 
 
 def _calls(lib, workdir):
@@ -18,11 +23,13 @@ def _calls(lib, workdir):
     return {
         "segment unknown field": lambda: lib.SupervisionSegment.from_dict({**GOOD_SUP, "colour": "red"}),
         "segment missing field": lambda: lib.SupervisionSegment.from_dict({"id": "s", "recording_id": "r"}),
-        "recording missing sources": lambda: lib.Recording.from_dict({k: v for k, v in GOOD_REC.items()
-                                                                      if k != "sources"}),
+        "recording missing sources": lambda: lib.Recording.from_dict(
+            {k: v for k, v in GOOD_REC.items() if k != "sources"}
+        ),
         "recording unknown field": lambda: lib.Recording.from_dict({**GOOD_REC, "colour": 1}),
-        "source unknown field": lambda: lib.AudioSource.from_dict({"type": "file", "channels": [0], "source": "a",
-                                                                   "x": 1}),
+        "source unknown field": lambda: lib.AudioSource.from_dict(
+            {"type": "file", "channels": [0], "source": "a", "x": 1}
+        ),
         "features unknown field": lambda: lib.Features.from_dict({**features(lib)[0].to_dict(), "x": 1}),
         "alignment item too short": lambda: lib.supervision.AlignmentItem.deserialize(["a", 0.0]),
         "segment trim before 0": lambda: segments(lib)[0].trim(end=1.0, start=-0.5),
@@ -57,21 +64,40 @@ def _calls(lib, workdir):
 
 # The builtin Lhotse 1.33 raises for each call (pinned, so a change on either side shows up).
 EXPECTED = {
-    "segment unknown field": TypeError, "segment missing field": TypeError, "recording missing sources": KeyError,
-    "recording unknown field": TypeError, "source unknown field": TypeError, "features unknown field": TypeError,
-    "alignment item too short": TypeError, "segment trim before 0": AssertionError,
-    "alignment trim before 0": AssertionError, "index out of range": IndexError,
-    "lazy index out of range": StopIteration, "subset of nothing": AssertionError, "subset of both": AssertionError,
-    "subset of zero": AssertionError, "subset of negative last": AssertionError, "split into too many": ValueError,
-    "lazy split into too many": ValueError, "mux of one": AssertionError, "mux weights do not fit": AssertionError,
-    "infinite mux of nothing": AssertionError, "infinite mux no open streams": AssertionError,
-    "repeat zero times": AssertionError, "filter without a function": AssertionError,
-    "len of a lazy filter": TypeError, "len of an endless repeat": TypeError,
+    "segment unknown field": TypeError,
+    "segment missing field": TypeError,
+    "recording missing sources": KeyError,
+    "recording unknown field": TypeError,
+    "source unknown field": TypeError,
+    "features unknown field": TypeError,
+    "alignment item too short": TypeError,
+    "segment trim before 0": AssertionError,
+    "alignment trim before 0": AssertionError,
+    "index out of range": IndexError,
+    "lazy index out of range": StopIteration,
+    "subset of nothing": AssertionError,
+    "subset of both": AssertionError,
+    "subset of zero": AssertionError,
+    "subset of negative last": AssertionError,
+    "split into too many": ValueError,
+    "lazy split into too many": ValueError,
+    "mux of one": AssertionError,
+    "mux weights do not fit": AssertionError,
+    "infinite mux of nothing": AssertionError,
+    "infinite mux no open streams": AssertionError,
+    "repeat zero times": AssertionError,
+    "filter without a function": AssertionError,
+    "len of a lazy filter": TypeError,
+    "len of an endless repeat": TypeError,
     "missing custom attribute": AttributeError,
-    "load unknown extension": ValueError, "load missing file": FileNotFoundError,
-    "load lazily a json file": AssertionError, "store unknown extension": ValueError,
-    "to_file unknown extension": ValueError, "from_file missing": FileNotFoundError,
-    "from_jsonl missing": FileNotFoundError, "mux islice of empty": AssertionError,
+    "load unknown extension": ValueError,
+    "load missing file": FileNotFoundError,
+    "load lazily a json file": AssertionError,
+    "store unknown extension": ValueError,
+    "to_file unknown extension": ValueError,
+    "from_file missing": FileNotFoundError,
+    "from_jsonl missing": FileNotFoundError,
+    "mux islice of empty": AssertionError,
 }
 
 # Raised by Lhotse but deliberately not by us (docs/coming_from_lhotse.rst lists why).

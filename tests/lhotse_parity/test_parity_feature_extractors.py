@@ -38,8 +38,9 @@ def test_non_default_configs_match_lhotse():
     lhotse = pytest.importorskip("lhotse")
     audio = _audio(8000 * 3)
     ours = Fbank(FbankConfig(sampling_rate=8000, num_filters=40, low_freq=60.0, high_freq=3800.0, use_energy=True))
-    theirs = lhotse.Fbank(lhotse.FbankConfig(sampling_rate=8000, num_filters=40, low_freq=60.0, high_freq=3800.0,
-                                             use_energy=True))
+    theirs = lhotse.Fbank(
+        lhotse.FbankConfig(sampling_rate=8000, num_filters=40, low_freq=60.0, high_freq=3800.0, use_energy=True)
+    )
     np.testing.assert_allclose(ours.extract(audio, 8000), theirs.extract(audio, 8000), atol=1e-3, rtol=1e-4)
     ours = Mfcc(MfccConfig(num_ceps=20, num_filters=40, cepstral_lifter=10))
     theirs = lhotse.Mfcc(lhotse.MfccConfig(num_ceps=20, num_filters=40, cepstral_lifter=10))
@@ -78,12 +79,12 @@ def test_extract_from_recording_and_store_matches_lhotse(lhotse_compat_dir, tmp_
     with lhotse.LilcomChunkyWriter(tmp_path / "theirs") as writer:
         theirs = lhotse.Fbank().extract_from_recording_and_store(theirs_rec, writer, channels=1)
     skip = {"storage_path", "storage_key"}
-    assert {k: v for k, v in ours.to_dict().items() if k not in skip} == \
-        {k: v for k, v in theirs.to_dict().items() if k not in skip}
+    assert {k: v for k, v in ours.to_dict().items() if k not in skip} == {
+        k: v for k, v in theirs.to_dict().items() if k not in skip
+    }
     np.testing.assert_allclose(ours.load(), theirs.load(), atol=2.0**-5)
     memory = Fbank().extract_from_samples_and_store(_audio()[None], MemoryNpyWriter(), 16000, offset=1.0, channel=0)
     assert memory.start == 1.0 and memory.duration == 1.0 and memory.num_frames == 100
-
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Lhotse's own numpy 2 warnings

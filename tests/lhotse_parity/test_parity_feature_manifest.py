@@ -23,13 +23,16 @@ def test_to_dict_round_trip_matches_lhotse_layout(lhotse_compat_dir, tmp_path):
     assert [f.to_dict() for f in again] == [f.to_dict() for f in theirs]
 
 
-
 def test_compute_global_stats_agrees_with_lhotse(tmp_path):
     lhotse_base = pytest.importorskip("lhotse.features.base")
     mats = _mats(2)
     writer = MemoryNpyWriter()
-    items = FeatureSet([Features.from_array(m, writer, frame_shift=0.01, sampling_rate=16000,
-                                            recording_id=f"r{i}", channels=0) for i, m in enumerate(mats)])
+    items = FeatureSet(
+        [
+            Features.from_array(m, writer, frame_shift=0.01, sampling_rate=16000, recording_id=f"r{i}", channels=0)
+            for i, m in enumerate(mats)
+        ]
+    )
     ours = items.compute_global_stats(storage_path=tmp_path / "stats.pkl")
     theirs = lhotse_base.StatsAccumulator(5)
     for m in mats:

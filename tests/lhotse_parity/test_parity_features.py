@@ -72,8 +72,11 @@ MEL_CONFIGS = [{"num_filters": 40, "low_freq": 64.0, "high_freq": -200.0}, {"use
 
 # (Mfcc with use_energy: Lhotse 1.33 raises, see test_mfcc_with_energy; spectra have no mel options.)
 CASES = [(kind, options) for kind in KINDS for options in CONFIGS] + [
-    ("Fbank", MEL_CONFIGS[0]), ("Fbank", MEL_CONFIGS[1]), ("Mfcc", MEL_CONFIGS[0]),
-    ("Spectrogram", {"use_energy": True}), ("LogSpectrogram", {"use_energy": True}),
+    ("Fbank", MEL_CONFIGS[0]),
+    ("Fbank", MEL_CONFIGS[1]),
+    ("Mfcc", MEL_CONFIGS[0]),
+    ("Spectrogram", {"use_energy": True}),
+    ("LogSpectrogram", {"use_energy": True}),
 ]
 
 
@@ -197,8 +200,9 @@ def test_window_helpers():
             if size > 1:  # a 1-sample hann window is nan in torch, 1.0 in Kaldi
                 torch.testing.assert_close(actual, expected, rtol=0, atol=1e-6)
     # blackman: Kaldi's symmetric window here, Lhotse's periodic one
-    assert not torch.allclose(our_layers.create_frame_window(400, "blackman"),
-                              lhotse_layers.create_frame_window(400, "blackman"), atol=1e-3)
+    assert not torch.allclose(
+        our_layers.create_frame_window(400, "blackman"), lhotse_layers.create_frame_window(400, "blackman"), atol=1e-3
+    )
 
 
 BANDS = [(16000, 512, 20.0, -400.0), (8000, 256, 20.0, 0.0), (44100, 2048, 64.0, 8000.0), (22050, 1024, 0.0, -100.0)]
@@ -215,8 +219,12 @@ def test_mel_bank_functions(rate, fft, low, high, num_filters):
     torch.testing.assert_close(our_centres, centres, rtol=1e-6, atol=1e-3)
     for norm in (True, False):
         expected = lhotse_layers.create_mel_scale(num_filters, fft, rate, low, high, norm_filters=norm)
-        torch.testing.assert_close(our_layers.create_mel_scale(num_filters, fft, rate, low, high, norm_filters=norm),
-                                   expected, rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(
+            our_layers.create_mel_scale(num_filters, fft, rate, low, high, norm_filters=norm),
+            expected,
+            rtol=1e-5,
+            atol=1e-6,
+        )
 
 
 def test_mel_scale_and_power_of_two_functions():

@@ -76,8 +76,9 @@ def test_streaming_equals_lhotses(length, shift, snip_edges):
     frames = {"lhotse": [], "ours": []}
     for chunk in chunks:
         for name, lib in (("lhotse", theirs), ("ours", ours)):
-            f, rest[name] = lib._get_strided_batch_streaming(chunk, shift, length, prev_remainder=rest[name],
-                                                             snip_edges=snip_edges)
+            f, rest[name] = lib._get_strided_batch_streaming(
+                chunk, shift, length, prev_remainder=rest[name], snip_edges=snip_edges
+            )
             frames[name].append(f)
         assert torch.equal(rest["ours"], rest["lhotse"])
         if frames["lhotse"][-1].numel():

@@ -7,19 +7,64 @@ from typing import TypeVar
 import pytest
 
 PATHS = {
-    "serialization": ["load_manifest", "load_manifest_lazy", "store_manifest", "SequentialJsonlWriter",
-                      "InMemoryWriter", "load_json", "load_jsonl", "load_yaml", "save_to_json", "save_to_jsonl",
-                      "save_to_yaml", "extension_contains"],
-    "lazy": ["LazyJsonlIterator", "LazyRepeater", "LazyFilter", "LazyMapper", "LazyShuffler", "LazyIteratorChain",
-             "LazyIteratorMultiplexer", "LazyInfiniteApproximateMultiplexer", "LazyManifestIterator",
-             "attach_repeat_idx_to_id"],
-    "utils": ["fastcopy", "compute_num_samples", "compute_num_frames", "time_diff_to_num_frames", "Seconds",
-              "Pathlike", "uuid4", "add_durations", "TimeSpan", "overlaps", "overspans"],
+    "serialization": [
+        "load_manifest",
+        "load_manifest_lazy",
+        "store_manifest",
+        "SequentialJsonlWriter",
+        "InMemoryWriter",
+        "load_json",
+        "load_jsonl",
+        "load_yaml",
+        "save_to_json",
+        "save_to_jsonl",
+        "save_to_yaml",
+        "extension_contains",
+    ],
+    "lazy": [
+        "LazyJsonlIterator",
+        "LazyRepeater",
+        "LazyFilter",
+        "LazyMapper",
+        "LazyShuffler",
+        "LazyIteratorChain",
+        "LazyIteratorMultiplexer",
+        "LazyInfiniteApproximateMultiplexer",
+        "LazyManifestIterator",
+        "attach_repeat_idx_to_id",
+    ],
+    "utils": [
+        "fastcopy",
+        "compute_num_samples",
+        "compute_num_frames",
+        "time_diff_to_num_frames",
+        "Seconds",
+        "Pathlike",
+        "uuid4",
+        "add_durations",
+        "TimeSpan",
+        "overlaps",
+        "overspans",
+    ],
     "manipulation": ["combine", "Manifest"],
     "supervision": ["AlignmentItem", "SupervisionSegment", "SupervisionSet"],
-    "": ["store_manifest", "load_manifest", "load_manifest_lazy", "combine", "fastcopy", "compute_num_samples",
-         "compute_num_frames", "add_durations", "SupervisionSegment", "SupervisionSet", "Recording", "RecordingSet",
-         "AudioSource", "Features", "FeatureSet"],
+    "": [
+        "store_manifest",
+        "load_manifest",
+        "load_manifest_lazy",
+        "combine",
+        "fastcopy",
+        "compute_num_samples",
+        "compute_num_frames",
+        "add_durations",
+        "SupervisionSegment",
+        "SupervisionSet",
+        "Recording",
+        "RecordingSet",
+        "AudioSource",
+        "Features",
+        "FeatureSet",
+    ],
 }
 
 # Names Lhotse 2.0 added at the same paths (checked against Lhotse 2.0 in test_parity_indexing.py).
@@ -50,6 +95,8 @@ def test_manifest_modules_do_not_import_torch():
     import subprocess
     import sys
 
-    code = ("import sys, lhotse_lite.serialization, lhotse_lite.lazy, lhotse_lite.utils, lhotse_lite.manipulation, "
-            "lhotse_lite.supervision; print('torch' in sys.modules)")
+    code = (
+        "import sys, lhotse_lite.serialization, lhotse_lite.lazy, lhotse_lite.utils, lhotse_lite.manipulation, "
+        "lhotse_lite.supervision; print('torch' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"

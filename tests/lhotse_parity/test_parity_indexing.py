@@ -24,10 +24,13 @@ def test_index_bytes_equal_lhotse2(lhotse2, tmp_path: Path, name: str) -> None:
         d.mkdir()
         (d / "m.jsonl").write_bytes(CONTENTS[name])
     create_jsonl_index(ours_dir / "m.jsonl")
-    lhotse2("""
+    lhotse2(
+        """
         from lhotse.indexing import create_jsonl_index
         create_jsonl_index(args["path"])
-    """, path=str(theirs_dir / "m.jsonl"))
+    """,
+        path=str(theirs_dir / "m.jsonl"),
+    )
     assert (ours_dir / "m.jsonl.idx").read_bytes() == (theirs_dir / "m.jsonl.idx").read_bytes()
 
 
@@ -35,10 +38,14 @@ def test_index_bytes_equal_lhotse2_on_a_large_file(lhotse2, tmp_path: Path) -> N
     path = tmp_path / "big.jsonl"
     path.write_bytes(b"".join(b'{"id": "%d", "text": "%s"}\n' % (i, b"w" * (i % 97)) for i in range(20_000)))
     ours = create_jsonl_index(path).read_bytes()
-    theirs = lhotse2("""
+    theirs = lhotse2(
+        """
         from lhotse.indexing import create_jsonl_index
         result = open(create_jsonl_index(args["path"], args["out"]), "rb").read().hex()
-    """, path=str(path), out=str(tmp_path / "theirs.idx"))
+    """,
+        path=str(path),
+        out=str(tmp_path / "theirs.idx"),
+    )
     assert ours == bytes.fromhex(theirs)
 
 
@@ -48,12 +55,16 @@ def test_lhotse2_reads_our_index_and_we_read_theirs(lhotse2, tmp_path: Path) -> 
     ours.write_bytes(lines)
     theirs.write_bytes(lines)
     create_jsonl_index(ours)
-    read_by_lhotse = lhotse2("""
+    read_by_lhotse = lhotse2(
+        """
         from lhotse.indexing import IndexedJsonlReader, create_jsonl_index
         r = IndexedJsonlReader(args["ours"], auto_create_index=False)
         create_jsonl_index(args["theirs"])
         result = [len(r), [r[i] for i in (0, 17, 49, -1)]]
-    """, ours=str(ours), theirs=str(theirs))
+    """,
+        ours=str(ours),
+        theirs=str(theirs),
+    )
     mine = IndexedJsonlReader(theirs, auto_create_index=False)
     assert read_by_lhotse == [50, [{"id": f"u{i}", "n": i} for i in (0, 17, 49, 49)]]
     assert [len(mine), [mine[i] for i in (0, 17, 49, -1)]] == read_by_lhotse
@@ -64,12 +75,15 @@ SHUFFLES = [(0, 0), (1, 5), (2, 1), (7, 0), (100, 42), (1000, 123456789), (4097,
 
 
 def test_shuffled_range_order_equals_lhotse2(lhotse2) -> None:
-    theirs = lhotse2("""
+    theirs = lhotse2(
+        """
         from lhotse.indexing import LazyShuffledRange
         result = [list(LazyShuffledRange(n, seed)) for n, seed in args["cases"]]
         result.append(list(LazyShuffledRange(1000, 9, shard_id=2, num_shards=3)))
         result.append([LazyShuffledRange(5000, 11)[i] for i in (0, 1, 4999, 2500)])
-    """, cases=SHUFFLES)
+    """,
+        cases=SHUFFLES,
+    )
     ours = [list(LazyShuffledRange(n, seed)) for n, seed in SHUFFLES]
     ours.append(list(LazyShuffledRange(1000, 9, shard_id=2, num_shards=3)))
     ours.append([LazyShuffledRange(5000, 11)[i] for i in (0, 1, 4999, 2500)])
@@ -97,19 +111,31 @@ def test_shuffled_range_state_dict_keys_equal_lhotse2(lhotse2) -> None:
 
 
 def test_lhotse2_names_exist_at_the_same_paths(lhotse2) -> None:
-    names = {"lazy": ["IteratorNode", "LazyIndexedManifestIterator"],
-             "indexing": ["create_jsonl_index", "read_index", "index_exists", "index_file_path", "IndexedJsonlReader",
-                          "LazyShuffledRange"],
-             "checkpoint": ["collect_state_dict", "restore_state_dict"]}
-    missing_there = lhotse2("""
+    names = {
+        "lazy": ["IteratorNode", "LazyIndexedManifestIterator"],
+        "indexing": [
+            "create_jsonl_index",
+            "read_index",
+            "index_exists",
+            "index_file_path",
+            "IndexedJsonlReader",
+            "LazyShuffledRange",
+        ],
+        "checkpoint": ["collect_state_dict", "restore_state_dict"],
+    }
+    missing_there = lhotse2(
+        """
         import importlib
         result = [f"{m}.{n}" for m, ns in args["names"].items() for n in ns
                   if not hasattr(importlib.import_module("lhotse." + m), n)]
-    """, names=names)
+    """,
+        names=names,
+    )
     import importlib
 
-    missing_here = [f"{m}.{n}" for m, ns in names.items() for n in ns
-                    if not hasattr(importlib.import_module("lhotse_lite." + m), n)]
+    missing_here = [
+        f"{m}.{n}" for m, ns in names.items() for n in ns if not hasattr(importlib.import_module("lhotse_lite." + m), n)
+    ]
     assert missing_there == [] and missing_here == []
 
 
@@ -120,7 +146,8 @@ def test_indexed_iterator_states_are_exchangeable_with_lhotse2(lhotse2, tmp_path
 
     path = tmp_path / "sups.jsonl"
     SupervisionSet([SupervisionSegment(f"s{i}", "r", float(i), 1.0) for i in range(40)]).to_file(path)
-    theirs = lhotse2("""
+    theirs = lhotse2(
+        """
         import itertools
         from lhotse.lazy import LazyIndexedManifestIterator
         node = LazyIndexedManifestIterator(args["path"], shuffle=args["shuffle"], seed=5)
@@ -132,7 +159,11 @@ def test_indexed_iterator_states_are_exchangeable_with_lhotse2(lhotse2, tmp_path
         resumed = LazyIndexedManifestIterator(args["path"], shuffle=args["shuffle"], seed=5)
         resumed.load_state_dict(args["our_state"])
         result = {"full": full, "head": head, "state": state, "from_ours": [s.id for s in resumed]}
-    """, path=str(path), shuffle=shuffle, our_state=_our_state_after(path, shuffle, 13))
+    """,
+        path=str(path),
+        shuffle=shuffle,
+        our_state=_our_state_after(path, shuffle, 13),
+    )
     ours = LazyIndexedManifestIterator(path, shuffle=shuffle, seed=5)
     assert [s.id for s in ours] == theirs["full"]
     resumed = LazyIndexedManifestIterator(path, shuffle=shuffle, seed=5)
@@ -158,11 +189,14 @@ def test_shuffled_lazy_manifest_order_equals_lhotse2(lhotse2, tmp_path: Path) ->
 
     path = tmp_path / "sups.jsonl"
     SupervisionSet([SupervisionSegment(f"s{i}", "r", float(i), 1.0) for i in range(300)]).to_file(path)
-    theirs = lhotse2("""
+    theirs = lhotse2(
+        """
         from lhotse.serialization import load_manifest_lazy
         sups = load_manifest_lazy(args["path"], shuffle=True, seed=11)
         result = [[s.id for s in sups], len(sups), sups.data[17].id]
-    """, path=str(path))
+    """,
+        path=str(path),
+    )
     sups = load_manifest_lazy(path, shuffle=True, seed=11)
     assert [[s.id for s in sups], len(sups), sups[17].id] == theirs
 
@@ -173,9 +207,12 @@ def test_lhotse_reads_our_block_compressed_gzip(lhotse2, tmp_path: Path) -> None
     path = tmp_path / "sups.jsonl.gz"
     ids = [f"s{i}" for i in range(3000)]
     SupervisionSet([SupervisionSegment(i, "r", 0.0, 1.0, text="a b c") for i in ids]).to_file(path)
-    assert lhotse2("""
+    assert lhotse2(
+        """
         from lhotse import load_manifest, load_manifest_lazy
         result = [[s.id for s in load_manifest(args["path"])], [s.id for s in load_manifest_lazy(args["path"])]]
-    """, path=str(path)) == [ids, ids]
+    """,
+        path=str(path),
+    ) == [ids, ids]
     lhotse = pytest.importorskip("lhotse", reason="Lhotse 1.33 is the reference of the differential suite")
     assert [s.id for s in lhotse.load_manifest_lazy(path)] == ids

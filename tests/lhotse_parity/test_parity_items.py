@@ -42,11 +42,17 @@ def test_equality_is_deep(compare):
         two[3].custom = {"snr": 1.0}
         recs1, recs2 = recordings(lib), recordings(lib)
         recs2[0].sources[0].source = "elsewhere.wav"
-        return [one[0] == two[0], one[3] == two[3], recs1[1] == recs2[1], recs1[0] == recs2[0],
-                features(lib)[1] == features(lib)[1],
-                lib.SupervisionSet.from_segments(one) == lib.SupervisionSet.from_segments(segments(lib)),
-                lib.SupervisionSet.from_segments(one) == lib.SupervisionSet.from_segments(two),
-                copy.deepcopy(one[0]) == one[0], pickle.loads(pickle.dumps(one[8])) == one[8]]
+        return [
+            one[0] == two[0],
+            one[3] == two[3],
+            recs1[1] == recs2[1],
+            recs1[0] == recs2[0],
+            features(lib)[1] == features(lib)[1],
+            lib.SupervisionSet.from_segments(one) == lib.SupervisionSet.from_segments(segments(lib)),
+            lib.SupervisionSet.from_segments(one) == lib.SupervisionSet.from_segments(two),
+            copy.deepcopy(one[0]) == one[0],
+            pickle.loads(pickle.dumps(one[8])) == one[8],
+        ]
 
     compare(scenario, expected=[True, False, True, False, True, True, False, True, True])
 
@@ -62,8 +68,12 @@ def test_custom_attributes_of_a_segment(compare):
         back = lib.SupervisionSegment.from_dict(sup.to_dict())
         got += [back.emotion, back.snr, back == sup]
         sup.snr = None  # None removes it
-        got += [copy.deepcopy(sup.custom), hasattr(sup, "snr"), sup.has_custom("emotion"),
-                sup.with_custom("age", 3).custom]
+        got += [
+            copy.deepcopy(sup.custom),
+            hasattr(sup, "snr"),
+            sup.has_custom("emotion"),
+            sup.with_custom("age", 3).custom,
+        ]
         del sup.emotion
         return [*got, sup.custom, sup.to_dict()]
 
@@ -102,8 +112,14 @@ def test_recordings_features_and_sources_are_assignable(compare):
         feat.num_frames = 99
         first, second, third = features(lib)
         ordered = sorted([third, first, second])  # Features order by their fields, as dataclass(order=True)
-        return [rec.to_dict()["sources"], rec.duration, rec.num_samples, rec.room, feat.to_dict(),
-                [f.recording_id for f in ordered]]
+        return [
+            rec.to_dict()["sources"],
+            rec.duration,
+            rec.num_samples,
+            rec.room,
+            feat.to_dict(),
+            [f.recording_id for f in ordered],
+        ]
 
     compare(scenario)
 
@@ -135,7 +151,6 @@ def test_id_lookup_follows_renamed_items(compare):
         for sup in sups:
             if sup.recording_id == "rec2":
                 sup.id = sup.id.replace("rec2", "renamed")
-        return [sups["renamed-002"].start, "renamed-005" in sups, "rec2-002" in sups, list(sups.ids)[:4],
-                sups[3].id]
+        return [sups["renamed-002"].start, "renamed-005" in sups, "rec2-002" in sups, list(sups.ids)[:4], sups[3].id]
 
     compare(scenario)

@@ -22,8 +22,9 @@ from lhotse.features.io import KaldiWriter as LhotseKaldiWriter  # noqa: E402
 import lhotse_lite  # noqa: E402
 import lhotse_lite.kaldi as ours  # noqa: E402
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning",
-                                       "ignore:A lambda was passed to LazyMapper")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::DeprecationWarning", "ignore::FutureWarning", "ignore:A lambda was passed to LazyMapper"
+)
 
 RATE = 16000
 # recording -> seconds (whole milliseconds: Lhotse floors durations read from audio to 1 ms, we keep them exact)
@@ -79,8 +80,11 @@ def _both_load(data: Path, **kwargs):
     return out
 
 
-@pytest.mark.parametrize("layout", [dict(), dict(segments=False), dict(reco2dur=False)],
-                         ids=["segments", "utt2spk only", "durations from audio"])
+@pytest.mark.parametrize(
+    "layout",
+    [dict(), dict(segments=False), dict(reco2dur=False)],
+    ids=["segments", "utt2spk only", "durations from audio"],
+)
 def test_import_gives_equal_manifests(layout, tmp_path):
     data = _data_dir(tmp_path, **layout)
     expected, actual = _both_load(data)
@@ -117,14 +121,21 @@ def test_import_with_map_string_to_underscores(tmp_path):
     assert [s["id"] for s in actual[1]] == ["spk1_utt1", "spk1_utt2", "spk2_utt3"]
 
 
-@pytest.mark.parametrize("options", [dict(), dict(prefix_spk_id=True), dict(map_underscores_to="-")],
-                         ids=["plain", "prefix_spk_id", "map_underscores_to"])
+@pytest.mark.parametrize(
+    "options",
+    [dict(), dict(prefix_spk_id=True), dict(map_underscores_to="-")],
+    ids=["plain", "prefix_spk_id", "map_underscores_to"],
+)
 def test_export_writes_the_same_files(options, tmp_path):
     data = _data_dir(tmp_path)
     recordings, supervisions, _ = theirs.load_kaldi_data_dir(data, RATE)
     theirs.export_to_kaldi(recordings, supervisions, tmp_path / "lhotse", **options)
-    ours.export_to_kaldi(lhotse_lite.RecordingSet.from_dicts(_dicts(recordings)),
-                         lhotse_lite.SupervisionSet.from_dicts(_dicts(supervisions)), tmp_path / "ours", **options)
+    ours.export_to_kaldi(
+        lhotse_lite.RecordingSet.from_dicts(_dicts(recordings)),
+        lhotse_lite.SupervisionSet.from_dicts(_dicts(supervisions)),
+        tmp_path / "ours",
+        **options,
+    )
     theirs_files = {p.name for p in (tmp_path / "lhotse").iterdir()}
     our_files = {p.name for p in (tmp_path / "ours").iterdir()}
     assert theirs_files - our_files == {"utt2gender"} and our_files - theirs_files == {"spk2utt", "spk2gender"}
@@ -140,7 +151,8 @@ def test_text_helpers(tmp_path):
     table.write_text("b 1.5\na 2.25\n")
     assert ours.load_kaldi_text_mapping(table) == theirs.load_kaldi_text_mapping(table) == {"b": "1.5", "a": "2.25"}
     assert ours.load_kaldi_text_mapping(table, float_vals=True) == theirs.load_kaldi_text_mapping(
-        table, float_vals=True)
+        table, float_vals=True
+    )
     missing = tmp_path / "missing"
     assert ours.load_kaldi_text_mapping(missing)["x"] is theirs.load_kaldi_text_mapping(missing)["x"] is None
     text = tmp_path / "text"
@@ -158,8 +170,9 @@ def test_get_duration_and_wav_scp_values(tmp_path):
     path = _audio(tmp_path)["rec_b"]
     assert ours.get_duration(path) == theirs.get_duration(path) == 1.25
     source = {"type": "file", "channels": [0], "source": str(path)}
-    assert ours.make_wavscp_channel_string_map(lhotse_lite.audio.AudioSource.from_dict(source), RATE) == \
-        theirs.make_wavscp_channel_string_map(lhotse.audio.AudioSource.from_dict(source), RATE)
+    assert ours.make_wavscp_channel_string_map(
+        lhotse_lite.audio.AudioSource.from_dict(source), RATE
+    ) == theirs.make_wavscp_channel_string_map(lhotse.audio.AudioSource.from_dict(source), RATE)
 
 
 def test_load_start_and_duration(tmp_path):

@@ -19,7 +19,6 @@ def _tables(folder):
     return {p.name: p.read_text() for p in sorted(Path(folder).iterdir())}
 
 
-
 def test_import_matches_lhotse(data_dir):
     kaldi = pytest.importorskip("lhotse.kaldi")
     (data_dir / "reco2dur").write_text("reco-a 2.0\nreco-b 2.0\n")  # Lhotse reads pipes only with kaldi_native_io
@@ -47,15 +46,18 @@ def test_export_matches_lhotse_tables(tmp_path, lhotse_compat_dir):
     lhotse = pytest.importorskip("lhotse")
     recs, sups = _mono_manifests(lhotse_compat_dir)
     export_to_kaldi_data_dir(recs, sups, tmp_path / "ours")
-    kaldi.export_to_kaldi(lhotse.RecordingSet.from_dicts(recs.to_dicts()),
-                          lhotse.SupervisionSet.from_dicts(sups.to_dicts()), tmp_path / "theirs")
+    kaldi.export_to_kaldi(
+        lhotse.RecordingSet.from_dicts(recs.to_dicts()),
+        lhotse.SupervisionSet.from_dicts(sups.to_dicts()),
+        tmp_path / "theirs",
+    )
     ours, theirs = _tables(tmp_path / "ours"), _tables(tmp_path / "theirs")
     for name in ("wav.scp", "segments", "text", "utt2spk", "reco2dur", "utt2dur", "utt2lang"):
         assert [line.split() for line in ours[name].splitlines()] == [
-            line.split() for line in theirs[name].splitlines()], name
+            line.split() for line in theirs[name].splitlines()
+        ], name
     assert ours["spk2utt"] == "s1 u1\ns2 u2\n"
     assert ours["spk2gender"] == "s1 f\ns2 m\n"
-
 
 
 def test_lhotse_writes_such_directories_verbatim(tmp_path):
@@ -63,7 +65,8 @@ def test_lhotse_writes_such_directories_verbatim(tmp_path):
     lhotse = pytest.importorskip("lhotse")
     recordings = lhotse.RecordingSet.from_recordings([lhotse.Recording.from_dict(_recording().to_dict())])
     supervisions = lhotse.SupervisionSet.from_segments(
-        [lhotse.SupervisionSegment("utt 1", "a", 0, 0.5, text="two\nlines", speaker="s")])
+        [lhotse.SupervisionSegment("utt 1", "a", 0, 0.5, text="two\nlines", speaker="s")]
+    )
     kaldi.export_to_kaldi(recordings, supervisions, tmp_path / "lhotse")
     assert (tmp_path / "lhotse" / "text").read_text() == "utt 1 two\nlines\n"
     with pytest.raises(ValueError):  # its own reader cannot read it back

@@ -27,8 +27,16 @@ def test_constructor_signature_is_lhotses(name):
 def test_positional_arguments_reach_the_same_options(name):
     # Lhotse's own defaults, passed positionally in Lhotse's order with the framing ones changed.
     params = _parameters(getattr(lhotse_layers, name))[1:]
-    changed = {"sampling_rate": 8000, "frame_length": 0.05, "frame_shift": 0.02, "preemph_coeff": 0.5,
-               "window_type": "hamming", "snip_edges": True, "energy_floor": 0.0, "raw_energy": False}
+    changed = {
+        "sampling_rate": 8000,
+        "frame_length": 0.05,
+        "frame_shift": 0.02,
+        "preemph_coeff": 0.5,
+        "window_type": "hamming",
+        "snip_edges": True,
+        "energy_floor": 0.0,
+        "raw_energy": False,
+    }
     values = [changed.get(p, default) for p, _, default in params]
     layer = getattr(our_layers, name)(*values)
     for field, value in changed.items():

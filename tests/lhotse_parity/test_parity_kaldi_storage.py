@@ -31,8 +31,9 @@ DECODE_ATOL = 1e-5  # the two decoders of one compressed matrix (float rounding 
 
 def _matrices() -> dict:
     rng = np.random.default_rng(3)
-    return {f"utt{i}": (rng.standard_normal((n, 23)) * 4 + i).astype(np.float32)
-            for i, n in enumerate((1, 8, 9, 100, 777))}
+    return {
+        f"utt{i}": (rng.standard_normal((n, 23)) * 4 + i).astype(np.float32) for i, n in enumerate((1, 8, 9, 100, 777))
+    }
 
 
 def _write(io, folder, matrices, **kwargs):
@@ -96,8 +97,10 @@ def test_we_read_what_lhotse_writes(method, tmp_path):
 def test_features_manifests_load_across(tmp_path, lhotse_compat_dir):
     path = lhotse_compat_dir / "audio" / "stereo.flac"
     theirs_rec, ours_rec = lhotse.Recording.from_file(path), lhotse_lite.audio.Recording.from_file(path)
-    with lhotse_io.KaldiWriter(tmp_path / "lhotse") as theirs_writer, \
-            our_io.KaldiWriter(tmp_path / "ours") as ours_writer:
+    with (
+        lhotse_io.KaldiWriter(tmp_path / "lhotse") as theirs_writer,
+        our_io.KaldiWriter(tmp_path / "ours") as ours_writer,
+    ):
         theirs = lhotse.Fbank().extract_from_recording_and_store(theirs_rec, theirs_writer, channels=1)
         ours = Fbank().extract_from_recording_and_store(ours_rec, ours_writer, channels=1)
     expected, actual = theirs.to_dict(), ours.to_dict()
@@ -111,8 +114,9 @@ def test_features_manifests_load_across(tmp_path, lhotse_compat_dir):
     ours_by_lhotse = lhotse.features.Features.from_dict(ours.to_dict())
     np.testing.assert_allclose(theirs_by_us.load(), theirs.load(), atol=DECODE_ATOL, rtol=0)
     np.testing.assert_allclose(ours_by_lhotse.load(), ours.load(), atol=DECODE_ATOL, rtol=0)
-    np.testing.assert_allclose(theirs_by_us.load(start=0.25, duration=0.5),
-                               theirs.load(start=0.25, duration=0.5), atol=DECODE_ATOL, rtol=0)
+    np.testing.assert_allclose(
+        theirs_by_us.load(start=0.25, duration=0.5), theirs.load(start=0.25, duration=0.5), atol=DECODE_ATOL, rtol=0
+    )
 
 
 def test_a_single_rxfilename_as_storage_path(tmp_path):
@@ -121,8 +125,12 @@ def test_a_single_rxfilename_as_storage_path(tmp_path):
     scp, _ = _write(lhotse_io, tmp_path / "lhotse", matrices)
     entries = dict(line.split(" ", 1) for line in Path(scp).read_text().splitlines())
     for key in matrices:
-        np.testing.assert_allclose(our_io.KaldiReader(entries[key]).read("any key"),
-                                   lhotse_io.KaldiReader(entries[key]).read("any key"), atol=DECODE_ATOL, rtol=0)
+        np.testing.assert_allclose(
+            our_io.KaldiReader(entries[key]).read("any key"),
+            lhotse_io.KaldiReader(entries[key]).read("any key"),
+            atol=DECODE_ATOL,
+            rtol=0,
+        )
 
 
 def test_names():

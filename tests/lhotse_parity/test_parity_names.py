@@ -52,20 +52,57 @@ OUT_OF_SCOPE: Dict[str, Dict[str, str]] = {
         "set_ffmpeg_torchaudio_info_enabled": _BACKENDS,
     },
     "features": {
-        **dict.fromkeys(["ChunkedLilcomHdf5Reader", "ChunkedLilcomHdf5Writer", "LilcomHdf5Reader", "LilcomHdf5Writer",
-                         "NumpyHdf5Reader", "NumpyHdf5Writer"], _HDF5),
+        **dict.fromkeys(
+            [
+                "ChunkedLilcomHdf5Reader",
+                "ChunkedLilcomHdf5Writer",
+                "LilcomHdf5Reader",
+                "LilcomHdf5Writer",
+                "NumpyHdf5Reader",
+                "NumpyHdf5Writer",
+            ],
+            _HDF5,
+        ),
         "LilcomURLReader": _URL,
         "LilcomURLWriter": _URL,
         "FeatureMixer": "feature-domain mixing of cuts: cuts are out of scope",
-        **dict.fromkeys(["TorchaudioFbank", "TorchaudioFbankConfig", "TorchaudioMfcc", "TorchaudioMfccConfig",
-                         "TorchaudioSpectrogram", "TorchaudioSpectrogramConfig", "KaldifeatFbank",
-                         "KaldifeatFbankConfig", "KaldifeatMfcc", "KaldifeatMfccConfig", "LibrosaFbank",
-                         "LibrosaFbankConfig", "OpenSmileConfig", "OpenSmileExtractor", "S3PRLSSL", "S3PRLSSLConfig",
-                         "WhisperFbank", "WhisperFbankConfig"], _EXTRACTOR),
+        **dict.fromkeys(
+            [
+                "TorchaudioFbank",
+                "TorchaudioFbankConfig",
+                "TorchaudioMfcc",
+                "TorchaudioMfccConfig",
+                "TorchaudioSpectrogram",
+                "TorchaudioSpectrogramConfig",
+                "KaldifeatFbank",
+                "KaldifeatFbankConfig",
+                "KaldifeatMfcc",
+                "KaldifeatMfccConfig",
+                "LibrosaFbank",
+                "LibrosaFbankConfig",
+                "OpenSmileConfig",
+                "OpenSmileExtractor",
+                "S3PRLSSL",
+                "S3PRLSSLConfig",
+                "WhisperFbank",
+                "WhisperFbankConfig",
+            ],
+            _EXTRACTOR,
+        ),
     },
     "features.io": {
-        **dict.fromkeys(["ChunkedLilcomHdf5Reader", "ChunkedLilcomHdf5Writer", "LilcomHdf5Reader", "LilcomHdf5Writer",
-                         "NumpyHdf5Reader", "NumpyHdf5Writer", "check_h5py_installed"], _HDF5),
+        **dict.fromkeys(
+            [
+                "ChunkedLilcomHdf5Reader",
+                "ChunkedLilcomHdf5Writer",
+                "LilcomHdf5Reader",
+                "LilcomHdf5Writer",
+                "NumpyHdf5Reader",
+                "NumpyHdf5Writer",
+                "check_h5py_installed",
+            ],
+            _HDF5,
+        ),
         **dict.fromkeys(["LilcomURLReader", "LilcomURLWriter", "FileIO"], _URL),
         "MemoryRawReader": "memory_raw unpickles manifest bytes (runs arbitrary code); memory_npy stores the same",
         "MemoryRawWriter": "memory_raw unpickles manifest bytes (runs arbitrary code); memory_npy stores the same",
@@ -76,8 +113,10 @@ OUT_OF_SCOPE: Dict[str, Dict[str, str]] = {
         "TorchaudioFeatureExtractor": _EXTRACTOR,
     },
     "qa": dict.fromkeys(["validate_array", "validate_temporal_array", "validate_cut", "validate_cut_set"], _CUTS),
-    "recipes.utils": dict.fromkeys(["normalize_text_alimeeting", "normalize_text_ami", "normalize_text_chime6",
-                                    "normalize_text_tedlium"], _RECIPE_TEXT),
+    "recipes.utils": dict.fromkeys(
+        ["normalize_text_alimeeting", "normalize_text_ami", "normalize_text_chime6", "normalize_text_tedlium"],
+        _RECIPE_TEXT,
+    ),
 }
 
 
@@ -88,8 +127,12 @@ def lhotse_public_names(module) -> List[str]:
     names = [n for n in dir(module) if not n.startswith("_") and not inspect.ismodule(getattr(module, n))]
     if module.__file__.endswith("__init__.py"):
         return names
-    return [n for n in names if (inspect.isclass(getattr(module, n)) or inspect.isfunction(getattr(module, n)))
-            and getattr(module, n).__module__ == module.__name__]
+    return [
+        n
+        for n in names
+        if (inspect.isclass(getattr(module, n)) or inspect.isfunction(getattr(module, n)))
+        and getattr(module, n).__module__ == module.__name__
+    ]
 
 
 @pytest.mark.parametrize("path", MODULES)
@@ -126,7 +169,7 @@ def test_names_are_the_same_kind_of_thing(path):
 SIGNATURE_DIFFERENCES = {
     ("audio", "AudioSource"): "video: video is out of scope",
     ("audio", "info"): "force_opus_sampling_rate / force_read_audio: libsndfile reads OPUS at its coded rate and "
-                       "needs headers (no audioread fallback)",
+    "needs headers (no audioread fallback)",
     ("audio", "read_audio"): "force_opus_sampling_rate: libsndfile reads OPUS at its coded rate",
 }
 # The set constructors' keywords (RecordingSet(recordings=...), FeatureSet(features=...)) belong to the
@@ -145,8 +188,11 @@ def test_signatures_start_with_lhotses_parameters(path):
     theirs = importlib.import_module(f"lhotse.{path}")
     ours = importlib.import_module(f"lhotse_lite.{path}")
     for name in lhotse_public_names(theirs):
-        if not hasattr(ours, name) or name in SETS or not (inspect.isclass(getattr(ours, name))
-                                                             or inspect.isfunction(getattr(ours, name))):
+        if (
+            not hasattr(ours, name)
+            or name in SETS
+            or not (inspect.isclass(getattr(ours, name)) or inspect.isfunction(getattr(ours, name)))
+        ):
             continue
         lhotse_params, our_params = _parameters(getattr(theirs, name)), _parameters(getattr(ours, name))
         matches = our_params[: len(lhotse_params)] == lhotse_params
@@ -159,10 +205,13 @@ def test_signatures_start_with_lhotses_parameters(path):
 # Public methods and attributes of the in-scope classes (their generic set methods are the manifests side's).
 METHODS_OUT_OF_SCOPE: Dict[str, Dict[str, str]] = {
     "Recording": {
-        **dict.fromkeys(["clip_amplitude", "compress", "dereverb_wpe", "narrowband", "normalize_loudness",
-                         "reverb_rir"], "augmentation is out of scope"),
-        **dict.fromkeys(["has_video", "load_video", "play_video", "video", "with_video_resolution"],
-                        "video is out of scope"),
+        **dict.fromkeys(
+            ["clip_amplitude", "compress", "dereverb_wpe", "narrowband", "normalize_loudness", "reverb_rir"],
+            "augmentation is out of scope",
+        ),
+        **dict.fromkeys(
+            ["has_video", "load_video", "play_video", "video", "with_video_resolution"], "video is out of scope"
+        ),
         "is_placeholder": "Shar is out of scope",
         "to_cut": "cuts are out of scope",
         "source_format": "format sniffing for Shar and audio writers, out of scope",
@@ -177,19 +226,50 @@ METHODS_OUT_OF_SCOPE: Dict[str, Dict[str, str]] = {
     "MemoryLilcomWriter": {"store_array": "Array/TemporalArray manifests (custom arrays of cuts) are out of scope"},
     "FeaturesWriter": {"store_array": "Array/TemporalArray manifests (custom arrays of cuts) are out of scope"},
     "Wav2Win": {},
-    **{cls: {"wav2win": "the framing is the layer's base class, not a Wav2Win submodule"}
-       for cls in ["Wav2FFT", "Wav2Spec", "Wav2LogSpec", "Wav2LogFilterBank", "Wav2MFCC"]},
+    **{
+        cls: {"wav2win": "the framing is the layer's base class, not a Wav2Win submodule"}
+        for cls in ["Wav2FFT", "Wav2Spec", "Wav2LogSpec", "Wav2LogFilterBank", "Wav2MFCC"]
+    },
 }
-RECORDING_SET_AUDIO_METHODS = ["from_dir", "from_recordings", "load_audio", "num_channels", "sampling_rate",
-                               "num_samples", "duration", "resample", "perturb_speed", "perturb_tempo",
-                               "perturb_volume", "with_path_prefix"]
+RECORDING_SET_AUDIO_METHODS = [
+    "from_dir",
+    "from_recordings",
+    "load_audio",
+    "num_channels",
+    "sampling_rate",
+    "num_samples",
+    "duration",
+    "resample",
+    "perturb_speed",
+    "perturb_tempo",
+    "perturb_volume",
+    "with_path_prefix",
+]
 CLASSES = {
     "audio": ["Recording", "AudioSource"],
-    "features.io": ["FeaturesWriter", "FeaturesReader", "LilcomChunkyWriter", "LilcomChunkyReader",
-                    "LilcomFilesWriter", "LilcomFilesReader", "NumpyFilesWriter", "NumpyFilesReader",
-                    "MemoryLilcomWriter", "MemoryLilcomReader", "MemoryNpyReader"],
-    "features.kaldi.extractors": ["Fbank", "FbankConfig", "Mfcc", "MfccConfig", "Spectrogram", "SpectrogramConfig",
-                                  "LogSpectrogram", "LogSpectrogramConfig"],
+    "features.io": [
+        "FeaturesWriter",
+        "FeaturesReader",
+        "LilcomChunkyWriter",
+        "LilcomChunkyReader",
+        "LilcomFilesWriter",
+        "LilcomFilesReader",
+        "NumpyFilesWriter",
+        "NumpyFilesReader",
+        "MemoryLilcomWriter",
+        "MemoryLilcomReader",
+        "MemoryNpyReader",
+    ],
+    "features.kaldi.extractors": [
+        "Fbank",
+        "FbankConfig",
+        "Mfcc",
+        "MfccConfig",
+        "Spectrogram",
+        "SpectrogramConfig",
+        "LogSpectrogram",
+        "LogSpectrogramConfig",
+    ],
     "features.base": ["FeatureExtractor"],
 }
 
@@ -239,8 +319,12 @@ def test_top_level_names_of_audio_features_and_storage():
     import lhotse_lite as ours
 
     # One resampler (soxr, see docs/audio.rst): no resampling backend to select.
-    resampling = {"available_resampling_backends", "get_current_resampling_backend", "resampling_backend",
-                  "set_current_resampling_backend"}
+    resampling = {
+        "available_resampling_backends",
+        "get_current_resampling_backend",
+        "resampling_backend",
+        "set_current_resampling_backend",
+    }
     out_of_scope = {name for names in OUT_OF_SCOPE.values() for name in names} | resampling
     ours_side = []
     for name in dir(theirs):

@@ -21,10 +21,18 @@ import lhotse_lite  # noqa: E402
 
 
 def recs(lib, durations=(1.0, 2.0, 3.0, 4.0), channels=(0,)):
-    return lib.RecordingSet.from_recordings([
-        lib.Recording(id=f"rec{k}", sources=[lib.AudioSource(type="file", channels=list(channels), source=f"r{k}.wav")],
-                      sampling_rate=16000, num_samples=int(16000 * d), duration=d)
-        for k, d in enumerate(durations)])
+    return lib.RecordingSet.from_recordings(
+        [
+            lib.Recording(
+                id=f"rec{k}",
+                sources=[lib.AudioSource(type="file", channels=list(channels), source=f"r{k}.wav")],
+                sampling_rate=16000,
+                num_samples=int(16000 * d),
+                duration=d,
+            )
+            for k, d in enumerate(durations)
+        ]
+    )
 
 
 def sup(lib, id, rec, start, duration, **kw):
@@ -33,19 +41,25 @@ def sup(lib, id, rec, start, duration, **kw):
 
 def messy_supervisions(lib):
     """rec3 has no supervision; 'lost' has no recording; 'late' starts after its end; 'long' ends after it."""
-    return lib.SupervisionSet.from_segments([
-        sup(lib, "ok", "rec0", 0.25, 0.5, text="a b"),
-        sup(lib, "long", "rec0", 0.75, 0.5, alignment={"word": [lib.supervision.AlignmentItem("w", 0.8, 0.4)]}),
-        sup(lib, "late", "rec1", 2.5, 0.5),
-        sup(lib, "edge", "rec1", 1.5, 0.5),
-        sup(lib, "lost", "nowhere", 0.0, 1.0),
-        sup(lib, "third", "rec2", 2.0, 1.2, speaker="s1"),
-    ])
+    return lib.SupervisionSet.from_segments(
+        [
+            sup(lib, "ok", "rec0", 0.25, 0.5, text="a b"),
+            sup(lib, "long", "rec0", 0.75, 0.5, alignment={"word": [lib.supervision.AlignmentItem("w", 0.8, 0.4)]}),
+            sup(lib, "late", "rec1", 2.5, 0.5),
+            sup(lib, "edge", "rec1", 1.5, 0.5),
+            sup(lib, "lost", "nowhere", 0.0, 1.0),
+            sup(lib, "third", "rec2", 2.0, 1.2, speaker="s1"),
+        ]
+    )
 
 
 def _state(recordings, supervisions):
-    return ([r.id for r in recordings], [s.to_dict() for s in supervisions],
-            getattr(recordings, "is_lazy", None), getattr(supervisions, "is_lazy", None))
+    return (
+        [r.id for r in recordings],
+        [s.to_dict() for s in supervisions],
+        getattr(recordings, "is_lazy", None),
+        getattr(supervisions, "is_lazy", None),
+    )
 
 
 def test_fix_manifests(compare):
@@ -54,16 +68,17 @@ def test_fix_manifests(compare):
 
     value = compare(scenario)
     assert value[0] == ["rec0", "rec1", "rec2"]
-    assert [(d["id"], d["duration"]) for d in value[1]] == [("ok", 0.5), ("long", 0.25), ("edge", 0.5),
-                                                             ("third", 1.0)]
+    assert [(d["id"], d["duration"]) for d in value[1]] == [("ok", 0.5), ("long", 0.25), ("edge", 0.5), ("third", 1.0)]
 
 
 def test_fix_manifests_of_lazy_sets(compare):
     def scenario(lib, workdir):
         recs(lib).to_file(workdir / "r.jsonl.gz")
         messy_supervisions(lib).to_file(workdir / "s.jsonl.gz")
-        fixed = lib.qa.fix_manifests(lib.RecordingSet.from_jsonl_lazy(workdir / "r.jsonl.gz"),
-                                     lib.SupervisionSet.from_jsonl_lazy(workdir / "s.jsonl.gz"))
+        fixed = lib.qa.fix_manifests(
+            lib.RecordingSet.from_jsonl_lazy(workdir / "r.jsonl.gz"),
+            lib.SupervisionSet.from_jsonl_lazy(workdir / "s.jsonl.gz"),
+        )
         return _state(*fixed)
 
     assert compare(scenario)[2:] == (True, False)  # recordings filtered lazily; supervisions rebuilt
@@ -110,12 +125,24 @@ def test_the_same_warnings_are_logged(caplog):
             _, s = lib.qa.fix_manifests(recs(lib), messy_supervisions(lib))
             lib.qa.validate_recordings_and_supervisions(recs(lib), s)
             lib.qa.validate(lib.SupervisionSet.from_segments([sup(lib, "a", "r", 0, 1), sup(lib, "b", "r", 0, 2)]))
-            lib.qa.validate(recs(lib, (1.0,)) + lib.RecordingSet.from_recordings([
-                lib.Recording(id="x", sources=[lib.AudioSource(type="file", channels=[0], source="x.wav")],
-                              sampling_rate=8000, num_samples=8000, duration=1.0)]))
+            lib.qa.validate(
+                recs(lib, (1.0,))
+                + lib.RecordingSet.from_recordings(
+                    [
+                        lib.Recording(
+                            id="x",
+                            sources=[lib.AudioSource(type="file", channels=[0], source="x.wav")],
+                            sampling_rate=8000,
+                            num_samples=8000,
+                            duration=1.0,
+                        )
+                    ]
+                )
+            )
         # Lhotse prints the rates as a set (in no fixed order): compare them sorted
-        logged[lib.__name__] = [re.sub(r"[\[{]([0-9, ]+)[\]}]", _sorted_numbers, r.getMessage())
-                                for r in caplog.records]
+        logged[lib.__name__] = [
+            re.sub(r"[\[{]([0-9, ]+)[\]}]", _sorted_numbers, r.getMessage()) for r in caplog.records
+        ]
     assert len(logged["lhotse"]) == 7
     assert logged["lhotse_lite"] == logged["lhotse"]
 
@@ -150,33 +177,57 @@ def test_validate_recordings_and_supervisions(compare, case):
 
 
 def _features(lib, **changes):
-    fields = dict(type="kaldi-fbank", num_frames=100, num_features=80, frame_shift=0.01, sampling_rate=16000,
-                  start=0.0, duration=1.0, storage_type="lilcom_files", storage_path="feats", storage_key="k.llc",
-                  recording_id="rec0", channels=0)
+    fields = dict(
+        type="kaldi-fbank",
+        num_frames=100,
+        num_features=80,
+        frame_shift=0.01,
+        sampling_rate=16000,
+        start=0.0,
+        duration=1.0,
+        storage_type="lilcom_files",
+        storage_path="feats",
+        storage_key="k.llc",
+        recording_id="rec0",
+        channels=0,
+    )
     return lib.Features(**{**fields, **changes})
 
 
 OBJECTS = {  # name -> (builder, valid in Lhotse 1.33)
     "recording": (lambda lib: recs(lib)["rec1"], True),
-    "recording of zero duration": (lambda lib: lib.Recording(
-        id="r", sources=[lib.AudioSource(type="file", channels=[0], source="r.wav")], sampling_rate=16000,
-        num_samples=0, duration=0.0), False),
+    "recording of zero duration": (
+        lambda lib: lib.Recording(
+            id="r",
+            sources=[lib.AudioSource(type="file", channels=[0], source="r.wav")],
+            sampling_rate=16000,
+            num_samples=0,
+            duration=0.0,
+        ),
+        False,
+    ),
     "recording set": (lambda lib: recs(lib), True),
     "supervision": (lambda lib: sup(lib, "s", "r", 1.0, 2.0), True),
     "supervision of zero duration": (lambda lib: sup(lib, "s", "r", 1.0, 0.0), False),
     "supervision set": (lambda lib: messy_supervisions(lib), True),
-    "supervision set with a zero duration": (lambda lib: lib.SupervisionSet.from_segments(
-        [sup(lib, "s", "r", 1.0, 0.0)]), False),
+    "supervision set with a zero duration": (
+        lambda lib: lib.SupervisionSet.from_segments([sup(lib, "s", "r", 1.0, 0.0)]),
+        False,
+    ),
     "features": (lambda lib: _features(lib), True),
     "features one frame short": (lambda lib: _features(lib, num_frames=99), False),
     "features of zero duration": (lambda lib: _features(lib, duration=0.0), False),
     "features with a fractional hop": (lambda lib: _features(lib, frame_shift=0.0100001, num_frames=100), False),
     "features with a negative start": (lambda lib: _features(lib, start=-1.0), False),
     "feature set": (lambda lib: lib.FeatureSet([_features(lib), _features(lib, recording_id="rec1")]), True),
-    "feature set of two dimensions": (lambda lib: lib.FeatureSet(
-        [_features(lib), _features(lib, num_features=40, recording_id="rec1")]), False),
-    "feature set of two types": (lambda lib: lib.FeatureSet(
-        [_features(lib), _features(lib, type="mfcc", recording_id="rec1")]), False),
+    "feature set of two dimensions": (
+        lambda lib: lib.FeatureSet([_features(lib), _features(lib, num_features=40, recording_id="rec1")]),
+        False,
+    ),
+    "feature set of two types": (
+        lambda lib: lib.FeatureSet([_features(lib), _features(lib, type="mfcc", recording_id="rec1")]),
+        False,
+    ),
 }
 
 
@@ -197,8 +248,13 @@ def test_validate(compare, case):
 def test_a_source_without_channels_is_refused_when_built():
     # Lhotse builds it and its validate() asserts; ours refuses the AudioSource itself (a ValueError).
     def recording(lib):
-        return lib.Recording(id="r", sources=[lib.AudioSource(type="file", channels=[], source="r.wav")],
-                             sampling_rate=16000, num_samples=16000, duration=1.0)
+        return lib.Recording(
+            id="r",
+            sources=[lib.AudioSource(type="file", channels=[], source="r.wav")],
+            sampling_rate=16000,
+            num_samples=16000,
+            duration=1.0,
+        )
 
     with pytest.raises(AssertionError, match="no channels"):
         lhotse.qa.validate(recording(lhotse))
@@ -222,8 +278,9 @@ def test_validators_by_name(compare):
         return "valid"
 
     assert compare(scenario) == "valid"
-    compare.raises(lambda lib, workdir: lib.qa.validate_features(_features(lib), feats_data=np.zeros((99, 80))),
-                   AssertionError)
+    compare.raises(
+        lambda lib, workdir: lib.qa.validate_features(_features(lib), feats_data=np.zeros((99, 80))), AssertionError
+    )
 
 
 def test_read_data(compare, tmp_path):
@@ -239,8 +296,13 @@ def test_read_data(compare, tmp_path):
     assert compare(good) == "valid"
     # Declared 3 s, the file holds 1 s: Lhotse raises its AudioLoadingError from load_audio, ours reports
     # the problem in a ValidationError (an AssertionError) like every other failed validation.
-    long = {"id": "a", "sources": [{"type": "file", "channels": [0], "source": str(wav)}], "sampling_rate": 16000,
-            "num_samples": 48000, "duration": 3.0}
+    long = {
+        "id": "a",
+        "sources": [{"type": "file", "channels": [0], "source": str(wav)}],
+        "sampling_rate": 16000,
+        "num_samples": 48000,
+        "duration": 3.0,
+    }
     with pytest.raises(lhotse.audio.utils.AudioLoadingError):
         lhotse.qa.validate(lhotse.Recording.from_dict(dict(long)), read_data=True)  # it pops keys
     with pytest.raises(lhotse_lite.errors.ValidationError, match="decodes to 16000 samples"):
@@ -286,8 +348,13 @@ def test_register_validator():
 def test_checks_lhotse_leaves_out():
     # Lhotse 1.33 accepts these; ours reports them (docs/coming_from_lhotse.rst says why).
     def off_by_one_sample(lib):
-        return lib.Recording(id="r", sources=[lib.AudioSource(type="file", channels=[0], source="r.wav")],
-                             sampling_rate=16000, num_samples=16001, duration=1.0)
+        return lib.Recording(
+            id="r",
+            sources=[lib.AudioSource(type="file", channels=[0], source="r.wav")],
+            sampling_rate=16000,
+            num_samples=16001,
+            duration=1.0,
+        )
 
     def negative_start(lib):
         return sup(lib, "s", "r", -0.5, 1.0)

@@ -40,7 +40,6 @@ def test_signatures_against_the_installed_lhotse(name):
     assert _positional(getattr(lhotse_recipes, name)) == _positional(getattr(recipes, name))
 
 
-
 def test_alignments_as_lhotse_parses_them(tmp_path):
     lhotse_recipe = pytest.importorskip("lhotse.recipes.librispeech")
     path = tmp_path / "84-121123.alignment.txt"
@@ -60,10 +59,11 @@ def test_same_librispeech_manifests_as_lhotse(libri):
         return {**recording_dict, "sources": sources}
 
     assert sorted(map(canonical, ours["recordings"].to_dicts()), key=lambda d: d["id"]) == sorted(
-        (canonical(r.to_dict()) for r in theirs["recordings"]), key=lambda d: d["id"])
+        (canonical(r.to_dict()) for r in theirs["recordings"]), key=lambda d: d["id"]
+    )
     assert sorted(ours["supervisions"].to_dicts(), key=lambda d: d["id"]) == sorted(
-        (s.to_dict() for s in theirs["supervisions"]), key=lambda d: d["id"])
-
+        (s.to_dict() for s in theirs["supervisions"]), key=lambda d: d["id"]
+    )
 
 
 def test_same_speechcommands_manifests_as_lhotse(commands, test_set, audio_writer):
@@ -74,16 +74,19 @@ def test_same_speechcommands_manifests_as_lhotse(commands, test_set, audio_write
     theirs = lhotse_recipe.prepare_speechcommands("2", commands.parent)
 
     def without_noise(manifest):
-        return sorted((d for d in (item.to_dict() for item in manifest) if "_background_noise_" not in d["id"]),
-                      key=lambda d: d["id"])
+        return sorted(
+            (d for d in (item.to_dict() for item in manifest) if "_background_noise_" not in d["id"]),
+            key=lambda d: d["id"],
+        )
 
     for split in ("train", "valid", "test"):
         assert list(ours[split]["supervisions"].to_dicts()) == without_noise(theirs[split]["supervisions"])
         assert [r["id"] for r in ours[split]["recordings"].to_dicts()] == [
-            r["id"] for r in without_noise(theirs[split]["recordings"])]
+            r["id"] for r in without_noise(theirs[split]["recordings"])
+        ]
         assert [r.num_samples for r in ours[split]["recordings"]] == [
-            r["num_samples"] for r in without_noise(theirs[split]["recordings"])]
-
+            r["num_samples"] for r in without_noise(theirs[split]["recordings"])
+        ]
 
 
 def test_same_turns_as_lhotse(voxconverse):
@@ -102,7 +105,6 @@ def test_same_turns_as_lhotse(voxconverse):
         assert turns(ours[split]["supervisions"]) == turns(theirs[split]["supervisions"])
 
 
-
 def test_same_yesno_manifests_as_lhotse(tmp_path, audio_writer):
     lhotse_recipe = pytest.importorskip("lhotse.recipes.yesno")
     root = tmp_path / "waves_yesno"
@@ -116,6 +118,8 @@ def test_same_yesno_manifests_as_lhotse(tmp_path, audio_writer):
 
     for split in ("train", "test"):
         assert [canonical(d) for d in ours[split]["recordings"].to_dicts()] == sorted(
-            (canonical(r.to_dict()) for r in theirs[split]["recordings"]), key=lambda d: d["id"])
+            (canonical(r.to_dict()) for r in theirs[split]["recordings"]), key=lambda d: d["id"]
+        )
         assert list(ours[split]["supervisions"].to_dicts()) == sorted(
-            (s.to_dict() for s in theirs[split]["supervisions"]), key=lambda d: d["id"])
+            (s.to_dict() for s in theirs[split]["supervisions"]), key=lambda d: d["id"]
+        )

@@ -15,14 +15,34 @@ def utils(lib):
 
 def _write_corpus(lib, workdir):
     """dev: recordings, supervisions, features (JSONL.gz); test: supervisions only; a JSON part too."""
-    rec = lib.Recording(id="r", sources=[lib.AudioSource(type="file", channels=[0], source="r.wav")],
-                        sampling_rate=16000, num_samples=16000, duration=1.0)
-    sups = lib.SupervisionSet.from_segments([lib.SupervisionSegment(id=f"s{k}", recording_id="r", start=0.1 * k,
-                                                                    duration=0.1) for k in range(3)])
-    feats = lib.FeatureSet.from_features([lib.Features(
-        type="kaldi-fbank", num_frames=100, num_features=80, frame_shift=0.01, sampling_rate=16000, start=0.0,
-        duration=1.0, storage_type="lilcom_files", storage_path="f", storage_key="k.llc", recording_id="r",
-        channels=0)])
+    rec = lib.Recording(
+        id="r",
+        sources=[lib.AudioSource(type="file", channels=[0], source="r.wav")],
+        sampling_rate=16000,
+        num_samples=16000,
+        duration=1.0,
+    )
+    sups = lib.SupervisionSet.from_segments(
+        [lib.SupervisionSegment(id=f"s{k}", recording_id="r", start=0.1 * k, duration=0.1) for k in range(3)]
+    )
+    feats = lib.FeatureSet.from_features(
+        [
+            lib.Features(
+                type="kaldi-fbank",
+                num_frames=100,
+                num_features=80,
+                frame_shift=0.01,
+                sampling_rate=16000,
+                start=0.0,
+                duration=1.0,
+                storage_type="lilcom_files",
+                storage_path="f",
+                storage_key="k.llc",
+                recording_id="r",
+                channels=0,
+            )
+        ]
+    )
     lib.RecordingSet.from_recordings([rec]).to_file(workdir / "toy_recordings_dev.jsonl.gz")
     sups.to_file(workdir / "toy_supervisions_dev.jsonl.gz")
     feats.to_file(workdir / "toy_features_dev.jsonl.gz")
@@ -33,8 +53,10 @@ def _write_corpus(lib, workdir):
 def _summary(found):
     if found is None:
         return None
-    return {part: {kind: (type(m).__name__, m.is_lazy, [x.to_dict() for x in m]) for kind, m in sorted(d.items())}
-            for part, d in sorted(found.items())}
+    return {
+        part: {kind: (type(m).__name__, m.is_lazy, [x.to_dict() for x in m]) for kind, m in sorted(d.items())}
+        for part, d in sorted(found.items())
+    }
 
 
 def test_read_manifests_if_cached(compare):
@@ -52,8 +74,14 @@ def test_read_manifests_if_cached(compare):
         ]
 
     result = compare(scenario)
-    assert [sorted(r) for r in result if r is not None] == [["dev", "test"], ["dev"], ["dev", "test"], ["train"], [],
-                                                            []]
+    assert [sorted(r) for r in result if r is not None] == [
+        ["dev", "test"],
+        ["dev"],
+        ["dev", "test"],
+        ["train"],
+        [],
+        [],
+    ]
 
 
 def test_lazy_needs_jsonl(compare):
@@ -68,11 +96,16 @@ def test_manifests_exist(compare):
     def scenario(lib, workdir):
         _write_corpus(lib, workdir)
         exist = utils(lib).manifests_exist
-        return [exist("dev", workdir, prefix="toy"), exist("test", workdir, prefix="toy"),
-                exist("test", workdir, types=["supervisions"], prefix="toy_"),
-                exist("dev", workdir, ("recordings", "supervisions", "features"), prefix="toy", suffix=".jsonl.gz"),
-                exist("train", workdir, types=["supervisions"], suffix="json"), exist("dev", None, prefix="toy"),
-                exist("dev", workdir), list(utils(lib).DEFAULT_DETECTED_MANIFEST_TYPES)]
+        return [
+            exist("dev", workdir, prefix="toy"),
+            exist("test", workdir, prefix="toy"),
+            exist("test", workdir, types=["supervisions"], prefix="toy_"),
+            exist("dev", workdir, ("recordings", "supervisions", "features"), prefix="toy", suffix=".jsonl.gz"),
+            exist("train", workdir, types=["supervisions"], suffix="json"),
+            exist("dev", None, prefix="toy"),
+            exist("dev", workdir),
+            list(utils(lib).DEFAULT_DETECTED_MANIFEST_TYPES),
+        ]
 
     assert compare(scenario) == [True, False, True, True, True, False, False, ["recordings", "supervisions"]]
 

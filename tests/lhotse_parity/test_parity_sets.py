@@ -14,13 +14,24 @@ LAZY = pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
 
 # ---- constructors -----------------------------------------------------------------------------------
 
+
 def test_constructors_take_lhotse_keywords(compare):
     def scenario(lib, workdir):
         sups = lib.SupervisionSet(segments=segments(lib))
         recs = lib.RecordingSet(recordings=recordings(lib))
         feats = lib.FeatureSet(features=features(lib))
-        return [dicts(sups), dicts(recs), dicts(feats), len(sups), len(recs), len(feats),
-                sups.is_lazy, recs.is_lazy, feats.is_lazy, dicts(lib.SupervisionSet())]
+        return [
+            dicts(sups),
+            dicts(recs),
+            dicts(feats),
+            len(sups),
+            len(recs),
+            len(feats),
+            sups.is_lazy,
+            recs.is_lazy,
+            feats.is_lazy,
+            dicts(lib.SupervisionSet()),
+        ]
 
     compare(scenario)
 
@@ -39,6 +50,7 @@ def test_from_items_dicts_and_segments(compare):
 
 
 # ---- files ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("method", ["json", "yaml"])
 @pytest.mark.parametrize("name", ["sups.txt", "sups", "sups.jsonl", "sups.gz"])
@@ -107,11 +119,20 @@ def test_serialization_functions(compare):
         s.save_to_json(data, workdir / "d.json.gz")
         s.save_to_yaml(data, workdir / "d.yaml")
         s.save_to_jsonl(data, workdir / "d.jsonl")
-        return [(workdir / "d.json").read_bytes(), gzip.decompress((workdir / "d.json.gz").read_bytes()),
-                (workdir / "d.yaml").read_bytes(), s.load_json(workdir / "d.json"), s.load_json(workdir / "d.json.gz"),
-                s.load_yaml(workdir / "d.yaml"), list(s.load_jsonl(workdir / "d.jsonl")),
-                [s.extension_contains(ext, p) for ext in (".jsonl", ".json", ".gz")
-                 for p in ("a.jsonl.gz", "a.json", "dir.jsonl/a", "a.yaml")]]
+        return [
+            (workdir / "d.json").read_bytes(),
+            gzip.decompress((workdir / "d.json.gz").read_bytes()),
+            (workdir / "d.yaml").read_bytes(),
+            s.load_json(workdir / "d.json"),
+            s.load_json(workdir / "d.json.gz"),
+            s.load_yaml(workdir / "d.yaml"),
+            list(s.load_jsonl(workdir / "d.jsonl")),
+            [
+                s.extension_contains(ext, p)
+                for ext in (".jsonl", ".json", ".gz")
+                for p in ("a.jsonl.gz", "a.json", "dir.jsonl/a", "a.yaml")
+            ],
+        ]
 
     compare(scenario)
 
@@ -146,8 +167,15 @@ def test_sequential_writer_takes_items_and_dicts(compare):
         lazy = writer.open_manifest()
         with lib.SupervisionSet.open_writer(None) as memory:
             memory.write(segs[3])
-        return [kept, ids(lazy), lazy.is_lazy, dicts(lazy), type(memory).__name__, ids(memory.open_manifest()),
-                [d["id"] for d in lib.lazy.LazyJsonlIterator(path)]]
+        return [
+            kept,
+            ids(lazy),
+            lazy.is_lazy,
+            dicts(lazy),
+            type(memory).__name__,
+            ids(memory.open_manifest()),
+            [d["id"] for d in lib.lazy.LazyJsonlIterator(path)],
+        ]
 
     compare(scenario)
 
@@ -165,6 +193,7 @@ def test_lazy_jsonl_and_manifest_iterators(compare):
 
 # ---- lazy results, len ------------------------------------------------------------------------------
 
+
 @LAZY
 def test_repeat_is_lazy(compare, lazy):
     def scenario(lib, workdir):
@@ -172,8 +201,16 @@ def test_repeat_is_lazy(compare, lazy):
         twice = sups.repeat(times=2)
         kept = sups.repeat(times=3, preserve_id=True)
         endless = sups.repeat()
-        return [twice.is_lazy, ids(twice), len(twice), kept.is_lazy, ids(kept), len(kept),
-                ids(itertools.islice(endless, 10)), dicts(twice)[5]]
+        return [
+            twice.is_lazy,
+            ids(twice),
+            len(twice),
+            kept.is_lazy,
+            ids(kept),
+            len(kept),
+            ids(itertools.islice(endless, 10)),
+            dicts(twice)[5],
+        ]
 
     compare(scenario)
 
@@ -200,8 +237,13 @@ def test_len_of_lazy_results(compare):
     def scenario(lib, workdir):
         lazy = sup_set(lib, workdir, lazy=True)
         eager = sup_set(lib, workdir, lazy=False)
-        return [len(lazy), len(lazy.map(lambda s: s)), len(eager.filter(lambda s: s.duration > 0.4)),
-                len(eager.map(lambda s: s)), len(lazy.shuffle(random.Random(0)))]
+        return [
+            len(lazy),
+            len(lazy.map(lambda s: s)),
+            len(eager.filter(lambda s: s.duration > 0.4)),
+            len(eager.map(lambda s: s)),
+            len(lazy.shuffle(random.Random(0))),
+        ]
 
     compare(scenario, expected=[12, 12, 6, 12, 12])
 
@@ -211,8 +253,12 @@ def test_len_of_unknown_length_raises_type_error(compare, how):
     def scenario(lib, workdir):
         lazy = sup_set(lib, workdir, lazy=True)
         keep = lazy.filter(lambda s: s.duration > 0.4)
-        made = {"filter": keep, "filter-map": keep.map(lambda s: s), "endless-repeat": lazy.repeat(),
-                "filter-repeat": keep.repeat(2)}[how]
+        made = {
+            "filter": keep,
+            "filter-map": keep.map(lambda s: s),
+            "endless-repeat": lazy.repeat(),
+            "filter-repeat": keep.repeat(2),
+        }[how]
         return len(made)
 
     compare.raises(scenario, TypeError)
@@ -220,13 +266,17 @@ def test_len_of_unknown_length_raises_type_error(compare, how):
 
 # ---- random orders ----------------------------------------------------------------------------------
 
+
 @LAZY
 @pytest.mark.parametrize("seed", [0, 1, 7])
 def test_shuffle_with_a_random_generator(compare, lazy, seed):
     def scenario(lib, workdir):
         sups = sup_set(lib, workdir, lazy)
-        return [ids(sups.shuffle(random.Random(seed))), ids(sups.shuffle(random.Random(seed), buffer_size=4)),
-                sups.shuffle(random.Random(seed)).is_lazy]
+        return [
+            ids(sups.shuffle(random.Random(seed))),
+            ids(sups.shuffle(random.Random(seed), buffer_size=4)),
+            sups.shuffle(random.Random(seed)).is_lazy,
+        ]
 
     compare(scenario)
 
@@ -237,8 +287,13 @@ def test_shuffle_orders_are_pinned(compare):
         lazy = lib.SupervisionSet(lib.lazy.LazyIteratorChain(sups))
         return [ids(sups.shuffle(random.Random(3))), ids(lazy.shuffle(random.Random(3), buffer_size=3))]
 
-    compare(scenario, expected=[["rec0-000", "rec0-002", "rec0-003", "rec0-005", "rec0-004", "rec0-001"],
-                                ["rec0-003", "rec0-002", "rec0-000", "rec0-005", "rec0-001", "rec0-004"]])
+    compare(
+        scenario,
+        expected=[
+            ["rec0-000", "rec0-002", "rec0-003", "rec0-005", "rec0-004", "rec0-001"],
+            ["rec0-003", "rec0-002", "rec0-000", "rec0-005", "rec0-001", "rec0-004"],
+        ],
+    )
 
 
 @LAZY
@@ -257,16 +312,27 @@ def test_shuffle_without_rng_uses_the_random_module(compare, lazy):
 def test_split(compare, lazy, num_splits, drop_last):
     def scenario(lib, workdir):
         sups = sup_set(lib, workdir, lazy)
-        return [[ids(p) for p in sups.split(num_splits, drop_last=drop_last)],
-                [ids(p) for p in sups.split(num_splits, shuffle=True, drop_last=drop_last)],
-                [ids(p) for p in sups.split(num_splits, shuffle=True, drop_last=drop_last)]]
+        return [
+            [ids(p) for p in sups.split(num_splits, drop_last=drop_last)],
+            [ids(p) for p in sups.split(num_splits, shuffle=True, drop_last=drop_last)],
+            [ids(p) for p in sups.split(num_splits, shuffle=True, drop_last=drop_last)],
+        ]
 
     compare(scenario)
 
 
 @LAZY
-@pytest.mark.parametrize("kwargs", [{}, {"seed": 3}, {"weights": [3, 1, 1], "seed": 5}, {"stop_early": True},
-                                    {"stop_early": True, "weights": [1, 0, 2]}], ids=str)
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"seed": 3},
+        {"weights": [3, 1, 1], "seed": 5},
+        {"stop_early": True},
+        {"stop_early": True, "weights": [1, 0, 2]},
+    ],
+    ids=str,
+)
 def test_mux(compare, lazy, kwargs):
     def scenario(lib, workdir):
         sets = [sup_set(lib, workdir, lazy, n=n) for n in (4, 7, 12)]
@@ -287,8 +353,17 @@ def test_mux_order_is_pinned(compare):
 
 
 @LAZY
-@pytest.mark.parametrize("kwargs", [{}, {"seed": 4, "max_open_streams": 2}, {"weights": [5, 1, 1], "seed": 2},
-                                    {"max_open_streams": 1, "seed": 9}, {"max_open_streams": 10}], ids=str)
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"seed": 4, "max_open_streams": 2},
+        {"weights": [5, 1, 1], "seed": 2},
+        {"max_open_streams": 1, "seed": 9},
+        {"max_open_streams": 10},
+    ],
+    ids=str,
+)
 def test_infinite_mux(compare, lazy, kwargs):
     def scenario(lib, workdir):
         sets = [sup_set(lib, workdir, lazy, n=n) for n in (2, 3, 5)]
@@ -319,12 +394,17 @@ def test_shard_chain_shuffles_like_lhotse(compare):
 
 # ---- subset, combine --------------------------------------------------------------------------------
 
+
 @LAZY
 def test_subset(compare, lazy):
     def scenario(lib, workdir):
         sups = sup_set(lib, workdir, lazy)
-        return [ids(sups.subset(first=3)), ids(sups.subset(last=2)), ids(sups.subset(first=50)),
-                ids(sups.subset(last=50))]
+        return [
+            ids(sups.subset(first=3)),
+            ids(sups.subset(last=2)),
+            ids(sups.subset(first=50)),
+            ids(sups.subset(last=50)),
+        ]
 
     compare(scenario)
 
@@ -334,7 +414,8 @@ def test_combine(compare, lazy):
     def scenario(lib, workdir):
         a = sup_set(lib, workdir, lazy, n=4)
         b = lib.SupervisionSet.from_segments(
-            s for s in segments(lib, n=8) if s.id not in {x.id for x in segments(lib, n=4)})
+            s for s in segments(lib, n=8) if s.id not in {x.id for x in segments(lib, n=4)}
+        )
         return [ids(lib.manipulation.combine(a, b)), ids(lib.combine([a, b])), dicts(lib.combine(a, b))]
 
     compare(scenario)
@@ -346,7 +427,13 @@ def test_map_filter_and_equality(compare, lazy):
         sups = sup_set(lib, workdir, lazy)
         upper = sups.map(lambda s: lib.utils.fastcopy(s, text=(s.text or "").upper()))
         kept = sups.filter(lambda s: s.speaker == "spk1")
-        return [upper.is_lazy, dicts(upper), kept.is_lazy, ids(kept),
-                sups.to_eager() == sup_set(lib, workdir, lazy=False), kept.to_eager() == sups.to_eager()]
+        return [
+            upper.is_lazy,
+            dicts(upper),
+            kept.is_lazy,
+            ids(kept),
+            sups.to_eager() == sup_set(lib, workdir, lazy=False),
+            kept.to_eager() == sups.to_eager(),
+        ]
 
     compare(scenario)

@@ -60,8 +60,9 @@ def test_memory_lilcom(tmp_path):
     theirs = lhotse_io.MemoryLilcomWriter().write("k", matrix)
     mine = our_io.MemoryLilcomWriter().write("k", matrix)
     assert mine == theirs
-    np.testing.assert_array_equal(our_io.MemoryLilcomReader().read(theirs, 10, 20),
-                                  lhotse_io.MemoryLilcomReader().read(theirs, 10, 20))
+    np.testing.assert_array_equal(
+        our_io.MemoryLilcomReader().read(theirs, 10, 20), lhotse_io.MemoryLilcomReader().read(theirs, 10, 20)
+    )
 
 
 def test_memory_npy_is_read_by_lhotse():
@@ -116,11 +117,15 @@ def test_extracting_and_storing_gives_the_same_manifest(backend, tmp_path, lhots
     # (Lhotse 1.33 cannot store a shorter span this way: it records the recording's duration and then
     # refuses its own manifest; ours records the span.)
     spans = [{}, {"channels": 1}]
-    with lhotse_io.get_writer(backend)(_target(tmp_path, "lhotse", backend)) as theirs_writer, \
-            our_io.get_writer(backend)(_target(tmp_path, "ours", backend)) as ours_writer:
+    with (
+        lhotse_io.get_writer(backend)(_target(tmp_path, "lhotse", backend)) as theirs_writer,
+        our_io.get_writer(backend)(_target(tmp_path, "ours", backend)) as ours_writer,
+    ):
         pairs = [
-            (lhotse.Fbank().extract_from_recording_and_store(theirs_rec, theirs_writer, **span),
-             Fbank().extract_from_recording_and_store(ours_rec, ours_writer, **span))
+            (
+                lhotse.Fbank().extract_from_recording_and_store(theirs_rec, theirs_writer, **span),
+                Fbank().extract_from_recording_and_store(ours_rec, ours_writer, **span),
+            )
             for span in spans
         ]
     for theirs, ours in pairs:
@@ -134,8 +139,10 @@ def test_extracting_and_storing_gives_the_same_manifest(backend, tmp_path, lhots
             np.testing.assert_allclose(b, a, atol=1e-3, rtol=1e-4)
         else:  # each side is within half a lilcom step of its float32 features, which are 1e-3 apart
             assert float(np.abs(a - b).max()) <= LILCOM_STEP + 1e-3
-        np.testing.assert_array_equal(ours.load(start=0.25, duration=0.5), lhotse_io.get_reader(backend)(
-            ours.storage_path).read(ours.storage_key, 25, 75))
+        np.testing.assert_array_equal(
+            ours.load(start=0.25, duration=0.5),
+            lhotse_io.get_reader(backend)(ours.storage_path).read(ours.storage_key, 25, 75),
+        )
 
 
 # ------------------------------------------------------------------------------------------- errors

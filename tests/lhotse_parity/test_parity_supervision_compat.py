@@ -47,10 +47,16 @@ def test_lhotse_writer_round_trip_with_random_values(tmp_path):
     lhotse = _lhotse()
     rng = random.Random(0)
     ref = lhotse.SupervisionSet.from_segments(
-        lhotse.SupervisionSegment(id=f"s{k}", recording_id=f"r{k % 3}", start=rng.random() * 100,
-                                  duration=rng.random() * 1e-3 if k % 2 else rng.random() * 10,
-                                  text="ünïcødé ✓" if k % 3 == 0 else None, speaker=f"spk{k}")
-        for k in range(50))
+        lhotse.SupervisionSegment(
+            id=f"s{k}",
+            recording_id=f"r{k % 3}",
+            start=rng.random() * 100,
+            duration=rng.random() * 1e-3 if k % 2 else rng.random() * 10,
+            text="ünïcødé ✓" if k % 3 == 0 else None,
+            speaker=f"spk{k}",
+        )
+        for k in range(50)
+    )
     ref.to_file(tmp_path / "ref.jsonl.gz")
     ours = SupervisionSet.from_file(tmp_path / "ref.jsonl.gz")
     assert [s.to_dict() for s in ours] == [s.to_dict() for s in ref]
@@ -59,22 +65,33 @@ def test_lhotse_writer_round_trip_with_random_values(tmp_path):
     assert [s.to_dict() for s in back] == [s.to_dict() for s in ref]
 
 
-
 def test_find_agrees_with_lhotse():
     lhotse = pytest.importorskip("lhotse")
     import random
 
     rng = random.Random(0)
-    segs = [SupervisionSegment(f"s{k}", f"r{k % 4}", round(rng.uniform(0, 100), 2), round(rng.uniform(0, 5), 2),
-                               channel=rng.choice([0, 1, [0, 1]])) for k in range(400)]
+    segs = [
+        SupervisionSegment(
+            f"s{k}",
+            f"r{k % 4}",
+            round(rng.uniform(0, 100), 2),
+            round(rng.uniform(0, 5), 2),
+            channel=rng.choice([0, 1, [0, 1]]),
+        )
+        for k in range(400)
+    ]
     ours = SupervisionSet(segs)
     ref = lhotse.SupervisionSet.from_segments(lhotse.SupervisionSegment.from_dict(s.to_dict()) for s in segs)
     for _ in range(200):
         a = round(rng.uniform(0, 100), 2)
-        kwargs = dict(recording_id=f"r{rng.randrange(5)}", channel=rng.choice([None, 0, 1]), start_after=a,
-                      end_before=rng.choice([None, a + rng.uniform(0, 20)]), adjust_offset=rng.random() < 0.5)
+        kwargs = dict(
+            recording_id=f"r{rng.randrange(5)}",
+            channel=rng.choice([None, 0, 1]),
+            start_after=a,
+            end_before=rng.choice([None, a + rng.uniform(0, 20)]),
+            adjust_offset=rng.random() < 0.5,
+        )
         assert [s.to_dict() for s in ours.find(**kwargs)] == [s.to_dict() for s in ref.find(**kwargs)]
-
 
 
 def test_rttm_matches_lhotse(tmp_path):
@@ -93,7 +110,8 @@ def test_ctm_alignment_matches_lhotse(tmp_path, match_channel):
     path = _write(tmp_path / "a.ctm", CTM)
     ours = sups3().with_alignment_from_ctm(path, match_channel=match_channel)
     ref = lhotse.SupervisionSet.from_dicts(s.to_dict() for s in sups3()).with_alignment_from_ctm(
-        str(path), match_channel=match_channel)
+        str(path), match_channel=match_channel
+    )
     assert [s.to_dict() for s in ours] == [ref[s.id].to_dict() for s in ours]
     assert [i.symbol for i in ours["a"].alignment["word"]] == ["hello", "world"]
     assert ours["a"].alignment["word"][0].score == 0.91

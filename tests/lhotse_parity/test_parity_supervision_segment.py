@@ -12,9 +12,18 @@ lhotse = pytest.importorskip("lhotse", reason="Lhotse 1.33 is the reference")
 
 def full_segment():
     return SupervisionSegment(
-        id="s1", recording_id="r1", start=0.1234, duration=2.3456, channel=[0, 1], text="Hello World",
-        language="English", speaker="spk", gender="F", custom={"emotion": "happy", "snr": 3.5},
-        alignment={"word": [AlignmentItem("Hello", 0.2, 0.5, 0.9), AlignmentItem("World", 0.8, 1.6)]})
+        id="s1",
+        recording_id="r1",
+        start=0.1234,
+        duration=2.3456,
+        channel=[0, 1],
+        text="Hello World",
+        language="English",
+        speaker="spk",
+        gender="F",
+        custom={"emotion": "happy", "snr": 3.5},
+        alignment={"word": [AlignmentItem("Hello", 0.2, 0.5, 0.9), AlignmentItem("World", 0.8, 1.6)]},
+    )
 
 
 def to_lhotse(seg):
@@ -32,11 +41,15 @@ def test_to_dict_matches_lhotse_layout():
 @pytest.mark.parametrize("factor", [0.9, 1.1, 1.5])
 def test_perturbations_match_lhotse(factor):
     ours, ref = full_segment(), to_lhotse(full_segment())
-    for name, args in [("perturb_speed", (factor, 16000)), ("perturb_tempo", (factor, 16000)),
-                       ("perturb_volume", (factor,))]:
+    for name, args in [
+        ("perturb_speed", (factor, 16000)),
+        ("perturb_tempo", (factor, 16000)),
+        ("perturb_volume", (factor,)),
+    ]:
         assert getattr(ours, name)(*args).to_dict() == getattr(ref, name)(*args).to_dict(), name
-        assert getattr(ours, name)(*args, affix_id=False).to_dict() == \
-            getattr(ref, name)(*args, affix_id=False).to_dict(), name
+        assert (
+            getattr(ours, name)(*args, affix_id=False).to_dict() == getattr(ref, name)(*args, affix_id=False).to_dict()
+        ), name
     assert ours.reverb_rir().to_dict() == ref.reverb_rir().to_dict()
     assert ours.reverb_rir(affix_id=False, channel=1).to_dict() == ref.reverb_rir(affix_id=False, channel=1).to_dict()
 

@@ -6,8 +6,10 @@ import pytest
 
 
 def segments(lib, n):
-    return [lib.SupervisionSegment(id=f"s{k}", recording_id="r", start=0.5 * k, duration=0.5, text=f"word {k}")
-            for k in range(n)]
+    return [
+        lib.SupervisionSegment(id=f"s{k}", recording_id="r", start=0.5 * k, duration=0.5, text=f"word {k}")
+        for k in range(n)
+    ]
 
 
 def _ids(manifest):
@@ -26,8 +28,17 @@ def test_open_manifest_while_writing_reads_the_items_written_so_far(compare):
             writer.write(segs[2], flush=True)
             second_pass = _ids(during)  # a lazy set follows the file
             length = len(writer.open_manifest())
-        return [nothing_yet, type(during).__name__, during.is_lazy, first_pass, second_pass, length, _ids(during),
-                [s.to_dict() for s in during], _ids(writer.open_manifest())]
+        return [
+            nothing_yet,
+            type(during).__name__,
+            during.is_lazy,
+            first_pass,
+            second_pass,
+            length,
+            _ids(during),
+            [s.to_dict() for s in during],
+            _ids(writer.open_manifest()),
+        ]
 
     result = compare(scenario)
     assert result[:6] == [None, "SupervisionSet", True, ["s0", "s1"], ["s0", "s1", "s2"], 3]

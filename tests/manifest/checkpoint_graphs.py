@@ -83,8 +83,9 @@ def build(spec: list, workdir: Path) -> Any:
 
         shuffle, seed, window = spec[3]
         path = _file(workdir, spec[1], spec[2], ".jsonl.gz")
-        return LazyIndexedManifestIterator(path, shuffle=shuffle, seed=seed, decode=SupervisionSegment.from_dict,
-                                           block_window=window)
+        return LazyIndexedManifestIterator(
+            path, shuffle=shuffle, seed=seed, decode=SupervisionSegment.from_dict, block_window=window
+        )
     if kind == "filter":
         k = spec[1]
         return LazyFilter(build(spec[2], workdir), lambda x: num(x) % k != 0)
@@ -93,11 +94,13 @@ def build(spec: list, workdir: Path) -> Any:
     if kind == "chain":
         return LazyIteratorChain(*(build(c, workdir) for c in spec[1]), shuffle_iters=spec[2], seed=spec[3])
     if kind == "mux":
-        return LazyIteratorMultiplexer(*(build(c, workdir) for c in spec[1]), weights=spec[2], seed=spec[3],
-                                       stop_early=spec[4])
+        return LazyIteratorMultiplexer(
+            *(build(c, workdir) for c in spec[1]), weights=spec[2], seed=spec[3], stop_early=spec[4]
+        )
     if kind == "imux":
-        mux = LazyInfiniteApproximateMultiplexer(*(build(c, workdir) for c in spec[1]), max_open_streams=spec[2],
-                                                 seed=spec[3])
+        mux = LazyInfiniteApproximateMultiplexer(
+            *(build(c, workdir) for c in spec[1]), max_open_streams=spec[2], seed=spec[3]
+        )
         return LazyIslice(mux, 0, spec[4])
     if kind == "shuffle":
         return LazyShuffler(build(spec[3], workdir), buffer_size=spec[1], rng=random.Random(spec[2]))

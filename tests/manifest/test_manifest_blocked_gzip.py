@@ -111,8 +111,9 @@ def test_lite_index_plain_jsonl_describe_and_validate(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("writer, reader", [("zlib_ng", "zlib"), ("zlib", "zlib_ng")])
-def test_zlib_and_zlib_ng_read_each_others_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str,
-                                                  reader: str) -> None:
+def test_zlib_and_zlib_ng_read_each_others_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str, reader: str
+) -> None:
     import zlib
 
     from lhotse_lite.manifest import blocked_gzip
@@ -128,7 +129,6 @@ def test_zlib_and_zlib_ng_read_each_others_files(tmp_path: Path, monkeypatch: py
     lines = plain.read_bytes().splitlines()
     reader_ = BlockedGzipReader(path)
     assert [reader_.raw(i) for i in (0, 777, 1999)] == [lines[i] + b"\n" for i in (0, 777, 1999)]
-
 
 
 @pytest.mark.parametrize("blocked", [True, False])

@@ -24,10 +24,13 @@ leaf = st.one_of(
     st.tuples(st.just("list"), st.integers(0, 9), st.integers(0, 8)),
     st.tuples(st.just("jsonl"), st.integers(0, 9), st.integers(0, 8), st.booleans()),
     st.tuples(st.just("manifest"), st.integers(0, 9), st.integers(0, 8), st.booleans()),
-    st.tuples(st.just("indexed"), st.integers(0, 9), st.integers(0, 8),
-              st.tuples(st.booleans(), st.integers(0, 3))),
-    st.tuples(st.just("gzindexed"), st.integers(0, 9), st.integers(0, 8),
-              st.tuples(st.booleans(), st.integers(0, 3), st.one_of(st.none(), st.integers(1, 3)))),
+    st.tuples(st.just("indexed"), st.integers(0, 9), st.integers(0, 8), st.tuples(st.booleans(), st.integers(0, 3))),
+    st.tuples(
+        st.just("gzindexed"),
+        st.integers(0, 9),
+        st.integers(0, 8),
+        st.tuples(st.booleans(), st.integers(0, 3), st.one_of(st.none(), st.integers(1, 3))),
+    ),
 ).map(list)
 
 
@@ -37,9 +40,15 @@ def extend(children: st.SearchStrategy) -> st.SearchStrategy:
         st.tuples(st.just("filter"), st.integers(2, 4), children),
         st.tuples(st.just("map"), children),
         st.tuples(st.just("chain"), many, st.booleans(), st.integers(0, 5)),
-        many.flatmap(lambda cs: st.tuples(st.just("mux"), st.just(cs),
-                                          st.lists(st.integers(1, 3), min_size=len(cs), max_size=len(cs)),
-                                          st.integers(0, 5), st.booleans())),
+        many.flatmap(
+            lambda cs: st.tuples(
+                st.just("mux"),
+                st.just(cs),
+                st.lists(st.integers(1, 3), min_size=len(cs), max_size=len(cs)),
+                st.integers(0, 5),
+                st.booleans(),
+            )
+        ),
         st.tuples(st.just("imux"), many, st.integers(1, 3), st.integers(0, 5), st.integers(0, 25)),
         st.tuples(st.just("shuffle"), st.integers(1, 6), st.integers(0, 5), children),
         st.tuples(st.just("repeat"), st.integers(1, 3), st.booleans(), children),
@@ -72,8 +81,16 @@ def test_a_restored_pipeline_continues_the_interrupted_pass(tmp_path: Path, spec
 
 
 SPECS_IN_A_FRESH_PROCESS = [
-    ["mux", [["shuffle", 3, 1, ["manifest", 0, 7, True]],
-             ["filter", 2, ["repeat", 2, False, ["indexed", 3, 6, [True, 2]]]]], [1, 2], 4, False],
+    [
+        "mux",
+        [
+            ["shuffle", 3, 1, ["manifest", 0, 7, True]],
+            ["filter", 2, ["repeat", 2, False, ["indexed", 3, 6, [True, 2]]]],
+        ],
+        [1, 2],
+        4,
+        False,
+    ],
     ["chain", [["indexed", 0, 8, [False, 0]], ["indexed", 1, 5, [False, 0]]], True, 3],
     ["slice", 2, 20, ["imux", [["jsonl", 0, 3, False], ["map", ["list", 5, 4]]], 1, 7, 30]],
 ]
@@ -87,8 +104,9 @@ def test_restore_in_a_fresh_process(tmp_path: Path, spec: list) -> None:
     job = json.dumps({"spec": spec, "workdir": str(tmp_path), "state": state})
     root = str(Path(__file__).parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, str(SCRIPT)], input=job, capture_output=True, text=True, timeout=120,
-                          env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT)], input=job, capture_output=True, text=True, timeout=120, env=env, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert head + json.loads(done.stdout) == full and k > 0
 

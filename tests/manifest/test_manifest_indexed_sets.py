@@ -124,8 +124,18 @@ def test_copy_with_on_every_item_type() -> None:
 
     rec = Recording("r", [AudioSource("file", [0], "a.wav")], 16000, 16000, 1.0)
     sup = SupervisionSegment("s", "r", 0.0, 1.0)
-    feats = Features(type="fbank", num_frames=100, num_features=80, frame_shift=0.01, sampling_rate=16000,
-                     start=0.0, duration=1.0, storage_type="lilcom_files", storage_path="f", storage_key="k")
+    feats = Features(
+        type="fbank",
+        num_frames=100,
+        num_features=80,
+        frame_shift=0.01,
+        sampling_rate=16000,
+        start=0.0,
+        duration=1.0,
+        storage_type="lilcom_files",
+        storage_path="f",
+        storage_key="k",
+    )
     assert rec.copy_with(id="r2").id == "r2" and rec.id == "r"
     assert sup.copy_with(text="hi").text == "hi" and sup.text is None
     assert feats.copy_with(start=0.5).start == 0.5 and feats.start == 0.0

@@ -204,8 +204,10 @@ def test_load_manifest_unknown_or_empty(tmp_path):
 def test_detection_table_imports_lazily():
     import subprocess
 
-    code = ("import sys, lhotse_lite.manifest; "
-            "assert 'lhotse_lite.supervision' not in sys.modules; assert 'torch' not in sys.modules")
+    code = (
+        "import sys, lhotse_lite.manifest; "
+        "assert 'lhotse_lite.supervision' not in sys.modules; assert 'torch' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -18,8 +18,9 @@ def recording(rid="r1"):
 
 
 def feature(rec="r1", start=0.0):
-    return Features("kaldi-fbank", 100, 80, 0.01, 16000, start, 1.0, "lilcom_chunky", "f.lca", "0",
-                    recording_id=rec, channels=0)
+    return Features(
+        "kaldi-fbank", 100, 80, 0.01, 16000, start, 1.0, "lilcom_chunky", "f.lca", "0", recording_id=rec, channels=0
+    )
 
 
 def test_recording_custom_attributes_round_trip():
@@ -82,6 +83,7 @@ def test_subclasses_are_built_the_ordinary_way():
 
 # ---- indexes follow changes ------------------------------------------------------------------------
 
+
 def test_key_dict_follows_renamed_items():
     sups = SupervisionSet(SupervisionSegment(f"s{k}", "r", float(k), 1.0) for k in range(5))
     sups["s2"].id = "renamed"
@@ -103,8 +105,13 @@ def test_subsets_share_the_staleness_of_their_source():
 
 
 def test_find_follows_changed_recordings_and_times():
-    sups = SupervisionSet([SupervisionSegment("a", "r1", 0.0, 1.0), SupervisionSegment("b", "r1", 2.0, 1.0),
-                           SupervisionSegment("c", "r2", 0.0, 1.0)])
+    sups = SupervisionSet(
+        [
+            SupervisionSegment("a", "r1", 0.0, 1.0),
+            SupervisionSegment("b", "r1", 2.0, 1.0),
+            SupervisionSegment("c", "r2", 0.0, 1.0),
+        ]
+    )
     assert [s.id for s in sups.find("r1")] == ["a", "b"]
     sups["b"].recording_id = "r2"  # Lhotse 1.33 keeps a stale grouping here; the index is rebuilt
     assert [s.id for s in sups.find("r1")] == ["a"] and [s.id for s in sups.find("r2")] == ["b", "c"]
@@ -114,9 +121,13 @@ def test_find_follows_changed_recordings_and_times():
 
 
 def test_find_with_a_channel_or_out_of_order_segments_follows_changes():
-    sups = SupervisionSet([SupervisionSegment("late", "r", 3.0, 1.0, channel=1),  # set order is not time order
-                           SupervisionSegment("early", "r", 0.0, 1.0),
-                           SupervisionSegment("mid", "r", 1.5, 1.0, channel=1)])
+    sups = SupervisionSet(
+        [
+            SupervisionSegment("late", "r", 3.0, 1.0, channel=1),  # set order is not time order
+            SupervisionSegment("early", "r", 0.0, 1.0),
+            SupervisionSegment("mid", "r", 1.5, 1.0, channel=1),
+        ]
+    )
     assert [s.id for s in sups.find("r", channel=1)] == ["late", "mid"]
     sups["mid"].duration = 5.0
     assert [s.id for s in sups.find("r", channel=1, end_before=4.5)] == ["late"]
@@ -219,7 +230,8 @@ def test_generated_init_keeps_the_dataclass_signature():
     fields = dataclasses.fields(SupervisionSegment)
     assert list(params) == [f.name for f in fields]
     assert [p.default for p in params.values()] == [
-        inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields]
+        inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields
+    ]
     assert SupervisionSegment.__init__.__qualname__ == "SupervisionSegment.__init__"
     with pytest.raises(ManifestFieldError, match="duration"):
         SupervisionSegment("s", "r", 0.0, duration=-1.0)  # __post_init__ still validates

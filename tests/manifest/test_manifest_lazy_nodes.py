@@ -32,8 +32,12 @@ def test_lengths():
     assert len(LazyIslice(range(10), 2, 5)) == 3 and len(LazyIslice(range(3), 2, None)) == 1
     assert len(LazyTail(range(9), 4)) == 4
     assert len(LazyIteratorMultiplexer(range(2), range(3))) == 5
-    for node in (LazyFilter(range(3), bool), LazyRepeater(range(3)), LazyMapper(LazyFilter(range(3), bool), str),
-                 LazyInfiniteApproximateMultiplexer(range(2))):
+    for node in (
+        LazyFilter(range(3), bool),
+        LazyRepeater(range(3)),
+        LazyMapper(LazyFilter(range(3), bool), str),
+        LazyInfiniteApproximateMultiplexer(range(2)),
+    ):
         with pytest.raises(UnknownLengthError):
             len(node)
         with pytest.raises(TypeError):
@@ -56,10 +60,12 @@ def test_jsonl_length_is_counted_once_and_remembered(tmp_path):
 
 def test_manifest_iterator_detects_each_item_type(tmp_path):
     path = tmp_path / "mixed.jsonl"
-    path.write_text('{"id": "s", "recording_id": "r", "start": 0, "duration": 1}\n'
-                    '{"id": "r", "sources": [{"type": "file", "channels": [0], "source": "a.wav"}], '
-                    '"sampling_rate": 8000, "num_samples": 8000, "duration": 1.0}\n'
-                    '{"id": "s2", "recording_id": "r", "start": 0, "duration": -1}\n')
+    path.write_text(
+        '{"id": "s", "recording_id": "r", "start": 0, "duration": 1}\n'
+        '{"id": "r", "sources": [{"type": "file", "channels": [0], "source": "a.wav"}], '
+        '"sampling_rate": 8000, "num_samples": 8000, "duration": 1.0}\n'
+        '{"id": "s2", "recording_id": "r", "start": 0, "duration": -1}\n'
+    )
     items = iter(LazyManifestIterator(path))
     assert [type(next(items)).__name__ for _ in range(2)] == ["SupervisionSegment", "Recording"]
     with pytest.raises(ManifestFieldError, match=r"mixed\.jsonl:3"):
@@ -126,8 +132,13 @@ def test_seeds(monkeypatch):
 def test_nodes_pickle_with_their_sets(tmp_path):
     make(4).to_jsonl(tmp_path / "i.jsonl")
     lazy = ItemSet.from_jsonl_lazy(tmp_path / "i.jsonl")
-    for derived in (lazy.repeat(2), lazy + lazy, ItemSet.mux(lazy, lazy, seed=1), lazy.shuffle(random.Random(0)),
-                    lazy.subset(last=2)):
+    for derived in (
+        lazy.repeat(2),
+        lazy + lazy,
+        ItemSet.mux(lazy, lazy, seed=1),
+        lazy.shuffle(random.Random(0)),
+        lazy.subset(last=2),
+    ):
         again = pickle.loads(pickle.dumps(derived))
         assert [x.id for x in again] == [x.id for x in derived]
 

@@ -33,13 +33,14 @@ class Chunked(io.RawIOBase):
 
     def read(self, n=-1):
         size = self.sizes.pop(0) if self.sizes else n
-        out = self.data[self.pos:self.pos + max(size, 1)]
+        out = self.data[self.pos : self.pos + max(size, 1)]
         self.pos += len(out)
         return out
 
 
 text = st.lists(st.sampled_from([b"", b" ", b"\r", b"{}", b"x" * 9, b"\xff", b"\t\t", b"ab"]), max_size=30).map(
-    b"\n".join) | st.binary(max_size=200)
+    b"\n".join
+) | st.binary(max_size=200)
 
 
 @settings(max_examples=300, deadline=None)

@@ -8,8 +8,17 @@ from lhotse_lite.manifest import load_manifest_lazy, open_writer
 def _write(path, num):
     with open_writer(path) as w:
         for k in range(num):
-            w.write({"id": f"rec{k // 100}-{k}", "recording_id": f"rec{k // 100}", "start": k * 0.5,
-                     "duration": 0.4, "channel": 0, "text": "some words " * 5, "speaker": f"spk{k % 7}"})
+            w.write(
+                {
+                    "id": f"rec{k // 100}-{k}",
+                    "recording_id": f"rec{k // 100}",
+                    "start": k * 0.5,
+                    "duration": 0.4,
+                    "channel": 0,
+                    "text": "some words " * 5,
+                    "speaker": f"spk{k % 7}",
+                }
+            )
 
 
 def _peak_of_lazy_pass(path):

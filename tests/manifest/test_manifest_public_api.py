@@ -4,15 +4,52 @@ import lhotse_lite.manifest as manifest
 import lhotse_lite.supervision as supervision
 from lhotse_lite.manifest import ManifestSet
 
-MANIFEST_ALL = ["ManifestSet", "combine", "load_manifest", "load_manifest_lazy", "store_manifest",
-                "resolve_manifest_type", "MANIFEST_TYPES", "open_writer", "SequentialJsonlWriter", "InMemoryWriter",
-                "SUPPORTED_EXTENSIONS"]
+MANIFEST_ALL = [
+    "ManifestSet",
+    "combine",
+    "load_manifest",
+    "load_manifest_lazy",
+    "store_manifest",
+    "resolve_manifest_type",
+    "MANIFEST_TYPES",
+    "open_writer",
+    "SequentialJsonlWriter",
+    "InMemoryWriter",
+    "SUPPORTED_EXTENSIONS",
+]
 
-SET_API = ["from_items", "from_dicts", "is_lazy", "data", "ids", "to_eager", "filter", "map", "shuffle",
-           "repeat", "mux", "infinite_mux", "combine", "split", "split_lazy", "subset", "from_file", "to_file",
-           "from_json", "from_jsonl", "from_jsonl_lazy", "from_yaml", "to_json", "to_jsonl", "to_yaml", "to_dicts",
-           "open_writer",
-           "_key", "_post_init", "_lazy"]
+SET_API = [
+    "from_items",
+    "from_dicts",
+    "is_lazy",
+    "data",
+    "ids",
+    "to_eager",
+    "filter",
+    "map",
+    "shuffle",
+    "repeat",
+    "mux",
+    "infinite_mux",
+    "combine",
+    "split",
+    "split_lazy",
+    "subset",
+    "from_file",
+    "to_file",
+    "from_json",
+    "from_jsonl",
+    "from_jsonl_lazy",
+    "from_yaml",
+    "to_json",
+    "to_jsonl",
+    "to_yaml",
+    "to_dicts",
+    "open_writer",
+    "_key",
+    "_post_init",
+    "_lazy",
+]
 
 
 def test_manifest_all():

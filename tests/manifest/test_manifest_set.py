@@ -182,10 +182,15 @@ def test_split_lazy(pair, tmp_path):
     parts = lazy.split_lazy(tmp_path / "chunks", chunk_size=4, prefix="part")
     assert [len(p) for p in parts] == [4, 4, 2] and all(p.is_lazy for p in parts)
     assert sorted(p.name for p in (tmp_path / "chunks").iterdir()) == [
-        "part.00000000.jsonl.gz", "part.00000001.jsonl.gz", "part.00000002.jsonl.gz"]
+        "part.00000000.jsonl.gz",
+        "part.00000001.jsonl.gz",
+        "part.00000002.jsonl.gz",
+    ]
     assert ids(combine(parts)) == ids(eager)
     assert [p.data.path.name for p in eager.split_lazy(tmp_path / "default", chunk_size=8)] == [
-        "split.00000000.jsonl.gz", "split.00000001.jsonl.gz"]  # Lhotse's default prefix
+        "split.00000000.jsonl.gz",
+        "split.00000001.jsonl.gz",
+    ]  # Lhotse's default prefix
 
 
 def test_subset(pair):

@@ -14,14 +14,24 @@ from lhotse_lite.supervision import SupervisionSegment
 
 
 def _sups(start, stop):
-    return [SupervisionSegment(f"s{i:05d}", f"r{i // 7}", start=0.5 * (i % 7), duration=0.25 + (i % 4),
-                               text="word " * (i % 13), speaker=f"spk{i % 3}") for i in range(start, stop)]
+    return [
+        SupervisionSegment(
+            f"s{i:05d}",
+            f"r{i // 7}",
+            start=0.5 * (i % 7),
+            duration=0.25 + (i % 4),
+            text="word " * (i % 13),
+            speaker=f"spk{i % 3}",
+        )
+        for i in range(start, stop)
+    ]
 
 
 def _check_indexed(path, sups):
     """The file reads with Python's gzip, its index is the one built from its members, and reads item i."""
-    assert [orjson.loads(line) for line in gzip.decompress(path.read_bytes()).splitlines()] == \
-        [s.to_dict() for s in sups]
+    assert [orjson.loads(line) for line in gzip.decompress(path.read_bytes()).splitlines()] == [
+        s.to_dict() for s in sups
+    ]
     written = gzi_path(path).read_bytes()
     assert written == _index_members(path).index_bytes()  # members of whole lines, as `lite index` finds them
     data_before, index_before = path.stat().st_mtime_ns, gzi_path(path).stat().st_mtime_ns

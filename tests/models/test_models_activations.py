@@ -10,8 +10,15 @@ from lhotse_lite.models.conv_emformer import ConvEmformer
 from lhotse_lite.models.matchbox import ConvBlock
 from lhotse_lite.models.wav2vec import TransformerEncoder
 
-EXPECTED_CLASSES = {"gelu": nn.GELU, "hardtanh": nn.Hardtanh, "identity": nn.Identity, "relu": nn.ReLU,
-                    "selu": nn.SELU, "silu": nn.SiLU, "swish": nn.SiLU}
+EXPECTED_CLASSES = {
+    "gelu": nn.GELU,
+    "hardtanh": nn.Hardtanh,
+    "identity": nn.Identity,
+    "relu": nn.ReLU,
+    "selu": nn.SELU,
+    "silu": nn.SiLU,
+    "swish": nn.SiLU,
+}
 
 
 def test_registry_holds_each_name_once():
@@ -20,11 +27,14 @@ def test_registry_holds_each_name_once():
         assert type(make_activation(name, "MatchboxNet")) is cls
 
 
-@pytest.mark.parametrize("family, names", [
-    ("MatchboxNet", ["gelu", "hardtanh", "identity", "relu", "selu", "silu", "swish"]),  # NeMo's Jasper names
-    ("ConvEmformer", ["gelu", "relu", "silu"]),  # torchaudio's
-    ("TransformerEncoder", ["gelu", "relu"]),
-])
+@pytest.mark.parametrize(
+    "family, names",
+    [
+        ("MatchboxNet", ["gelu", "hardtanh", "identity", "relu", "selu", "silu", "swish"]),  # NeMo's Jasper names
+        ("ConvEmformer", ["gelu", "relu", "silu"]),  # torchaudio's
+        ("TransformerEncoder", ["gelu", "relu"]),
+    ],
+)
 def test_each_family_accepts_its_reference_names(family, names):
     assert sorted(FAMILIES[family].names) == names
     for name in names:
@@ -48,7 +58,9 @@ def test_unknown_names_raise_the_type_the_reference_raises():
 @pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 def test_models_with_every_family_activation_stay_scriptable():
     modules = [ConvBlock(4, 4, repeat=1, kernel_size=3, activation=name) for name in FAMILIES["MatchboxNet"].names]
-    modules += [ConvEmformer(8, 2, 16, 1, 4, 3, ffn_activation=a, conv_activation=a).eval()
-                for a in FAMILIES["ConvEmformer"].names]
+    modules += [
+        ConvEmformer(8, 2, 16, 1, 4, 3, ffn_activation=a, conv_activation=a).eval()
+        for a in FAMILIES["ConvEmformer"].names
+    ]
     for module in modules:
         torch.jit.script(module)

@@ -46,7 +46,8 @@ def test_a_killed_run_resumes_with_the_same_batches_and_losses(tmp_path, monkeyp
     resumed = train(CORPUS, tmp_path / "killed", dataclasses.replace(CONFIG, num_workers=2))
     assert [json.loads(line) for line in log.read_text().splitlines()] == resumed
     assert [(e["step"], e["epoch"], e["batch_index"], e["ids"]) for e in resumed] == [
-        (e["step"], e["epoch"], e["batch_index"], e["ids"]) for e in whole]
+        (e["step"], e["epoch"], e["batch_index"], e["ids"]) for e in whole
+    ]
     assert [e["loss"] for e in resumed] == pytest.approx(losses, rel=1e-5)
 
 

@@ -25,8 +25,15 @@ needs_demo = pytest.mark.skipif(not (DEMO / "testing_list.txt").is_file(), reaso
 
 @needs_demo
 def test_recipe_runs_end_to_end_on_a_subset(tmp_path):
-    config = KwsConfig(words=("yes", "no"), max_train_items=24, speed_factors=(1.1,), epochs=2,
-                       batch_duration=16.0, max_minutes=2.0, num_threads=1)
+    config = KwsConfig(
+        words=("yes", "no"),
+        max_train_items=24,
+        speed_factors=(1.1,),
+        epochs=2,
+        batch_duration=16.0,
+        max_minutes=2.0,
+        num_threads=1,
+    )
     result = run(DEMO, tmp_path, config)
     assert result.labels == ["yes", "no"]
     # 24 training clips + their 1.1x copies, 2 epochs of 16-second batches
@@ -40,7 +47,11 @@ def test_recipe_runs_end_to_end_on_a_subset(tmp_path):
     assert (tmp_path / "confusion.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.loads((tmp_path / "result.json").read_text())["labels"] == ["yes", "no"]
     assert sorted(p.name for p in (tmp_path / "features").glob("*.jsonl.gz")) == [
-        "mfcc64_test.jsonl.gz", "mfcc64_train.jsonl.gz", "mfcc64_train_sp1.1.jsonl.gz", "mfcc64_valid.jsonl.gz"]
+        "mfcc64_test.jsonl.gz",
+        "mfcc64_train.jsonl.gz",
+        "mfcc64_train_sp1.1.jsonl.gz",
+        "mfcc64_valid.jsonl.gz",
+    ]
 
     model, labels, normalizer, extractor = load_checkpoint(tmp_path / "matchboxnet.pt")
     assert labels == ["yes", "no"] and normalizer.dim == 64 and extractor.feature_dim(16000) == 64
@@ -96,8 +107,7 @@ def test_recipe_reads_a_google_speech_commands_layout(tmp_path, audio_writer):
     audio_writer(corpus / "_background_noise_" / "white_noise.wav", 2.0)
     for list_name, names in lists.items():
         (corpus / list_name).write_text("\n".join(names) + "\n")
-    result = run(tmp_path, tmp_path / "work",
-                 KwsConfig(speed_factors=(), epochs=1, batch_duration=4.0, num_threads=1))
+    result = run(tmp_path, tmp_path / "work", KwsConfig(speed_factors=(), epochs=1, batch_duration=4.0, num_threads=1))
     assert result.labels == ["bed", "cat", "dog"]  # every word folder, '_background_noise_' left out
     # 6 training clips (3 x 0.8 s + 3 x 1.0 s = 5.4 s) in batches of at most 4 s: 2 steps
     assert np.array(result.confusion).sum() == 3 and result.steps == 2

@@ -26,12 +26,17 @@ def test_one_supervision_per_file(folder, tmp_path):
     recs, sups = manifests["all"]["recordings"], manifests["all"]["supervisions"]
     assert list(recs.ids) == ["alice_take 1", "alice_take2", "bob_greeting"]
     assert (sups["alice_take 1"].text, sups["alice_take2"].text, sups["bob_greeting"].text) == (
-        "hello world", "second take", None)
+        "hello world",
+        "second take",
+        None,
+    )
     stereo = sups["bob_greeting"]
     assert (stereo.channel, stereo.duration, stereo.speaker, stereo.language) == ([0, 1], 0.75, "bob", "English")
     assert recs["bob_greeting"].sampling_rate == 8000
     assert sorted(p.name for p in out.iterdir() if not is_index_file(p.name)) == [
-       "mine_recordings_all.jsonl.gz", "mine_supervisions_all.jsonl.gz"]
+        "mine_recordings_all.jsonl.gz",
+        "mine_supervisions_all.jsonl.gz",
+    ]
 
 
 def test_text_file_first_then_sidecars(folder, tmp_path):

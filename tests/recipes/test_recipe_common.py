@@ -66,10 +66,22 @@ def test_empty_or_missing_corpus_dir_is_an_error(name, tmp_path):
 
 
 LHOTSE_SIGNATURES = {  # the parameters Lhotse 1.33 names, in its order (ours may add keyword-only ones)
-    "download_librispeech": ["target_dir", "dataset_parts", "force_download", "alignments", "base_url",
-                             "alignments_url"],
-    "prepare_librispeech": ["corpus_dir", "alignments_dir", "dataset_parts", "output_dir", "normalize_text",
-                            "num_jobs"],
+    "download_librispeech": [
+        "target_dir",
+        "dataset_parts",
+        "force_download",
+        "alignments",
+        "base_url",
+        "alignments_url",
+    ],
+    "prepare_librispeech": [
+        "corpus_dir",
+        "alignments_dir",
+        "dataset_parts",
+        "output_dir",
+        "normalize_text",
+        "num_jobs",
+    ],
     "download_speechcommands": ["speechcommands_version", "target_dir", "force_download"],
     "prepare_speechcommands": ["speechcommands_version", "corpus_dir", "output_dir"],
     "download_voxconverse": ["corpus_dir", "force_download"],
@@ -93,10 +105,12 @@ def test_importing_the_recipes_imports_no_torch():
     import subprocess
     import sys
 
-    code = ("import sys, lhotse_lite.recipes as r\n"
-            "for name in r.__all__: getattr(r, name)\n"
-            "import lhotse_lite.cli.recipe_commands\n"
-            "print('torch' in sys.modules)")
+    code = (
+        "import sys, lhotse_lite.recipes as r\n"
+        "for name in r.__all__: getattr(r, name)\n"
+        "import lhotse_lite.cli.recipe_commands\n"
+        "print('torch' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"

@@ -129,10 +129,16 @@ def _link(name, target, kind=tarfile.SYMTYPE):
     return info, None
 
 
-@pytest.mark.parametrize("member", [
-    _file("../escape.txt"), _file("/etc/escape.txt"), _link("corpus/out", "../../elsewhere"),
-    _link("corpus/hard", "../outside", kind=tarfile.LNKTYPE),
-], ids=["dotdot", "absolute", "symlink-out", "hardlink-out"])
+@pytest.mark.parametrize(
+    "member",
+    [
+        _file("../escape.txt"),
+        _file("/etc/escape.txt"),
+        _link("corpus/out", "../../elsewhere"),
+        _link("corpus/hard", "../outside", kind=tarfile.LNKTYPE),
+    ],
+    ids=["dotdot", "absolute", "symlink-out", "hardlink-out"],
+)
 def test_members_outside_the_target_are_refused(tmp_path, member):
     archive = _tar(tmp_path / "bad.tar.gz", [_file("corpus/ok.txt"), member])
     with pytest.raises(DownloadError, match="refusing to unpack"):

@@ -103,7 +103,10 @@ def test_word_alignments_beside_the_transcripts_or_in_their_own_folder(libri, tm
     sups = prepare_librispeech(libri, dataset_parts="dev-clean")["dev-clean"]["supervisions"]
     words = sups["84-121123-0001"].alignment["word"]
     assert [(w.symbol, w.start, w.duration) for w in words[:3]] == [
-        ("", 0.0, 0.3), ("BUT", 0.3, 0.11), ("IN", 0.41, 0.09)]
+        ("", 0.0, 0.3),
+        ("BUT", 0.3, 0.11),
+        ("IN", 0.41, 0.09),
+    ]
     assert words[-1].symbol == "" and words[-1].duration == 0.0 and len(words) == 8
     assert sups["84-121123-0000"].alignment is None and sups["174-50561-0000"].alignment is None
     elsewhere = tmp_path / "LibriSpeech-Alignments"
@@ -151,12 +154,14 @@ def test_download_alignments(libri, tmp_path):
     zipped = tmp_path / "mirror" / "alignments.zip"
     with zipfile.ZipFile(zipped, "w") as zf:
         zf.writestr("LibriSpeech-Alignments/dev-clean-2/1272/135031/1272-135031.alignment.txt", "x")
-    download_librispeech(tmp_path / "data", "dev-clean-2", alignments=True, base_url=base_url,
-                         alignments_url=zipped.as_uri())
+    download_librispeech(
+        tmp_path / "data", "dev-clean-2", alignments=True, base_url=base_url, alignments_url=zipped.as_uri()
+    )
     assert (tmp_path / "data/LibriSpeech-Alignments/dev-clean-2/1272/135031/1272-135031.alignment.txt").is_file()
     page = tmp_path / "mirror" / "confirm.html"
     page.write_text("<html>Google Drive can't scan this file for viruses</html>")
     with pytest.raises(DownloadError, match="did not give a zip file"):
-        download_librispeech(tmp_path / "other", "dev-clean-2", alignments=True, base_url=base_url,
-                             alignments_url=page.as_uri())
+        download_librispeech(
+            tmp_path / "other", "dev-clean-2", alignments=True, base_url=base_url, alignments_url=page.as_uri()
+        )
     assert not (tmp_path / "other" / "LibriSpeech-Alignments.zip").exists()  # no broken file left to reuse

@@ -21,8 +21,14 @@ def _run(script, *args, cwd, **env):
     """Runs a recipe script with this interpreter's ``lite`` first on PATH."""
     bin_dir = str(Path(sys.executable).parent)
     environment = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""), "NUM_JOBS": "1", **env}
-    return subprocess.run(["bash", str(RECIPES / script), *map(str, args)], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        ["bash", str(RECIPES / script), *map(str, args)],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_every_corpus_has_a_script():
@@ -55,13 +61,22 @@ def test_librispeech_prepare_and_validate_on_the_demo(tmp_path):
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "manifests").iterdir() if not is_index_file(p.name)) == [
         f"librispeech_{kind}_{split}.jsonl.gz"
-        for kind in ("recordings", "supervisions") for split in ("dev-clean-demo", "test-clean-demo")]
+        for kind in ("recordings", "supervisions")
+        for split in ("dev-clean-demo", "test-clean-demo")
+    ]
     assert "test-clean-demo: 6 recordings" in done.stderr and not list(tmp_path.glob("fbank_*"))
 
 
 def test_speechcommands_prepare_and_validate_on_the_demo(tmp_path):
-    done = _run("speechcommands.sh", "data", tmp_path, cwd=tmp_path, STAGE="1", STOP_STAGE="2",
-                CORPUS_DIR=str(DEMO / "speech_commands"))
+    done = _run(
+        "speechcommands.sh",
+        "data",
+        tmp_path,
+        cwd=tmp_path,
+        STAGE="1",
+        STOP_STAGE="2",
+        CORPUS_DIR=str(DEMO / "speech_commands"),
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "manifests" / "speechcommands2_supervisions_valid.jsonl.gz").is_file()
     assert "train: 450 recordings" in done.stderr
@@ -71,7 +86,8 @@ def test_voxconverse_and_audio_folder_prepare_and_validate(tmp_path, audio_write
     for part, name in (("dev", "abjxc"), ("test", "bvyvm")):
         audio_writer(tmp_path / "data/voxconverse" / part / f"{name}.wav", 2.0)
         (tmp_path / "data/voxconverse" / part / f"{name}.rttm").write_text(
-            f"SPEAKER {name} 1 0.5 1.0 <NA> <NA> spk0 <NA> <NA>\n")
+            f"SPEAKER {name} 1 0.5 1.0 <NA> <NA> spk0 <NA> <NA>\n"
+        )
     done = _run("voxconverse.sh", "data", "exp", cwd=tmp_path, STAGE="1", STOP_STAGE="2")
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "exp/manifests/voxconverse_supervisions_test.jsonl.gz").is_file()
@@ -80,7 +96,9 @@ def test_voxconverse_and_audio_folder_prepare_and_validate(tmp_path, audio_write
     done = _run("audio_folder.sh", "audio", cwd=tmp_path, STAGE="1", STOP_STAGE="2", NAME="mine", SPLIT_BY_FOLDER="1")
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "exp/mine/manifests").glob("*recordings*.gz")) == [
-        "mine_recordings_dev.jsonl.gz", "mine_recordings_train.jsonl.gz"]
+        "mine_recordings_dev.jsonl.gz",
+        "mine_recordings_train.jsonl.gz",
+    ]
 
 
 @pytest.mark.parametrize("script", ["librispeech.sh", "yesno.sh"])

@@ -49,7 +49,13 @@ def test_splits_follow_the_lists(commands, tmp_path):
     assert len(train) == 6 and {s.speaker for s in train} == {SPEAKERS[0], SPEAKERS[1]}
     sup = train[f"yes_{SPEAKERS[0]}_nohash_1"]
     assert (sup.text, sup.speaker, sup.language, sup.start, sup.duration, sup.channel) == (
-        "yes", SPEAKERS[0], "English", 0.0, 0.8, 0)
+        "yes",
+        SPEAKERS[0],
+        "English",
+        0.0,
+        0.8,
+        0,
+    )
     rec = manifests["train"]["recordings"][f"yes_{SPEAKERS[0]}_nohash_1"]
     assert (rec.sampling_rate, rec.num_samples) == (16000, 12800)
     for split in ("train", "valid", "test"):  # Lhotse's file names, with the version
@@ -139,7 +145,8 @@ def test_download_unpacks_both_archives(commands, test_set, tmp_path):
     assert (corpus / "speech_commands_v0.02" / "yes" / f"{SPEAKERS[0]}_nohash_1.wav").is_file()
     assert (corpus / "speech_commands_test_set_v0.02" / ".completed").is_file()
     downloaded = prepare_speechcommands("2", corpus)
-    assert list(downloaded["test"]["supervisions"].ids) == list(prepare_speechcommands("2", commands.parent)[
-        "test"]["supervisions"].ids)
+    assert list(downloaded["test"]["supervisions"].ids) == list(
+        prepare_speechcommands("2", commands.parent)["test"]["supervisions"].ids
+    )
     with pytest.raises(DownloadError, match=r"speech_commands_v0\.01\.tar\.gz"):
         download_speechcommands("1", tmp_path / "data", base_url=mirror.as_uri())

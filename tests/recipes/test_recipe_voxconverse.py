@@ -38,7 +38,13 @@ def test_turns_become_supervisions(voxconverse, tmp_path):
     assert list(sups.ids) == ["abjxc-000000", "abjxc-000001", "afjiv-000000"]  # zero-length turn dropped
     turn = sups["abjxc-000001"]
     assert (turn.recording_id, turn.start, turn.duration, turn.speaker, turn.channel, turn.language) == (
-        "abjxc", 2.1, 0.9, "spk01", 0, "English")
+        "abjxc",
+        2.1,
+        0.9,
+        "spk01",
+        0,
+        "English",
+    )
     assert (out / "voxconverse_supervisions_test.jsonl.gz").is_file()
 
 
@@ -49,17 +55,23 @@ def test_split_test_and_separate_rttm_dir(voxconverse, tmp_path):
         rttm.rename(rttm_dir / rttm.parent.name / rttm.name)
     manifests = prepare_voxconverse(voxconverse, rttm_dir=rttm_dir, split_test=True)
     assert {k: list(v["recordings"].ids) for k, v in manifests.items()} == {
-        "train": ["abjxc", "afjiv"], "dev": ["aepyx"], "test": ["bvyvm"]}
+        "train": ["abjxc", "afjiv"],
+        "dev": ["aepyx"],
+        "test": ["bvyvm"],
+    }
 
 
 def test_turns_past_the_audio_are_trimmed_or_dropped(voxconverse):
     sups = prepare_voxconverse(voxconverse)["test"]["supervisions"]
     assert [(s.id, s.start, s.duration) for s in sups if s.recording_id == "bvyvm"] == [
-        ("bvyvm-000000", 0.3, 0.5), ("bvyvm-000001", 2.6, 0.4)]
+        ("bvyvm-000000", 0.3, 0.5),
+        ("bvyvm-000001", 2.6, 0.4),
+    ]
     (voxconverse / "test" / "bvyvm.rttm").write_text(_rttm("bvyvm", [(3.5, 1.0, "spk02")]))
     test = prepare_voxconverse(voxconverse)["test"]  # bvyvm keeps its recording, with no turn (as in Lhotse)
     assert list(test["recordings"].ids) == ["aepyx", "bvyvm"] and {s.recording_id for s in test["supervisions"]} == {
-        "aepyx"}
+        "aepyx"
+    }
     for name in ("aepyx", "bvyvm"):
         (voxconverse / "test" / f"{name}.rttm").write_text(_rttm(name, [(3.5, 1.0, "spk02")]))
     with pytest.raises(ManifestError, match="no supervisions left"):
@@ -87,14 +99,18 @@ def test_download_makes_the_layout_prepare_reads(voxconverse, tmp_path):
     mirror.mkdir()
     urls = {  # the released zips: audio under audio/ and voxconverse_test_wav/, RTTMs in the repository
         "dev_audio_url": _zip(mirror / "dev.zip", {f"audio/{p.name}": p for p in voxconverse.glob("dev/*.wav")}),
-        "test_audio_url": _zip(mirror / "test.zip", {
-            f"voxconverse_test_wav/{p.name}": p for p in voxconverse.glob("test/*.wav")}),
-        "annotations_url": _zip(mirror / "master.zip", {
-            f"voxconverse-master/{p.parent.name}/{p.name}": p for p in voxconverse.glob("*/*.rttm")}),
+        "test_audio_url": _zip(
+            mirror / "test.zip", {f"voxconverse_test_wav/{p.name}": p for p in voxconverse.glob("test/*.wav")}
+        ),
+        "annotations_url": _zip(
+            mirror / "master.zip",
+            {f"voxconverse-master/{p.parent.name}/{p.name}": p for p in voxconverse.glob("*/*.rttm")},
+        ),
     }
     corpus = download_voxconverse(tmp_path / "data", **urls)
     assert sorted(str(p.relative_to(corpus)) for p in corpus.rglob("*")) == sorted(
-        [".completed", *(str(p.relative_to(voxconverse)) for p in voxconverse.rglob("*"))])
+        [".completed", *(str(p.relative_to(voxconverse)) for p in voxconverse.rglob("*"))]
+    )
     assert not list(corpus.glob("*.zip"))
     downloaded, original = prepare_voxconverse(corpus), prepare_voxconverse(voxconverse)
     assert downloaded["test"]["supervisions"] == original["test"]["supervisions"]

@@ -31,8 +31,11 @@ def test_alternate_files_go_to_train_and_test(waves, tmp_path):
     assert (sup.text, sup.language, sup.start, sup.duration) == ("NO NO NO NO NO NO YES YES", "Hebrew", 0.0, 0.625)
     assert manifests["test"]["recordings"]["0_0_0_0_0_0_1_1"].sampling_rate == 8000
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if not is_index_file(p.name)) == [
-        "yesno_recordings_test.jsonl.gz", "yesno_recordings_train.jsonl.gz",
-        "yesno_supervisions_test.jsonl.gz", "yesno_supervisions_train.jsonl.gz"]
+        "yesno_recordings_test.jsonl.gz",
+        "yesno_recordings_train.jsonl.gz",
+        "yesno_supervisions_test.jsonl.gz",
+        "yesno_supervisions_train.jsonl.gz",
+    ]
 
 
 def test_bad_names(waves, audio_writer):

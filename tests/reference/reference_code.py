@@ -102,9 +102,25 @@ def wheel_path(wheel: Wheel) -> Path:
             _unavailable(f"reference {wheel.requirement} is not cached in {CACHE} and {_unreachable}")
         CACHE.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=CACHE, prefix=".download-") as tmp:
-            command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--no-input",
-                       "--disable-pip-version-check", "--retries", "1", "--timeout", "20", "--quiet",
-                       "--dest", tmp, *wheel.pip_args, wheel.requirement]
+            command = [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--no-input",
+                "--disable-pip-version-check",
+                "--retries",
+                "1",
+                "--timeout",
+                "20",
+                "--quiet",
+                "--dest",
+                tmp,
+                *wheel.pip_args,
+                wheel.requirement,
+            ]
             try:
                 done = subprocess.run(command, capture_output=True, text=True, timeout=600)
                 failure = None if done.returncode == 0 else _pip_reason(done.stderr or done.stdout)
@@ -112,8 +128,10 @@ def wheel_path(wheel: Wheel) -> Path:
                 failure = "pip download timed out after 600 s"
             downloaded = Path(tmp) / wheel.filename
             if failure is not None or not downloaded.exists():
-                _unreachable = (f"the package registry could not be reached for {wheel.requirement}: "
-                                f"{failure or 'pip saved no ' + wheel.filename}")
+                _unreachable = (
+                    f"the package registry could not be reached for {wheel.requirement}: "
+                    f"{failure or 'pip saved no ' + wheel.filename}"
+                )
                 _unavailable(f"reference {wheel.requirement} is not cached in {CACHE} and {_unreachable}")
             os.replace(downloaded, target)
     if _sha256(target) != wheel.sha256:
@@ -168,9 +186,15 @@ def _stand_ins(modules: Dict[str, types.ModuleType], drop_prefixes: Tuple[str, .
 def torchaudio_conv_emformer() -> types.ModuleType:
     """torchaudio 2.7.1's ``torchaudio.prototype.models.conv_emformer`` module (``ConvEmformer``)."""
     root = f"{wheel_path(TORCHAUDIO)}/torchaudio"
-    packages = {name: _package(name, f"{root}/{sub}") for name, sub in [
-        ("torchaudio", ""), ("torchaudio.models", "models"), ("torchaudio.prototype", "prototype"),
-        ("torchaudio.prototype.models", "prototype/models")]}
+    packages = {
+        name: _package(name, f"{root}/{sub}")
+        for name, sub in [
+            ("torchaudio", ""),
+            ("torchaudio.models", "models"),
+            ("torchaudio.prototype", "prototype"),
+            ("torchaudio.prototype.models", "prototype/models"),
+        ]
+    }
     with _stand_ins(packages, ("torchaudio",)):
         return importlib.import_module("torchaudio.prototype.models.conv_emformer")
 
@@ -194,8 +218,10 @@ def torchaudio_compliance_kaldi() -> types.ModuleType:
     exec(compile(ast.Module(create_dct, []), f"{archive}/torchaudio/functional/functional.py", "exec"), namespace)
     root = f"{archive}/torchaudio"
     functional = types.SimpleNamespace(create_dct=namespace["create_dct"])
-    modules = {"torchaudio": _package("torchaudio", root, functional=functional),
-               "torchaudio.compliance": _package("torchaudio.compliance", f"{root}/compliance")}
+    modules = {
+        "torchaudio": _package("torchaudio", root, functional=functional),
+        "torchaudio.compliance": _package("torchaudio.compliance", f"{root}/compliance"),
+    }
     with _stand_ins(modules, ("torchaudio",)):
         return importlib.import_module("torchaudio.compliance.kaldi")
 
@@ -218,8 +244,12 @@ def speechbrain() -> types.SimpleNamespace:
     # The speechbrain modules stay in sys.modules (some import lazily); only torchaudio's stand-in goes.
     sys.modules.setdefault("speechbrain", _package("speechbrain", str(root)))
     with _stand_ins({"torchaudio": _module("torchaudio", __version__="2.7.1")}, ()):
-        names = dict(wav2vec="lobes.models.wav2vec", transformer="lobes.models.transformer.Transformer",
-                     quantisers="nnet.quantisers", streaming="utils.streaming")
+        names = dict(
+            wav2vec="lobes.models.wav2vec",
+            transformer="lobes.models.transformer.Transformer",
+            quantisers="nnet.quantisers",
+            streaming="utils.streaming",
+        )
         loaded = {key: importlib.import_module(f"speechbrain.{path}") for key, path in names.items()}
     return types.SimpleNamespace(**loaded)
 
@@ -252,31 +282,47 @@ def nemo_activation_registry() -> Dict[str, type]:
 
 def _nemo_stand_ins(root: str) -> Dict[str, types.ModuleType]:
     """Bare NeMo packages over the wheel's folders, and stand-ins for what jasper.py/conv_asr.py import."""
-    packages = ["nemo", "nemo.collections", "nemo.collections.asr", "nemo.collections.asr.parts",
-                "nemo.collections.asr.parts.submodules", "nemo.collections.asr.modules"]
+    packages = [
+        "nemo",
+        "nemo.collections",
+        "nemo.collections.asr",
+        "nemo.collections.asr.parts",
+        "nemo.collections.asr.parts.submodules",
+        "nemo.collections.asr.modules",
+    ]
     modules = {name: _package(name, f"{root}/{name.replace('.', '/')}") for name in packages}
     nn = torch.nn
     registry = nemo_activation_registry()
-    adapter_mixins = _module("nemo.core.classes.mixins.adapter_mixins",
-                             AdapterModuleMixin=type("AdapterModuleMixin", (_NeMoMixin,), {}),
-                             get_registered_adapter=lambda cls: True)
+    adapter_mixins = _module(
+        "nemo.core.classes.mixins.adapter_mixins",
+        AdapterModuleMixin=type("AdapterModuleMixin", (_NeMoMixin,), {}),
+        get_registered_adapter=lambda cls: True,
+    )
     adapter_utils = _module("nemo.collections.asr.parts.utils.adapter_utils", LINEAR_ADAPTER_CLASSPATH="")
     neural_types = _module("nemo.core.neural_types")
-    neural_types.__getattr__ = lambda name: (lambda *args, **kwargs: None)  # type annotations only
+    neural_types.__getattr__ = lambda name: lambda *args, **kwargs: None  # type annotations only
     stand_ins = [
         _module("nemo.collections.common.parts.utils", activation_registry=registry),
         adapter_mixins,
-        _module("nemo.core.classes.mixins", AccessMixin=type("AccessMixin", (_NeMoMixin,), {}),
-                adapter_mixins=adapter_mixins),
-        _module("nemo.core.classes.common", typecheck=lambda *args, **kwargs: (lambda forward: forward)),
+        _module(
+            "nemo.core.classes.mixins",
+            AccessMixin=type("AccessMixin", (_NeMoMixin,), {}),
+            adapter_mixins=adapter_mixins,
+        ),
+        _module("nemo.core.classes.common", typecheck=lambda *args, **kwargs: lambda forward: forward),
         _module("nemo.core.classes.exportable", Exportable=type("Exportable", (_NeMoMixin,), {})),
         _module("nemo.core.classes.module", NeuralModule=nn.Module),
         neural_types,
         _module("nemo.utils", logging=logging.getLogger("nemo")),
         adapter_utils,
         _module("nemo.collections.asr.parts.utils", adapter_utils=adapter_utils),
-        _module("omegaconf", MISSING="???", DictConfig=dict, ListConfig=list,
-                OmegaConf=types.SimpleNamespace(to_container=lambda config: config)),
+        _module(
+            "omegaconf",
+            MISSING="???",
+            DictConfig=dict,
+            ListConfig=list,
+            OmegaConf=types.SimpleNamespace(to_container=lambda config: config),
+        ),
     ]
     modules.update({module.__name__: module for module in stand_ins})
     return modules

@@ -23,37 +23,98 @@ pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated
 
 
 def _entry(filters, kernel, repeat=1, stride=1, dilation=1, residual=False, **extra):
-    return dict(filters=filters, repeat=repeat, kernel=[kernel], stride=[stride], dilation=[dilation], dropout=0.0,
-                residual=residual, **extra)
+    return dict(
+        filters=filters,
+        repeat=repeat,
+        kernel=[kernel],
+        stride=[stride],
+        dilation=[dilation],
+        dropout=0.0,
+        residual=residual,
+        **extra,
+    )
 
 
 # Squeeze-excite (global and windowed context, several reduction ratios, with residuals, separable,
 # groups, strides), future_context (0, below and above half the kernel, at least the kernel, with stride,
 # with dilation and no residual), and the "identity" activation.
 CONFIGS = {
-    "citrinet_like_se": dict(activation="relu", feat_in=16, jasper=[
-        _entry(32, 5, separable=True, se=True),
-        _entry(32, 7, repeat=2, residual=True, separable=True, se=True, se_reduction_ratio=4),
-        _entry(32, 9, repeat=2, stride=2, residual=True, residual_mode="stride_add", separable=True, stride_last=True,
-               se=True, se_context_size=6),
-        _entry(24, 1, se=True, se_reduction_ratio=3)]),
-    "se_groups_swish_group_norm": dict(activation="swish", feat_in=16, normalization_mode="group", norm_groups=4,
-                                       jasper=[_entry(32, 5, repeat=2, residual=True, separable=True, groups=2, se=True,
-                                                      se_context_size=3, se_interpolation_mode="linear")]),
-    "se_without_mask": dict(activation="gelu", feat_in=16, conv_mask=False, jasper=[
-        _entry(32, 5, repeat=2, residual=True, se=True, se_reduction_ratio=16)]),
-    "future_context": dict(activation="relu", feat_in=16, jasper=[
-        _entry(32, 11, separable=True, future_context=0),
-        _entry(32, 9, repeat=2, residual=True, separable=True, future_context=2),
-        _entry(32, 7, repeat=2, residual=True, separable=True, future_context=5),  # above half the kernel
-        _entry(32, 3, repeat=2, residual=True, future_context=8, heads=-1),  # beyond the kernel: symmetric
-        _entry(32, 11, repeat=2, stride=2, residual=True, residual_mode="stride_add", separable=True,
-               stride_last=True, future_context=3, se=True),
-        _entry(32, 13, kernel_size_factor=0.5, separable=True, heads=4, future_context=1),
-        _entry(32, 5, repeat=2, dilation=2, separable=True, future_context=1),  # each conv: 1 frame longer
-        _entry(24, 1, future_context=0)]),
-    "identity_activation": dict(activation="identity", feat_in=16, jasper=[
-        _entry(32, 5, repeat=2, residual=True, separable=True, se=True, future_context=1)]),
+    "citrinet_like_se": dict(
+        activation="relu",
+        feat_in=16,
+        jasper=[
+            _entry(32, 5, separable=True, se=True),
+            _entry(32, 7, repeat=2, residual=True, separable=True, se=True, se_reduction_ratio=4),
+            _entry(
+                32,
+                9,
+                repeat=2,
+                stride=2,
+                residual=True,
+                residual_mode="stride_add",
+                separable=True,
+                stride_last=True,
+                se=True,
+                se_context_size=6,
+            ),
+            _entry(24, 1, se=True, se_reduction_ratio=3),
+        ],
+    ),
+    "se_groups_swish_group_norm": dict(
+        activation="swish",
+        feat_in=16,
+        normalization_mode="group",
+        norm_groups=4,
+        jasper=[
+            _entry(
+                32,
+                5,
+                repeat=2,
+                residual=True,
+                separable=True,
+                groups=2,
+                se=True,
+                se_context_size=3,
+                se_interpolation_mode="linear",
+            )
+        ],
+    ),
+    "se_without_mask": dict(
+        activation="gelu",
+        feat_in=16,
+        conv_mask=False,
+        jasper=[_entry(32, 5, repeat=2, residual=True, se=True, se_reduction_ratio=16)],
+    ),
+    "future_context": dict(
+        activation="relu",
+        feat_in=16,
+        jasper=[
+            _entry(32, 11, separable=True, future_context=0),
+            _entry(32, 9, repeat=2, residual=True, separable=True, future_context=2),
+            _entry(32, 7, repeat=2, residual=True, separable=True, future_context=5),  # above half the kernel
+            _entry(32, 3, repeat=2, residual=True, future_context=8, heads=-1),  # beyond the kernel: symmetric
+            _entry(
+                32,
+                11,
+                repeat=2,
+                stride=2,
+                residual=True,
+                residual_mode="stride_add",
+                separable=True,
+                stride_last=True,
+                future_context=3,
+                se=True,
+            ),
+            _entry(32, 13, kernel_size_factor=0.5, separable=True, heads=4, future_context=1),
+            _entry(32, 5, repeat=2, dilation=2, separable=True, future_context=1),  # each conv: 1 frame longer
+            _entry(24, 1, future_context=0),
+        ],
+    ),
+    "identity_activation": dict(
+        activation="identity",
+        feat_in=16,
+        jasper=[_entry(32, 5, repeat=2, residual=True, separable=True, se=True, future_context=1)],
+    ),
 }
 
 
@@ -117,8 +178,20 @@ def test_future_context_limits_what_each_output_sees():
 def test_jasper_block_with_squeeze_excite_matches_nemo(activation, conv_mask):
     """JasperBlock and ConvBlock built with the same keywords; activation=None gives the block NeMo's clipped
     ReLU and the squeeze-excite layer ReLU on both sides."""
-    kwargs = dict(repeat=2, kernel_size=[7], stride=[1], dilation=[1], dropout=0.0, residual=True, separable=True,
-                  conv_mask=conv_mask, se=True, se_reduction_ratio=4, se_context_window=5, layer_idx=3)
+    kwargs = dict(
+        repeat=2,
+        kernel_size=[7],
+        stride=[1],
+        dilation=[1],
+        dropout=0.0,
+        residual=True,
+        separable=True,
+        conv_mask=conv_mask,
+        se=True,
+        se_reduction_ratio=4,
+        se_context_window=5,
+        layer_idx=3,
+    )
     torch.manual_seed(0)
     nemo_activation = None if activation is None else nemo_activation_registry()[activation]()
     reference = _randomised(nemo().jasper.JasperBlock(16, 24, activation=nemo_activation, **kwargs), 0).eval()
@@ -149,8 +222,7 @@ def test_squeeze_excite_matches_nemo_in_low_precision(dtype):
 
 
 def test_dilated_future_context_with_a_residual_fails_in_nemo_and_is_refused_here():
-    kwargs = dict(repeat=2, kernel_size=[5], stride=[1], dilation=[2], residual=True, conv_mask=True,
-                  future_context=1)
+    kwargs = dict(repeat=2, kernel_size=[5], stride=[1], dilation=[2], residual=True, conv_mask=True, future_context=1)
     block = nemo().jasper.JasperBlock(8, 8, **kwargs)
     with pytest.raises(RuntimeError, match="must match the size"):
         block(([torch.randn(2, 8, 10)], torch.tensor([10, 7])))
@@ -161,8 +233,16 @@ def test_dilated_future_context_with_a_residual_fails_in_nemo_and_is_refused_her
 def test_plain_convolutions_with_future_context_run_here_where_nemo_fails():
     """conv_mask=False: NeMo hands the (left, right) pair to nn.Conv1d, which rejects it in forward. Ours pads
     explicitly and, on unpadded input, equals NeMo's masked block (the keys differ only by the ``.conv`` level)."""
-    kwargs = dict(repeat=2, kernel_size=[7], stride=[1], dilation=[1], dropout=0.0, residual=True, separable=True,
-                  future_context=2)
+    kwargs = dict(
+        repeat=2,
+        kernel_size=[7],
+        stride=[1],
+        dilation=[1],
+        dropout=0.0,
+        residual=True,
+        separable=True,
+        future_context=2,
+    )
     with pytest.raises(RuntimeError, match="padding"):
         nemo().jasper.JasperBlock(8, 8, conv_mask=False, **kwargs)(([torch.randn(2, 8, 10)], torch.tensor([10, 10])))
     torch.manual_seed(0)
@@ -190,9 +270,13 @@ def test_every_jasper_block_keyword_is_accepted_with_nemo_defaults():
             assert ours[name] == default, name
     # each keyword at NeMo's default builds the block NeMo builds (the same state-dict keys and shapes)
     block = ConvBlock(8, 8, **{k: v for k, v in theirs.items() if k not in ("inplanes", "planes")})
-    reference = nemo().jasper.JasperBlock(8, 8, stride=[1], dilation=[1],
-                                          **{k: v for k, v in theirs.items()
-                                             if k not in ("inplanes", "planes", "stride", "dilation")})
+    reference = nemo().jasper.JasperBlock(
+        8,
+        8,
+        stride=[1],
+        dilation=[1],
+        **{k: v for k, v in theirs.items() if k not in ("inplanes", "planes", "stride", "dilation")},
+    )
     shapes = {k: v.shape for k, v in reference.state_dict().items()}
     assert {k: v.shape for k, v in block.state_dict().items()} == shapes
 

@@ -40,10 +40,19 @@ def _nemo_entry(block: BlockConfig) -> dict:
 # dilation, kernel scaling, dense residuals, and each normalisation.
 CUSTOM = [
     BlockConfig(filters=32, kernel=11, stride=2, separable=True),
-    BlockConfig(filters=32, repeat=2, kernel=7, stride=2, residual=True, residual_mode="stride_add", separable=True,
-                stride_last=True),
-    BlockConfig(filters=32, repeat=2, kernel=9, residual=True, separable=True, groups=2, heads=4,
-                kernel_size_factor=0.5),
+    BlockConfig(
+        filters=32,
+        repeat=2,
+        kernel=7,
+        stride=2,
+        residual=True,
+        residual_mode="stride_add",
+        separable=True,
+        stride_last=True,
+    ),
+    BlockConfig(
+        filters=32, repeat=2, kernel=9, residual=True, separable=True, groups=2, heads=4, kernel_size_factor=0.5
+    ),
     BlockConfig(filters=48, repeat=2, kernel=5, dilation=2, residual=True, residual_dense=True),
     BlockConfig(filters=48, repeat=1, kernel=1, residual_dense=True),
 ]
@@ -51,11 +60,16 @@ CONFIGS = {
     "3x1x64": dict(blocks=matchboxnet_blocks(3, 1, 64), activation="relu", feat_in=64),
     "3x2x64_selu": dict(blocks=matchboxnet_blocks(3, 2, 64, kernel_size_factor=0.75), activation="selu", feat_in=64),
     "strided_grouped_batch": dict(blocks=CUSTOM, activation="swish", feat_in=20),
-    "strided_grouped_group_norm": dict(blocks=CUSTOM, activation="hardtanh", feat_in=20, normalization_mode="group",
-                                       norm_groups=4),
-    "layer_norm_no_mask": dict(blocks=[BlockConfig(filters=32, repeat=2, kernel=9, residual=True, separable=True,
-                                                groups=2), *CUSTOM[3:]],
-                               activation="gelu", feat_in=32, normalization_mode="layer", conv_mask=False),
+    "strided_grouped_group_norm": dict(
+        blocks=CUSTOM, activation="hardtanh", feat_in=20, normalization_mode="group", norm_groups=4
+    ),
+    "layer_norm_no_mask": dict(
+        blocks=[BlockConfig(filters=32, repeat=2, kernel=9, residual=True, separable=True, groups=2), *CUSTOM[3:]],
+        activation="gelu",
+        feat_in=32,
+        normalization_mode="layer",
+        conv_mask=False,
+    ),
     "instance_norm": dict(blocks=CUSTOM[:3], activation="relu", feat_in=20, normalization_mode="instance"),
 }
 

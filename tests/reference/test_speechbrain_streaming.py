@@ -3,7 +3,6 @@
 The reference is SpeechBrain's own code, loaded from its wheel (see ``reference_code.py``).
 """
 
-
 import pytest
 import torch
 
@@ -11,10 +10,18 @@ from lhotse_lite.streaming import infer_dependency_matrix, split_fixed_chunks, s
 from tests.reference.reference_code import speechbrain
 
 
-@pytest.mark.parametrize("shape, chunk_size", [
-    ((3, 20, 5), 8), ((3, 20, 5), 4), ((3, 20, 5), 1), ((3, 20, 5), 20), ((3, 20, 5), 64),
-    ((2, 10000), 128), ((1, 7), 3),
-])
+@pytest.mark.parametrize(
+    "shape, chunk_size",
+    [
+        ((3, 20, 5), 8),
+        ((3, 20, 5), 4),
+        ((3, 20, 5), 1),
+        ((3, 20, 5), 20),
+        ((3, 20, 5), 64),
+        ((2, 10000), 128),
+        ((1, 7), 3),
+    ],
+)
 def test_split_fixed_chunks_matches_on_the_time_dimension(shape, chunk_size):
     x = torch.randn(shape)
     expected = speechbrain().streaming.split_fixed_chunks(x, chunk_size, dim=1)
@@ -53,11 +60,14 @@ def _conv_model(kernel_size: int, left: int, right: int):
     return model
 
 
-@pytest.mark.parametrize("kernel_size, left, right, in_stride", [
-    (4, 3, 0, 1),  # causal
-    (4, 3, 0, 3),  # causal, every third input frame
-    (5, 2, 2, 1),  # looks 2 frames ahead
-])
+@pytest.mark.parametrize(
+    "kernel_size, left, right, in_stride",
+    [
+        (4, 3, 0, 1),  # causal
+        (4, 3, 0, 3),  # causal, every third input frame
+        (5, 2, 2, 1),  # looks 2 frames ahead
+    ],
+)
 def test_infer_dependency_matrix_matches_bit_for_bit(kernel_size, left, right, in_stride):
     model = _conv_model(kernel_size, left, right)
     torch.manual_seed(7)  # same global random state: the same base input and perturbations are drawn

@@ -51,10 +51,14 @@ def _load_both_ways(reference: torch.nn.Module, ours: torch.nn.Module, seed: int
     reference.load_state_dict(back, strict=True)
 
 
-@pytest.mark.parametrize("config", [
-    {},  # the wav2vec 2.0 base extractor (7 blocks of 512 channels)
-    dict(out_channels=[32, 48, 40], kernel_sizes=[10, 3, 2], strides=[5, 2, 2], conv_init="normal"),
-], ids=["default", "small"])
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},  # the wav2vec 2.0 base extractor (7 blocks of 512 channels)
+        dict(out_channels=[32, 48, 40], kernel_sizes=[10, 3, 2], strides=[5, 2, 2], conv_init="normal"),
+    ],
+    ids=["default", "small"],
+)
 def test_latent_extractor_matches(config):
     sb = speechbrain()
     torch.manual_seed(0)
@@ -64,8 +68,9 @@ def test_latent_extractor_matches(config):
     x = torch.randn(3, 5000, generator=torch.Generator().manual_seed(2))
     with torch.no_grad():
         for normalize_signal in (True, False):
-            torch.testing.assert_close(ours(x, normalize_signal), reference(x, normalize_signal),
-                                       rtol=0.0, atol=TOLERANCE)
+            torch.testing.assert_close(
+                ours(x, normalize_signal), reference(x, normalize_signal), rtol=0.0, atol=TOLERANCE
+            )
     lengths = torch.tensor([400, 1000, 5000, 16000, 160000, 12345])
     torch.testing.assert_close(ours.get_output_lengths(lengths), reference.get_output_lengths(lengths))
 
@@ -79,8 +84,9 @@ def test_output_lengths_of_too_short_inputs_are_zero_not_negative():
     assert torch.equal(ours.get_output_lengths(lengths), torch.clamp(expected, min=0))
 
 
-@pytest.mark.parametrize("config", [{}, dict(in_dim=24, out_dim=16, num_vars=7, temperature_decay=(1.5, 0.5, 0.9))],
-                         ids=["default", "small"])
+@pytest.mark.parametrize(
+    "config", [{}, dict(in_dim=24, out_dim=16, num_vars=7, temperature_decay=(1.5, 0.5, 0.9))], ids=["default", "small"]
+)
 def test_target_quantiser_matches_in_eval(config):
     sb = speechbrain()
     torch.manual_seed(0)
@@ -119,11 +125,17 @@ def _encoders(normalize_before: bool, activation: str):
     sb = speechbrain()
     torch.manual_seed(0)
     sb_encoder = sb.transformer.TransformerEncoder(
-        num_layers=2, nhead=4, d_ffn=64, d_model=32, normalize_before=normalize_before,
-        activation={"relu": torch.nn.ReLU, "gelu": torch.nn.GELU}[activation])
+        num_layers=2,
+        nhead=4,
+        d_ffn=64,
+        d_model=32,
+        normalize_before=normalize_before,
+        activation={"relu": torch.nn.ReLU, "gelu": torch.nn.GELU}[activation],
+    )
     reference = sb.wav2vec.EncoderWrapper(24, 32, sb_encoder).eval()
-    ours = EncoderWrapper(24, 32, TransformerEncoder(32, 2, 4, 64, activation=activation,
-                                                     normalize_before=normalize_before)).eval()
+    ours = EncoderWrapper(
+        24, 32, TransformerEncoder(32, 2, 4, 64, activation=activation, normalize_before=normalize_before)
+    ).eval()
     _load_both_ways(reference, ours, seed=1)
     return reference, ours
 
@@ -135,8 +147,12 @@ def test_encoder_wrapper_matches_with_masking_and_padding(normalize_before, acti
     latents = torch.randn(3, 10, 24, generator=generator)
     mask = torch.rand(3, 10, generator=generator) < 0.4
     padding = torch.arange(10).unsqueeze(0) >= torch.tensor([[10], [7], [3]])
-    calls = [dict(), dict(mask=mask), dict(wav_lens=torch.tensor([1.0, 0.8, 0.55]), mask=mask),
-             dict(padding_mask=padding)]
+    calls = [
+        dict(),
+        dict(mask=mask),
+        dict(wav_lens=torch.tensor([1.0, 0.8, 0.55]), mask=mask),
+        dict(padding_mask=padding),
+    ]
     with torch.no_grad():
         for kwargs in calls:
             expected = reference(latents.clone(), **kwargs)
@@ -174,8 +190,7 @@ def test_negatives_sampling_statistics():
     y = torch.arange(batch * time, dtype=torch.float32).view(batch, time, 1)
     torch.manual_seed(0)
     their_utt, their_frame = _drawn_frames(sb.wav2vec.sample_negatives(y, num_neg), time)
-    our_utt, our_frame = _drawn_frames(sample_negatives(y, num_neg, generator=torch.Generator().manual_seed(0)),
-                                       time)
+    our_utt, our_frame = _drawn_frames(sample_negatives(y, num_neg, generator=torch.Generator().manual_seed(0)), time)
     target = torch.arange(time).view(1, 1, time)
     uniform = 1.0 / (time - 1)
     for utt_index, frame_index in ((their_utt, their_frame), (our_utt, our_frame)):
@@ -183,7 +198,7 @@ def test_negatives_sampling_statistics():
         assert bool((utt_index[:, 0] == 0).all()) and not bool((first == target[0]).any())
         for t in range(time):
             counts = torch.bincount(first[:, t], minlength=time).double() / num_neg
-            others = torch.cat([counts[:t], counts[t + 1:]])
+            others = torch.cat([counts[:t], counts[t + 1 :]])
             assert float((others - uniform).abs().max()) < 0.025  # ~5 standard errors
     for b in range(1, batch):
         leak = float((their_utt[:, b] == b - 1).double().mean())

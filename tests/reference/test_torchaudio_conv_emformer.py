@@ -25,14 +25,22 @@ CONFIGS = {
     "right_only": ((2, 24, 2, 4, 3), dict(right_context_length=2)),
     "left_right": ((2, 24, 2, 4, 3), dict(left_context_length=3, right_context_length=2)),
     "memory_clamp": ((2, 24, 2, 4, 3), dict(right_context_length=2, max_memory_size=2)),
-    "memory_tanh_long_left": ((2, 24, 3, 4, 5), dict(left_context_length=6, right_context_length=3,
-                                                     max_memory_size=3, tanh_on_mem=True)),
-    "gelu_relu_no_right": ((2, 24, 2, 4, 3), dict(left_context_length=2, max_memory_size=1,
-                                                  ffn_activation="gelu", conv_activation="relu")),
-    "silu_gelu_long_right": ((4, 24, 2, 3, 7), dict(left_context_length=5, right_context_length=5,
-                                                    ffn_activation="silu", conv_activation="gelu")),
-    "memory_larger_than_stream": ((2, 24, 2, 4, 3), dict(left_context_length=2, right_context_length=1,
-                                                         max_memory_size=10, weight_init_scale_strategy=None)),
+    "memory_tanh_long_left": (
+        (2, 24, 3, 4, 5),
+        dict(left_context_length=6, right_context_length=3, max_memory_size=3, tanh_on_mem=True),
+    ),
+    "gelu_relu_no_right": (
+        (2, 24, 2, 4, 3),
+        dict(left_context_length=2, max_memory_size=1, ffn_activation="gelu", conv_activation="relu"),
+    ),
+    "silu_gelu_long_right": (
+        (4, 24, 2, 3, 7),
+        dict(left_context_length=5, right_context_length=5, ffn_activation="silu", conv_activation="gelu"),
+    ),
+    "memory_larger_than_stream": (
+        (2, 24, 2, 4, 3),
+        dict(left_context_length=2, right_context_length=1, max_memory_size=10, weight_init_scale_strategy=None),
+    ),
 }
 NUM_SEGMENTS = 5
 # Valid frames per item of a 5-segment batch: the longest item fills the batch, or it does not (then
@@ -90,8 +98,7 @@ def _read_part(state: List[torch.Tensor], model: ConvEmformer) -> List[torch.Ten
     seen = int(past[0, 0])
     n_mem = min(model.max_memory_size, -(-seen // model.segment_length))
     n_lc = min(model.left_context_length, seen)
-    return [memory[memory.size(0) - n_mem :], keys[keys.size(0) - n_lc :], values[values.size(0) - n_lc :],
-            past, cache]
+    return [memory[memory.size(0) - n_mem :], keys[keys.size(0) - n_lc :], values[values.size(0) - n_lc :], past, cache]
 
 
 @pytest.mark.parametrize("lengths_name", list(LENGTHS))
@@ -235,8 +242,11 @@ def test_infer_with_random_chunk_lengths_matches(name):
                 lengths = torch.randint(0, s + r + 1, (5,), generator=generator)
                 if draw % 2:
                     lengths = lengths.float()
-                our_states = None if their_states is None else [
-                    ConvEmformerLayerState.from_list([t.clone() for t in state]) for state in their_states]
+                our_states = (
+                    None
+                    if their_states is None
+                    else [ConvEmformerLayerState.from_list([t.clone() for t in state]) for state in their_states]
+                )
                 actual, actual_lengths, _ = ours.infer(x, lengths, our_states)
                 expected, expected_lengths, their_states = reference.infer(x, lengths, their_states)
                 assert torch.equal(actual_lengths, expected_lengths)

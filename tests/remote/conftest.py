@@ -56,8 +56,12 @@ def s3_server():
     proxy = CountingProxy(server.port).start()
     patch = pytest.MonkeyPatch()
     for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": proxy.url, "AWS_ENDPOINT_URL_S3": proxy.url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": proxy.url,
+        "AWS_ENDPOINT_URL_S3": proxy.url,
     }.items():
         patch.setenv(key, value)
     patch.delenv("AWS_PROFILE", raising=False)

@@ -14,12 +14,22 @@ def test_validate_a_bucket_manifest_with_a_path_map(s3, bucket):
     buffer = io.BytesIO()
     sf.write(buffer, np.zeros(8000, np.float32), 16000, format="FLAC")
     s3.client.put_object(Bucket=bucket, Key="corpus/a.flac", Body=buffer.getvalue())
-    recs = RecordingSet.from_recordings([Recording("a", [AudioSource("file", [0], "/mnt/corpus/a.flac")],
-                                                   16000, 8000, 0.5)])
+    recs = RecordingSet.from_recordings(
+        [Recording("a", [AudioSource("file", [0], "/mnt/corpus/a.flac")], 16000, 8000, 0.5)]
+    )
     recs.to_file(f"s3://{bucket}/recs.jsonl.gz")
     runner = CliRunner()
-    mapped = runner.invoke(cli, ["--path-map", f"/mnt/corpus=s3://{bucket}/corpus", "manifest", "validate",
-                                 "--read-data", f"s3://{bucket}/recs.jsonl.gz"])
+    mapped = runner.invoke(
+        cli,
+        [
+            "--path-map",
+            f"/mnt/corpus=s3://{bucket}/corpus",
+            "manifest",
+            "validate",
+            "--read-data",
+            f"s3://{bucket}/recs.jsonl.gz",
+        ],
+    )
     assert mapped.exit_code == 0, mapped.output
     plain = runner.invoke(cli, ["manifest", "validate", f"s3://{bucket}/recs.jsonl.gz"])
     assert plain.exit_code != 0 and "/mnt/corpus/a.flac" in plain.output

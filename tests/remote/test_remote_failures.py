@@ -86,10 +86,13 @@ def test_feature_extraction_stops_naming_the_url_when_the_audio_server_goes_away
         recordings.append(Recording(f"g{i}", [AudioSource("url", [0], f"{http.url}/g{i}.flac")], 16000, 16000, 1.0))
     http.proxy.reset()
     http.proxy.down_after = 2  # the first recording's size and its data, then nothing
-    with pytest.raises(AudioLoadingError, match=rf"{http.url}/g1\.flac"), \
-            LilcomChunkyWriter(f"s3://{bucket}/feats") as storage:
+    with (
+        pytest.raises(AudioLoadingError, match=rf"{http.url}/g1\.flac"),
+        LilcomChunkyWriter(f"s3://{bucket}/feats") as storage,
+    ):
         FeatureSetBuilder(Fbank(), storage).process_and_store_recordings(
-            recordings, output_manifest=f"s3://{bucket}/feats.jsonl.gz", progress_bar=False)
+            recordings, output_manifest=f"s3://{bucket}/feats.jsonl.gz", progress_bar=False
+        )
     # No manifest and no archive: only the sidecar recording what the run was (written when it starts, as locally).
     keys = [o["Key"] for o in s3.client.list_objects_v2(Bucket=bucket).get("Contents", [])]
     assert keys == ["feats.jsonl.gz.producer.json"]

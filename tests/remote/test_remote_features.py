@@ -92,20 +92,22 @@ def _recordings(folder, count=4, seconds=2.0):
 
 def _as_url_recordings(recordings, base):
     return RecordingSet.from_recordings(
-        r.__class__(r.id, [AudioSource("url", [0], f"{base}/{r.id}.flac")], r.sampling_rate, r.num_samples,
-                    r.duration)
-        for r in recordings)
+        r.__class__(r.id, [AudioSource("url", [0], f"{base}/{r.id}.flac")], r.sampling_rate, r.num_samples, r.duration)
+        for r in recordings
+    )
 
 
 def test_builder_reads_audio_from_http_and_writes_features_and_manifest_to_s3(s3, bucket, http, tmp_path):
     local_recs = _recordings(http.root)
     with LilcomChunkyWriter(tmp_path / "feats") as storage:
         expected = FeatureSetBuilder(Fbank(), storage).process_and_store_recordings(
-            local_recs, output_manifest=tmp_path / "feats.jsonl.gz", progress_bar=False)
+            local_recs, output_manifest=tmp_path / "feats.jsonl.gz", progress_bar=False
+        )
     url_recs = _as_url_recordings(local_recs, http.url)
     with LilcomChunkyWriter(f"s3://{bucket}/out/feats") as storage:
         got = FeatureSetBuilder(Fbank(), storage).process_and_store_recordings(
-            url_recs, output_manifest=f"s3://{bucket}/out/feats.jsonl.gz", progress_bar=False)
+            url_recs, output_manifest=f"s3://{bucket}/out/feats.jsonl.gz", progress_bar=False
+        )
     assert got[0].storage_path == f"s3://{bucket}/out/feats.lca"
     archive = s3.client.get_object(Bucket=bucket, Key="out/feats.lca")["Body"].read()
     assert archive == (tmp_path / "feats.lca").read_bytes()
@@ -124,15 +126,18 @@ def test_builder_on_s3_resumes_after_an_interrupted_run(s3, bucket, http, tmp_pa
     archive, manifest = f"s3://{bucket}/feats", f"s3://{bucket}/feats.jsonl.gz"
     with pytest.raises(AudioLoadingError, match=r"missing\.flac"), LilcomChunkyWriter(archive) as storage:
         FeatureSetBuilder(Fbank(), storage).process_and_store_recordings(
-            broken, output_manifest=manifest, progress_bar=False)
+            broken, output_manifest=manifest, progress_bar=False
+        )
     keys = [o["Key"] for o in s3.client.list_objects_v2(Bucket=bucket).get("Contents", [])]
     assert keys == ["feats.jsonl.gz.producer.json"]  # no manifest, no archive: only what the run was
     with LilcomChunkyWriter(archive) as storage:
         FeatureSetBuilder(Fbank(), storage).process_and_store_recordings(
-            url_recs, output_manifest=manifest, progress_bar=False)
+            url_recs, output_manifest=manifest, progress_bar=False
+        )
     with LilcomChunkyWriter(tmp_path / "feats") as storage:
         expected = FeatureSetBuilder(Fbank(), storage).process_and_store_recordings(
-            local_recs, output_manifest=tmp_path / "feats.jsonl.gz", progress_bar=False)
+            local_recs, output_manifest=tmp_path / "feats.jsonl.gz", progress_bar=False
+        )
     assert s3.client.get_object(Bucket=bucket, Key="feats.lca")["Body"].read() == (tmp_path / "feats.lca").read_bytes()
     assert [f.storage_key for f in load_manifest(manifest)] == [f.storage_key for f in expected]
 

@@ -19,8 +19,9 @@ N = 300
 
 
 def _sups(tag: str = "s", n: int = N) -> SupervisionSet:
-    return SupervisionSet([SupervisionSegment(f"{tag}{i:04d}", f"rec{i % 7}", float(i), 1.0 + i % 3, text=f"w{i}")
-                           for i in range(n)])
+    return SupervisionSet(
+        [SupervisionSegment(f"{tag}{i:04d}", f"rec{i % 7}", float(i), 1.0 + i % 3, text=f"w{i}") for i in range(n)]
+    )
 
 
 @pytest.fixture(params=["s3", "http"])
@@ -131,8 +132,9 @@ def test_a_replaced_manifest_is_never_read_through_the_old_index(place):
 def test_data_replaced_without_its_index_is_refused(s3, bucket):
     url = f"s3://{bucket}/sups.jsonl"
     _sups().to_file(url)
-    s3.client.put_object(Bucket=bucket, Key="sups.jsonl", Body=b'{"id": "x", "recording_id": "r", "start": 0, '
-                                                               b'"duration": 1}\n')
+    s3.client.put_object(
+        Bucket=bucket, Key="sups.jsonl", Body=b'{"id": "x", "recording_id": "r", "start": 0, "duration": 1}\n'
+    )
     with pytest.raises(StaleIndexError, match=r"sups\.jsonl.*upload an index"):
         load_manifest_lazy(url, indexed=True)
 

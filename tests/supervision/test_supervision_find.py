@@ -5,8 +5,9 @@ from hypothesis import given, settings, strategies as st
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 
 
-def brute_force(segments, recording_id, channel=None, start_after=0, end_before=None, adjust_offset=False,
-                tolerance=0.001):
+def brute_force(
+    segments, recording_id, channel=None, start_after=0, end_before=None, adjust_offset=False, tolerance=0.001
+):
     """The definition of find, written as a plain filter over all segments."""
     out = []
     for s in segments:
@@ -27,15 +28,25 @@ def brute_force(segments, recording_id, channel=None, start_after=0, end_before=
 
 times = st.floats(min_value=0, max_value=50, allow_nan=False).map(lambda x: round(x, 3))
 segment_specs = st.lists(
-    st.tuples(st.sampled_from(["r1", "r2"]), times, st.one_of(st.just(0.0), times),
-              st.one_of(st.sampled_from([0, 1]), st.just([0, 1]))),
-    max_size=40)
+    st.tuples(
+        st.sampled_from(["r1", "r2"]),
+        times,
+        st.one_of(st.just(0.0), times),
+        st.one_of(st.sampled_from([0, 1]), st.just([0, 1])),
+    ),
+    max_size=40,
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(specs=segment_specs, start_after=times, length=st.one_of(st.none(), times),
-       channel=st.one_of(st.none(), st.sampled_from([0, 1])), adjust=st.booleans(),
-       tolerance=st.sampled_from([0.0, 0.001, 0.5]))
+@given(
+    specs=segment_specs,
+    start_after=times,
+    length=st.one_of(st.none(), times),
+    channel=st.one_of(st.none(), st.sampled_from([0, 1])),
+    adjust=st.booleans(),
+    tolerance=st.sampled_from([0.0, 0.001, 0.5]),
+)
 def test_find_equals_brute_force(specs, start_after, length, channel, adjust, tolerance):
     segments = [
         SupervisionSegment(f"s{k}", rec, start, dur, channel=ch) for k, (rec, start, dur, ch) in enumerate(specs)
@@ -43,14 +54,26 @@ def test_find_equals_brute_force(specs, start_after, length, channel, adjust, to
     sups = SupervisionSet(segments)
     end_before = None if length is None else start_after + length
     for rec in ("r1", "r2", "missing"):
-        got = list(sups.find(rec, channel=channel, start_after=start_after, end_before=end_before,
-                             adjust_offset=adjust, tolerance=tolerance))
+        got = list(
+            sups.find(
+                rec,
+                channel=channel,
+                start_after=start_after,
+                end_before=end_before,
+                adjust_offset=adjust,
+                tolerance=tolerance,
+            )
+        )
         assert got == brute_force(segments, rec, channel, start_after, end_before, adjust, tolerance)
 
 
 def test_touching_and_zero_length_intervals():
-    segs = [SupervisionSegment("a", "r", 0.0, 1.0), SupervisionSegment("b", "r", 1.0, 1.0),
-            SupervisionSegment("z", "r", 1.0, 0.0), SupervisionSegment("c", "r", 2.0, 1.0)]
+    segs = [
+        SupervisionSegment("a", "r", 0.0, 1.0),
+        SupervisionSegment("b", "r", 1.0, 1.0),
+        SupervisionSegment("z", "r", 1.0, 0.0),
+        SupervisionSegment("c", "r", 2.0, 1.0),
+    ]
     sups = SupervisionSet(segs)
     ids = lambda **kw: [s.id for s in sups.find("r", **kw)]  # noqa: E731
     assert ids(start_after=1.0, end_before=2.0) == ["b", "z"]  # touching both ends are inside
@@ -64,9 +87,13 @@ def test_touching_and_zero_length_intervals():
 
 
 def test_channels_and_adjust_offset():
-    sups = SupervisionSet([SupervisionSegment("a", "r", 1.0, 1.0, channel=0),
-                           SupervisionSegment("b", "r", 1.5, 1.0, channel=[0, 1]),
-                           SupervisionSegment("c", "r", 2.0, 1.0, channel=1)])
+    sups = SupervisionSet(
+        [
+            SupervisionSegment("a", "r", 1.0, 1.0, channel=0),
+            SupervisionSegment("b", "r", 1.5, 1.0, channel=[0, 1]),
+            SupervisionSegment("c", "r", 2.0, 1.0, channel=1),
+        ]
+    )
     assert [s.id for s in sups.find("r", channel=1)] == ["b", "c"]
     assert [s.id for s in sups.find("r", channel=0)] == ["a", "b"]
     assert [s.id for s in sups.find("r", channel=[0, 1])] == ["b"]

@@ -22,9 +22,18 @@ from lhotse_lite.utils import fastcopy
 
 def full_segment():
     return SupervisionSegment(
-        id="s1", recording_id="r1", start=0.1234, duration=2.3456, channel=[0, 1], text="Hello World",
-        language="English", speaker="spk", gender="F", custom={"emotion": "happy", "snr": 3.5},
-        alignment={"word": [AlignmentItem("Hello", 0.2, 0.5, 0.9), AlignmentItem("World", 0.8, 1.6)]})
+        id="s1",
+        recording_id="r1",
+        start=0.1234,
+        duration=2.3456,
+        channel=[0, 1],
+        text="Hello World",
+        language="English",
+        speaker="spk",
+        gender="F",
+        custom={"emotion": "happy", "snr": 3.5},
+        alignment={"word": [AlignmentItem("Hello", 0.2, 0.5, 0.9), AlignmentItem("World", 0.8, 1.6)]},
+    )
 
 
 def test_dict_round_trip_and_input_not_mutated():
@@ -58,20 +67,23 @@ def test_custom_fields_read_as_attributes():
         _ = seg.nonexistent
 
 
-@pytest.mark.parametrize("patch,match", [
-    ({"duration": -1.0}, "duration must be >= 0"),
-    ({"start": "0.5"}, "'start' must be a number"),
-    ({"duration": None}, "'duration' must be a number"),
-    ({"channel": "0"}, "'channel'"),
-    ({"channel": [0, "1"]}, "'channel'"),
-    ({"text": 5}, "'text'"),
-    ({"id": 7}, "id"),
-    ({"custom": [1]}, "'custom'"),
-    ({"alignment": [1]}, "alignment"),
-    ({"alignment": {"word": [["a", "x", 1.0]]}}, "numbers"),
-    ({"alignment": {"word": [["a", 1.0]]}}, r"\[symbol, start, duration"),
-    ({"colour": "red"}, "unknown field"),
-])
+@pytest.mark.parametrize(
+    "patch,match",
+    [
+        ({"duration": -1.0}, "duration must be >= 0"),
+        ({"start": "0.5"}, "'start' must be a number"),
+        ({"duration": None}, "'duration' must be a number"),
+        ({"channel": "0"}, "'channel'"),
+        ({"channel": [0, "1"]}, "'channel'"),
+        ({"text": 5}, "'text'"),
+        ({"id": 7}, "id"),
+        ({"custom": [1]}, "'custom'"),
+        ({"alignment": [1]}, "alignment"),
+        ({"alignment": {"word": [["a", "x", 1.0]]}}, "numbers"),
+        ({"alignment": {"word": [["a", 1.0]]}}, r"\[symbol, start, duration"),
+        ({"colour": "red"}, "unknown field"),
+    ],
+)
 def test_bad_fields(patch, match):
     d = {"id": "s", "recording_id": "r", "start": 0.0, "duration": 1.0}
     d.update(patch)
@@ -85,14 +97,29 @@ def test_missing_field():
 
 
 def test_old_dict_alignment_form():
-    seg = SupervisionSegment.from_dict({"id": "s", "recording_id": "r", "start": 0.0, "duration": 1.0,
-                                        "alignment": {"word": [{"symbol": "a", "start": 0.0, "duration": 0.5}]}})
+    seg = SupervisionSegment.from_dict(
+        {
+            "id": "s",
+            "recording_id": "r",
+            "start": 0.0,
+            "duration": 1.0,
+            "alignment": {"word": [{"symbol": "a", "start": 0.0, "duration": 0.5}]},
+        }
+    )
     assert seg.alignment["word"][0] == AlignmentItem("a", 0.0, 0.5)
 
 
 def test_from_dict_fast_path_builds_ordinary_segments():
-    d = {"id": "s", "recording_id": "r", "start": 1, "duration": 2.5, "channel": 1, "text": "t",
-         "speaker": "spk", "custom": {"mood": "ok"}}
+    d = {
+        "id": "s",
+        "recording_id": "r",
+        "start": 1,
+        "duration": 2.5,
+        "channel": 1,
+        "text": "t",
+        "speaker": "spk",
+        "custom": {"mood": "ok"},
+    }
     seg = SupervisionSegment.from_dict(d)
     assert seg == SupervisionSegment(**d) and seg.mood == "ok"
     assert seg.with_offset(1.0).start == 2.0 and seg.start == 1
@@ -104,17 +131,31 @@ def test_from_dict_fast_path_builds_ordinary_segments():
 
 
 def test_to_dict_layout():
-    assert list(full_segment().to_dict()) == ["id", "recording_id", "start", "duration", "channel", "text",
-                                              "language", "speaker", "gender", "custom", "alignment"]
+    assert list(full_segment().to_dict()) == [
+        "id",
+        "recording_id",
+        "start",
+        "duration",
+        "channel",
+        "text",
+        "language",
+        "speaker",
+        "gender",
+        "custom",
+        "alignment",
+    ]
     assert full_segment().to_dict()["alignment"] == {"word": [["Hello", 0.2, 0.5, 0.9], ["World", 0.8, 1.6, None]]}
     minimal = SupervisionSegment("s", "r", 0.5, 5.0)
     assert minimal.to_dict() == {"id": "s", "recording_id": "r", "start": 0.5, "duration": 5.0, "channel": 0}
 
 
-@pytest.mark.parametrize("factor,start,duration,words", [
-    (0.9, 0.1370625, 2.60625, [("Hello", 0.22225, 0.5555625, 0.9), ("World", 0.888875, 1.77775, None)]),
-    (1.1, 0.1121875, 2.132375, [("Hello", 0.1818125, 0.4545625, 0.9), ("World", 0.72725, 1.4545625, None)]),
-])
+@pytest.mark.parametrize(
+    "factor,start,duration,words",
+    [
+        (0.9, 0.1370625, 2.60625, [("Hello", 0.22225, 0.5555625, 0.9), ("World", 0.888875, 1.77775, None)]),
+        (1.1, 0.1121875, 2.132375, [("Hello", 0.1818125, 0.4545625, 0.9), ("World", 0.72725, 1.4545625, None)]),
+    ],
+)
 def test_perturb_speed_values(factor, start, duration, words):
     seg = full_segment().perturb_speed(factor, 16000)
     assert (seg.id, seg.recording_id) == (f"s1_sp{factor}", f"r1_sp{factor}")
@@ -131,11 +172,14 @@ def test_perturb_tempo_volume_and_reverb_values():
     assert full_segment().reverb_rir().id == "s1_rvb"
 
 
-@pytest.mark.parametrize("end,start,new_start,new_duration,words", [
-    (1.0, 0, 0.1234, 0.8766041666666666, [("Hello", 0.2, 0.5, None), ("World", 0.8, 0.2, None)]),
-    (2.0, 0.5, 0.5, 1.5, [("Hello", 0.5, 0.2, None), ("World", 0.8, 1.2, None)]),
-    (0.5, 0.2, 0.2, 0.3, [("Hello", 0.2, 0.3, None), ("World", 0.8, -0.3, None)]),
-])
+@pytest.mark.parametrize(
+    "end,start,new_start,new_duration,words",
+    [
+        (1.0, 0, 0.1234, 0.8766041666666666, [("Hello", 0.2, 0.5, None), ("World", 0.8, 0.2, None)]),
+        (2.0, 0.5, 0.5, 1.5, [("Hello", 0.5, 0.2, None), ("World", 0.8, 1.2, None)]),
+        (0.5, 0.2, 0.2, 0.3, [("Hello", 0.2, 0.3, None), ("World", 0.8, -0.3, None)]),
+    ],
+)
 def test_trim_values(end, start, new_start, new_duration, words):
     seg = full_segment().trim(end, start=start)
     assert (seg.start, seg.duration) == (new_start, new_duration)
@@ -167,6 +211,7 @@ def test_alignment_item_values():
 
 
 # ---- the dataclass mechanics (lhotse_lite/manifest/items.py) ------------------------------------------
+
 
 def test_fields_are_assignable_and_copies_are_independent():
     seg = full_segment()

@@ -20,10 +20,13 @@ rec2 0 0.00 0.50 other
 
 
 def sups3():
-    return SupervisionSet.from_segments([
-        SupervisionSegment("a", "rec1", 0.0, 1.0, text="Hello World", channel=0),
-        SupervisionSegment("b", "rec1", 2.0, 1.0, text="Again", channel=1),
-        SupervisionSegment("c", "rec3", 0.0, 1.0)])
+    return SupervisionSet.from_segments(
+        [
+            SupervisionSegment("a", "rec1", 0.0, 1.0, text="Hello World", channel=0),
+            SupervisionSegment("b", "rec1", 2.0, 1.0, text="Again", channel=1),
+            SupervisionSegment("c", "rec3", 0.0, 1.0),
+        ]
+    )
 
 
 def test_constructors():
@@ -64,16 +67,20 @@ def test_rttm_round_trip(tmp_path):
     sups = SupervisionSet.from_rttm(_write(tmp_path / "a.rttm", RTTM))
     sups.write_rttm(tmp_path / "out.rttm")
     again = SupervisionSet.from_rttm(tmp_path / "out.rttm")
-    assert [(s.recording_id, s.channel, s.start, s.duration, s.speaker) for s in again] == \
-        [(s.recording_id, s.channel, s.start, s.duration, s.speaker) for s in sups]
+    assert [(s.recording_id, s.channel, s.start, s.duration, s.speaker) for s in again] == [
+        (s.recording_id, s.channel, s.start, s.duration, s.speaker) for s in sups
+    ]
 
 
-@pytest.mark.parametrize("line,err,match", [
-    ("SPEAKER rec 1 0.5 1.0 <NA> <NA> spk <NA>\n", ManifestFormatError, r"x.rttm:2: an RTTM line has 10 fields"),
-    ("SPEAKER rec 1 zero 1.0 <NA> <NA> spk <NA> <NA>\n", ManifestFormatError, r"x.rttm:2: .*numbers"),
-    ("SPEAKER rec one 0.5 1.0 <NA> <NA> spk <NA> <NA>\n", ManifestFormatError, r"x.rttm:2"),
-    ("SPEAKER rec 1 0.5 -1.0 <NA> <NA> spk <NA> <NA>\n", ManifestFieldError, r"x.rttm:2: .*duration must be >= 0"),
-])
+@pytest.mark.parametrize(
+    "line,err,match",
+    [
+        ("SPEAKER rec 1 0.5 1.0 <NA> <NA> spk <NA>\n", ManifestFormatError, r"x.rttm:2: an RTTM line has 10 fields"),
+        ("SPEAKER rec 1 zero 1.0 <NA> <NA> spk <NA> <NA>\n", ManifestFormatError, r"x.rttm:2: .*numbers"),
+        ("SPEAKER rec one 0.5 1.0 <NA> <NA> spk <NA> <NA>\n", ManifestFormatError, r"x.rttm:2"),
+        ("SPEAKER rec 1 0.5 -1.0 <NA> <NA> spk <NA> <NA>\n", ManifestFieldError, r"x.rttm:2: .*duration must be >= 0"),
+    ],
+)
 def test_rttm_bad_lines(tmp_path, line, err, match):
     path = _write(tmp_path / "x.rttm", "SPEAKER rec 1 0 1 <NA> <NA> s <NA> <NA>\n" + line)
     with pytest.raises(err, match=match):
@@ -92,28 +99,36 @@ def test_ctm_keeps_other_alignment_kinds(tmp_path):
     assert set(out["a"].alignment) == {"phone", "word"}
 
 
-@pytest.mark.parametrize("line,match", [
-    ("rec1 0 0.1 0.2\n", r"x.ctm:2: a CTM line has 5 or 6 fields"),
-    ("rec1 0 0.1 0.2 w 0.5 extra\n", r"x.ctm:2: a CTM line has 5 or 6 fields"),
-    ("rec1 0 start 0.2 w\n", r"x.ctm:2: CTM channel must be an integer"),
-    ("rec1 A 0.1 0.2 w\n", r"x.ctm:2"),
-    ("rec1 0 0.1 0.2 w high\n", r"x.ctm:2"),
-    ("rec1 0 0.1 -0.2 w\n", r"x.ctm:2: negative"),
-])
+@pytest.mark.parametrize(
+    "line,match",
+    [
+        ("rec1 0 0.1 0.2\n", r"x.ctm:2: a CTM line has 5 or 6 fields"),
+        ("rec1 0 0.1 0.2 w 0.5 extra\n", r"x.ctm:2: a CTM line has 5 or 6 fields"),
+        ("rec1 0 start 0.2 w\n", r"x.ctm:2: CTM channel must be an integer"),
+        ("rec1 A 0.1 0.2 w\n", r"x.ctm:2"),
+        ("rec1 0 0.1 0.2 w high\n", r"x.ctm:2"),
+        ("rec1 0 0.1 -0.2 w\n", r"x.ctm:2: negative"),
+    ],
+)
 def test_ctm_bad_lines(tmp_path, line, match):
     path = _write(tmp_path / "x.ctm", "rec1 0 0.0 0.1 ok\n" + line)
     with pytest.raises(ManifestFormatError, match=match):
         sups3().with_alignment_from_ctm(path)
 
 
-@pytest.mark.parametrize("bad,match", [
-    ('"start": "abc"', r"bad.jsonl:2: supervision 's2': field 'start' must be a number"),
-    ('"start": 1.0, "duration": -2.0', r"bad.jsonl:2: supervision 's2': duration must be >= 0"),
-    ('"start": 1.0, "duration": 1.0, "channel": "left"', r"bad.jsonl:2: .*'channel'"),
-])
+@pytest.mark.parametrize(
+    "bad,match",
+    [
+        ('"start": "abc"', r"bad.jsonl:2: supervision 's2': field 'start' must be a number"),
+        ('"start": 1.0, "duration": -2.0', r"bad.jsonl:2: supervision 's2': duration must be >= 0"),
+        ('"start": 1.0, "duration": 1.0, "channel": "left"', r"bad.jsonl:2: .*'channel'"),
+    ],
+)
 def test_bad_supervision_files_name_file_and_line(tmp_path, bad, match):
-    lines = ['{"id": "s1", "recording_id": "r", "start": 0.0, "duration": 1.0}',
-             '{"id": "s2", "recording_id": "r", ' + bad + (', "duration": 1.0}' if "duration" not in bad else "}")]
+    lines = [
+        '{"id": "s1", "recording_id": "r", "start": 0.0, "duration": 1.0}',
+        '{"id": "s2", "recording_id": "r", ' + bad + (', "duration": 1.0}' if "duration" not in bad else "}"),
+    ]
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(ManifestFieldError, match=match):

@@ -17,8 +17,13 @@ def compat(lhotse_compat_dir, monkeypatch):
 
 
 def test_lhotse_fixtures_are_clean(compat):
-    files = ["recordings.jsonl.gz", "supervisions.json", "feats_lilcom_chunky.jsonl.gz",
-             "feats_lilcom_files.jsonl.gz", "feats_numpy_files.jsonl.gz"]
+    files = [
+        "recordings.jsonl.gz",
+        "supervisions.json",
+        "feats_lilcom_chunky.jsonl.gz",
+        "feats_lilcom_files.jsonl.gz",
+        "feats_numpy_files.jsonl.gz",
+    ]
     assert validate_manifest_files(files) == []
 
 
@@ -39,10 +44,12 @@ def test_recording_problems():
 
 def test_supervision_problems_and_tolerance():
     recs = RecordingSet([_rec()])
-    sups = [SupervisionSegment("a", "r", 1.0, 1.02),  # 20 ms past the end: within 25 ms tolerance
-            SupervisionSegment("b", "r", 1.0, 1.5),
-            SupervisionSegment("c", "r", 0.0, 1.0, channel=3),
-            SupervisionSegment("d", "x", 0.0, 1.0)]
+    sups = [
+        SupervisionSegment("a", "r", 1.0, 1.02),  # 20 ms past the end: within 25 ms tolerance
+        SupervisionSegment("b", "r", 1.0, 1.5),
+        SupervisionSegment("c", "r", 0.0, 1.0, channel=3),
+        SupervisionSegment("d", "x", 0.0, 1.0),
+    ]
     problems = validate_manifests(recordings=recs, supervisions=sups, check_files=False)
     assert [p.item_id for p in problems] == ["b", "c", "d"]
     strict = validate_manifests(recordings=recs, supervisions=sups[:1], check_files=False, tolerance=0.0)
@@ -54,17 +61,32 @@ def test_supervisions_alone_skip_cross_checks():
 
 
 def _feats(**kwargs):
-    fields = dict(type="kaldi-fbank", num_frames=200, num_features=80, frame_shift=0.01, sampling_rate=16000,
-                  start=0.0, duration=2.0, storage_type="numpy_files", storage_path="/no/dir", storage_key="k.npy",
-                  recording_id="r", channels=0)
+    fields = dict(
+        type="kaldi-fbank",
+        num_frames=200,
+        num_features=80,
+        frame_shift=0.01,
+        sampling_rate=16000,
+        start=0.0,
+        duration=2.0,
+        storage_type="numpy_files",
+        storage_path="/no/dir",
+        storage_key="k.npy",
+        recording_id="r",
+        channels=0,
+    )
     fields.update(kwargs)
     return Features(**fields)
 
 
 def test_feature_problems():
     recs = [_rec()]
-    feats = [_feats(num_frames=150), _feats(sampling_rate=8000, num_frames=200), _feats(duration=3.0, num_frames=300),
-             _feats(recording_id="q")]
+    feats = [
+        _feats(num_frames=150),
+        _feats(sampling_rate=8000, num_frames=200),
+        _feats(duration=3.0, num_frames=300),
+        _feats(recording_id="q"),
+    ]
     problems = validate_manifests(recordings=recs, features=feats, check_files=False)
     text = "\n".join(map(str, problems))
     assert "num_frames 150 does not match duration 2.0" in text
@@ -90,12 +112,14 @@ def test_files_malformed_empty_and_unknown(tmp_path):
     (tmp_path / "bad.jsonl").write_text('{"id": "a", "recording_id": "r", "start": 0, "duration": 1}\n{oops\n')
     (tmp_path / "empty.jsonl").write_text("")
     (tmp_path / "odd.json").write_text('[{"foo": 1}]')
-    problems = validate_manifest_files([tmp_path / "bad.jsonl", tmp_path / "empty.jsonl", tmp_path / "odd.json",
-                                        tmp_path / "missing.yaml"])
+    problems = validate_manifest_files(
+        [tmp_path / "bad.jsonl", tmp_path / "empty.jsonl", tmp_path / "odd.json", tmp_path / "missing.yaml"]
+    )
     assert len(problems) == 4
     assert problems[0].where == f"{tmp_path / 'bad.jsonl'}:2" and "malformed JSON" in problems[0].message
-    assert problems[1] == Problem("file", str(tmp_path / "empty.jsonl"),
-                                  "the manifest is empty; its type cannot be detected")
+    assert problems[1] == Problem(
+        "file", str(tmp_path / "empty.jsonl"), "the manifest is empty; its type cannot be detected"
+    )
     assert "cannot tell the manifest type" in problems[2].message
     assert "not found" in problems[3].message
     kind, items, found = read_items_reporting(tmp_path / "bad.jsonl")
@@ -107,12 +131,15 @@ def test_files_cross_check_types_and_duplicates_across_files(tmp_path):
     recs.to_file(tmp_path / "recs.yaml")
     SupervisionSet([SupervisionSegment("a", "r", 0, 1)]).to_file(tmp_path / "s1.jsonl")
     SupervisionSet([SupervisionSegment("a", "r", 1, 1), SupervisionSegment("b", "zz", 0, 1)]).to_file(
-        tmp_path / "s2.json")
-    problems = validate_manifest_files([tmp_path / "recs.yaml", tmp_path / "s1.jsonl", tmp_path / "s2.json"],
-                                       check_files=False)
+        tmp_path / "s2.json"
+    )
+    problems = validate_manifest_files(
+        [tmp_path / "recs.yaml", tmp_path / "s1.jsonl", tmp_path / "s2.json"], check_files=False
+    )
     assert [str(p) for p in problems] == [
         f"{tmp_path / 's2.json'}[item 0]: supervisions[a]: duplicate id (first at {tmp_path / 's1.jsonl'}:1)",
-        f"{tmp_path / 's2.json'}[item 1]: supervisions[b]: recording 'zz' is not in the recordings manifest"]
+        f"{tmp_path / 's2.json'}[item 1]: supervisions[b]: recording 'zz' is not in the recordings manifest",
+    ]
 
 
 def test_feature_set_of_fixture_is_consistent_with_recordings(compat):

@@ -21,8 +21,16 @@ _LAYERS = "lhotse_lite.features.kaldi.layers"
 
 _EXPORTS: Dict[str, str] = {
     **dict.fromkeys(
-        ["Fbank", "FbankConfig", "Mfcc", "MfccConfig", "Spectrogram", "SpectrogramConfig", "LogSpectrogram",
-         "LogSpectrogramConfig"],
+        [
+            "Fbank",
+            "FbankConfig",
+            "Mfcc",
+            "MfccConfig",
+            "Spectrogram",
+            "SpectrogramConfig",
+            "LogSpectrogram",
+            "LogSpectrogramConfig",
+        ],
         _EXTRACTORS,
     ),
     **dict.fromkeys(["Wav2Win", "Wav2FFT", "Wav2Spec", "Wav2LogSpec", "Wav2LogFilterBank", "Wav2MFCC"], _LAYERS),

@@ -161,8 +161,9 @@ def window_frames(
         ``(windowed, log_energy)``: windowed frames ``(batch, num_frames, width)`` (contiguous, zero past
         ``length``) and the log energy ``(batch, num_frames)`` in the dtype of ``frames``, or ``None``.
     """
-    out = _windowed(frames, sample_weights, difference_weights, length, remove_dc_offset, preemph_coeff,
-                    previous_frames)
+    out = _windowed(
+        frames, sample_weights, difference_weights, length, remove_dc_offset, preemph_coeff, previous_frames
+    )
     if energy_mode == 0:  # ENERGY_NONE (TorchScript cannot read module constants)
         return out, None
     if energy_mode == 1:  # ENERGY_RAW
@@ -171,8 +172,12 @@ def window_frames(
             samples = samples - samples.mean(dim=-1, keepdim=True)
     else:  # ENERGY_WINDOWED: the windowed frames once more in float64, not the rounded ``out``
         samples = _windowed(
-            frames.to(torch.float64), sample_weights.to(torch.float64), difference_weights.to(torch.float64),
-            length, remove_dc_offset, preemph_coeff,
+            frames.to(torch.float64),
+            sample_weights.to(torch.float64),
+            difference_weights.to(torch.float64),
+            length,
+            remove_dc_offset,
+            preemph_coeff,
             None if previous_frames is None else previous_frames.to(torch.float64),
         )
     return out, log_energy(samples.square().sum(dim=-1), energy_floor).to(frames.dtype)

@@ -106,9 +106,7 @@ class _KaldiExtractor(FeatureExtractor[KaldiConfigT]):
             feats = self.extractor(x.to(self.device))[0]
         return feats.cpu().numpy() if is_numpy else feats.cpu()
 
-    def extract_batch(
-        self, samples: Any, sampling_rate: int, lengths: Optional[Sequence[int]] = None
-    ) -> Any:
+    def extract_batch(self, samples: Any, sampling_rate: int, lengths: Optional[Sequence[int]] = None) -> Any:
         """Features of several signals in one pass through the layers (see the module docstring).
 
         Args:
@@ -129,14 +127,17 @@ class _KaldiExtractor(FeatureExtractor[KaldiConfigT]):
         items, is_list, is_torch = split_batch(samples, lengths)
         if not items:
             raise ShapeError("extract_batch got an empty batch; pass at least one signal")
-        signals = [x if isinstance(x, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
-                   for x in items]
+        signals = [
+            x if isinstance(x, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+            for x in items
+        ]
         batch = _pad_mirrored([s.to(torch.float32) for s in signals])
         with torch.inference_mode():
             feats = self.extractor(batch.to(self.device)).cpu()
         layer = self.extractor
-        counts = [kaldi_num_frames(len(s), layer.window_length, layer.window_shift, self.config.snip_edges)
-                  for s in signals]
+        counts = [
+            kaldi_num_frames(len(s), layer.window_length, layer.window_shift, self.config.snip_edges) for s in signals
+        ]
         results = [feats[i, :n] for i, n in enumerate(counts)]
         if not is_torch:
             results = [r.numpy() for r in results]
@@ -168,7 +169,7 @@ def _pad_mirrored(signals: List[torch.Tensor]) -> torch.Tensor:
     for s in signals:
         missing = longest - len(s)
         if missing:
-            mirror = torch.flip(s[max(len(s) - missing, 0):], (0,))
+            mirror = torch.flip(s[max(len(s) - missing, 0) :], (0,))
             zeros = torch.zeros(missing - len(mirror), dtype=s.dtype)
             s = torch.cat([s, mirror, zeros])
         rows.append(s)

@@ -163,7 +163,7 @@ def frame_signal_with_previous(
         # Mirror only the edges (Kaldi: sample -k is sample k - 1); one leading sample feeds ``previous``.
         parts = [x[:, :1]]
         if start < 0:
-            parts.append(torch.flip(x[:, : -start], [1]))
+            parts.append(torch.flip(x[:, :-start], [1]))
         parts.append(x if start <= 0 and stop >= num_samples else x[:, max(start, 0) : min(stop, num_samples)])
         if stop > num_samples:
             parts.append(torch.flip(x[:, 2 * num_samples - stop :], [1]))
@@ -268,13 +268,12 @@ def frame_stream_with_previous(
 
 def _check_batch(name: str, waveform: torch.Tensor) -> None:
     if waveform.dim() != 2:
-        raise ShapeError(f"{name}: expected a waveform of shape (batch, num_samples), "
-                         f"got shape {tuple(waveform.shape)}")
+        raise ShapeError(
+            f"{name}: expected a waveform of shape (batch, num_samples), got shape {tuple(waveform.shape)}"
+        )
 
 
-def _get_strided_batch(
-    waveform: torch.Tensor, window_length: int, window_shift: int, snip_edges: bool
-) -> torch.Tensor:
+def _get_strided_batch(waveform: torch.Tensor, window_length: int, window_shift: int, snip_edges: bool) -> torch.Tensor:
     """Lhotse's name for :func:`frame_signal` with frames ``window_length`` wide.
 
     The frames are Kaldi's (those of the layers). They equal Lhotse's, except that with
@@ -341,8 +340,9 @@ def _get_strided_batch_streaming(
         True
     """
     if window_shift > window_length:
-        raise ConfigError(f"_get_strided_batch_streaming: window_shift ({window_shift}) must be <= "
-                          f"window_length ({window_length})")
+        raise ConfigError(
+            f"_get_strided_batch_streaming: window_shift ({window_shift}) must be <= window_length ({window_length})"
+        )
     _check_batch("_get_strided_batch_streaming", waveform)
     if prev_remainder is None:
         if not snip_edges:
@@ -350,13 +350,16 @@ def _get_strided_batch_streaming(
             if waveform.size(1) < pad:
                 raise ShapeError(
                     f"_get_strided_batch_streaming: the first chunk of a stream needs at least {pad} samples "
-                    f"for the left mirror, got {waveform.size(1)}; pass a longer first chunk")
+                    f"for the left mirror, got {waveform.size(1)}; pass a longer first chunk"
+                )
             waveform = torch.cat([torch.flip(waveform[:, :pad], [1]), waveform], dim=1)
     else:
         _check_batch("_get_strided_batch_streaming (prev_remainder)", prev_remainder)
         if prev_remainder.size(0) != waveform.size(0):
-            raise ShapeError(f"_get_strided_batch_streaming: prev_remainder has batch size {prev_remainder.size(0)}, "
-                             f"the waveform {waveform.size(0)}")
+            raise ShapeError(
+                f"_get_strided_batch_streaming: prev_remainder has batch size {prev_remainder.size(0)}, "
+                f"the waveform {waveform.size(0)}"
+            )
         waveform = torch.cat([prev_remainder, waveform], dim=1)
     n = waveform.size(1)
     count = 0 if n < window_length else 1 + (n - window_length) // window_shift

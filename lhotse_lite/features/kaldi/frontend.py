@@ -272,9 +272,7 @@ class KaldiFrontend(nn.Module):
             finite = torch.isfinite(values.sum())
             torch._assert_async(finite, f"{self._layer_name}: {name} holds NaN or infinite samples")
         elif not math.isfinite(float(values.sum())):  # one cheap reduction; NaN/inf anywhere shows in the sum
-            raise SignalValueError(
-                f"{self._layer_name}: {name} holds NaN or infinite samples; clean the audio first"
-            )
+            raise SignalValueError(f"{self._layer_name}: {name} holds NaN or infinite samples; clean the audio first")
 
     def _dithered(self, x: torch.Tensor) -> torch.Tensor:
         if self.dither != 0.0:
@@ -354,9 +352,7 @@ class KaldiFrontend(nn.Module):
             SignalValueError: NaN or infinite samples.
         """
         self._check_input(x, "x")
-        if context is not None and (
-            context.dim() != 2 or context.size(0) != x.size(0) or context.dtype != x.dtype
-        ):
+        if context is not None and (context.dim() != 2 or context.size(0) != x.size(0) or context.dtype != x.dtype):
             raise ShapeError(
                 f"{self._layer_name}.online_inference: context {list(context.shape)} {context.dtype} does "
                 f"not match x {list(x.shape)} {x.dtype}; pass back the remainder of the previous call"

@@ -80,9 +80,7 @@ def _check_band(num_filters: int, fft_length: int, sampling_rate: float, low_fre
     nyquist = 0.5 * sampling_rate
     high = resolve_high_freq(high_freq, sampling_rate)
     if not 0.0 <= low_freq < nyquist:
-        raise ConfigError(
-            f"low_freq={low_freq} Hz must be in [0, Nyquist={nyquist}) for sampling_rate={sampling_rate}"
-        )
+        raise ConfigError(f"low_freq={low_freq} Hz must be in [0, Nyquist={nyquist}) for sampling_rate={sampling_rate}")
     if not 0.0 < high <= nyquist:
         raise ConfigError(
             f"high_freq={high_freq} resolves to {high} Hz, outside (0, Nyquist={nyquist}] for "

@@ -161,12 +161,27 @@ class Wav2LogFilterBank(_MelLayer):
         torch.Size([2, 50, 41])
     """
 
-    def __init__(self, sampling_rate: int = 16000, frame_length: float = 0.025, frame_shift: float = 0.01,
-                 round_to_power_of_two: bool = True, remove_dc_offset: bool = True, preemph_coeff: float = 0.97,
-                 window_type: str = "povey", dither: float = 0.0, snip_edges: bool = False,
-                 energy_floor: float = DEFAULT_ENERGY_FLOOR, raw_energy: bool = True, use_energy: bool = False,
-                 use_fft_mag: bool = False, low_freq: float = 20.0, high_freq: float = -400.0, num_filters: int = 80,
-                 norm_filters: bool = False, torchaudio_compatible_mel_scale: bool = True) -> None:
+    def __init__(
+        self,
+        sampling_rate: int = 16000,
+        frame_length: float = 0.025,
+        frame_shift: float = 0.01,
+        round_to_power_of_two: bool = True,
+        remove_dc_offset: bool = True,
+        preemph_coeff: float = 0.97,
+        window_type: str = "povey",
+        dither: float = 0.0,
+        snip_edges: bool = False,
+        energy_floor: float = DEFAULT_ENERGY_FLOOR,
+        raw_energy: bool = True,
+        use_energy: bool = False,
+        use_fft_mag: bool = False,
+        low_freq: float = 20.0,
+        high_freq: float = -400.0,
+        num_filters: int = 80,
+        norm_filters: bool = False,
+        torchaudio_compatible_mel_scale: bool = True,
+    ) -> None:
         self._init_fft(FrameOptions.of(locals(), type(self).__name__), round_to_power_of_two, use_energy)
         self._init_mel(use_fft_mag, low_freq, high_freq, num_filters, norm_filters, torchaudio_compatible_mel_scale)
 
@@ -199,13 +214,29 @@ class Wav2MFCC(_MelLayer):
     if TYPE_CHECKING:  # a buffer (TorchScript cannot read postponed annotations)
         _cepstrum: torch.Tensor
 
-    def __init__(self, sampling_rate: int = 16000, frame_length: float = 0.025, frame_shift: float = 0.01,
-                 round_to_power_of_two: bool = True, remove_dc_offset: bool = True, preemph_coeff: float = 0.97,
-                 window_type: str = "povey", dither: float = 0.0, snip_edges: bool = False,
-                 energy_floor: float = DEFAULT_ENERGY_FLOOR, raw_energy: bool = True, use_energy: bool = False,
-                 use_fft_mag: bool = False, low_freq: float = 20.0, high_freq: float = -400.0, num_filters: int = 23,
-                 norm_filters: bool = False, num_ceps: int = 13, cepstral_lifter: int = 22,
-                 torchaudio_compatible_mel_scale: bool = True) -> None:
+    def __init__(
+        self,
+        sampling_rate: int = 16000,
+        frame_length: float = 0.025,
+        frame_shift: float = 0.01,
+        round_to_power_of_two: bool = True,
+        remove_dc_offset: bool = True,
+        preemph_coeff: float = 0.97,
+        window_type: str = "povey",
+        dither: float = 0.0,
+        snip_edges: bool = False,
+        energy_floor: float = DEFAULT_ENERGY_FLOOR,
+        raw_energy: bool = True,
+        use_energy: bool = False,
+        use_fft_mag: bool = False,
+        low_freq: float = 20.0,
+        high_freq: float = -400.0,
+        num_filters: int = 23,
+        norm_filters: bool = False,
+        num_ceps: int = 13,
+        cepstral_lifter: int = 22,
+        torchaudio_compatible_mel_scale: bool = True,
+    ) -> None:
         self._init_fft(FrameOptions.of(locals(), type(self).__name__), round_to_power_of_two, use_energy)
         self._init_mel(use_fft_mag, low_freq, high_freq, num_filters, norm_filters, torchaudio_compatible_mel_scale)
         self.num_ceps = int(num_ceps)

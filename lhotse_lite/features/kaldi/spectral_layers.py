@@ -70,11 +70,21 @@ class Wav2Win(KaldiFrontend):
         (torch.Size([1, 100, 400]), torch.Size([1, 100]))
     """
 
-    def __init__(self, sampling_rate: int = 16000, frame_length: float = 0.025, frame_shift: float = 0.01,
-                 pad_length: Optional[int] = None, remove_dc_offset: bool = True, preemph_coeff: float = 0.97,
-                 window_type: str = "povey", dither: float = 0.0, snip_edges: bool = False,
-                 energy_floor: float = DEFAULT_ENERGY_FLOOR, raw_energy: bool = True,
-                 return_log_energy: bool = False) -> None:
+    def __init__(
+        self,
+        sampling_rate: int = 16000,
+        frame_length: float = 0.025,
+        frame_shift: float = 0.01,
+        pad_length: Optional[int] = None,
+        remove_dc_offset: bool = True,
+        preemph_coeff: float = 0.97,
+        window_type: str = "povey",
+        dither: float = 0.0,
+        snip_edges: bool = False,
+        energy_floor: float = DEFAULT_ENERGY_FLOOR,
+        raw_energy: bool = True,
+        return_log_energy: bool = False,
+    ) -> None:
         options = FrameOptions.of(locals(), type(self).__name__)
         super().__init__(options, pad_length, _energy_mode(return_log_energy, raw_energy))
         self.pad_length = self._width
@@ -106,10 +116,21 @@ class Wav2FFT(KaldiFrontend):
         (torch.Size([1, 100, 257]), torch.complex64)
     """
 
-    def __init__(self, sampling_rate: int = 16000, frame_length: float = 0.025, frame_shift: float = 0.01,
-                 round_to_power_of_two: bool = True, remove_dc_offset: bool = True, preemph_coeff: float = 0.97,
-                 window_type: str = "povey", dither: float = 0.0, snip_edges: bool = False,
-                 energy_floor: float = DEFAULT_ENERGY_FLOOR, raw_energy: bool = True, use_energy: bool = True) -> None:
+    def __init__(
+        self,
+        sampling_rate: int = 16000,
+        frame_length: float = 0.025,
+        frame_shift: float = 0.01,
+        round_to_power_of_two: bool = True,
+        remove_dc_offset: bool = True,
+        preemph_coeff: float = 0.97,
+        window_type: str = "povey",
+        dither: float = 0.0,
+        snip_edges: bool = False,
+        energy_floor: float = DEFAULT_ENERGY_FLOOR,
+        raw_energy: bool = True,
+        use_energy: bool = True,
+    ) -> None:
         self._init_fft(FrameOptions.of(locals(), type(self).__name__), round_to_power_of_two, use_energy)
 
     def _init_fft(self, options: FrameOptions, round_to_power_of_two: bool, use_energy: bool) -> None:
@@ -151,11 +172,22 @@ class Wav2Spec(Wav2FFT):
         torch.Size([1, 100, 257])
     """
 
-    def __init__(self, sampling_rate: int = 16000, frame_length: float = 0.025, frame_shift: float = 0.01,
-                 round_to_power_of_two: bool = True, remove_dc_offset: bool = True, preemph_coeff: float = 0.97,
-                 window_type: str = "povey", dither: float = 0.0, snip_edges: bool = False,
-                 energy_floor: float = DEFAULT_ENERGY_FLOOR, raw_energy: bool = True, use_energy: bool = True,
-                 use_fft_mag: bool = False) -> None:
+    def __init__(
+        self,
+        sampling_rate: int = 16000,
+        frame_length: float = 0.025,
+        frame_shift: float = 0.01,
+        round_to_power_of_two: bool = True,
+        remove_dc_offset: bool = True,
+        preemph_coeff: float = 0.97,
+        window_type: str = "povey",
+        dither: float = 0.0,
+        snip_edges: bool = False,
+        energy_floor: float = DEFAULT_ENERGY_FLOOR,
+        raw_energy: bool = True,
+        use_energy: bool = True,
+        use_fft_mag: bool = False,
+    ) -> None:
         self._init_fft(FrameOptions.of(locals(), type(self).__name__), round_to_power_of_two, use_energy)
         self.use_fft_mag = bool(use_fft_mag)
 

@@ -58,8 +58,7 @@ def check_window_type(window_type: str) -> str:
     """
     if window_type not in WINDOW_TYPES:
         raise ConfigError(
-            f"window_type={window_type!r} is not a Kaldi window; allowed values: "
-            f"{', '.join(WINDOW_TYPES)}"
+            f"window_type={window_type!r} is not a Kaldi window; allowed values: {', '.join(WINDOW_TYPES)}"
         )
     return window_type
 

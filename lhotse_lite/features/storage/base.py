@@ -68,10 +68,14 @@ _BUILTINS = {
     "memory_npy": ("memory", "MemoryNpyReader", "MemoryNpyWriter"),
     "kaldiio": ("kaldi_ark", "KaldiReader", "KaldiWriter"),
 }
-READERS: Registry = Registry("feature storage reader", {
-    name: f"lhotse_lite.features.storage.{module}:{reader}" for name, (module, reader, _) in _BUILTINS.items()})
-WRITERS: Registry = Registry("feature storage writer", {
-    name: f"lhotse_lite.features.storage.{module}:{writer}" for name, (module, _, writer) in _BUILTINS.items()})
+READERS: Registry = Registry(
+    "feature storage reader",
+    {name: f"lhotse_lite.features.storage.{module}:{reader}" for name, (module, reader, _) in _BUILTINS.items()},
+)
+WRITERS: Registry = Registry(
+    "feature storage writer",
+    {name: f"lhotse_lite.features.storage.{module}:{writer}" for name, (module, _, writer) in _BUILTINS.items()},
+)
 
 KeyT = TypeVar("KeyT", str, bytes)
 """The type of the ``storage_key`` a reader reads: ``str`` (files, archives) or ``bytes`` (memory)."""
@@ -233,9 +237,7 @@ class FeaturesReader(ABC, Generic[KeyT]):
         self.storage_path = None if storage_path is None else remote.map_path(str(storage_path))
 
     @abstractmethod
-    def read(
-        self, key: KeyT, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None
-    ) -> np.ndarray:
+    def read(self, key: KeyT, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None) -> np.ndarray:
         """Returns frames ``[left_offset_frames, right_offset_frames)`` of the stored array.
 
         Args:
@@ -280,9 +282,7 @@ def check_float_matrix(value: Any, backend: str) -> np.ndarray:
         ShapeError: It is not.
     """
     if not isinstance(value, np.ndarray):
-        raise ShapeError(
-            f"{backend} stores numpy arrays, got {type(value).__name__}; convert with .numpy() first"
-        )
+        raise ShapeError(f"{backend} stores numpy arrays, got {type(value).__name__}; convert with .numpy() first")
     if value.ndim < 1 or not np.issubdtype(value.dtype, np.floating):
         raise ShapeError(
             f"{backend} stores floating-point arrays with time on axis 0, got dtype {value.dtype} "

@@ -153,8 +153,10 @@ def lilcom_decode_into(data: bytes, out: np.ndarray) -> None:
         ValueError: ``out`` has another shape or layout, or the data is corrupt.
     """
     if out.dtype != np.float32 or not out.flags.c_contiguous or out.shape != lilcom_shape(data):
-        raise ValueError(f"lilcom data of shape {lilcom_shape(data)} needs a C-contiguous float32 array of "
-                         f"that shape, got {out.dtype} {out.shape}")
+        raise ValueError(
+            f"lilcom data of shape {lilcom_shape(data)} needs a C-contiguous float32 array of "
+            f"that shape, got {out.dtype} {out.shape}"
+        )
     if lilcom_extension.decompress_float(bytes(data), out) != 0:
         raise ValueError("lilcom decompression failed: the data is corrupt")
 

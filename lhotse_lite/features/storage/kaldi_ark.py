@@ -101,7 +101,8 @@ def check_kaldiio_installed() -> None:
     if not kaldiio_available():
         raise ConfigError(
             f"the 'kaldiio' feature storage (Kaldi ark/scp files) needs the package kaldiio, which is not "
-            f"installed; install the optional extra: {INSTALL_HINT} (or pip install kaldiio)")
+            f"installed; install the optional extra: {INSTALL_HINT} (or pip install kaldiio)"
+        )
 
 
 class MatrixShape(NamedTuple):
@@ -170,7 +171,8 @@ def _parse_rxfilename(rxfilename: str) -> Tuple[str, int, Optional[slice]]:
         raise StorageError(
             f"the Kaldi rxfilename {rxfilename!r} is a command or standard input; lhotse_lite reads "
             f"features from files only and never runs commands from a .scp file. Write the matrices to "
-            f"an ark file first (e.g. copy-feats '{rxfilename}' ark,scp:feats.ark,feats.scp)")
+            f"an ark file first (e.g. copy-feats '{rxfilename}' ark,scp:feats.ark,feats.scp)"
+        )
     rows = None
     match = _RANGE.search(spec)
     if match:
@@ -191,12 +193,14 @@ def _read_header(file: BinaryIO, where: str) -> Tuple[str, int, int, int]:
     if head != b"\0B":
         raise StorageFormatError(
             f"{where}: expected a binary Kaldi matrix (bytes \\0B), got {head!r}; text matrices and "
-            f"other entries are not read")
+            f"other entries are not read"
+        )
     token = file.read(4)
     kind = token[:3].rstrip(b" ").decode("latin-1")
     if kind not in _VALUE_BYTES or token[len(kind) : len(kind) + 1] != b" ":
         raise StorageFormatError(
-            f"{where}: expected a Kaldi feature matrix (FM, DM, CM, CM2, CM3), got the type {token!r}")
+            f"{where}: expected a Kaldi feature matrix (FM, DM, CM, CM2, CM3), got the type {token!r}"
+        )
     file.seek(start + 3 + len(kind))
     if kind.startswith("CM"):
         fields = file.read(16)
@@ -217,7 +221,8 @@ def _read_header(file: BinaryIO, where: str) -> Tuple[str, int, int, int]:
     if available is not None and data > available:
         raise StorageFormatError(
             f"{where}: the header announces a {rows} x {cols} {kind} matrix ({data} bytes) but only "
-            f"{max(available, 0)} bytes follow; the file is cut off or the offset is wrong")
+            f"{max(available, 0)} bytes follow; the file is cut off or the offset is wrong"
+        )
     file.seek(start)
     return kind, rows, cols, data
 
@@ -303,7 +308,8 @@ class KaldiReader(FeaturesReader[str]):
             if key not in entries:
                 raise StorageFormatError(
                     f"{path}: no entry for the key {key!r} ({len(entries)} keys); the manifest and the "
-                    f".scp file do not belong together")
+                    f".scp file do not belong together"
+                )
             rxfilename = entries[key]
         else:
             rxfilename = path
@@ -353,7 +359,8 @@ class KaldiWriter(FeaturesWriter):
         if compression_method is not None and compression_method not in range(1, 8):
             raise ConfigError(
                 f"compression_method must be one of Kaldi's methods 1-7 or None (uncompressed), "
-                f"got {compression_method!r}")
+                f"got {compression_method!r}"
+            )
         mode = mode if "b" in mode else mode + "b"
         if mode not in ("wb", "ab"):
             raise ConfigError(f"KaldiWriter mode must be 'w' or 'a' (binary implied), got {mode!r}")
@@ -389,7 +396,8 @@ class KaldiWriter(FeaturesWriter):
         if not key or any(char.isspace() for char in key):
             raise ConfigError(
                 f"the Kaldi key {key!r} is empty or holds whitespace; ark and scp entries are split at "
-                f"whitespace, so it could not be read back")
+                f"whitespace, so it could not be read back"
+            )
         with self._lock:
             ark, scp = self._open()
             with naming_write_errors(self.ark_path):
@@ -440,7 +448,8 @@ class KaldiWriter(FeaturesWriter):
         if missing:
             raise StorageError(
                 f"{self.storage_path_} has no entry for {len(missing)} kept key(s), e.g. {sorted(missing)[0]!r}; "
-                f"the files were replaced, so the manifest no longer matches them. Start a fresh run")
+                f"the files were replaced, so the manifest no longer matches them. Start a fresh run"
+            )
         last = max((i for i, key in enumerate(keys_in_order) if key in kept), default=-1)
         if last < 0:
             ark_end = 0

@@ -208,7 +208,8 @@ class LilcomChunkyWriter(FeaturesWriter):
             raise StorageError(
                 f"{self.storage_path_} has {size} bytes but the kept manifest lines reference bytes up to {end}; "
                 f"the archive was replaced or cut, so the manifest no longer matches it. Start a fresh "
-                f"run (delete the manifest and the archive)")
+                f"run (delete the manifest and the archive)"
+            )
         if size > end:
             os.truncate(self.storage_path_, end)
             self._dirty = True
@@ -271,9 +272,7 @@ class LilcomChunkyReader(FeaturesReader[str]):
     name = "lilcom_chunky"
     CHUNK_SIZE = CHUNK_FRAMES
 
-    def read(
-        self, key: str, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None
-    ) -> np.ndarray:
+    def read(self, key: str, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None) -> np.ndarray:
         path = str(self.storage_path)
         version = _file_version(path, key)
         start, lengths = _parse_key(key, path, version[2])
@@ -299,8 +298,9 @@ class LilcomChunkyReader(FeaturesReader[str]):
             data = _pread(path, lo, hi - lo, key, version)
             payloads = {i: data[offsets[i][0] - lo : sum(offsets[i]) - lo] for i in missing}
         # One output array; each chunk is decoded straight into its rows (no per-chunk arrays to join).
-        shapes = [chunk.shape if chunk is not None else _chunk_shape(payloads[i], path, key)
-                  for i, chunk in enumerate(chunks)]
+        shapes = [
+            chunk.shape if chunk is not None else _chunk_shape(payloads[i], path, key) for i, chunk in enumerate(chunks)
+        ]
         if len({shape[1:] for shape in shapes}) != 1:
             raise storage_error(path, key, ValueError(f"chunks of differing shapes {sorted(set(shapes))}"))
         out = np.empty((sum(shape[0] for shape in shapes), *shapes[0][1:]), dtype=np.float32)

@@ -156,4 +156,3 @@ class EmformerAttention(torch.nn.Module):
         else:
             new_memory = torch.clamp(new_memory, min=-self.memory_clamp, max=self.memory_clamp)
         return frames, new_memory, key[split:], value[split:]
-

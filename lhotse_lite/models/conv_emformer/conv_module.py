@@ -90,9 +90,7 @@ class ConvolutionModule(torch.nn.Module):
         rc_len = self.right_context_length
         n_blocks = right_context.size(0) // rc_len
         # In ``padded`` coordinates, segment i's tail is [e_i, e_i + K - 1) with e_i = min((i+1) S, U).
-        seg_ends = torch.clamp(
-            torch.arange(1, n_blocks + 1, device=padded.device) * self.segment_length, max=utt_len
-        )
+        seg_ends = torch.clamp(torch.arange(1, n_blocks + 1, device=padded.device) * self.segment_length, max=utt_len)
         index = seg_ends.unsqueeze(1) + torch.arange(self.cache_size, device=padded.device).unsqueeze(0)
         tails = padded[:, :, index.reshape(-1)].reshape(batch, self.input_dim, n_blocks, self.cache_size)
         blocks = right_context.reshape(n_blocks, rc_len, batch, self.input_dim).permute(2, 3, 0, 1)

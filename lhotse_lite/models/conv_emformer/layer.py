@@ -116,9 +116,7 @@ class ConvEmformerLayer(torch.nn.Module):
         conv_activation: str = "silu",
     ) -> None:
         super().__init__()
-        self.attention = EmformerAttention(
-            input_dim, num_heads, dropout, weight_init_gain, tanh_on_mem, negative_inf
-        )
+        self.attention = EmformerAttention(input_dim, num_heads, dropout, weight_init_gain, tanh_on_mem, negative_inf)
         self.dropout = torch.nn.Dropout(dropout)
         self.ffn0 = MacaronFeedForward(input_dim, ffn_dim, ffn_activation, dropout)
         self.ffn1 = MacaronFeedForward(input_dim, ffn_dim, ffn_activation, dropout)

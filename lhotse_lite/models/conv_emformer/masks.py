@@ -79,9 +79,7 @@ def right_context_blocks(
         tensor([2., 3., 4., 5., 5., 6.])
     """
     n_seg = num_segments(utterance_length, segment_length)
-    seg_ends = torch.clamp(
-        torch.arange(1, n_seg + 1, device=input.device) * segment_length, max=utterance_length
-    )
+    seg_ends = torch.clamp(torch.arange(1, n_seg + 1, device=input.device) * segment_length, max=utterance_length)
     offsets = torch.arange(right_context_length, device=input.device)
     index = (seg_ends.unsqueeze(1) + offsets.unsqueeze(0)).reshape(-1)
     return input.index_select(0, index)
@@ -102,9 +100,7 @@ def segment_summaries(utterance: torch.Tensor, segment_length: int) -> torch.Ten
         tensor([2., 5.])
     """
     # (U, B, D) -> (B, D, U); ceil_mode with no padding divides a partial window by its true size.
-    pooled = torch.nn.functional.avg_pool1d(
-        utterance.permute(1, 2, 0), segment_length, segment_length, 0, True
-    )
+    pooled = torch.nn.functional.avg_pool1d(utterance.permute(1, 2, 0), segment_length, segment_length, 0, True)
     return pooled.permute(2, 0, 1)
 
 
@@ -185,9 +181,7 @@ def attention_mask(
     return ~torch.cat([mem_ok, rc_ok, utt_ok], dim=1)
 
 
-def key_padding_mask(
-    lengths: torch.Tensor, num_prefix_keys: int, utterance_length: int
-) -> Optional[torch.Tensor]:
+def key_padding_mask(lengths: torch.Tensor, num_prefix_keys: int, utterance_length: int) -> Optional[torch.Tensor]:
     """Key mask hiding padded utterance frames (``True`` = hidden), by torchaudio's rule.
 
     Keys are ``num_prefix_keys`` always-valid keys (memory, right context, left context) followed by

@@ -126,12 +126,21 @@ class ConvEmformer(torch.nn.Module):
         conv_activation: str = "silu",
     ) -> None:
         super().__init__()
-        sizes = dict(input_dim=input_dim, num_heads=num_heads, ffn_dim=ffn_dim, num_layers=num_layers,
-                     segment_length=segment_length, kernel_size=kernel_size)
+        sizes = dict(
+            input_dim=input_dim,
+            num_heads=num_heads,
+            ffn_dim=ffn_dim,
+            num_layers=num_layers,
+            segment_length=segment_length,
+            kernel_size=kernel_size,
+        )
         for name, value in sizes.items():
             check_int("ConvEmformer", name, value, minimum=1)
-        contexts = dict(left_context_length=left_context_length, right_context_length=right_context_length,
-                        max_memory_size=max_memory_size)
+        contexts = dict(
+            left_context_length=left_context_length,
+            right_context_length=right_context_length,
+            max_memory_size=max_memory_size,
+        )
         for name, value in contexts.items():
             check_int("ConvEmformer", name, value, minimum=0)
         check_probability("ConvEmformer", "dropout", dropout)
@@ -231,9 +240,7 @@ class ConvEmformer(torch.nn.Module):
             memory = segment_summaries(utterance, self.segment_length)[:-1]
         else:
             memory = utterance[:0]
-        padding = key_padding_mask(
-            lengths.to(input.device), memory.size(0) + right_context.size(0), utt_len
-        )
+        padding = key_padding_mask(lengths.to(input.device), memory.size(0) + right_context.size(0), utt_len)
         output = utterance
         for layer in self.emformer_layers:
             output, right_context, memory = layer(output, right_context, memory, mask, padding)

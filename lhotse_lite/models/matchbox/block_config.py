@@ -102,9 +102,7 @@ class BlockConfig:
         known = {field.name for field in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ConfigError(
-                f"unknown MatchboxNet block setting(s) {unknown}; supported: {sorted(known)}"
-            )
+            raise ConfigError(f"unknown MatchboxNet block setting(s) {unknown}; supported: {sorted(known)}")
         if "filters" not in data:
             raise ConfigError(f"a block config needs 'filters', got keys {sorted(data)}")
         return cls(**dict(data))
@@ -160,12 +158,8 @@ def matchboxnet_blocks(
         [11, 13, 15, 17, 29, 1]
     """
     if num_blocks < 1 or repeat < 1 or channels < 1:
-        raise ConfigError(
-            f"MatchboxNet needs B, R, C >= 1, got B={num_blocks}, R={repeat}, C={channels}"
-        )
-    separable = functools.partial(
-        BlockConfig, dropout=dropout, separable=True, kernel_size_factor=kernel_size_factor
-    )
+        raise ConfigError(f"MatchboxNet needs B, R, C >= 1, got B={num_blocks}, R={repeat}, C={channels}")
+    separable = functools.partial(BlockConfig, dropout=dropout, separable=True, kernel_size_factor=kernel_size_factor)
     blocks = [separable(filters=128, repeat=1, kernel=11, residual=False)]
     for index in range(num_blocks):
         blocks.append(separable(filters=channels, repeat=repeat, kernel=13 + 2 * index, residual=True))

@@ -150,8 +150,23 @@ class ConvBlock(nn.Module):
         dilation_val = _single(dilation, "dilation")
         panes = list(residual_panes or [])
         _validate(
-            inplanes, planes, repeat, kernel, stride_val, dilation_val, padding, dropout, residual, groups,
-            separable, heads, normalization, norm_groups, residual_mode, conv_mask, stride_last,
+            inplanes,
+            planes,
+            repeat,
+            kernel,
+            stride_val,
+            dilation_val,
+            padding,
+            dropout,
+            residual,
+            groups,
+            separable,
+            heads,
+            normalization,
+            norm_groups,
+            residual_mode,
+            conv_mask,
+            stride_last,
         )
         future = check_int("ConvBlock", "future_context", future_context)
         pad: Padding = get_same_padding(kernel, stride_val, dilation_val)
@@ -350,9 +365,23 @@ def _single(value: IntOrList, name: str) -> int:
 
 
 def _validate(
-    inplanes: int, planes: int, repeat: int, kernel: int, stride: int, dilation: int, padding: str,
-    dropout: float, residual: bool, groups: int, separable: bool, heads: int, normalization: str,
-    norm_groups: int, residual_mode: str, conv_mask: bool, stride_last: bool,
+    inplanes: int,
+    planes: int,
+    repeat: int,
+    kernel: int,
+    stride: int,
+    dilation: int,
+    padding: str,
+    dropout: float,
+    residual: bool,
+    groups: int,
+    separable: bool,
+    heads: int,
+    normalization: str,
+    norm_groups: int,
+    residual_mode: str,
+    conv_mask: bool,
+    stride_last: bool,
 ) -> None:
     where = f"ConvBlock({inplanes} -> {planes}, kernel {kernel})"
     if inplanes < 1 or planes < 1 or repeat < 1:
@@ -365,9 +394,7 @@ def _validate(
     if residual_mode not in RESIDUAL_MODES:
         raise ConfigError(f"{where}: residual_mode must be one of {RESIDUAL_MODES}, got {residual_mode!r}")
     if groups < 1 or planes % groups != 0 or inplanes % groups != 0:
-        raise ConfigError(
-            f"{where}: groups={groups} must divide both inplanes ({inplanes}) and planes ({planes})"
-        )
+        raise ConfigError(f"{where}: groups={groups} must divide both inplanes ({inplanes}) and planes ({planes})")
     if heads != -1 and not (separable and conv_mask):
         raise ConfigError(f"{where}: heads={heads} needs separable=True and conv_mask=True; use heads=-1")
     if heads != -1 and (heads < 1 or inplanes % heads != 0):

@@ -124,7 +124,9 @@ def get_asymmetric_padding(
         logger.warning(
             "future_context=%d is not less than kernel_size=%d: the kernel cannot be limited to it, so the "
             "symmetric padding (%d frames each side) is used",
-            future_context, kernel_size, symmetric,
+            future_context,
+            kernel_size,
+            symmetric,
         )
         return symmetric
     left, right = kernel_size - 1 - future_context, future_context
@@ -134,7 +136,10 @@ def get_asymmetric_padding(
         logger.warning(
             "future_context=%d is more than half of kernel_size=%d: the convolution sees more future than "
             "past frames (left padding %d, right padding %d)",
-            future_context, kernel_size, left, right,
+            future_context,
+            kernel_size,
+            left,
+            right,
         )
     return left, right
 

@@ -39,9 +39,7 @@ def _fan(tensor: torch.Tensor, mode: str) -> int:
     if mode not in ("fan_in", "fan_out"):
         raise ConfigError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
     if tensor.dim() < 2:
-        raise ConfigError(
-            f"fan in/out needs a weight with at least 2 dimensions, got shape {tuple(tensor.shape)}"
-        )
+        raise ConfigError(f"fan in/out needs a weight with at least 2 dimensions, got shape {tuple(tensor.shape)}")
     receptive_field = 1
     for size in tensor.shape[2:]:
         receptive_field *= int(size)

@@ -93,9 +93,9 @@ class MaskedConv1d(nn.Module):
         use_mask: bool = True,
     ) -> None:
         super().__init__()
-        kernel_size, stride, dilation = (_as_int(v, n) for v, n in (
-            (kernel_size, "kernel_size"), (stride, "stride"), (dilation, "dilation")
-        ))
+        kernel_size, stride, dilation = (
+            _as_int(v, n) for v, n in ((kernel_size, "kernel_size"), (stride, "stride"), (dilation, "dilation"))
+        )
         pad_left, pad_right, explicit = split_padding(padding, "MaskedConv1d")
         if heads != -1:
             if not (groups == in_channels == out_channels):
@@ -105,9 +105,7 @@ class MaskedConv1d(nn.Module):
                     f"out_channels={out_channels}; use heads=-1"
                 )
             if heads <= 0 or in_channels % heads != 0:
-                raise ConfigError(
-                    f"in_channels={in_channels} must be a multiple of heads={heads}; pick a divisor"
-                )
+                raise ConfigError(f"in_channels={in_channels} must be a multiple of heads={heads}; pick a divisor")
         self.returns_lengths = True
         self.real_out_channels = int(out_channels)
         self.heads = int(heads)
@@ -132,9 +130,7 @@ class MaskedConv1d(nn.Module):
 
     def get_seq_len(self, lens: torch.Tensor) -> torch.Tensor:
         """Valid output frames for inputs with ``lens`` valid frames, shape ``(batch,)``."""
-        return conv_output_lengths(
-            lens, self.kernel_size, self.stride, self.padding, self.dilation, self.padding_right
-        )
+        return conv_output_lengths(lens, self.kernel_size, self.stride, self.padding, self.dilation, self.padding_right)
 
     def update_masked_length(self, x: torch.Tensor, lens: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Zeroes the padded frames of ``x`` and returns it with the lengths the convolution will give.

@@ -48,9 +48,7 @@ class MatchboxNet(nn.Module):
     ) -> None:
         super().__init__()
         if decoder.feat_in != encoder.feat_out:
-            raise ConfigError(
-                f"decoder.feat_in ({decoder.feat_in}) must equal encoder.feat_out ({encoder.feat_out})"
-            )
+            raise ConfigError(f"decoder.feat_in ({decoder.feat_in}) must equal encoder.feat_out ({encoder.feat_out})")
         self.encoder = encoder
         self.decoder = decoder
         self.pool_valid_frames = bool(pool_valid_frames)

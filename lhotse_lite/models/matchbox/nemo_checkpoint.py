@@ -41,9 +41,22 @@ _WEIGHTS_MEMBER = "model_weights.ckpt"
 
 TOY_CONFIG: Dict[str, Any] = {
     "labels": ["yes", "no"],
-    "encoder": {"feat_in": 4, "activation": "relu", "jasper": [
-        {"filters": 8, "repeat": 1, "kernel": [3], "stride": [1], "dilation": [1], "dropout": 0.0,
-         "residual": False, "separable": True}]},
+    "encoder": {
+        "feat_in": 4,
+        "activation": "relu",
+        "jasper": [
+            {
+                "filters": 8,
+                "repeat": 1,
+                "kernel": [3],
+                "stride": [1],
+                "dilation": [1],
+                "dropout": 0.0,
+                "residual": False,
+                "separable": True,
+            }
+        ],
+    },
     "decoder": {"feat_in": 8, "pooling_type": "avg"},
 }
 """A resolved NeMo config of a one-block MatchboxNet (4 features, 2 labels), for examples and tests."""
@@ -112,9 +125,7 @@ def read_nemo_archive(path: Union[str, Path]) -> Tuple[Dict[str, Any], "OrderedD
             members = {Path(m.name).name: m for m in archive.getmembers() if m.isfile()}
             missing = [name for name in (_CONFIG_MEMBER, _WEIGHTS_MEMBER) if name not in members]
             if missing:
-                raise StorageError(
-                    f"{path}: not a NeMo archive, missing {missing}; found {sorted(members)}"
-                )
+                raise StorageError(f"{path}: not a NeMo archive, missing {missing}; found {sorted(members)}")
             config = yaml.safe_load(_read_member(archive, members[_CONFIG_MEMBER], path))
             weights = _read_member(archive, members[_WEIGHTS_MEMBER], path)
     except tarfile.TarError as err:

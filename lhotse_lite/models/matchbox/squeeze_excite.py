@@ -101,7 +101,8 @@ class SqueezeExcite(nn.Module):
             logger.warning(
                 "SqueezeExcite: channels=%d // reduction_ratio=%d is 0 hidden units, so every gate is a constant "
                 "sigmoid(0) = 0.5 (NeMo builds the same layer); use a reduction_ratio <= channels",
-                channels, reduction_ratio,
+                channels,
+                reduction_ratio,
             )
         self.fc = nn.Sequential(
             nn.Linear(channels, hidden, bias=False),

@@ -92,8 +92,7 @@ class EncoderWrapper(nn.Module):
         super().__init__()
         if min(in_dim, embedding_dim) < 1:
             raise ConfigError(
-                f"EncoderWrapper: expected positive sizes, got in_dim={in_dim}, "
-                f"embedding_dim={embedding_dim}"
+                f"EncoderWrapper: expected positive sizes, got in_dim={in_dim}, embedding_dim={embedding_dim}"
             )
         check_probability("EncoderWrapper", "dropout_encoder_input", dropout_encoder_input)
         self.in_dim = in_dim
@@ -119,8 +118,7 @@ class EncoderWrapper(nn.Module):
         """
         if latents.dim() != 3 or latents.size(-1) != self.in_dim:
             raise ShapeError(
-                f"EncoderWrapper: expected latents (batch, time, {self.in_dim}), got shape "
-                f"{list(latents.shape)}"
+                f"EncoderWrapper: expected latents (batch, time, {self.in_dim}), got shape {list(latents.shape)}"
             )
         batch, time = latents.size(0), latents.size(1)
         results: Dict[str, torch.Tensor] = {}
@@ -133,9 +131,7 @@ class EncoderWrapper(nn.Module):
             results["ratio_masked"] = num_masked / mask.numel()
         if wav_lens is not None:
             if padding_mask is not None:
-                raise ConfigError(
-                    "EncoderWrapper: got both wav_lens and padding_mask; pass only one of them"
-                )
+                raise ConfigError("EncoderWrapper: got both wav_lens and padding_mask; pass only one of them")
             padding_mask = lengths_to_padding_mask(torch.round(wav_lens * time), time)
         if padding_mask is not None:
             _check_mask(padding_mask, batch, time, "padding_mask")

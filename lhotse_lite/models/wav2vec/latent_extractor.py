@@ -31,9 +31,7 @@ __all__ = ["W2VLatentExtractor", "conv_output_lengths"]
 _CONV_INITS = ("kaiming", "normal", "zero", None)
 
 
-def conv_output_lengths(
-    input_lengths: torch.Tensor, kernel_sizes: List[int], strides: List[int]
-) -> torch.Tensor:
+def conv_output_lengths(input_lengths: torch.Tensor, kernel_sizes: List[int], strides: List[int]) -> torch.Tensor:
     """Number of output frames of a stack of unpadded ("valid") convolutions.
 
     Each layer maps ``L`` frames to ``floor((L - kernel) / stride) + 1`` frames, and to 0 when ``L`` is
@@ -123,9 +121,7 @@ class W2VLatentExtractor(nn.Module):
             )
         check_probability("W2VLatentExtractor", "dropout", dropout)
         if conv_init not in _CONV_INITS:
-            raise ConfigError(
-                f"W2VLatentExtractor: unknown conv_init {conv_init!r}; use one of {list(_CONV_INITS)}"
-            )
+            raise ConfigError(f"W2VLatentExtractor: unknown conv_init {conv_init!r}; use one of {list(_CONV_INITS)}")
         self.kernel_sizes: List[int] = kernel_sizes
         self.strides: List[int] = strides
         self.out_dim = out_channels[-1]

@@ -249,7 +249,5 @@ def w2v_mask_collate_fn(
             f"w2v_mask_collate_fn: samples {short} (of {lengths} samples) are too short to give a latent "
             "frame; drop such utterances before batching"
         )
-    mask = compute_mask(
-        (len(signals), max(latent_lens)), latent_lens, mask_prob, mask_length, generator=generator
-    )
+    mask = compute_mask((len(signals), max(latent_lens)), latent_lens, mask_prob, mask_length, generator=generator)
     return wavs, wav_lens, mask

@@ -89,9 +89,7 @@ class GumbelVectorQuantizer(nn.Module):
         30801
     """
 
-    def __init__(
-        self, input_dim: int, num_vars: int, temp_tuple: Sequence[float], groups: int, vq_dim: int
-    ) -> None:
+    def __init__(self, input_dim: int, num_vars: int, temp_tuple: Sequence[float], groups: int, vq_dim: int) -> None:
         super().__init__()
         if min(input_dim, num_vars, groups, vq_dim) < 1 or vq_dim % groups:
             raise ConfigError(
@@ -134,8 +132,7 @@ class GumbelVectorQuantizer(nn.Module):
         """Quantise ``(batch, time, input_dim)`` frames; see the class docstring for the result."""
         if x.dim() != 3 or x.size(-1) != self.input_dim:
             raise ShapeError(
-                f"GumbelVectorQuantizer: expected input (batch, time, {self.input_dim}), got shape "
-                f"{list(x.shape)}"
+                f"GumbelVectorQuantizer: expected input (batch, time, {self.input_dim}), got shape {list(x.shape)}"
             )
         bsz, tsz = x.size(0), x.size(1)
         logits = self.weight_proj(x.reshape(-1, self.input_dim)).view(bsz * tsz, self.groups, -1)

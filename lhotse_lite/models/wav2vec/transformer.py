@@ -31,6 +31,7 @@ from lhotse_lite.models.activations import make_activation
 
 __all__ = ["TransformerEncoder", "TransformerEncoderLayer", "SinusoidalPositionalEncoding", "sinusoids"]
 
+
 def sinusoids(num_positions: int, dim: int) -> torch.Tensor:
     """The sinusoidal position table: ``[p, 2i] = sin(p / 10000^(2i/dim))``, ``[p, 2i+1] = cos(...)``.
 
@@ -74,8 +75,7 @@ class SinusoidalPositionalEncoding(nn.Module):
         super().__init__()
         if input_size < 1 or max_len < 1:
             raise ConfigError(
-                f"SinusoidalPositionalEncoding: expected positive sizes, got input_size={input_size}, "
-                f"max_len={max_len}"
+                f"SinusoidalPositionalEncoding: expected positive sizes, got input_size={input_size}, max_len={max_len}"
             )
         self.input_size = input_size
         self.register_buffer("pe", sinusoids(max_len, input_size).unsqueeze(0), persistent=False)
@@ -137,9 +137,7 @@ class TransformerEncoderLayer(nn.Module):
     ) -> torch.Tensor:
         """``(batch, time, d_model)`` -> same shape; masks as in ``torch.nn.MultiheadAttention``."""
         h = self.norm1(x) if self.normalize_before else x
-        h, _ = self.self_attn(
-            h, h, h, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False
-        )
+        h, _ = self.self_attn(h, h, h, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False)
         x = x + self.dropout1(h)
         if not self.normalize_before:
             x = self.norm1(x)
@@ -207,14 +205,11 @@ class TransformerEncoder(nn.Module):
         )
         self.norm = nn.LayerNorm(d_model, eps=1e-6)
 
-    def forward(
-        self, src: torch.Tensor, src_key_padding_mask: Optional[torch.Tensor] = None
-    ) -> torch.Tensor:
+    def forward(self, src: torch.Tensor, src_key_padding_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Encode ``(batch, time, d_model)``; see the class docstring for the masks."""
         if src.dim() != 3 or src.size(-1) != self.d_model:
             raise ShapeError(
-                f"TransformerEncoder: expected input (batch, time, {self.d_model}), got shape "
-                f"{list(src.shape)}"
+                f"TransformerEncoder: expected input (batch, time, {self.d_model}), got shape {list(src.shape)}"
             )
         attn_mask: Optional[torch.Tensor] = None
         if self.causal:

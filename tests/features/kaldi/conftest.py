@@ -56,9 +56,22 @@ def knf_compute(knf, computer, opts, signal: torch.Tensor, sampling_rate: int) -
     return np.stack([comp.get_frame(i) for i in range(n)])
 
 
-def knf_fbank(knf, signal, sampling_rate, *, window_type="povey", snip_edges=False, num_filters=80,
-              low_freq=20.0, high_freq=-400.0, use_energy=False, raw_energy=True, energy_floor=1e-10,
-              frame_length_ms=25.0, frame_shift_ms=10.0) -> np.ndarray:
+def knf_fbank(
+    knf,
+    signal,
+    sampling_rate,
+    *,
+    window_type="povey",
+    snip_edges=False,
+    num_filters=80,
+    low_freq=20.0,
+    high_freq=-400.0,
+    use_energy=False,
+    raw_energy=True,
+    energy_floor=1e-10,
+    frame_length_ms=25.0,
+    frame_shift_ms=10.0,
+) -> np.ndarray:
     opts = knf.FbankOptions()
     opts.frame_opts = knf_frame_options(
         knf, sampling_rate, window_type, snip_edges, frame_length_ms=frame_length_ms, frame_shift_ms=frame_shift_ms
@@ -72,9 +85,22 @@ def knf_fbank(knf, signal, sampling_rate, *, window_type="povey", snip_edges=Fal
     return knf_compute(knf, knf.OnlineFbank, opts, signal, sampling_rate)
 
 
-def knf_mfcc(knf, signal, sampling_rate, *, window_type="povey", snip_edges=False, num_filters=23,
-             num_ceps=13, cepstral_lifter=22.0, low_freq=20.0, high_freq=-400.0, use_energy=False,
-             raw_energy=True, energy_floor=1e-10) -> np.ndarray:
+def knf_mfcc(
+    knf,
+    signal,
+    sampling_rate,
+    *,
+    window_type="povey",
+    snip_edges=False,
+    num_filters=23,
+    num_ceps=13,
+    cepstral_lifter=22.0,
+    low_freq=20.0,
+    high_freq=-400.0,
+    use_energy=False,
+    raw_energy=True,
+    energy_floor=1e-10,
+) -> np.ndarray:
     opts = knf.MfccOptions()
     opts.frame_opts = knf_frame_options(knf, sampling_rate, window_type, snip_edges)
     opts.mel_opts.num_bins = num_filters

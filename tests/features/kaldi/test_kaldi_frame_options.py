@@ -11,8 +11,17 @@ from lhotse_lite.features.kaldi.layers import Wav2FFT, Wav2LogFilterBank, Wav2Lo
 
 LAYERS = [Wav2Win, Wav2FFT, Wav2Spec, Wav2LogSpec, Wav2LogFilterBank, Wav2MFCC]
 KALDI_DEFAULTS_IN_LHOTSE = dict(  # Lhotse 1.33's layer defaults: Kaldi's except snip_edges and energy_floor
-    sampling_rate=16000, frame_length=0.025, frame_shift=0.01, remove_dc_offset=True, preemph_coeff=0.97,
-    window_type="povey", dither=0.0, snip_edges=False, energy_floor=1e-10, raw_energy=True)
+    sampling_rate=16000,
+    frame_length=0.025,
+    frame_shift=0.01,
+    remove_dc_offset=True,
+    preemph_coeff=0.97,
+    window_type="povey",
+    dither=0.0,
+    snip_edges=False,
+    energy_floor=1e-10,
+    raw_energy=True,
+)
 
 
 @pytest.mark.parametrize("cls", LAYERS)
@@ -34,9 +43,13 @@ def test_options_follow_the_arguments_and_are_frozen(cls):
 @pytest.mark.parametrize("cls", LAYERS)
 @pytest.mark.parametrize(
     "option, value, message",
-    [("dither", -1.0, "dither must be"), ("frame_shift", 0.05, "frame_shift=0.05 s is 800 samples"),
-     ("frame_length", 0.0001, "a frame needs at least 2 samples"), ("window_type", "hann", "hann"),
-     ("preemph_coeff", 1.5, "preemph_coeff must be")],
+    [
+        ("dither", -1.0, "dither must be"),
+        ("frame_shift", 0.05, "frame_shift=0.05 s is 800 samples"),
+        ("frame_length", 0.0001, "a frame needs at least 2 samples"),
+        ("window_type", "hann", "hann"),
+        ("preemph_coeff", 1.5, "preemph_coeff must be"),
+    ],
 )
 def test_invalid_options_name_the_layer(cls, option, value, message):
     with pytest.raises(ConfigError, match=message) as info:

@@ -32,8 +32,16 @@ def _features(layer, x):
 
 def test_public_surface():
     layers = ["Wav2Win", "Wav2FFT", "Wav2Spec", "Wav2LogSpec", "Wav2LogFilterBank", "Wav2MFCC"]
-    extractors = ["Fbank", "FbankConfig", "Mfcc", "MfccConfig", "Spectrogram", "SpectrogramConfig",
-                  "LogSpectrogram", "LogSpectrogramConfig"]
+    extractors = [
+        "Fbank",
+        "FbankConfig",
+        "Mfcc",
+        "MfccConfig",
+        "Spectrogram",
+        "SpectrogramConfig",
+        "LogSpectrogram",
+        "LogSpectrogramConfig",
+    ]
     assert sorted(kaldi.__all__) == sorted(layers + extractors)
 
 
@@ -43,9 +51,18 @@ def test_importing_the_layers_imports_no_manifest_or_extractor_module():
 
     code = "import sys, lhotse_lite.features.kaldi.layers; print(' '.join(sorted(sys.modules)))"
     loaded = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
-    assert not [m for m in loaded if m.startswith(("lhotse_lite.manifest", "lhotse_lite.audio",
-                                                    "lhotse_lite.features.manifest",
-                                                    "lhotse_lite.features.kaldi.extractors"))]
+    assert not [
+        m
+        for m in loaded
+        if m.startswith(
+            (
+                "lhotse_lite.manifest",
+                "lhotse_lite.audio",
+                "lhotse_lite.features.manifest",
+                "lhotse_lite.features.kaldi.extractors",
+            )
+        )
+    ]
 
 
 @pytest.mark.parametrize(
@@ -113,7 +130,6 @@ def test_constants_are_non_persistent_buffers():
     layer = Wav2MFCC()
     assert layer.state_dict() == {} and list(layer.parameters()) == []
     assert {name for name, _ in layer.named_buffers()} >= {"_window", "_mel_banks", "_sparse_weights", "_cepstrum"}
-
 
 
 def test_buffers_are_read_live_after_moves_copies_and_functional_call(helpers):

@@ -34,13 +34,25 @@ def test_fbank_matches_kaldi(knf, helpers, rate, window, snip, high, use_energy,
     x = helpers.speech_like(int(1.3 * rate), rate, seed=rate) * scale
     high = _high(rate, high)
     layer = Wav2LogFilterBank(
-        sampling_rate=rate, window_type=window, snip_edges=snip, high_freq=high, num_filters=40,
-        use_energy=use_energy, raw_energy=raw_energy,
+        sampling_rate=rate,
+        window_type=window,
+        snip_edges=snip,
+        high_freq=high,
+        num_filters=40,
+        use_energy=use_energy,
+        raw_energy=raw_energy,
     )
     ours = layer(x.unsqueeze(0))[0]
     ref = helpers.knf_fbank(
-        knf, x, rate, window_type=window, snip_edges=snip, high_freq=high, num_filters=40,
-        use_energy=use_energy, raw_energy=raw_energy,
+        knf,
+        x,
+        rate,
+        window_type=window,
+        snip_edges=snip,
+        high_freq=high,
+        num_filters=40,
+        use_energy=use_energy,
+        raw_energy=raw_energy,
     )
     assert tuple(ours.shape) == ref.shape
     assert helpers.max_abs_diff(ours, ref) < TOL
@@ -51,13 +63,23 @@ def test_mfcc_matches_kaldi(knf, helpers, rate, window, snip, high, use_energy, 
     x = helpers.speech_like(int(1.1 * rate), rate, seed=rate + 1) * scale
     high = _high(rate, high)
     layer = Wav2MFCC(
-        sampling_rate=rate, window_type=window, snip_edges=snip, high_freq=high,
-        use_energy=use_energy, raw_energy=raw_energy,
+        sampling_rate=rate,
+        window_type=window,
+        snip_edges=snip,
+        high_freq=high,
+        use_energy=use_energy,
+        raw_energy=raw_energy,
     )
     ours = layer(x.unsqueeze(0))[0]
     ref = helpers.knf_mfcc(
-        knf, x, rate, window_type=window, snip_edges=snip, high_freq=high,
-        use_energy=use_energy, raw_energy=raw_energy,
+        knf,
+        x,
+        rate,
+        window_type=window,
+        snip_edges=snip,
+        high_freq=high,
+        use_energy=use_energy,
+        raw_energy=raw_energy,
     )
     assert tuple(ours.shape) == ref.shape
     assert helpers.max_abs_diff(ours, ref) < TOL
@@ -109,13 +131,25 @@ def test_other_frame_options_match_kaldi(knf, helpers):
     rate = 22050
     x = helpers.speech_like(rate, rate, seed=11)
     layer = Wav2LogFilterBank(
-        sampling_rate=rate, frame_length=0.032, frame_shift=0.0125, num_filters=64, high_freq=0.0,
-        energy_floor=0.0, use_energy=True,
+        sampling_rate=rate,
+        frame_length=0.032,
+        frame_shift=0.0125,
+        num_filters=64,
+        high_freq=0.0,
+        energy_floor=0.0,
+        use_energy=True,
     )
     ours = layer(x.unsqueeze(0))[0]
     ref = helpers.knf_fbank(
-        knf, x, rate, num_filters=64, high_freq=0.0, energy_floor=0.0, use_energy=True,
-        frame_length_ms=32.0, frame_shift_ms=12.5,
+        knf,
+        x,
+        rate,
+        num_filters=64,
+        high_freq=0.0,
+        energy_floor=0.0,
+        use_energy=True,
+        frame_length_ms=32.0,
+        frame_shift_ms=12.5,
     )
     assert tuple(ours.shape) == ref.shape
     assert helpers.max_abs_diff(ours, ref) < TOL

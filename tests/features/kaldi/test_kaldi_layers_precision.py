@@ -100,15 +100,30 @@ def _num_filters(rate: int) -> int:
 
 
 def _torchaudio_outputs(
-    kaldi, x: torch.Tensor, rate: int, window: str, remove_dc: bool, preemph: float, frame_ms: float,
-    power_of_two: bool, energy: str,
+    kaldi,
+    x: torch.Tensor,
+    rate: int,
+    window: str,
+    remove_dc: bool,
+    preemph: float,
+    frame_ms: float,
+    power_of_two: bool,
+    energy: str,
 ) -> Dict[str, torch.Tensor]:
     """The reference quantities computed by torchaudio's code in the dtype of ``x`` (and the default dtype)."""
     raw = energy != "windowed"
     common = dict(
-        sample_frequency=float(rate), frame_length=frame_ms, frame_shift=10.0, dither=0.0, energy_floor=1e-10,
-        preemphasis_coefficient=preemph, remove_dc_offset=remove_dc, round_to_power_of_two=power_of_two,
-        snip_edges=False, window_type=window, raw_energy=raw,
+        sample_frequency=float(rate),
+        frame_length=frame_ms,
+        frame_shift=10.0,
+        dither=0.0,
+        energy_floor=1e-10,
+        preemphasis_coefficient=preemph,
+        remove_dc_offset=remove_dc,
+        round_to_power_of_two=power_of_two,
+        snip_edges=False,
+        window_type=window,
+        raw_energy=raw,
     )
     waveform, shift, size, padded = kaldi._get_waveform_and_window_properties(
         x[None], -1, float(rate), 10.0, frame_ms, power_of_two, preemph
@@ -134,13 +149,24 @@ def _torchaudio_outputs(
 
 
 def _our_outputs(
-    x: torch.Tensor, rate: int, window: str, remove_dc: bool, preemph: float, frame_ms: float, power_of_two: bool,
+    x: torch.Tensor,
+    rate: int,
+    window: str,
+    remove_dc: bool,
+    preemph: float,
+    frame_ms: float,
+    power_of_two: bool,
     energy: str,
 ) -> Dict[str, torch.Tensor]:
     use_energy = energy != "none"
     frame = dict(
-        sampling_rate=rate, frame_length=frame_ms / 1000, frame_shift=0.01, remove_dc_offset=remove_dc,
-        preemph_coeff=preemph, window_type=window, raw_energy=energy != "windowed",
+        sampling_rate=rate,
+        frame_length=frame_ms / 1000,
+        frame_shift=0.01,
+        remove_dc_offset=remove_dc,
+        preemph_coeff=preemph,
+        window_type=window,
+        raw_energy=energy != "windowed",
     )
     spectral = dict(frame, round_to_power_of_two=power_of_two, use_energy=use_energy)
     fft = Wav2FFT(**spectral)
@@ -158,8 +184,15 @@ def _our_outputs(
 
 
 def _knf_outputs(
-    knf, x: torch.Tensor, rate: int, window: str, remove_dc: bool, preemph: float, frame_ms: float,
-    power_of_two: bool, energy: str,
+    knf,
+    x: torch.Tensor,
+    rate: int,
+    window: str,
+    remove_dc: bool,
+    preemph: float,
+    frame_ms: float,
+    power_of_two: bool,
+    energy: str,
 ) -> Dict[str, torch.Tensor]:
     out = {}
     for name, options, computer, filters in (
@@ -203,8 +236,16 @@ def error(values: torch.Tensor, reference: torch.Tensor, quantile: Optional[floa
 
 
 def measure(
-    knf, index: int, rate: int, window: str, remove_dc: bool, preemph: float, frame_ms: float, power_of_two: bool,
-    dc_offset: float, quantile: Optional[float] = QUANTILE,
+    knf,
+    index: int,
+    rate: int,
+    window: str,
+    remove_dc: bool,
+    preemph: float,
+    frame_ms: float,
+    power_of_two: bool,
+    dc_offset: float,
+    quantile: Optional[float] = QUANTILE,
 ) -> Dict[str, Tuple[float, float, Optional[float]]]:
     """``{layer: (our error, torchaudio float32's, kaldi-native-fbank's or None)}`` for one grid entry."""
     kaldi = torchaudio_compliance_kaldi()
@@ -260,19 +301,31 @@ def _summary() -> None:
                 row = rows[layer]
                 best_other = max(torchaudio32, others or 0.0)
                 row.setdefault("ratio", []).append(0.0 if ours == 0 else ours / best_other if best_other else math.inf)
-                for key, value in (("ours", ours), ("ta", torchaudio32), ("knf", others), ("ours_max", ours_max),
-                                   ("ta_max", torchaudio32_max), ("knf_max", others_max)):
+                for key, value in (
+                    ("ours", ours),
+                    ("ta", torchaudio32),
+                    ("knf", others),
+                    ("ours_max", ours_max),
+                    ("ta_max", torchaudio32_max),
+                    ("knf_max", others_max),
+                ):
                     if value is not None:
                         row.setdefault(key, []).append(value)
     print(f"{len(GRID) * len(DC_OFFSETS)} combinations; upper quartile and largest difference, worst over the grid")
-    print(f"{'layer':<11}{'ours q75':>10}{'ta32 q75':>10}{'knf q75':>10}{'ratio med':>10}{'ratio max':>10}"
-          f"{'ours max':>10}{'ta32 max':>10}{'knf max':>10}")
+    print(
+        f"{'layer':<11}{'ours q75':>10}{'ta32 q75':>10}{'knf q75':>10}{'ratio med':>10}{'ratio max':>10}"
+        f"{'ours max':>10}{'ta32 max':>10}{'knf max':>10}"
+    )
     for layer, row in rows.items():
-        worst = {key: f"{max(row[key]):>10.1e}" if key in row else f"{'-':>10}" for key in
-                 ("ours", "ta", "knf", "ours_max", "ta_max", "knf_max")}
+        worst = {
+            key: f"{max(row[key]):>10.1e}" if key in row else f"{'-':>10}"
+            for key in ("ours", "ta", "knf", "ours_max", "ta_max", "knf_max")
+        }
         ratios = sorted(row["ratio"])
-        print(f"{layer:<11}{worst['ours']}{worst['ta']}{worst['knf']}{ratios[len(ratios) // 2]:>10.2f}"
-              f"{ratios[-1]:>10.2f}{worst['ours_max']}{worst['ta_max']}{worst['knf_max']}")
+        print(
+            f"{layer:<11}{worst['ours']}{worst['ta']}{worst['knf']}{ratios[len(ratios) // 2]:>10.2f}"
+            f"{ratios[-1]:>10.2f}{worst['ours_max']}{worst['ta_max']}{worst['knf_max']}"
+        )
 
 
 if __name__ == "__main__":

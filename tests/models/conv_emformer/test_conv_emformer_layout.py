@@ -135,7 +135,11 @@ def test_public_surface_is_pinned():
 
     assert package.__all__ == ["ConvEmformer", "ConvEmformerLayerState", "init_state", "weight_init_gains"]
     assert ConvEmformerLayerState._fields == (
-        "memory", "left_context_key", "left_context_val", "past_length", "conv_cache"
+        "memory",
+        "left_context_key",
+        "left_context_val",
+        "past_length",
+        "conv_cache",
     )
     import lhotse_lite.models
 

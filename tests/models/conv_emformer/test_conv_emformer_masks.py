@@ -79,17 +79,13 @@ def test_segment_summaries_average_each_segment():
 
 def test_key_padding_mask_hides_frames_beyond_lengths():
     mask = key_padding_mask(torch.tensor([2, 4, 0]), 2, 4)
-    expected = torch.tensor(
-        [[0, 0, 0, 0, 1, 1], [0, 0, 0, 0, 0, 0], [0, 0, 1, 1, 1, 1]], dtype=torch.bool
-    )
+    expected = torch.tensor([[0, 0, 0, 0, 1, 1], [0, 0, 0, 0, 0, 0], [0, 0, 1, 1, 1, 1]], dtype=torch.bool)
     assert torch.equal(mask, expected)
 
 
 def test_key_padding_mask_counts_padding_from_the_end_of_the_batch_like_torchaudio():
     # max(lengths) = 3 < U = 5: every item sees 2 frames more than its length; one item: no mask
     mask = key_padding_mask(torch.tensor([3, 1, 0]), 1, 5)
-    expected = torch.tensor(
-        [[0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 1, 1], [0, 0, 0, 1, 1, 1]], dtype=torch.bool
-    )
+    expected = torch.tensor([[0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 1, 1], [0, 0, 0, 1, 1, 1]], dtype=torch.bool)
     assert torch.equal(mask, expected)
     assert key_padding_mask(torch.tensor([2]), 1, 5) is None

@@ -24,24 +24,36 @@ CONFIGS: Dict[str, dict] = {
     "left_long": dict(segment_length=4, kernel_size=3, left_context_length=6, right_context_length=1),
     "left_only": dict(segment_length=4, kernel_size=3, left_context_length=4),
     "memory_clamp": dict(segment_length=4, kernel_size=3, right_context_length=2, max_memory_size=2),
-    "memory_tanh": dict(
-        segment_length=4, kernel_size=3, right_context_length=2, max_memory_size=2, tanh_on_mem=True
-    ),
+    "memory_tanh": dict(segment_length=4, kernel_size=3, right_context_length=2, max_memory_size=2, tanh_on_mem=True),
     "memory_no_right": dict(segment_length=4, kernel_size=3, max_memory_size=1, left_context_length=2),
     "memory_all": dict(
-        segment_length=4, kernel_size=3, left_context_length=4, right_context_length=3, max_memory_size=1,
+        segment_length=4,
+        kernel_size=3,
+        left_context_length=4,
+        right_context_length=3,
+        max_memory_size=1,
         tanh_on_mem=True,
     ),
     "memory_larger_than_stream": dict(
         segment_length=4, kernel_size=3, left_context_length=2, right_context_length=2, max_memory_size=10
     ),
     "ffn_gelu_conv_relu": dict(
-        segment_length=4, kernel_size=3, left_context_length=3, right_context_length=2, max_memory_size=2,
-        ffn_activation="gelu", conv_activation="relu",
+        segment_length=4,
+        kernel_size=3,
+        left_context_length=3,
+        right_context_length=2,
+        max_memory_size=2,
+        ffn_activation="gelu",
+        conv_activation="relu",
     ),
     "ffn_silu_conv_gelu_long_kernel": dict(
-        segment_length=4, kernel_size=7, left_context_length=5, right_context_length=2, max_memory_size=3,
-        ffn_activation="silu", conv_activation="gelu",
+        segment_length=4,
+        kernel_size=7,
+        left_context_length=5,
+        right_context_length=2,
+        max_memory_size=3,
+        ffn_activation="silu",
+        conv_activation="gelu",
     ),
     "kernel_1": dict(segment_length=4, kernel_size=1, left_context_length=2, right_context_length=2),
     "right_equals_segment": dict(segment_length=4, kernel_size=5, right_context_length=4, max_memory_size=2),
@@ -50,12 +62,20 @@ CONFIGS: Dict[str, dict] = {
         segment_length=1, kernel_size=3, left_context_length=2, right_context_length=1, max_memory_size=2
     ),
     "init_none": dict(
-        segment_length=4, kernel_size=3, right_context_length=2, max_memory_size=2,
+        segment_length=4,
+        kernel_size=3,
+        right_context_length=2,
+        max_memory_size=2,
         weight_init_scale_strategy=None,
     ),
     "init_constant_dropout_eval": dict(
-        segment_length=4, kernel_size=3, left_context_length=2, right_context_length=2, max_memory_size=2,
-        weight_init_scale_strategy="constant", dropout=0.3,
+        segment_length=4,
+        kernel_size=3,
+        left_context_length=2,
+        right_context_length=2,
+        max_memory_size=2,
+        weight_init_scale_strategy="constant",
+        dropout=0.3,
     ),
 }
 
@@ -116,9 +136,7 @@ def test_flushing_a_zero_padded_tail_equals_forward_with_lengths(num_frames):
     torch.testing.assert_close(torch.cat(outputs, dim=1), expected[:, :num_frames], rtol=0.0, atol=TOLERANCE)
 
 
-@pytest.mark.parametrize(
-    "name", ["memory_all", "ffn_silu_conv_gelu_long_kernel", "right_longer_than_segment"]
-)
+@pytest.mark.parametrize("name", ["memory_all", "ffn_silu_conv_gelu_long_kernel", "right_longer_than_segment"])
 def test_streaming_equals_forward_exactly_in_float64(name):
     config = CONFIGS[name]
     model = _build(**config).double()
@@ -159,9 +177,7 @@ def test_memory_is_bounded_by_clamp_or_tanh():
 
 
 def test_infer_does_not_modify_the_states_it_is_given():
-    model = _build(
-        segment_length=4, kernel_size=3, left_context_length=2, right_context_length=1, max_memory_size=2
-    )
+    model = _build(segment_length=4, kernel_size=3, left_context_length=2, right_context_length=1, max_memory_size=2)
     with torch.no_grad():
         _, _, states = model.infer(torch.randn(2, 5, DIM), torch.full((2,), 5))
         before = [[t.clone() for t in s] for s in states]
@@ -171,9 +187,7 @@ def test_infer_does_not_modify_the_states_it_is_given():
 
 
 def test_batched_forward_equals_one_by_one():
-    model = _build(
-        segment_length=4, kernel_size=3, left_context_length=3, right_context_length=2, max_memory_size=2
-    )
+    model = _build(segment_length=4, kernel_size=3, left_context_length=3, right_context_length=2, max_memory_size=2)
     torch.manual_seed(2)
     x = torch.randn(2, 14, DIM)  # up to 12 utterance frames + 2 right-context frames
     lengths = torch.tensor([12, 8])
@@ -217,9 +231,7 @@ def test_torchscript_reports_shape_errors():
 @pytest.mark.parametrize(
     "config",
     [
-        dict(
-            segment_length=4, kernel_size=3, right_context_length=2, left_context_length=3, max_memory_size=2
-        ),
+        dict(segment_length=4, kernel_size=3, right_context_length=2, left_context_length=3, max_memory_size=2),
         dict(segment_length=3, kernel_size=5, right_context_length=0, max_memory_size=1),
         dict(segment_length=2, kernel_size=3, right_context_length=3),
     ],
@@ -234,9 +246,7 @@ def test_no_output_depends_on_input_beyond_its_right_context(config):
     def run(x: torch.Tensor) -> torch.Tensor:
         return model(x, torch.full((x.size(0),), utt_len))[0]
 
-    deps = infer_dependency_matrix(
-        run, (1, utt_len + r, DIM), num_trials=2, generator=torch.Generator().manual_seed(0)
-    )
+    deps = infer_dependency_matrix(run, (1, utt_len + r, DIM), num_trials=2, generator=torch.Generator().manual_seed(0))
     assert deps.shape == (utt_len + r, utt_len)
     for out_frame in range(utt_len):
         horizon = (out_frame // s + 1) * s + r  # first input frame the output must not see

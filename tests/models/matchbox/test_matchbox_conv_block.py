@@ -34,8 +34,17 @@ def _block(geometry, norm, separable, groups, conv_mask, **extra):
     kwargs.update(extra)
     torch.manual_seed(0)
     block = ConvBlock(
-        IN, OUT, kernel_size=KERNEL, dropout=0.1, activation="relu", separable=separable, groups=groups,
-        normalization=norm, norm_groups=2, conv_mask=conv_mask, **kwargs,
+        IN,
+        OUT,
+        kernel_size=KERNEL,
+        dropout=0.1,
+        activation="relu",
+        separable=separable,
+        groups=groups,
+        normalization=norm,
+        norm_groups=2,
+        conv_mask=conv_mask,
+        **kwargs,
     )
     for module in block.modules():  # non-trivial norm statistics so eval mode is not an identity
         if isinstance(module, nn.BatchNorm1d):
@@ -163,8 +172,17 @@ def test_even_kernel_is_bumped_to_odd_like_nemo():
 
 
 def test_kernel_size_factor_and_list_arguments():
-    block = ConvBlock(IN, IN, repeat=1, kernel_size=[11], kernel_size_factor=0.5, stride=[1], dilation=[1],
-                      separable=True, conv_mask=True)
+    block = ConvBlock(
+        IN,
+        IN,
+        repeat=1,
+        kernel_size=[11],
+        kernel_size_factor=0.5,
+        stride=[1],
+        dilation=[1],
+        separable=True,
+        conv_mask=True,
+    )
     assert block.mconv[0].conv.kernel_size == (5,)
 
 

@@ -174,8 +174,17 @@ def test_encoder_without_lengths_uses_all_frames():
 def test_strided_custom_encoder_lengths():
     blocks = [
         BlockConfig(filters=32, kernel=[11], stride=[2], separable=True),
-        {"filters": 32, "repeat": 2, "kernel": [7], "stride": [2], "residual": True, "separable": True,
-         "residual_mode": "stride_add", "stride_last": True, "groups": 2},
+        {
+            "filters": 32,
+            "repeat": 2,
+            "kernel": [7],
+            "stride": [2],
+            "residual": True,
+            "separable": True,
+            "residual_mode": "stride_add",
+            "stride_last": True,
+            "groups": 2,
+        },
         BlockConfig(filters=16, kernel=1),
     ]
     encoder = ConvASREncoder(feat_in=20, blocks=blocks, normalization_mode="group", norm_groups=4).eval()

@@ -20,8 +20,17 @@ LABELS = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go",
 
 def _block(filters, repeat, kernel, dilation=1, residual=False, separable=True):
     # Field names and list-valued geometry as in NeMo's examples/asr/conf/matchboxnet/*.yaml (resolved).
-    entry = {"filters": filters, "repeat": repeat, "kernel": [kernel], "stride": [1], "dilation": [dilation],
-             "dropout": 0.0, "residual": residual, "kernel_size_factor": 1.0, "se": False}
+    entry = {
+        "filters": filters,
+        "repeat": repeat,
+        "kernel": [kernel],
+        "stride": [1],
+        "dilation": [dilation],
+        "dropout": 0.0,
+        "residual": residual,
+        "kernel_size_factor": 1.0,
+        "se": False,
+    }
     if separable:
         entry["separable"] = True
     return entry
@@ -46,8 +55,13 @@ def nemo_config(repeat=1):
                 _block(128, 1, 1, separable=False),
             ],
         },
-        "decoder": {"_target_": "nemo.collections.asr.modules.ConvASRDecoderClassification", "feat_in": 128,
-                    "num_classes": len(LABELS), "return_logits": True, "pooling_type": "avg"},
+        "decoder": {
+            "_target_": "nemo.collections.asr.modules.ConvASRDecoderClassification",
+            "feat_in": 128,
+            "num_classes": len(LABELS),
+            "return_logits": True,
+            "pooling_type": "avg",
+        },
     }
 
 

@@ -7,14 +7,31 @@ import lhotse_lite.models.matchbox as matchbox
 
 EXPECTED = {
     # The names of the seed reference (NeMo's matchbox package) ...
-    "ConvASREncoder", "ConvASRDecoderClassification", "ConvBlock", "MaskedConv1d", "GroupShuffle",
-    "compute_new_kernel_size", "get_same_padding", "init_weights", "tds_normal_", "tds_uniform_",
+    "ConvASREncoder",
+    "ConvASRDecoderClassification",
+    "ConvBlock",
+    "MaskedConv1d",
+    "GroupShuffle",
+    "compute_new_kernel_size",
+    "get_same_padding",
+    "init_weights",
+    "tds_normal_",
+    "tds_uniform_",
     # ... presets, the container model, block configs and NeMo checkpoint loading.
-    "matchboxnet", "matchboxnet_3x1x64", "matchboxnet_3x2x64", "matchboxnet_6x2x64", "MatchboxNet",
-    "BlockConfig", "matchboxnet_blocks", "load_nemo_matchboxnet", "matchboxnet_from_nemo_config",
-    "select_nemo_weights", "write_nemo_archive",
+    "matchboxnet",
+    "matchboxnet_3x1x64",
+    "matchboxnet_3x2x64",
+    "matchboxnet_6x2x64",
+    "MatchboxNet",
+    "BlockConfig",
+    "matchboxnet_blocks",
+    "load_nemo_matchboxnet",
+    "matchboxnet_from_nemo_config",
+    "select_nemo_weights",
+    "write_nemo_archive",
     # NeMo's squeeze-excite layer and the padding rule of future_context.
-    "SqueezeExcite", "get_asymmetric_padding",
+    "SqueezeExcite",
+    "get_asymmetric_padding",
 }
 
 

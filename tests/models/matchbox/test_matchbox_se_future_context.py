@@ -28,21 +28,39 @@ def _perturbed(module: torch.nn.Module) -> torch.nn.Module:
     return module.eval()
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(se=True, se_reduction_ratio=4),
-    dict(se=True, se_reduction_ratio=2, se_context_window=4),
-    dict(future_context=1),
-    dict(se=True, se_reduction_ratio=8, future_context=3, stride=2, stride_last=True, residual_mode="stride_add"),
-], ids=["se", "se_window", "future", "se_future_stride"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(se=True, se_reduction_ratio=4),
+        dict(se=True, se_reduction_ratio=2, se_context_window=4),
+        dict(future_context=1),
+        dict(se=True, se_reduction_ratio=8, future_context=3, stride=2, stride_last=True, residual_mode="stride_add"),
+    ],
+    ids=["se", "se_window", "future", "se_future_stride"],
+)
 @pytest.mark.parametrize("conv_mask", [True, False])
 def test_valid_frames_do_not_depend_on_padding(kwargs, conv_mask):
     """An item's valid outputs are the same alone and in a padded batch (with garbage in the padding), and
     in scripted and eager mode."""
-    block = _perturbed(ConvBlock(8, 8, repeat=2, kernel_size=7, separable=True, conv_mask=True, dropout=0.0,
-                                 activation="relu", **kwargs))
+    block = _perturbed(
+        ConvBlock(
+            8, 8, repeat=2, kernel_size=7, separable=True, conv_mask=True, dropout=0.0, activation="relu", **kwargs
+        )
+    )
     if not conv_mask:  # unmasked convolutions see the padding; compare the squeeze-excite gate alone then
-        block = _perturbed(ConvBlock(8, 8, repeat=1, kernel_size=1, residual=False, conv_mask=False, dropout=0.0,
-                                     activation="relu", **{k: v for k, v in kwargs.items() if k.startswith("se")}))
+        block = _perturbed(
+            ConvBlock(
+                8,
+                8,
+                repeat=1,
+                kernel_size=1,
+                residual=False,
+                conv_mask=False,
+                dropout=0.0,
+                activation="relu",
+                **{k: v for k, v in kwargs.items() if k.startswith("se")},
+            )
+        )
     x = torch.randn(1, 8, 13)
     batch = torch.cat([torch.randn(1, 8, 20), torch.cat([x, 1e3 * torch.randn(1, 8, 7)], dim=2)])
     with torch.no_grad():
@@ -104,11 +122,21 @@ def test_dilated_future_context_lengthens_the_output():
 
 @pytest.mark.filterwarnings("ignore:Initializing zero-element tensors is a no-op:UserWarning")
 def test_encoder_passes_block_settings_and_layer_indices(caplog):
-    encoder = ConvASREncoder(feat_in=4, jasper=[
-        {"filters": 8, "kernel": [5], "se": True, "se_reduction_ratio": 2, "se_context_size": 3,
-         "se_interpolation_mode": "area", "future_context": 1},
-        {"filters": 8, "kernel": [3], "stride": [2]},
-    ])
+    encoder = ConvASREncoder(
+        feat_in=4,
+        jasper=[
+            {
+                "filters": 8,
+                "kernel": [5],
+                "se": True,
+                "se_reduction_ratio": 2,
+                "se_context_size": 3,
+                "se_interpolation_mode": "area",
+                "future_context": 1,
+            },
+            {"filters": 8, "kernel": [3], "stride": [2]},
+        ],
+    )
     first, second = encoder.encoder
     se = first.mconv[-1]
     assert isinstance(se, SqueezeExcite) and se.fc[0].out_features == 4 and se.context_window == 3
@@ -120,13 +148,16 @@ def test_encoder_passes_block_settings_and_layer_indices(caplog):
     assert "0 hidden units, so every gate is a constant sigmoid(0) = 0.5" in caplog.text
 
 
-@pytest.mark.parametrize("bad, message", [
-    (dict(se=True, se_reduction_ratio=0), "se_reduction_ratio must be an int >= 1, got 0"),
-    (dict(se=True, se_context_window=2.5), "se_context_window must be an int"),
-    (dict(future_context="1"), "future_context must be an int"),
-    (dict(quantize=True), r"quantize=True needs NVIDIA's pytorch_quantization"),
-    (dict(repeat=2, dilation=2, residual=True, future_context=1), "residual branch no longer fits"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (dict(se=True, se_reduction_ratio=0), "se_reduction_ratio must be an int >= 1, got 0"),
+        (dict(se=True, se_context_window=2.5), "se_context_window must be an int"),
+        (dict(future_context="1"), "future_context must be an int"),
+        (dict(quantize=True), r"quantize=True needs NVIDIA's pytorch_quantization"),
+        (dict(repeat=2, dilation=2, residual=True, future_context=1), "residual branch no longer fits"),
+    ],
+)
 def test_block_option_errors(bad, message):
     with pytest.raises(ConfigError, match=message):
         ConvBlock(8, 8, kernel_size=5, **bad)
