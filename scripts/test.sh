@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets everything up from nothing (virtual environment, pinned torch, the package with its test and
-# docs extras), lints with ruff and type-checks with mypy (both configured in pyproject.toml), runs the
+# docs extras), lints with ruff (and checks ruff format) and type-checks with mypy (both configured in pyproject.toml), runs the
 # whole test suite, doctests included, runs its torch-free part on the oldest and newest other Python installed
 # (scripts/test_other_pythons.sh: 3.10 and 3.13 here; skipped with a message where absent), then
 # builds the docs with warnings treated as errors. Idempotent: re-running reuses the environments.
@@ -64,6 +64,7 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && [ "$(id -u)
 fi
 
 "$py" -m ruff check .
+"$py" -m ruff format --check .  # the code is formatted by ruff format (settings in pyproject.toml)
 "$py" -m mypy  # the packages and settings of [tool.mypy] in pyproject.toml
 finish lhotse2-environment "$lhotse2_pid"  # the indexing tests compare with it
 if [ -f docs/conf.py ]; then
