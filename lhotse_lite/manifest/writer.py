@@ -272,11 +272,28 @@ class SequentialJsonlWriter:
                 self._write_gzip_index(blocks, self._sidecars)
             else:
                 build_sidecars(self.path, with_ids=False)
-            if self._remote is not None:  # the object appears complete or not at all; a failed upload keeps
-                self._remote.upload(self.path)  # the staged file
-                self.path.unlink()
+            if self._remote is not None and self.url is not None:  # the object appears complete or not at
+                self._upload(self._remote, self.url)  # all; a failed upload keeps the staged file
         finally:
             self._lock.release()
+
+    def _upload(self, guard: RemoteOutput, url: str) -> None:
+        """Put the staged data at the URL (guarded), then its index files, and remove the staged files.
+
+        The old index objects are removed after the data is put: a reader in between finds no index or
+        one whose data identity no longer matches (refused as stale), never items read through it.
+        """
+        from lhotse_lite.manifest.sidecars import INDEX_SUFFIXES
+
+        guard.upload(self.path)
+        for suffix in INDEX_SUFFIXES:
+            remote.remove(url + suffix)
+        for suffix in INDEX_SUFFIXES:
+            sidecar = Path(str(self.path) + suffix)
+            if sidecar.is_file():
+                remote.upload(sidecar, url + suffix)
+                sidecar.unlink()
+        self.path.unlink()
 
     def _write_gzip_index(self, blocks: BlockedGzipWriter, sidecars: SidecarWriter) -> None:
         """Write ``<path>.gzi`` and the summary of the blocked gzip file just renamed into place."""

@@ -94,3 +94,19 @@ def test_writer_resumes_from_the_uploaded_object(s3, bucket, tmp_path, monkeypat
         for sup in items[2:]:
             writer.write(sup)
     assert list(load_manifest(url)) == items
+
+
+@pytest.mark.parametrize("name", ["sups.jsonl.gz", "sups.jsonl"])
+def test_sequential_writer_uploads_the_index_with_the_data(s3, bucket, name, tmp_path):
+    url = f"s3://{bucket}/indexed/{name}"
+    items = list(DummyManifest(SupervisionSet, begin_id=0, end_id=30))
+    with SequentialJsonlWriter(url) as writer:
+        for sup in items:
+            writer.write(sup)
+    keys = {o["Key"] for o in s3.client.list_objects_v2(Bucket=bucket).get("Contents", [])}
+    index = ".gzi" if name.endswith(".gz") else ".idx"
+    assert {f"indexed/{name}", f"indexed/{name}{index}", f"indexed/{name}.idx.json"} <= keys
+    lazy = load_manifest_lazy(url, indexed=True)
+    assert len(lazy) == 30 and lazy[17] == items[17] and lazy[-1] == items[-1]
+    staged = [p.name for p in (tmp_path / "staging").rglob("*") if p.is_file() and not p.name.endswith(".lock")]
+    assert staged == []  # the staged data and index files are removed once uploaded
