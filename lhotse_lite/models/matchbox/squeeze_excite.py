@@ -142,7 +142,8 @@ class SqueezeExcite(nn.Module):
         y = self._squeeze(x, valid).transpose(1, -1)  # (B, 1, C)
         squeeze_weight, excite_weight = self.fc[0].weight, self.fc[2].weight
         # narrows Module.__getattr__'s ``Tensor | Module`` for the type checker (TorchScript knows the types)
-        assert isinstance(squeeze_weight, torch.Tensor) and isinstance(excite_weight, torch.Tensor)
+        if not isinstance(squeeze_weight, torch.Tensor) or not isinstance(excite_weight, torch.Tensor):
+            raise TypeError("SqueezeExcite: fc[0].weight and fc[2].weight must be tensors (was fc replaced?)")
         y = F.linear(y, squeeze_weight.to(compute))
         y = self.fc[1](y)
         y = F.linear(y, excite_weight.to(compute)).transpose(1, -1)  # (B, C, 1)
