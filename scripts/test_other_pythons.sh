@@ -37,7 +37,7 @@ torch_free_modules=(
   lhotse_lite/manifest lhotse_lite/supervision lhotse_lite/audio lhotse_lite/kaldi_data_dir
   lhotse_lite/recipes lhotse_lite/cli
   lhotse_lite/validation lhotse_lite/safe_writes.py lhotse_lite/output_lock.py lhotse_lite/conditions.py lhotse_lite/units.py lhotse_lite/checks.py
-  lhotse_lite/errors.py lhotse_lite/remote.py lhotse_lite/registry.py lhotse_lite/lazy_exports.py lhotse_lite/version.py
+  lhotse_lite/errors.py lhotse_lite/remote.py lhotse_lite/retry.py lhotse_lite/path_map.py lhotse_lite/registry.py lhotse_lite/lazy_exports.py lhotse_lite/version.py
 )
 for optional in lhotse_lite/serialization.py lhotse_lite/lazy.py lhotse_lite/utils.py lhotse_lite/manipulation.py; do
   if [ -f "$optional" ]; then torch_free_modules+=("$optional"); fi
