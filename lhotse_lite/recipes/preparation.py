@@ -33,7 +33,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 from lhotse_lite.audio import Recording, RecordingSet
 from lhotse_lite.errors import AudioNotFoundError, ManifestError
-from lhotse_lite.recipes.utils import manifests_exist
+from lhotse_lite.recipes.utils import manifests_exist, output_file
 from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
 from lhotse_lite.types import Pathlike
 from lhotse_lite.validation import validate_manifests
@@ -115,17 +115,18 @@ def corpus_path(corpus_dir: Pathlike) -> Path:
     return path
 
 
-def manifest_paths(output_dir: Pathlike, prefix: str, split: str) -> Dict[str, Path]:
-    """Where a split's manifests are written (Lhotse's file names).
+def manifest_paths(output_dir: Pathlike, prefix: str, split: str) -> Dict[str, Union[Path, str]]:
+    """Where a split's manifests are written (Lhotse's file names): paths, or URLs under a URL folder.
 
     Example:
         >>> sorted(p.name for p in manifest_paths("out", "yesno", "train").values())
         ['yesno_recordings_train.jsonl.gz', 'yesno_supervisions_train.jsonl.gz']
+        >>> manifest_paths("s3://bucket/out", "yesno", "train")["recordings"]
+        's3://bucket/out/yesno_recordings_train.jsonl.gz'
     """
-    out = Path(output_dir)
     return {
-        "recordings": out / f"{prefix}_recordings_{split}.jsonl.gz",
-        "supervisions": out / f"{prefix}_supervisions_{split}.jsonl.gz",
+        "recordings": output_file(output_dir, f"{prefix}_recordings_{split}.jsonl.gz"),
+        "supervisions": output_file(output_dir, f"{prefix}_supervisions_{split}.jsonl.gz"),
     }
 
 
@@ -208,7 +209,8 @@ def finish_split(
         )
     if output_dir is not None:
         paths = manifest_paths(output_dir, prefix, split)
-        paths["recordings"].parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(paths["recordings"], Path):  # (a URL folder needs no creating)
+            paths["recordings"].parent.mkdir(parents=True, exist_ok=True)
         # recordings first: a split counts as finished (read_cached_split) once its supervisions exist
         recording_set.to_file(paths["recordings"])
         supervision_set.to_file(paths["supervisions"])

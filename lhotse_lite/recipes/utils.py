@@ -22,6 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Dict, Iterable, Optional, Sequence, Type, Union
 
+from lhotse_lite import remote
 from lhotse_lite.audio import RecordingSet
 from lhotse_lite.errors import NotStreamableError, UnknownNameError
 from lhotse_lite.features.manifest import FeatureSet
@@ -113,8 +114,8 @@ def read_manifests_if_cached(
     manifests: Dict[str, Dict[str, Manifest]] = defaultdict(dict)
     for part in dataset_parts or ():
         for name in types:
-            path = Path(output_dir) / f"{prefix}{name}_{part}.{suffix}"
-            if not path.is_file():
+            path = output_file(output_dir, f"{prefix}{name}_{part}.{suffix}")
+            if not _is_file(path):
                 continue
             if lazy:
                 manifests[part][name] = TYPES_TO_CLASSES[name].from_jsonl_lazy(path)
@@ -143,7 +144,25 @@ def manifests_exist(
     if output_dir is None:
         return False
     prefix, suffix = _affixes(prefix, suffix)
-    return all((Path(output_dir) / f"{prefix}{name}_{part}.{suffix}").is_file() for name in _check_types(types))
+    return all(_is_file(output_file(output_dir, f"{prefix}{name}_{part}.{suffix}")) for name in _check_types(types))
+
+
+def output_file(output_dir: Pathlike, name: str) -> Union[Path, str]:
+    """The file ``name`` in a recipe's output folder: a ``Path``, or a URL string for a URL folder.
+
+    (``Path("s3://bucket/x")`` would be the local folder ``s3:/bucket/x``.)
+
+    Example:
+        >>> output_file("s3://bucket/out/", "a.jsonl.gz"), output_file("out", "a.jsonl.gz")
+        ('s3://bucket/out/a.jsonl.gz', PosixPath('out/a.jsonl.gz'))
+    """
+    if remote.is_url(output_dir):
+        return f"{str(output_dir).rstrip('/')}/{name}"
+    return Path(output_dir) / name
+
+
+def _is_file(path: Union[Path, str]) -> bool:
+    return remote.exists(path) if isinstance(path, str) else path.is_file()
 
 
 class TimeFormatConverter:
