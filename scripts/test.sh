@@ -72,8 +72,14 @@ if [ -f docs/conf.py ]; then
   docs_pid=$!
   background+=("$docs_pid")
 fi
-"$py" -m pytest -q -rs "$@"  # -rs: every skipped test with its reason
+suite=0
+"$py" -m pytest -q -rs "$@" || suite=$?  # -rs: every skipped test with its reason
+# the steps beside the suite are shown (and can fail the script) whether or not the suite passed
 finish other-pythons "$others_pid"
 if [ -n "${docs_pid:-}" ]; then
   finish docs "$docs_pid"
+fi
+if [ "$suite" != 0 ]; then
+  echo "Error: the main test suite failed with exit status $suite (its output is above the other steps')" >&2
+  exit "$suite"
 fi

@@ -104,7 +104,13 @@ def test_two_cli_extractions_into_one_folder(tmp_path, recordings):
     assert _run(args, run).returncode == 0  # a third run: nothing left to do, nothing changed
     assert _run(args, tmp_path / "reference").returncode == 0
     _same_bytes(run, tmp_path / "reference", ["feats.lca", "feats.jsonl.gz", "feats.jsonl.gz.producer.json"])
-    assert sorted(os.listdir(run / "out")) == ["feats.jsonl.gz", "feats.jsonl.gz.producer.json", "feats.lca"]
+    assert sorted(os.listdir(run / "out")) == [
+        "feats.jsonl.gz",
+        "feats.jsonl.gz.gzi",  # the manifest's block index and summary, written with it
+        "feats.jsonl.gz.idx.json",
+        "feats.jsonl.gz.producer.json",
+        "feats.lca",
+    ]
 
 
 def test_two_builder_runs_with_two_jobs_then_a_resume(tmp_path, recordings):
