@@ -26,7 +26,8 @@ logs=.test-logs
 rm -rf "$logs" && mkdir -p "$logs"
 background=()
 # (on any exit: stop what still runs beside, children first)
-trap 'for pid in "${background[@]}"; do pkill -P "$pid" 2>/dev/null; kill "$pid" 2>/dev/null; done; true' EXIT
+# (|| true: errexit applies inside the trap, and a step that has ended cannot be killed)
+trap 'for pid in "${background[@]}"; do pkill -P "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done' EXIT
 # finish NAME PID: waits for a background step, shows its output, and fails the script if it failed.
 finish() {
   local status=0
