@@ -18,6 +18,7 @@ from typing import Optional, Tuple
 
 import click
 
+from lhotse_lite.cli.groups import CommandGroup
 from lhotse_lite.cli.manifest_io import expect_kind, read_manifest
 
 __all__ = ["feat"]
@@ -47,7 +48,7 @@ class StorageChoice(click.Choice):
         return tuple(available_storage_backends())
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def feat() -> None:
     """Kaldi-compatible feature extraction, storage and statistics."""
 

@@ -14,6 +14,7 @@ from typing import Optional, Tuple
 
 import click
 
+from lhotse_lite.cli.groups import CommandGroup
 from lhotse_lite.cli.manifest_io import expect_kind, read_manifest, write_manifest
 from lhotse_lite.cli.params import FiniteFloat
 
@@ -26,7 +27,7 @@ _OUT = click.Path(allow_dash=True, dir_okay=False, writable=True)
 # ---------------------------------------------------------------------------------------------- RTTM
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def rttm() -> None:
     """Speaker turns in RTTM files <-> supervisions."""
 
@@ -62,7 +63,7 @@ def rttm_export(supervisions: str, output_rttm: str) -> None:
 # ----------------------------------------------------------------------------------------------- CTM
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def ctm() -> None:
     """Time-aligned words in CTM files <-> supervision alignments."""
 
@@ -96,7 +97,7 @@ def ctm_export(supervisions: str, output_ctm: str, kind: str) -> None:
 # --------------------------------------------------------------------------------------------- Kaldi
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def kaldi() -> None:
     """Kaldi data directories (wav.scp, segments, text, utt2spk, ...) <-> manifests."""
 

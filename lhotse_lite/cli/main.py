@@ -24,6 +24,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import click
 
+from lhotse_lite.cli.groups import CommandGroup
 from lhotse_lite.errors import LhotseLiteError
 from lhotse_lite.version import __version__
 
@@ -88,7 +89,7 @@ def lhotse_command_hint(name: str) -> Optional[str]:
     return f"Lhotse's {name!r} has no counterpart here: {text}"
 
 
-class LiteGroup(click.Group):
+class LiteGroup(CommandGroup):
     """A click group that turns library and file errors into ``Error: ...`` and exit status 1.
 
     A Lhotse command name that ``lite`` lacks (:data:`LHOTSE_COMMANDS`) is a usage error (exit status

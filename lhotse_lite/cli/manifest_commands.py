@@ -25,6 +25,7 @@ from typing import Optional, Sequence, Tuple
 
 import click
 
+from lhotse_lite.cli.groups import CommandGroup
 from lhotse_lite.cli.manifest_io import (
     STREAM,
     group_by_kind,
@@ -43,7 +44,7 @@ _IN = click.Path(allow_dash=True, dir_okay=False)
 _OUT = click.Path(allow_dash=True, dir_okay=False, writable=True)
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def manifest() -> None:
     """Check, summarise and reshape manifests (recordings, supervisions, features)."""
 

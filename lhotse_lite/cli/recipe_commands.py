@@ -19,6 +19,8 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 
 import click
 
+from lhotse_lite.cli.groups import CommandGroup
+
 __all__ = ["prepare", "download"]
 
 _CORPUS = click.Path(exists=True, file_okay=False)
@@ -39,7 +41,7 @@ def _report(manifests: Dict[str, Dict[str, Any]]) -> None:
         click.echo(f"{split}: {len(recordings)} recordings ({hours:.3f} h), {len(supervisions)} supervisions", err=True)
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def prepare() -> None:
     """Prepare a corpus's manifests: CORPUS_DIR in, OUTPUT_DIR/<corpus>_{recordings,supervisions}_<split>.jsonl.gz out.
 
@@ -47,7 +49,7 @@ def prepare() -> None:
     """
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def download() -> None:
     """Download and unpack a corpus (resumable; what is complete is skipped)."""
 

@@ -59,3 +59,27 @@ def test_a_hint_names_the_command_that_does_the_work(tmp_path):
     result = CliRunner().invoke(cli, ["manifest", "split", "2", str(path), str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "out").iterdir())) == 2
+
+
+def _groups(command: click.Command, path: str = "lite"):
+    if isinstance(command, click.Group):
+        yield path, command
+        for name, sub in command.commands.items():
+            yield from _groups(sub, f"{path} {name}")
+
+
+@pytest.mark.parametrize("path", [path for path, _ in _groups(cli)])
+def test_an_unknown_command_lists_the_commands_of_its_group(path):
+    group = _command(path)
+    assert isinstance(group, click.Group)
+    result = CliRunner().invoke(cli, [*path.split()[1:], "no-such-command"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    listed = result.output.splitlines()[-1].split("The commands are: ")[1].rstrip(".").split(", ")
+    assert listed == sorted(group.commands)
+
+
+def test_a_misspelt_corpus_suggests_the_closest():
+    result = CliRunner().invoke(cli, ["prepare", "librispeeh", "corpus", "out"])
+    assert result.exit_code == 2
+    assert "No such command 'librispeeh'. Did you mean 'librispeech'?" in result.output
+    assert "yesno" in result.output
