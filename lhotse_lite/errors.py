@@ -56,6 +56,7 @@ __all__ = [
     "FileWriteError",
     "OutputLockedError",
     "OutputChangedError",
+    "CollapsedUrlError",
     "ResumeMismatchError",
     "ManifestNotFoundError",
     "ShapeError",
@@ -259,6 +260,13 @@ class OutputChangedError(LhotseLiteError, FileExistsError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class CollapsedUrlError(LhotseLiteError, ValueError):
+    """A local output path that is a URL with its ``//`` collapsed to ``/`` (``Path("s3://b/x")`` is ``s3:/b/x``).
+
+    Writing it would create a local folder named ``s3:``; pass URLs as strings (see :doc:`/remote`).
+    """
 
 
 class ResumeMismatchError(LhotseLiteError, ValueError):

@@ -156,7 +156,6 @@ def _line_offsets(path: Pathlike) -> np.ndarray:
 def write_index_file(offsets: np.ndarray, path: Pathlike) -> None:
     """Write ``offsets`` as an index file atomically (a temporary file renamed over ``path``)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = make_temp_file(path)
     try:
         with naming_write_errors(path), os.fdopen(fd, "wb") as f:

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import IO, Any, Optional
 
 from lhotse_lite.errors import OutputChangedError, OutputLockedError, RemoteChangedError, RemoteNotFoundError
+from lhotse_lite.safe_writes import local_output
 from lhotse_lite.types import Pathlike
 
 try:
@@ -94,7 +95,7 @@ class OutputLock:
     """
 
     def __init__(self, output: Pathlike) -> None:
-        self.output = Path(output)
+        self.output = local_output(output)
         self.lock_path = lock_path_of(output)
         self._file: Optional[IO[bytes]] = None
 

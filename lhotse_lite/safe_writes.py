@@ -39,10 +39,17 @@ from pathlib import Path
 from typing import BinaryIO, Iterator, Set, Tuple
 
 from lhotse_lite import remote
-from lhotse_lite.errors import FileWriteError, LhotseLiteError
+from lhotse_lite.errors import CollapsedUrlError, FileWriteError, LhotseLiteError
 from lhotse_lite.types import Pathlike
 
-__all__ = ["atomic_open", "make_temp_file", "remove_stale_temp_files", "naming_write_errors", "GZIP_LEVEL"]
+__all__ = [
+    "atomic_open",
+    "local_output",
+    "make_temp_file",
+    "remove_stale_temp_files",
+    "naming_write_errors",
+    "GZIP_LEVEL",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -62,11 +69,51 @@ def _host() -> str:
     return re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:32] or "host"
 
 
+# "<protocol>:/x" where "<protocol>://x" was meant: what pathlib.Path and os.path.normpath make of a URL
+_COLLAPSED_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]+):/+(?=[^/])")
+_REMOTE_PROTOCOLS = frozenset(
+    {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "http", "https", "hf", "oss", "oci", "r2"}
+    | {"ftp", "sftp", "ssh", "webdav", "dbfs", "memory"}
+)
+
+
+def local_output(path: Pathlike) -> Path:
+    """``path`` as a local output path, refusing a URL whose ``//`` was collapsed to ``/``.
+
+    ``Path("s3://bucket/feats")`` is ``s3:/bucket/feats``: writing it would create a local folder named
+    ``s3:`` and leave the store untouched. Outputs take URLs as strings (``"s3://bucket/feats"``).
+
+    Raises:
+        CollapsedUrlError: ``path`` starts with ``<protocol>:/`` for a remote protocol (``s3``, ``gs``,
+            ``http``, ...).
+
+    Example:
+        >>> local_output("out/feats")
+        PosixPath('out/feats')
+        >>> local_output(Path("s3://bucket/feats"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.CollapsedUrlError: 's3:/bucket/feats' is the URL 's3://bucket/feats' with one '/' lost ...
+    """
+    text = os.fspath(path)
+    match = _COLLAPSED_URL.match(text)
+    if match is not None and match.group(1).lower() in _REMOTE_PROTOCOLS:
+        url = f"{match.group(1)}://{text[match.end() :]}"
+        if text.startswith(url):  # a URL where only a local path will do
+            raise CollapsedUrlError(f"{text!r} is a URL; this output must be a local path")
+        raise CollapsedUrlError(
+            f"{text!r} is the URL {url!r} with one '/' lost (pathlib.Path and os.path.normpath collapse '//'); "
+            "pass the URL as a string, not a Path, to write there"
+        )
+    return Path(text)
+
+
 def make_temp_file(target: Pathlike) -> Tuple[int, str]:
     """Creates a hidden temporary file next to ``target``, named after its writer; returns ``(fd, path)``.
 
     Args:
-        target: The file the temporary one will replace (its directory must exist).
+        target: The file the temporary one will replace; its folder is created if missing, and the
+            temporary files that killed writers of ``target`` left there are removed.
 
     Example:
         >>> import os, tempfile
@@ -74,7 +121,9 @@ def make_temp_file(target: Pathlike) -> Tuple[int, str]:
         >>> os.close(fd); os.path.basename(path).startswith(".a.json.") and path.endswith(".tmp")
         True
     """
-    target = Path(target)
+    target = local_output(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(target)
     return tempfile.mkstemp(prefix=f".{target.name}.{_host()}-{os.getpid()}.", suffix=".tmp", dir=target.parent)
 
 
@@ -196,9 +245,7 @@ def atomic_open(path: Pathlike, gzip_level: int = GZIP_LEVEL) -> Iterator[Binary
         with remote.staged_write(str(path)) as local, atomic_open(local, gzip_level) as f:
             yield f
         return
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temp_files(path)  # what killed writes of this file left behind
+    path = local_output(path)
     fd, tmp = make_temp_file(path)
     try:
         with naming_write_errors(path), os.fdopen(fd, "wb") as raw:

@@ -210,7 +210,6 @@ def write_blocked_gzip(path: Pathlike, lines: Iterable[bytes], block_bytes: int 
     from lhotse_lite.safe_writes import make_temp_file, naming_write_errors
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = make_temp_file(path)
     try:
         with naming_write_errors(path), os.fdopen(fd, "wb") as f:
