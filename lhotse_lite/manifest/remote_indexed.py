@@ -148,13 +148,33 @@ class RemoteObjectRanges:
 
 
 def _entry(url: str, info: Dict[str, Any], suffix: str) -> Path:
+    """``<sha256(url)>-<sha256(identity)><suffix>``: one name per version, the URL's versions side by side."""
     identity = json.dumps([url, info.get("etag"), info.get("size"), info.get("modified")])
-    key = hashlib.sha256(identity.encode("utf-8")).hexdigest()
-    return cache_dir() / key[:2] / (key + suffix)
+    url_key = hashlib.sha256(url.encode("utf-8")).hexdigest()
+    version = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+    return cache_dir() / url_key[:2] / f"{url_key}-{version}{suffix}"
+
+
+def _evict_other_versions(path: Path) -> int:
+    """Removes the entries of earlier versions of ``path``'s URL (same suffix); returns how many.
+
+    A process still reading an old version keeps its open file (POSIX); its next ranged read of the
+    replaced object fails with ``RemoteChangedError`` anyway.
+    """
+    url_key, _, rest = path.name.partition("-")
+    suffix = rest[32:]
+    removed = 0
+    for other in path.parent.glob(f"{url_key}-*{suffix}"):
+        if other != path and other.name[len(url_key) + 1 + 32 :] == suffix:
+            with contextlib.suppress(FileNotFoundError):
+                other.unlink()
+                removed += 1
+    return removed
 
 
 def _write_entry(path: Path, data: bytes) -> None:
-    """``data`` as the cache entry ``path``: a temporary file in the same folder, renamed into place."""
+    """``data`` as the cache entry ``path``: a temporary file in the same folder, renamed into place; the
+    entries of the URL's earlier versions are removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -165,6 +185,7 @@ def _write_entry(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    _evict_other_versions(path)
 
 
 def fetch_index_file(url: str) -> Optional[Path]:
@@ -218,6 +239,7 @@ def _built_offsets(data: RemoteObjectRanges) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=path.parent) as folder:
             create_jsonl_index(_local_copy_of(data, folder), output_path=path)  # written atomically
+        _evict_other_versions(path)
     return path
 
 
@@ -238,6 +260,7 @@ def _built_ids(data: RemoteObjectRanges) -> Path:
             else:
                 build_sidecars(local, write_offsets=False)
             os.replace(ids_path(local), path)
+        _evict_other_versions(path)
     return path
 
 

@@ -113,12 +113,17 @@ def test_a_jsonl_without_an_index_is_indexed_once_and_cached(s3, bucket, tmp_pat
     assert lazy["s0009"] == sups["s0009"]  # the id index is built the same way
 
 
-def test_a_replaced_manifest_is_never_read_through_the_old_index(place):
+def _cache_entries(tmp_path):
+    return sorted(p.name for p in (tmp_path / "cache").rglob("*") if p.is_file())
+
+
+def test_a_replaced_manifest_is_never_read_through_the_old_index(place, tmp_path):
     base, proxy, write = place
     url = f"{base}/sups.jsonl"
     write(_sups("a"), "sups.jsonl")
     opened = load_manifest_lazy(url, indexed=True)
     assert opened[5].id == "a0005"
+    first_entries = _cache_entries(tmp_path)
     new = _sups("bb", n=N + 5)  # longer ids: every offset moves
     write(new, "sups.jsonl")
     with pytest.raises(RemoteChangedError, match=r"sups\.jsonl.*changed after it was opened"):
@@ -127,6 +132,8 @@ def test_a_replaced_manifest_is_never_read_through_the_old_index(place):
     reopened = load_manifest_lazy(url, indexed=True)
     assert proxy.count("GET") == 2  # the new index, fetched into the cache under its new identity, and item 0
     assert len(reopened) == N + 5 and reopened[5] == new[5] and reopened[-1] == new[-1]
+    entries = _cache_entries(tmp_path)  # the new version replaced the old one's entries
+    assert len(entries) == len(first_entries) >= 1 and not set(entries) & set(first_entries)
 
 
 def test_data_replaced_without_its_index_is_refused(s3, bucket):
@@ -165,3 +172,4 @@ def test_processes_sharing_a_cold_cache_read_the_right_items(s3, bucket, tmp_pat
     assert results == [[sups[i].id for i in picks] for _, picks in jobs]
     entries = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
     assert len(entries) == 1 and entries[0].stat().st_size > 0  # one .gzi entry, no temporary leftovers
+    assert _cache_entries(tmp_path) == [entries[0].name]
