@@ -26,12 +26,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Dict, Type, TypeVar
 from lhotse_lite.checks import check_int, check_number
 from lhotse_lite.errors import ConfigError, UnknownFieldError
 
-__all__ = ["ExtractorConfig", "EPSILON", "WINDOW_TYPES", "check_kaldi_framing", "check_mel_range"]
+__all__ = ["ExtractorConfig", "EPSILON", "check_mel_range"]
 
 EPSILON = 1e-10
 """Lhotse's default ``energy_floor``."""
-
-WINDOW_TYPES = ("hamming", "hanning", "povey", "rectangular", "blackman")
 
 C = TypeVar("C", bound="ExtractorConfig")
 
@@ -93,38 +91,6 @@ def _checked(where: str, name: str, value: Any, hint: Any) -> Any:
     if hint is str and not isinstance(value, str):
         raise ConfigError(f"{where}: {name} must be a string, got {value!r}")
     return value
-
-
-def check_kaldi_framing(config: Any) -> None:
-    """Validates the framing fields shared by the Kaldi-style configs.
-
-    Raises:
-        ConfigError: A value is out of range.
-
-    Example:
-        >>> from types import SimpleNamespace
-        >>> check_kaldi_framing(SimpleNamespace(sampling_rate=16000, frame_length=0.025,
-        ...     frame_shift=0.00001, window_type="povey"))  # doctest: +NORMALIZE_WHITESPACE
-        Traceback (most recent call last):
-        ...
-        lhotse_lite.errors.ConfigError: SimpleNamespace.frame_shift=1e-05s is shorter than one sample at 16000 Hz;
-        use at least 6.25e-05s
-    """
-    name = type(config).__name__
-    if config.sampling_rate <= 0:
-        raise ConfigError(f"{name}.sampling_rate must be > 0 Hz, got {config.sampling_rate}")
-    if config.frame_shift <= 0 or config.frame_length <= 0:
-        raise ConfigError(
-            f"{name}.frame_length and frame_shift must be > 0 seconds, got {config.frame_length} "
-            f"and {config.frame_shift}"
-        )
-    if round(config.frame_shift * config.sampling_rate) < 1:
-        raise ConfigError(
-            f"{name}.frame_shift={config.frame_shift}s is shorter than one sample at {config.sampling_rate} Hz; "
-            f"use at least {1 / config.sampling_rate:g}s"
-        )
-    if config.window_type not in WINDOW_TYPES:
-        raise ConfigError(f"{name}.window_type must be one of {WINDOW_TYPES}, got {config.window_type!r}")
 
 
 def check_mel_range(config: Any) -> None:

@@ -29,9 +29,9 @@ def test_wrong_types_are_config_errors_naming_the_field(field, value, expected):
 
 
 def test_values_are_stored_as_their_field_type():
-    config = FbankConfig.from_dict({"num_filters": 40.0, "frame_shift": 1, "num_mel_bins": None})
+    config = FbankConfig.from_dict({"num_filters": 40.0, "frame_length": 1, "frame_shift": 1, "num_mel_bins": None})
     assert config.num_filters == 40 and type(config.num_filters) is int
-    assert config.frame_shift == 1.0 and type(config.frame_shift) is float
+    assert config.frame_shift == 1.0 and type(config.frame_shift) is float and type(config.frame_length) is float
     assert MfccConfig.from_dict({"num_ceps": 20, "cepstral_lifter": 22}).num_ceps == 20
     assert SpectrogramConfig.from_dict({"device": "cuda"}).device == "cuda"
 

@@ -3,7 +3,9 @@
 
 Field names, order and defaults are Lhotse 1.33's (times in seconds, frequencies in Hz), so Lhotse's
 feature config YAML files load here. The configs are frozen dataclasses validated on construction;
-they do not import torch. Import them from :mod:`lhotse_lite.features.kaldi.extractors` (Lhotse's path).
+they do not import torch. Each one derives from the options class of its layer
+(:mod:`lhotse_lite.features.kaldi.options`), which holds those fields and validates the framing ones.
+Import them from :mod:`lhotse_lite.features.kaldi.extractors` (Lhotse's path).
 
 Example:
     >>> FbankConfig(num_filters=40).to_dict()["num_filters"]
@@ -17,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from lhotse_lite.errors import ConfigError
-from lhotse_lite.features.config import EPSILON, ExtractorConfig, check_kaldi_framing, check_mel_range
+from lhotse_lite.features.config import ExtractorConfig, check_mel_range
+from lhotse_lite.features.kaldi.options import FrameOptions, MelBandOptions, Wav2SpecOptions
 
 __all__ = ["FbankConfig", "MfccConfig", "SpectrogramConfig", "LogSpectrogramConfig"]
 
@@ -26,7 +29,7 @@ def _post_init(config: Any, mel: bool) -> None:
     if getattr(config, "num_mel_bins", None) is not None:  # torchaudio's name for num_filters
         object.__setattr__(config, "num_filters", config.num_mel_bins)
         object.__setattr__(config, "num_mel_bins", None)
-    check_kaldi_framing(config)
+    FrameOptions.__post_init__(config)
     if mel:
         check_mel_range(config)
     if config.snip_edges:
@@ -41,27 +44,14 @@ def _post_init(config: Any, mel: bool) -> None:
 
 
 @dataclass(frozen=True)
-class _FramingFields(ExtractorConfig):
-    """The framing and spectrum fields every Kaldi config starts with, in Lhotse's order (so
-    positional construction matches Lhotse's dataclasses)."""
+class _SpectrumFields(Wav2SpecOptions, ExtractorConfig):
+    """The spectrum configs' fields: the arguments of their layers, in Lhotse's order, energy off."""
 
-    sampling_rate: int = 16000
-    frame_length: float = 0.025
-    frame_shift: float = 0.01
-    round_to_power_of_two: bool = True
-    remove_dc_offset: bool = True
-    preemph_coeff: float = 0.97
-    window_type: str = "povey"
-    dither: float = 0.0
-    snip_edges: bool = False
-    energy_floor: float = EPSILON
-    raw_energy: bool = True
     use_energy: bool = False
-    use_fft_mag: bool = False
 
 
 @dataclass(frozen=True)
-class SpectrogramConfig(_FramingFields):
+class SpectrogramConfig(_SpectrumFields):
     """Options of :class:`Spectrogram` (Lhotse's ``SpectrogramConfig``; times in seconds).
 
     Example:
@@ -70,8 +60,8 @@ class SpectrogramConfig(_FramingFields):
         >>> SpectrogramConfig(window_type="hann")  # doctest: +NORMALIZE_WHITESPACE
         Traceback (most recent call last):
         ...
-        lhotse_lite.errors.ConfigError: SpectrogramConfig.window_type must be one of ('hamming', 'hanning', 'povey',
-        'rectangular', 'blackman'), got 'hann'
+        lhotse_lite.errors.ConfigError: SpectrogramConfig: window_type='hann' is not a Kaldi window; allowed values:
+        hamming, hanning, povey, rectangular, blackman, sine
     """
 
     device: str = "cpu"
@@ -91,7 +81,7 @@ class LogSpectrogramConfig(SpectrogramConfig):
 
 
 @dataclass(frozen=True)
-class FbankConfig(_FramingFields):
+class FbankConfig(MelBandOptions, ExtractorConfig):
     """Options of :class:`Fbank` (Lhotse's ``FbankConfig``; times in seconds, frequencies in Hz;
     ``high_freq <= 0`` is an offset from Nyquist; ``num_mel_bins`` is an alias of ``num_filters``).
 
@@ -104,9 +94,6 @@ class FbankConfig(_FramingFields):
         lhotse_lite.errors.ConfigError: FbankConfig needs 0 <= low_freq < high_freq <= Nyquist (4000.0 Hz); ...
     """
 
-    low_freq: float = 20.0
-    high_freq: float = -400.0
-    num_filters: int = 80
     num_mel_bins: Optional[int] = None
     norm_filters: bool = False
     torchaudio_compatible_mel_scale: bool = True
@@ -117,7 +104,7 @@ class FbankConfig(_FramingFields):
 
 
 @dataclass(frozen=True)
-class MfccConfig(_FramingFields):
+class MfccConfig(MelBandOptions, ExtractorConfig):
     """Options of :class:`Mfcc` (Lhotse's ``MfccConfig``: the fbank options plus ``num_ceps`` and
     ``cepstral_lifter``, 23 filters by default).
 
@@ -130,8 +117,6 @@ class MfccConfig(_FramingFields):
         lhotse_lite.errors.ConfigError: MfccConfig needs 1 <= num_ceps <= num_filters, got 40 and 23
     """
 
-    low_freq: float = 20.0
-    high_freq: float = -400.0
     num_filters: int = 23
     torchaudio_compatible_mel_scale: bool = True
     num_mel_bins: Optional[int] = None

@@ -1,7 +1,7 @@
-"""The machinery every Kaldi layer shares: option checks, framing, streaming and block processing.
+"""The machinery every Kaldi layer shares: framing, streaming and block processing.
 
-:class:`FrameOptions` is the frozen, validated set of framing and pre-processing options every layer
-shares. :class:`KaldiFrontend` is an ``nn.Module`` base class built from them. It keeps the
+:class:`KaldiFrontend` is an ``nn.Module`` base class built from the frozen, validated
+:class:`~lhotse_lite.features.kaldi.options.FrameOptions` every layer shares (re-exported here). It keeps the
 analysis weights as non-persistent buffers, and implements the two entry points on one private
 core (``_process``): the offline path (``_offline``) and the streaming path (``online_inference`` and
 ``flush``). Subclasses (the layers in :mod:`lhotse_lite.features.kaldi.layers`) only define
@@ -26,26 +26,21 @@ Example:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 import torch
 from torch import nn
 
-from lhotse_lite.checks import check_number
 from lhotse_lite.errors import ConfigError, ShapeError, SignalValueError
 from lhotse_lite.features.kaldi.analysis import analysis_weights, window_frames
 from lhotse_lite.features.kaldi.framing import frame_signal_with_previous, frame_stream_with_previous
-from lhotse_lite.features.kaldi.windows import check_window_type, frame_window
-from lhotse_lite.units import window_samples
+from lhotse_lite.features.kaldi.options import DEFAULT_ENERGY_FLOOR, FrameOptions
+from lhotse_lite.features.kaldi.windows import frame_window
 
 __all__ = ["INT16_SCALE", "DEFAULT_ENERGY_FLOOR", "FrameOptions", "KaldiFrontend", "next_power_of_2"]
 
 INT16_SCALE = 32768.0
 """Multiply ``[-1, 1]`` float audio by this to get Kaldi's (16-bit integer) sample scale."""
-
-DEFAULT_ENERGY_FLOOR = 1e-10
-"""Lhotse's default ``energy_floor`` (Kaldi's default is 0: no floor)."""
 
 _BLOCK_FRAMES = 512  # frames per block in the offline path: ~1 MB temporaries, reused from the heap (measured:
 # 2048-frame blocks made glibc hand their 4 MB temporaries back to the OS and fault them in again on every
@@ -60,117 +55,6 @@ def next_power_of_2(x: int) -> int:
         (512, 512, 2048)
     """
     return 1 if x <= 1 else 2 ** (x - 1).bit_length()
-
-
-@dataclass(frozen=True)
-class FrameOptions:
-    """Kaldi's framing and pre-processing options, the part of the configuration every layer shares.
-
-    The layers build it from their arguments (:meth:`of`) and keep Lhotse's constructor signatures, which
-    hold the defaults (shown here; there are none of the class's own, so the defaults live in one place).
-    Times are in seconds, as in Lhotse (kaldi-native-fbank's ``FrameExtractionOptions`` counts
-    milliseconds). Every layer exposes it as ``layer.options``.
-
-    Args:
-        sampling_rate: Sampling rate of the input in Hz. (Lhotse's default: ``16000``)
-        frame_length: Frame (window) length in seconds; ``floor(frame_length * sampling_rate)`` samples,
-            at least 2. (Lhotse's default: ``0.025``)
-        frame_shift: Frame shift in seconds, 1 sample up to ``frame_length``. (Lhotse's default: ``0.01``)
-        remove_dc_offset: Subtract each frame's mean. (Lhotse's default: ``True``)
-        preemph_coeff: Pre-emphasis coefficient in ``[0, 1]``. (Lhotse's default: ``0.97``)
-        window_type: One of ``hamming, hanning, povey, rectangular, blackman, sine``. (Lhotse's default:
-            ``"povey"``)
-        dither: Standard deviation of Gaussian noise added to the input (input units; 0 disables it).
-            (Lhotse's default: ``0.0``)
-        snip_edges: Kaldi's ``--snip-edges``. (Lhotse's default: ``False``; Kaldi's is ``True``)
-        energy_floor: Floor of the frame energy (linear; 0 disables it). (Lhotse's default: ``1e-10``;
-            Kaldi's is 0)
-        raw_energy: Measure the energy before pre-emphasis and window. (Lhotse's default: ``True``)
-
-    Raises:
-        ConfigError: an option is out of range or does not fit the others.
-
-    Example:
-        >>> import dataclasses
-        >>> from lhotse_lite.features.kaldi.layers import Wav2LogFilterBank
-        >>> options = Wav2LogFilterBank(frame_length=0.02, frame_shift=0.005).options
-        >>> options.window_length, options.window_shift, options.window_type
-        (320, 80, 'povey')
-        >>> dataclasses.replace(options, frame_shift=0.03)  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        lhotse_lite.errors.ConfigError: FrameOptions: frame_shift=0.03 s is 480 samples at sampling_rate=16000; ...
-    """
-
-    sampling_rate: int
-    frame_length: float
-    frame_shift: float
-    remove_dc_offset: bool
-    preemph_coeff: float
-    window_type: str
-    dither: float
-    snip_edges: bool
-    energy_floor: float
-    raw_energy: bool
-
-    def __post_init__(self) -> None:
-        where = type(self).__name__
-        for name in ("sampling_rate", "frame_length", "frame_shift"):
-            check_number(where, name, getattr(self, name), 0.0, minimum_open=True)
-        check_number(where, "preemph_coeff", self.preemph_coeff, 0.0, 1.0)
-        check_number(where, "dither", self.dither, 0.0)
-        check_number(where, "energy_floor", self.energy_floor, 0.0)
-        check_window_type(self.window_type)
-        length, shift = self.window_length, self.window_shift
-        if length < 2:
-            raise ConfigError(
-                f"{where}: frame_length={self.frame_length} s is {length} sample(s) at "
-                f"sampling_rate={self.sampling_rate}; a frame needs at least 2 samples"
-            )
-        if shift < 1 or shift > length:
-            raise ConfigError(
-                f"{where}: frame_shift={self.frame_shift} s is {shift} samples at sampling_rate={self.sampling_rate}; "
-                f"allowed values: 1 .. {length} samples (1 sample up to frame_length={self.frame_length} s)"
-            )
-
-    @classmethod
-    def of(cls, arguments: Mapping[str, Any], where: str) -> "FrameOptions":
-        """The options among a layer constructor's arguments (its ``locals()``), taken by name.
-
-        Args:
-            arguments: A mapping holding (at least) every field of this class by name.
-            where: Whose arguments they are (a layer's class name), to start an error message with.
-
-        Raises:
-            ConfigError: an option is out of range or does not fit the others.
-
-        Example:
-            >>> from lhotse_lite.features.kaldi.layers import Wav2Win
-            >>> defaults = vars(Wav2Win().options)
-            >>> FrameOptions.of(dict(defaults, sampling_rate=8000, num_filters=23), "X").window_length
-            200
-            >>> FrameOptions.of(dict(defaults, dither=-1.0), "Wav2Win")
-            Traceback (most recent call last):
-            ...
-            lhotse_lite.errors.ConfigError: Wav2Win: FrameOptions: dither must be a finite number >= 0.0, got -1.0
-        """
-        try:
-            return cls(**{name: arguments[name] for name in _FRAME_OPTION_NAMES})
-        except ConfigError as err:
-            raise ConfigError(f"{where}: {err}") from err
-
-    @property
-    def window_length(self) -> int:
-        """Frame length in samples."""
-        return window_samples(self.frame_length, self.sampling_rate)
-
-    @property
-    def window_shift(self) -> int:
-        """Frame shift in samples."""
-        return window_samples(self.frame_shift, self.sampling_rate)
-
-
-_FRAME_OPTION_NAMES = tuple(f.name for f in fields(FrameOptions))
 
 
 class KaldiFrontend(nn.Module):

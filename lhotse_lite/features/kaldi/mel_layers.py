@@ -16,19 +16,19 @@ Example:
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 import torch
 
 from lhotse_lite.features.kaldi.analysis import floored_log, power_spectrum
 from lhotse_lite.features.kaldi.cepstrum import dct_matrix, lifter_coefficients
-from lhotse_lite.features.kaldi.frontend import DEFAULT_ENERGY_FLOOR, FrameOptions
 from lhotse_lite.features.kaldi.mel import (
     kaldi_mel_banks,
     linear_grid_mel_banks,
     nonzero_band,
     sparse_banks,
 )
+from lhotse_lite.features.kaldi.options import Wav2LogFilterBankOptions, Wav2MFCCOptions, takes_options
 from lhotse_lite.features.kaldi.spectral_layers import Wav2FFT
 
 __all__ = ["Wav2LogFilterBank", "Wav2MFCC"]
@@ -50,22 +50,17 @@ class _MelLayer(Wav2FFT):
         _sparse_offsets: torch.Tensor
         _sparse_weights: torch.Tensor
 
-    def _init_mel(
-        self,
-        use_fft_mag: bool,
-        low_freq: float,
-        high_freq: float,
-        num_filters: int,
-        norm_filters: bool,
-        torchaudio_compatible_mel_scale: bool,
-    ) -> None:
-        self.use_fft_mag = bool(use_fft_mag)
+    def _init_mel(self, options: Union[Wav2LogFilterBankOptions, Wav2MFCCOptions]) -> None:
+        self._init_fft(options)
+        low_freq, high_freq, num_filters = options.low_freq, options.high_freq, options.num_filters
+        norm_filters = options.norm_filters
+        self.use_fft_mag = bool(options.use_fft_mag)
         self.low_freq = float(low_freq)
         self.high_freq = float(high_freq)
         self.num_filters = int(num_filters)
         self.norm_filters = bool(norm_filters)
-        self.torchaudio_compatible_mel_scale = bool(torchaudio_compatible_mel_scale)
-        if torchaudio_compatible_mel_scale:
+        self.torchaudio_compatible_mel_scale = bool(options.torchaudio_compatible_mel_scale)
+        if self.torchaudio_compatible_mel_scale:
             if norm_filters:
                 logger.warning(
                     "norm_filters=True is ignored with torchaudio_compatible_mel_scale=True (Kaldi's mel "
@@ -161,29 +156,9 @@ class Wav2LogFilterBank(_MelLayer):
         torch.Size([2, 50, 41])
     """
 
-    def __init__(
-        self,
-        sampling_rate: int = 16000,
-        frame_length: float = 0.025,
-        frame_shift: float = 0.01,
-        round_to_power_of_two: bool = True,
-        remove_dc_offset: bool = True,
-        preemph_coeff: float = 0.97,
-        window_type: str = "povey",
-        dither: float = 0.0,
-        snip_edges: bool = False,
-        energy_floor: float = DEFAULT_ENERGY_FLOOR,
-        raw_energy: bool = True,
-        use_energy: bool = False,
-        use_fft_mag: bool = False,
-        low_freq: float = 20.0,
-        high_freq: float = -400.0,
-        num_filters: int = 80,
-        norm_filters: bool = False,
-        torchaudio_compatible_mel_scale: bool = True,
-    ) -> None:
-        self._init_fft(FrameOptions.of(locals(), type(self).__name__), round_to_power_of_two, use_energy)
-        self._init_mel(use_fft_mag, low_freq, high_freq, num_filters, norm_filters, torchaudio_compatible_mel_scale)
+    @takes_options(Wav2LogFilterBankOptions)
+    def __init__(self, options: Wav2LogFilterBankOptions) -> None:
+        self._init_mel(options)
 
     def _features(self, windowed: torch.Tensor, log_energy: Optional[torch.Tensor]) -> torch.Tensor:
         fbank = self._log_mel(windowed)
@@ -214,34 +189,13 @@ class Wav2MFCC(_MelLayer):
     if TYPE_CHECKING:  # a buffer (TorchScript cannot read postponed annotations)
         _cepstrum: torch.Tensor
 
-    def __init__(
-        self,
-        sampling_rate: int = 16000,
-        frame_length: float = 0.025,
-        frame_shift: float = 0.01,
-        round_to_power_of_two: bool = True,
-        remove_dc_offset: bool = True,
-        preemph_coeff: float = 0.97,
-        window_type: str = "povey",
-        dither: float = 0.0,
-        snip_edges: bool = False,
-        energy_floor: float = DEFAULT_ENERGY_FLOOR,
-        raw_energy: bool = True,
-        use_energy: bool = False,
-        use_fft_mag: bool = False,
-        low_freq: float = 20.0,
-        high_freq: float = -400.0,
-        num_filters: int = 23,
-        norm_filters: bool = False,
-        num_ceps: int = 13,
-        cepstral_lifter: int = 22,
-        torchaudio_compatible_mel_scale: bool = True,
-    ) -> None:
-        self._init_fft(FrameOptions.of(locals(), type(self).__name__), round_to_power_of_two, use_energy)
-        self._init_mel(use_fft_mag, low_freq, high_freq, num_filters, norm_filters, torchaudio_compatible_mel_scale)
+    @takes_options(Wav2MFCCOptions)
+    def __init__(self, options: Wav2MFCCOptions) -> None:
+        self._init_mel(options)
+        num_ceps, cepstral_lifter = options.num_ceps, options.cepstral_lifter
         self.num_ceps = int(num_ceps)
         self.cepstral_lifter = cepstral_lifter
-        dct = dct_matrix(num_ceps, num_filters, dtype=torch.float64)
+        dct = dct_matrix(num_ceps, options.num_filters, dtype=torch.float64)
         lifter = lifter_coefficients(num_ceps, cepstral_lifter, dtype=torch.float64)
         self.register_buffer("_dct", dct.float(), persistent=False)
         self.register_buffer("_lifter", lifter.float(), persistent=False)

@@ -24,12 +24,8 @@ from lhotse_lite.features.kaldi.analysis import (
     floored_log,
     power_spectrum,
 )
-from lhotse_lite.features.kaldi.frontend import (
-    DEFAULT_ENERGY_FLOOR,
-    FrameOptions,
-    KaldiFrontend,
-    next_power_of_2,
-)
+from lhotse_lite.features.kaldi.frontend import KaldiFrontend, next_power_of_2
+from lhotse_lite.features.kaldi.options import Wav2FFTOptions, Wav2SpecOptions, Wav2WinOptions, takes_options
 
 __all__ = ["Wav2Win", "Wav2FFT", "Wav2Spec", "Wav2LogSpec"]
 
@@ -70,25 +66,12 @@ class Wav2Win(KaldiFrontend):
         (torch.Size([1, 100, 400]), torch.Size([1, 100]))
     """
 
-    def __init__(
-        self,
-        sampling_rate: int = 16000,
-        frame_length: float = 0.025,
-        frame_shift: float = 0.01,
-        pad_length: Optional[int] = None,
-        remove_dc_offset: bool = True,
-        preemph_coeff: float = 0.97,
-        window_type: str = "povey",
-        dither: float = 0.0,
-        snip_edges: bool = False,
-        energy_floor: float = DEFAULT_ENERGY_FLOOR,
-        raw_energy: bool = True,
-        return_log_energy: bool = False,
-    ) -> None:
-        options = FrameOptions.of(locals(), type(self).__name__)
-        super().__init__(options, pad_length, _energy_mode(return_log_energy, raw_energy))
+    @takes_options(Wav2WinOptions)
+    def __init__(self, options: Wav2WinOptions) -> None:
+        energy_mode = _energy_mode(options.return_log_energy, options.raw_energy)
+        super().__init__(options.frame_options, options.pad_length, energy_mode)
         self.pad_length = self._width
-        self.return_log_energy = bool(return_log_energy)
+        self.return_log_energy = bool(options.return_log_energy)
 
     def _features(self, windowed: torch.Tensor, log_energy: Optional[torch.Tensor]) -> torch.Tensor:
         return windowed
@@ -116,30 +99,18 @@ class Wav2FFT(KaldiFrontend):
         (torch.Size([1, 100, 257]), torch.complex64)
     """
 
-    def __init__(
-        self,
-        sampling_rate: int = 16000,
-        frame_length: float = 0.025,
-        frame_shift: float = 0.01,
-        round_to_power_of_two: bool = True,
-        remove_dc_offset: bool = True,
-        preemph_coeff: float = 0.97,
-        window_type: str = "povey",
-        dither: float = 0.0,
-        snip_edges: bool = False,
-        energy_floor: float = DEFAULT_ENERGY_FLOOR,
-        raw_energy: bool = True,
-        use_energy: bool = True,
-    ) -> None:
-        self._init_fft(FrameOptions.of(locals(), type(self).__name__), round_to_power_of_two, use_energy)
+    @takes_options(Wav2FFTOptions)
+    def __init__(self, options: Wav2FFTOptions) -> None:
+        self._init_fft(options)
 
-    def _init_fft(self, options: FrameOptions, round_to_power_of_two: bool, use_energy: bool) -> None:
+    def _init_fft(self, options: Wav2FFTOptions) -> None:
         """The constructor of every FFT layer: frames as wide as the FFT, the energy ``use_energy`` asks for."""
         length = options.window_length
-        fft_length = next_power_of_2(length) if round_to_power_of_two else length
-        KaldiFrontend.__init__(self, options, fft_length, _energy_mode(use_energy, options.raw_energy))
-        self.round_to_power_of_two = bool(round_to_power_of_two)
-        self.use_energy = bool(use_energy)
+        fft_length = next_power_of_2(length) if options.round_to_power_of_two else length
+        energy_mode = _energy_mode(options.use_energy, options.raw_energy)
+        KaldiFrontend.__init__(self, options.frame_options, fft_length, energy_mode)
+        self.round_to_power_of_two = bool(options.round_to_power_of_two)
+        self.use_energy = bool(options.use_energy)
         self.fft_length = fft_length
 
     def _spectrum(self, windowed: torch.Tensor) -> torch.Tensor:
@@ -172,24 +143,10 @@ class Wav2Spec(Wav2FFT):
         torch.Size([1, 100, 257])
     """
 
-    def __init__(
-        self,
-        sampling_rate: int = 16000,
-        frame_length: float = 0.025,
-        frame_shift: float = 0.01,
-        round_to_power_of_two: bool = True,
-        remove_dc_offset: bool = True,
-        preemph_coeff: float = 0.97,
-        window_type: str = "povey",
-        dither: float = 0.0,
-        snip_edges: bool = False,
-        energy_floor: float = DEFAULT_ENERGY_FLOOR,
-        raw_energy: bool = True,
-        use_energy: bool = True,
-        use_fft_mag: bool = False,
-    ) -> None:
-        self._init_fft(FrameOptions.of(locals(), type(self).__name__), round_to_power_of_two, use_energy)
-        self.use_fft_mag = bool(use_fft_mag)
+    @takes_options(Wav2SpecOptions)
+    def __init__(self, options: Wav2SpecOptions) -> None:
+        self._init_fft(options)
+        self.use_fft_mag = bool(options.use_fft_mag)
 
     def _features(self, windowed: torch.Tensor, log_energy: Optional[torch.Tensor]) -> torch.Tensor:
         spec = power_spectrum(self._spectrum(windowed), self.use_fft_mag)

@@ -24,11 +24,12 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import List, Tuple
+from typing import List
 
 import torch
 
 from lhotse_lite.errors import ConfigError
+from lhotse_lite.features.kaldi.options import WINDOW_TYPES, check_window_type
 
 __all__ = [
     "WINDOW_TYPES",
@@ -39,28 +40,8 @@ __all__ = [
     "create_frame_window",
 ]
 
-WINDOW_TYPES: Tuple[str, ...] = ("hamming", "hanning", "povey", "rectangular", "blackman", "sine")
-"""The accepted ``window_type`` values (Kaldi's names)."""
-
 BLACKMAN_COEFF = 0.42
 """Kaldi's default ``--blackman-coeff``."""
-
-
-def check_window_type(window_type: str) -> str:
-    """Return ``window_type`` if Kaldi knows it, else raise.
-
-    Raises:
-        ConfigError: the name is not one of :data:`WINDOW_TYPES`.
-
-    Example:
-        >>> check_window_type("povey")
-        'povey'
-    """
-    if window_type not in WINDOW_TYPES:
-        raise ConfigError(
-            f"window_type={window_type!r} is not a Kaldi window; allowed values: {', '.join(WINDOW_TYPES)}"
-        )
-    return window_type
 
 
 def frame_window(
