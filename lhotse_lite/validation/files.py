@@ -45,35 +45,46 @@ also knows types registered later)."""
 
 
 @dataclass(frozen=True)
-class CommandSource:
-    """A ``command`` audio source seen in a recordings manifest (it runs when its audio is loaded).
-
-    Attributes:
-        recording_id: The recording it belongs to.
-        command: The shell command.
-        where: ``file:line`` of the recording.
-
-    Example:
-        >>> str(CommandSource("r1", "sox r1.flac -t wav -", "recs.jsonl:4"))
-        "recs.jsonl:4: recordings[r1]: 'sox r1.flac -t wav -'"
-    """
+class _SourceSeen:
+    """An audio source of a recording that does more than read a local file, and where it was seen."""
 
     recording_id: str
-    command: str
+    source: str
     where: Optional[str] = None
 
     def __str__(self) -> str:
-        text = f"recordings[{self.recording_id}]: {self.command!r}"
+        text = f"recordings[{self.recording_id}]: {self.source!r}"
         return f"{self.where}: {text}" if self.where else text
 
 
 @dataclass(frozen=True)
-class UrlSource:
+class CommandSource(_SourceSeen):
+    """A ``command`` audio source seen in a recordings manifest (it runs when its audio is loaded).
+
+    Attributes:
+        recording_id: The recording it belongs to.
+        source: The shell command (also readable as ``command``).
+        where: ``file:line`` of the recording.
+
+    Example:
+        >>> seen = CommandSource("r1", "sox r1.flac -t wav -", "recs.jsonl:4")
+        >>> str(seen), seen.command == seen.source
+        ("recs.jsonl:4: recordings[r1]: 'sox r1.flac -t wav -'", True)
+    """
+
+    @property
+    def command(self) -> str:
+        """The shell command."""
+        return self.source
+
+
+@dataclass(frozen=True)
+class UrlSource(_SourceSeen):
     """A ``url`` audio source seen in a recordings manifest (it is fetched when its audio is loaded).
 
     Attributes:
         recording_id: The recording it belongs to.
-        url: The URL.
+        source: The URL (also readable as ``url``).
         where: ``file:line`` of the recording.
 
     Example:
@@ -81,13 +92,10 @@ class UrlSource:
         "recs.jsonl:4: recordings[r1]: 'https://example.org/r1.flac'"
     """
 
-    recording_id: str
-    url: str
-    where: Optional[str] = None
-
-    def __str__(self) -> str:
-        text = f"recordings[{self.recording_id}]: {self.url!r}"
-        return f"{self.where}: {text}" if self.where else text
+    @property
+    def url(self) -> str:
+        """The URL."""
+        return self.source
 
 
 @dataclass
