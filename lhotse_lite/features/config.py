@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Dict, Type, TypeVar
 from lhotse_lite.checks import check_int, check_number
 from lhotse_lite.errors import ConfigError, UnknownFieldError
 
-__all__ = ["ExtractorConfig", "EPSILON", "check_mel_range"]
+__all__ = ["ExtractorConfig", "EPSILON"]
 
 EPSILON = 1e-10
 """Lhotse's default ``energy_floor``."""
@@ -91,33 +91,3 @@ def _checked(where: str, name: str, value: Any, hint: Any) -> Any:
     if hint is str and not isinstance(value, str):
         raise ConfigError(f"{where}: {name} must be a string, got {value!r}")
     return value
-
-
-def check_mel_range(config: Any) -> None:
-    """Validates ``num_filters``, ``low_freq`` and ``high_freq`` (``<= 0`` means below Nyquist).
-
-    Raises:
-        ConfigError: A value is out of range.
-
-    Example:
-        ``high_freq=-400`` at 16 kHz means 8000 - 400 = 7600 Hz, so ``low_freq=7700`` is too high:
-
-        >>> from types import SimpleNamespace
-        >>> config = SimpleNamespace(sampling_rate=16000, num_filters=80, low_freq=7700, high_freq=-400)
-        >>> check_mel_range(config)  # doctest: +NORMALIZE_WHITESPACE
-        Traceback (most recent call last):
-        ...
-        lhotse_lite.errors.ConfigError: SimpleNamespace needs 0 <= low_freq < high_freq <= Nyquist (8000.0 Hz);
-        got low_freq=7700, high_freq=-400 (= 7600.0 Hz); lower high_freq or raise sampling_rate
-    """
-    name = type(config).__name__
-    nyquist = config.sampling_rate / 2
-    high = config.high_freq if config.high_freq > 0 else nyquist + config.high_freq
-    if config.num_filters < 1:
-        raise ConfigError(f"{name}.num_filters must be >= 1, got {config.num_filters}")
-    if not 0 <= config.low_freq < high <= nyquist:
-        raise ConfigError(
-            f"{name} needs 0 <= low_freq < high_freq <= Nyquist ({nyquist} Hz); got low_freq="
-            f"{config.low_freq}, high_freq={config.high_freq} (= {high} Hz); lower high_freq or "
-            f"raise sampling_rate"
-        )

@@ -1,8 +1,9 @@
-"""Regression: an extractor config accepts exactly the framing options its layer accepts.
+"""Regression: an extractor config accepts exactly the framing and mel options its layer accepts.
 
 The configs had their own, weaker framing check: ``FbankConfig(frame_shift=0.05)`` (a shift longer than
 the frame), ``preemph_coeff=1.5`` or ``dither=-1`` were accepted and failed only when the extractor
-built its layer, while ``window_type="sine"``, which the layers support, was refused.
+built its layer, while ``window_type="sine"``, which the layers support, was refused; 1 or 2 mel filters
+were accepted although Kaldi (and the layers) need 3.
 """
 
 import pytest
@@ -37,3 +38,16 @@ def test_configs_refuse_what_the_layers_refuse_with_the_same_message(cls, option
 @pytest.mark.parametrize("cls", CONFIGS)
 def test_configs_accept_every_window_of_the_layers(cls):
     assert cls(window_type="sine").window_type == "sine"
+
+
+@pytest.mark.parametrize("cls", [FbankConfig, MfccConfig])
+@pytest.mark.parametrize(
+    "option, value, message",
+    [("num_filters", 2, "num_filters=2 is too small"), ("high_freq", 9000.0, "outside \\(0, Nyquist=8000.0\\]")],
+)
+def test_mel_configs_check_the_band_as_the_mel_layers_do(cls, option, value, message):
+    with pytest.raises(ConfigError, match=message) as config_error:
+        cls(**{option: value})
+    with pytest.raises(ConfigError, match=message) as layer_error:
+        Wav2LogFilterBank(**{option: value})
+    assert str(config_error.value).split(": ", 1)[1] == str(layer_error.value).split(": ", 2)[2]

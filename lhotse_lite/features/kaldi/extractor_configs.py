@@ -19,19 +19,19 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from lhotse_lite.errors import ConfigError
-from lhotse_lite.features.config import ExtractorConfig, check_mel_range
-from lhotse_lite.features.kaldi.options import FrameOptions, MelBandOptions, Wav2SpecOptions
+from lhotse_lite.features.config import ExtractorConfig
+from lhotse_lite.features.kaldi.options import MelBandOptions, Wav2SpecOptions
 
 __all__ = ["FbankConfig", "MfccConfig", "SpectrogramConfig", "LogSpectrogramConfig"]
 
 
-def _post_init(config: Any, mel: bool) -> None:
-    if getattr(config, "num_mel_bins", None) is not None:  # torchaudio's name for num_filters
+def _alias_num_mel_bins(config: Any) -> None:
+    if config.num_mel_bins is not None:  # torchaudio's name for num_filters
         object.__setattr__(config, "num_filters", config.num_mel_bins)
         object.__setattr__(config, "num_mel_bins", None)
-    FrameOptions.__post_init__(config)
-    if mel:
-        check_mel_range(config)
+
+
+def _warn_snip_edges(config: Any) -> None:
     if config.snip_edges:
         # A warning, not a log line (as in Lhotse): users filter or escalate warnings.
         warnings.warn(
@@ -67,7 +67,8 @@ class SpectrogramConfig(_SpectrumFields):
     device: str = "cpu"
 
     def __post_init__(self) -> None:
-        _post_init(self, mel=False)
+        super().__post_init__()
+        _warn_snip_edges(self)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class FbankConfig(MelBandOptions, ExtractorConfig):
         >>> FbankConfig(sampling_rate=8000, high_freq=4200)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        lhotse_lite.errors.ConfigError: FbankConfig needs 0 <= low_freq < high_freq <= Nyquist (4000.0 Hz); ...
+        lhotse_lite.errors.ConfigError: FbankConfig: high_freq=4200 resolves to 4200.0 Hz, outside (0, Nyquist...
     """
 
     num_mel_bins: Optional[int] = None
@@ -100,7 +101,9 @@ class FbankConfig(MelBandOptions, ExtractorConfig):
     device: str = "cpu"
 
     def __post_init__(self) -> None:
-        _post_init(self, mel=True)
+        _alias_num_mel_bins(self)
+        super().__post_init__()
+        _warn_snip_edges(self)
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,9 @@ class MfccConfig(MelBandOptions, ExtractorConfig):
     device: str = "cpu"
 
     def __post_init__(self) -> None:
-        _post_init(self, mel=True)
+        _alias_num_mel_bins(self)
+        super().__post_init__()
+        _warn_snip_edges(self)
         if not 1 <= self.num_ceps <= self.num_filters:
             raise ConfigError(
                 f"MfccConfig needs 1 <= num_ceps <= num_filters, got {self.num_ceps} and {self.num_filters}"

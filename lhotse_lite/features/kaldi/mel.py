@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from lhotse_lite.errors import ConfigError
+from lhotse_lite.features.kaldi.options import check_mel_band, resolve_high_freq
 
 __all__ = [
     "mel_scale",
@@ -61,33 +62,10 @@ def inverse_mel_scale(mel: torch.Tensor) -> torch.Tensor:
     return 700.0 * torch.expm1(mel / 1127.0)
 
 
-def resolve_high_freq(high_freq: float, sampling_rate: float) -> float:
-    """Kaldi's ``--high-freq`` rule: a positive value is absolute, zero or negative is Nyquist plus it.
-
-    Example:
-        >>> resolve_high_freq(-400.0, 16000), resolve_high_freq(0.0, 16000), resolve_high_freq(3000.0, 8000)
-        (7600.0, 8000.0, 3000.0)
-    """
-    nyquist = 0.5 * sampling_rate
-    return float(high_freq) if high_freq > 0.0 else nyquist + float(high_freq)
-
-
 def _check_band(num_filters: int, fft_length: int, sampling_rate: float, low_freq: float, high_freq: float) -> float:
-    if num_filters < 3:
-        raise ConfigError(f"num_filters={num_filters} is too small; Kaldi needs at least 3 mel filters")
+    high = check_mel_band(num_filters, sampling_rate, low_freq, high_freq)
     if fft_length < 2 or fft_length % 2:
         raise ConfigError(f"the FFT length must be even and >= 2, got {fft_length}")
-    nyquist = 0.5 * sampling_rate
-    high = resolve_high_freq(high_freq, sampling_rate)
-    if not 0.0 <= low_freq < nyquist:
-        raise ConfigError(f"low_freq={low_freq} Hz must be in [0, Nyquist={nyquist}) for sampling_rate={sampling_rate}")
-    if not 0.0 < high <= nyquist:
-        raise ConfigError(
-            f"high_freq={high_freq} resolves to {high} Hz, outside (0, Nyquist={nyquist}] for "
-            f"sampling_rate={sampling_rate}; use a value <= {nyquist}, or 0 / a negative offset from Nyquist"
-        )
-    if high <= low_freq:
-        raise ConfigError(f"high_freq ({high} Hz after resolution) must be above low_freq={low_freq} Hz")
     return high
 
 

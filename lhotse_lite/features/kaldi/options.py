@@ -41,6 +41,8 @@ __all__ = [
     "DEFAULT_ENERGY_FLOOR",
     "WINDOW_TYPES",
     "check_window_type",
+    "resolve_high_freq",
+    "check_mel_band",
     "FrameOptions",
     "Wav2WinOptions",
     "Wav2FFTOptions",
@@ -73,6 +75,50 @@ def check_window_type(window_type: str) -> str:
             f"window_type={window_type!r} is not a Kaldi window; allowed values: {', '.join(WINDOW_TYPES)}"
         )
     return window_type
+
+
+def resolve_high_freq(high_freq: float, sampling_rate: float) -> float:
+    """Kaldi's ``--high-freq`` rule: a positive value is absolute, zero or negative is Nyquist plus it.
+
+    Example:
+        >>> resolve_high_freq(-400.0, 16000), resolve_high_freq(0.0, 16000), resolve_high_freq(3000.0, 8000)
+        (7600.0, 8000.0, 3000.0)
+    """
+    nyquist = 0.5 * sampling_rate
+    return float(high_freq) if high_freq > 0.0 else nyquist + float(high_freq)
+
+
+def check_mel_band(num_filters: int, sampling_rate: float, low_freq: float, high_freq: float) -> float:
+    """Check a mel filter bank's size and band; return ``high_freq`` resolved to Hz.
+
+    The one check of these options: the mel layers and the mel extractor configs (through
+    :class:`MelBandOptions`) and the mel bank functions of :mod:`~lhotse_lite.features.kaldi.mel` use it.
+
+    Raises:
+        ConfigError: fewer than 3 filters (Kaldi's minimum), or a band outside ``[0, Nyquist]``.
+
+    Example:
+        >>> check_mel_band(80, 16000, 20.0, -400.0)
+        7600.0
+        >>> check_mel_band(80, 16000, 7700.0, -400.0)
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ConfigError: high_freq (7600.0 Hz after resolution) must be above low_freq=7700.0 Hz
+    """
+    if num_filters < 3:
+        raise ConfigError(f"num_filters={num_filters} is too small; Kaldi needs at least 3 mel filters")
+    nyquist = 0.5 * sampling_rate
+    high = resolve_high_freq(high_freq, sampling_rate)
+    if not 0.0 <= low_freq < nyquist:
+        raise ConfigError(f"low_freq={low_freq} Hz must be in [0, Nyquist={nyquist}) for sampling_rate={sampling_rate}")
+    if not 0.0 < high <= nyquist:
+        raise ConfigError(
+            f"high_freq={high_freq} resolves to {high} Hz, outside (0, Nyquist={nyquist}] for "
+            f"sampling_rate={sampling_rate}; use a value <= {nyquist}, or 0 / a negative offset from Nyquist"
+        )
+    if high <= low_freq:
+        raise ConfigError(f"high_freq ({high} Hz after resolution) must be above low_freq={low_freq} Hz")
+    return high
 
 
 @dataclass(frozen=True)
@@ -215,6 +261,13 @@ class MelBandOptions(Wav2SpecOptions):
     low_freq: float = 20.0
     high_freq: float = -400.0
     num_filters: int = 80
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        try:
+            check_mel_band(self.num_filters, self.sampling_rate, self.low_freq, self.high_freq)
+        except ConfigError as err:
+            raise ConfigError(f"{type(self).__name__}: {err}") from err
 
 
 @dataclass(frozen=True)
