@@ -90,22 +90,21 @@ def validate(manifests: Tuple[str, ...], no_check_files: bool, read_data: bool, 
     problems = [str(p) for p in report.problems] + [s for m in manifests if m != STREAM and (s := check_sidecars(m))]
     for problem in problems:
         click.echo(problem.replace(stdin_copy, "<stdin>"))
-    if report.command_sources:
-        click.echo(
-            f"note: {len(report.command_sources)} command source(s), run through the shell when "
-            f"their audio is loaded (refuse them with LHOTSE_LITE_ALLOW_COMMANDS=0):",
-            err=True,
-        )
-        for command in report.command_sources:
-            click.echo(f"  {str(command).replace(stdin_copy, '<stdin>')}", err=True)
-    if report.url_sources:
-        click.echo(
-            f"note: {len(report.url_sources)} url source(s), fetched when their audio is loaded "
-            f"(refuse them with LHOTSE_LITE_ALLOW_URLS=0):",
-            err=True,
-        )
-        for url in report.url_sources:
-            click.echo(f"  {str(url).replace(stdin_copy, '<stdin>')}", err=True)
+    for sources, what in (
+        (
+            report.command_sources,
+            "command source(s), run through the shell when their audio is loaded "
+            "(refuse them with LHOTSE_LITE_ALLOW_COMMANDS=0)",
+        ),
+        (
+            report.url_sources,
+            "url source(s), fetched when their audio is loaded (refuse them with LHOTSE_LITE_ALLOW_URLS=0)",
+        ),
+    ):
+        if sources:
+            click.echo(f"note: {len(sources)} {what}:", err=True)
+            for source in sources:
+                click.echo(f"  {str(source).replace(stdin_copy, '<stdin>')}", err=True)
     if not read_data:
         click.echo("note: audio contents were not checked (--read-data decodes every recording)", err=True)
     if problems:
