@@ -18,8 +18,8 @@ its items is changed in place. ``set[key]``, ``key in set``, ``ids`` and ``data`
 rebuild the key dict when an item's key no longer matches (lookups that hit stay O(1));
 :meth:`~ManifestSet.reindex` rebuilds every index the set caches (the rule in full: :doc:`/manifests`).
 
-Reading and writing the files themselves (keyed items, lazy nodes, index files) is done by the
-set-agnostic functions of :mod:`lhotse_lite.manifest.set_files`.
+Reading and writing files (``from_file``, ``from_jsonl_lazy``, ``to_file``, ``split_lazy``, ...) are methods
+of the base class :class:`~lhotse_lite.manifest.set_files.ManifestFiles`, with the readers behind them.
 
 Subclassing: a subclass sets :attr:`ManifestSet.element_type` (a class with ``to_dict()`` and
 classmethod ``from_dict(dict)``), defines ``__init__`` with Lhotse's keyword for the items
@@ -56,14 +56,12 @@ import logging
 import numbers
 import operator
 import random
-from pathlib import Path
 from types import MappingProxyType
 from typing import (
     Any,
     Callable,
     ClassVar,
     Dict,
-    Generic,
     Hashable,
     Iterable,
     Iterator,
@@ -79,9 +77,10 @@ from typing import (
 )
 
 from lhotse_lite.errors import ItemIndexError, ManifestArgumentError, ManifestError, UnknownIdError
-from lhotse_lite.manifest import formats, lazy, mux as muxes, set_files
+from lhotse_lite.manifest import lazy, mux as muxes
 from lhotse_lite.manifest.building import build_dict, with_location
 from lhotse_lite.manifest.seeds import Seed
+from lhotse_lite.manifest.set_files import ManifestFiles
 
 __all__ = ["ManifestSet", "combine"]
 
@@ -104,7 +103,7 @@ _MISSING = object()
 _get_id = operator.attrgetter("id")
 
 
-class ManifestSet(Generic[T]):
+class ManifestSet(ManifestFiles[T]):
     """A collection of manifest items, eager (dict by id) or lazy (streamed).
 
     Args:
@@ -543,41 +542,6 @@ class ManifestSet(Generic[T]):
             random.shuffle(items)
         return [self._from_dict_unchecked(dict(items[a:b])) for a, b in bounds]
 
-    def split_lazy(self: S, output_dir: formats.Pathlike, chunk_size: int, prefix: str = "") -> List[S]:
-        """Write the items in chunks of ``chunk_size`` to ``output_dir`` and open them lazily.
-
-        Files are named ``{prefix}.{index:08d}.jsonl.gz`` (``prefix`` defaults to ``"split"``, as in
-        Lhotse); ``output_dir`` is created if missing. Streams the set once.
-
-        Returns:
-            One lazy set per written file.
-
-        Raises:
-            ManifestArgumentError: ``chunk_size < 1``.
-
-        Example:
-            >>> import tempfile
-            >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
-            >>> sups = SupervisionSet(SupervisionSegment(f"s{i}", "r", i, 1.0) for i in range(3))
-            >>> with tempfile.TemporaryDirectory() as tmp:
-            ...     [list(part.ids) for part in sups.split_lazy(tmp, 2)]
-            [['s0', 's1'], ['s2']]
-        """
-        if chunk_size < 1:
-            raise ManifestArgumentError(f"chunk_size must be >= 1, got {chunk_size}")
-        out = Path(output_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        result = []
-        it = iter(self)
-        for idx in itertools.count():
-            chunk = list(itertools.islice(it, chunk_size))
-            if not chunk:
-                break
-            path = out / f"{prefix or 'split'}.{idx:08d}.jsonl.gz"
-            formats.write_dicts((x.to_dict() for x in chunk), path, "jsonl")
-            result.append(self.from_jsonl_lazy(path))
-        return result
-
     def subset(self: S, first: Optional[int] = None, last: Optional[int] = None) -> S:
         """The first ``first`` or last ``last`` items (exactly one must be given, and be > 0).
 
@@ -609,162 +573,6 @@ class ManifestSet(Generic[T]):
             return self._lazy(lazy.LazyTail(self._source, n))  # type: ignore[arg-type]
         items = list(self._items.items())
         return self._from_dict_unchecked(dict(items[:n] if name == "first" else items[max(0, len(items) - n) :]))
-
-    # ---- serialization ------------------------------------------------------------------------
-
-    def to_dicts(self) -> Iterator[dict]:
-        """The items as dicts (``to_dict`` of each), lazily."""
-        return (item.to_dict() for item in self)
-
-    def to_file(self, path: formats.Pathlike) -> None:
-        """Write the set atomically in the format named by ``path``'s suffixes (see :mod:`.formats`).
-
-        JSON lines are written with their index (see :meth:`to_jsonl`).
-        """
-        if formats.detect_format(path) == "jsonl":
-            self.to_jsonl(path)
-        else:
-            formats.write_dicts(self.to_dicts(), path)
-
-    def to_jsonl(self, path: formats.Pathlike) -> None:
-        """Write JSON lines to ``path`` (any name; gzip-compressed if it ends in ``.gz``), atomically, indexed.
-
-        The index is written with the data (see :mod:`lhotse_lite.manifest.sidecars`): ``<path>.idx``
-        (Lhotse 2.0's format) for an uncompressed file; a ``.gz`` file is block-compressed gzip (an
-        ordinary gzip file to every reader) with its block index ``<path>.gzi``
-        (:mod:`lhotse_lite.manifest.blocked_gzip`); both get the summary ``<path>.idx.json``. The old
-        index files are removed before the new data is renamed into place. A URL gets its index files too,
-        uploaded after the data (:mod:`lhotse_lite.manifest.remote_indexed`).
-        """
-        set_files.write_jsonl_indexed(self.to_dicts(), path, type(self).__name__)
-
-    def to_json(self, path: formats.Pathlike) -> None:
-        """Write a JSON list to ``path`` (any name; gzip-compressed if it ends in ``.gz``), atomically."""
-        formats.write_dicts(self.to_dicts(), path, "json")
-
-    def to_yaml(self, path: formats.Pathlike) -> None:
-        """Write YAML to ``path`` (any name; gzip-compressed if it ends in ``.gz``), atomically."""
-        formats.write_dicts(self.to_dicts(), path, "yaml")
-
-    @classmethod
-    def open_writer(cls, path: Optional[formats.Pathlike], overwrite: bool = True) -> object:
-        """A :class:`~lhotse_lite.manifest.writer.SequentialJsonlWriter` for ``path``, or an
-        ``InMemoryWriter`` for ``None`` (see :func:`~lhotse_lite.manifest.writer.open_writer`)."""
-        from lhotse_lite.manifest.writer import open_writer
-
-        return open_writer(path, overwrite=overwrite)
-
-    @classmethod
-    def from_file(cls: Type[S], path: formats.Pathlike) -> S:
-        """Load an eager set from a file, the format named by its suffixes; items in file order.
-
-        Raises:
-            ManifestNotFoundError, UnknownFormatError, ManifestFormatError, ManifestFieldError,
-            DuplicateIdError: see :mod:`lhotse_lite.manifest.formats`; messages name ``file:line``.
-
-        Example:
-            >>> import tempfile, os
-            >>> from lhotse_lite.supervision import SupervisionSegment, SupervisionSet
-            >>> path = os.path.join(tempfile.mkdtemp(), "sups.jsonl.gz")
-            >>> SupervisionSet([SupervisionSegment("a", "r", 0.0, 1.0)]).to_file(path)
-            >>> SupervisionSet.from_file(path).ids, list(SupervisionSet.from_jsonl_lazy(path).ids)
-            (['a'], ['a'])
-        """
-        return cls._load(path, formats.detect_format(path))
-
-    @classmethod
-    def from_jsonl(cls: Type[S], path: formats.Pathlike) -> S:
-        """Load an eager set from JSON lines (any name; gzip-compressed if it ends in ``.gz``)."""
-        return cls._load(path, "jsonl")
-
-    @classmethod
-    def from_json(cls: Type[S], path: formats.Pathlike) -> S:
-        """Load an eager set from a JSON list (any name; gzip-compressed if it ends in ``.gz``)."""
-        return cls._load(path, "json")
-
-    @classmethod
-    def from_yaml(cls: Type[S], path: formats.Pathlike) -> S:
-        """Load an eager set from YAML (any name; gzip-compressed if it ends in ``.gz``)."""
-        return cls._load(path, "yaml")
-
-    @classmethod
-    def _load(cls: Type[S], path: formats.Pathlike, fmt: str) -> S:
-        items = set_files.read_keyed_items(path, fmt, cls.element_type.from_dict, cls._key_getter)
-        return cls._from_dict_unchecked(items)
-
-    @classmethod
-    def from_files(
-        cls: Type[S],
-        paths: Sequence[formats.Pathlike],
-        shuffle_iters: bool = True,
-        seed: Optional[int] = None,
-        indexed: Optional[bool] = None,
-    ) -> S:
-        """One lazy set over many JSONL shards (Lhotse 2.0's ``CutSet.from_files``, for every set type).
-
-        With ``shuffle_iters`` each pass shuffles the shard order, or, when every shard is indexed,
-        visits every item of all shards once in a global Feistel order (seeded with ``seed + pass``).
-
-        Args:
-            paths: The shards.
-            shuffle_iters: Shuffle on every pass.
-            seed: Seed of the shuffle; ``None`` draws one from the ``random`` module on each pass.
-            indexed: As in :meth:`from_jsonl_lazy`, for each shard.
-        """
-        decode = cls.element_type.from_dict
-        shards = [set_files.open_jsonl_source(p, decode, indexed=indexed) for p in paths]
-        return cls._lazy(lazy.LazyIteratorChain(*shards, shuffle_iters=shuffle_iters, seed=seed))
-
-    @classmethod
-    def from_jsonl_lazy(
-        cls: Type[S],
-        path: formats.Pathlike,
-        shuffle: bool = False,
-        seed: int = 0,
-        indexed: Optional[bool] = None,
-        index_path: Optional[formats.Pathlike] = None,
-        block_window: Optional[int] = None,
-    ) -> S:
-        """A lazy set reading JSON lines from ``path`` on each iteration (any name).
-
-        Indexed (O(1) ``len``, ``set[i]``, ``set[id]``, slicing and resume, see
-        :mod:`lhotse_lite.manifest.indexed`) when ``indexed=True``, ``shuffle=True``, or ``indexed=None``
-        and the file has an index (``<path>.idx``, or ``index_path``).
-
-        Args:
-            path: The JSONL file.
-            shuffle: Iterate in a global seed-determined order (Lhotse 2.0's Feistel order; implies indexed).
-            seed: Seed of that order (an int).
-            indexed: ``True`` builds the index when missing; ``False`` streams the file; ``None`` uses an index
-                when there is one (a URL is streamed). A URL read indexed costs one ranged request per item
-                (:mod:`lhotse_lite.manifest.remote_indexed`).
-            index_path: The index file, when it is not ``<path>.idx``.
-            block_window: For a ``.jsonl.gz`` with ``shuffle=True``: the fast block shuffle instead of the
-                global one (blocks in a global order, items shuffled within windows of this many blocks; see
-                :class:`~lhotse_lite.manifest.indexed.LazyIndexedManifestIterator`).
-
-        Raises:
-            ManifestNotFoundError: The file does not exist (checked now, not at first iteration).
-            StaleIndexError: The file's index does not match it (it changed after indexing).
-
-        Example:
-            >>> from lhotse_lite.supervision import SupervisionSet
-            >>> SupervisionSet.from_jsonl_lazy("missing.jsonl")
-            Traceback (most recent call last):
-            ...
-            lhotse_lite.errors.ManifestNotFoundError: manifest file not found: 'missing.jsonl'
-        """
-        return cls._lazy(
-            set_files.open_jsonl_source(
-                path,
-                cls.element_type.from_dict,
-                indexed=indexed,
-                shuffle=shuffle,
-                seed=seed,
-                index_path=index_path,
-                block_window=block_window,
-            )
-        )
 
 
 def combine(*manifests: Any) -> Any:
