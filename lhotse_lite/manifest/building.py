@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from typing import Any, Callable, Dict, Hashable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Dict, Hashable, Iterable, Iterator, List, Optional, Tuple, TypeVar
+
+import orjson
 
 from lhotse_lite.errors import DuplicateIdError, ManifestFieldError
 
-__all__ = ["with_location", "gc_paused", "load_numbered", "build_dict"]
+__all__ = ["with_location", "gc_paused", "load_numbered", "load_line_batches", "build_dict"]
 
 T = TypeVar("T")
 
@@ -55,10 +57,16 @@ def gc_paused() -> Iterator[None]:
 
 
 def load_numbered(
-    numbered: Iterable[Any], from_dict: Callable[[dict], T], key: Callable[[T], Hashable], where: Callable[[Any], str]
+    numbered: Iterable[Any],
+    from_dict: Callable[[dict], T],
+    key: Callable[[T], Hashable],
+    where: Callable[[Any], str],
+    items: Optional[Dict[Hashable, T]] = None,
 ) -> Dict[Hashable, T]:
-    """Items built from ``(line number, dict)`` pairs, keyed, with ``file:line`` in every error."""
-    items: Dict[Hashable, T] = {}
+    """Items built from ``(line number, dict)`` pairs, keyed (added to ``items`` when given), with
+    ``file:line`` in every error."""
+    if items is None:
+        items = {}
     for n, d in numbered:
         try:
             item = from_dict(d)
@@ -72,6 +80,37 @@ def load_numbered(
                 f"{where(n)}: duplicate id {k!r} (an earlier item has it); ids must be unique "
                 f"within a manifest: rename or drop one of them"
             )
+    return items
+
+
+def load_line_batches(
+    batches: Iterable[Tuple[int, List[bytes]]],
+    from_dict: Callable[[dict], T],
+    key: Callable[[T], Hashable],
+    where: Callable[[Any], str],
+    locate: Callable[[Tuple[int, List[bytes]]], Iterable[Tuple[int, dict]]],
+) -> Dict[Hashable, T]:
+    """Items built from numbered batches of JSON lines, keyed; what :func:`load_numbered` gives for the
+    ``(line number, dict)`` pairs that ``locate(batch)`` makes of each batch, errors included.
+
+    A batch is read in one loop without line numbers (the eager loader's hot path: no generator step
+    and no tuple per line); a batch in which anything fails (a blank or malformed line, a bad item, a
+    duplicate id) is taken back and read again through ``locate`` and :func:`load_numbered`, which skip
+    blank lines and raise the error with its ``file:line``.
+    """
+    items: Dict[Hashable, T] = {}
+    setdefault, loads = items.setdefault, orjson.loads
+    for batch in batches:
+        size = len(items)
+        try:
+            for d in map(loads, batch[1]):
+                item = from_dict(d)
+                if setdefault(key(item), item) is not item:
+                    raise DuplicateIdError(key(item))
+        except (ValueError, TypeError, AttributeError, LookupError):  # the located pass meets it again, reports it
+            while len(items) > size:  # dicts keep insertion order: drop this batch's items
+                items.popitem()
+            load_numbered(locate(batch), from_dict, key, where, items)
     return items
 
 

@@ -86,6 +86,7 @@ __all__ = [
     "iter_jsonl_values",
     "iter_jsonl_dicts",
     "iter_jsonl_batches",
+    "iter_manifest_line_batches",
     "read_value_file",
     "read_list_file",
     "dumps_line",
@@ -226,6 +227,28 @@ def _iter_jsonl(
     on_bad_line: Optional[Callable[[ManifestFormatError], None]] = None,
 ) -> Iterator[Tuple[int, Any]]:
     return iter_jsonl_batches(iter_line_batches(path, "manifest file"), str(path), require_dict, parse, on_bad_line)
+
+
+def iter_manifest_line_batches(path: Pathlike) -> Iterator[Tuple[int, List[bytes]]]:
+    """The numbered line batches of a manifest file (:func:`~lhotse_lite.manifest.lines.iter_line_batches`),
+    with a damaged gzip stream reported as :func:`iter_jsonl_batches` reports it.
+
+    For loaders that parse a batch at a time and hand a batch with a bad line to :func:`iter_jsonl_batches`.
+
+    Raises:
+        ManifestNotFoundError: The file does not exist.
+        ManifestFormatError: The gzip stream is truncated or corrupt (``file:line`` of the first line not read).
+    """
+    lineno = 0  # the last line handed out
+    try:
+        for first, lines in iter_line_batches(path, "manifest file"):
+            yield first, lines
+            lineno = first + len(lines) - 1
+    except _GZIP_ERRORS as err:
+        raise ManifestFormatError(
+            f"{path}:{lineno + 1}: the gzip stream is truncated or corrupt ({err}); "
+            f"the file was probably not written completely. Rewrite it."
+        ) from err
 
 
 def iter_jsonl_batches(

@@ -40,6 +40,7 @@ from typing import (
     List,
     Optional,
     Sequence,
+    Tuple,
     Type,
     TypeVar,
 )
@@ -47,7 +48,7 @@ from typing import (
 from lhotse_lite import remote
 from lhotse_lite.errors import ManifestArgumentError, ManifestNotFoundError
 from lhotse_lite.manifest import formats, lazy
-from lhotse_lite.manifest.building import gc_paused, load_numbered
+from lhotse_lite.manifest.building import gc_paused, load_line_batches, load_numbered
 
 if TYPE_CHECKING:
     from lhotse_lite.manifest.set import ManifestItem
@@ -277,13 +278,18 @@ def read_keyed_items(
         :meth:`ManifestSet.from_file <lhotse_lite.manifest.ManifestSet.from_file>`; messages name ``file:line``.
     """
     if fmt == "jsonl":
-        numbered: Iterable[Any] = formats.iter_jsonl_dicts(path)
-        where = f"{path}:{{}}".format
-    else:
-        numbered = enumerate(formats.read_list_file(path, fmt))
-        where = f"{path}[item {{}}]".format
+        name = str(path)
+
+        def locate(batch: Tuple[int, List[bytes]]) -> Iterator[Tuple[int, Any]]:
+            return formats.iter_jsonl_batches([batch], name)
+
+        with gc_paused():
+            return load_line_batches(
+                formats.iter_manifest_line_batches(path), from_dict, key, f"{name}:{{}}".format, locate
+            )
+    numbered = enumerate(formats.read_list_file(path, fmt))
     with gc_paused():
-        return load_numbered(numbered, from_dict, key, where)
+        return load_numbered(numbered, from_dict, key, f"{path}[item {{}}]".format)
 
 
 def open_jsonl_source(

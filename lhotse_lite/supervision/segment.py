@@ -357,10 +357,23 @@ class SupervisionSegment(CustomFieldMixin):
                 f"supervision {get('id', '?')!r}: missing required field(s) {missing}; "
                 f"a supervision needs {list(_REQUIRED)}"
             ) from err
-        if not _FIELD_SET.issuperset(data):
-            _reject_keys(data)
-        channel, text, custom, alignment = get("channel", 0), get("text"), get("custom"), get("alignment")
+        channel: Any = get("channel")  # (None: 0 when absent, a type error when null)
+        text, custom, alignment = get("text"), get("custom"), get("alignment")
         language, speaker, gender = get("language"), get("speaker"), get("gender")
+        # Every key is a field when the dict holds no more keys than the fields found in it (the full
+        # check only runs for a dict with unknown keys or explicit nulls; about a tenth of the build).
+        if len(data) != 4 + (
+            (channel is not None)
+            + (text is not None)
+            + (language is not None)
+            + (speaker is not None)
+            + (gender is not None)
+            + (custom is not None)
+            + (alignment is not None)
+        ) and not _FIELD_SET.issuperset(data):
+            _reject_keys(data)
+        if channel is None and "channel" not in data:
+            channel = 0
         if recording_id.__class__ is str:
             recording_id = _intern(recording_id)
         if speaker.__class__ is str:

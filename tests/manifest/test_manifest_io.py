@@ -232,3 +232,26 @@ def test_gzip_reading_in_bounded_steps_reads_everything(tmp_path):
     path.write_bytes(gzip.compress(first)[:-4])  # trailer cut off
     with pytest.raises(ManifestFormatError, match="truncated"):
         sum(1 for _ in formats.iter_jsonl_dicts(path))
+
+
+@pytest.mark.parametrize("ext", [".jsonl", ".jsonl.gz"])
+def test_errors_name_their_line_in_a_file_of_many_read_batches(tmp_path, ext):
+    # 1 MB of text: the loader reads it in several batches; each error still names its own line
+    good = [
+        f'{{"id": "s{i}", "recording_id": "r", "start": {i}, "duration": 1.0, "channel": 0, "text": "{"w " * 80}"}}'
+        for i in range(5_000)
+    ]
+    with_blanks = [line if i % 997 else "" for i, line in enumerate(good)]  # blank lines are not items
+    assert len(SupervisionSet.from_file(write_lines(tmp_path / f"ok{ext}", with_blanks))) == 5_000 - 6
+    cases = [
+        (4_500, good[2], DuplicateIdError, "duplicate id 's2'"),  # the earlier item is in another batch
+        (4_000, good[3_999].replace('"duration": 1.0', '"duration": "x"'), ManifestFieldError, "duration"),
+        (3_500, "[1, 2]", ManifestFormatError, "expected one JSON object"),
+        (3_000, '{"id": "s3000", "recording_id": ', ManifestFormatError, "malformed JSON"),
+    ]
+    for lineno, line, error, message in cases:
+        lines = list(with_blanks)
+        lines[lineno - 1] = line
+        path = write_lines(tmp_path / f"bad{ext}", lines)
+        with pytest.raises(error, match=rf"bad{ext}:{lineno}: .*{message}"):
+            SupervisionSet.from_file(path)
