@@ -33,6 +33,7 @@ import numpy as np
 from lhotse_lite.errors import ManifestError, ManifestFieldError, ShapeError, UnknownIdError
 from lhotse_lite.features.io import FeaturesWriter, get_reader, get_writer, is_in_memory
 from lhotse_lite.features.stats import compute_global_stats
+from lhotse_lite.features.storage.base import read_into
 from lhotse_lite.manifest import ManifestSet
 from lhotse_lite.manifest.fields import check_dict_fields
 from lhotse_lite.manifest.items import fastcopy, field_names
@@ -231,7 +232,11 @@ class Features:
         )
 
     def load(
-        self, start: Optional[float] = None, duration: Optional[float] = None, channel_id: Channels = 0
+        self,
+        start: Optional[float] = None,
+        duration: Optional[float] = None,
+        channel_id: Channels = 0,
+        out: Optional[np.ndarray] = None,
     ) -> np.ndarray:
         """Loads the matrix, or only the frames of ``[start, start + duration)``.
 
@@ -241,14 +246,58 @@ class Features:
             start: Start time in the recording (seconds); default ``self.start``.
             duration: Seconds to load; default up to the end.
             channel_id: Accepted for Lhotse compatibility (a ``Features`` item holds one channel set).
+            out: Optional destination, a writable floating-point array of shape
+                ``(num_frames_in(start, duration), num_features)`` (e.g. an item's rows of a padded
+                batch): the frames are written into it (the ``lilcom`` back ends decode straight into a
+                C-contiguous float32 ``out``) and it is returned. (Default: ``None``: a new array)
 
         Returns:
-            Float array ``(frames, num_features)``.
+            Float array ``(frames, num_features)``; ``out`` when it is given.
 
         Raises:
             ManifestError: ``start`` is before the stored range.
+            ShapeError: ``out`` has another shape than the frames read, or is not a writable
+                floating-point array.
             StorageError: The data cannot be read.
+
+        Example:
+            >>> from lhotse_lite.features.io import MemoryNpyWriter
+            >>> item = Features.from_array(np.arange(20.0).reshape(10, 2), MemoryNpyWriter(), frame_shift=0.01,
+            ...                            sampling_rate=16000, recording_id="r", channels=0)
+            >>> batch = np.zeros((2, 4, 2), dtype=np.float32)
+            >>> rows = item.load(start=0.02, duration=0.03, out=batch[1, : item.num_frames_in(0.02, 0.03)])
+            >>> batch[1].tolist()
+            [[4.0, 5.0], [6.0, 7.0], [8.0, 9.0], [0.0, 0.0]]
         """
+        left, right = self._frame_offsets(start, duration)
+        reader = get_reader(self.storage_type)(self.storage_path)
+        if out is None:
+            return reader.read(self.storage_key, left_offset_frames=left, right_offset_frames=right)
+        return read_into(reader, self.storage_key, out, left, right)
+
+    def num_frames_in(self, start: Optional[float] = None, duration: Optional[float] = None) -> int:
+        """How many frames :meth:`load` returns for ``start`` and ``duration``, from the manifest alone.
+
+        Args:
+            start: Start time in the recording (seconds); default ``self.start``.
+            duration: Seconds; default up to the end.
+
+        Returns:
+            The frame count (``num_frames`` bounds it; the data is not read).
+
+        Raises:
+            ManifestError: ``start`` is before the stored range.
+
+        Example:
+            >>> item = Features("fbank", 10, 2, 0.01, 16000, 0.0, 0.1, "memory_npy", None, b"")
+            >>> item.num_frames_in(), item.num_frames_in(0.02, 0.03), item.num_frames_in(0.05, 1.0)
+            (10, 3, 5)
+        """
+        left, right = self._frame_offsets(start, duration)
+        return len(range(self.num_frames)[left:right])
+
+    def _frame_offsets(self, start: Optional[float], duration: Optional[float]) -> "tuple[int, Optional[int]]":
+        """``(left, right)`` frame offsets of ``[start, start + duration)`` in the stored matrix."""
         if start is None:
             start = self.start
         if start < self.start - 1e-3:
@@ -262,8 +311,7 @@ class Features:
         right = None
         if duration is not None:
             right = left + compute_num_frames(duration, self.frame_shift, self.sampling_rate)
-        reader = get_reader(self.storage_type)(self.storage_path)
-        return reader.read(self.storage_key, left_offset_frames=left, right_offset_frames=right)
+        return left, right
 
     def move_to_memory(
         self, start: Optional[float] = None, duration: Optional[float] = None, lilcom: bool = False

@@ -34,9 +34,11 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 from abc import ABC, abstractmethod
-from typing import Any, Dict, Generic, Optional, TypeVar, Union
+from typing import Any, Callable, Dict, Generic, Optional, Tuple, TypeVar, Union
 
 import numpy as np
 
@@ -53,6 +55,9 @@ __all__ = [
     "register_reader",
     "register_writer",
     "check_float_matrix",
+    "check_out",
+    "fill_out",
+    "read_into",
     "storage_error",
 ]
 
@@ -237,16 +242,32 @@ class FeaturesReader(ABC, Generic[KeyT]):
         self.storage_path = None if storage_path is None else remote.map_path(str(storage_path))
 
     @abstractmethod
-    def read(self, key: KeyT, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None) -> np.ndarray:
+    def read(
+        self,
+        key: KeyT,
+        left_offset_frames: int = 0,
+        right_offset_frames: Optional[int] = None,
+        out: Optional[np.ndarray] = None,
+    ) -> np.ndarray:
         """Returns frames ``[left_offset_frames, right_offset_frames)`` of the stored array.
+
+        The built-in readers accept ``out``; a reader written without it still works with
+        :func:`read_into` and ``Features.load(out=...)``, which then copy what it returns.
 
         Args:
             key: The ``storage_key`` from the manifest.
             left_offset_frames: First frame to return.
             right_offset_frames: One past the last frame to return; ``None`` means the end.
+            out: Optional destination (see :func:`check_out`): the frames are written into it (the
+                ``lilcom`` back ends decode straight into a C-contiguous float32 ``out``) and it is
+                returned. (Default: ``None``: a new array)
 
         Returns:
-            A float32 (or the stored dtype) array, time along axis 0.
+            A float32 (or the stored dtype) array, time along axis 0; ``out`` when it is given.
+
+        Raises:
+            ShapeError: ``out`` does not have the shape of the frames read, or is not a writable
+                floating-point array.
         """
 
 
@@ -291,6 +312,109 @@ def check_float_matrix(value: Any, backend: str) -> np.ndarray:
     return value
 
 
+def check_out(out: Any, shape: Tuple[int, ...], path: Optional[str], key: Any) -> np.ndarray:
+    """Checks that ``out`` can receive frames of ``shape`` read from ``key`` in ``path``.
+
+    ``out`` must be a writable NumPy array of exactly ``shape`` with a floating-point dtype; the values
+    are cast to it as NumPy's ``same_kind`` casting allows (float32 data into float64, float64 data
+    into float32).
+
+    Returns:
+        ``out``.
+
+    Raises:
+        ShapeError: ``out`` is not a NumPy array, is read-only, has another shape, or is not floating-point.
+
+    Example:
+        >>> check_out(np.empty((2, 3), dtype=np.float32), (2, 3), "feats.lca", "0,10").shape
+        (2, 3)
+        >>> check_out(np.empty((3, 3), dtype=np.float32), (2, 3), "feats.lca", "0,10")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        lhotse_lite.errors.ShapeError: out= for stored features '0,10' in 'feats.lca' must have shape (2, 3) ...
+    """
+    where = f"stored features {_shown_key(key)!r} in {path!r}"
+    if not isinstance(out, np.ndarray):
+        raise ShapeError(
+            f"out= for {where} must be a NumPy array, got {type(out).__name__}; pass tensor.numpy() for a CPU tensor"
+        )
+    if tuple(out.shape) != tuple(shape):
+        raise ShapeError(
+            f"out= for {where} must have shape {tuple(shape)} (the frames read), got {tuple(out.shape)}; "
+            "size it with Features.num_frames_in(start, duration) and the feature dimension"
+        )
+    if not np.issubdtype(out.dtype, np.floating):
+        raise ShapeError(f"out= for {where} must have a floating-point dtype (e.g. float32), got {out.dtype}")
+    if not out.flags.writeable:
+        raise ShapeError(f"out= for {where} is read-only; pass a writable array")
+    return out
+
+
+def fill_out(out: Optional[np.ndarray], frames: np.ndarray, path: Optional[str], key: Any) -> np.ndarray:
+    """``frames`` itself when ``out`` is ``None``, else ``frames`` copied into ``out`` (checked by :func:`check_out`).
+
+    For back ends that decode into a temporary array (Kaldi archives, ``.npy`` data); a memory-mapped
+    ``frames`` is read straight into ``out``.
+
+    Example:
+        >>> out = np.zeros((2, 2), dtype=np.float32)
+        >>> fill_out(out, np.ones((2, 2)), None, "k") is out, out.tolist()
+        (True, [[1.0, 1.0], [1.0, 1.0]])
+    """
+    if out is None:
+        return frames
+    check_out(out, frames.shape, path, key)
+    try:
+        np.copyto(out, frames, casting="same_kind")
+    except TypeError as err:
+        raise ShapeError(
+            f"out= for stored features {_shown_key(key)!r} in {path!r}: cannot cast the stored {frames.dtype} "
+            f"into {out.dtype} ({err}); pass an out of a floating-point dtype"
+        ) from err
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _accepts_out(read: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(read).parameters
+    except (TypeError, ValueError):
+        return False
+    return "out" in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+
+
+def read_into(
+    reader: "FeaturesReader[Any]",
+    key: Any,
+    out: np.ndarray,
+    left_offset_frames: int = 0,
+    right_offset_frames: Optional[int] = None,
+) -> np.ndarray:
+    """Reads frames ``[left_offset_frames, right_offset_frames)`` of ``key`` into ``out`` and returns ``out``.
+
+    Calls ``reader.read(..., out=out)`` when the reader's ``read`` takes ``out`` (every built-in one
+    does), else copies what ``read`` returns into ``out``.
+
+    Raises:
+        ShapeError: See :func:`check_out`.
+
+    Example:
+        >>> from lhotse_lite.features.io import get_reader, get_writer
+        >>> key = get_writer("memory_npy")().write("any", np.arange(6, dtype=np.float32).reshape(3, 2))
+        >>> out = np.empty((2, 2), dtype=np.float32)
+        >>> read_into(get_reader("memory_npy")(None), key, out, 1).tolist()
+        [[2.0, 3.0], [4.0, 5.0]]
+    """
+    if _accepts_out(type(reader).read):
+        return reader.read(key, left_offset_frames, right_offset_frames, out=out)
+    frames = reader.read(key, left_offset_frames, right_offset_frames)
+    return fill_out(out, np.asarray(frames), None if reader.storage_path is None else str(reader.storage_path), key)
+
+
+def _shown_key(key: Any) -> str:
+    return key if isinstance(key, str) else f"<{len(key)} bytes>"
+
+
 def storage_error(path: str, key: Any, err: BaseException) -> StorageError:
     """The error for stored features ``key`` in ``path`` that could not be read because of ``err``.
 
@@ -302,8 +426,7 @@ def storage_error(path: str, key: Any, err: BaseException) -> StorageError:
         >>> type(storage_error("feats", "abc/x.npy", FileNotFoundError(2, "No such file"))).__name__
         'StorageNotFoundError'
     """
-    shown = key if isinstance(key, str) else f"<{len(key)} bytes>"
-    message = f"cannot read stored features {shown!r} from {path!r}: {err}"
+    message = f"cannot read stored features {_shown_key(key)!r} from {path!r}: {err}"
     if isinstance(err, FileNotFoundError):
         return StorageNotFoundError(message)
     if isinstance(err, (ValueError, TypeError)):

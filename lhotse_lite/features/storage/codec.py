@@ -16,13 +16,14 @@ Example:
 from __future__ import annotations
 
 import io
-from typing import List
+from typing import Any, List, Optional
 
 import lilcom
 import lilcom_extension
 import numpy as np
 
 from lhotse_lite.errors import StorageError
+from lhotse_lite.features.storage.base import check_out, fill_out
 
 __all__ = [
     "DEFAULT_TICK_POWER",
@@ -31,6 +32,7 @@ __all__ = [
     "lilcom_encode_chunks",
     "lilcom_decode",
     "lilcom_decode_into",
+    "lilcom_decode_rows",
     "lilcom_shape",
     "npy_encode",
     "npy_decode",
@@ -159,6 +161,35 @@ def lilcom_decode_into(data: bytes, out: np.ndarray) -> None:
         )
     if lilcom_extension.decompress_float(bytes(data), out) != 0:
         raise ValueError("lilcom decompression failed: the data is corrupt")
+
+
+def lilcom_decode_rows(
+    data: bytes, left: int, right: Optional[int], out: Optional[np.ndarray], path: Optional[str], key: Any
+) -> np.ndarray:
+    """Rows ``[left:right]`` (Python slice rules) of one lilcom blob, into ``out`` when it is given.
+
+    A C-contiguous float32 ``out`` that receives every row is decoded into directly; otherwise the
+    blob is decoded and the rows are copied (:func:`~lhotse_lite.features.storage.base.fill_out`).
+
+    Raises:
+        ShapeError: ``out`` does not fit (``path`` and ``key`` name the data in the message).
+        ValueError: ``data`` is not lilcom data.
+
+    Example:
+        >>> data = lilcom_encode(np.ones((4, 2), dtype=np.float32))
+        >>> out = np.zeros((2, 2), dtype=np.float32)
+        >>> lilcom_decode_rows(data, 1, 3, out, None, "k") is out, out.tolist()
+        (True, [[1.0, 1.0], [1.0, 1.0]])
+    """
+    if out is None:
+        return lilcom_decode(data)[left:right]
+    shape = lilcom_shape(data)
+    rows = range(shape[0])[left:right]
+    check_out(out, (len(rows), *shape[1:]), path, key)
+    if len(rows) == shape[0] and out.dtype == np.float32 and out.flags.c_contiguous:
+        lilcom_decode_into(data, out)
+        return out
+    return fill_out(out, lilcom_decode(data)[left:right], path, key)
 
 
 def npy_encode(value: np.ndarray) -> bytes:

@@ -39,18 +39,19 @@ import numpy as np
 
 from lhotse_lite import remote
 from lhotse_lite.audio.command_guard import Switch
-from lhotse_lite.errors import StorageKeyRefusedError
+from lhotse_lite.errors import ShapeError, StorageKeyRefusedError
 from lhotse_lite.features.storage.base import (
     FeaturesReader,
     FeaturesWriter,
     check_float_matrix,
+    fill_out,
     register_reader,
     register_writer,
     storage_error,
 )
 from lhotse_lite.features.storage.codec import (
     DEFAULT_TICK_POWER,
-    lilcom_decode,
+    lilcom_decode_rows,
     lilcom_encode,
     npy_encode,
 )
@@ -202,13 +203,21 @@ class LilcomFilesReader(_FolderReader):
 
     name = "lilcom_files"
 
-    def read(self, key: str, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None) -> np.ndarray:
+    def read(
+        self,
+        key: str,
+        left_offset_frames: int = 0,
+        right_offset_frames: Optional[int] = None,
+        out: Optional[np.ndarray] = None,
+    ) -> np.ndarray:
         data = self._load(key)
+        path = str(self.storage_path)
         try:
-            array = lilcom_decode(data)
+            return lilcom_decode_rows(data, left_offset_frames, right_offset_frames, out, path, key)
+        except ShapeError:
+            raise
         except ValueError as err:
-            raise storage_error(str(self.storage_path), key, err) from err
-        return array[left_offset_frames:right_offset_frames]
+            raise storage_error(path, key, err) from err
 
 
 @register_writer
@@ -252,7 +261,13 @@ class NumpyFilesReader(_FolderReader):
 
     name = "numpy_files"
 
-    def read(self, key: str, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None) -> np.ndarray:
+    def read(
+        self,
+        key: str,
+        left_offset_frames: int = 0,
+        right_offset_frames: Optional[int] = None,
+        out: Optional[np.ndarray] = None,
+    ) -> np.ndarray:
         path = _key_path(self.storage_path, key)
         try:
             # A memory map reads only the requested rows from disk (a URL is read whole: .npy files are small).
@@ -260,6 +275,9 @@ class NumpyFilesReader(_FolderReader):
                 array = np.load(io.BytesIO(remote.read_bytes(path)), allow_pickle=False)
             else:
                 array = np.load(path, mmap_mode="r", allow_pickle=False)
-            return np.array(array[left_offset_frames:right_offset_frames])
+            rows = array[left_offset_frames:right_offset_frames]
+            return np.array(rows) if out is None else fill_out(out, rows, str(self.storage_path), key)
+        except ShapeError:
+            raise
         except (OSError, ValueError) as err:
             raise storage_error(str(self.storage_path), key, err) from err

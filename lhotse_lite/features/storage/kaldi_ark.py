@@ -54,6 +54,7 @@ from lhotse_lite.features.storage.base import (
     FeaturesReader,
     FeaturesWriter,
     check_float_matrix,
+    fill_out,
     register_reader,
     register_writer,
     storage_error,
@@ -301,7 +302,13 @@ class KaldiReader(FeaturesReader[str]):
         super().__init__(storage_path)
         check_kaldiio_installed()
 
-    def read(self, key: str, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None) -> np.ndarray:
+    def read(
+        self,
+        key: str,
+        left_offset_frames: int = 0,
+        right_offset_frames: Optional[int] = None,
+        out: Optional[np.ndarray] = None,
+    ) -> np.ndarray:
         path = str(self.storage_path)
         if path.endswith(".scp"):
             entries = _scp_entries(path)
@@ -313,7 +320,7 @@ class KaldiReader(FeaturesReader[str]):
             rxfilename = entries[key]
         else:
             rxfilename = path
-        return _read_matrix(rxfilename)[left_offset_frames:right_offset_frames]
+        return fill_out(out, _read_matrix(rxfilename)[left_offset_frames:right_offset_frames], path, key)
 
 
 # ---- writing -----------------------------------------------------------------------------------

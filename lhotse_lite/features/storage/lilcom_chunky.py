@@ -45,6 +45,8 @@ from lhotse_lite.features.storage.base import (
     FeaturesReader,
     FeaturesWriter,
     check_float_matrix,
+    check_out,
+    fill_out,
     register_reader,
     register_writer,
     storage_error,
@@ -272,52 +274,78 @@ class LilcomChunkyReader(FeaturesReader[str]):
     name = "lilcom_chunky"
     CHUNK_SIZE = CHUNK_FRAMES
 
-    def read(self, key: str, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None) -> np.ndarray:
+    def read(
+        self,
+        key: str,
+        left_offset_frames: int = 0,
+        right_offset_frames: Optional[int] = None,
+        out: Optional[np.ndarray] = None,
+    ) -> np.ndarray:
         path = str(self.storage_path)
         version = _file_version(path, key)
         start, lengths = _parse_key(key, path, version[2])
-        first = max(left_offset_frames, 0) // CHUNK_FRAMES
+        left = max(left_offset_frames, 0)
+        first = left // CHUNK_FRAMES
         if right_offset_frames is None:
             last = len(lengths)
         else:
             last = min(len(lengths), -(-right_offset_frames // CHUNK_FRAMES))
         if first >= last:
-            return np.empty((0,), dtype=np.float32)
+            empty = np.empty((0,), dtype=np.float32)
+            return empty if out is None else fill_out(out, empty.reshape((0, *out.shape[1:])), path, key)
         begin = start + sum(lengths[:first])
         chunks: List[Optional[np.ndarray]] = []
         offsets = []
         position = begin
+        cached = len(_CACHE) > 0
         for length in lengths[first:last]:
-            chunks.append(_CACHE.get((path, version, position)))
+            chunks.append(_CACHE.get((path, version, position)) if cached else None)
             offsets.append((position, length))
             position += length
         missing = [i for i, chunk in enumerate(chunks) if chunk is None]
         payloads: Dict[int, bytes] = {}
         if missing:
-            lo, hi = offsets[missing[0]][0], sum(offsets[missing[-1]])
-            data = _pread(path, lo, hi - lo, key, version)
-            payloads = {i: data[offsets[i][0] - lo : sum(offsets[i]) - lo] for i in missing}
-        # One output array; each chunk is decoded straight into its rows (no per-chunk arrays to join).
+            byte_lo, byte_hi = offsets[missing[0]][0], sum(offsets[missing[-1]])
+            data = _pread(path, byte_lo, byte_hi - byte_lo, key, version)
+            payloads = {i: data[offsets[i][0] - byte_lo : sum(offsets[i]) - byte_lo] for i in missing}
         shapes = [
             chunk.shape if chunk is not None else _chunk_shape(payloads[i], path, key) for i, chunk in enumerate(chunks)
         ]
         if len({shape[1:] for shape in shapes}) != 1:
             raise storage_error(path, key, ValueError(f"chunks of differing shapes {sorted(set(shapes))}"))
-        out = np.empty((sum(shape[0] for shape in shapes), *shapes[0][1:]), dtype=np.float32)
+        # frames [lo, hi) of the chunks' rows are returned (the chunks' first row is frame first * CHUNK_FRAMES)
+        total = sum(shape[0] for shape in shapes)
+        lo = left - first * CHUNK_FRAMES
+        hi = max(lo, total if right_offset_frames is None else min(total, right_offset_frames - first * CHUNK_FRAMES))
+        shape = (hi - lo, *shapes[0][1:])
+        if out is None:
+            out = np.empty(shape, dtype=np.float32)
+        else:
+            check_out(out, shape, path, key)
+        # Each chunk is decoded straight into its rows of ``out`` when they are all wanted and ``out`` is
+        # C-contiguous float32 (no per-chunk arrays to join); a chunk cut by the range goes through a
+        # temporary array.
+        direct = out.dtype == np.float32 and out.flags.c_contiguous
         whole = first == 0 and last == len(lengths)
         row = 0
-        for i, (chunk, shape) in enumerate(zip(chunks, shapes)):
-            rows = out[row : row + shape[0]]
-            row += shape[0]
-            if chunk is not None:
-                rows[...] = chunk
+        for i, (chunk, chunk_shape) in enumerate(zip(chunks, shapes)):
+            top, row = row, row + chunk_shape[0]
+            a, b = max(top, lo), min(row, hi)  # the chunk's rows that are wanted
+            if a >= b:
                 continue
-            _decode_into(payloads[i], rows, path, key)
-            if not whole:  # a part of a longer matrix: its neighbours' reads may need these chunks
-                _CACHE.put((path, version, offsets[i][0]), rows.copy())
-        shift = first * CHUNK_FRAMES
-        right = None if right_offset_frames is None else right_offset_frames - shift
-        return out[left_offset_frames - shift : right]
+            if chunk is None:
+                if direct and (a, b) == (top, row):
+                    chunk = out[a - lo : b - lo]
+                    _decode_into(payloads[i], chunk, path, key)
+                    if not whole:  # a part of a longer matrix: its neighbours' reads may need this chunk
+                        _CACHE.put((path, version, offsets[i][0]), chunk.copy())
+                    continue
+                chunk = np.empty(chunk_shape, dtype=np.float32)
+                _decode_into(payloads[i], chunk, path, key)
+                if not whole:
+                    _CACHE.put((path, version, offsets[i][0]), chunk)
+            out[a - lo : b - lo] = chunk[a - top : b - top]
+        return out
 
 
 def _chunk_shape(payload: bytes, path: str, key: str) -> Tuple[int, ...]:
@@ -349,6 +377,9 @@ class _ChunkCache:
         self._items: "collections.OrderedDict[Tuple[Any, ...], np.ndarray]" = collections.OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def get(self, key: Tuple[Any, ...]) -> Optional[np.ndarray]:
         with self._lock:

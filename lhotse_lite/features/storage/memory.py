@@ -16,17 +16,19 @@ from typing import Any, Optional
 
 import numpy as np
 
+from lhotse_lite.errors import ShapeError
 from lhotse_lite.features.storage.base import (
     FeaturesReader,
     FeaturesWriter,
     check_float_matrix,
+    fill_out,
     register_reader,
     register_writer,
     storage_error,
 )
 from lhotse_lite.features.storage.codec import (
     DEFAULT_TICK_POWER,
-    lilcom_decode,
+    lilcom_decode_rows,
     lilcom_encode,
     npy_decode,
     npy_encode,
@@ -68,9 +70,17 @@ class MemoryLilcomReader(FeaturesReader[bytes]):
 
     name = "memory_lilcom"
 
-    def read(self, key: bytes, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None) -> np.ndarray:
+    def read(
+        self,
+        key: bytes,
+        left_offset_frames: int = 0,
+        right_offset_frames: Optional[int] = None,
+        out: Optional[np.ndarray] = None,
+    ) -> np.ndarray:
         try:
-            return lilcom_decode(key)[left_offset_frames:right_offset_frames]
+            return lilcom_decode_rows(key, left_offset_frames, right_offset_frames, out, "<memory>", key)
+        except ShapeError:
+            raise
         except (TypeError, ValueError) as err:
             raise storage_error("<memory>", key, err) from err
 
@@ -96,8 +106,15 @@ class MemoryNpyReader(FeaturesReader[bytes]):
 
     name = "memory_npy"
 
-    def read(self, key: bytes, left_offset_frames: int = 0, right_offset_frames: Optional[int] = None) -> np.ndarray:
+    def read(
+        self,
+        key: bytes,
+        left_offset_frames: int = 0,
+        right_offset_frames: Optional[int] = None,
+        out: Optional[np.ndarray] = None,
+    ) -> np.ndarray:
         try:
-            return npy_decode(key)[left_offset_frames:right_offset_frames]
+            frames = npy_decode(key)[left_offset_frames:right_offset_frames]
         except (TypeError, ValueError) as err:
             raise storage_error("<memory>", key, err) from err
+        return fill_out(out, frames, "<memory>", key)
