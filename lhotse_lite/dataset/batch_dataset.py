@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from lhotse_lite.dataset.bucketing import SampledBatch
+from lhotse_lite.dataset.collate import new_batch_tensor, pad_features
 from lhotse_lite.dataset.durations import random_access
 from lhotse_lite.dataset.normalization import GlobalMVN
 from lhotse_lite.dataset.sources import FeatureSource, OnTheFlyFeatures, PrecomputedFeatures, RawAudio
@@ -124,6 +125,65 @@ class BatchDataset(torch.utils.data.Dataset):
         if batched and arrays:
             arrays = self._extract_batch(arrays, rates, segments, batch)
         return segments, arrays, skipped
+
+    def load_padded(
+        self, batch: SampledBatch, extra_frames: int = 0
+    ) -> Tuple[List[Any], Optional[torch.Tensor], Optional[torch.Tensor], List[str]]:
+        """``(segments, features, lengths, skipped_ids)``: the batch's feature matrices, padded.
+
+        ``features`` is ``(batch, max_frames + extra_frames, dim)`` float32, zero after each item's
+        frames (in shared memory inside a ``DataLoader`` worker), ``lengths`` the ``(batch,)`` int64
+        frame counts; both are ``None`` when no item could be read. Stored features are decoded
+        straight into their rows of the batch (no per-item array and copy) when the manifest's frame
+        counts size the batch (a :class:`PrecomputedFeatures` source whose ``load`` is not overridden,
+        no normaliser or a :class:`GlobalMVN`); a batch with a read error, or whose stored frames
+        differ from what the manifest says, is read again item by item (:meth:`load_items`), which
+        raises or skips as configured.
+
+        Raises:
+            AudioLoadingError: See :meth:`load_items`.
+            StorageError: See :meth:`load_items`.
+        """
+        decodable = isinstance(self.source, PrecomputedFeatures) and type(self.source).load is PrecomputedFeatures.load
+        if decodable and (self.normalizer is None or isinstance(self.normalizer, GlobalMVN)):
+            padded = self._read_padded(batch, extra_frames)
+            if padded is not None:
+                return padded
+        segments, arrays, skipped = self.load_items(batch, self.generators(batch)[0])
+        if not arrays:
+            return segments, None, None, skipped
+        feats, lengths = pad_features(arrays, extra_frames=extra_frames)
+        return segments, feats, lengths, skipped
+
+    def _read_padded(
+        self, batch: SampledBatch, extra_frames: int
+    ) -> Optional[Tuple[List[Any], torch.Tensor, torch.Tensor, List[str]]]:
+        """Stored features decoded into their rows of the padded batch; ``None`` when the general path
+        must read the batch (a read failed, or the stored frames differ from the manifest's counts)."""
+        source: PrecomputedFeatures = self.source  # type: ignore[assignment]  # checked by the caller
+        segments: List[Any] = []
+        items: List[Any] = []
+        counts: List[int] = []
+        try:
+            for position in batch.indices.tolist():
+                segment = self.supervisions[position]
+                item = source.resolve(segment).item
+                segments.append(segment)
+                items.append(item)
+                counts.append(item.num_frames_in(segment.start, segment.duration))
+            if not items or len({item.num_features for item in items}) != 1:
+                return None
+            tensor, zeroed = new_batch_tensor((len(items), max(counts) + extra_frames, items[0].num_features))
+            out = tensor.numpy()
+            for row, (segment, item, count) in enumerate(zip(segments, items, counts)):
+                frames = item.load(start=segment.start, duration=segment.duration, out=out[row, :count])
+                if self.normalizer is not None:
+                    frames[...] = self.normalizer(frames)
+                if not zeroed:
+                    out[row, count:] = 0.0
+        except _READ_ERRORS:
+            return None
+        return segments, tensor, torch.from_numpy(np.array(counts, dtype=np.int64)), []
 
     def _read_failed(
         self, err: Exception, item_id: str, position: int, batch: SampledBatch, skipped: List[str]

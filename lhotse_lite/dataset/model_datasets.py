@@ -31,7 +31,7 @@ import torch
 
 from lhotse_lite.dataset.batch_dataset import BatchDataset, make_source
 from lhotse_lite.dataset.bucketing import SampledBatch
-from lhotse_lite.dataset.collate import pad_features
+from lhotse_lite.dataset.collate import new_batch_tensor
 from lhotse_lite.errors import ConfigError
 
 __all__ = ["KeywordSpottingDataset", "SpeechRecognitionDataset", "Wav2VecPretrainingDataset"]
@@ -62,18 +62,18 @@ class _FeatureBatchDataset(BatchDataset):
 
     def _features(self, batch: SampledBatch, extra_frames: int = 0) -> Dict[str, Any]:
         """Reads and pads the batch; ``extra_frames`` of zeros are appended after the transforms."""
-        rng, generator = self.generators(batch)
-        segments, arrays, skipped = self.load_items(batch, rng)
+        # without transforms the extra frames are allocated with the batch (no second copy)
+        segments, feats, lengths, skipped = self.load_padded(batch, 0 if self.transforms else extra_frames)
         out = self.batch_info(batch, segments, skipped)
         out["segments"] = segments
-        if not arrays:
+        if feats is None or lengths is None:
             return out
-        # without transforms the extra frames are allocated with the batch (no second copy)
-        feats, lengths = pad_features(arrays, extra_frames=0 if self.transforms else extra_frames)
         if self.device is not None:
             feats, lengths = feats.to(self.device), lengths.to(self.device)
-        for transform in self.transforms:
-            feats = transform(feats, lengths, generator=generator)
+        if self.transforms:
+            generator = self.generators(batch)[1]
+            for transform in self.transforms:
+                feats = transform(feats, lengths, generator=generator)
         if self.transforms and extra_frames:
             feats = torch.cat([feats, feats.new_zeros(feats.shape[0], extra_frames, feats.shape[2])], dim=1)
         out["inputs"], out["input_lens"] = feats, lengths
@@ -116,7 +116,11 @@ class KeywordSpottingDataset(_FeatureBatchDataset):
         out = self._features(batch)
         segments = out.pop("segments")
         if "inputs" in out:
-            out["inputs"] = out["inputs"].transpose(1, 2).contiguous()
+            inputs = out["inputs"].transpose(1, 2)
+            if inputs.device.type == "cpu":  # into shared memory in a worker (the DataLoader copies nothing)
+                out["inputs"] = new_batch_tensor(tuple(inputs.shape), inputs.dtype)[0].copy_(inputs)
+            else:
+                out["inputs"] = inputs.contiguous()
         out["labels"] = torch.tensor([int(self.label_fn(s)) for s in segments], dtype=torch.int64, device=self.device)
         return out
 
