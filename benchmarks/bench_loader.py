@@ -7,9 +7,12 @@ manifests with ``CutSet.from_manifests``). Measures, in one run:
   the one streaming pass that writes it (cold), plus reading the batch's supervisions when the manifest
   is indexed (``from_jsonl_lazy(indexed=True)`` after ``lite index``); Lhotse's over a lazy ``CutSet``
   (``--num-lhotse-index`` cuts: its first batch reads only the bins estimate and its buffer);
-* batches/s over one epoch of ``--num-corpus`` supervisions with precomputed lilcom features (80-dim),
-  ``SpeechRecognitionDataset`` vs ``K2SpeechRecognitionDataset``, 0 and 2 DataLoader workers (a new
-  DataLoader per epoch), and 2 persistent workers (one DataLoader, epochs after the first);
+* batches/s and items/s over epochs of ``--num-corpus`` supervisions with precomputed lilcom features
+  (80-dim), ``SpeechRecognitionDataset`` vs ``K2SpeechRecognitionDataset``: 0 workers (torch's default
+  number of threads, and one thread), 2 DataLoader workers started for every epoch, 2 persistent
+  workers. Each side builds its ``DataLoader`` once and runs one untimed warm-up epoch; the timed epochs
+  alternate between the sides (the first side alternating too), and each records its wall time, the
+  main process's CPU time and the workers' CPU time (worker start-up included on both sides);
 * padding (padded frames / real frames) at the same ``max_duration`` over ``--num-padding`` durations;
 * resume at batch 10,000 (ours: a fresh sampler, ``load_state_dict``, first batch);
 * sampler memory (tracemalloc peak, durations included) over ``--num-memory`` supervisions.
@@ -164,9 +167,37 @@ def make_corpus(root: str, num: int) -> Dict[str, str]:
     return paths
 
 
+def _cpu_seconds(pids: List[int]) -> float:
+    """User + system CPU seconds of the live processes ``pids`` (``/proc``; 0 for those that have ended)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # children that have ended and been waited for
+    return usage.ru_utime + usage.ru_stime
+
+
 def batches_per_second(
-    paths: Dict[str, str], num_workers: int, repeats: int, persistent: bool = False
-) -> Dict[str, float]:
+    paths: Dict[str, str], num_workers: int, repeats: int, persistent: bool = False, torch_threads: int = 0
+) -> Dict[str, Any]:
+    """Epochs of both loaders over the same corpus, alternating; medians per side.
+
+    Both sides: one ``DataLoader`` built once (as a training script does), one untimed warm-up epoch,
+    then ``repeats`` timed epochs each, ``set_epoch`` before every epoch, the side that goes first
+    alternating. Without persistent workers the workers start in every epoch (counted on both sides).
+    Each epoch's wall time, the main process's CPU time and the workers' CPU time are recorded.
+    """
     import torch
 
     from lhotse_lite.dataset import DynamicBucketingSampler, SpeechRecognitionDataset
@@ -174,15 +205,17 @@ def batches_per_second(
     from lhotse_lite.features.storage.lilcom_chunky import close_cached_file_handles
     from lhotse_lite.supervision import SupervisionSet
 
+    default_threads = torch.get_num_threads()
+    if torch_threads:
+        torch.set_num_threads(torch_threads)
     sups = SupervisionSet.from_file(paths["supervisions"])
     feats = FeatureSet.from_file(paths["features"])
-
-    def make_ours() -> Any:
-        sampler = DynamicBucketingSampler(sups, max_duration=MAX_DURATION, shuffle=True, num_buckets=NUM_BUCKETS)
-        dataset = SpeechRecognitionDataset(sups, features=feats)
-        return torch.utils.data.DataLoader(
-            dataset, sampler=sampler, batch_size=None, num_workers=num_workers, persistent_workers=persistent
-        )
+    options = dict(batch_size=None, num_workers=num_workers, persistent_workers=persistent)
+    ours = torch.utils.data.DataLoader(
+        SpeechRecognitionDataset(sups, features=feats),
+        sampler=DynamicBucketingSampler(sups, max_duration=MAX_DURATION, shuffle=True, num_buckets=NUM_BUCKETS),
+        **options,
+    )
 
     import lhotse
     from lhotse import CutSet
@@ -191,41 +224,59 @@ def batches_per_second(
     cuts = CutSet.from_manifests(
         supervisions=lhotse.load_manifest(paths["supervisions"]), features=lhotse.load_manifest(paths["features"])
     )
-
-    def make_theirs() -> Any:
-        sampler = LhotseSampler(cuts, max_duration=MAX_DURATION, shuffle=True, num_buckets=NUM_BUCKETS)
-        return torch.utils.data.DataLoader(
-            K2SpeechRecognitionDataset(),
-            sampler=sampler,
-            batch_size=None,
-            num_workers=num_workers,
-            persistent_workers=persistent,
-        )
-
-    # persistent: one DataLoader per side, a first untimed epoch starts the workers, then one epoch per
-    # repeat (set_epoch between); otherwise a new DataLoader (and new workers) for every epoch
-    loaders = {"ours": make_ours(), "lhotse": make_theirs()} if persistent else {}
+    theirs = torch.utils.data.DataLoader(
+        K2SpeechRecognitionDataset(),
+        sampler=LhotseSampler(cuts, max_duration=MAX_DURATION, shuffle=True, num_buckets=NUM_BUCKETS),
+        **options,
+    )
+    loaders = {"ours": ours, "lhotse": theirs}
     epochs = {"ours": 0, "lhotse": 0}
 
-    def epoch_of(name: str) -> int:
-        loader = loaders[name] if name in loaders else (make_ours() if name == "ours" else make_theirs())
+    def epoch_of(name: str) -> Dict[str, float]:
+        loader = loaders[name]
         loader.sampler.set_epoch(epochs[name])
         epochs[name] += 1
-        return sum(1 for _ in loader)
+        close_cached_file_handles()  # no decoded chunk or open archive survives from the previous epoch here
+        workers_before = _children_cpu()
+        main_before = time.process_time()
+        start = time.perf_counter()
+        iterator = iter(loader)
+        pids = [w.pid for w in getattr(iterator, "_workers", [])]
+        live_before = _cpu_seconds(pids)
+        batches = items = 0
+        for batch in iterator:
+            batches += 1
+            items += len(batch["supervisions"]["text"]) if name == "lhotse" else batch["num_items"]
+        wall = time.perf_counter() - start
+        main = time.process_time() - main_before
+        # workers that ended with the epoch are counted by getrusage, persistent ones through /proc
+        workers = _children_cpu() - workers_before + (_cpu_seconds(pids) - live_before if persistent else 0.0)
+        return {"batches": batches, "items": items, "wall_s": wall, "main_cpu_s": main, "workers_cpu_s": workers}
 
-    if persistent:
-        for name in loaders:
-            epoch_of(name)
-
-    times: Dict[str, List[float]] = {"ours": [], "lhotse": []}
-    counts: Dict[str, int] = {}
-    for _ in range(repeats):  # alternating, so both sides see the same changes of machine load
-        for name in ("ours", "lhotse"):
-            close_cached_file_handles()  # no decoded chunk survives from the previous epoch (main process)
-            start = time.perf_counter()
-            counts[name] = epoch_of(name)
-            times[name].append(time.perf_counter() - start)
-    return {f"{name}_batches_per_s": counts[name] / statistics.median(times[name]) for name in times}
+    for name in loaders:  # warm-up (untimed): page cache, lazy imports, first persistent workers
+        epoch_of(name)
+    runs: Dict[str, List[Dict[str, float]]] = {"ours": [], "lhotse": []}
+    load = [os.getloadavg()[0]]
+    for repeat in range(repeats):  # alternating, so both sides see the same changes of machine load
+        for name in ("ours", "lhotse") if repeat % 2 == 0 else ("lhotse", "ours"):
+            runs[name].append(epoch_of(name))
+        load.append(os.getloadavg()[0])
+    out: Dict[str, Any] = {"torch_threads": torch.get_num_threads(), "load_average_1min": load}
+    for name, rows in runs.items():
+        wall = statistics.median(r["wall_s"] for r in rows)
+        out[name] = {
+            "batches_per_epoch": rows[0]["batches"],
+            "items_per_epoch": rows[0]["items"],
+            "epoch_s": [round(r["wall_s"], 3) for r in rows],
+            "batches_per_s": rows[0]["batches"] / wall,
+            "items_per_s": rows[0]["items"] / wall,
+            "main_cpu_s": statistics.median(r["main_cpu_s"] for r in rows),
+            "workers_cpu_s": statistics.median(r["workers_cpu_s"] for r in rows),
+        }
+    out["ratio_items_per_s"] = out["ours"]["items_per_s"] / out["lhotse"]["items_per_s"]
+    out["ratio_batches_per_s"] = out["ours"]["batches_per_s"] / out["lhotse"]["batches_per_s"]
+    torch.set_num_threads(default_threads)
+    return out
 
 
 def padding(num: int) -> Dict[str, float]:
@@ -312,13 +363,21 @@ def main() -> None:
             print(json.dumps(results["time_to_first_batch"]), flush=True)
         if "speed" in tasks:
             paths = make_corpus(root, args.num_corpus)
-            for workers, persistent in ((0, False), (2, False), (2, True)):
-                r = batches_per_second(paths, workers, args.repeats, persistent)
+            configurations = [(0, False, 0), (0, False, 1), (2, False, 0), (2, True, 0)]
+            for workers, persistent, threads in configurations:
+                r = batches_per_second(paths, workers, args.repeats, persistent, threads)
                 label = f"{workers}_workers" + ("_persistent" if persistent else "")
-                results[f"batches_per_s_{label}"] = r
-                ours, theirs = r["ours_batches_per_s"], r["lhotse_batches_per_s"]
+                label += "_1_torch_thread" if threads == 1 else ""
+                results[f"speed_{label}"] = r
+                ours, theirs = r["ours"], r["lhotse"]
                 print(
-                    f"batches/s, {label}: ours {ours:.1f}, Lhotse {theirs:.1f}, ratio {ours / theirs:.2f}", flush=True
+                    f"{label}: batches/s ours {ours['batches_per_s']:.1f} ({ours['batches_per_epoch']}/epoch), "
+                    f"Lhotse {theirs['batches_per_s']:.1f} ({theirs['batches_per_epoch']}/epoch), ratio "
+                    f"{r['ratio_batches_per_s']:.2f}; items/s ratio {r['ratio_items_per_s']:.2f}; CPU s/epoch "
+                    f"main+workers ours {ours['main_cpu_s']:.2f}+{ours['workers_cpu_s']:.2f}, Lhotse "
+                    f"{theirs['main_cpu_s']:.2f}+{theirs['workers_cpu_s']:.2f}; load average "
+                    f"{min(r['load_average_1min']):.1f}-{max(r['load_average_1min']):.1f}",
+                    flush=True,
                 )
         if "padding" in tasks:
             results["padding_ratio"] = padding(args.num_padding)
