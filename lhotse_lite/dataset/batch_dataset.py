@@ -176,7 +176,8 @@ class BatchDataset(torch.utils.data.Dataset):
             tensor, zeroed = new_batch_tensor((len(items), max(counts) + extra_frames, items[0].num_features))
             out = tensor.numpy()
             for row, (segment, item, count) in enumerate(zip(segments, items, counts)):
-                frames = item.load(start=segment.start, duration=segment.duration, out=out[row, :count])
+                frames = out[row, :count]
+                item.load(start=segment.start, duration=segment.duration, out=frames)
                 if self.normalizer is not None:
                     frames[...] = self.normalizer(frames)
                 if not zeroed:

@@ -129,6 +129,18 @@ def test_a_reader_without_out_is_read_and_copied(tmp_path):
         read_into(PlainReader(), "k", np.empty((4, 4), dtype=np.float32), 2, 5)
 
 
+def test_a_reader_that_takes_out_but_returns_another_array_still_fills_out():
+    class IgnoringReader(FeaturesReader):
+        name = "ignoring_for_test"
+
+        def read(self, key, left_offset_frames=0, right_offset_frames=None, out=None):
+            return np.ones((10, 4), dtype=np.float32)[left_offset_frames:right_offset_frames]
+
+    out = np.zeros((3, 4), dtype=np.float32)
+    assert read_into(IgnoringReader(), "k", out, 2, 5) is out
+    assert (out == 1).all()
+
+
 @pytest.mark.parametrize("name", BACKENDS)
 def test_features_load_into_its_rows_of_a_batch(name, tmp_path):
     values = (np.random.default_rng(1).standard_normal((700, 20)) * 2).astype(np.float32)

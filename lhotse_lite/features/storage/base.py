@@ -380,7 +380,7 @@ def _accepts_out(read: Callable[..., Any]) -> bool:
         parameters = inspect.signature(read).parameters
     except (TypeError, ValueError):
         return False
-    return "out" in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    return "out" in parameters
 
 
 def read_into(
@@ -392,8 +392,9 @@ def read_into(
 ) -> np.ndarray:
     """Reads frames ``[left_offset_frames, right_offset_frames)`` of ``key`` into ``out`` and returns ``out``.
 
-    Calls ``reader.read(..., out=out)`` when the reader's ``read`` takes ``out`` (every built-in one
-    does), else copies what ``read`` returns into ``out``.
+    Calls ``reader.read(..., out=out)`` when the reader's ``read`` names an ``out`` parameter (every
+    built-in one does), else copies what ``read`` returns into ``out`` (also when a reader given
+    ``out`` returns another array).
 
     Raises:
         ShapeError: See :func:`check_out`.
@@ -406,8 +407,11 @@ def read_into(
         [[2.0, 3.0], [4.0, 5.0]]
     """
     if _accepts_out(type(reader).read):
-        return reader.read(key, left_offset_frames, right_offset_frames, out=out)
-    frames = reader.read(key, left_offset_frames, right_offset_frames)
+        frames = reader.read(key, left_offset_frames, right_offset_frames, out=out)
+    else:
+        frames = reader.read(key, left_offset_frames, right_offset_frames)
+    if frames is out:
+        return out
     return fill_out(out, np.asarray(frames), None if reader.storage_path is None else str(reader.storage_path), key)
 
 
