@@ -42,6 +42,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Protocol
@@ -255,13 +256,23 @@ class LocalByteRanges:
         """The file's size in bytes now."""
         return os.path.getsize(self.path)
 
-    def read(self, offset: int, length: int) -> bytes:
-        """The ``length`` bytes at ``offset`` (fewer at the end of the file)."""
+    def _descriptor(self) -> int:
         fd = self._fd
         if fd is None or self._fd_pid != os.getpid():
             fd = self._fd = os.open(self.path, os.O_RDONLY)
             self._fd_pid = os.getpid()
+        return fd
+
+    def read(self, offset: int, length: int) -> bytes:
+        """The ``length`` bytes at ``offset`` (fewer at the end of the file)."""
+        fd = self._fd
+        if fd is None or self._fd_pid != os.getpid():
+            fd = self._descriptor()
         return os.pread(fd, length, offset)
+
+    def read_many(self, offsets: List[int], lengths: List[int]) -> List[bytes]:
+        """``read(offsets[k], lengths[k])`` for every ``k``, in one C loop of ``pread`` calls."""
+        return list(map(os.pread, itertools.repeat(self._descriptor(), len(offsets)), lengths, offsets))
 
     def close(self) -> None:
         """Close the descriptor (a later read reopens it)."""
@@ -368,10 +379,35 @@ class IndexedJsonlReader:
         Raises:
             ItemIndexError: ``idx`` is out of range.
         """
-        idx = check_position(idx, self._len, self.path)
+        if not 0 <= idx < self._len:
+            idx = check_position(idx, self._len, self.path)
         view = self._view if self._view is not None else self.offsets.data
         start = view[idx]
         return self._data.read(start, view[idx + 1] - start)
+
+    def offset_of(self, idx: int) -> int:
+        """The byte offset where line ``idx`` starts (``idx == len`` gives the file size).
+
+        Raises:
+            ItemIndexError: ``idx`` is out of ``[0, len]``.
+        """
+        if not 0 <= idx <= self._len:
+            raise ItemIndexError(f"index {idx} out of range for {self.path} ({self._len} lines)")
+        return int(self.offsets[idx])
+
+    def lines_at(self, positions: np.ndarray) -> List[bytes]:
+        """The bytes of the lines at ``positions`` (an integer array, each in ``[0, len)``), in that order.
+
+        Their byte ranges are gathered from the index in one operation and read one ``pread`` each.
+        """
+        offsets = self.offsets
+        positions = np.asarray(positions, dtype=np.int64)
+        starts = offsets[positions]
+        lengths = (offsets[positions + 1] - starts).tolist()
+        data = self._data
+        if isinstance(data, LocalByteRanges):
+            return data.read_many(starts.tolist(), lengths)
+        return [data.read(start, length) for start, length in zip(starts.tolist(), lengths)]
 
     def __getitem__(self, idx: int) -> Dict[str, Any]:
         """The JSON object on line ``idx``.
@@ -480,10 +516,14 @@ class LazyShuffledRange:
             outside = x >= self.n
         return x
 
+    def array(self, start: int, stop: int) -> np.ndarray:
+        """Elements ``start .. stop - 1`` of this shard's permutation, as a ``uint64`` array (computed at once)."""
+        logical = np.arange(start, stop, dtype=np.uint64) * np.uint64(self.num_shards) + np.uint64(self.shard_id)
+        return self._permute(logical)
+
     def values(self, start: int, stop: int) -> List[int]:
         """Elements ``start .. stop - 1`` of this shard's permutation."""
-        logical = np.arange(start, stop, dtype=np.uint64) * np.uint64(self.num_shards) + np.uint64(self.shard_id)
-        return self._permute(logical).tolist()
+        return self.array(start, stop).tolist()
 
     def __getitem__(self, idx: int) -> int:
         length = len(self)

@@ -52,18 +52,23 @@ import contextlib
 import itertools
 import logging
 import os
-import struct
 import zlib
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import orjson
 
-from lhotse_lite.errors import ManifestFormatError, ManifestNotFoundError, StaleIndexError
+from lhotse_lite.errors import ManifestFormatError, ManifestNotFoundError
 from lhotse_lite.indexing import ByteRanges, LocalByteRanges, Pathlike, check_position
-from lhotse_lite.manifest.formats import gzi_path, has_block_index  # here for numpy-free callers
+from lhotse_lite.manifest.formats import (  # gzi_path, has_block_index: here for numpy-free callers
+    GZI_HEADER,
+    GZI_MAGIC,
+    gzi_path,
+    has_block_index,
+    read_block_index_header,
+)
 
 _deflate: ModuleType
 try:  # the same API as zlib, 1.5-2 times as fast (an optional dependency: the ``gzip`` extra)
@@ -87,8 +92,8 @@ BLOCK_BYTES = 12 << 10
 """Decompressed bytes of lines gathered into one gzip member (12 KiB: a random read decompresses half of it
 on average; smaller members read faster but compress worse, see the manifests page)."""
 
-_MAGIC = b"LITEGZI\0"
-_HEADER = struct.Struct("<8sIIQQQ")
+_MAGIC = GZI_MAGIC
+_HEADER = GZI_HEADER
 _LEVEL = 6
 
 
@@ -260,27 +265,10 @@ class BlockedGzipReader:
         if ranges is None and not os.path.isfile(path):
             raise ManifestNotFoundError(f"manifest file not found: {str(path)!r}")
         index = gzi_path(path) if index_path is None else Path(index_path)
-        if not index.is_file():
-            raise ManifestNotFoundError(
-                f"block index not found: {str(index)!r}; index the file with `lite index {path}`"
-            )
+        blocks, lines = read_block_index_header(path, index, None if ranges is None else ranges.size)
         self.path = path
         self.ranges = ranges
         raw = np.fromfile(index, dtype=np.uint8)
-        if raw.size < _HEADER.size:
-            raise StaleIndexError(f"{index}: truncated block index; rebuild it with `lite index {path}`")
-        magic, version, _, size, blocks, lines = _HEADER.unpack(raw[: _HEADER.size].tobytes())
-        expected = _HEADER.size + 16 * (blocks + 1) + 4 * lines + 4 * blocks
-        if magic != _MAGIC or version != 1 or raw.size != expected:
-            raise StaleIndexError(
-                f"{index}: not a version-1 block index of {path}; rebuild it with `lite index {path}`"
-            )
-        actual = os.path.getsize(path) if ranges is None else ranges.size
-        if size != actual:
-            raise StaleIndexError(
-                f"block index {str(index)!r} does not match {str(path)!r}: it records a data file "
-                f"of {size} bytes, the file has {actual}; rebuild it with `lite index {path}`"
-            )
         pos = _HEADER.size
         self.offsets = raw[pos : pos + 8 * (blocks + 1)].view("<u8").tolist()
         pos += 8 * (blocks + 1)
@@ -315,9 +303,11 @@ class BlockedGzipReader:
 
     def _decompress(self, block: int, upto: int) -> bytes:
         """The text of ``block``: all of it (``upto=0``), or at least its first ``upto`` bytes."""
-        start = self.offsets[block]
+        offsets = self.offsets
+        start = offsets[block]
+        data = self._data.read(start, offsets[block + 1] - start)
         try:
-            return _deflate.decompressobj(31).decompress(self._data.read(start, self.offsets[block + 1] - start), upto)
+            return _deflate.decompressobj(31).decompress(data, upto)
         except _deflate.error as err:
             raise ManifestFormatError(
                 f"{self.path}: gzip member {block} at byte {start} is corrupt ({err}); "
@@ -341,15 +331,35 @@ class BlockedGzipReader:
         Raises:
             ItemIndexError: ``idx`` is out of range.
         """
-        idx = check_position(idx, self._len, self.path)
-        block = bisect.bisect_right(self.first_lines, idx) - 1
+        if not 0 <= idx < self._len:
+            idx = check_position(idx, self._len, self.path)
+        first_lines = self.first_lines
+        block = bisect.bisect_right(first_lines, idx) - 1
         starts = self._starts
         start = starts[idx]
-        end = starts[idx + 1] if idx + 1 < self.first_lines[block + 1] else self.block_lengths[block]
+        end = starts[idx + 1] if idx + 1 < first_lines[block + 1] else self.block_lengths[block]
         text = self._cache.get(block)
         if text is None:  # decompress only up to the end of the line (a random read: half a block on average)
             text = self._decompress(block, end)
         return text[start:end]
+
+    def lines_at(self, positions: Union[np.ndarray, Sequence[int]]) -> List[bytes]:
+        """The bytes of the lines at ``positions`` (integers in ``[0, len)``), in that order.
+
+        The lines of one block are cut from one decompression of it (up to the last of them).
+        """
+        first_lines, starts, lengths, cache = self.first_lines, self._starts, self.block_lengths, self._cache
+        bisect_right = bisect.bisect_right
+        wanted: Dict[int, int] = {}  # block -> the end of its last wanted line
+        spans = []
+        for idx in np.asarray(positions, dtype=np.int64).tolist():
+            block = bisect_right(first_lines, idx) - 1
+            end = starts[idx + 1] if idx + 1 < first_lines[block + 1] else lengths[block]
+            spans.append((block, starts[idx], end))
+            if wanted.get(block, 0) < end:
+                wanted[block] = end
+        texts = {block: cache.get(block) or self._decompress(block, end) for block, end in wanted.items()}
+        return [texts[block][start:end] for block, start, end in spans]
 
     def __getitem__(self, idx: int) -> Dict[str, Any]:
         """The JSON object on line ``idx``.

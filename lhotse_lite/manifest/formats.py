@@ -58,6 +58,7 @@ import json
 import logging
 import os
 import re
+import struct
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Type
 
@@ -65,7 +66,13 @@ import orjson
 import yaml
 
 from lhotse_lite import remote
-from lhotse_lite.errors import ManifestFieldError, ManifestFormatError, ManifestNotFoundError, UnknownFormatError
+from lhotse_lite.errors import (
+    ManifestFieldError,
+    ManifestFormatError,
+    ManifestNotFoundError,
+    StaleIndexError,
+    UnknownFormatError,
+)
 from lhotse_lite.manifest.lines import DEFLATE_ERRORS, iter_line_batches
 from lhotse_lite.manifest.writable import (
     has_non_finite,
@@ -150,6 +157,53 @@ def gzi_path(data_path: Pathlike) -> Path:
 def has_block_index(data_path: Pathlike) -> bool:
     """Whether ``data_path`` has a block index file (not checked against the data here)."""
     return gzi_path(data_path).is_file()
+
+
+#: The header of a block index (:mod:`lhotse_lite.manifest.blocked_gzip` documents the layout): magic,
+#: version, 0, data file size, number of blocks, number of lines.
+GZI_HEADER = struct.Struct("<8sIIQQQ")
+GZI_MAGIC = b"LITEGZI\0"
+
+
+def read_block_index_header(
+    data_path: Pathlike, index_path: Optional[Pathlike] = None, data_size: Optional[int] = None
+) -> Tuple[int, int]:
+    """``(blocks, lines)`` of the block index of ``data_path``, checked against the data file (O(1)).
+
+    Reads the index's header only (no numpy), so a lazy pass can refuse a stale index before it starts.
+
+    Args:
+        data_path: The block-compressed ``.jsonl.gz``.
+        index_path: The block index, when it is not ``<data_path>.gzi``.
+        data_size: The data's size when it is not a local file (a URL).
+
+    Raises:
+        ManifestNotFoundError: The block index is missing.
+        StaleIndexError: The index is not a version-1 block index of a file of the data's size.
+    """
+    index = gzi_path(data_path) if index_path is None else Path(index_path)
+    try:
+        index_size = index.stat().st_size
+        with open(index, "rb") as f:
+            header = f.read(GZI_HEADER.size)
+    except (FileNotFoundError, NotADirectoryError):
+        raise ManifestNotFoundError(
+            f"block index not found: {str(index)!r}; index the file with `lite index {data_path}`"
+        ) from None
+    if len(header) < GZI_HEADER.size:
+        raise StaleIndexError(f"{index}: truncated block index; rebuild it with `lite index {data_path}`")
+    magic, version, _, size, blocks, lines = GZI_HEADER.unpack(header)
+    if magic != GZI_MAGIC or version != 1 or index_size != GZI_HEADER.size + 20 * blocks + 16 + 4 * lines:
+        raise StaleIndexError(
+            f"{index}: not a version-1 block index of {data_path}; rebuild it with `lite index {data_path}`"
+        )
+    actual = os.path.getsize(data_path) if data_size is None else data_size
+    if size != actual:
+        raise StaleIndexError(
+            f"block index {str(index)!r} does not match {str(data_path)!r}: it records a data file "
+            f"of {size} bytes, the file has {actual}; rebuild it with `lite index {data_path}`"
+        )
+    return blocks, lines
 
 
 def is_gzip(path: Pathlike) -> bool:

@@ -102,10 +102,12 @@ def max_line_bytes() -> int:
 _REMOTE_BLOCK = 1 << 22  # read-ahead of a file read from a URL: one request per 4 MiB
 
 
-def _file_blocks(path: Pathlike, what: str, gz: Optional[bool] = None) -> Iterator[bytes]:
+def _file_blocks(path: Pathlike, what: str, gz: Optional[bool] = None, start: int = 0) -> Iterator[bytes]:
     if not remote.is_url(path) and not os.path.exists(path):
         raise ManifestNotFoundError(f"{what} not found: {str(path)!r}")
     with remote.open_read(path, _REMOTE_BLOCK, _REMOTE_BLOCK) as f:  # a URL: few large ranged requests
+        if start:
+            f.seek(start)
         if str(path).endswith(".gz") if gz is None else gz:
             yield from _gzip_blocks(f)
         else:
@@ -115,33 +117,47 @@ def _file_blocks(path: Pathlike, what: str, gz: Optional[bool] = None) -> Iterat
 def _gzip_blocks(f: BinaryIO) -> Iterator[bytes]:
     """Decompressed text of a gzip file, at most :data:`BLOCK_BYTES` at a time.
 
+    The texts of small gzip members (block-compressed files) are joined up to that size, so a file of
+    many members is split into lines in as few steps as a single-stream one.
+
     Raises ``EOFError`` when the stream ends before its end-of-stream marker, ``zlib.error`` (zlib-ng's
-    ``error`` where installed) on corrupt data.
+    ``error`` where installed) on corrupt data; the text decompressed before either is yielded first.
     """
     decomp = _deflate.decompressobj(wbits=31)
     pending = b""
     in_member = False
-    while True:
-        if not pending:
-            pending = f.read(_COMPRESSED_BYTES)
+    parts: List[bytes] = []  # text not yielded yet, less than BLOCK_BYTES
+    room = BLOCK_BYTES
+    try:
+        while True:
             if not pending:
-                break
-        in_member = True
-        text = decomp.decompress(pending, BLOCK_BYTES)
-        if decomp.eof:  # end of a gzip member; another one may follow
-            pending = decomp.unused_data
-            decomp = _deflate.decompressobj(wbits=31)
-            in_member = False
-        else:
-            pending = decomp.unconsumed_tail
-        if text:
-            yield text
-    if in_member:  # no input left: drain what zlib still holds, then the member must be complete
-        text = decomp.flush()
-        if text:
-            yield text
-        if not decomp.eof:
-            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+                pending = f.read(_COMPRESSED_BYTES)
+                if not pending:
+                    break
+            in_member = True
+            text = decomp.decompress(pending, room)
+            if decomp.eof:  # end of a gzip member; another one may follow
+                pending = decomp.unused_data
+                decomp = _deflate.decompressobj(wbits=31)
+                in_member = False
+            else:
+                pending = decomp.unconsumed_tail
+            if text:
+                parts.append(text)
+                room -= len(text)
+                if room <= 0:
+                    yield b"".join(parts)
+                    parts, room = [], BLOCK_BYTES
+        if in_member:  # no input left: drain what zlib still holds, then the member must be complete
+            parts.append(decomp.flush())
+    except DEFLATE_ERRORS:
+        if any(parts):
+            yield b"".join(parts)
+        raise
+    if any(parts):
+        yield b"".join(parts)
+    if in_member and not decomp.eof:
+        raise EOFError("compressed file ended before the end-of-stream marker was reached")
 
 
 def _too_long(name: str, lineno: int, limit: int) -> ManifestFormatError:
@@ -186,7 +202,7 @@ def _split_blocks(blocks: Iterable[bytes], name: str, torn_tail: bool = True) ->
         logger.warning("%s: dropping a torn last line of %d bytes", name, len(partial))
 
 
-def iter_line_batches(path: Pathlike, what: str = "file") -> Iterator[Tuple[int, List[bytes]]]:
+def iter_line_batches(path: Pathlike, what: str = "file", start: int = 0) -> Iterator[Tuple[int, List[bytes]]]:
     """The lines of a (gzip-compressed) file as batches of bytes, with the number of each batch's first line.
 
     Lines are without their ``\\n``; blank lines may appear in a batch (the caller skips them) or be
@@ -195,6 +211,8 @@ def iter_line_batches(path: Pathlike, what: str = "file") -> Iterator[Tuple[int,
     Args:
         path: The file; gzip-compressed when its name ends in ``.gz``.
         what: What the file is, for the message when it does not exist (``"manifest file"``).
+        start: The byte where reading starts: the start of a line, or of a gzip member (line 1 is the
+            first line from there).
 
     Yields:
         ``(first_line_number, lines)``: ``lines[i]`` is line ``first_line_number + i`` (1-based).
@@ -204,7 +222,7 @@ def iter_line_batches(path: Pathlike, what: str = "file") -> Iterator[Tuple[int,
         ManifestFormatError: A line is longer than :func:`max_line_bytes` (``file:line``).
         EOFError, zlib.error: The gzip stream is truncated or corrupt (the callers name the line).
     """
-    return _split_blocks(_file_blocks(path, what), str(path))
+    return _split_blocks(_file_blocks(path, what, start=start), str(path))
 
 
 def iter_stream_batches(stream: BinaryIO, name: str = "<stdin>") -> Iterator[Tuple[int, List[bytes]]]:
