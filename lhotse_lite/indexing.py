@@ -420,13 +420,17 @@ class IndexedJsonlReader:
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError as err:
+            idx = check_position(idx, self._len, self.path)
             raise ManifestFormatError(
-                f"{self.path}:{idx + 1 if idx >= 0 else len(self) + idx + 1}: line {idx} of the index "
-                f"{str(self._idx_path)!r} is not valid JSON ({err}); it starts with {line[:60]!r}. If the file "
-                f"was changed in place, rebuild the index with `lite index`"
+                f"{self.path}:{idx + 1}: line {idx} of the index {str(self._idx_path)!r} is not valid JSON "
+                f"({err}); it starts with {line[:60]!r}. If the file was changed in place, rebuild the index "
+                f"with `lite index`"
             ) from err
         if obj.__class__ is not dict:
-            raise ManifestFormatError(f"{self.path}: line {idx} is {type(obj).__name__}, expected a JSON object")
+            idx = check_position(idx, self._len, self.path)
+            raise ManifestFormatError(
+                f"{self.path}:{idx + 1}: expected a JSON object on each line, got {type(obj).__name__}"
+            )
         return obj
 
     def __iter__(self) -> Iterator[Dict[str, Any]]:

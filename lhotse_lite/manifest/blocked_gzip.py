@@ -372,11 +372,15 @@ class BlockedGzipReader:
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError as err:
+            idx = check_position(idx, self._len, self.path)
             raise ManifestFormatError(
-                f"{self.path}: line {idx + 1} is not valid JSON ({err}); it starts with {line[:60]!r}"
+                f"{self.path}:{idx + 1}: the line is not valid JSON ({err}); it starts with {line[:60]!r}"
             ) from err
         if obj.__class__ is not dict:
-            raise ManifestFormatError(f"{self.path}: line {idx + 1} is {type(obj).__name__}, expected a JSON object")
+            idx = check_position(idx, self._len, self.path)
+            raise ManifestFormatError(
+                f"{self.path}:{idx + 1}: expected a JSON object on each line, got {type(obj).__name__}"
+            )
         return obj
 
     def __getstate__(self) -> Dict[str, Any]:
