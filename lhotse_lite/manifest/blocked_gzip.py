@@ -322,8 +322,11 @@ class BlockedGzipReader:
         """``(first line number, lines)`` of ``block``."""
         text = self.block_text(block)
         first, stop = self.first_lines[block], self.first_lines[block + 1]
-        starts = [*self._starts[first:stop], len(text)]
-        return first, [text[starts[k] : starts[k + 1]] for k in range(stop - first)]
+        lines = text.splitlines(keepends=True)
+        if len(lines) != stop - first:  # a line holds a carriage return: cut where the index says
+            starts = [*self._starts[first:stop], len(text)]
+            lines = [text[starts[k] : starts[k + 1]] for k in range(stop - first)]
+        return first, lines
 
     def raw(self, idx: int) -> bytes:
         """The bytes of line ``idx``.

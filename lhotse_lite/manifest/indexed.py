@@ -365,24 +365,37 @@ class LazyIndexedManifestIterator(IteratorNode):
 
         reader, window = self.reader, int(self.block_window)  # type: ignore[arg-type]  # set: see _start
         blocks = LazyShuffledRange(reader.num_blocks, seed=self.seed)
-        first_lines = reader.first_lines
+        first_lines, decode_at, loads = reader.first_lines, self._decode_at, orjson.loads
+
+        def line_of(members: List[int], k: int) -> int:  # the line number of item k of a window
+            for b in members:
+                if k < first_lines[b + 1] - first_lines[b]:
+                    break
+                k -= first_lines[b + 1] - first_lines[b]
+            return first_lines[b] + k
 
         def items() -> Iterator[Any]:
             done = 0  # items before the current window
-            for first in range(0, len(blocks), window):
-                members = blocks.values(first, min(first + window, len(blocks)))
-                size = sum(first_lines[b + 1] - first_lines[b] for b in members)
-                if done + size <= position[0]:  # a window the resumed pass has already produced
+            span = 256 * window  # blocks whose places in the order are computed at once
+            for start in range(0, len(blocks), span):
+                placed = blocks.values(start, min(start + span, len(blocks)))
+                for first in range(start, start + len(placed), window):
+                    members = placed[first - start : first - start + window]
+                    size = sum(first_lines[b + 1] - first_lines[b] for b in members)
+                    if done + size <= position[0]:  # a window the resumed pass has already produced
+                        done += size
+                        continue
+                    lines = [line for b in members for line in reader.block_lines(b)[1]]
+                    order = list(range(len(lines)))
+                    random.Random(self.seed * 1_000_003 + first).shuffle(order)
+                    for k in order[position[0] - done :]:
+                        position[0] += 1
+                        try:
+                            obj = loads(lines[k])
+                            yield decode(obj) if obj.__class__ is dict else decode_at(line_of(members, k), decode)
+                        except (TypeError, ValueError, AttributeError):
+                            yield decode_at(line_of(members, k), decode)  # raises again, naming the line
                     done += size
-                    continue
-                lines = [line for b in members for line in reader.block_lines(b)[1]]
-                order = list(range(len(lines)))
-                random.Random(self.seed * 1_000_003 + first).shuffle(order)
-                for k in order[position[0] - done :]:
-                    position[0] += 1
-                    if lines[k].strip():
-                        yield decode(orjson.loads(lines[k]))
-                done += size
 
         def state() -> State:
             return {

@@ -110,6 +110,11 @@ def test_a_blank_or_bad_line_fails_a_pass_as_it_fails_a_read(tmp_path: Path, suf
             lazy[2]
         with pytest.raises(error, match=where):
             list(lazy)
+        with pytest.raises(error, match=where):
+            list(node(path, shuffle=True, seed=1))
+        if suffix == ".jsonl.gz":
+            with pytest.raises(error, match=where):
+                list(node(path, shuffle=True, seed=1, block_window=2))
         assert len(lazy) == 4
 
 
